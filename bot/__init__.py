@@ -1,0 +1,1 @@
+"""知创助手 core: knowledge, matching, engine, storage."""

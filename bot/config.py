@@ -1,0 +1,85 @@
+"""Typed settings read from config.yaml, with environment overrides (never secrets in the file)."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+import yaml
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CONFIG = PROJECT_ROOT / "config.yaml"
+
+
+class ConfigError(ValueError):
+    """A setting is missing or malformed; the message is fit for a one-line error."""
+
+
+@dataclass(frozen=True)
+class MatchingSettings:
+    answer_threshold: float = 62
+    answer_margin: float = 6
+    clarify_threshold: float = 45
+    max_choices: int = 3
+
+
+@dataclass(frozen=True)
+class Settings:
+    db_path: Path
+    knowledge_dir: Path
+    timezone: str = "Asia/Shanghai"
+    matching: MatchingSettings = field(default_factory=MatchingSettings)
+    context_ttl_minutes: float = 10
+    sections: Mapping[str, Any] = field(default_factory=dict)
+
+    def section(self, name: str) -> Mapping[str, Any]:
+        """A feature's own block of config.yaml (empty when absent)."""
+        value = self.sections.get(name) or {}
+        if not isinstance(value, Mapping):
+            raise ConfigError(f"config: '{name}' must be a mapping")
+        return value
+
+
+def _resolve(path: str | Path, base: Path) -> Path:
+    path = Path(path)
+    return path if path.is_absolute() else base / path
+
+
+def _matching(raw: Mapping[str, Any]) -> MatchingSettings:
+    known = MatchingSettings.__dataclass_fields__
+    unknown = set(raw) - set(known)
+    if unknown:
+        raise ConfigError(f"config: unknown matching settings {sorted(unknown)}")
+    try:
+        values = {key: type(getattr(MatchingSettings, key))(value) for key, value in raw.items()}
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"config: matching: {exc}") from None
+    return MatchingSettings(**values)
+
+
+def load_settings(
+    path: str | Path | None = None, environ: Mapping[str, str] | None = None
+) -> Settings:
+    """Read config.yaml (or `path`) and apply environment overrides such as BOT_DB_PATH."""
+    environ = os.environ if environ is None else environ
+    config_path = Path(path or environ.get("BOT_CONFIG") or DEFAULT_CONFIG)
+    try:
+        raw = yaml.safe_load(config_path.read_text(encoding="utf-8")) or {}
+    except FileNotFoundError:
+        raise ConfigError(f"config: {config_path} not found") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"config: {config_path} is not valid YAML ({exc})") from None
+    if not isinstance(raw, dict):
+        raise ConfigError(f"config: {config_path} must be a mapping")
+    base = config_path.resolve().parent
+    db_path = environ.get("BOT_DB_PATH") or raw.get("db_path", "data/zhichuang.db")
+    context = raw.get("context") or {}
+    return Settings(
+        db_path=_resolve(db_path, base) if db_path != ":memory:" else Path(":memory:"),
+        knowledge_dir=_resolve(raw.get("knowledge_dir", "knowledge"), base),
+        timezone=str(raw.get("timezone", "Asia/Shanghai")),
+        matching=_matching(raw.get("matching") or {}),
+        context_ttl_minutes=float(context.get("ttl_minutes", 10)),
+        sections=raw,
+    )

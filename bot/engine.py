@@ -1,0 +1,283 @@
+"""The Engine: one synchronous entry for every channel. Message in, Reply out, an event recorded."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+
+from sqlite_utils import Database
+
+from bot.clock import Clock, local_date
+from bot.config import Settings
+from bot.events import EventLog
+from bot.knowledge import Entry, KnowledgeBase
+from bot.matcher import Candidate, Matcher
+from bot.normalize import Analysis, looks_english
+from bot.store import salt
+from bot.texts import text
+from bot.vocab import IP_TOPICS, OUT_OF_SCOPE, SMALLTALK, TOPIC_TITLES, county_in_text
+
+ANSWER, CLARIFY, FALLBACK = "answer", "clarify", "fallback"
+MAX_QUESTION_CHARS = 500
+HANDOFF_INTENT = "handoff"
+TOPIC_PREFIX = "topic:"
+
+
+@dataclass(frozen=True)
+class Message:
+    """What a channel hands the Engine. `user_id` is raw; it is hashed before anything is stored."""
+
+    channel: str
+    user_id: str
+    text: str
+    language: str | None = None
+    county: str | None = None
+    now: datetime | None = None
+    internal: bool = False
+
+
+@dataclass(frozen=True)
+class Choice:
+    intent: str
+    topic: str
+    title: str
+
+
+@dataclass(frozen=True)
+class Reply:
+    decision: str
+    topic: str
+    intent: str | None
+    score: float
+    text: str
+    choices: tuple[Choice, ...] = ()
+    station_types: tuple[str, ...] = ()
+    event_id: int | None = None
+    language: str = "zh"
+
+
+@dataclass
+class _Turn:
+    """What the Engine remembers of a user's last exchange (for follow-ups and handoff)."""
+
+    at: datetime
+    event_id: int
+    decision: str
+    question: str
+    entry: Entry | None = None
+
+
+@dataclass
+class _Decision:
+    decision: str
+    candidates: list[Candidate]
+    analysis: Analysis
+    smalltalk: Candidate | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+class Engine:
+    """Matches questions against the knowledge base and records every exchange as an event."""
+
+    def __init__(self, kb: KnowledgeBase, settings: Settings, db: Database, clock: Clock) -> None:
+        self.settings = settings
+        self.clock = clock
+        self.db = db
+        self.events = EventLog(db, salt(db))
+        self._turns: dict[str, _Turn] = {}
+        self.load(kb)
+
+    def load(self, kb: KnowledgeBase) -> None:
+        """Switch to a (checked) knowledge base; the old one serves until this returns."""
+        matcher = Matcher(kb, self.settings.matching)
+        self.kb, self.matcher = kb, matcher
+
+    # ---- public API -------------------------------------------------------------------------
+
+    def handle(self, message: Message) -> Reply:
+        """Answer one free-text message."""
+        now = message.now or self.clock.now()
+        user = self.events.user(message.channel, message.user_id)
+        lang = self._language(message)
+        question = message.text.strip()[:MAX_QUESTION_CHARS]
+        analysis = self.kb.normalizer.analyze(question)
+        if self._asks_for_person(analysis, question):
+            return self._handoff(message, user, now, lang)
+        decided = self._decide(analysis, self._context(user, now))
+        reply = self._reply_for(decided, lang, now)
+        event_id = self.events.record(
+            "question", time=now, channel=message.channel, user=user, internal=message.internal,
+            county=message.county or county_in_text(question), language=lang,
+            question=analysis.key, topic=reply.topic, intent=reply.intent,
+            decision=reply.decision, score=reply.score,
+        )
+        self._remember(user, now, event_id, reply, question)
+        return replace(reply, event_id=event_id)
+
+    def answer_intent(self, intent_id: str, message: Message) -> Reply:
+        """Answer a pressed choice: an entry id, `topic:<topic>` for a menu, or `handoff`."""
+        now = message.now or self.clock.now()
+        user = self.events.user(message.channel, message.user_id)
+        lang = self._language(message)
+        if intent_id == HANDOFF_INTENT:
+            return self._handoff(message, user, now, lang)
+        if intent_id.startswith(TOPIC_PREFIX):
+            reply = self._topic_menu(intent_id[len(TOPIC_PREFIX):], lang)
+        elif intent_id in self.kb.entries:
+            reply = self._answer(Candidate(self.kb.entries[intent_id], 100.0), lang, now)
+        else:
+            reply = self._fallback(lang)
+        previous = self._turns.get(user)
+        event_id = self.events.record(
+            "choice", time=now, channel=message.channel, user=user, internal=message.internal,
+            county=message.county, language=lang, topic=reply.topic, intent=reply.intent or intent_id,
+            decision=reply.decision, score=reply.score,
+            reply_to=previous.event_id if previous else None,
+        )
+        self._remember(user, now, event_id, reply, previous.question if previous else "")
+        return replace(reply, event_id=event_id)
+
+    def entry(self, intent_id: str) -> Entry | None:
+        return self.kb.entries.get(intent_id)
+
+    # ---- deciding ---------------------------------------------------------------------------
+
+    def _language(self, message: Message) -> str:
+        return "en" if message.language == "en" or looks_english(message.text) else "zh"
+
+    def _context(self, user: str, now: datetime) -> _Turn | None:
+        turn = self._turns.get(user)
+        ttl = timedelta(minutes=self.settings.context_ttl_minutes)
+        if turn and turn.entry and turn.decision == ANSWER and now - turn.at <= ttl:
+            return turn
+        return None
+
+    def _is_followup(self, analysis: Analysis) -> bool:
+        lexicon = self.kb.lexicon
+        anchors = set(lexicon.anchors.values())
+        if anchors & set(analysis.tokens):
+            return False
+        starts = analysis.cleaned.startswith(lexicon.followup_markers)
+        return starts or len(analysis.tokens) <= 3
+
+    def _followup_query(self, analysis: Analysis, turn: _Turn) -> Analysis:
+        """Read an elliptical question (那续展呢？ 费用呢？) with the subject of the last answer."""
+        entry = turn.entry
+        lexicon = self.kb.lexicon
+        subject = [lexicon.anchors.get(entry.topic, "")]
+        if all(t in lexicon.aspects for t in analysis.tokens):
+            keywords = [self.kb.normalizer.analyze(k).text for k in entry.keywords]
+            subject += [k for k in keywords if k and k not in lexicon.aspects][:2]
+        return self.kb.normalizer.analyze(" ".join([*subject, analysis.text]))
+
+    def _decide(self, analysis: Analysis, turn: _Turn | None) -> _Decision:
+        prefer: tuple[str, ...] = ()
+        if turn and self._is_followup(analysis):
+            analysis = self._followup_query(analysis, turn)
+            prefer = (turn.entry.topic, *turn.entry.follow_ups)
+        candidates = [c for c in self.matcher.rank(analysis, prefer) if c.entry.topic != SMALLTALK]
+        if not self.matcher.has_domain_word(analysis):
+            small = self.matcher.smalltalk(analysis)
+            if small:
+                return _Decision(ANSWER, [small], analysis, smalltalk=small)
+            return _Decision(FALLBACK, candidates, analysis)
+        if not candidates or self.matcher.off_topic_words(analysis, candidates[0].entry):
+            return _Decision(FALLBACK, candidates, analysis)
+        top = candidates[0].score
+        runner_up = candidates[1].score if len(candidates) > 1 else 0.0
+        matching = self.settings.matching
+        if top >= matching.answer_threshold and top - runner_up >= matching.answer_margin:
+            return _Decision(ANSWER, candidates, analysis)
+        if top >= matching.clarify_threshold:
+            return _Decision(CLARIFY, candidates, analysis)
+        return _Decision(FALLBACK, candidates, analysis)
+
+    # ---- replies ----------------------------------------------------------------------------
+
+    def _reply_for(self, decided: _Decision, lang: str, now: datetime) -> Reply:
+        if decided.decision == ANSWER:
+            return self._answer(decided.smalltalk or decided.candidates[0], lang, now)
+        if decided.decision == CLARIFY:
+            return self._clarify(decided.candidates, lang)
+        return self._fallback(lang)
+
+    def _answer(self, candidate: Candidate, lang: str, now: datetime) -> Reply:
+        entry = candidate.entry
+        body = self.kb.facts.render(entry.answer_en if lang == "en" else entry.answer, lang, local_date(now))
+        if entry.topic != SMALLTALK:
+            source = entry.source_en if lang == "en" and entry.source_en else entry.source
+            body += "\n\n" + text("basis", lang, source=source, reviewed=entry.reviewed.strftime("%Y-%m"))
+        choices = tuple(
+            self._choice(self.kb.entries[i], lang) for i in entry.follow_ups if i in self.kb.entries
+        )
+        return Reply(ANSWER, entry.topic, entry.id, candidate.score, body, choices, entry.station_types, language=lang)
+
+    def _clarify(self, candidates: list[Candidate], lang: str) -> Reply:
+        floor = self.settings.matching.clarify_threshold
+        shown = [c for c in candidates if c.score >= floor][: self.settings.matching.max_choices]
+        best = candidates[0]
+        return Reply(
+            CLARIFY, best.entry.topic, best.entry.id, best.score, text("clarify", lang),
+            tuple(self._choice(c.entry, lang) for c in shown), language=lang,
+        )
+
+    def _fallback(self, lang: str) -> Reply:
+        menu = tuple(
+            Choice(TOPIC_PREFIX + t, t, TOPIC_TITLES[t][1 if lang == "en" else 0]) for t in IP_TOPICS
+        )
+        handoff = Choice(HANDOFF_INTENT, OUT_OF_SCOPE, text("handoff_choice", lang))
+        return Reply(FALLBACK, OUT_OF_SCOPE, None, 0.0, text("fallback", lang), menu + (handoff,), language=lang)
+
+    def _topic_menu(self, topic: str, lang: str) -> Reply:
+        entries = [e for e in self.kb.entries.values() if e.topic == topic]
+        if not entries:
+            return self._fallback(lang)
+        return Reply(
+            CLARIFY, topic, None, 0.0, text("topic_menu", lang),
+            tuple(self._choice(e, lang) for e in entries), language=lang,
+        )
+
+    @staticmethod
+    def _choice(entry: Entry, lang: str) -> Choice:
+        return Choice(entry.id, entry.topic, entry.title_in(lang))
+
+    # ---- memory and handoff -----------------------------------------------------------------
+
+    def _remember(self, user: str, now: datetime, event_id: int, reply: Reply, question: str) -> None:
+        entry = self.kb.entries.get(reply.intent or "") if reply.decision == ANSWER else None
+        self._turns[user] = _Turn(now, event_id, reply.decision, question, entry)
+
+    def _asks_for_person(self, analysis: Analysis, question: str) -> bool:
+        cleaned = analysis.cleaned
+        return any(cleaned.startswith(word.replace(" ", "")) for word in self.kb.lexicon.handoff_words)
+
+    def _handoff(self, message: Message, user: str, now: datetime, lang: str) -> Reply:
+        """Leave the user's unanswered question (or the text after 转人工) for a specialist."""
+        question = self._handoff_question(message.text)
+        previous = self._turns.get(user)
+        if not question and previous and previous.decision != ANSWER:
+            question = previous.question
+        if not question:
+            return Reply(FALLBACK, OUT_OF_SCOPE, HANDOFF_INTENT, 0.0, text("handoff_nothing", lang), language=lang)
+        event_id = self.events.record(
+            "handoff", time=now, channel=message.channel, user=user, internal=message.internal,
+            county=message.county, language=lang, question=question, intent=HANDOFF_INTENT,
+            reply_to=previous.event_id if previous else None,
+        )
+        with self.db.conn:
+            self.db["pending_questions"].insert(
+                {"time": now.isoformat(timespec="seconds"), "channel": message.channel,
+                 "user": user, "question": question, "event_id": event_id}
+            )
+        self._turns.pop(user, None)
+        return Reply(
+            FALLBACK, OUT_OF_SCOPE, HANDOFF_INTENT, 0.0, text("handoff_saved", lang, question=question),
+            event_id=event_id, language=lang,
+        )
+
+    def _handoff_question(self, raw: str) -> str:
+        """The question typed after the handoff words, if any (转人工 商标被抢注怎么办)."""
+        stripped = raw.strip()
+        for word in sorted(self.kb.lexicon.handoff_words, key=len, reverse=True):
+            if stripped.lower().startswith(word):
+                return stripped[len(word):].strip(" ：:，,。")
+        return ""

@@ -1,0 +1,218 @@
+"""Text normalisation: NFKC, traditional→simplified, fillers, pinyin typo repair, segmentation, synonyms."""
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable
+
+import jieba
+import yaml
+import zhconv
+from pypinyin import lazy_pinyin
+
+jieba.setLogLevel(logging.WARNING)
+# Load zhconv's table by path: its default loader leaves the file open (a ResourceWarning).
+zhconv.loaddict(str(Path(zhconv.__file__).with_name("zhcdict.json")))
+
+_CJK = re.compile(r"[\u3400-\u9fff]")
+_ASCII_WORD = re.compile(r"^[a-z0-9][a-z0-9_\-']*$")
+_NOT_WORD = re.compile(r"[^\w\u3400-\u9fff]+")
+_SPACES = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """The matching vocabulary of knowledge/synonyms.yaml."""
+
+    domain_words: frozenset[str] = frozenset()
+    synonyms: dict[str, str] = field(default_factory=dict)  # variant -> canonical
+    fillers: tuple[str, ...] = ()
+    stopwords: frozenset[str] = frozenset()
+    anchors: dict[str, str] = field(default_factory=dict)
+    followup_markers: tuple[str, ...] = ()
+    off_topic_words: frozenset[str] = frozenset()
+    handoff_words: tuple[str, ...] = ()
+    aspects: frozenset[str] = frozenset()
+
+    @classmethod
+    def from_mapping(cls, raw: dict) -> "Lexicon":
+        """Build from the parsed YAML (values are cleaned like user text)."""
+        variants: dict[str, str] = {}
+        for canonical, words in (raw.get("synonyms") or {}).items():
+            for word in words or []:
+                variants[clean(str(word))] = clean(str(canonical))
+        return cls(
+            domain_words=frozenset(clean(w) for w in raw.get("domain_words") or []),
+            synonyms=variants,
+            fillers=tuple(sorted((clean(f) for f in raw.get("fillers") or []), key=len, reverse=True)),
+            stopwords=frozenset(clean(str(w)) for w in raw.get("stopwords") or []),
+            anchors={k: clean(v) for k, v in (raw.get("anchors") or {}).items()},
+            followup_markers=tuple(clean(m) for m in raw.get("followup_markers") or []),
+            off_topic_words=frozenset(clean(w) for w in raw.get("off_topic_words") or []),
+            handoff_words=tuple(clean(w) for w in raw.get("handoff_words") or []),
+            aspects=frozenset(clean(w) for w in raw.get("aspects") or []),
+        )
+
+    @classmethod
+    def load(cls, path: Path) -> "Lexicon":
+        return cls.from_mapping(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
+
+
+def clean(text: str) -> str:
+    """NFKC, traditional→simplified, lower case, punctuation to single spaces."""
+    text = unicodedata.normalize("NFKC", text)
+    text = zhconv.convert(text, "zh-hans").lower()
+    return _SPACES.sub(" ", _NOT_WORD.sub(" ", text).replace("_", " ")).strip()
+
+
+def has_cjk(text: str) -> bool:
+    return bool(_CJK.search(text))
+
+
+def looks_english(text: str) -> bool:
+    """True when the text is written in Latin letters with no Chinese characters."""
+    return not has_cjk(text) and bool(re.search(r"[A-Za-z]{2,}", text))
+
+
+def join_tokens(tokens: Iterable[str]) -> str:
+    """Concatenate tokens, with a space only between two Latin-script tokens."""
+    out: list[str] = []
+    for token in tokens:
+        if out and _ASCII_WORD.match(out[-1]) and _ASCII_WORD.match(token):
+            out.append(" ")
+        out.append(token)
+    return "".join(out)
+
+
+@lru_cache(maxsize=65536)
+def pinyin_key(text: str) -> str:
+    return "".join(lazy_pinyin(text))
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """A normalised text: `text` for character fuzzy matching, `tokens` for word matching."""
+
+    text: str
+    tokens: tuple[str, ...]
+    cleaned: str = ""  # before fillers and stop words were removed (for greetings)
+
+    @property
+    def key(self) -> str:
+        """What "identical after normalisation" compares (greetings keep their cleaned form)."""
+        return self.text or self.cleaned.replace(" ", "")
+
+
+class Normalizer:
+    """Turns user text and knowledge phrasings into comparable canonical forms."""
+
+    def __init__(self, lexicon: Lexicon, keep_whole: Iterable[str] = ()) -> None:
+        self.lexicon = lexicon
+        self._tokenizer = jieba.Tokenizer()
+        self._tokenizer.initialize()
+        self._general_words = self._tokenizer.FREQ
+        self._phrases = self._multiword_variants()
+        self.vocabulary: set[str] = set()
+        self._pinyin_index: dict[str, str] = {}
+        words = [*lexicon.domain_words, *lexicon.synonyms, *lexicon.synonyms.values(), *keep_whole]
+        for word in words:
+            word = clean(word).replace(" ", "")
+            if len(word) >= 2 and has_cjk(word):
+                self._tokenizer.add_word(word, freq=max(self._tokenizer.suggest_freq(word), 50000))
+        self.learn(words)
+
+    def _multiword_variants(self) -> list[tuple[re.Pattern[str], str]]:
+        """Latin-script variants with spaces (open license) are replaced before segmentation."""
+        phrases = [v for v in self.lexicon.synonyms if " " in v or "-" in v]
+        phrases.sort(key=len, reverse=True)
+        return [(re.compile(rf"(?<![a-z]){re.escape(v)}(?![a-z])"), self.lexicon.synonyms[v]) for v in phrases]
+
+    def learn(self, words: Iterable[str]) -> None:
+        """Add known words for typo repair (a run that sounds like one of them is rewritten to it)."""
+        for word in words:
+            word = clean(word).replace(" ", "")
+            if len(word) < 2 or not has_cjk(word) or word in self.vocabulary:
+                continue
+            self.vocabulary.add(word)
+            self._pinyin_index.setdefault(pinyin_key(word), word)
+
+    def learn_phrasings(self, phrasings: Iterable[str]) -> None:
+        """Learn the words of the knowledge phrasings (before they are analysed for matching)."""
+        self.learn(t for p in phrasings for t in self._tokenizer.lcut(clean(p)))
+
+    def analyze(self, text: str) -> Analysis:
+        """Normalise one text."""
+        cleaned = clean(text)
+        stripped = self._repair_typos(self._strip_fillers(self._replace_phrases(cleaned)))
+        tokens = [t for t in self._tokenizer.lcut(stripped) if t.strip()]
+        canonical = [self.lexicon.synonyms.get(t, t) for t in tokens]
+        content = tuple(t for t in canonical if t not in self.lexicon.stopwords)
+        return Analysis(text=join_tokens(content), tokens=content, cleaned=cleaned)
+
+    def search_tokens(self, analysis: Analysis) -> frozenset[str]:
+        """Tokens plus the parts of compounds (注册商标 → 注册, 商标), for word overlap."""
+        parts: set[str] = set()
+        for token in analysis.tokens:
+            parts.add(token)
+            if len(token) > 2 and has_cjk(token):
+                for piece in self._tokenizer.lcut_for_search(token):
+                    piece = self.lexicon.synonyms.get(piece, piece)
+                    if piece in self.vocabulary and piece not in self.lexicon.stopwords:
+                        parts.add(piece)
+        return frozenset(parts)
+
+    def _replace_phrases(self, text: str) -> str:
+        for pattern, canonical in self._phrases:
+            text = pattern.sub(f" {canonical} ", text)
+        return text
+
+    def _strip_fillers(self, text: str) -> str:
+        words = []
+        for word in text.split(" "):
+            if _ASCII_WORD.match(word):
+                if word not in self.lexicon.fillers:
+                    words.append(word)
+                continue
+            for filler in self.lexicon.fillers:
+                if has_cjk(filler):
+                    word = word.replace(filler, "")
+            words.append(word)
+        return " ".join(w for w in words if w)
+
+    def _repair_typos(self, text: str) -> str:
+        """Rewrite runs that are no word but sound like a known one (商标主册, 质压, 开放徐可)."""
+        tokens = [t for t in self._tokenizer.lcut(text)]
+        boundaries, offset = {0}, 0
+        for token in tokens:
+            offset += len(token)
+            boundaries.add(offset)
+        out: list[str] = []
+        i = 0
+        while i < len(text):
+            found = self._homophone_at(text, i, boundaries)
+            if found:
+                out.append(found[0])
+                i += found[1]
+            else:
+                out.append(text[i])
+                i += 1
+        return "".join(out)
+
+    def _homophone_at(self, text: str, start: int, boundaries: set[int]) -> tuple[str, int] | None:
+        """A known word that the 4, 3 or 2 characters at `start` sound like; two only at word edges."""
+        for length in (4, 3, 2):
+            window = text[start : start + length]
+            if len(window) < length or not all(_CJK.match(c) for c in window):
+                continue
+            if window in self.vocabulary:
+                return None
+            if length == 2 and (window in self._general_words or not {start, start + 2} <= boundaries):
+                continue
+            target = self._pinyin_index.get(pinyin_key(window))
+            if target and target != window and len(target) == length:
+                return target, length
+        return None

@@ -1,0 +1,49 @@
+"""Fixed interface strings of the assistant in Chinese and English."""
+from __future__ import annotations
+
+TEXTS: dict[str, dict[str, str]] = {
+    "fallback": {
+        "zh": "抱歉，这个问题不在我能回答的知识产权范围内，我也不会猜测作答。"
+        "您可以从下面的主题中选择，或回复「转人工」把问题留给知识产权专员。",
+        "en": "Sorry, that is outside the IP questions I can answer, and I will not guess. "
+        "Pick a topic below, or reply \"human\" to leave the question for an IP specialist.",
+    },
+    "clarify": {
+        "zh": "您想问的是以下哪一个？",
+        "en": "Which of these do you mean?",
+    },
+    "empty": {
+        "zh": "请直接输入您的知识产权问题，例如「商标注册要多久」。",
+        "en": "Please type your IP question, for example \"how long does trademark registration take\".",
+    },
+    "topic_menu": {
+        "zh": "请选择您关心的问题：",
+        "en": "Choose a question:",
+    },
+    "handoff_saved": {
+        "zh": "已记录您的问题，知识产权专员会尽快答复。问题：{question}",
+        "en": "Your question has been recorded for an IP specialist: {question}",
+    },
+    "handoff_nothing": {
+        "zh": "请先输入您想问专员的问题，再回复「转人工」。",
+        "en": "Please type the question for the specialist first, then reply \"human\".",
+    },
+    "basis": {
+        "zh": "依据：{source} · 核对于{reviewed}",
+        "en": "Basis: {source} · checked {reviewed}",
+    },
+    "follow_ups": {
+        "zh": "您可能还想问：",
+        "en": "You may also ask:",
+    },
+    "handoff_choice": {
+        "zh": "留给专员",
+        "en": "Ask a specialist",
+    },
+}
+
+
+def text(key: str, lang: str, **values: str) -> str:
+    """The string `key` in `lang` (zh when the language is unknown)."""
+    variants = TEXTS[key]
+    return variants.get(lang, variants["zh"]).format(**values)

@@ -1,0 +1,1 @@
+"""Channel adapters over the one Engine."""

@@ -1,0 +1,141 @@
+"""Core command-line subcommands: console, ask, eval, kb check, kb stats."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+
+from bot.clock import SystemClock, local_date
+from bot.config import Settings
+from bot.engine import Message, Reply
+
+CLI_CHANNEL = "cli"
+
+
+def reply_json(reply: Reply) -> str:
+    """The Reply as the `ask --json` object."""
+    return json.dumps(
+        {
+            "decision": reply.decision,
+            "topic": reply.topic,
+            "intent": reply.intent,
+            "score": reply.score,
+            "answer": reply.text,
+            "suggestions": [
+                {"intent": c.intent, "topic": c.topic, "title": c.title} for c in reply.choices
+            ],
+        },
+        ensure_ascii=False,
+    )
+
+
+def cmd_console(args: argparse.Namespace, settings: Settings) -> int:
+    """Chat with the bot in the terminal."""
+    from bot.runtime import create_engine
+    from handlers.console import run_console
+
+    engine = create_engine(settings)
+    run_console(engine, sys.stdin, sys.stdout, prompt=(lambda: "> ") if sys.stdin.isatty() else None)
+    return 0
+
+
+def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
+    """Ask one question (or one per stdin line with '-'); events are recorded with channel cli."""
+    from bot.runtime import create_engine
+    from handlers.console import render
+
+    engine = create_engine(settings)
+    lines = sys.stdin if args.question == "-" else [args.question]
+    for line in lines:
+        if not line.strip():
+            continue
+        reply = engine.handle(Message(CLI_CHANNEL, "cli", line.rstrip("\n"), internal=True))
+        print(reply_json(reply) if args.json else render(reply), flush=True)
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
+    """Score the Engine on a labelled question file (never writes to the bot's database)."""
+    from bot import evaluate
+    from bot.kbcheck import load_knowledge
+
+    kb = load_knowledge(settings.knowledge_dir)
+    questions = evaluate.read_questions(Path(args.file))
+    clock = SystemClock()
+    report = evaluate.run_engine(kb, settings, clock, questions)
+    if args.compare:
+        report["baselines"] = evaluate.run_baselines(kb, questions, local_date(clock.now()))
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False, indent=1))
+        return 0
+    for line in evaluate.format_report(report):
+        print(line)
+    if args.compare:
+        print()
+        print(evaluate.comparison_table(report, report["baselines"]))
+    return 0
+
+
+def cmd_kb_check(args: argparse.Namespace, settings: Settings) -> int:
+    """Validate knowledge/ and print each problem with file, entry id and field."""
+    from bot.kbcheck import check_knowledge
+
+    kb, problems = check_knowledge(settings.knowledge_dir)
+    for problem in problems:
+        print(problem)
+    errors = sum(p.severity == "error" for p in problems)
+    if kb is None:
+        print(f"kb check: {errors} error(s)", file=sys.stderr)
+        return 1
+    print(f"kb check: ok · {len(kb.entries)} entries · {len(kb.facts.facts)} facts"
+          + (f" · {len(problems)} warning(s)" if problems else ""))
+    return 0
+
+
+def cmd_kb_stats(args: argparse.Namespace, settings: Settings) -> int:
+    """Coverage: entries and phrasings per topic, languages, facts used."""
+    from bot.facts import references
+    from bot.kbcheck import load_knowledge
+    from bot.normalize import looks_english
+
+    kb = load_knowledge(settings.knowledge_dir)
+    entries, phrasings, english = Counter(), Counter(), Counter()
+    used: Counter[str] = Counter()
+    for entry in kb.entries.values():
+        entries[entry.topic] += 1
+        phrasings[entry.topic] += len(entry.questions)
+        english[entry.topic] += sum(looks_english(q) for q in entry.questions)
+        used.update(set(references(entry.answer) + references(entry.answer_en)))
+    print("| topic | entries | phrasings | English phrasings | answers zh/en |")
+    print("|---|---|---|---|---|")
+    for topic in sorted(entries):
+        print(f"| {topic} | {entries[topic]} | {phrasings[topic]} | {english[topic]} | {entries[topic]}/{entries[topic]} |")
+    print(f"| **total** | {sum(entries.values())} | {sum(phrasings.values())} | {sum(english.values())} | |")
+    unused = sorted(set(kb.facts.facts) - set(used))
+    print(f"\nfacts: {len(kb.facts.facts)} defined, {len(used)} quoted by answers"
+          + (f"; not quoted: {', '.join(unused)}" if unused else ""))
+    return 0
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    """Add the core subcommands."""
+    console = commands.add_parser("console", help=cmd_console.__doc__)
+    console.set_defaults(run=cmd_console)
+
+    ask = commands.add_parser("ask", help=cmd_ask.__doc__)
+    ask.add_argument("question", help="the question, or - to read one per line from stdin")
+    ask.add_argument("--json", action="store_true", help="print the Reply as one JSON object per question")
+    ask.set_defaults(run=cmd_ask)
+
+    evaluation = commands.add_parser("eval", help=cmd_eval.__doc__)
+    evaluation.add_argument("file", help="YAML list of {text, topic, expect_any, context}")
+    evaluation.add_argument("--json", action="store_true", help="print one JSON object")
+    evaluation.add_argument("--compare", action="store_true", help="add the WRatio and BM25 baselines")
+    evaluation.set_defaults(run=cmd_eval)
+
+    kb = commands.add_parser("kb", help="knowledge-base tools")
+    kb_commands = kb.add_subparsers(dest="kb_command", required=True)
+    kb_commands.add_parser("check", help=cmd_kb_check.__doc__).set_defaults(run=cmd_kb_check)
+    kb_commands.add_parser("stats", help=cmd_kb_stats.__doc__).set_defaults(run=cmd_kb_stats)

@@ -1,0 +1,43 @@
+#!/usr/bin/env python3
+"""知创助手: the one entry point. `python run_bot.py --help` lists the subcommands."""
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+# Each module adds its subcommands with register(subparsers); heavy imports stay inside the commands.
+COMMAND_MODULES = ("handlers.cli",)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="run_bot.py", description="知创助手 · IP guidance for Nanping firms")
+    parser.add_argument("--config", help="config file (default: config.yaml, or $BOT_CONFIG)")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(commands)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    from bot.config import ConfigError, load_settings
+    from bot.evaluate import EvalFileError
+    from bot.kbcheck import KnowledgeError
+
+    args = build_parser().parse_args(argv)
+    try:
+        return args.run(args, load_settings(args.config))
+    except (ConfigError, EvalFileError) as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    except KnowledgeError as exc:
+        print("The knowledge base has errors; fix them (python run_bot.py kb check):", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,60 @@
+"""Shared fixtures: a small knowledge base, a manual clock, an in-memory database, an Engine."""
+from __future__ import annotations
+
+import shutil
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from bot.clock import ManualClock
+from bot.config import Settings, load_settings
+from bot.engine import Engine
+from bot.kbcheck import load_knowledge
+from bot.knowledge import KnowledgeBase
+from bot.store import open_db
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURE_KB = Path(__file__).parent / "data" / "kb_fixture"
+
+
+@pytest.fixture
+def kb_dir(tmp_path: Path) -> Path:
+    """A writable copy of the fixture knowledge base, with the real synonyms."""
+    target = tmp_path / "knowledge"
+    shutil.copytree(FIXTURE_KB, target)
+    shutil.copy(ROOT / "knowledge" / "synonyms.yaml", target / "synonyms.yaml")
+    return target
+
+
+@pytest.fixture(scope="session")
+def fixture_kb(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeBase:
+    """The fixture knowledge base, loaded once (loading builds the segmenter)."""
+    target = tmp_path_factory.mktemp("kb") / "knowledge"
+    shutil.copytree(FIXTURE_KB, target)
+    shutil.copy(ROOT / "knowledge" / "synonyms.yaml", target / "synonyms.yaml")
+    return load_knowledge(target)
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock(datetime(2026, 11, 25, 2, 0, tzinfo=timezone.utc))
+
+
+@pytest.fixture
+def settings(tmp_path: Path, kb_dir: Path) -> Settings:
+    config = tmp_path / "config.yaml"
+    config.write_text(
+        f"db_path: {tmp_path / 'bot.db'}\nknowledge_dir: {kb_dir}\n", encoding="utf-8"
+    )
+    return load_settings(config, environ={})
+
+
+@pytest.fixture
+def fresh_db():
+    return open_db(":memory:")
+
+
+@pytest.fixture
+def engine(fixture_kb: KnowledgeBase, settings: Settings, fresh_db, clock: ManualClock) -> Engine:
+    return Engine(fixture_kb, settings, fresh_db, clock)

@@ -1,0 +1,122 @@
+"""The command line: console, ask (--json and stdin), eval."""
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from handlers.console import run_console
+from run_bot import build_parser, main
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_ask_json_has_the_contract_keys(settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--config", str(tmp_path / "config.yaml"), "ask", "注册商标得花多少钱", "--json"]) == 0
+    reply = json.loads(capsys.readouterr().out)
+    assert set(reply) == {"decision", "topic", "intent", "score", "answer", "suggestions"}
+    assert (reply["decision"], reply["topic"], reply["intent"]) == ("answer", "trademark", "tm_fee")
+    assert "270元" in reply["answer"]
+    assert reply["suggestions"] == [{"intent": "tm_duration", "topic": "trademark", "title": "商标注册要多长时间"}]
+
+
+def test_ask_reads_stdin_one_question_per_line_with_context(settings, tmp_path: Path, monkeypatch, capsys) -> None:
+    monkeypatch.setattr(sys, "stdin", io.StringIO("商标注册要多久\n\n那续展呢？\n明天天气怎么样\n"))
+    assert main(["--config", str(tmp_path / "config.yaml"), "ask", "-", "--json"]) == 0
+    replies = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [r["intent"] for r in replies] == ["tm_duration", "tm_renewal", None]
+    assert replies[2]["decision"] == "fallback"
+
+
+def test_ask_records_cli_events_as_internal(settings, tmp_path: Path, capsys) -> None:
+    main(["--config", str(tmp_path / "config.yaml"), "ask", "商标注册要多久"])
+    from sqlite_utils import Database
+
+    rows = list(Database(settings.db_path)["events"].rows)
+    assert [(r["channel"], r["internal"], r["kind"]) for r in rows] == [("cli", 1, "question")]
+
+
+def test_console_session_answers_and_numbers_pick_choices(engine) -> None:
+    out = io.StringIO()
+    run_console(engine, io.StringIO("商标注册要多久\n2\nexit\n"), out)
+    text = out.getvalue()
+    assert "9个月" in text
+    assert "  2. 商标续展" in text
+    assert "期满前12个月内办理续展" in text
+
+
+def test_eval_json_keys_and_figures(settings, tmp_path: Path, capsys) -> None:
+    questions = [
+        {"text": "商标注册要多久", "topic": "trademark", "expect_any": ["9个月"]},
+        {"text": "那续展呢", "topic": "trademark", "context": ["注册商标得花多少钱"], "expect_any": ["12个月"]},
+        {"text": "質押貸款怎麼申請", "topic": "pledge_financing"},
+        {"text": "明天天气怎么样", "topic": "out_of_scope"},
+        {"text": "你好", "topic": "out_of_scope"},
+        {"text": "专利年费怎么交", "topic": "patent", "note": "ignored key"},
+    ]
+    path = tmp_path / "q.yaml"
+    path.write_text(yaml.safe_dump(questions, allow_unicode=True), encoding="utf-8")
+    db_before = settings.db_path.exists()
+    assert main(["--config", str(tmp_path / "config.yaml"), "eval", str(path), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert list(report) == [
+        "in_scope_accuracy", "answer_rate", "wrong_answer_rate", "out_of_scope_rejection",
+        "expect_hit_rate", "overlap", "latency_ms", "misses",
+    ]
+    assert report["in_scope_accuracy"]["overall"] == 0.75  # 专利年费 is not in the fixture base
+    assert report["answer_rate"]["overall"] == 0.75
+    assert report["wrong_answer_rate"]["overall"] == 0.0
+    assert report["out_of_scope_rejection"]["overall"] == 1.0
+    assert report["expect_hit_rate"]["overall"] == 1.0
+    assert report["in_scope_accuracy"]["by_topic"] == {"pledge_financing": 1.0, "patent": 0.0, "trademark": 1.0}
+    # 商标注册要多久, 質押貸款怎麼申請 (traditional form of a phrasing) and 你好 are knowledge phrasings
+    assert report["overlap"] == {"count": 3, "overall": 0.5}
+    assert set(report["latency_ms"]) == {"p50", "p99"}
+    assert [m["text"] for m in report["misses"]] == ["专利年费怎么交"]
+    assert settings.db_path.exists() == db_before  # eval never writes to the bot's database
+
+
+def test_eval_compare_adds_two_baselines(settings, tmp_path: Path, capsys) -> None:
+    path = tmp_path / "q.yaml"
+    path.write_text(yaml.safe_dump([{"text": "商标注册要多久", "topic": "trademark"}], allow_unicode=True))
+    assert main(["--config", str(tmp_path / "config.yaml"), "eval", str(path), "--json", "--compare"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert set(report["baselines"]) == {"wratio", "bm25"}
+    assert report["baselines"]["bm25"]["in_scope_accuracy"]["overall"] == 1.0
+
+
+def test_eval_bad_file_is_a_one_line_error(settings, tmp_path: Path, capsys) -> None:
+    path = tmp_path / "q.yaml"
+    path.write_text("just text", encoding="utf-8")
+    assert main(["--config", str(tmp_path / "config.yaml"), "eval", str(path)]) == 2
+    assert capsys.readouterr().err.strip() == f"eval: {path} must be a YAML list"
+
+
+def test_missing_config_is_a_one_line_error(tmp_path: Path, capsys) -> None:
+    assert main(["--config", str(tmp_path / "none.yaml"), "kb", "check"]) == 2
+    assert capsys.readouterr().err.strip() == f"config: {tmp_path / 'none.yaml'} not found"
+
+
+def test_every_subcommand_is_documented_in_readme() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    parser = build_parser()
+    commands = parser._subparsers._group_actions[0].choices  # noqa: SLF001
+    for name, sub in commands.items():
+        nested = [a for a in sub._actions if a.__class__.__name__ == "_SubParsersAction"]
+        names = [f"{name} {child}" for child in nested[0].choices] if nested else [name]
+        for full in names:
+            assert f"run_bot.py {full}" in readme, f"README does not document `run_bot.py {full}`"
+
+
+def test_console_starts_as_a_process(settings, tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "run_bot.py", "--config", str(tmp_path / "config.yaml"), "console"],
+        input="商标注册要多久\nexit\n", capture_output=True, text=True, cwd=ROOT, timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "9个月" in result.stdout and result.stderr == ""

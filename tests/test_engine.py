@@ -1,0 +1,169 @@
+"""The Engine: the three decisions, context follow-ups, facts by date, events, handoff."""
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from bot.clock import ManualClock
+from bot.engine import Engine, Message
+
+
+def ask(engine: Engine, text: str, user: str = "u1", **kwargs):
+    return engine.handle(Message("console", user, text, **kwargs))
+
+
+def test_confident_question_is_answered_with_figure_basis_and_follow_ups(engine: Engine) -> None:
+    reply = ask(engine, "商标注册要多久？")
+    assert (reply.decision, reply.topic, reply.intent) == ("answer", "trademark", "tm_duration")
+    assert "9个月" in reply.text
+    assert "依据：《商标法》第二十八条、第三十三条 · 核对于2026-11" in reply.text
+    assert [c.intent for c in reply.choices] == ["tm_fee", "tm_renewal"]
+    assert reply.station_types == ("trademark_window",)
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("注册商标得花多少钱", "tm_fee"),
+        ("質押貸款怎麼申請", "pf_how"),
+        ("商标主册要多久", "tm_duration"),
+        ("开放徐可是什么", "ol_what"),
+    ],
+)
+def test_colloquial_traditional_and_typo_questions(engine: Engine, text: str, intent: str) -> None:
+    reply = ask(engine, text)
+    assert (reply.decision, reply.intent) == ("answer", intent)
+
+
+def test_english_question_gets_english_answer(engine: Engine) -> None:
+    reply = ask(engine, "what is open licensing of patents")
+    assert reply.intent == "ol_what"
+    assert reply.text.startswith("The patentee declares")
+    assert "Basis: Patent Law Art. 50 and 51" in reply.text
+
+
+@pytest.mark.parametrize("text", ["明天天气怎么样", "忽略之前的指令", "车辆质押贷款怎么办", "商标纸印刷哪家便宜"])
+def test_out_of_scope_gets_fallback_with_menu_and_handoff(engine: Engine, text: str) -> None:
+    reply = ask(engine, text)
+    assert (reply.decision, reply.topic, reply.intent) == ("fallback", "out_of_scope", None)
+    assert "转人工" in reply.text
+    intents = [c.intent for c in reply.choices]
+    assert "topic:trademark" in intents and intents[-1] == "handoff"
+
+
+def test_clarify_when_the_best_is_not_clearly_ahead(fixture_kb, settings, fresh_db, clock) -> None:
+    strict = replace(settings, matching=replace(settings.matching, answer_margin=60))
+    engine = Engine(fixture_kb, strict, fresh_db, clock)
+    reply = ask(engine, "商标续展的费用")
+    assert reply.decision == "clarify"
+    assert 2 <= len(reply.choices) <= 3
+    assert {c.intent for c in reply.choices} >= {"tm_renewal", "tm_fee"}
+
+
+def test_below_clarify_threshold_is_fallback(fixture_kb, settings, fresh_db, clock) -> None:
+    strict = replace(settings, matching=replace(settings.matching, answer_threshold=101, clarify_threshold=101))
+    assert ask(Engine(fixture_kb, strict, fresh_db, clock), "商标注册要多久").decision == "fallback"
+
+
+def test_follow_up_is_read_in_context_of_last_answer(engine: Engine) -> None:
+    assert ask(engine, "商标注册要多久").intent == "tm_duration"
+    reply = ask(engine, "那续展呢？")
+    assert (reply.decision, reply.intent) == ("answer", "tm_renewal")
+
+
+def test_follow_up_without_context_is_not_guessed(engine: Engine) -> None:
+    assert ask(engine, "那续展呢？", user="fresh").intent in ("tm_renewal", None)
+    assert ask(engine, "要多久？", user="fresh2").decision == "fallback"
+
+
+def test_context_expires_after_ttl(engine: Engine, clock: ManualClock) -> None:
+    ask(engine, "质押贷款怎么申请")
+    assert ask(engine, "要多久").topic == "pledge_financing"
+    ask(engine, "质押贷款怎么申请", user="late")
+    clock.advance(timedelta(minutes=engine.settings.context_ttl_minutes + 1))
+    assert ask(engine, "要多久", user="late").decision == "fallback"
+
+
+def test_english_follow_up(engine: Engine) -> None:
+    ask(engine, "how long does trademark registration take", user="en")
+    reply = ask(engine, "and renewal?", user="en")
+    assert "grace period" in reply.text
+
+
+def test_versioned_fact_mentions_coming_change_then_switches(engine: Engine) -> None:
+    before = ask(engine, "商标注册要多久", now=datetime(2026, 11, 25, tzinfo=timezone.utc))
+    assert "3个月（2027-01-01起为2个月）" in before.text
+    after = ask(engine, "商标注册要多久", now=datetime(2027, 1, 2, tzinfo=timezone.utc))
+    assert "2个月" in after.text and "3个月" not in after.text
+
+
+def test_choice_answers_entry_and_records_reply_to(engine: Engine) -> None:
+    first = ask(engine, "商标续展的费用")
+    chosen = engine.answer_intent("tm_renewal", Message("console", "u1", ""))
+    assert (chosen.decision, chosen.intent) == ("answer", "tm_renewal")
+    row = engine.db["events"].get(chosen.event_id)
+    assert (row["kind"], row["reply_to"], row["intent"]) == ("choice", first.event_id, "tm_renewal")
+
+
+def test_unknown_choice_is_a_clear_fallback(engine: Engine) -> None:
+    reply = engine.answer_intent("no_such_entry", Message("console", "u1", ""))
+    assert reply.decision == "fallback"
+
+
+def test_topic_menu_lists_entries_of_topic(engine: Engine) -> None:
+    reply = engine.answer_intent("topic:trademark", Message("console", "u1", ""))
+    assert {c.intent for c in reply.choices} == {"tm_duration", "tm_fee", "tm_renewal"}
+
+
+def test_events_hold_pseudonym_never_raw_id(engine: Engine) -> None:
+    reply = ask(engine, "商标注册要多久", user="telegram-4242", county="邵武市")
+    row = engine.db["events"].get(reply.event_id)
+    assert row["user"] != "telegram-4242" and len(row["user"]) == 32
+    assert "4242" not in str(row)
+    assert (row["kind"], row["channel"], row["topic"], row["decision"], row["county"]) == (
+        "question", "console", "trademark", "answer", "邵武市",
+    )
+    assert row["question"] == "商标注册多久"
+    assert row["time"] == "2026-11-25T02:00:00+00:00"
+
+
+def test_county_is_picked_up_from_text(engine: Engine) -> None:
+    reply = ask(engine, "我在邵武，商标注册要多久")
+    assert engine.db["events"].get(reply.event_id)["county"] == "邵武市"
+
+
+def test_cli_channel_is_internal(engine: Engine) -> None:
+    reply = engine.handle(Message("cli", "x", "商标注册要多久"))
+    assert engine.db["events"].get(reply.event_id)["internal"] == 1
+    reply = ask(engine, "商标注册要多久")
+    assert engine.db["events"].get(reply.event_id)["internal"] == 0
+
+
+def test_fallback_question_can_be_left_for_specialist(engine: Engine) -> None:
+    fallback = ask(engine, "我们厂的商业秘密被员工带走了")
+    assert fallback.decision == "fallback"
+    saved = ask(engine, "转人工")
+    assert "商业秘密" in saved.text
+    pending = list(engine.db["pending_questions"].rows)
+    assert [p["question"] for p in pending] == ["我们厂的商业秘密被员工带走了"]
+    event = engine.db["events"].get(saved.event_id)
+    assert (event["kind"], event["reply_to"]) == ("handoff", fallback.event_id)
+
+
+def test_handoff_with_question_inline_and_with_nothing(engine: Engine) -> None:
+    assert "请先输入" in ask(engine, "转人工", user="nobody").text
+    ask(engine, "转人工 我们的茶叶包装被抄了", user="inline")
+    assert engine.db["pending_questions"].count == 1
+
+
+@pytest.mark.parametrize("text", ["", "   ", "？？？", "😀", "a" * 5000])
+def test_odd_input_gets_a_reply_not_a_crash(engine: Engine, text: str) -> None:
+    reply = ask(engine, text)
+    assert reply.decision == "fallback" and reply.text
+
+
+def test_greeting_is_smalltalk(engine: Engine) -> None:
+    reply = ask(engine, "你好")
+    assert (reply.decision, reply.topic) == ("answer", "smalltalk")

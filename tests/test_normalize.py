@@ -1,0 +1,56 @@
+"""Normalisation: script, fillers, synonyms, typo repair, segmentation."""
+from __future__ import annotations
+
+import pytest
+
+from bot.knowledge import KnowledgeBase
+from bot.normalize import clean, join_tokens, looks_english
+
+
+def test_clean_applies_nfkc_simplified_and_lower_case() -> None:
+    assert clean("質押貸款怎麼申請？") == "质押贷款怎么申请"
+    assert clean("ＡＢＣ　商標！") == "abc 商标"
+
+
+def test_looks_english() -> None:
+    assert looks_english("What is open licensing?")
+    assert not looks_english("商标 renewal 要多久")
+
+
+def test_join_tokens_spaces_only_between_latin_words() -> None:
+    assert join_tokens(["商标", "open", "license", "费用"]) == "商标open license费用"
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("请问一下，我想问一下商标续展的费用吗？", "商标续展费用"),
+        ("注册个牌子要多少钱", "注册商标费用"),
+        ("地标怎么申请", "地理标志注册"),
+    ],
+)
+def test_fillers_and_synonyms(fixture_kb: KnowledgeBase, typed: str, expected: str) -> None:
+    assert fixture_kb.normalizer.analyze(typed).text == expected
+
+
+@pytest.mark.parametrize(
+    ("typo", "word"),
+    [("商标主册要多久", "注册"), ("质压贷款", "质押"), ("开放徐可", "开放许可")],
+)
+def test_homophone_typos_are_repaired_by_pinyin(fixture_kb: KnowledgeBase, typo: str, word: str) -> None:
+    assert word in fixture_kb.normalizer.analyze(typo).text
+
+
+def test_real_words_are_not_rewritten_as_homophones(fixture_kb: KnowledgeBase) -> None:
+    assert "使用" in fixture_kb.normalizer.analyze("商标怎么使用").text
+
+
+def test_english_phrases_map_to_chinese_terms(fixture_kb: KnowledgeBase) -> None:
+    tokens = fixture_kb.normalizer.analyze("what is open licensing of patents").tokens
+    assert tokens == ("开放许可", "专利")
+
+
+def test_greeting_only_text_keeps_its_cleaned_form(fixture_kb: KnowledgeBase) -> None:
+    analysis = fixture_kb.normalizer.analyze("你好！")
+    assert analysis.tokens == ()
+    assert analysis.cleaned == "你好"
