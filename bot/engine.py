@@ -139,6 +139,15 @@ class Engine:
     def entry(self, intent_id: str) -> Entry | None:
         return self.kb.entries.get(intent_id)
 
+    def record_event(self, kind: str, message: Message, **fields: object) -> int:
+        """Record an event that a channel observes (feedback, referral …) for the message's user."""
+        return self.events.record(
+            kind, time=message.now or self.clock.now(), channel=message.channel,
+            user=self.events.user(message.channel, message.user_id), internal=message.internal,
+            county=fields.pop("county", message.county), language=fields.pop("language", message.language),
+            **fields,
+        )
+
     # ---- deciding ---------------------------------------------------------------------------
 
     def _language(self, message: Message) -> str:

@@ -167,3 +167,14 @@ def test_odd_input_gets_a_reply_not_a_crash(engine: Engine, text: str) -> None:
 def test_greeting_is_smalltalk(engine: Engine) -> None:
     reply = ask(engine, "你好")
     assert (reply.decision, reply.topic) == ("answer", "smalltalk")
+
+
+def test_record_event_for_channel_observations(engine: Engine) -> None:
+    answer = ask(engine, "商标注册要多久", user="rater")
+    event_id = engine.record_event(
+        "feedback", Message("console", "rater", ""), reply_to=answer.event_id,
+        topic=answer.topic, intent=answer.intent, detail={"value": "up"},
+    )
+    row = engine.db["events"].get(event_id)
+    assert (row["kind"], row["reply_to"], row["detail"]) == ("feedback", answer.event_id, '{"value": "up"}')
+    assert row["user"] == engine.db["events"].get(answer.event_id)["user"]
