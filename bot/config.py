@@ -22,6 +22,17 @@ class MatchingSettings:
     answer_margin: float = 6
     clarify_threshold: float = 45
     max_choices: int = 3
+    # Score = weighted mean of: character similarity to the best phrasing, how much of that
+    # phrasing the question covers, their word overlap (Dice), and how much of the question the
+    # entry's whole vocabulary explains. Words the knowledge base never uses weigh unknown_word_weight.
+    char_weight: float = 1.0
+    phrasing_weight: float = 1.0
+    dice_weight: float = 1.0
+    entry_weight: float = 1.0
+    keyword_bonus: float = 6.0
+    unknown_word_weight: float = 2.0
+    # A question with no IP word is still answered when one entry explains this share of it.
+    coverage_gate: float = 0.75
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """The Engine: one synchronous entry for every channel. Message in, Reply out, an event recorded."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from sqlite_utils import Database
@@ -72,7 +72,7 @@ class _Decision:
     candidates: list[Candidate]
     analysis: Analysis
     smalltalk: Candidate | None = None
-    notes: list[str] = field(default_factory=list)
+    gated: bool = False  # a fallback decided before any threshold: no IP subject, or another domain
 
 
 class Engine:
@@ -184,21 +184,26 @@ class Engine:
             analysis = self._followup_query(analysis, turn)
             prefer = (turn.entry.topic, *turn.entry.follow_ups)
         candidates = [c for c in self.matcher.rank(analysis, prefer) if c.entry.topic != SMALLTALK]
-        if not self.matcher.has_domain_word(analysis):
+        matching = self.settings.matching
+        if not candidates or not self._about_ip(analysis, candidates[0]):
             small = self.matcher.smalltalk(analysis)
             if small:
                 return _Decision(ANSWER, [small], analysis, smalltalk=small)
-            return _Decision(FALLBACK, candidates, analysis)
-        if not candidates or self.matcher.off_topic_words(analysis, candidates[0].entry):
-            return _Decision(FALLBACK, candidates, analysis)
+            return _Decision(FALLBACK, candidates, analysis, gated=True)
+        if self.matcher.off_topic_words(analysis, candidates[0].entry):
+            return _Decision(FALLBACK, candidates, analysis, gated=True)
         top = candidates[0].score
         runner_up = candidates[1].score if len(candidates) > 1 else 0.0
-        matching = self.settings.matching
         if top >= matching.answer_threshold and top - runner_up >= matching.answer_margin:
             return _Decision(ANSWER, candidates, analysis)
         if top >= matching.clarify_threshold:
             return _Decision(CLARIFY, candidates, analysis)
         return _Decision(FALLBACK, candidates, analysis)
+
+    def _about_ip(self, analysis: Analysis, best: Candidate) -> bool:
+        """The question names an IP word, or the best entry explains most of it."""
+        gate = self.settings.matching.coverage_gate
+        return self.matcher.has_domain_word(analysis) or self.matcher.coverage(analysis, best.entry) >= gate
 
     # ---- replies ----------------------------------------------------------------------------
 

@@ -190,10 +190,11 @@ class Normalizer:
         for token in tokens:
             offset += len(token)
             boundaries.add(offset)
+        sounds = [pinyin_key(c) if _CJK.match(c) else c for c in text]
         out: list[str] = []
         i = 0
         while i < len(text):
-            found = self._homophone_at(text, i, boundaries)
+            found = self._homophone_at(text, sounds, i, boundaries)
             if found:
                 out.append(found[0])
                 i += found[1]
@@ -202,7 +203,9 @@ class Normalizer:
                 i += 1
         return "".join(out)
 
-    def _homophone_at(self, text: str, start: int, boundaries: set[int]) -> tuple[str, int] | None:
+    def _homophone_at(
+        self, text: str, sounds: list[str], start: int, boundaries: set[int]
+    ) -> tuple[str, int] | None:
         """A known word that the 4, 3 or 2 characters at `start` sound like; two only at word edges."""
         for length in (4, 3, 2):
             window = text[start : start + length]
@@ -212,7 +215,7 @@ class Normalizer:
                 return None
             if length == 2 and (window in self._general_words or not {start, start + 2} <= boundaries):
                 continue
-            target = self._pinyin_index.get(pinyin_key(window))
+            target = self._pinyin_index.get("".join(sounds[start : start + length]))
             if target and target != window and len(target) == length:
                 return target, length
         return None
