@@ -31,6 +31,7 @@ WEIGHT_RANGES = {
     "dice_weight": (0.0, 2.0),
     "entry_weight": (0.0, 2.0),
     "keyword_bonus": (0.0, 10.0),
+    "aspect_penalty": (0.0, 12.0),
     "unknown_word_weight": (0.5, 4.0),
 }
 

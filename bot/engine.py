@@ -185,10 +185,11 @@ class Engine:
             prefer = (turn.entry.topic, *turn.entry.follow_ups)
         candidates = [c for c in self.matcher.rank(analysis, prefer) if c.entry.topic != SMALLTALK]
         matching = self.settings.matching
-        if not candidates or not self._about_ip(analysis, candidates[0]):
+        if not self.matcher.has_domain_word(analysis):
             small = self.matcher.smalltalk(analysis)
             if small:
                 return _Decision(ANSWER, [small], analysis, smalltalk=small)
+        if not candidates or not self._about_ip(analysis, candidates[0]):
             return _Decision(FALLBACK, candidates, analysis, gated=True)
         if self.matcher.off_topic_words(analysis, candidates[0].entry):
             return _Decision(FALLBACK, candidates, analysis, gated=True)

@@ -69,9 +69,7 @@ class Matcher:
         self._negatives = [
             [self.normalizer.analyze(n).text for n in e.negatives] for e in self.entries
         ]
-        self.domain_words = (
-            set(lexicon.domain_words) | set(lexicon.synonyms.values()) | set().union(*self._keywords)
-        ) - lexicon.aspects
+        self.domain_words = (set(lexicon.domain_words) | set().union(*self._keywords)) - lexicon.aspects
         self._smalltalk = [
             (i, self.normalizer.analyze(q).cleaned)
             for i, e in enumerate(self.entries)
@@ -170,6 +168,8 @@ class Matcher:
         entry = self.entries[index]
         if self._keywords[index] & tokens:
             score += self.settings.keyword_bonus
+        missing_aspects = (tokens & self.normalizer.lexicon.aspects) - self._entry_words[index]
+        score -= self.settings.aspect_penalty * len(missing_aspects)
         if entry.id in preferred or entry.topic in preferred:
             score += CONTEXT_BONUS
         negatives = self._negatives[index]
