@@ -11,7 +11,7 @@ from bot.config import Settings
 from bot.events import EventLog
 from bot.knowledge import Entry, KnowledgeBase
 from bot.matcher import Candidate, Matcher
-from bot.normalize import Analysis, looks_english
+from bot.normalize import Analysis, join_tokens, looks_english
 from bot.store import salt
 from bot.texts import text
 from bot.vocab import IP_TOPICS, OUT_OF_SCOPE, SMALLTALK, TOPIC_TITLES, county_in_text
@@ -64,6 +64,7 @@ class _Turn:
     decision: str
     question: str
     entry: Entry | None = None
+    tokens: tuple[str, ...] = ()  # the question as it was matched (follow-ups included)
 
 
 @dataclass
@@ -104,13 +105,14 @@ class Engine:
             return self._handoff(message, user, now, lang)
         decided = self._decide(analysis, self._context(user, now))
         reply = self._reply_for(decided, lang, now)
+        matched = decided.analysis.tokens
         event_id = self.events.record(
             "question", time=now, channel=message.channel, user=user, internal=message.internal,
             county=message.county or county_in_text(question), language=lang,
             question=analysis.key, topic=reply.topic, intent=reply.intent,
             decision=reply.decision, score=reply.score,
         )
-        self._remember(user, now, event_id, reply, question)
+        self._remember(user, now, event_id, reply, question, matched)
         return replace(reply, event_id=event_id)
 
     def answer_intent(self, intent_id: str, message: Message) -> Reply:
@@ -133,7 +135,9 @@ class Engine:
             decision=reply.decision, score=reply.score,
             reply_to=previous.event_id if previous else None,
         )
-        self._remember(user, now, event_id, reply, previous.question if previous else "")
+        entry = self.kb.entries.get(intent_id)
+        self._remember(user, now, event_id, reply, previous.question if previous else "",
+                       self._entry_subject(entry) if entry else ())
         return replace(reply, event_id=event_id)
 
     def entry(self, intent_id: str) -> Entry | None:
@@ -163,27 +167,32 @@ class Engine:
     def _is_followup(self, analysis: Analysis) -> bool:
         lexicon = self.kb.lexicon
         anchors = set(lexicon.anchors.values())
-        if anchors & set(analysis.tokens):
+        if anchors & self.kb.normalizer.search_tokens(analysis):
             return False
         starts = analysis.cleaned.startswith(lexicon.followup_markers)
         return starts or len(analysis.tokens) <= 3
 
     def _followup_query(self, analysis: Analysis, turn: _Turn) -> Analysis:
-        """Read an elliptical question (那续展呢？ 费用呢？) with the subject of the last answer."""
-        entry = turn.entry
-        lexicon = self.kb.lexicon
-        subject = [lexicon.anchors.get(entry.topic, "")]
-        if all(t in lexicon.aspects for t in analysis.tokens):
-            keywords = [self.kb.normalizer.analyze(k).text for k in entry.keywords]
-            subject += [k for k in keywords if k and k not in lexicon.aspects][:2]
-        return self.kb.normalizer.analyze(" ".join([*subject, analysis.text]))
+        """Read an elliptical question in the light of the last one: 那续展呢？ keeps what was asked
+        (多久) with the new subject; 费用呢？ keeps the subject (商标续展) with the new aspect."""
+        aspects = self.kb.lexicon.aspects
+        before = [t for t in turn.tokens if t not in aspects]
+        asked = [t for t in turn.tokens if t in aspects]
+        if all(t in aspects for t in analysis.tokens):
+            words = [*before, *analysis.tokens]
+        else:
+            words = [self.kb.lexicon.anchors.get(turn.entry.topic, ""), *analysis.tokens, *asked]
+        return replace(analysis, text=join_tokens(words), tokens=tuple(w for w in words if w))
 
     def _decide(self, analysis: Analysis, turn: _Turn | None) -> _Decision:
         prefer: tuple[str, ...] = ()
         if turn and self._is_followup(analysis):
             analysis = self._followup_query(analysis, turn)
             prefer = (turn.entry.topic, *turn.entry.follow_ups)
-        candidates = [c for c in self.matcher.rank(analysis, prefer) if c.entry.topic != SMALLTALK]
+        repeat = turn.entry.id if prefer and turn else None  # a follow-up never wants the same answer
+        candidates = [
+            c for c in self.matcher.rank(analysis, prefer) if c.entry.topic != SMALLTALK and c.entry.id != repeat
+        ]
         matching = self.settings.matching
         if not self.matcher.has_domain_word(analysis):
             small = self.matcher.smalltalk(analysis)
@@ -257,9 +266,15 @@ class Engine:
 
     # ---- memory and handoff -----------------------------------------------------------------
 
-    def _remember(self, user: str, now: datetime, event_id: int, reply: Reply, question: str) -> None:
+    def _remember(
+        self, user: str, now: datetime, event_id: int, reply: Reply, question: str, tokens: tuple[str, ...]
+    ) -> None:
         entry = self.kb.entries.get(reply.intent or "") if reply.decision == ANSWER else None
-        self._turns[user] = _Turn(now, event_id, reply.decision, question, entry)
+        self._turns[user] = _Turn(now, event_id, reply.decision, question, entry, tokens)
+
+    def _entry_subject(self, entry: Entry) -> tuple[str, ...]:
+        """What a pressed choice is about, for a follow-up to lean on: its title's words."""
+        return self.kb.normalizer.analyze(entry.title).tokens
 
     def _asks_for_person(self, analysis: Analysis, question: str) -> bool:
         cleaned = analysis.cleaned

@@ -78,12 +78,19 @@ def test_follow_up_without_context_is_not_guessed(engine: Engine) -> None:
     assert ask(engine, "要多久？", user="fresh2").decision == "fallback"
 
 
+def test_aspect_only_follow_up_keeps_the_subject(engine: Engine) -> None:
+    ask(engine, "商标续展怎么办")
+    reply = ask(engine, "要多少钱？")
+    assert (reply.decision, reply.intent) == ("answer", "tm_fee")
+
+
 def test_context_expires_after_ttl(engine: Engine, clock: ManualClock) -> None:
-    ask(engine, "质押贷款怎么申请")
-    assert ask(engine, "要多久").topic == "pledge_financing"
-    ask(engine, "质押贷款怎么申请", user="late")
+    ask(engine, "商标注册要多久", user="late")
     clock.advance(timedelta(minutes=engine.settings.context_ttl_minutes + 1))
-    assert ask(engine, "要多久", user="late").decision == "fallback"
+    assert ask(engine, "那续展呢？", user="late").intent in ("tm_renewal", None)
+    ask(engine, "商标注册要多久", user="later")
+    clock.advance(timedelta(minutes=engine.settings.context_ttl_minutes + 1))
+    assert ask(engine, "要多久", user="later").decision == "fallback"
 
 
 def test_english_follow_up(engine: Engine) -> None:
