@@ -88,7 +88,7 @@ def _check_phrasings(entries: list[Entry], normalizer: Normalizer) -> Iterable[P
     for entry in entries:
         forms: defaultdict[str, list[str]] = defaultdict(list)
         for question in entry.questions:
-            forms[normalizer.analyze(question).key].append(question)
+            forms[normalizer.analyze_known(question).key].append(question)
         for form, originals in forms.items():
             if len(originals) > 1:
                 yield Problem(entry.file, entry.id, "questions", f"same after normalisation: {originals}")

@@ -42,7 +42,7 @@ class Matcher:
         self.entries: list[Entry] = list(kb.entries.values())
         lexicon = kb.lexicon
         analysed = [
-            (i, self.normalizer.analyze(q)) for i, e in enumerate(self.entries) for q in e.questions
+            (i, self.normalizer.analyze_known(q)) for i, e in enumerate(self.entries) for q in e.questions
         ]
         self._entry_words = self._entry_vocabularies(analysed)
         self._idf = self._inverse_document_frequency()
@@ -64,14 +64,14 @@ class Matcher:
             for token in phrasing.tokens:
                 self._by_token[token].append(index)
         self._keywords = [
-            frozenset(self.normalizer.analyze(k).text for k in e.keywords) for e in self.entries
+            frozenset(self.normalizer.analyze_known(k).text for k in e.keywords) for e in self.entries
         ]
         self._negatives = [
-            [self.normalizer.analyze(n).text for n in e.negatives] for e in self.entries
+            [self.normalizer.analyze_known(n).text for n in e.negatives] for e in self.entries
         ]
         self.domain_words = (set(lexicon.domain_words) | set().union(*self._keywords)) - lexicon.aspects
         self._smalltalk = [
-            (i, self.normalizer.analyze(q).cleaned)
+            (i, self.normalizer.analyze_known(q).cleaned)
             for i, e in enumerate(self.entries)
             if e.topic == SMALLTALK
             for q in e.questions

@@ -118,6 +118,7 @@ class Normalizer:
         self._phrases = self._multiword_variants()
         self.vocabulary: set[str] = set()
         self._pinyin_index: dict[str, str] = {}
+        self._memo: dict[str, Analysis] = {}  # analyses of knowledge phrasings, reused across passes
         words = [*lexicon.domain_words, *lexicon.synonyms, *lexicon.synonyms.values(), *keep_whole]
         for word in words:
             word = clean(word).replace(" ", "")
@@ -139,10 +140,17 @@ class Normalizer:
                 continue
             self.vocabulary.add(word)
             self._pinyin_index.setdefault(pinyin_key(word), word)
+        self._memo.clear()
 
     def learn_phrasings(self, phrasings: Iterable[str]) -> None:
         """Learn the words of the knowledge phrasings (before they are analysed for matching)."""
         self.learn(t for p in phrasings for t in self._tokenizer.lcut(clean(p)))
+
+    def analyze_known(self, text: str) -> Analysis:
+        """Normalise a knowledge text, remembering the result (phrasings are analysed more than once)."""
+        if text not in self._memo:
+            self._memo[text] = self.analyze(text)
+        return self._memo[text]
 
     def analyze(self, text: str) -> Analysis:
         """Normalise one text."""
