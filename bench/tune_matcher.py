@@ -30,6 +30,7 @@ WEIGHT_RANGES = {
     "phrasing_weight": (0.0, 2.0),
     "dice_weight": (0.0, 2.0),
     "entry_weight": (0.0, 2.0),
+    "answer_weight": (0.0, 1.5),
     "keyword_bonus": (0.0, 10.0),
     "aspect_penalty": (0.0, 12.0),
     "unknown_word_weight": (0.5, 4.0),
@@ -59,21 +60,26 @@ def best_thresholds(rows, answers: dict[str, str]):
     for answer in range(40, 91, 2):
         for margin in (0, 2, 4, 6, 8, 10, 12):
             for clarify in range(25, answer + 1, 5):
-                pairs = [(q, outcome(d, top, s1, s2, answer, margin, clarify, answers)) for q, d, top, s1, s2 in rows]
-                figures = _figures(pairs)
-                value = objective(figures)
-                if value > best[0]:
-                    best = (value, (answer, margin, clarify), figures)
+                for lead in (8, 12, 16, 20, 100):
+                    pairs = [
+                        (q, outcome(d, top, s1, s2, (answer, margin, clarify, lead), answers))
+                        for q, d, top, s1, s2 in rows
+                    ]
+                    figures = _figures(pairs)
+                    value = objective(figures)
+                    if value > best[0]:
+                        best = (value, (answer, margin, clarify, lead), figures)
     return best
 
 
-def outcome(decided, top, score, runner_up, answer, margin, clarify, answers) -> Outcome:
+def outcome(decided, top, score, runner_up, thresholds, answers) -> Outcome:
     """What the Engine would decide with these thresholds."""
     if decided.smalltalk:
         return Outcome(ANSWER, "smalltalk", decided.smalltalk.entry.id)
     if top is None or decided.gated:
         return Outcome(FALLBACK, OUT_OF_SCOPE, None)
-    if score >= answer and score - runner_up >= margin:
+    answer, margin, clarify, lead = thresholds
+    if (score >= answer and score - runner_up >= margin) or (score >= clarify and score - runner_up >= lead):
         return Outcome(ANSWER, top.entry.topic, top.entry.id, answers[top.entry.id])
     if score >= clarify:
         return Outcome(CLARIFY, top.entry.topic, top.entry.id)
@@ -105,7 +111,7 @@ def main() -> None:
         print(f"{number:3d} objective {value:.4f} thresholds {thresholds} "
               + " ".join(f"{k}={v}" for k, v in figures.items()), flush=True)
     value, matching, thresholds, figures = max(results, key=lambda r: r[0])
-    print("\nbest:", matching, "thresholds (answer, margin, clarify):", thresholds)
+    print("\nbest:", matching, "thresholds (answer, margin, clarify, lead):", thresholds)
     print(figures)
 
 

@@ -21,6 +21,8 @@ class MatchingSettings:
     answer_threshold: float = 62
     answer_margin: float = 6
     clarify_threshold: float = 45
+    # Also answer above clarify_threshold when the best leads the runner-up by this much.
+    answer_lead: float = 15
     max_choices: int = 3
     # Score = weighted mean of: character similarity to the best phrasing, how much of that
     # phrasing the question covers, their word overlap (Dice), and how much of the question the
@@ -29,6 +31,7 @@ class MatchingSettings:
     phrasing_weight: float = 1.0
     dice_weight: float = 1.0
     entry_weight: float = 1.0
+    answer_weight: float = 0.5  # how much of the question the entry's title and answer explain
     keyword_bonus: float = 6.0
     # Per aspect the question asks (费用, 多久, 材料 …) that the entry never mentions.
     aspect_penalty: float = 6.0

@@ -204,8 +204,11 @@ class Engine:
             return _Decision(FALLBACK, candidates, analysis, gated=True)
         top = candidates[0].score
         runner_up = candidates[1].score if len(candidates) > 1 else 0.0
-        if top >= matching.answer_threshold and top - runner_up >= matching.answer_margin:
+        lead = top - runner_up
+        if top >= matching.answer_threshold and lead >= matching.answer_margin:
             return _Decision(ANSWER, candidates, analysis)
+        if top >= matching.clarify_threshold and lead >= matching.answer_lead:
+            return _Decision(ANSWER, candidates, analysis)  # a long question: lower score, clear winner
         if top >= matching.clarify_threshold:
             return _Decision(CLARIFY, candidates, analysis)
         return _Decision(FALLBACK, candidates, analysis)

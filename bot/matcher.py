@@ -52,6 +52,10 @@ class Matcher:
         for index, words in enumerate(self._entry_words):
             for word in words:
                 self._entries_by_token[word].append(index)
+        self._answer_entries_by_token: defaultdict[str, list[int]] = defaultdict(list)
+        for index, entry in enumerate(self.entries):
+            for word in self.normalizer.words(f"{entry.title} {entry.answer}"):
+                self._answer_entries_by_token[word].append(index)
         self._phrasings = [self._phrasing(i, a) for i, a in analysed]
         self._phrasing_weights = np.array([p.weight or 1.0 for p in self._phrasings])
         # Phrasings are grouped by entry, in entry order: where each entry's run starts.
@@ -120,7 +124,8 @@ class Matcher:
         weights = {t: self.weight(t) for t in query_tokens}
         query_weight = sum(weights.values()) or 1.0
         shared = self._shared_weights(weights)
-        explained = self._explained_weights(weights)
+        explained = self._explained_weights(weights, self._entries_by_token)
+        answered = self._explained_weights(weights, self._answer_entries_by_token)
         st = self.settings
         scores = st.char_weight * process.cdist([analysis.text], self._texts, scorer=fuzz.ratio)[0] / 100
         if shared:
@@ -130,11 +135,13 @@ class Matcher:
             scores[rows] += st.phrasing_weight * overlap / lengths
             scores[rows] += st.dice_weight * 2 * overlap / (query_weight + lengths)
         best = np.maximum.reduceat(scores, self._entry_starts)
-        total = st.char_weight + st.phrasing_weight + st.dice_weight + st.entry_weight
+        total = st.char_weight + st.phrasing_weight + st.dice_weight + st.entry_weight + st.answer_weight
         preferred = set(prefer)
         scored = {}
         for index in np.argsort(-best)[: limit * 4]:
-            value = best[index] + st.entry_weight * explained.get(int(index), 0.0) / query_weight
+            value = best[index] + (
+                st.entry_weight * explained.get(int(index), 0.0) + st.answer_weight * answered.get(int(index), 0.0)
+            ) / query_weight
             scored[int(index)] = self._adjust(int(index), 100 * value / total, analysis, query_tokens, preferred)
         ranked = sorted(scored.items(), key=lambda item: item[1], reverse=True)[:limit]
         return [Candidate(self.entries[i], round(float(max(0.0, min(100.0, v))), 1)) for i, v in ranked]
@@ -154,11 +161,12 @@ class Matcher:
                 shared[index] += weight
         return shared
 
-    def _explained_weights(self, weights: dict[str, float]) -> dict[int, float]:
-        """Per entry: the weight of the question's words found anywhere in the entry's phrasings."""
+    @staticmethod
+    def _explained_weights(weights: dict[str, float], entries_by_token: dict[str, list[int]]) -> dict[int, float]:
+        """Per entry: the weight of the question's words found in the entry's phrasings (or answer)."""
         explained: defaultdict[int, float] = defaultdict(float)
         for token, weight in weights.items():
-            for index in self._entries_by_token.get(token, ()):
+            for index in entries_by_token.get(token, ()):
                 explained[index] += weight
         return explained
 

@@ -161,6 +161,12 @@ class Normalizer:
         content = tuple(t for t in canonical if t not in self.lexicon.stopwords)
         return Analysis(text=join_tokens(content), tokens=content, cleaned=cleaned)
 
+    def words(self, text: str) -> frozenset[str]:
+        """The canonical content words of a longer text (an answer), without typo repair."""
+        tokens = self._tokenizer.lcut(clean(re.sub(r"\{[^}]*\}", " ", text)))
+        canonical = (self.lexicon.synonyms.get(t, t) for t in tokens if t.strip())
+        return frozenset(t for t in canonical if t not in self.lexicon.stopwords and len(t) > 1)
+
     def search_tokens(self, analysis: Analysis) -> frozenset[str]:
         """Tokens plus the parts of compounds (注册商标 → 注册, 商标), for word overlap."""
         parts: set[str] = set()
