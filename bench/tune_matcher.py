@@ -33,6 +33,7 @@ WEIGHT_RANGES = {
     "answer_weight": (0.0, 1.5),
     "keyword_bonus": (0.0, 10.0),
     "aspect_penalty": (0.0, 12.0),
+    "subject_penalty": (0.0, 25.0),
     "unknown_word_weight": (0.5, 4.0),
 }
 

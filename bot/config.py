@@ -35,6 +35,8 @@ class MatchingSettings:
     keyword_bonus: float = 6.0
     # Per aspect the question asks (费用, 多久, 材料 …) that the entry never mentions.
     aspect_penalty: float = 6.0
+    # Per subject the question names (专利, 商标 …) that the entry never mentions.
+    subject_penalty: float = 12.0
     unknown_word_weight: float = 2.0
     # A question with no IP word is still answered when one entry explains this share of it.
     coverage_gate: float = 0.75

@@ -160,17 +160,20 @@ class Engine:
     def _context(self, user: str, now: datetime) -> _Turn | None:
         turn = self._turns.get(user)
         ttl = timedelta(minutes=self.settings.context_ttl_minutes)
-        if turn and turn.entry and turn.decision == ANSWER and now - turn.at <= ttl:
+        if turn and turn.entry and now - turn.at <= ttl:
             return turn
         return None
 
     def _is_followup(self, analysis: Analysis) -> bool:
+        """Short and elliptical: 那续展呢？ 商标的呢？ 要多久？ and the fee?"""
         lexicon = self.kb.lexicon
-        anchors = set(lexicon.anchors.values())
-        if anchors & self.kb.normalizer.search_tokens(analysis):
+        if len(analysis.tokens) > 4:
             return False
-        starts = analysis.cleaned.startswith(lexicon.followup_markers)
-        return starts or len(analysis.tokens) <= 3
+        said = analysis.cleaned.replace(" ", "")
+        if said.startswith(lexicon.followup_markers) or said.endswith(lexicon.followup_endings):
+            return True
+        anchors = set(lexicon.anchors.values())
+        return len(analysis.tokens) <= 3 and not anchors & self.kb.normalizer.search_tokens(analysis)
 
     def _followup_query(self, analysis: Analysis, turn: _Turn) -> Analysis:
         """Read an elliptical question in the light of the last one: 那续展呢？ keeps what was asked
@@ -186,10 +189,12 @@ class Engine:
 
     def _decide(self, analysis: Analysis, turn: _Turn | None) -> _Decision:
         prefer: tuple[str, ...] = ()
+        repeat = None
         if turn and self._is_followup(analysis):
+            if not self.matcher.mentions(turn.entry, analysis.tokens):
+                repeat = turn.entry.id  # something new was asked: not the answer just given
             analysis = self._followup_query(analysis, turn)
             prefer = (turn.entry.topic, *turn.entry.follow_ups)
-        repeat = turn.entry.id if prefer and turn else None  # a follow-up never wants the same answer
         candidates = [
             c for c in self.matcher.rank(analysis, prefer) if c.entry.topic != SMALLTALK and c.entry.id != repeat
         ]
@@ -272,7 +277,7 @@ class Engine:
     def _remember(
         self, user: str, now: datetime, event_id: int, reply: Reply, question: str, tokens: tuple[str, ...]
     ) -> None:
-        entry = self.kb.entries.get(reply.intent or "") if reply.decision == ANSWER else None
+        entry = self.kb.entries.get(reply.intent or "") if reply.decision != FALLBACK else None
         self._turns[user] = _Turn(now, event_id, reply.decision, question, entry, tokens)
 
     def _entry_subject(self, entry: Entry) -> tuple[str, ...]:

@@ -52,9 +52,10 @@ class Matcher:
         for index, words in enumerate(self._entry_words):
             for word in words:
                 self._entries_by_token[word].append(index)
+        self._answer_words = [self.normalizer.words(f"{e.title} {e.answer}") for e in self.entries]
         self._answer_entries_by_token: defaultdict[str, list[int]] = defaultdict(list)
-        for index, entry in enumerate(self.entries):
-            for word in self.normalizer.words(f"{entry.title} {entry.answer}"):
+        for index, words in enumerate(self._answer_words):
+            for word in words:
                 self._answer_entries_by_token[word].append(index)
         self._phrasings = [self._phrasing(i, a) for i, a in analysed]
         self._phrasing_weights = np.array([p.weight or 1.0 for p in self._phrasings])
@@ -73,7 +74,7 @@ class Matcher:
         self._negatives = [
             [self.normalizer.analyze_known(n).text for n in e.negatives] for e in self.entries
         ]
-        self.domain_words = (set(lexicon.domain_words) | set().union(*self._keywords)) - lexicon.aspects
+        self.domain_words = set(lexicon.domain_words) - lexicon.aspects
         self._smalltalk = [
             (i, self.normalizer.analyze_known(q).cleaned)
             for i, e in enumerate(self.entries)
@@ -146,6 +147,15 @@ class Matcher:
         ranked = sorted(scored.items(), key=lambda item: item[1], reverse=True)[:limit]
         return [Candidate(self.entries[i], round(float(max(0.0, min(100.0, v))), 1)) for i, v in ranked]
 
+    def mentions(self, entry: Entry, tokens: Iterable[str]) -> bool:
+        """Whether the entry's phrasings, title or answer use every one of the words."""
+        index = self._index[entry.id]
+        known = self._entry_words[index] | self._answer_words[index]
+        return all(
+            t in known or any(p in known for p in self.normalizer.search_tokens(Analysis(t, (t,))) - {t})
+            for t in tokens
+        )
+
     def coverage(self, analysis: Analysis, entry: Entry) -> float:
         """Share of the question's subject words (aspects like 费用 left out) the entry explains (0–1)."""
         tokens = self.normalizer.search_tokens(analysis) - self.normalizer.lexicon.aspects
@@ -176,8 +186,11 @@ class Matcher:
         entry = self.entries[index]
         if self._keywords[index] & tokens:
             score += self.settings.keyword_bonus
-        missing_aspects = (tokens & self.normalizer.lexicon.aspects) - self._entry_words[index]
+        lexicon = self.normalizer.lexicon
+        missing_aspects = (tokens & lexicon.aspects) - self._entry_words[index]
+        missing_subjects = (tokens & lexicon.subjects) - self._entry_words[index]
         score -= self.settings.aspect_penalty * len(missing_aspects)
+        score -= self.settings.subject_penalty * len(missing_subjects)
         if entry.id in preferred or entry.topic in preferred:
             score += CONTEXT_BONUS
         negatives = self._negatives[index]

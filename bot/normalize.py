@@ -34,9 +34,11 @@ class Lexicon:
     stopwords: frozenset[str] = frozenset()
     anchors: dict[str, str] = field(default_factory=dict)
     followup_markers: tuple[str, ...] = ()
+    followup_endings: tuple[str, ...] = ()
     off_topic_words: frozenset[str] = frozenset()
     handoff_words: tuple[str, ...] = ()
     aspects: frozenset[str] = frozenset()
+    subjects: frozenset[str] = frozenset()
 
     @classmethod
     def from_mapping(cls, raw: dict) -> "Lexicon":
@@ -51,10 +53,12 @@ class Lexicon:
             fillers=tuple(sorted((clean(f) for f in raw.get("fillers") or []), key=len, reverse=True)),
             stopwords=frozenset(clean(str(w)) for w in raw.get("stopwords") or []),
             anchors={k: clean(v) for k, v in (raw.get("anchors") or {}).items()},
-            followup_markers=tuple(clean(m) for m in raw.get("followup_markers") or []),
+            followup_markers=tuple(clean(m).replace(" ", "") for m in raw.get("followup_markers") or []),
+            followup_endings=tuple(clean(m) for m in raw.get("followup_endings") or []),
             off_topic_words=frozenset(clean(w) for w in raw.get("off_topic_words") or []),
             handoff_words=tuple(clean(w) for w in raw.get("handoff_words") or []),
             aspects=frozenset(clean(w) for w in raw.get("aspects") or []),
+            subjects=frozenset(clean(w) for w in raw.get("subjects") or []),
         )
 
     @classmethod
@@ -64,7 +68,7 @@ class Lexicon:
 
 def clean(text: str) -> str:
     """NFKC, traditional→simplified, lower case, punctuation to single spaces."""
-    text = unicodedata.normalize("NFKC", text)
+    text = unicodedata.normalize("NFKC", text).replace("®", " r标 ")
     text = zhconv.convert(text, "zh-hans").lower()
     return _SPACES.sub(" ", _NOT_WORD.sub(" ", text).replace("_", " ")).strip()
 
