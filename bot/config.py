@@ -18,26 +18,26 @@ class ConfigError(ValueError):
 
 @dataclass(frozen=True)
 class MatchingSettings:
-    answer_threshold: float = 62
-    answer_margin: float = 6
+    answer_threshold: float = 54
+    answer_margin: float = 3
     clarify_threshold: float = 45
     # Also answer above clarify_threshold when the best leads the runner-up by this much.
-    answer_lead: float = 15
+    answer_lead: float = 10
     max_choices: int = 3
     # Score = weighted mean of: character similarity to the best phrasing, how much of that
     # phrasing the question covers, their word overlap (Dice), and how much of the question the
     # entry's whole vocabulary explains. Words the knowledge base never uses weigh unknown_word_weight.
-    char_weight: float = 1.0
-    phrasing_weight: float = 1.0
-    dice_weight: float = 1.0
-    entry_weight: float = 1.0
-    answer_weight: float = 0.5  # how much of the question the entry's title and answer explain
-    keyword_bonus: float = 6.0
+    char_weight: float = 1.91
+    phrasing_weight: float = 1.06
+    dice_weight: float = 0.29
+    entry_weight: float = 1.09
+    answer_weight: float = 0.04  # how much of the question the entry's title and answer explain
+    keyword_bonus: float = 5.28
     # Per aspect the question asks (费用, 多久, 材料 …) that the entry never mentions.
-    aspect_penalty: float = 6.0
+    aspect_penalty: float = 11.74
     # Per subject the question names (专利, 商标 …) that the entry never mentions.
-    subject_penalty: float = 12.0
-    unknown_word_weight: float = 2.0
+    subject_penalty: float = 21.58
+    unknown_word_weight: float = 2.94
     # A question with no IP word is still answered when one entry explains this share of it.
     coverage_gate: float = 0.75
 

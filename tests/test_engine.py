@@ -54,7 +54,7 @@ def test_out_of_scope_gets_fallback_with_menu_and_handoff(engine: Engine, text: 
 
 
 def test_clarify_when_the_best_is_not_clearly_ahead(fixture_kb, settings, fresh_db, clock) -> None:
-    strict = replace(settings, matching=replace(settings.matching, answer_margin=60))
+    strict = replace(settings, matching=replace(settings.matching, answer_margin=60, answer_lead=100))
     engine = Engine(fixture_kb, strict, fresh_db, clock)
     reply = ask(engine, "商标续展的费用")
     assert reply.decision == "clarify"
