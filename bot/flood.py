@@ -49,7 +49,6 @@ class FloodLimiter:
             times.popleft()
         if len(times) < self.limit.messages:
             times.append(now)
-            self._warned.pop(key, None)
             return Verdict.ALLOW
         warned = self._warned.get(key)
         if warned is not None and now - warned < self._window:
@@ -58,8 +57,11 @@ class FloodLimiter:
         return Verdict.WARN
 
     def _forget_idle(self, now: datetime) -> None:
-        """Drop users with no message inside the window (keeps memory bounded on a long run)."""
-        idle = [key for key, times in self._accepted.items() if not times or now - times[-1] >= self._window]
-        for key in idle:
+        """Drop users with nothing inside the window (keeps memory bounded on a long run)."""
+        def idle(key: Hashable) -> bool:
+            times, warned = self._accepted[key], self._warned.get(key)
+            return (not times or now - times[-1] >= self._window) and (warned is None or now - warned >= self._window)
+
+        for key in [key for key in self._accepted if idle(key)]:
             del self._accepted[key]
             self._warned.pop(key, None)
