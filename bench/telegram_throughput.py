@@ -68,7 +68,9 @@ async def time_adapter(app: Application, updates: list[dict]) -> float:
     return time.perf_counter() - started
 
 
-async def compare(kb: KnowledgeBase, settings: Settings, texts: list[str], rounds: int) -> tuple[float, float, int]:
+async def compare(
+    kb: KnowledgeBase, settings: Settings, texts: list[str], rounds: int
+) -> tuple[float, float, int]:
     """Best-of-`rounds` rates (per second) of the Engine alone and through the adapter, alternating,
     so that a busy machine slows both alike."""
     engine = Engine(kb, settings, open_db(":memory:"), SystemClock())
@@ -113,8 +115,8 @@ def main() -> int:
         kb = load_knowledge(root)
         texts = list(islice(cycle(questions(kb)), args.updates))
         baseline, adapter, replies = asyncio.run(compare(kb, settings, texts, args.rounds))
-    print(f"knowledge: {root} ({len(kb.entries)} entries) · {args.updates} text updates × {args.rounds} rounds, "
-          f"best round · {USERS} users")
+    print(f"knowledge: {root} ({len(kb.entries)} entries) · {args.updates} text updates"
+          f" × {args.rounds} rounds, best round · {USERS} users")
     print("| path | per second | ms per update |")
     print("|---|---|---|")
     print(f"| Engine.handle (baseline) | {baseline:,.0f} | {1000 / baseline:.2f} |")

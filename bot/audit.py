@@ -20,7 +20,13 @@ def _audit(db: Database) -> None:
 
 
 def record_audit(
-    db: Database, *, time: datetime, channel: str, actor: str, action: str, detail: dict[str, Any] | None = None
+    db: Database,
+    *,
+    time: datetime,
+    channel: str,
+    actor: str,
+    action: str,
+    detail: dict[str, Any] | None = None,
 ) -> int:
     """Write one audit row (time in UTC; `actor` is the specialist's id on `channel`) and return its id."""
     row = {

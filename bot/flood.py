@@ -60,7 +60,8 @@ class FloodLimiter:
         """Drop users with nothing inside the window (keeps memory bounded on a long run)."""
         def idle(key: Hashable) -> bool:
             times, warned = self._accepted[key], self._warned.get(key)
-            return (not times or now - times[-1] >= self._window) and (warned is None or now - warned >= self._window)
+            quiet = not times or now - times[-1] >= self._window
+            return quiet and (warned is None or now - warned >= self._window)
 
         for key in [key for key in self._accepted if idle(key)]:
             del self._accepted[key]

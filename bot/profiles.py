@@ -83,7 +83,9 @@ class Profiles:
             return None
         return Firm(**{**row, "notices": bool(row["notices"]), "active": bool(row["active"])})
 
-    def ensure(self, user: str, channel: str, chat_id: str, language: str, now: datetime) -> tuple[Firm, bool]:
+    def ensure(
+        self, user: str, channel: str, chat_id: str, language: str, now: datetime
+    ) -> tuple[Firm, bool]:
         """The firm's profile, created (with `language`) if missing; True when it was just created.
 
         An existing profile gets the current chat id and is marked active again.
@@ -91,13 +93,15 @@ class Profiles:
         stamp = _iso(now)
         with self.db.conn:
             created = self.db.execute(
-                "insert or ignore into firms (user, channel, chat_id, language, notices, active, created, updated)"
+                "insert or ignore into firms"
+                " (user, channel, chat_id, language, notices, active, created, updated)"
                 " values (?, ?, ?, ?, 0, 1, ?, ?)",
                 [user, channel, chat_id, language, stamp, stamp],
             ).rowcount == 1
             if not created:
                 self.db.execute(
-                    "update firms set chat_id = ?, active = 1, updated = ? where user = ?", [chat_id, stamp, user]
+                    "update firms set chat_id = ?, active = 1, updated = ? where user = ?",
+                    [chat_id, stamp, user],
                 )
         return self.get(user), created
 
@@ -110,7 +114,8 @@ class Profiles:
         assignments = ", ".join(f"{name} = ?" for name in fields)
         with self.db.conn:
             self.db.execute(
-                f"update firms set {assignments}, updated = ? where user = ?", [*fields.values(), _iso(now), user]
+                f"update firms set {assignments}, updated = ? where user = ?",
+                [*fields.values(), _iso(now), user],
             )
         return self.get(user)
 

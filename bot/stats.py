@@ -76,7 +76,9 @@ def count_since(db: Database, since: datetime, until: datetime, include_internal
     )
 
 
-def usage_stats(db: Database, now: datetime, tz: ZoneInfo = SHANGHAI, include_internal: bool = False) -> UsageStats:
+def usage_stats(
+    db: Database, now: datetime, tz: ZoneInfo = SHANGHAI, include_internal: bool = False
+) -> UsageStats:
     """Today's and this week's counts at `now`."""
     today, monday = period_starts(now, tz)
     return UsageStats(

@@ -55,7 +55,8 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "not_legal_advice": {
         "zh": "ℹ️ 本助手提供一般性指引，不构成法律意见；具体事项请咨询知识产权专员或律师。",
-        "en": "ℹ️ This is general guidance, not legal advice; for your case ask an IP specialist or a lawyer.",
+        "en": "ℹ️ This is general guidance, not legal advice; for your case ask an IP specialist "
+        "or a lawyer.",
     },
     "ask_county": {
         "zh": "为了给您更贴切的信息，请选择企业所在的县（市、区）。可以跳过，之后用 /profile 修改。",
@@ -89,9 +90,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh": "直接输入问题即可，例如「商标注册要多久」；回复「转人工」可把问题留给知识产权专员。\n"
         "/topics 主题菜单\n/profile 企业资料（县区、行业、服务通知）\n/lang 切换语言 zh / en\n"
         "/subscribe 订阅提醒主题\n/unsubscribe 取消订阅\n/forget 删除我的资料",
-        "en": "Just type your question, e.g. \"how long does trademark registration take\"; reply \"human\" to "
-        "leave it for an IP specialist.\n/topics topic menu\n/profile firm profile (county, industry, notices)\n"
-        "/lang language zh / en\n/subscribe reminder topics\n/unsubscribe stop reminders\n/forget delete my data",
+        "en": "Just type your question, e.g. \"how long does trademark registration take\"; reply "
+        "\"human\" to leave it for an IP specialist.\n/topics topic menu\n"
+        "/profile firm profile (county, industry, notices)\n/lang language zh / en\n"
+        "/subscribe reminder topics\n/unsubscribe stop reminders\n/forget delete my data",
     },
     "help_specialist": {
         "zh": "专员命令：/stats 今日与本周统计（/stats all 含内部流量）· /reload 重新加载知识库",
@@ -124,7 +126,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "feedback_thanks": {"zh": "谢谢您的反馈！", "en": "Thank you for the feedback!"},
     "media_unsupported": {
         "zh": "我目前只能阅读文字消息。请用文字输入您的问题，例如「商标注册要多久」。",
-        "en": "I can only read text messages. Please type your question, e.g. \"how much does a trademark cost\".",
+        "en": "I can only read text messages. Please type your question, e.g. "
+        "\"how much does a trademark cost\".",
     },
     "unknown_command": {"zh": "没有这个命令，发送 /help 查看可用命令。", "en": "Unknown command; send /help."},
     "private_only": {"zh": "请在与我的私聊中使用这个命令。", "en": "Please use this command in a private chat with me."},

@@ -60,15 +60,18 @@ async def on_language_button(update: Update, context: ContextTypes.DEFAULT_TYPE)
 
 # ---- /subscribe, /unsubscribe -----------------------------------------------------------------
 
-def _subscription_view(svc: Services, user: str, lang: str, adding: bool) -> tuple[str, InlineKeyboardMarkup | None]:
+def _subscription_view(
+    svc: Services, user: str, lang: str, adding: bool
+) -> tuple[str, InlineKeyboardMarkup | None]:
     """The current subscriptions and the buttons to add (or remove) topics."""
     current = svc.profiles.subscriptions(user)
     listed = ", ".join(_topic_title(t, lang) for t in current)
     status = text("subscriptions", lang, topics=listed) if current else text("subscriptions_none", lang)
     offered = [t for t in IP_TOPICS if t not in current] if adding else current
-    sign = "+" if adding else "-"
-    buttons = [InlineKeyboardButton(("➕ " if adding else "✖ ") + _topic_title(t, lang), callback_data=f"s:{sign}:{t}")
-               for t in offered]
+    sign, mark = ("+", "➕ ") if adding else ("-", "✖ ")
+    buttons = [
+        InlineKeyboardButton(mark + _topic_title(t, lang), callback_data=f"s:{sign}:{t}") for t in offered
+    ]
     if adding and not offered:
         status += "\n" + text("subscribed_all", lang)
     if not buttons:

@@ -74,9 +74,9 @@ async def set_command_menus(application: Application) -> None:
     everything = PUBLIC_COMMANDS + specialist.SPECIALIST_COMMANDS
     for user_id in sorted(services.specialists.of(CHANNEL)):
         try:
-            await bot.set_my_commands(_commands(everything, "zh"), scope=BotCommandScopeChat(int(user_id)))
+            scope = BotCommandScopeChat(int(user_id))
+            await bot.set_my_commands(_commands(everything, "zh"), scope=scope)
             for lang in LANGUAGES:
-                await bot.set_my_commands(_commands(everything, lang), scope=BotCommandScopeChat(int(user_id)),
-                                          language_code=lang)
+                await bot.set_my_commands(_commands(everything, lang), scope=scope, language_code=lang)
         except (TelegramError, ValueError) as exc:
             logger.warning("could not set the specialist menu for %s: %r", user_id, exc)

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 from telegram import ChatMember, Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, ChatMemberHandler, ContextTypes, MessageHandler, filters
+from telegram.ext import (
+    BaseHandler, CallbackQueryHandler, ChatMemberHandler, ContextTypes, MessageHandler, filters,
+)
 
 from bot.stats import FEEDBACK_KIND
 from bot.texts import text
@@ -24,8 +26,7 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     svc = services(context)
     question = without_mention(update.message.text, context.bot)
     if not question:
-        lang = language_of(svc, update)
-        await send_text(context.bot, update.effective_chat.id, text("empty", lang), reply_to=_quote(update))
+        await _say(update, context, "empty")
         return
     reply = svc.engine.handle(engine_message(svc, update, question))
     await send_reply(context.bot, update.effective_chat.id, reply, reply_to=_quote(update))
@@ -53,15 +54,19 @@ async def on_feedback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     await query.edit_message_reply_markup(without_feedback(query.message.reply_markup))
 
 
+async def _say(update: Update, context: ContextTypes.DEFAULT_TYPE, key: str) -> None:
+    """Answer with a fixed text in the user's language (quoted in groups)."""
+    message = text(key, language_of(services(context), update))
+    await send_text(context.bot, update.effective_chat.id, message, reply_to=_quote(update))
+
+
 async def on_other_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A photo, sticker, voice, file …: say that only text is read."""
-    lang = language_of(services(context), update)
-    await send_text(context.bot, update.effective_chat.id, text("media_unsupported", lang), reply_to=_quote(update))
+    await _say(update, context, "media_unsupported")
 
 
 async def on_unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    lang = language_of(services(context), update)
-    await send_text(context.bot, update.effective_chat.id, text("unknown_command", lang), reply_to=_quote(update))
+    await _say(update, context, "unknown_command")
 
 
 async def on_membership(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -70,7 +70,9 @@ def bot_token(environ: Mapping[str, str]) -> str:
     if not token:
         raise ConfigError(f"{TOKEN_VARIABLE} is not set: export the token @BotFather gave you")
     if not _TOKEN_SHAPE.match(token):
-        raise ConfigError(f"{TOKEN_VARIABLE} is malformed: expected <digits>:<35 or more letters, digits, _ or ->")
+        raise ConfigError(
+            f"{TOKEN_VARIABLE} is malformed: expected <digits>:<35 or more letters, digits, _ or ->"
+        )
     return token
 
 
@@ -78,5 +80,7 @@ def webhook_secret(environ: Mapping[str, str]) -> str:
     """TELEGRAM_WEBHOOK_SECRET (1–256 of A–Z a–z 0–9 _ -), required in webhook mode."""
     secret = environ.get(SECRET_VARIABLE, "").strip()
     if not _SECRET_SHAPE.match(secret):
-        raise ConfigError(f"{SECRET_VARIABLE} must be set to 1–256 characters of A-Z a-z 0-9 _ - in webhook mode")
+        raise ConfigError(
+            f"{SECRET_VARIABLE} must be set to 1–256 characters of A-Z a-z 0-9 _ - in webhook mode"
+        )
     return secret

@@ -51,9 +51,8 @@ def firm_of(svc: Services, update: Update) -> Firm | None:
 
 def ensure_firm(svc: Services, update: Update) -> tuple[Firm, bool]:
     """The user's firm profile, created on first use with the client's language (True if new)."""
-    return svc.profiles.ensure(
-        user_hash(svc, update), CHANNEL, str(update.effective_chat.id), telegram_language(update), svc.clock.now()
-    )
+    user, chat_id, lang = user_hash(svc, update), str(update.effective_chat.id), telegram_language(update)
+    return svc.profiles.ensure(user, CHANNEL, chat_id, lang, svc.clock.now())
 
 
 def telegram_language(update: Update) -> str:

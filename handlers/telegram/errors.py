@@ -21,7 +21,8 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     if update.callback_query is not None:
         await _quietly(update.callback_query.answer())
-    await _quietly(context.bot.send_message(update.effective_chat.id, text("error", telegram_language(update))))
+    apology = text("error", telegram_language(update))
+    await _quietly(context.bot.send_message(update.effective_chat.id, apology))
 
 
 async def _quietly(call) -> None:

@@ -14,16 +14,21 @@ PROFILE_PATTERN = r"^p:[cin]:"
 SKIP = "-"
 
 
+def _with_skip(buttons: list[InlineKeyboardButton], step: str, lang: str) -> InlineKeyboardMarkup:
+    skip = InlineKeyboardButton(text("skip", lang), callback_data=f"p:{step}:{SKIP}")
+    return InlineKeyboardMarkup(rows(buttons, 3) + [[skip]])
+
+
 def county_keyboard(lang: str) -> InlineKeyboardMarkup:
     buttons = [InlineKeyboardButton(name, callback_data=f"p:c:{i}") for i, name in enumerate(COUNTIES)]
     buttons.append(InlineKeyboardButton(text("city", lang), callback_data=f"p:c:{CITY}"))
-    return InlineKeyboardMarkup(rows(buttons, 3) + [[InlineKeyboardButton(text("skip", lang), callback_data="p:c:-")]])
+    return _with_skip(buttons, "c", lang)
 
 
 def industry_keyboard(lang: str) -> InlineKeyboardMarkup:
     index = 1 if lang == "en" else 0
     buttons = [InlineKeyboardButton(INDUSTRY_TITLES[i][index], callback_data=f"p:i:{i}") for i in INDUSTRIES]
-    return InlineKeyboardMarkup(rows(buttons, 3) + [[InlineKeyboardButton(text("skip", lang), callback_data="p:i:-")]])
+    return _with_skip(buttons, "i", lang)
 
 
 def notices_keyboard(lang: str) -> InlineKeyboardMarkup:
@@ -35,8 +40,9 @@ def notices_keyboard(lang: str) -> InlineKeyboardMarkup:
 
 def summary(firm: Firm, lang: str) -> str:
     """The profile in one line."""
-    county = text("city", lang) if firm.county == CITY else firm.county or text("not_set", lang)
-    industry = INDUSTRY_TITLES[firm.industry][1 if lang == "en" else 0] if firm.industry else text("not_set", lang)
+    unset = text("not_set", lang)
+    county = text("city", lang) if firm.county == CITY else firm.county or unset
+    industry = INDUSTRY_TITLES[firm.industry][1 if lang == "en" else 0] if firm.industry else unset
     notices = text("notices_yes" if firm.notices else "notices_no", lang)
     return text("profile_summary", lang, county=county, industry=industry, notices=notices)
 
@@ -73,8 +79,9 @@ async def on_profile_button(update: Update, context: ContextTypes.DEFAULT_TYPE) 
     lang, now = firm.language, svc.clock.now()
     await query.answer()
     if step == "c":
-        if value != SKIP and _county(value):
-            svc.profiles.update(firm.user, now, county=_county(value))
+        county = _county(value)  # None for "skip" (and for anything unknown)
+        if county:
+            svc.profiles.update(firm.user, now, county=county)
         await edit_text(query, text("ask_industry", lang), industry_keyboard(lang))
     elif step == "i":
         if value in INDUSTRIES:

@@ -6,7 +6,9 @@ import html
 import re
 from typing import Iterable
 
-from telegram import Bot, CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message as TgMessage, ReplyParameters
+from telegram import (
+    Bot, CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message as TgMessage, ReplyParameters,
+)
 from telegram.constants import InlineKeyboardButtonLimit, MessageLimit, ParseMode
 
 from bot.engine import ANSWER, HANDOFF_INTENT, TOPIC_PREFIX, Reply
@@ -159,10 +161,10 @@ async def send_text(
     """Send `text` as one or more HTML messages; the keyboard goes under the last one."""
     chunks = html_chunks(text) or ["…"]
     sent = None
+    quote = ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None
     for number, chunk in enumerate(chunks, start=1):
-        quote = ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to and number == 1 else None
         sent = await bot.send_message(
-            chat_id, chunk, parse_mode=ParseMode.HTML, reply_parameters=quote,
+            chat_id, chunk, parse_mode=ParseMode.HTML, reply_parameters=quote if number == 1 else None,
             reply_markup=markup if number == len(chunks) else None,
         )
     return sent

@@ -26,7 +26,9 @@ async def allowed(update: Update, context: ContextTypes.DEFAULT_TYPE, command: s
     svc = services(context)
     if is_specialist(svc, update):
         return True
-    logger.warning("refused /%s to non-specialist %s (update %s)", command, user_hash(svc, update), update.update_id)
+    logger.warning(
+        "refused /%s to non-specialist %s (update %s)", command, user_hash(svc, update), update.update_id
+    )
     await update.effective_message.reply_text(text("not_allowed", language_of(svc, update)))
     return False
 
@@ -37,10 +39,11 @@ def _topic_label(topic: str, lang: str) -> str:
 
 
 def _period(label: str, counts: Counts, lang: str) -> str:
-    topics = " · ".join(f"{_topic_label(t, lang)} {n}" for t, n in counts.topics.items()) or text("none", lang)
+    topics = " · ".join(f"{_topic_label(t, lang)} {n}" for t, n in counts.topics.items())
     return text(
-        "stats_period", lang, label=label, since=counts.since.date().isoformat(), questions=str(counts.questions),
-        **{d: str(n) for d, n in counts.decisions.items()}, topics=topics, handoffs=str(counts.handoffs),
+        "stats_period", lang, label=label, since=counts.since.date().isoformat(),
+        questions=str(counts.questions), topics=topics or text("none", lang),
+        **{d: str(n) for d, n in counts.decisions.items()}, handoffs=str(counts.handoffs),
         up=str(counts.feedback["up"]), down=str(counts.feedback["down"]),
     )
 
