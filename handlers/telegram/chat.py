@@ -84,7 +84,7 @@ def handlers() -> list[BaseHandler]:
         CallbackQueryHandler(on_choice, pattern=CHOICE_PATTERN),
         CallbackQueryHandler(on_feedback, pattern=FEEDBACK_PATTERN),
         MessageHandler(messages & filters.TEXT & ~filters.COMMAND, on_text),
-        MessageHandler(messages & filters.COMMAND, on_unknown_command),
+        MessageHandler(messages & filters.COMMAND & filters.ChatType.PRIVATE, on_unknown_command),
         MessageHandler(messages & ~filters.TEXT & ~filters.StatusUpdate.ALL, on_other_message),
         ChatMemberHandler(on_membership, ChatMemberHandler.MY_CHAT_MEMBER),
     ]

@@ -92,11 +92,13 @@ def _mentions(message: TgMessage, username: str) -> bool:
 
 
 def addressed_to_bot(message: TgMessage, bot: Bot) -> bool:
-    """In a private chat always; in a group only a command, a mention of the bot or a reply to it."""
+    """In a private chat always; in a group only a command (not one meant for another bot), a
+    mention of the bot or a reply to it."""
     if message.chat.type == ChatType.PRIVATE:
         return True
     if message.text and message.text.startswith("/"):
-        return True
+        _, _, target = message.text.split(maxsplit=1)[0].partition("@")
+        return not target or target.lower() == bot.username.lower()
     replied = message.reply_to_message
     if replied and replied.from_user and replied.from_user.id == bot.id:
         return True

@@ -181,6 +181,11 @@ async def test_in_a_group_the_bot_answers_only_when_mentioned_or_replied_to(tg, 
     assert "270元" in tg.texts()[0]
     await tg.say(FIRM, "/forget", chat=group)
     assert tg.texts() == ["请在与我的私聊中使用这个命令。"]
+    for command in ("/help@other_bot", "/frobnicate", f"/frobnicate@{BOT_USERNAME}"):
+        await tg.say(FIRM, command, chat=group)  # another bot's command, or one we do not have
+    assert tg.texts() == []
+    await tg.say(FIRM, f"/help@{BOT_USERNAME}", chat=group)
+    assert "/topics" in tg.texts()[0]
 
 
 async def test_flood_limit_replies_once_and_keeps_the_flood_from_the_engine(tg, engine: Engine, clock) -> None:
