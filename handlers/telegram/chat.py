@@ -12,7 +12,7 @@ from handlers.telegram.context import (
     engine_message, is_private, language_of, services, user_hash, without_mention,
 )
 from handlers.telegram.render import (
-    CHOICE_PATTERN, FEEDBACK_PATTERN, FEEDBACK_VALUES, intent_from, send_reply, send_text, without_feedback,
+    CHOICE_PATTERN, FEEDBACK_CODES, FEEDBACK_PATTERN, intent_from, send_reply, send_text, without_feedback,
 )
 
 
@@ -36,6 +36,7 @@ async def on_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A pressed choice or follow-up button: the Engine answers that entry, topic menu or handoff."""
     svc, query = services(context), update.callback_query
     await query.answer()
+    # A digest whose entry is gone (after a /reload) is passed on as is: the Engine falls back.
     intent = intent_from(query.data, svc.engine.kb.entries) or query.data
     reply = svc.engine.answer_intent(intent, engine_message(svc, update, ""))
     await send_reply(context.bot, update.effective_chat.id, reply)
@@ -48,7 +49,7 @@ async def on_feedback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     answered = next(svc.engine.db.query("select topic, intent from events where id = ?", [int(event_id)]), {})
     svc.engine.record_event(
         FEEDBACK_KIND, engine_message(svc, update, ""), reply_to=int(event_id),
-        topic=answered.get("topic"), intent=answered.get("intent"), detail={"value": FEEDBACK_VALUES[value]},
+        topic=answered.get("topic"), intent=answered.get("intent"), detail={"value": FEEDBACK_CODES[value]},
     )
     await query.answer(text("feedback_thanks", language_of(svc, update)))
     await query.edit_message_reply_markup(without_feedback(query.message.reply_markup))

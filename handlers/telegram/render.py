@@ -23,7 +23,7 @@ ENTRY, TOPIC, HANDOFF, HASHED = "a:", "t:", "ho", "ah:"
 CHOICE_PATTERN = r"^(a:|t:|ah:|ho$)"
 FEEDBACK = "f:"
 FEEDBACK_PATTERN = r"^f:\d+:[ud]$"
-FEEDBACK_VALUES = {"u": "up", "d": "down"}
+FEEDBACK_CODES = {"u": "up", "d": "down"}  # callback code → feedback value
 _DIGEST_CHARS = 24
 
 
