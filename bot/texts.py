@@ -40,6 +40,138 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh": "留给专员",
         "en": "Ask a specialist",
     },
+    # ---- channels: welcome, privacy, firm profile, commands (Telegram issue; WeCom reuses them) ----
+    "welcome": {
+        "zh": "您好，我是知创助手，解答南平企业的商标、专利、质押融资等知识产权问题。直接输入问题，或从下面的主题开始。",
+        "en": "Hello, I am 知创助手 and answer Nanping firms' questions on trademarks, patents, IP pledge loans "
+        "and more. Type your question, or start from a topic below.",
+    },
+    "privacy": {
+        "zh": "🔒 我们只保存企业的县区、行业、语言、通知与订阅设置，以及不含姓名的匿名问答记录（用于统计），保存到您删除为止。\n"
+        "发送 /forget 可随时删除您的资料，并断开过往记录与您的关联。",
+        "en": "🔒 We keep only your firm's county, industry, language, notice and subscription settings, and "
+        "anonymous question records without names (for statistics), until you delete them.\n"
+        "Send /forget at any time to delete your data and unlink past records from you.",
+    },
+    "not_legal_advice": {
+        "zh": "ℹ️ 本助手提供一般性指引，不构成法律意见；具体事项请咨询知识产权专员或律师。",
+        "en": "ℹ️ This is general guidance, not legal advice; for your case ask an IP specialist "
+        "or a lawyer.",
+    },
+    "ask_county": {
+        "zh": "为了给您更贴切的信息，请选择企业所在的县（市、区）。可以跳过，之后用 /profile 修改。",
+        "en": "To tailor the information, which county is your firm in? You can skip this and change it "
+        "later with /profile.",
+    },
+    "ask_industry": {
+        "zh": "企业属于哪个行业？",
+        "en": "Which industry is your firm in?",
+    },
+    "ask_notices": {
+        "zh": "是否愿意接收知识产权服务通知（如续展提醒、政策与活动）？随时可用 /profile 更改。",
+        "en": "Would you like IP service notices (renewal reminders, policies, events)? Change it any time "
+        "with /profile.",
+    },
+    "profile_summary": {
+        "zh": "企业资料：县区 {county} · 行业 {industry} · 服务通知 {notices}。用 /profile 修改。",
+        "en": "Firm profile: county {county} · industry {industry} · service notices {notices}. "
+        "Change it with /profile.",
+    },
+    "profile_none": {
+        "zh": "还没有企业资料，请先发送 /start。",
+        "en": "There is no firm profile yet; send /start first.",
+    },
+    "city": {"zh": "南平市（市本级）", "en": "Nanping (city level)"},
+    "not_set": {"zh": "未填写", "en": "not set"},
+    "skip": {"zh": "跳过", "en": "Skip"},
+    "notices_yes": {"zh": "接收", "en": "Yes, please"},
+    "notices_no": {"zh": "不接收", "en": "No, thanks"},
+    "help": {
+        "zh": "直接输入问题即可，例如「商标注册要多久」；回复「转人工」可把问题留给知识产权专员。\n"
+        "/topics 主题菜单\n/profile 企业资料（县区、行业、服务通知）\n/lang 切换语言 zh / en\n"
+        "/subscribe 订阅提醒主题\n/unsubscribe 取消订阅\n/forget 删除我的资料",
+        "en": "Just type your question, e.g. \"how long does trademark registration take\"; reply "
+        "\"human\" to leave it for an IP specialist.\n/topics topic menu\n"
+        "/profile firm profile (county, industry, notices)\n/lang language zh / en\n"
+        "/subscribe reminder topics\n/unsubscribe stop reminders\n/forget delete my data",
+    },
+    "help_specialist": {
+        "zh": "专员命令：/stats 今日与本周统计（/stats all 含内部流量）· /reload 重新加载知识库",
+        "en": "Specialist commands: /stats today's and this week's figures (/stats all with internal "
+        "traffic) · /reload reload the knowledge base",
+    },
+    "choose_topic": {"zh": "请选择主题：", "en": "Choose a topic:"},
+    "choose_language": {"zh": "请选择语言 / Choose a language:", "en": "请选择语言 / Choose a language:"},
+    "language_set": {"zh": "已切换为中文。", "en": "Language set to English."},
+    "subscribe_choose": {
+        "zh": "点选要订阅提醒的主题（提醒将按主题推送，可随时 /unsubscribe）：",
+        "en": "Pick the topics you want reminders about (sent by topic; /unsubscribe any time):",
+    },
+    "unsubscribe_choose": {"zh": "点选要取消订阅的主题：", "en": "Pick the topics to unsubscribe from:"},
+    "subscriptions": {"zh": "已订阅：{topics}", "en": "Subscribed: {topics}"},
+    "subscriptions_none": {"zh": "目前没有订阅任何主题。", "en": "No topics subscribed."},
+    "subscribed_all": {"zh": "所有主题都已订阅。", "en": "You are subscribed to every topic."},
+    "forget_confirm": {
+        "zh": "确定删除您的企业资料、订阅和提醒，并断开过往问答记录与您的关联吗？此操作不可撤销。",
+        "en": "Delete your firm profile, subscriptions and reminders, and unlink past questions from you? "
+        "This cannot be undone.",
+    },
+    "forget_yes": {"zh": "确认删除", "en": "Delete"},
+    "forget_no": {"zh": "取消", "en": "Cancel"},
+    "forget_done": {
+        "zh": "已删除。过往记录只保留不指向您的统计数字。需要时可再发送 /start。",
+        "en": "Deleted. Past records keep only counts that do not point to you. Send /start to begin again.",
+    },
+    "forget_cancelled": {"zh": "已取消，没有删除任何资料。", "en": "Cancelled; nothing was deleted."},
+    "feedback_thanks": {"zh": "谢谢您的反馈！", "en": "Thank you for the feedback!"},
+    "media_unsupported": {
+        "zh": "我目前只能阅读文字消息。请用文字输入您的问题，例如「商标注册要多久」。",
+        "en": "I can only read text messages. Please type your question, e.g. "
+        "\"how much does a trademark cost\".",
+    },
+    "unknown_command": {"zh": "没有这个命令，发送 /help 查看可用命令。", "en": "Unknown command; send /help."},
+    "private_only": {"zh": "请在与我的私聊中使用这个命令。", "en": "Please use this command in a private chat with me."},
+    "flood": {
+        "zh": "您发送得太快了，请 {seconds} 秒后再提问。",
+        "en": "You are sending messages too fast; please wait {seconds} seconds.",
+    },
+    "error": {
+        "zh": "抱歉，处理您的消息时出错了，请稍后再试。",
+        "en": "Sorry, something went wrong with your message. Please try again later.",
+    },
+    "not_allowed": {"zh": "抱歉，这个命令仅限知识产权专员使用。", "en": "Sorry, this command is for IP specialists only."},
+    "stats_today": {"zh": "今日", "en": "Today"},
+    "stats_week": {"zh": "本周", "en": "This week"},
+    "stats_period": {
+        "zh": "📊 {label}（自 {since} 起）\n提问 {questions}：解答 {answer} · 澄清 {clarify} · 兜底 {fallback}\n"
+        "按主题：{topics}\n转人工 {handoffs} · 👍 {up} · 👎 {down}",
+        "en": "📊 {label} (since {since})\nQuestions {questions}: answered {answer} · clarified {clarify} · "
+        "fallback {fallback}\nBy topic: {topics}\nHanded off {handoffs} · 👍 {up} · 👎 {down}",
+    },
+    "stats_public": {
+        "zh": "不含专员与内部测试流量（/stats all 包含）。",
+        "en": "Specialist and internal test traffic left out (/stats all includes it).",
+    },
+    "stats_all": {"zh": "含专员与内部测试流量。", "en": "Specialist and internal test traffic included."},
+    "none": {"zh": "无", "en": "none"},
+    "reload_ok": {
+        "zh": "知识库已重新加载：{entries} 条问答、{facts} 项数据。",
+        "en": "Knowledge base reloaded: {entries} entries, {facts} facts.",
+    },
+    "reload_refused": {
+        "zh": "知识库有 {count} 个错误，已拒绝加载，继续使用当前版本：",
+        "en": "The knowledge base has {count} error(s); refused, the running one is kept:",
+    },
+    "cmd_start": {"zh": "开始 · 主题菜单", "en": "Start · topic menu"},
+    "cmd_help": {"zh": "使用帮助", "en": "Help"},
+    "cmd_topics": {"zh": "主题菜单", "en": "Topic menu"},
+    "cmd_profile": {"zh": "企业资料", "en": "Firm profile"},
+    "cmd_lang": {"zh": "切换语言 zh / en", "en": "Language zh / en"},
+    "cmd_subscribe": {"zh": "订阅提醒主题", "en": "Subscribe to reminder topics"},
+    "cmd_unsubscribe": {"zh": "取消订阅", "en": "Unsubscribe"},
+    "cmd_forget": {"zh": "删除我的资料", "en": "Delete my data"},
+    "cmd_stats": {"zh": "专员：使用统计", "en": "Specialist: usage figures"},
+    "cmd_reload": {"zh": "专员：重新加载知识库", "en": "Specialist: reload knowledge"},
 }
 
 
