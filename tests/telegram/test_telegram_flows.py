@@ -96,7 +96,7 @@ async def test_english_client_and_lang_command(tg, engine: Engine) -> None:
 
 
 async def test_clarify_choices_are_buttons_and_pressing_one_answers(settings, fixture_kb, fresh_db, clock) -> None:
-    strict = replace(settings, matching=replace(settings.matching, answer_margin=60))
+    strict = replace(settings, matching=replace(settings.matching, answer_margin=60, answer_lead=100))
     bot = await start_bot(strict, Engine(fixture_kb, strict, fresh_db, clock), clock)
     await bot.say(FIRM, "商标续展的费用")
     [clarify] = bot.new("sendMessage")
