@@ -82,3 +82,9 @@ def salt(db: Database, environ: Mapping[str, str] | None = None) -> str:
     db.execute("insert or ignore into meta (key, value) values ('salt', ?)", [value])
     db.conn.commit()
     return next(db.query("select value from meta where key = 'salt'"))["value"]
+
+
+# Feature migration sets, imported last (they import nothing from this module).
+from bot import audit, dedup  # noqa: E402
+
+MIGRATION_SETS += [audit.migrations, dedup.migrations]

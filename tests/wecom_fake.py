@@ -70,3 +70,63 @@ class FakeWeComAPI:
 
     def texts_to(self, user: str) -> list[str]:
         return [m[m["msgtype"]]["content"] for m in self.sent if m["touser"] == user]
+
+
+TOKEN = "callbacktoken"
+ENCODING_AES_KEY = "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C"
+
+
+class WeComPeer:
+    """Plays WeCom's side of the callback: signs and encrypts messages, opens the passive replies.
+
+    `http` is an httpx.AsyncClient on the app (ASGITransport): the app then runs in the test's own
+    thread and event loop, as under uvicorn, where the Engine's SQLite connection lives.
+    """
+
+    def __init__(self, http, clock, path: str = "/wecom/callback", token: str = TOKEN, corp_id: str = CORP_ID) -> None:
+        from handlers.wecom.crypto import WeComCrypto
+
+        self.http, self.clock, self.path = http, clock, path
+        self.crypto = WeComCrypto(token, ENCODING_AES_KEY, corp_id)
+        self._msg_ids = iter(range(7_000_000_000_000_000_000, 8_000_000_000_000_000_000))
+
+    def text_xml(self, user: str, content: str, msg_id: int | None = None) -> str:
+        msg_id = next(self._msg_ids) if msg_id is None else msg_id
+        return self._xml(user, "text", f"<Content><![CDATA[{content}]]></Content><MsgId>{msg_id}</MsgId>")
+
+    def event_xml(self, user: str, event: str, key: str = "") -> str:
+        return self._xml(user, "event", f"<Event><![CDATA[{event}]]></Event><EventKey><![CDATA[{key}]]></EventKey>")
+
+    def other_xml(self, user: str, msg_type: str) -> str:
+        return self._xml(user, msg_type, f"<MediaId><![CDATA[m1]]></MediaId><MsgId>{next(self._msg_ids)}</MsgId>")
+
+    async def post(self, message_xml: str, *, timestamp: int | None = None, nonce: str = "1372623149",
+             signature: str | None = None, body: bytes | None = None):
+        """POST like WeCom: the envelope with Encrypt, signed in the query string."""
+        timestamp = int(self.clock.now().timestamp()) if timestamp is None else timestamp
+        encrypted = self.crypto.encrypt(message_xml)
+        signature = signature or self.crypto.sign(str(timestamp), nonce, encrypted)
+        if body is None:
+            body = (f"<xml><ToUserName><![CDATA[{self.crypto.receive_id}]]></ToUserName>"
+                    f"<AgentID><![CDATA[{AGENT_ID}]]></AgentID><Encrypt><![CDATA[{encrypted}]]></Encrypt></xml>").encode()
+        params = {"msg_signature": signature, "timestamp": str(timestamp), "nonce": nonce}
+        return await self.http.post(self.path, params=params, content=body)
+
+    async def say(self, user: str, content: str) -> str:
+        """Send a text and return the Content of the passive reply."""
+        return self.reply_fields(await self.post(self.text_xml(user, content)))["Content"]
+
+    def reply_fields(self, response) -> dict[str, str]:
+        """Verify and decrypt a passive reply: the fields of the reply message."""
+        from handlers.wecom.messages import parse_fields
+
+        assert response.status_code == 200, response.text
+        envelope = parse_fields(response.content)
+        plain = self.crypto.open(envelope["MsgSignature"], envelope["TimeStamp"], envelope["Nonce"], envelope["Encrypt"])
+        return parse_fields(plain)
+
+    def _xml(self, user: str, msg_type: str, rest: str) -> str:
+        created = int(self.clock.now().timestamp())
+        return (f"<xml><ToUserName><![CDATA[{self.crypto.receive_id}]]></ToUserName>"
+                f"<FromUserName><![CDATA[{user}]]></FromUserName><CreateTime>{created}</CreateTime>"
+                f"<MsgType><![CDATA[{msg_type}]]></MsgType>{rest}<AgentID>{AGENT_ID}</AgentID></xml>")
