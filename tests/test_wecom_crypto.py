@@ -146,6 +146,9 @@ def test_reply_envelope_carries_a_verifiable_encrypted_reply(crypto: WeComCrypto
     b"", b"not xml", b"<xml><Encrypt>abc</Encrypt>", b"<other><Encrypt>abc</Encrypt></other>",
     b"<xml><ToUserName>x</ToUserName></xml>",
     b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">]><xml><Encrypt>&lol;</Encrypt></xml>',
+    b'<?xml version="1.0" encoding="x-unknown"?><xml><Encrypt>abc</Encrypt></xml>',
+    b'<?xml version="1.0" encoding="GBK"?><xml><Encrypt>abc</Encrypt></xml>',
+    b'<xml xmlns="urn:x"><Encrypt>abc</Encrypt></xml>',
 ])
 def test_malformed_envelopes_are_refused(body: bytes) -> None:
     with pytest.raises(MalformedXML):

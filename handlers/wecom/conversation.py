@@ -75,7 +75,7 @@ class Conversation:
             return await self._on_text(inbound.from_user, inbound.content)
         if inbound.msg_type == "event":
             return self._on_event(inbound)
-        return text("text_only", self._language(inbound.from_user))
+        return text("text_only", self.language_of(inbound.from_user))
 
     def message(self, user_id: str, typed: str, language: str | None = None) -> Message:
         """The Engine message for a WeCom user; specialists' traffic is internal."""
@@ -85,7 +85,7 @@ class Conversation:
     # ---- inbound kinds ----------------------------------------------------------------------
 
     async def _on_text(self, user_id: str, typed: str) -> str:
-        lang = self._language(user_id)
+        lang = self.language_of(user_id)
         command = parse_command(typed)
         if command:
             return await self.commands.run(command, CHANNEL, user_id, lang)
@@ -102,7 +102,7 @@ class Conversation:
         return self._reply(user_id, self.engine.handle(self.message(user_id, typed)))
 
     def _on_event(self, inbound: Inbound) -> str:
-        lang = self._language(inbound.from_user)
+        lang = self.language_of(inbound.from_user)
         if inbound.event == CLICK_EVENT and inbound.event_key:
             message = self.message(inbound.from_user, "", lang)
             return self._reply(inbound.from_user, self.engine.answer_intent(inbound.event_key, message))
@@ -137,7 +137,8 @@ class Conversation:
             return offer
         return None
 
-    def _language(self, user_id: str) -> str:
+    def language_of(self, user_id: str) -> str:
+        """The language of the user's last reply (zh before any)."""
         offer = self._offers.get(user_id)
         return offer.language if offer else "zh"
 

@@ -15,12 +15,12 @@ class MalformedXML(ValueError):
 
 def parse_fields(data: bytes | str) -> dict[str, str]:
     """The child elements of a flat <xml> root as {tag: text}; refuses DOCTYPE and ENTITY."""
-    raw = data.encode("utf-8") if isinstance(data, str) else data
+    raw = data.encode("utf-8", "replace") if isinstance(data, str) else data
     if _DECLARATION.search(raw):
         raise MalformedXML("DOCTYPE and ENTITY declarations are not accepted")
     try:
         root = ET.fromstring(raw)
-    except ET.ParseError as exc:
+    except (ET.ParseError, LookupError, ValueError) as exc:  # bad syntax, unknown or multi-byte encoding
         raise MalformedXML(f"not XML ({exc})") from None
     if root.tag != "xml":
         raise MalformedXML(f"root element is <{root.tag}>, expected <xml>")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import secrets
-import time as _time
+import time
 from collections import Counter
 from contextlib import asynccontextmanager
 from datetime import timedelta
@@ -114,13 +114,13 @@ class WeComCallback:
     # ---- steps ------------------------------------------------------------------------------
 
     def _signed_params(self, request: Request) -> tuple[str, str, str]:
-        values = tuple(request.query_params.get(name, "") for name in QUERY_PARAMS)
-        missing = [name for name, value in zip(QUERY_PARAMS, values) if not value]
+        signature, timestamp, nonce = (request.query_params.get(name, "") for name in QUERY_PARAMS)
+        missing = [name for name, value in zip(QUERY_PARAMS, (signature, timestamp, nonce)) if not value]
         if missing:
             raise Refused("missing_params", 400, ", ".join(missing))
-        if not values[1].isdigit():
+        if not timestamp.isdigit():
             raise Refused("missing_params", 400, "timestamp is not a number")
-        return values  # type: ignore[return-value]
+        return signature, timestamp, nonce
 
     def _open(self, signature: str, timestamp: str, nonce: str, encrypted: str) -> str:
         """Verify the signature, then the timestamp's freshness, then decrypt."""
@@ -157,14 +157,14 @@ class WeComCallback:
 
     async def _conversation_reply(self, inbound: Inbound) -> str:
         """The conversation's reply; an internal error becomes an apology (logged), never silence."""
-        started = _time.perf_counter()
+        started = time.perf_counter()
         try:
             return await self.conversation.respond(inbound)
         except Exception:
             log.exception("wecom: failed to answer %s", inbound.delivery_key)
-            return text("error_reply", "zh")
+            return text("error_reply", self.conversation.language_of(inbound.from_user))
         finally:
-            elapsed = _time.perf_counter() - started
+            elapsed = time.perf_counter() - started
             if elapsed > REPLY_BUDGET_SECONDS:
                 log.warning("wecom: reply took %.1f s, close to WeCom's 5 s limit", elapsed)
 
