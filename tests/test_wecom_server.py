@@ -12,7 +12,7 @@ import pytest_asyncio
 
 from bot.clock import ManualClock
 from bot.config import load_settings
-from bot.engine import Engine
+from bot.engine import Engine, Message
 from bot.store import open_db
 from handlers.wecom.config import WeComCredentials, WeComSettings
 from handlers.wecom.server import build_app
@@ -102,14 +102,8 @@ async def test_published_message_sample_reaches_the_engine(wecom_engine, wecom_s
     [event] = events(wecom_engine)
     assert (event["channel"], event["kind"], event["question"], event["internal"]) == ("wecom", "question", "hello", 0)
     assert event["user"] != "mycreate" and len(event["user"]) == 32
-    assert reply["Content"].startswith(wecom_engine.handle(wecom_engine_message("hello")).text)
+    assert reply["Content"].startswith(wecom_engine.handle(Message("test", "someone", "hello")).text)
     await http.aclose()
-
-
-def wecom_engine_message(text: str):
-    from bot.engine import Message
-
-    return Message("test", "someone", text)
 
 
 # ---- a conversation ----------------------------------------------------------------------------
