@@ -272,7 +272,7 @@ async def test_missing_query_parameters_and_oversized_bodies(server) -> None:
     assert (await peer.http.post("/wecom/callback", content=b"<xml/>")).status_code == 400
     assert (await peer.http.get("/wecom/callback", params={"msg_signature": "a", "timestamp": "x", "nonce": "1"})).status_code == 400
     assert (await peer.post("", body=b"<xml>" + b"a" * 70_000 + b"</xml>")).status_code == 413
-    assert callback.rejections.counts == {"missing_params": 2, "too_large": 1}
+    assert callback.rejections.counts == {"bad_params": 2, "too_large": 1}
 
 
 @pytest.mark.asyncio

@@ -92,15 +92,13 @@ class WeComCallback:
         # base64 has no spaces: a '+' that arrived unescaped was decoded as one
         echostr = request.query_params.get("echostr", "").replace(" ", "+")
         if not echostr:
-            raise Refused("missing_params", 400, "echostr")
+            raise Refused("bad_params", 400, "no echostr")
         return PlainTextResponse(self._open(signature, timestamp, nonce, echostr))
 
     async def receive(self, request: Request) -> Response:
         """POST: one encrypted message or event; the reply is passive, encrypted XML."""
         signature, timestamp, nonce = self._signed_params(request)
-        body = await request.body()
-        if len(body) > MAX_BODY_BYTES:
-            raise Refused("too_large", 413, f"{len(body)} bytes")
+        body = await self._body(request)
         try:
             encrypted = encrypted_field(body)
         except MalformedXML as exc:
@@ -117,10 +115,20 @@ class WeComCallback:
         signature, timestamp, nonce = (request.query_params.get(name, "") for name in QUERY_PARAMS)
         missing = [name for name, value in zip(QUERY_PARAMS, (signature, timestamp, nonce)) if not value]
         if missing:
-            raise Refused("missing_params", 400, ", ".join(missing))
+            raise Refused("bad_params", 400, "missing " + ", ".join(missing))
         if not timestamp.isdigit():
-            raise Refused("missing_params", 400, "timestamp is not a number")
+            raise Refused("bad_params", 400, "timestamp is not a number")
         return signature, timestamp, nonce
+
+    @staticmethod
+    async def _body(request: Request) -> bytes:
+        """The request body, refused (413) as soon as it passes MAX_BODY_BYTES."""
+        received = bytearray()
+        async for chunk in request.stream():
+            received += chunk
+            if len(received) > MAX_BODY_BYTES:
+                raise Refused("too_large", 413, f"over {MAX_BODY_BYTES} bytes")
+        return bytes(received)
 
     def _open(self, signature: str, timestamp: str, nonce: str, encrypted: str) -> str:
         """Verify the signature, then the timestamp's freshness, then decrypt."""
