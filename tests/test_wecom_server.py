@@ -153,9 +153,11 @@ async def test_plus_and_minus_rate_the_last_answer_once(server, wecom_engine) ->
     await peer.say("firm_a", "注册商标多少钱")
     assert await peer.say("firm_a", "[弱]") == "谢谢您的评价！"
     feedback = events(wecom_engine, "feedback")
-    assert [(f["reply_to"], json.loads(f["detail"])) for f in feedback] == [
-        (answer_id, {"value": "up"}), (events(wecom_engine, "question")[1]["id"], {"value": "down"}),
+    assert [(f["reply_to"], f["intent"], json.loads(f["detail"])) for f in feedback] == [
+        (answer_id, "tm_duration", {"value": "up"}),
+        (events(wecom_engine, "question")[1]["id"], "tm_fee", {"value": "down"}),
     ]
+    assert {(f["channel"], f["topic"], f["internal"]) for f in feedback} == {("wecom", "trademark", 0)}
     await peer.say("firm_a", "-")  # already rated: goes to the Engine as text
     assert len(events(wecom_engine, "feedback")) == 2
 

@@ -35,7 +35,7 @@ class _Offer:
     at: datetime
     language: str
     choices: tuple[Choice, ...]
-    rated_event: int | None  # the answer a + or - would rate
+    rated: Reply | None  # the answer a + or - would rate
 
     def pick(self, typed: str) -> Choice | None:
         typed = typed.strip()
@@ -78,7 +78,10 @@ class Conversation:
         return text("text_only", self.language_of(inbound.from_user))
 
     def message(self, user_id: str, typed: str, language: str | None = None) -> Message:
-        """The Engine message for a WeCom user; specialists' traffic is internal."""
+        """The Engine message for a WeCom user; specialists' traffic is internal.
+
+        The one place that builds Messages: a firm's profile (county, language) belongs here.
+        """
         internal = is_specialist(self.settings, CHANNEL, user_id)
         return Message(CHANNEL, user_id, typed, language=language, internal=internal)
 
@@ -97,7 +100,7 @@ class Conversation:
             if choice:
                 return self._reply(user_id, self.engine.answer_intent(choice.intent, self.message(user_id, "", lang)))
             value = FEEDBACK_WORDS.get(typed.strip())
-            if value and offer.rated_event is not None:
+            if value and offer.rated is not None:
                 return self._record_feedback(user_id, offer, value)
         return self._reply(user_id, self.engine.handle(self.message(user_id, typed)))
 
@@ -111,9 +114,10 @@ class Conversation:
         return ""  # enter_agent, location reports, view …: nothing to say
 
     def _record_feedback(self, user_id: str, offer: _Offer, value: str) -> str:
+        rated = offer.rated
         self.engine.record_event(
-            "feedback", self.message(user_id, "", offer.language), reply_to=offer.rated_event,
-            detail={"value": value},
+            "feedback", self.message(user_id, "", offer.language), reply_to=rated.event_id,
+            topic=rated.topic, intent=rated.intent, detail={"value": value},
         )
         self._offers[user_id] = _Offer(offer.at, offer.language, offer.choices, None)
         return text("feedback_thanks", offer.language)
@@ -128,8 +132,7 @@ class Conversation:
         now = self.clock.now()
         if len(self._offers) >= MAX_REMEMBERED_USERS:
             self._forget_expired(now)
-        rated = reply.event_id if _rateable(reply) else None
-        self._offers[user_id] = _Offer(now, reply.language, reply.choices, rated)
+        self._offers[user_id] = _Offer(now, reply.language, reply.choices, reply if _rateable(reply) else None)
 
     def _offer(self, user_id: str) -> _Offer | None:
         offer = self._offers.get(user_id)
