@@ -26,6 +26,7 @@ class Counts:
     questions: int = 0
     decisions: dict[str, int] = field(default_factory=dict)
     topics: dict[str, int] = field(default_factory=dict)
+    channels: dict[str, int] = field(default_factory=dict)
     handoffs: int = 0
     feedback: dict[str, int] = field(default_factory=dict)
 
@@ -52,11 +53,12 @@ def count_since(db: Database, since: datetime, until: datetime, include_internal
     """Counts of the events with `since` <= time <= `until`."""
     where = "time >= ? and time <= ?" + ("" if include_internal else " and internal = 0")
     rows = db.query(
-        f"select kind, decision, topic, json_extract(detail, '$.value') as value from events where {where}",
+        f"select kind, decision, topic, channel, json_extract(detail, '$.value') as value from events where {where}",
         [_utc(since), _utc(until)],
     )
     decisions: Counter[str] = Counter()
     topics: Counter[str] = Counter()
+    channels: Counter[str] = Counter()
     feedback: Counter[str] = Counter()
     kinds: Counter[str] = Counter()
     for row in rows:
@@ -64,6 +66,7 @@ def count_since(db: Database, since: datetime, until: datetime, include_internal
         if row["kind"] == "question":
             decisions[row["decision"]] += 1
             topics[row["topic"]] += 1
+            channels[row["channel"]] += 1
         elif row["kind"] == FEEDBACK_KIND and row["value"] in FEEDBACK_VALUES:
             feedback[row["value"]] += 1
     return Counts(
@@ -71,6 +74,7 @@ def count_since(db: Database, since: datetime, until: datetime, include_internal
         questions=kinds["question"],
         decisions={d: decisions[d] for d in DECISIONS},
         topics=dict(topics.most_common()),
+        channels=dict(channels.most_common()),
         handoffs=kinds["handoff"],
         feedback={v: feedback[v] for v in FEEDBACK_VALUES},
     )

@@ -144,9 +144,9 @@ TEXTS: dict[str, dict[str, str]] = {
     "stats_week": {"zh": "本周", "en": "This week"},
     "stats_period": {
         "zh": "📊 {label}（自 {since} 起）\n提问 {questions}：解答 {answer} · 澄清 {clarify} · 兜底 {fallback}\n"
-        "按主题：{topics}\n转人工 {handoffs} · 👍 {up} · 👎 {down}",
+        "按主题：{topics}\n按渠道：{channels}\n转人工 {handoffs} · 👍 {up} · 👎 {down}",
         "en": "📊 {label} (since {since})\nQuestions {questions}: answered {answer} · clarified {clarify} · "
-        "fallback {fallback}\nBy topic: {topics}\nHanded off {handoffs} · 👍 {up} · 👎 {down}",
+        "fallback {fallback}\nBy topic: {topics}\nBy channel: {channels}\nHanded off {handoffs} · 👍 {up} · 👎 {down}",
     },
     "stats_public": {
         "zh": "不含专员与内部测试流量（/stats all 包含）。",
@@ -172,6 +172,28 @@ TEXTS: dict[str, dict[str, str]] = {
     "cmd_forget": {"zh": "删除我的资料", "en": "Delete my data"},
     "cmd_stats": {"zh": "专员：使用统计", "en": "Specialist: usage figures"},
     "cmd_reload": {"zh": "专员：重新加载知识库", "en": "Specialist: reload knowledge"},
+    # Specialist commands (bot/admin.py), the same on every channel.
+    "more_problems": {
+        "zh": "……另有 {count} 处（运行 python run_bot.py kb check 查看全部）",
+        "en": "… and {count} more (run python run_bot.py kb check for all)",
+    },
+    # Text channels without buttons (WeCom): numbered choices and +/- feedback.
+    "reply_number": {
+        "zh": "回复 {numbers} 选择",
+        "en": "Reply {numbers} to choose",
+    },
+    "rate_answer": {
+        "zh": "回复 + 或 - 评价这个回答",
+        "en": "Reply + or - to rate this answer",
+    },
+    "text_only": {
+        "zh": "目前只能回答文字问题，请用文字输入您的问题，例如「商标注册要多久」。",
+        "en": "I can only answer text for now; please type your question, for example \"how long does trademark registration take\".",
+    },
+    "error_reply": {
+        "zh": "抱歉，系统暂时出错，请稍后再试。",
+        "en": "Sorry, something went wrong on our side; please try again later.",
+    },
 }
 
 

@@ -43,6 +43,7 @@ async def test_stats_for_a_specialist_leave_internal_traffic_out(tg, engine: Eng
         "📊 今日（自 2026-11-25 起）",
         "提问 2：解答 1 · 澄清 0 · 兜底 1",
         "按主题：商标 1 · 范围外 1",
+        "按渠道：telegram 2",
         "转人工 0 · 👍 1 · 👎 0",
     ]
     assert week.splitlines()[:3] == [
