@@ -116,13 +116,11 @@ class Engine:
         if self._asks_for_person(analysis, question):
             return self._handoff(message, user, now, lang)
         context = self._context(user, now)
-        request = request_from_question(
-            question, analysis.cleaned, self.stations, county=message.county, industry=message.industry,
-            context=context.entry if context else None,
-        )
-        if request:
-            return self._show_stations(message, user, now, lang, request, "question", analysis.key)
+        request = self._station_request(message, analysis, question, context)
         decided = self._decide(analysis, context)
+        if request:
+            related = self._related_entry(decided)
+            return self._show_stations(message, user, now, lang, request, "question", analysis.key, related=related)
         reply = self._reply_for(decided, lang, now)
         event_id = self.events.record(
             "question", time=now, channel=message.channel, user=user, internal=message.internal,
@@ -297,19 +295,39 @@ class Engine:
         county = (county_in_text(previous.question) if previous else None) or message.county
         return request_for_intent(intent_id, self.kb.entries, lang, county=county, industry=message.industry)
 
+    def _station_request(
+        self, message: Message, analysis: Analysis, question: str, context: _Turn | None
+    ) -> StationRequest | None:
+        """The stations a free-text question asks for (我在邵武，商标去哪办), or None."""
+        if set(analysis.tokens) & self.kb.lexicon.off_topic_words:
+            return None
+        return request_from_question(
+            question, analysis.cleaned, self.stations, county=message.county, industry=message.industry,
+            context=context.entry if context else None, about_ip=self.matcher.has_domain_word(analysis),
+        )
+
+    @staticmethod
+    def _related_entry(decided: _Decision) -> Entry | None:
+        """The entry a where-question also matches: offered next to the stations, and kept as context."""
+        if decided.decision == FALLBACK or decided.smalltalk or not decided.candidates:
+            return None
+        return decided.candidates[0].entry
+
     def _show_stations(
         self, message: Message, user: str, now: datetime, lang: str, request: StationRequest, kind: str,
-        question_key: str | None = None, ranked: list[Ranked] | None = None,
+        question_key: str | None = None, ranked: list[Ranked] | None = None, related: Entry | None = None,
     ) -> Reply:
-        """List the stations for `request`, record the request and one `referral` event per station shown."""
+        """List the stations for `request`, record the request and one `referral` event per station shown;
+        `related` (an entry the question also matches) is offered as a choice."""
         if ranked is None:
             ranked = request.rank(self.stations, self.station_settings.max_results)
         handoff = offers_handoff(ranked)
+        choices = (self._choice(related, lang),) if related else ()
+        if handoff:
+            choices += (Choice(HANDOFF_INTENT, request.reply_topic, text("handoff_choice", lang)),)
         reply = Reply(
             ANSWER if ranked else FALLBACK, request.reply_topic, request.intent, 100.0 if ranked else 0.0,
-            stations_text(ranked, request, self.stations, lang),
-            (Choice(HANDOFF_INTENT, request.reply_topic, text("handoff_choice", lang)),) if handoff else (),
-            request.station_types, language=lang,
+            stations_text(ranked, request, self.stations, lang), choices, request.station_types, language=lang,
         )
         previous = self._turns.get(user)
         common = dict(time=now, channel=message.channel, user=user, internal=message.internal,
@@ -321,7 +339,7 @@ class Engine:
         for position, item in enumerate(ranked, start=1):
             detail = referral_detail(item, request, position)
             self.events.record("referral", **common, topic=detail["topic"], reply_to=event_id, detail=detail)
-        self._turns[user] = _Turn(now, event_id, reply.decision, request.question, request.entry, handoff)
+        self._turns[user] = _Turn(now, event_id, reply.decision, request.question, request.entry or related, handoff)
         return replace(reply, event_id=event_id)
 
     # ---- memory and handoff -----------------------------------------------------------------

@@ -11,7 +11,7 @@ from typing import Any, Mapping
 from bot.knowledge import Entry
 from bot.stations import Directory, Ranked, rank, types_for_topic
 from bot.texts import text
-from bot.vocab import IP_TOPICS, STATION_TYPE_TITLES, TOPIC_TITLES, county_in_text, industry_in_text
+from bot.vocab import CITY, COUNTIES, IP_TOPICS, STATION_TYPE_TITLES, TOPIC_TITLES, county_in_text, industry_in_text
 
 WHERE_INTENT = "where"
 WHERE_PREFIX = WHERE_INTENT + ":"
@@ -19,9 +19,9 @@ WHERE_TOPIC_PREFIX = WHERE_PREFIX + "topic:"
 SERVICE_STATION = "service_station"
 VIA_QUESTION, VIA_CHOICE, VIA_LOCATION = "question", "choice", "location"
 
-# 在哪 but not 现在哪个/存在哪些; English words whole.
+# 在哪 but not 现在哪个/存在哪些, 哪里 but not 范围是哪里; English words whole.
 _WHERE = re.compile(
-    r"去哪|(?<![现存实正所好])在哪(?!些)|哪里|哪儿|哪个部门|哪个单位|附近|怎么联系|联系方式"
+    r"去哪|(?<![现存实正所好])在哪(?!些)|(?<!是)哪[里儿]|哪个部门|哪个单位|附近|怎么联系|联系方式"
     r"|\b(?:where|nearest|near me|contact)\b"
 )
 _STATION_WORDS = ("指导站", "受理窗口", "工作站", "服务站", "服务点", "站点", "窗口", "station", "window", "office")
@@ -68,11 +68,13 @@ def is_where_intent(intent_id: str) -> bool:
     return intent_id == WHERE_INTENT or intent_id.startswith(WHERE_PREFIX)
 
 
-def asks_where(cleaned: str) -> bool:
-    """A question about where to go: 去哪办, 在哪, 附近, where …, or a station named with 地址/电话."""
+def asks_where(cleaned: str, names_place: bool = False) -> bool:
+    """A question about where to go: 去哪办, 在哪, 附近, where …, or a kind of station named together
+    with 地址/电话 or a place (光泽县有商标品牌指导站吗)."""
     if _WHERE.search(cleaned):
         return True
-    return any(w in cleaned for w in _STATION_WORDS) and any(w in cleaned for w in _CONTACT_WORDS)
+    names_station = any(w in cleaned for w in _STATION_WORDS)
+    return names_station and (names_place or any(w in cleaned for w in _CONTACT_WORDS))
 
 
 def subject_of(cleaned: str) -> str | None:
@@ -85,21 +87,25 @@ def subject_of(cleaned: str) -> str | None:
 
 def request_from_question(
     question: str, cleaned: str, directory: Directory, *,
-    county: str | None, industry: str | None, context: Entry | None,
+    county: str | None, industry: str | None, context: Entry | None, about_ip: bool,
 ) -> StationRequest | None:
-    """A StationRequest when the (cleaned) question asks where to go, else None.
+    """A StationRequest when the (cleaned) question asks where to go for an IP matter, else None.
 
-    County and industry named in the text win over the profile's; a question naming no subject
-    (我在浦城，去哪里办) takes the subject of the answer just given (`context`)."""
-    if not directory or not asks_where(cleaned):
+    `about_ip`: the question has an IP word. County and industry named in the text win over the
+    profile's; a question naming no subject (我在浦城，去哪里办) takes the subject of the answer just
+    given (`context`)."""
+    named_county, in_park = county_in_text(cleaned), directory.park_in_text(cleaned)
+    names_place = named_county in COUNTIES or in_park is not None
+    if not directory or not asks_where(cleaned, names_place):
         return None
     topic = subject_of(cleaned)
     entry = context if topic is None and context and context.station_types else None
-    in_park = directory.park_in_text(cleaned)
+    if not (about_ip or entry):
+        return None
     return StationRequest(
         topic=entry.topic if entry else topic,
         station_types=entry.station_types if entry else types_for_topic(topic),
-        county=county_in_text(cleaned) or (in_park.county if in_park else None) or county,
+        county=named_county or (in_park.county if in_park else None) or county,
         industry=industry_in_text(cleaned) or industry,
         park=in_park.park if in_park else None,
         entry=entry,
@@ -163,8 +169,10 @@ def station_lines(ranked: Ranked, lang: str) -> list[str]:
     """One station as reply lines: name and kind, why, then address, phone and hours."""
     station = ranked.station
     kind = STATION_TYPE_TITLES[station.type][1 if lang == "en" else 0]
+    header = text("station_header", lang, name=station.name, type=kind) if kind not in station.name else (
+        text("station_header_plain", lang, name=station.name))
     lines = [
-        text("station_header", lang, name=station.name, type=kind),
+        header,
         text("station_reason", lang, reason=ranked.reason(lang)),
     ]
     missing = text("not_published", lang)
@@ -189,17 +197,25 @@ def stations_text(ranked: list[Ranked], request: StationRequest, directory: Dire
     for item in ranked:
         lines += station_lines(item, lang)
     notes = []
-    handlers = dict.fromkeys(
-        directory.handler(r.station.type, lang) for r in ranked if r.station.missing_contacts
-    )
-    if any(handlers):
-        notes.append(text("stations_contact_note", lang, handlers=("; " if lang == "en" else "；").join(
-            h for h in handlers if h)))
+    handlers = _handlers(ranked, directory, lang)
+    if handlers:
+        notes.append(text("stations_contact_note", lang, handlers=("; " if lang == "en" else "；").join(handlers)))
     if any(r.station.sample for r in ranked):
         notes.append(text("stations_sample_note", lang))
-    if request.county is None and request.via != VIA_LOCATION:
+    if request.county is None and request.via != VIA_LOCATION and _has_local(directory, request.station_types):
         notes.append(text("stations_county_hint", lang))
     return "\n".join(lines) + ("\n\n" + "\n".join(notes) if notes else "")
+
+
+def _handlers(ranked: list[Ranked], directory: Directory, lang: str) -> list[str]:
+    """Who handles the stations whose contacts are not published, each body once (the fullest wording)."""
+    names = dict.fromkeys(directory.handler(r.station.type, lang) for r in ranked if r.station.missing_contacts)
+    return [n for n in names if n and not any(n != other and n in other for other in names)]
+
+
+def _has_local(directory: Directory, station_types: tuple[str, ...]) -> bool:
+    """Whether knowing the county could change the answer (some station of these types is local)."""
+    return any(s.county != CITY and (not station_types or s.type in station_types) for s in directory.stations)
 
 
 def referral_detail(ranked: Ranked, request: StationRequest, position: int) -> dict[str, Any]:

@@ -73,6 +73,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh": "· {name}（{type}）",
         "en": "· {name} ({type})",
     },
+    "station_header_plain": {
+        "zh": "· {name}",
+        "en": "· {name}",
+    },
     "station_reason": {
         "zh": "  推荐理由：{reason}",
         "en": "  Why: {reason}",
@@ -125,8 +129,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "in {county}, your county",
     },
     "reason_city_level": {
-        "zh": "市级，全市企业均可办理",
-        "en": "city-level: serves firms across Nanping",
+        "zh": "面向全市企业（市级或以上机构）",
+        "en": "serves firms across Nanping (city-level or above)",
     },
     "reason_fallback": {
         "zh": "没有更合适的站点，由市级主管部门受理",
