@@ -171,10 +171,9 @@ def station_lines(ranked: Ranked, lang: str) -> list[str]:
     kind = STATION_TYPE_TITLES[station.type][1 if lang == "en" else 0]
     header = text("station_header", lang, name=station.name, type=kind) if kind not in station.name else (
         text("station_header_plain", lang, name=station.name))
-    lines = [
-        header,
-        text("station_reason", lang, reason=ranked.reason(lang)),
-    ]
+    lines = [header]
+    if ranked.reasons:
+        lines.append(text("station_reason", lang, reason=ranked.reason(lang)))
     missing = text("not_published", lang)
     if len(station.missing_contacts) == 3:
         return lines + [text("station_contact", lang, label=text("label_contact", lang), value=missing)]
