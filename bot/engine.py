@@ -13,7 +13,7 @@ from bot.knowledge import Entry, KnowledgeBase
 from bot.matcher import Candidate, Matcher
 from bot.normalize import Analysis, looks_english
 from bot.referrals import (
-    WHERE_PREFIX, StationRequest, is_where_intent, location_request, offers_handoff, referral_detail,
+    SERVICE_STATION, WHERE_PREFIX, StationRequest, is_where_intent, location_request, offers_handoff, referral_detail,
     request_for_intent, request_from_question, stations_text,
 )
 from bot.stations import Directory, Ranked, nearest, station_settings, stations_of, valid_coordinates
@@ -119,8 +119,9 @@ class Engine:
         request = self._station_request(message, analysis, question, context)
         decided = self._decide(analysis, context)
         if request:
-            related = self._related_entry(decided)
-            return self._show_stations(message, user, now, lang, request, "question", analysis.key, related=related)
+            return self._show_stations(
+                message, user, now, lang, request, "question", analysis.key, related=self._related_entry(decided)
+            )
         reply = self._reply_for(decided, lang, now)
         event_id = self.events.record(
             "question", time=now, channel=message.channel, user=user, internal=message.internal,
@@ -163,7 +164,7 @@ class Engine:
         now = message.now or self.clock.now()
         lang = self._language(message)
         if not valid_coordinates(lat, lon):
-            return Reply(FALLBACK, "service_station", None, 0.0, text("stations_bad_location", lang), language=lang)
+            return Reply(FALLBACK, SERVICE_STATION, None, 0.0, text("stations_bad_location", lang), language=lang)
         request = location_request(topic, message.county, lang)
         ranked = nearest(self.stations, lat, lon, station_types=request.station_types,
                          limit=self.station_settings.max_results)
@@ -325,21 +326,23 @@ class Engine:
         choices = (self._choice(related, lang),) if related else ()
         if handoff:
             choices += (Choice(HANDOFF_INTENT, request.reply_topic, text("handoff_choice", lang)),)
+        body = stations_text(ranked, request, self.stations, lang)
         reply = Reply(
             ANSWER if ranked else FALLBACK, request.reply_topic, request.intent, 100.0 if ranked else 0.0,
-            stations_text(ranked, request, self.stations, lang), choices, request.station_types, language=lang,
+            body, choices, request.station_types, language=lang,
         )
         previous = self._turns.get(user)
         common = dict(time=now, channel=message.channel, user=user, internal=message.internal,
                       county=request.county, language=lang, intent=request.intent)
         event_id = self.events.record(
-            kind, **common, question=question_key, topic=reply.topic, decision=reply.decision, score=reply.score,
-            reply_to=previous.event_id if previous and kind == "choice" else None,
+            kind, **common, question=question_key, topic=reply.topic, decision=reply.decision,
+            score=reply.score, reply_to=previous.event_id if previous and kind == "choice" else None,
         )
         for position, item in enumerate(ranked, start=1):
             detail = referral_detail(item, request, position)
             self.events.record("referral", **common, topic=detail["topic"], reply_to=event_id, detail=detail)
-        self._turns[user] = _Turn(now, event_id, reply.decision, request.question, request.entry or related, handoff)
+        context = request.entry or related
+        self._turns[user] = _Turn(now, event_id, reply.decision, request.question, context, handoff)
         return replace(reply, event_id=event_id)
 
     # ---- memory and handoff -----------------------------------------------------------------

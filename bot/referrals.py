@@ -9,9 +9,11 @@ from dataclasses import dataclass
 from typing import Any, Mapping
 
 from bot.knowledge import Entry
-from bot.stations import Directory, Ranked, rank, types_for_topic
+from bot.stations import CONTACT_FIELDS, Directory, Ranked, rank, types_for_topic
 from bot.texts import text
-from bot.vocab import CITY, COUNTIES, IP_TOPICS, STATION_TYPE_TITLES, TOPIC_TITLES, county_in_text, industry_in_text
+from bot.vocab import (
+    CITY, COUNTIES, IP_TOPICS, STATION_TYPE_TITLES, TOPIC_TITLES, county_in_text, industry_in_text,
+)
 
 WHERE_INTENT = "where"
 WHERE_PREFIX = WHERE_INTENT + ":"
@@ -179,7 +181,7 @@ def station_lines(ranked: Ranked, lang: str) -> list[str]:
         return lines + [text("station_contact", lang, label=text("label_contact", lang), value=missing)]
     return lines + [
         text("station_contact", lang, label=text(f"label_{name}", lang), value=getattr(station, name) or missing)
-        for name in ("address", "phone", "hours")
+        for name in CONTACT_FIELDS
     ]
 
 
@@ -196,25 +198,30 @@ def stations_text(ranked: list[Ranked], request: StationRequest, directory: Dire
     for item in ranked:
         lines += station_lines(item, lang)
     notes = []
-    handlers = _handlers(ranked, directory, lang)
+    handlers = ("; " if lang == "en" else "；").join(_handlers(ranked, directory, lang))
     if handlers:
-        notes.append(text("stations_contact_note", lang, handlers=("; " if lang == "en" else "；").join(handlers)))
+        notes.append(text("stations_contact_note", lang, handlers=handlers))
     if any(r.station.sample for r in ranked):
         notes.append(text("stations_sample_note", lang))
-    if request.county is None and request.via != VIA_LOCATION and _has_local(directory, request.station_types):
+    county_helps = request.via != VIA_LOCATION and _has_local(directory, request.station_types)
+    if request.county is None and county_helps:
         notes.append(text("stations_county_hint", lang))
     return "\n".join(lines) + ("\n\n" + "\n".join(notes) if notes else "")
 
 
 def _handlers(ranked: list[Ranked], directory: Directory, lang: str) -> list[str]:
     """Who handles the stations whose contacts are not published, each body once (the fullest wording)."""
-    names = dict.fromkeys(directory.handler(r.station.type, lang) for r in ranked if r.station.missing_contacts)
+    names = dict.fromkeys(
+        directory.handler(r.station.type, lang) for r in ranked if r.station.missing_contacts
+    )
     return [n for n in names if n and not any(n != other and n in other for other in names)]
 
 
 def _has_local(directory: Directory, station_types: tuple[str, ...]) -> bool:
     """Whether knowing the county could change the answer (some station of these types is local)."""
-    return any(s.county != CITY and (not station_types or s.type in station_types) for s in directory.stations)
+    return any(
+        s.county != CITY and (not station_types or s.type in station_types) for s in directory.stations
+    )
 
 
 def referral_detail(ranked: Ranked, request: StationRequest, position: int) -> dict[str, Any]:
@@ -222,5 +229,6 @@ def referral_detail(ranked: Ranked, request: StationRequest, position: int) -> d
     station = ranked.station
     return {
         "station": station.id, "type": station.type, "county": station.county,
-        "topic": request.topic or SERVICE_STATION, "rank": position, "via": request.via, "sample": station.sample,
+        "topic": request.topic or SERVICE_STATION, "rank": position, "via": request.via,
+        "sample": station.sample,
     }

@@ -144,13 +144,16 @@ def _vocabulary_problems(raw: dict, where: str, sid: str) -> list[Problem]:
 
 
 def _field_problems(raw: dict, where: str, sid: str) -> list[Problem]:
-    problems = [Problem(where, sid, name, "unknown field") for name in raw if name not in _REQUIRED + _OPTIONAL]
+    known = _REQUIRED + _OPTIONAL
+    problems = [Problem(where, sid, name, "unknown field") for name in raw if name not in known]
     if not isinstance(raw.get("id"), str) or not _ID.match(raw["id"]):
         problems.append(Problem(where, sid, "id", "missing, or not lower-case letters, digits and _"))
     if not isinstance(raw.get("name"), str) or not raw["name"].strip():
         problems.append(Problem(where, sid, "name", "missing"))
     if not isinstance(raw.get("sample"), bool):
-        problems.append(Problem(where, sid, "sample", "missing or not true/false (true until the bureau confirms)"))
+        problems.append(
+            Problem(where, sid, "sample", "missing or not true/false (true until the bureau confirms)")
+        )
     for name in ("park", *CONTACT_FIELDS):
         if raw.get(name) is not None and not isinstance(raw[name], (str, int)):
             problems.append(Problem(where, sid, name, "must be text"))
@@ -169,7 +172,8 @@ def _station(raw: dict) -> Station:
     lat, lon = raw.get("lat"), raw.get("lon")
     return Station(
         id=raw["id"], name=raw["name"].strip(), type=raw["type"], county=raw["county"], sample=raw["sample"],
-        park=textual("park"), industries=tuple(raw.get("industries") or ()), topics=tuple(raw.get("topics") or ()),
+        park=textual("park"), industries=tuple(raw.get("industries") or ()),
+        topics=tuple(raw.get("topics") or ()),
         address=textual("address"), phone=textual("phone"), hours=textual("hours"),
         lat=float(lat) if lat is not None else None, lon=float(lon) if lon is not None else None,
     )
@@ -205,9 +209,11 @@ def _read_stations(raws: Any, where: str) -> tuple[list[Station], list[Problem]]
 def _read_handlers(raw: Any, where: str, used_types: set[str]) -> tuple[dict, list[Problem]]:
     if not isinstance(raw, dict):
         return {}, [Problem(where, "", "handled_by", "must map each station type to {zh, en}")]
-    problems = [Problem(where, "handled_by", str(t), "unknown station type") for t in raw if t not in STATION_TYPES]
+    problems = [
+        Problem(where, "handled_by", str(t), "unknown station type") for t in raw if t not in STATION_TYPES
+    ]
     for station_type, names in raw.items():
-        if not isinstance(names, dict) or not all(isinstance(names.get(k), str) and names[k] for k in ("zh", "en")):
+        if not isinstance(names, dict) or not all(isinstance(names.get(k), str) and names[k] for k in LANGUAGES):
             problems.append(Problem(where, "handled_by", str(station_type), "needs zh and en names"))
     problems += [Problem(where, "handled_by", t, "missing: name who handles this type")
                  for t in sorted(used_types - set(raw))]
@@ -249,7 +255,8 @@ LANGUAGES = ("zh", "en")
 def _reason(key: str, **values: tuple[str, str]) -> tuple[str, str]:
     """A reason rendered in both languages; each value is a (zh, en) pair."""
     return tuple(  # type: ignore[return-value]
-        text(key, lang, **{name: pair[i] for name, pair in values.items()}) for i, lang in enumerate(LANGUAGES)
+        text(key, lang, **{name: pair[i] for name, pair in values.items()})
+        for i, lang in enumerate(LANGUAGES)
     )
 
 
@@ -304,7 +311,9 @@ def rank(
     return [Ranked(s, _reasons(s, topic, industry, park, fallback)) for s in chosen]
 
 
-def _candidates(directory: Directory, types: tuple[str, ...], topic: str | None, home: str | None) -> list[Station]:
+def _candidates(
+    directory: Directory, types: tuple[str, ...], topic: str | None, home: str | None
+) -> list[Station]:
     reachable = {home, CITY} if home else {CITY}
     of_type = [s for s in directory.stations if s.type in types and s.county in reachable]
     handling = [s for s in of_type if s.handles(topic)]
@@ -339,14 +348,20 @@ def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 
 def nearest(
-    directory: Directory, lat: float, lon: float, *, station_types: tuple[str, ...] = (), limit: int = MAX_RESULTS
+    directory: Directory, lat: float, lon: float, *,
+    station_types: tuple[str, ...] = (), limit: int = MAX_RESULTS,
 ) -> list[Ranked]:
     """The `limit` stations closest to (lat, lon); stations without coordinates are skipped."""
     if not valid_coordinates(lat, lon):
         raise ValueError(f"not a position: {lat}, {lon}")
     located = [s for s in directory.stations if s.located and (not station_types or s.type in station_types)]
-    distances = sorted((haversine_km(lat, lon, s.lat, s.lon), s.id, s) for s in located)  # type: ignore[arg-type]
-    return [Ranked(s, (_reason("reason_distance", km=(_km(d), _km(d))),), round(d, 1)) for d, _, s in distances[:limit]]
+    distances = sorted(
+        (haversine_km(lat, lon, s.lat, s.lon), s.id, s) for s in located  # type: ignore[arg-type]
+    )
+    return [
+        Ranked(s, (_reason("reason_distance", km=(_km(d), _km(d))),), round(d, 1))
+        for d, _, s in distances[:limit]
+    ]
 
 
 def _km(distance: float) -> str:

@@ -21,7 +21,8 @@ def _county(value: str | None) -> str | None:
         return None
     county = canonical_county(value)
     if county is None:
-        raise QueryError(f"unknown county '{value}' (one of {', '.join(COUNTIES)}, {CITY}; short forms like 邵武 work)")
+        counties = ", ".join((*COUNTIES, CITY))
+        raise QueryError(f"unknown county '{value}' (one of {counties}; short forms like 邵武 work)")
     return county
 
 
@@ -78,8 +79,8 @@ def cmd_stations(args: argparse.Namespace, settings: Settings) -> int:
     if errors or directory is None:
         for problem in errors:
             print(problem, file=sys.stderr)
-        print(f"stations: no usable {settings.knowledge_dir / 'stations.yaml'} (run: python run_bot.py kb check)",
-              file=sys.stderr)
+        path = settings.knowledge_dir / "stations.yaml"
+        print(f"stations: no usable {path} (run: python run_bot.py kb check)", file=sys.stderr)
         return 1
     try:
         chosen = _choose(args, directory, args.limit or station_settings(settings).max_results)
