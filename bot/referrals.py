@@ -12,7 +12,8 @@ from bot.knowledge import Entry
 from bot.stations import CONTACT_FIELDS, Directory, Ranked, rank, types_for_topic
 from bot.texts import text
 from bot.vocab import (
-    CITY, COUNTIES, IP_TOPICS, STATION_TYPE_TITLES, TOPIC_TITLES, county_in_text, industry_in_text,
+    CITY, COUNTIES, INDUSTRIES, IP_TOPICS, STATION_TYPE_TITLES, TOPIC_TITLES, canonical_county, county_in_text,
+    industry_in_text,
 )
 
 WHERE_INTENT = "where"
@@ -66,6 +67,11 @@ class StationRequest:
         )
 
 
+def _profile(county: str | None, industry: str | None) -> tuple[str | None, str | None]:
+    """A channel's county and industry as the directory knows them (邵武 → 邵武市; unknown → None)."""
+    return (canonical_county(county) if county else None), (industry if industry in INDUSTRIES else None)
+
+
 def is_where_intent(intent_id: str) -> bool:
     return intent_id == WHERE_INTENT or intent_id.startswith(WHERE_PREFIX)
 
@@ -104,6 +110,7 @@ def request_from_question(
     entry = context if topic is None and context and context.station_types else None
     if not (about_ip or entry):
         return None
+    county, industry = _profile(county, industry)
     return StationRequest(
         topic=entry.topic if entry else topic,
         station_types=entry.station_types if entry else types_for_topic(topic),
@@ -120,6 +127,7 @@ def request_for_intent(
 ) -> StationRequest | None:
     """The StationRequest of a pressed `where…` choice, or None when it names no known entry or topic."""
     entry, topic = None, None
+    county, industry = _profile(county, industry)
     if intent_id.startswith(WHERE_TOPIC_PREFIX):
         topic = intent_id[len(WHERE_TOPIC_PREFIX):]
         if topic not in IP_TOPICS:
@@ -140,6 +148,7 @@ def request_for_intent(
 
 def location_request(topic: str | None, county: str | None, lang: str) -> StationRequest:
     """A shared location: any kind of station unless a topic narrows it."""
+    county = _profile(county, None)[0]
     return StationRequest(
         topic=topic, station_types=types_for_topic(topic) if topic else (), county=county, via=VIA_LOCATION,
         question=_where_question(_subject_title(topic, lang), county, lang),

@@ -129,6 +129,13 @@ def test_county_from_the_profile_when_the_text_names_none(engine: Engine) -> Non
     assert shown(engine) == ["t_jianyang", "t_window"]
 
 
+def test_profile_county_in_short_form_and_unknown_industry(engine: Engine) -> None:
+    reply = ask(engine, "商标去哪办", county="建阳", industry="steel")
+    assert shown(engine) == ["t_jianyang", "t_window"]
+    assert reply.text.startswith("在建阳区办理商标事项")
+    assert referrals(engine)[0]["firm_county"] == "建阳区"
+
+
 def test_county_in_the_text_wins_over_the_profile(engine: Engine) -> None:
     ask(engine, "我在邵武，商标去哪办", county="建阳区", industry="tea")
     assert shown(engine)[0] == "t_shaowu_tea"
