@@ -157,7 +157,7 @@ def location_request(topic: str | None, county: str | None, lang: str) -> Statio
 
 def _where_question(subject: str, county: str | None, lang: str) -> str:
     """The question a specialist gets when the firm hands a where-request off."""
-    place = text("county_paren", lang, county=county) if county else ""
+    place = text("county_paren", lang, county=county) if county in COUNTIES else ""
     return text("where_question", lang, subject=subject, county=place)
 
 
@@ -172,7 +172,7 @@ def _subject_title(topic: str | None, lang: str) -> str:
 def _intro(request: StationRequest, lang: str) -> str:
     if request.via == VIA_LOCATION:
         return text("stations_nearest", lang)
-    place = text("stations_place", lang, county=request.county) if request.county else ""
+    place = text("stations_place", lang, county=request.county) if request.county in COUNTIES else ""
     return text("stations_intro", lang, place=place, subject=_subject_title(request.topic, lang))
 
 
@@ -213,7 +213,7 @@ def stations_text(ranked: list[Ranked], request: StationRequest, directory: Dire
     if any(r.station.sample for r in ranked):
         notes.append(text("stations_sample_note", lang))
     county_helps = request.via != VIA_LOCATION and _has_local(directory, request.station_types)
-    if request.county is None and county_helps:
+    if request.county not in COUNTIES and county_helps:
         notes.append(text("stations_county_hint", lang))
     return "\n".join(lines) + ("\n\n" + "\n".join(notes) if notes else "")
 

@@ -172,6 +172,13 @@ def test_where_question_without_county_hints_to_name_it(engine: Engine) -> None:
     assert "告诉我您所在的县" not in ask(engine, "软件著作权去哪登记").text  # no local copyright station exists
 
 
+def test_city_named_in_the_question_is_not_a_county(engine: Engine) -> None:
+    reply = ask(engine, "南平商标受理窗口在哪")
+    assert reply.text.startswith("办理商标事项，可以找：")
+    assert "告诉我您所在的县（市、区）" in reply.text
+    assert shown(engine) == ["t_window"]
+
+
 def test_where_question_without_subject_takes_the_last_answer(engine: Engine) -> None:
     ask(engine, "商标注册要多久")
     reply = ask(engine, "我在浦城，去哪里办")
