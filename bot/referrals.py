@@ -186,7 +186,7 @@ def station_lines(ranked: Ranked, lang: str) -> list[str]:
     if ranked.reasons:
         lines.append(text("station_reason", lang, reason=ranked.reason(lang)))
     missing = text("not_published", lang)
-    if len(station.missing_contacts) == 3:
+    if len(station.missing_contacts) == len(CONTACT_FIELDS):
         return lines + [text("station_contact", lang, label=text("label_contact", lang), value=missing)]
     return lines + [
         text("station_contact", lang, label=text(f"label_{name}", lang), value=getattr(station, name) or missing)

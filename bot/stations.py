@@ -75,18 +75,23 @@ class Directory:
         names = self.handled_by.get(station_type, {})
         return names.get(lang) or names.get("zh", "")
 
-    def park_in_text(self, text: str) -> Station | None:
-        """A station in the park a text names (邵武金塘工业园, or without the county: 金塘工业园)."""
+    def park_in_text(self, question: str) -> Station | None:
+        """A station in the park a question names (邵武金塘工业园, or without the county: 金塘工业园)."""
         for station in self.stations:
-            if station.park and any(alias in text for alias in _park_aliases(station)):
+            if station.park and any(alias in question for alias in _park_aliases(station)):
                 return station
         return None
 
 
+_GENERIC_PARK_WORDS = ("工业园区", "工业园", "经济开发区", "开发区", "产业园", "产业组团", "园区")
+
+
 def _park_aliases(station: Station) -> tuple[str, ...]:
+    """The park's name, and without its county when a distinctive part remains (金塘工业园, not 工业园)."""
     short = station.county[:-1] if station.county.endswith(("区", "市", "县")) else station.county
     rest = station.park[len(short):] if station.park.startswith(short) else ""
-    return (station.park, rest) if len(rest) >= 3 else (station.park,)
+    generic = next((w for w in _GENERIC_PARK_WORDS if rest.endswith(w)), "")
+    return (station.park, rest) if len(rest) - len(generic) >= 2 else (station.park,)
 
 
 def stations_of(kb: KnowledgeBase) -> Directory:

@@ -87,6 +87,21 @@ def test_at_most_limit_results(directory: Directory) -> None:
     assert len(rank(directory, topic="trademark", county="邵武市", limit=2)) == 2
 
 
+def test_park_named_with_or_without_its_county_but_never_by_a_generic_word() -> None:
+    from bot.stations import Station
+
+    parks = Directory((
+        Station("a", "甲", "zhichuang_workstation", "邵武市", True, park="邵武金塘工业园"),
+        Station("b", "乙", "zhichuang_workstation", "顺昌县", True, park="顺昌工业园"),
+        Station("c", "丙", "zhichuang_workstation", "政和县", True, park="政和经济开发区"),
+    ))
+    assert parks.park_in_text("我们在金塘工业园").id == "a"
+    assert parks.park_in_text("顺昌工业园的企业").id == "b"
+    assert parks.park_in_text("政和经济开发区有服务点吗").id == "c"
+    assert parks.park_in_text("我们在工业园") is None
+    assert parks.park_in_text("经济开发区的企业") is None
+
+
 # ---- nearest ---------------------------------------------------------------------------------
 
 def test_haversine_known_distance() -> None:
