@@ -9,7 +9,7 @@ import yaml
 from bot.config import ConfigError, load_settings
 from bot.kbcheck import check_knowledge
 from bot.stations import (
-    Directory, haversine_km, nearest, rank, read_directory, station_settings, stations_of,
+    Directory, Station, haversine_km, nearest, rank, read_directory, station_settings, stations_of,
 )
 from bot.vocab import CITY, COUNTIES
 
@@ -88,8 +88,6 @@ def test_at_most_limit_results(directory: Directory) -> None:
 
 
 def test_park_named_with_or_without_its_county_but_never_by_a_generic_word() -> None:
-    from bot.stations import Station
-
     parks = Directory((
         Station("a", "甲", "zhichuang_workstation", "邵武市", True, park="邵武金塘工业园"),
         Station("b", "乙", "zhichuang_workstation", "顺昌县", True, park="顺昌工业园"),
