@@ -12,6 +12,11 @@ from bot.events import EventLog
 from bot.knowledge import Entry, KnowledgeBase
 from bot.matcher import Candidate, Matcher
 from bot.normalize import Analysis, join_tokens, looks_english
+from bot.referrals import (
+    SERVICE_STATION, WHERE_PREFIX, StationRequest, is_where_intent, location_request, offers_handoff, referral_detail,
+    request_for_intent, request_from_question, stations_text,
+)
+from bot.stations import Directory, Ranked, nearest, station_settings, stations_of, valid_coordinates
 from bot.store import salt
 from bot.texts import text
 from bot.vocab import IP_TOPICS, OUT_OF_SCOPE, SMALLTALK, TOPIC_TITLES, county_in_text
@@ -33,6 +38,7 @@ class Message:
     county: str | None = None
     now: datetime | None = None
     internal: bool = False
+    industry: str | None = None
 
 
 @dataclass(frozen=True)
@@ -65,6 +71,7 @@ class _Turn:
     question: str
     entry: Entry | None = None
     tokens: tuple[str, ...] = ()  # the question as it was matched (follow-ups included)
+    open_question: bool = False  # answered, but a specialist may still take it (contacts not published)
 
 
 @dataclass
@@ -84,6 +91,7 @@ class Engine:
         self.clock = clock
         self.db = db
         self.events = EventLog(db, salt(db))
+        self.station_settings = station_settings(settings)
         self._turns: dict[str, _Turn] = {}
         self.load(kb)
 
@@ -91,6 +99,11 @@ class Engine:
         """Switch to a (checked) knowledge base; the old one serves until this returns."""
         matcher = Matcher(kb, self.settings.matching)
         self.kb, self.matcher = kb, matcher
+
+    @property
+    def stations(self) -> Directory:
+        """The service-station directory of the current knowledge base."""
+        return stations_of(self.kb)
 
     # ---- public API -------------------------------------------------------------------------
 
@@ -103,7 +116,13 @@ class Engine:
         analysis = self.kb.normalizer.analyze(question)
         if self._asks_for_person(analysis, question):
             return self._handoff(message, user, now, lang)
-        decided = self._decide(analysis, self._context(user, now))
+        context = self._context(user, now)
+        request = self._station_request(message, analysis, question, context)
+        decided = self._decide(analysis, context)
+        if request:
+            return self._show_stations(
+                message, user, now, lang, request, "question", analysis.key, related=self._related_entry(decided)
+            )
         reply = self._reply_for(decided, lang, now)
         matched = decided.analysis.tokens
         event_id = self.events.record(
@@ -116,12 +135,16 @@ class Engine:
         return replace(reply, event_id=event_id)
 
     def answer_intent(self, intent_id: str, message: Message) -> Reply:
-        """Answer a pressed choice: an entry id, `topic:<topic>` for a menu, or `handoff`."""
+        """Answer a pressed choice: an entry id, `topic:<topic>` for a menu, `handoff`, or
+        `where`, `where:<entry id>`, `where:topic:<topic>` for the stations that serve it."""
         now = message.now or self.clock.now()
         user = self.events.user(message.channel, message.user_id)
         lang = self._language(message)
         if intent_id == HANDOFF_INTENT:
             return self._handoff(message, user, now, lang)
+        request = self._pressed_where(intent_id, message, user, lang) if is_where_intent(intent_id) else None
+        if request:
+            return self._show_stations(message, user, now, lang, request, "choice")
         if intent_id.startswith(TOPIC_PREFIX):
             reply = self._topic_menu(intent_id[len(TOPIC_PREFIX):], lang)
         elif intent_id in self.kb.entries:
@@ -139,6 +162,18 @@ class Engine:
         self._remember(user, now, event_id, reply, previous.question if previous else "",
                        self._entry_subject(entry) if entry else ())
         return replace(reply, event_id=event_id)
+
+    def stations_near(self, message: Message, lat: float, lon: float, topic: str | None = None) -> Reply:
+        """The stations nearest a shared location (for `topic` if given); the position is never stored."""
+        now = message.now or self.clock.now()
+        lang = self._language(message)
+        if not valid_coordinates(lat, lon):
+            return Reply(FALLBACK, SERVICE_STATION, None, 0.0, text("stations_bad_location", lang), language=lang)
+        request = location_request(topic, message.county, lang)
+        ranked = nearest(self.stations, lat, lon, station_types=request.station_types,
+                         limit=self.station_settings.max_results)
+        user = self.events.user(message.channel, message.user_id)
+        return self._show_stations(message, user, now, lang, request, "choice", ranked=ranked)
 
     def entry(self, intent_id: str) -> Entry | None:
         return self.kb.entries.get(intent_id)
@@ -241,6 +276,8 @@ class Engine:
         choices = tuple(
             self._choice(self.kb.entries[i], lang) for i in entry.follow_ups if i in self.kb.entries
         )
+        if entry.station_types and self.stations:
+            choices += (Choice(WHERE_PREFIX + entry.id, entry.topic, text("where_choice", lang)),)
         return Reply(ANSWER, entry.topic, entry.id, candidate.score, body, choices, entry.station_types, language=lang)
 
     def _clarify(self, candidates: list[Candidate], lang: str) -> Reply:
@@ -272,6 +309,68 @@ class Engine:
     def _choice(entry: Entry, lang: str) -> Choice:
         return Choice(entry.id, entry.topic, entry.title_in(lang))
 
+    # ---- stations ---------------------------------------------------------------------------
+
+    def _pressed_where(self, intent_id: str, message: Message, user: str, lang: str) -> StationRequest | None:
+        """The request of a pressed where-choice; the county named in the last question wins."""
+        if not self.stations:
+            return None
+        previous = self._turns.get(user)
+        county = (county_in_text(previous.question) if previous else None) or message.county
+        return request_for_intent(intent_id, self.kb.entries, lang, county=county, industry=message.industry)
+
+    def _station_request(
+        self, message: Message, analysis: Analysis, question: str, context: _Turn | None
+    ) -> StationRequest | None:
+        """The stations a free-text question asks for (我在邵武，商标去哪办), or None."""
+        if set(analysis.tokens) & self.kb.lexicon.off_topic_words:
+            return None
+        return request_from_question(
+            question, analysis.cleaned, self.stations, county=message.county, industry=message.industry,
+            context=context.entry if context else None, about_ip=self.matcher.has_domain_word(analysis),
+        )
+
+    @staticmethod
+    def _related_entry(decided: _Decision) -> Entry | None:
+        """The entry a where-question also matches: offered next to the stations, and kept as context."""
+        if decided.decision == FALLBACK or decided.smalltalk or not decided.candidates:
+            return None
+        return decided.candidates[0].entry
+
+    def _show_stations(
+        self, message: Message, user: str, now: datetime, lang: str, request: StationRequest, kind: str,
+        question_key: str | None = None, ranked: list[Ranked] | None = None, related: Entry | None = None,
+    ) -> Reply:
+        """List the stations for `request`, record the request and one `referral` event per station shown;
+        `related` (an entry the question also matches) is offered as a choice."""
+        if ranked is None:
+            ranked = request.rank(self.stations, self.station_settings.max_results)
+        handoff = offers_handoff(ranked)
+        choices = (self._choice(related, lang),) if related else ()
+        if handoff:
+            choices += (Choice(HANDOFF_INTENT, request.reply_topic, text("handoff_choice", lang)),)
+        body = stations_text(ranked, request, self.stations, lang)
+        reply = Reply(
+            ANSWER if ranked else FALLBACK, request.reply_topic, request.intent, 100.0 if ranked else 0.0,
+            body, choices, request.station_types, language=lang,
+        )
+        previous = self._turns.get(user)
+        common = dict(time=now, channel=message.channel, user=user, internal=message.internal,
+                      county=request.county, language=lang, intent=request.intent)
+        event_id = self.events.record(
+            kind, **common, question=question_key, topic=reply.topic, decision=reply.decision,
+            score=reply.score, reply_to=previous.event_id if previous and kind == "choice" else None,
+        )
+        for position, item in enumerate(ranked, start=1):
+            detail = referral_detail(item, request, position)
+            self.events.record("referral", **common, topic=detail["topic"], reply_to=event_id, detail=detail)
+        context = request.entry or related
+        self._turns[user] = _Turn(
+            now, event_id, reply.decision, request.question, context,
+            tokens=self._entry_subject(context) if context else (), open_question=handoff,
+        )
+        return replace(reply, event_id=event_id)
+
     # ---- memory and handoff -----------------------------------------------------------------
 
     def _remember(
@@ -292,7 +391,7 @@ class Engine:
         """Leave the user's unanswered question (or the text after 转人工) for a specialist."""
         question = self._handoff_question(message.text)
         previous = self._turns.get(user)
-        if not question and previous and previous.decision != ANSWER:
+        if not question and previous and (previous.decision != ANSWER or previous.open_question):
             question = previous.question
         if not question:
             return Reply(FALLBACK, OUT_OF_SCOPE, HANDOFF_INTENT, 0.0, text("handoff_nothing", lang), language=lang)

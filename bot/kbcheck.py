@@ -9,12 +9,13 @@ from typing import Callable, Iterable
 from bot.facts import FactBook, references
 from bot.knowledge import Entry, KnowledgeBase, Problem, read_entries, read_facts, read_lexicon
 from bot.normalize import Normalizer
+from bot.stations import check_stations
 from bot.vocab import STATION_TYPES, TOPICS
 
 MIN_PHRASINGS = 6
 
 # Extra checks for other knowledge files (stations, events) register here: (root, kb) -> problems.
-EXTRA_CHECKS: list[Callable[[Path, KnowledgeBase], list[Problem]]] = []
+EXTRA_CHECKS: list[Callable[[Path, KnowledgeBase], list[Problem]]] = [check_stations]
 
 
 class KnowledgeError(Exception):

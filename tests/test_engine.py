@@ -19,7 +19,7 @@ def test_confident_question_is_answered_with_figure_basis_and_follow_ups(engine:
     assert (reply.decision, reply.topic, reply.intent) == ("answer", "trademark", "tm_duration")
     assert "9个月" in reply.text
     assert "依据：《商标法》第二十八条、第三十三条 · 核对于2026-11" in reply.text
-    assert [c.intent for c in reply.choices] == ["tm_fee", "tm_renewal"]
+    assert [c.intent for c in reply.choices] == ["tm_fee", "tm_renewal", "where:tm_duration"]
     assert reply.station_types == ("trademark_window",)
 
 

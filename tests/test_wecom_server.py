@@ -117,7 +117,7 @@ async def test_text_round_trip_answers_with_numbered_follow_ups(server, wecom_en
     content = reply["Content"]
     assert "9个月" in content
     assert "  1. 注册商标的官费\n  2. 商标续展" in content
-    assert content.endswith("回复 1/2 选择\n回复 + 或 - 评价这个回答")
+    assert content.endswith("  3. 去哪里办？\n回复 1/2/3 选择\n回复 + 或 - 评价这个回答")
     [event] = events(wecom_engine)
     assert (event["channel"], event["intent"], event["decision"], event["internal"]) == ("wecom", "tm_duration", "answer", 0)
     assert event["user"] == wecom_engine.events.user("wecom", "firm_a")

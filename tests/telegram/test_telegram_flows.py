@@ -41,7 +41,7 @@ async def test_start_profile_question_follow_up_and_feedback(tg, engine: Engine)
     await tg.say(FIRM, "商标注册要多久？")
     [answer] = tg.new("sendMessage")
     assert "9个月" in answer.params["text"] and answer.params["parse_mode"] == "HTML"
-    assert labels(answer) == ["注册商标的官费", "商标续展", "👍", "👎"]
+    assert labels(answer) == ["注册商标的官费", "商标续展", "去哪里办？", "👍", "👎"]
     question = events(engine, "question")[-1]
     assert (question["intent"], question["county"], question["language"], question["internal"]) == (
         "tm_duration", "邵武市", "zh", 0)
