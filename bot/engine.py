@@ -25,6 +25,9 @@ ANSWER, CLARIFY, FALLBACK = "answer", "clarify", "fallback"
 MAX_QUESTION_CHARS = 500
 HANDOFF_INTENT = "handoff"
 TOPIC_PREFIX = "topic:"
+OFF_TOPIC_SHARE = 0.2  # a question this much about another domain is not answered (车辆质押贷款)
+FOLLOW_UP_MAX_TOKENS = 4  # a follow-up is short …
+MARKED_FOLLOW_UP_MAX_TOKENS = 8  # … unless it opens with 那 / and / what about
 
 
 @dataclass(frozen=True)
@@ -81,6 +84,11 @@ class _Decision:
     analysis: Analysis
     smalltalk: Candidate | None = None
     gated: bool = False  # a fallback decided before any threshold: no IP subject, or another domain
+
+    def strength(self) -> tuple[int, float]:
+        """Answer beats clarify beats fallback; then the higher score."""
+        rank = {ANSWER: 2, CLARIFY: 1}.get(self.decision, 0)
+        return rank, self.candidates[0].score if self.candidates else 0.0
 
 
 class Engine:
@@ -202,46 +210,60 @@ class Engine:
     def _is_followup(self, analysis: Analysis) -> bool:
         """Short and elliptical: 那续展呢？ 商标的呢？ 要多久？ and the fee?"""
         lexicon = self.kb.lexicon
-        if len(analysis.tokens) > 4:
-            return False
         said = analysis.cleaned.replace(" ", "")
-        if said.startswith(lexicon.followup_markers) or said.endswith(lexicon.followup_endings):
+        if said.startswith(lexicon.followup_markers):
+            return len(analysis.tokens) <= MARKED_FOLLOW_UP_MAX_TOKENS
+        if len(analysis.tokens) > FOLLOW_UP_MAX_TOKENS:
+            return False
+        if said.endswith(lexicon.followup_endings):
             return True
         anchors = set(lexicon.anchors.values())
-        return len(analysis.tokens) <= 3 and not anchors & self.kb.normalizer.search_tokens(analysis)
+        return not anchors & self.kb.normalizer.search_tokens(analysis)
 
     def _followup_query(self, analysis: Analysis, turn: _Turn) -> Analysis:
-        """Read an elliptical question in the light of the last one: 那续展呢？ keeps what was asked
-        (多久) with the new subject; 费用呢？ keeps the subject (商标续展) with the new aspect."""
+        """Read an elliptical question in the light of the last one: 费用呢？ keeps the subject (商标续展)
+        with the new aspect; 那续展呢？ names a new subject and keeps what was asked (多久); anything
+        else (是哪年开始的？) adds to the last question."""
         aspects = self.kb.lexicon.aspects
         before = [t for t in turn.tokens if t not in aspects]
         asked = [t for t in turn.tokens if t in aspects]
         if all(t in aspects for t in analysis.tokens):
             words = [*before, *analysis.tokens]
-        else:
+        elif self._changes_subject(analysis, turn.entry):
             words = [self.kb.lexicon.anchors.get(turn.entry.topic, ""), *analysis.tokens, *asked]
+        else:
+            words = [*turn.tokens, *analysis.tokens]
         return replace(analysis, text=join_tokens(words), tokens=tuple(w for w in words if w))
 
     def _decide(self, analysis: Analysis, turn: _Turn | None) -> _Decision:
-        prefer: tuple[str, ...] = ()
-        repeat = None
-        if turn and self._is_followup(analysis):
-            if not self.matcher.mentions(turn.entry, analysis.tokens):
-                repeat = turn.entry.id  # something new was asked: not the answer just given
-            analysis = self._followup_query(analysis, turn)
-            prefer = (turn.entry.topic, *turn.entry.follow_ups)
-        candidates = [
-            c for c in self.matcher.rank(analysis, prefer) if c.entry.topic != SMALLTALK and c.entry.id != repeat
-        ]
-        matching = self.settings.matching
         if not self.matcher.has_domain_word(analysis):
             small = self.matcher.smalltalk(analysis)
             if small:
                 return _Decision(ANSWER, [small], analysis, smalltalk=small)
+        if not (turn and self._is_followup(analysis)):
+            return self._decide_alone(analysis)
+        # A new subject (那续展呢) is never answered with the answer just given.
+        repeat = turn.entry.id if self._changes_subject(analysis, turn.entry) else None
+        in_context = self._decide_alone(
+            self._followup_query(analysis, turn), prefer=(turn.entry.topic, *turn.entry.follow_ups),
+            avoid=repeat, said=analysis,
+        )
+        return max(in_context, self._decide_alone(analysis), key=_Decision.strength)
+
+    def _decide_alone(
+        self, analysis: Analysis, prefer: tuple[str, ...] = (), avoid: str | None = None,
+        said: Analysis | None = None,
+    ) -> _Decision:
+        """Gate, rank and apply the thresholds to one (possibly context-completed) question;
+        `said` is what the user typed, judged alone for words of another domain."""
+        candidates = [
+            c for c in self.matcher.rank(analysis, prefer) if c.entry.topic != SMALLTALK and c.entry.id != avoid
+        ]
         if not candidates or not self._about_ip(analysis, candidates[0]):
             return _Decision(FALLBACK, candidates, analysis, gated=True)
-        if self.matcher.off_topic_words(analysis, candidates[0].entry):
+        if self._mostly_another_domain(said or analysis, candidates[0].entry):
             return _Decision(FALLBACK, candidates, analysis, gated=True)
+        matching = self.settings.matching
         top = candidates[0].score
         runner_up = candidates[1].score if len(candidates) > 1 else 0.0
         lead = top - runner_up
@@ -252,6 +274,16 @@ class Engine:
         if top >= matching.clarify_threshold:
             return _Decision(CLARIFY, candidates, analysis)
         return _Decision(FALLBACK, candidates, analysis)
+
+    def _changes_subject(self, analysis: Analysis, entry: Entry) -> bool:
+        """The follow-up names an IP word (续展) that the previous answer never mentions."""
+        named = [t for t in self.kb.normalizer.search_tokens(analysis) if t in self.matcher.domain_words]
+        return bool(named) and not self.matcher.mentions(entry, named)
+
+    def _mostly_another_domain(self, analysis: Analysis, best: Entry) -> bool:
+        """Words of another domain (车辆, 印刷) that the best entry never uses make up much of the question."""
+        foreign = self.matcher.off_topic_words(analysis, best)
+        return len(foreign) >= OFF_TOPIC_SHARE * max(1, len(analysis.tokens))
 
     def _about_ip(self, analysis: Analysis, best: Candidate) -> bool:
         """The question names an IP word, or the best entry explains most of it."""

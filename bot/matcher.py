@@ -148,7 +148,7 @@ class Matcher:
         return [Candidate(self.entries[i], round(float(max(0.0, min(100.0, v))), 1)) for i, v in ranked]
 
     def mentions(self, entry: Entry, tokens: Iterable[str]) -> bool:
-        """Whether the entry's phrasings, title or answer use every one of the words."""
+        """Whether the entry's phrasings, title or answer use every one of the words (or its parts)."""
         index = self._index[entry.id]
         known = self._entry_words[index] | self._answer_words[index]
         return all(

@@ -79,7 +79,7 @@ def test_follow_up_without_context_is_not_guessed(engine: Engine) -> None:
 
 
 def test_aspect_only_follow_up_keeps_the_subject(engine: Engine) -> None:
-    ask(engine, "商标续展怎么办")
+    ask(engine, "商标注册要多久")
     reply = ask(engine, "要多少钱？")
     assert (reply.decision, reply.intent) == ("answer", "tm_fee")
 
@@ -91,6 +91,21 @@ def test_context_expires_after_ttl(engine: Engine, clock: ManualClock) -> None:
     ask(engine, "商标注册要多久", user="later")
     clock.advance(timedelta(minutes=engine.settings.context_ttl_minutes + 1))
     assert ask(engine, "要多久", user="later").decision == "fallback"
+
+
+def test_follow_up_adding_detail_stays_with_the_same_answer(engine: Engine) -> None:
+    ask(engine, "注册商标多少钱")
+    assert ask(engine, "纸质的呢？").intent == "tm_fee"
+
+
+def test_follow_up_that_is_really_a_new_question_is_read_alone(engine: Engine) -> None:
+    ask(engine, "质押贷款怎么申请")
+    assert ask(engine, "商标快到期了怎么办").intent == "tm_renewal"
+
+
+def test_off_topic_follow_up_is_not_answered_from_context(engine: Engine) -> None:
+    ask(engine, "商标注册要多久")
+    assert ask(engine, "明天天气怎么样").decision == "fallback"
 
 
 def test_english_follow_up(engine: Engine) -> None:
