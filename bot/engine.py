@@ -25,7 +25,7 @@ ANSWER, CLARIFY, FALLBACK = "answer", "clarify", "fallback"
 MAX_QUESTION_CHARS = 500
 HANDOFF_INTENT = "handoff"
 TOPIC_PREFIX = "topic:"
-OFF_TOPIC_SHARE = 0.2  # a question this much about another domain is not answered (车辆质押贷款)
+OFF_TOPIC_SHARE = 0.15  # a question this much about another domain is not answered (车辆质押贷款)
 FOLLOW_UP_MAX_TOKENS = 4  # a follow-up is short …
 MARKED_FOLLOW_UP_MAX_TOKENS = 8  # … unless it opens with 那 / and / what about
 
@@ -248,6 +248,9 @@ class Engine:
             self._followup_query(analysis, turn), prefer=(turn.entry.topic, *turn.entry.follow_ups),
             avoid=repeat, said=analysis,
         )
+        names_subject = bool(set(analysis.tokens) & self.kb.lexicon.subjects)
+        if in_context.decision != FALLBACK and not names_subject:
+            return in_context  # 要带什么材料？ 共同申请呢？ lean on the last question
         return max(in_context, self._decide_alone(analysis), key=_Decision.strength)
 
     def _decide_alone(

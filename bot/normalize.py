@@ -221,6 +221,14 @@ class Normalizer:
                 i += 1
         return "".join(out)
 
+    def _plausible_two_character_typo(self, window: str, target: str, start: int, boundaries: set[int]) -> bool:
+        """Two characters are rewritten only when they are no word themselves and stand as a word of
+        their own (主册 in 商标/主/册), or at a word edge when they sound like a domain word (版全)."""
+        if window in self._general_words:
+            return False
+        edges = {start, start + 2} & boundaries
+        return len(edges) == 2 or (bool(edges) and target in self.lexicon.domain_words)
+
     def _homophone_at(
         self, text: str, sounds: list[str], start: int, boundaries: set[int]
     ) -> tuple[str, int] | None:
@@ -231,9 +239,10 @@ class Normalizer:
                 continue
             if window in self.vocabulary:
                 return None
-            if length == 2 and (window in self._general_words or not {start, start + 2} <= boundaries):
-                continue
             target = self._pinyin_index.get("".join(sounds[start : start + length]))
-            if target and target != window and len(target) == length:
-                return target, length
+            if not target or target == window or len(target) != length:
+                continue
+            if length == 2 and not self._plausible_two_character_typo(window, target, start, boundaries):
+                continue
+            return target, length
         return None
