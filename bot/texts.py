@@ -88,10 +88,12 @@ TEXTS: dict[str, dict[str, str]] = {
     "notices_no": {"zh": "不接收", "en": "No, thanks"},
     "help": {
         "zh": "直接输入问题即可，例如「商标注册要多久」；回复「转人工」可把问题留给知识产权专员。\n"
-        "/topics 主题菜单\n/profile 企业资料（县区、行业、服务通知）\n/lang 切换语言 zh / en\n"
+        "/topics 主题菜单\n/station 查找服务站点（也可以直接发送位置）\n/profile 企业资料（县区、行业、服务通知）\n"
+        "/lang 切换语言 zh / en\n"
         "/subscribe 订阅提醒主题\n/unsubscribe 取消订阅\n/forget 删除我的资料",
         "en": "Just type your question, e.g. \"how long does trademark registration take\"; reply "
         "\"human\" to leave it for an IP specialist.\n/topics topic menu\n"
+        "/station find a service station (or just send your location)\n"
         "/profile firm profile (county, industry, notices)\n/lang language zh / en\n"
         "/subscribe reminder topics\n/unsubscribe stop reminders\n/forget delete my data",
     },
@@ -165,6 +167,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "cmd_start": {"zh": "开始 · 主题菜单", "en": "Start · topic menu"},
     "cmd_help": {"zh": "使用帮助", "en": "Help"},
     "cmd_topics": {"zh": "主题菜单", "en": "Topic menu"},
+    "cmd_station": {"zh": "查找服务站点", "en": "Find a service station"},
     "cmd_profile": {"zh": "企业资料", "en": "Firm profile"},
     "cmd_lang": {"zh": "切换语言 zh / en", "en": "Language zh / en"},
     "cmd_subscribe": {"zh": "订阅提醒主题", "en": "Subscribe to reminder topics"},
@@ -273,6 +276,16 @@ TEXTS: dict[str, dict[str, str]] = {
     "stations_bad_location": {
         "zh": "这个位置无法识别，请重新发送位置，或告诉我您所在的县（市、区）。",
         "en": "That location could not be read. Send it again, or tell me your county.",
+    },
+    "ask_station_topic": {
+        "zh": "您要办理哪方面的事项？选择主题，我来推荐服务站点：",
+        "en": "What is it about? Pick a topic and I will suggest stations:",
+    },
+    "station_any_topic": {"zh": "不限 / 其他", "en": "Any / other"},
+    "ask_station_county": {
+        "zh": "企业在哪个县（市、区）？我会优先推荐本地站点。可以跳过；也可以直接发送位置，按距离推荐。",
+        "en": "Which county is your firm in? Local stations come first. You can skip this, or send your "
+        "location to rank stations by distance.",
     },
     "reason_topic": {
         "zh": "办理{topic}事项",
