@@ -7,6 +7,7 @@ from datetime import datetime
 
 from bot.engine import Engine, Message
 from bot.profiles import INDUSTRIES, INDUSTRY_TITLES, Firm, Profiles
+from bot.referrals import ANY_TOPIC, STATION_TOPICS
 from bot.texts import text
 from bot.vocab import CITY, COUNTIES, IP_TOPICS, TOPIC_TITLES
 
@@ -85,6 +86,12 @@ def subscriptions_status(current: list[str], adding: bool, lang: str) -> str:
     if adding and not offered_topics(current, adding):
         status += "\n" + text("subscribed_all", lang)
     return status
+
+
+def station_topic_options(lang: str) -> list[Option]:
+    """The answers to /station's "what is it about?": the IP topics, then "any / other"."""
+    topics = [Option(t, topic_title(t, lang)) for t in STATION_TOPICS]
+    return [*topics, Option(ANY_TOPIC, text("station_any_topic", lang))]
 
 
 def topic_named(word: str) -> str | None:

@@ -106,10 +106,10 @@ TEXTS: dict[str, dict[str, str]] = {
     "choose_language": {"zh": "请选择语言 / Choose a language:", "en": "请选择语言 / Choose a language:"},
     "language_set": {"zh": "已切换为中文。", "en": "Language set to English."},
     "subscribe_choose": {
-        "zh": "点选要订阅提醒的主题（提醒将按主题推送，可随时 /unsubscribe）：",
+        "zh": "请选择要订阅提醒的主题（提醒将按主题推送，可随时 /unsubscribe）：",
         "en": "Pick the topics you want reminders about (sent by topic; /unsubscribe any time):",
     },
-    "unsubscribe_choose": {"zh": "点选要取消订阅的主题：", "en": "Pick the topics to unsubscribe from:"},
+    "unsubscribe_choose": {"zh": "请选择要取消订阅的主题：", "en": "Pick the topics to unsubscribe from:"},
     "subscriptions": {"zh": "已订阅：{topics}", "en": "Subscribed: {topics}"},
     "subscriptions_none": {"zh": "目前没有订阅任何主题。", "en": "No topics subscribed."},
     "subscribed_all": {"zh": "所有主题都已订阅。", "en": "You are subscribed to every topic."},
@@ -188,6 +188,19 @@ TEXTS: dict[str, dict[str, str]] = {
     "rate_answer": {
         "zh": "回复 + 或 - 评价这个回答",
         "en": "Reply + or - to rate this answer",
+    },
+    "reply_number_skip": {
+        "zh": "回复 {numbers} 选择，回复 0 跳过",
+        "en": "Reply {numbers} to choose, 0 to skip",
+    },
+    "profile_invite": {
+        "zh": "发送 /profile 可填写企业所在县区、行业和是否接收服务通知（均可跳过），以便推荐本地站点。",
+        "en": "Send /profile to give your firm's county, industry and whether you want service notices "
+        "(each can be skipped), for local stations.",
+    },
+    "unknown_topic": {
+        "zh": "没有“{word}”这个主题。",
+        "en": "There is no topic \"{word}\".",
     },
     "text_only": {
         "zh": "目前只能回答文字问题，请用文字输入您的问题，例如「商标注册要多久」。",

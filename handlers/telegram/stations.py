@@ -13,27 +13,17 @@ from telegram.ext import (
 )
 
 from bot import onboarding
-from bot.onboarding import Option
-from bot.referrals import SERVICE_STATION, WHERE_INTENT, WHERE_TOPIC_PREFIX
+from bot.referrals import ANY_TOPIC, STATION_TOPICS, station_intent
 from bot.texts import text
-from bot.vocab import IP_TOPICS
 from handlers.telegram.context import engine_message, firm_of, is_private, language_of, services
 from handlers.telegram.onboarding import SKIP, option_rows
 from handlers.telegram.render import edit_text, send_reply, send_text
 
 STATION_PATTERN = r"^st:"
-ANY_TOPIC = "*"
-STATION_TOPICS = tuple(t for t in IP_TOPICS if t != SERVICE_STATION)
-
-
-def station_intent(topic: str) -> str:
-    """The Engine intent for stations serving `topic` (any kind of matter for ANY_TOPIC)."""
-    return WHERE_INTENT if topic == ANY_TOPIC else WHERE_TOPIC_PREFIX + topic
 
 
 def _topic_keyboard(lang: str):
-    topics = [Option(t, onboarding.topic_title(t, lang)) for t in STATION_TOPICS]
-    return option_rows([*topics, Option(ANY_TOPIC, text("station_any_topic", lang))], "st:", None, per_row=2)
+    return option_rows(onboarding.station_topic_options(lang), "st:", None, per_row=2)
 
 
 def _county_keyboard(topic: str, lang: str):
