@@ -38,9 +38,13 @@ class FirmDesk:
         self.engine, self.profiles, self.clock, self.message_for = engine, profiles, clock, message_for
 
     def ensure(self, user_id: str, language: str) -> tuple[Firm, bool]:
-        """The firm's profile (channel wecom, chat id = the WeCom userid), created if new (True)."""
-        user = self.engine.events.user(CHANNEL, user_id)
-        return self.profiles.ensure(user, CHANNEL, user_id, language, self.clock.now())
+        """The firm's profile (channel wecom, chat id = the WeCom userid), created if new (True) and
+        active again if it had left; an active profile is only read (no write per message)."""
+        firm = self.firm(user_id)
+        if firm and firm.active:
+            return firm, False
+        return self.profiles.ensure(firm.user if firm else self.engine.events.user(CHANNEL, user_id),
+                                    CHANNEL, user_id, language, self.clock.now())
 
     def firm(self, user_id: str) -> Firm | None:
         return self.profiles.get(self.engine.events.user(CHANNEL, user_id))
