@@ -227,3 +227,22 @@ async def test_unfollowing_marks_the_firm_inactive_until_it_writes_again(server,
     assert firm_row(wecom_engine)["active"] == 1
     await event(peer, "firm_b", "unsubscribe")  # never wrote: nothing to mark
     assert firm_row(wecom_engine, "firm_b") is None
+
+
+async def test_start_welcomes_asks_the_profile_once(server, wecom_engine) -> None:
+    peer, _ = server
+    first = await peer.say("firm_a", "/start")
+    assert first.count("您好，我是知创助手") == 1 and "请选择企业所在的县" in first
+    assert "/profile 可填写" not in first  # already asking: no invitation
+    assert firm_row(wecom_engine)["chat_id"] == "firm_a"
+    again = await peer.say("firm_a", "/start")
+    assert again.startswith("您好，我是知创助手") and "请选择企业所在的县" not in again
+
+
+async def test_menu_click_for_stations(server, wecom_engine) -> None:
+    peer, _ = server
+    await peer.say("firm_a", "/profile")
+    await peer.say("firm_a", COUNTY_NUMBER["建阳区"])
+    clicked = peer.reply_fields(await peer.post(peer.event_xml("firm_a", "click", "where:topic:trademark")))
+    assert clicked["Content"].startswith("在建阳区办理商标事项，可以找：\n· 测试建阳指导站")
+    assert events(wecom_engine, "referral")[0]["channel"] == "wecom"
