@@ -8,6 +8,7 @@ import pytest
 
 from bot.clock import ManualClock
 from bot.engine import Engine, Message
+from bot.kbcheck import load_knowledge
 
 
 def ask(engine: Engine, text: str, user: str = "u1", **kwargs):
@@ -200,3 +201,13 @@ def test_record_event_for_channel_observations(engine: Engine) -> None:
     row = engine.db["events"].get(event_id)
     assert (row["kind"], row["reply_to"], row["detail"]) == ("feedback", answer.event_id, '{"value": "up"}')
     assert row["user"] == engine.db["events"].get(answer.event_id)["user"]
+
+
+def test_answer_that_sends_details_to_a_specialist_offers_the_handoff(kb_dir, settings, fresh_db, clock) -> None:
+    faq = kb_dir / "faq" / "trademark.yaml"
+    faq.write_text(faq.read_text(encoding="utf-8").replace("（限10个商品）。", "（限10个商品）。其他费用请转人工。"), "utf-8")
+    engine = Engine(load_knowledge(kb_dir), settings, fresh_db, clock)
+    reply = ask(engine, "注册商标多少钱")
+    assert reply.choices[-1].intent == "handoff"
+    saved = ask(engine, "转人工")
+    assert "注册商标多少钱" in saved.text  # an answered question can still go to a person
