@@ -4,7 +4,8 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, ContextTypes, filters
 
-from bot.profiles import INDUSTRIES, INDUSTRY_TITLES, Firm
+from bot.profiles import Firm
+from bot.vocab import INDUSTRIES, INDUSTRY_TITLES
 from bot.texts import text
 from bot.vocab import CITY, COUNTIES
 from handlers.telegram.context import ensure_firm, services
