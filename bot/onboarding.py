@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.engine import Engine, Message
-from bot.profiles import INDUSTRIES, INDUSTRY_TITLES, Firm, Profiles
+from bot.profiles import Firm, Profiles
 from bot.referrals import ANY_TOPIC, STATION_TOPICS
 from bot.texts import text
-from bot.vocab import CITY, COUNTIES, IP_TOPICS, TOPIC_TITLES
+from bot.vocab import CITY, COUNTIES, INDUSTRIES, INDUSTRY_TITLES, IP_TOPICS, TOPIC_TITLES
 
 COUNTY, INDUSTRY, NOTICES = "county", "industry", "notices"
 STEPS = (COUNTY, INDUSTRY, NOTICES)  # the profile questions, in order

@@ -11,19 +11,10 @@ from datetime import datetime, timezone
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
-from bot.vocab import IP_TOPICS
+from bot.vocab import INDUSTRIES, IP_TOPICS
 
 migrations = Migrations("profiles")
 
-INDUSTRIES: tuple[str, ...] = ("tea", "bamboo", "jian_ware", "food", "aquaculture", "other")
-INDUSTRY_TITLES: dict[str, tuple[str, str]] = {
-    "tea": ("茶叶", "Tea"),
-    "bamboo": ("竹业", "Bamboo"),
-    "jian_ware": ("建盏", "Jian ware"),
-    "food": ("食品", "Food"),
-    "aquaculture": ("水产养殖", "Aquaculture"),
-    "other": ("其他", "Other"),
-}
 LANGUAGES = ("zh", "en")
 # Tables other features may add that hold a firm's own data, erased by forget() when present.
 PERSONAL_TABLES = ("deadlines",)

@@ -8,6 +8,7 @@ import pytest
 
 from bot.clock import ManualClock
 from bot.engine import Engine, Message
+from bot.kbcheck import load_knowledge
 
 
 def ask(engine: Engine, text: str, user: str = "u1", **kwargs):
@@ -214,3 +215,13 @@ def test_forget_drops_only_that_users_conversation(engine: Engine) -> None:
     assert "商业秘密" in ask(engine, "转人工", user="staying").text
     assert ask(engine, "费用呢？", user="staying_ctx").intent == "tm_fee"
     engine.forget("console", "never_seen")  # nothing to drop: no error
+
+
+def test_answer_that_sends_details_to_a_specialist_offers_the_handoff(kb_dir, settings, fresh_db, clock) -> None:
+    faq = kb_dir / "faq" / "trademark.yaml"
+    faq.write_text(faq.read_text(encoding="utf-8").replace("（限10个商品）。", "（限10个商品）。其他费用请转人工。"), "utf-8")
+    engine = Engine(load_knowledge(kb_dir), settings, fresh_db, clock)
+    reply = ask(engine, "注册商标多少钱")
+    assert reply.choices[-1].intent == "handoff"
+    saved = ask(engine, "转人工")
+    assert "注册商标多少钱" in saved.text  # an answered question can still go to a person

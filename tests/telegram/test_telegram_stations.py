@@ -91,7 +91,7 @@ async def test_station_with_a_profile_goes_straight_to_stations(tg, engine: Engi
     await tg.say(FIRM, "/station trademark")
     [stations] = tg.new("sendMessage")
     assert stations.params["text"].startswith("在邵武市办理商标事项，可以找：\n· 测试邵武茶业指导站")
-    assert "服务茶产业企业" in stations.params["text"]  # the profile's industry reached the Engine
+    assert "服务茶叶企业" in stations.params["text"]  # the profile's industry reached the Engine
     await tg.say(FIRM, "/station")
     await tg.press(FIRM, "不限 / 其他")
     assert tg.texts()[-1].startswith("在邵武市办理知识产权事项，可以找：")
