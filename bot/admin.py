@@ -1,4 +1,6 @@
-"""Specialists' commands, the same on every channel: /reload and /stats (refused to others, audited)."""
+"""Specialists' commands, the same on every channel: /reload and /stats (refused to others, audited), and
+the ticket commands of the human handoff (/claim /reply /close /draft /tickets, bot/desk.py; a firm's
+/close closes its own ticket)."""
 from __future__ import annotations
 
 import asyncio
@@ -8,6 +10,8 @@ from typing import Iterable, Sequence
 from bot.audit import record_audit
 from bot.clock import SHANGHAI, Clock
 from bot.config import Settings
+from bot.desk import TICKET_COMMANDS, TicketDesk
+from bot.duty import Staff
 from bot.engine import Engine
 from bot.kbcheck import check_knowledge
 from bot.specialists import is_specialist
@@ -17,7 +21,8 @@ from bot.vocab import OUT_OF_SCOPE, TOPIC_TITLES
 
 log = logging.getLogger(__name__)
 
-COMMANDS = ("reload", "stats")
+COMMANDS = ("reload", "stats", *TICKET_COMMANDS)
+FIRM_CLOSE = "close"  # the one of them a firm may use, for its own ticket
 MAX_PROBLEMS_SHOWN = 15
 _OTHER_TOPICS = {OUT_OF_SCOPE: ("范围外", "out of scope"), "smalltalk": ("寒暄", "small talk")}
 
@@ -61,8 +66,8 @@ def format_stats(stats: UsageStats, lang: str) -> str:
 class SpecialistCommands:
     """Runs a specialist command for one channel user; anyone else is refused (and logged)."""
 
-    def __init__(self, engine: Engine, settings: Settings, clock: Clock) -> None:
-        self.engine, self.settings, self.clock = engine, settings, clock
+    def __init__(self, engine: Engine, settings: Settings, clock: Clock, desk: TicketDesk) -> None:
+        self.engine, self.settings, self.clock, self.desk = engine, settings, clock, desk
 
     def allowed(self, channel: str, user_id: str, name: str) -> bool:
         """True for a configured specialist; a refusal is logged with the user's pseudonym."""
@@ -72,8 +77,13 @@ class SpecialistCommands:
                     self.engine.events.user(channel, user_id))
         return False
 
-    async def run(self, name: str, channel: str, user_id: str, lang: str, args: Sequence[str] = ()) -> str:
-        """The reply to `/name args` from `user_id`; a specialist's command is audited."""
+    async def run(
+        self, name: str, channel: str, user_id: str, lang: str, args: Sequence[str] = (), raw: str = ""
+    ) -> str:
+        """The reply to `/name args` (`raw`: the message as typed) from `user_id`; a specialist's command is
+        audited (ticket actions by the desk itself)."""
+        if name in TICKET_COMMANDS:
+            return self.ticket_command(name, channel, user_id, lang, raw)
         if not self.allowed(channel, user_id, name):
             return text("not_allowed", lang)
         if name == "reload":
@@ -83,6 +93,13 @@ class SpecialistCommands:
         record_audit(self.engine.db, time=self.clock.now(), channel=channel, actor=str(user_id),
                      action=name, detail=detail)
         return reply
+
+    def ticket_command(self, name: str, channel: str, user_id: str, lang: str, raw: str) -> str:
+        if name == FIRM_CLOSE and not is_specialist(self.settings, channel, user_id):
+            return self.desk.firm_command(channel, user_id, raw)
+        if not self.allowed(channel, user_id, name):
+            return text("not_allowed", lang)
+        return self.desk.command(name, Staff(channel, user_id), raw)
 
     async def reload(self, lang: str) -> tuple[str, dict]:
         """Re-read knowledge/; a broken base is refused with kb check's messages and the old one kept.

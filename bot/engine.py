@@ -3,12 +3,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from sqlite_utils import Database
 
 from bot.clock import Clock, local_date
 from bot.config import Settings
-from bot.events import EventLog
+from bot.events import INTERNAL_CHANNELS, EventLog
 from bot.knowledge import Entry, KnowledgeBase
 from bot.matcher import Candidate, Matcher
 from bot.normalize import Analysis, join_tokens, looks_english
@@ -65,6 +66,31 @@ class Reply:
     language: str = "zh"
 
 
+@dataclass(frozen=True)
+class Handoff:
+    """A question a firm leaves for a specialist, as the Engine hands it to the desk (bot/desk.py)."""
+
+    channel: str
+    user_id: str  # raw: kept by the desk only as the chat to answer in
+    user: str  # salted hash
+    question: str
+    county: str | None
+    language: str
+    guesses: tuple[Candidate, ...]  # the bot's best candidates for the question, best first
+    event_id: int  # the `handoff` event
+    reply_to: int | None  # the event of the reply that led to it
+    time: datetime
+    internal: bool
+
+
+class HandoffDesk(Protocol):
+    """Where handed-off questions go (the channels wire bot.desk.TicketDesk in as `Engine.desk`)."""
+
+    def open(self, handoff: Handoff) -> str:
+        """Keep the question for a specialist; return what to tell the firm."""
+        ...
+
+
 @dataclass
 class _Turn:
     """What the Engine remembers of a user's last exchange (for follow-ups and handoff)."""
@@ -75,6 +101,7 @@ class _Turn:
     question: str
     entry: Entry | None = None
     tokens: tuple[str, ...] = ()  # the question as it was matched (follow-ups included)
+    guesses: tuple[Candidate, ...] = ()  # the best candidates of the reply, for a handoff
 
 
 @dataclass
@@ -101,6 +128,7 @@ class Engine:
         self.events = EventLog(db, salt(db))
         self.station_settings = station_settings(settings)
         self._turns: dict[str, _Turn] = {}
+        self.desk: HandoffDesk | None = None  # without one, a handoff is refused politely
         self.load(kb)
 
     def load(self, kb: KnowledgeBase) -> None:
@@ -139,7 +167,7 @@ class Engine:
             question=analysis.key, topic=reply.topic, intent=reply.intent,
             decision=reply.decision, score=reply.score,
         )
-        self._remember(user, now, event_id, reply, question, matched)
+        self._remember(user, now, event_id, reply, question, matched, self._top(decided.candidates))
         return replace(reply, event_id=event_id)
 
     def answer_intent(self, intent_id: str, message: Message) -> Reply:
@@ -168,7 +196,7 @@ class Engine:
         )
         entry = self.kb.entries.get(intent_id)
         self._remember(user, now, event_id, reply, previous.question if previous else "",
-                       self._entry_subject(entry) if entry else ())
+                       self._entry_subject(entry) if entry else (), (Candidate(entry, 100.0),) if entry else ())
         return replace(reply, event_id=event_id)
 
     def stations_near(self, message: Message, lat: float, lon: float, topic: str | None = None) -> Reply:
@@ -325,9 +353,10 @@ class Engine:
         floor = self.settings.matching.clarify_threshold
         shown = [c for c in candidates if c.score >= floor][: self.settings.matching.max_choices]
         best = candidates[0]
+        none_of_these = Choice(HANDOFF_INTENT, best.entry.topic, text("handoff_choice_none", lang))
         return Reply(
             CLARIFY, best.entry.topic, best.entry.id, best.score, text("clarify", lang),
-            tuple(self._choice(c.entry, lang) for c in shown), language=lang,
+            (*(self._choice(c.entry, lang) for c in shown), none_of_these), language=lang,
         )
 
     def _fallback(self, lang: str) -> Reply:
@@ -412,16 +441,22 @@ class Engine:
         self._turns[user] = _Turn(
             now, event_id, reply.decision, request.question, context,
             tokens=self._entry_subject(context) if context else (),
+            guesses=(Candidate(context, 100.0),) if context else (),
         )
         return replace(reply, event_id=event_id)
 
     # ---- memory and handoff -----------------------------------------------------------------
 
     def _remember(
-        self, user: str, now: datetime, event_id: int, reply: Reply, question: str, tokens: tuple[str, ...]
+        self, user: str, now: datetime, event_id: int, reply: Reply, question: str, tokens: tuple[str, ...],
+        guesses: tuple[Candidate, ...],
     ) -> None:
         entry = self.kb.entries.get(reply.intent or "") if reply.decision != FALLBACK else None
-        self._turns[user] = _Turn(now, event_id, reply.decision, question, entry, tokens)
+        self._turns[user] = _Turn(now, event_id, reply.decision, question, entry, tokens, guesses)
+
+    def _top(self, candidates: list[Candidate]) -> tuple[Candidate, ...]:
+        """The best candidates as the bot's guesses for a specialist (as many as a clarify offers)."""
+        return tuple(candidates[: self.settings.matching.max_choices])
 
     def _entry_subject(self, entry: Entry) -> tuple[str, ...]:
         """What a pressed choice is about, for a follow-up to lean on: its title's words."""
@@ -432,28 +467,29 @@ class Engine:
         return any(cleaned.startswith(word.replace(" ", "")) for word in self.kb.lexicon.handoff_words)
 
     def _handoff(self, message: Message, user: str, now: datetime, lang: str) -> Reply:
-        """Leave the user's unanswered question (or the text after 转人工) for a specialist."""
+        """Hand the user's last question (or the text after 转人工) to the specialists' desk."""
         question = self._handoff_question(message.text)
         previous = self._turns.get(user)
-        if not question and previous:
-            question = previous.question  # any last question: unanswered, or answered but not enough
+        guesses = self._top(self._decide_alone(self.kb.normalizer.analyze(question)).candidates) if question else ()
+        if not question and previous:  # any last question: unanswered, or answered but not enough
+            question, guesses = previous.question, previous.guesses
         if not question:
             return Reply(FALLBACK, OUT_OF_SCOPE, HANDOFF_INTENT, 0.0, text("handoff_nothing", lang), language=lang)
+        county = message.county or county_in_text(question)
+        reply_to = previous.event_id if previous else None
         event_id = self.events.record(
             "handoff", time=now, channel=message.channel, user=user, internal=message.internal,
-            county=message.county, language=lang, question=question, intent=HANDOFF_INTENT,
-            reply_to=previous.event_id if previous else None,
+            county=county, language=lang, question=question, intent=HANDOFF_INTENT, reply_to=reply_to,
         )
-        with self.db.conn:
-            self.db["pending_questions"].insert(
-                {"time": now.isoformat(timespec="seconds"), "channel": message.channel,
-                 "user": user, "question": question, "event_id": event_id}
-            )
         self._turns.pop(user, None)
-        return Reply(
-            FALLBACK, OUT_OF_SCOPE, HANDOFF_INTENT, 0.0, text("handoff_saved", lang, question=question),
-            event_id=event_id, language=lang,
-        )
+        if self.desk is None:
+            said = text("handoff_unavailable", lang)
+        else:
+            said = self.desk.open(Handoff(
+                message.channel, message.user_id, user, question, county, lang, guesses, event_id, reply_to,
+                now, message.internal or message.channel in INTERNAL_CHANNELS,
+            ))
+        return Reply(FALLBACK, OUT_OF_SCOPE, HANDOFF_INTENT, 0.0, said, event_id=event_id, language=lang)
 
     def _handoff_question(self, raw: str) -> str:
         """The question typed after the handoff words, if any (转人工 商标被抢注怎么办)."""

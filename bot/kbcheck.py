@@ -6,6 +6,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Callable, Iterable
 
+from bot.drafts import check_drafts
 from bot.facts import FactBook, references
 from bot.knowledge import Entry, KnowledgeBase, Problem, read_entries, read_facts, read_lexicon
 from bot.normalize import Normalizer
@@ -14,8 +15,8 @@ from bot.vocab import STATION_TYPES, TOPICS
 
 MIN_PHRASINGS = 6
 
-# Extra checks for other knowledge files (stations, events) register here: (root, kb) -> problems.
-EXTRA_CHECKS: list[Callable[[Path, KnowledgeBase], list[Problem]]] = [check_stations]
+# Extra checks for other knowledge files (stations, events, drafts) register here: (root, kb) -> problems.
+EXTRA_CHECKS: list[Callable[[Path, KnowledgeBase], list[Problem]]] = [check_stations, check_drafts]
 
 
 class KnowledgeError(Exception):

@@ -83,7 +83,7 @@ def read_yaml(path: Path, root: Path) -> tuple[Any, list[Problem]]:
         return None, [Problem(_relative(path, root), "", "file", f"cannot read: {reason}")]
 
 
-def _entry_from(raw: Any, where: str, index: int) -> tuple[Entry | None, list[Problem]]:
+def entry_from(raw: Any, where: str, index: int) -> tuple[Entry | None, list[Problem]]:
     if not isinstance(raw, dict):
         return None, [Problem(where, f"#{index + 1}", "entry", "not a mapping")]
     entry_id = str(raw.get("id") or f"#{index + 1}")
@@ -141,7 +141,7 @@ def read_entries(root: Path) -> tuple[list[Entry], list[Problem]]:
             problems.append(Problem(where, "", "file", "must be a YAML list of entries"))
             continue
         for index, raw in enumerate(data or []):
-            entry, entry_problems = _entry_from(raw, where, index)
+            entry, entry_problems = entry_from(raw, where, index)
             problems += entry_problems
             if entry:
                 entries.append(entry)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from typing import Callable
 
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
@@ -18,6 +19,9 @@ migrations = Migrations("profiles")
 LANGUAGES = ("zh", "en")
 # Tables other features may add that hold a firm's own data, erased by forget() when present.
 PERSONAL_TABLES = ("deadlines",)
+# Features whose tables keep a firm's data in another way register (db, user) -> None here; forget()
+# runs each inside its transaction (bot/tickets.py anonymises the firm's tickets).
+ERASERS: list[Callable[[Database, str], None]] = []
 
 
 @migrations(name="001_firms")
@@ -133,13 +137,15 @@ class Profiles:
     # ---- erasure ----------------------------------------------------------------------------
 
     def forget(self, user: str) -> None:
-        """Erase the user: profile, subscriptions, pending questions and personal tables go; past
-        events keep their counts but lose the user hash and the question text."""
+        """Erase the user: profile, subscriptions and personal tables go, the registered erasers run
+        (tickets lose the firm); past events keep their counts but lose the user hash and question text."""
         tables = set(self.db.table_names())
         with self.db.conn:
             self.db.execute("delete from firms where user = ?", [user])
             self.db.execute("delete from subscriptions where user = ?", [user])
-            for table in ("pending_questions", *PERSONAL_TABLES):
+            for table in PERSONAL_TABLES:
                 if table in tables:
                     self.db.execute(f"delete from [{table}] where user = ?", [user])
+            for erase in ERASERS:
+                erase(self.db, user)
             self.db.execute("update events set user = null, question = null where user = ?", [user])

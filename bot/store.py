@@ -48,14 +48,6 @@ def _meta(db: Database) -> None:
     db["meta"].create({"key": str, "value": str}, pk="key")
 
 
-@migrations(name="003_pending_questions")
-def _pending(db: Database) -> None:
-    db["pending_questions"].create(
-        {"id": int, "time": str, "channel": str, "user": str, "question": str, "event_id": int},
-        pk="id",
-    )
-
-
 def open_db(path: str | Path) -> Database:
     """Open (creating if needed) the database with WAL, a busy timeout and all migrations applied."""
     path = str(path)
@@ -85,6 +77,7 @@ def salt(db: Database, environ: Mapping[str, str] | None = None) -> str:
 
 
 # Feature migration sets, one line each (imported at the bottom so feature modules may import store).
-from bot import audit, dedup, profiles  # noqa: E402
+from bot import audit, dedup, profiles, tickets  # noqa: E402
 
-MIGRATION_SETS += [profiles.migrations, audit.migrations, dedup.migrations]
+MIGRATION_SETS += [profiles.migrations, audit.migrations, dedup.migrations, tickets.migrations]
+profiles.ERASERS.append(tickets.forget_firm)

@@ -20,9 +20,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh": "请选择您关心的问题：",
         "en": "Choose a question:",
     },
-    "handoff_saved": {
-        "zh": "已记录您的问题，知识产权专员会尽快答复。问题：{question}",
-        "en": "Your question has been recorded for an IP specialist: {question}",
+    "handoff_unavailable": {
+        "zh": "这里不能转人工。请在 Telegram 或企业微信中回复「转人工」，由知识产权专员答复您。",
+        "en": "A specialist cannot be reached from here. Reply \"human\" in Telegram or WeCom and an IP "
+        "specialist will answer you.",
     },
     "handoff_nothing": {
         "zh": "请先输入您想问专员的问题，再回复「转人工」。",
@@ -39,6 +40,10 @@ TEXTS: dict[str, dict[str, str]] = {
     "handoff_choice": {
         "zh": "留给专员",
         "en": "Ask a specialist",
+    },
+    "handoff_choice_none": {
+        "zh": "都不是，留给专员",
+        "en": "None of these: ask a specialist",
     },
     # ---- channels: welcome, privacy, firm profile, commands (Telegram issue; WeCom reuses them) ----
     "welcome": {
@@ -87,20 +92,25 @@ TEXTS: dict[str, dict[str, str]] = {
     "notices_yes": {"zh": "接收", "en": "Yes, please"},
     "notices_no": {"zh": "不接收", "en": "No, thanks"},
     "help": {
-        "zh": "直接输入问题即可，例如「商标注册要多久」；回复「转人工」可把问题留给知识产权专员。\n"
+        "zh": "直接输入问题即可，例如「商标注册要多久」；回复「转人工」可把问题留给知识产权专员，"
+        "专员答复后发送「回复专员 内容」可以继续问，/close 结束。\n"
         "/topics 主题菜单\n/station 查找服务站点（也可以直接发送位置）\n/profile 企业资料（县区、行业、服务通知）\n"
         "/lang 切换语言 zh / en\n"
         "/subscribe 订阅提醒主题\n/unsubscribe 取消订阅\n/forget 删除我的资料",
         "en": "Just type your question, e.g. \"how long does trademark registration take\"; reply "
-        "\"human\" to leave it for an IP specialist.\n/topics topic menu\n"
+        "\"human\" to leave it for an IP specialist; after their answer, \"reply to specialist <text>\" asks "
+        "more and /close ends it.\n/topics topic menu\n"
         "/station find a service station (or just send your location)\n"
         "/profile firm profile (county, industry, notices)\n/lang language zh / en\n"
         "/subscribe reminder topics\n/unsubscribe stop reminders\n/forget delete my data",
     },
     "help_specialist": {
-        "zh": "专员命令：/stats 今日与本周统计（/stats all 含内部流量）· /reload 重新加载知识库",
+        "zh": "专员命令：/stats 今日与本周统计（/stats all 含内部流量）· /reload 重新加载知识库\n"
+        "转人工工单：/tickets 待处理 · /claim 编号 认领 · /reply 编号 内容 答复（Telegram 中也可直接回复工单消息）"
+        " · /close 编号 关闭 · /draft 编号 写成知识草稿",
         "en": "Specialist commands: /stats today's and this week's figures (/stats all with internal "
-        "traffic) · /reload reload the knowledge base",
+        "traffic) · /reload reload the knowledge base\nHandoff tickets: /tickets to handle · /claim N · "
+        "/reply N text (in Telegram, or reply to the ticket message) · /close N · /draft N knowledge draft",
     },
     "choose_topic": {"zh": "请选择主题：", "en": "Choose a topic:"},
     "choose_language": {"zh": "请选择语言 / Choose a language:", "en": "请选择语言 / Choose a language:"},
@@ -175,6 +185,11 @@ TEXTS: dict[str, dict[str, str]] = {
     "cmd_forget": {"zh": "删除我的资料", "en": "Delete my data"},
     "cmd_stats": {"zh": "专员：使用统计", "en": "Specialist: usage figures"},
     "cmd_reload": {"zh": "专员：重新加载知识库", "en": "Specialist: reload knowledge"},
+    "cmd_tickets": {"zh": "专员：待处理的转人工工单", "en": "Specialist: tickets to handle"},
+    "cmd_claim": {"zh": "专员：认领工单 /claim 编号", "en": "Specialist: claim a ticket /claim N"},
+    "cmd_reply": {"zh": "专员：答复企业 /reply 编号 内容", "en": "Specialist: answer /reply N text"},
+    "cmd_close": {"zh": "关闭工单 /close 编号", "en": "Close a ticket /close N"},
+    "cmd_draft": {"zh": "专员：把答复写成知识草稿 /draft 编号", "en": "Specialist: knowledge draft /draft N"},
     # Specialist commands (bot/admin.py), the same on every channel.
     "more_problems": {
         "zh": "……另有 {count} 处（运行 python run_bot.py kb check 查看全部）",
@@ -209,6 +224,153 @@ TEXTS: dict[str, dict[str, str]] = {
     "error_reply": {
         "zh": "抱歉，系统暂时出错，请稍后再试。",
         "en": "Sorry, something went wrong on our side; please try again later.",
+    },
+    # ---- human handoff: tickets (bot/desk.py, handlers/*/tickets.py) ----
+    "ticket_opened": {
+        "zh": "已转给知识产权专员（工单 #{id}）。问题：{question}\n{when}\n专员只看到您的问题和县区，看不到您的账号信息。",
+        "en": "Passed to an IP specialist (ticket #{id}). Question: {question}\n{when}\nSpecialists see only "
+        "your question and county, not your account.",
+    },
+    "ticket_when_open": {
+        "zh": "专员接手后会在这里答复您，通常在 {minutes} 分钟内。",
+        "en": "A specialist will answer here, usually within {minutes} minutes.",
+    },
+    "ticket_when_closed": {
+        "zh": "现在是非工作时间（专员工作时间：{hours}，北京时间），专员将在 {opening} 上班后尽快答复您。",
+        "en": "We are outside office hours (specialists work {hours}, Beijing time); expect an answer after "
+        "{opening}.",
+    },
+    "office_hours": {"zh": "{days} {start}–{end}", "en": "{days} {start}–{end}"},
+    "weekday_range": {"zh": "{first}至{last}", "en": "{first}–{last}"},
+    "opening_time": {"zh": "{month}月{day}日（{weekday}）{time}", "en": "{weekday} {date}, {time}"},
+    "ticket_new": {"zh": "🆕 转人工工单 #{id}", "en": "🆕 Handoff ticket #{id}"},
+    "ticket_overdue": {
+        "zh": "⏰ 工单 #{id} 已等待 {minutes} 分钟无人认领，现同时通知市级专员。",
+        "en": "⏰ Ticket #{id} has waited {minutes} minutes unclaimed; the city pool is now told too.",
+    },
+    "ticket_card": {
+        "zh": "县区：{county}\n问题：{question}\n机器人的猜测：{guesses}",
+        "en": "County: {county}\nQuestion: {question}\nThe bot's guesses: {guesses}",
+    },
+    "ticket_guess": {"zh": "{title}（{topic} · {score}分）", "en": "{title} ({topic} · {score})"},
+    "ticket_thread_firm": {"zh": "企业补充：{text}", "en": "The firm adds: {text}"},
+    "ticket_claimed_you": {"zh": "✅ 您已认领工单 #{id}", "en": "✅ You claimed ticket #{id}"},
+    "ticket_claimed_other": {
+        "zh": "工单 #{id} 已由其他专员认领。",
+        "en": "Ticket #{id} is already claimed by another specialist.",
+    },
+    "ticket_taken": {
+        "zh": "工单 #{id} 已由其他专员认领，无需处理。",
+        "en": "Ticket #{id} was claimed by another specialist; nothing to do.",
+    },
+    "ticket_withdrawn": {"zh": "工单 #{id} 已关闭，无需处理。", "en": "Ticket #{id} was closed; nothing to do."},
+    "ticket_follow_up": {"zh": "💬 企业追问（工单 #{id}）：\n{body}", "en": "💬 The firm asks more (ticket #{id}):\n{body}"},
+    "ticket_closed_by_firm": {
+        "zh": "✅ 企业已关闭工单 #{id}（问题已解决）。好的答复可以用 /draft {id} 整理为知识草稿。",
+        "en": "✅ The firm closed ticket #{id} (resolved). Turn a good answer into a knowledge draft with /draft {id}.",
+    },
+    "ticket_unreachable": {
+        "zh": "⚠️ 工单 #{id} 的消息无法送达企业（对方已屏蔽机器人或不在应用可见范围内）。",
+        "en": "⚠️ A message of ticket #{id} could not reach the firm (it blocked the bot or is out of reach).",
+    },
+    "ticket_claimed_firm": {
+        "zh": "👩‍💼 知识产权专员已接手您的问题（工单 #{id}），答复会发到这里。",
+        "en": "👩‍💼 An IP specialist has taken your question (ticket #{id}); the answer will come here.",
+    },
+    "ticket_answer": {
+        "zh": "💬 知识产权专员答复（工单 #{id}）：\n{body}",
+        "en": "💬 The IP specialist answers (ticket #{id}):\n{body}",
+    },
+    "ticket_closed_by_staff": {
+        "zh": "工单 #{id} 已由专员关闭。还有问题可以直接提问，或回复「转人工」。",
+        "en": "The specialist closed ticket #{id}. Ask anything else here, or reply \"human\".",
+    },
+    "ticket_hint_offer_telegram": {
+        "zh": "点「认领」接手；认领后直接回复（reply）本消息即可答复企业。",
+        "en": "Press \"Claim\" to take it; then reply to this message to answer the firm.",
+    },
+    "ticket_hint_offer_wecom": {
+        "zh": "回复 /claim {id} 认领；认领后用 /reply {id} 答复内容 答复企业。",
+        "en": "Send /claim {id} to take it; then /reply {id} your answer.",
+    },
+    "ticket_hint_escalated_telegram": {
+        "zh": "点「认领」接手；认领后直接回复（reply）本消息即可答复企业。",
+        "en": "Press \"Claim\" to take it; then reply to this message to answer the firm.",
+    },
+    "ticket_hint_escalated_wecom": {
+        "zh": "回复 /claim {id} 认领；认领后用 /reply {id} 答复内容 答复企业。",
+        "en": "Send /claim {id} to take it; then /reply {id} your answer.",
+    },
+    "ticket_hint_claimed_telegram": {
+        "zh": "直接回复（reply）本消息即可答复企业（企业看不到您的账号）；/close {id} 关闭；/draft {id} 把答复整理为知识草稿。",
+        "en": "Reply to this message to answer the firm (it does not see your account); /close {id} closes; "
+        "/draft {id} turns the answer into a knowledge draft.",
+    },
+    "ticket_hint_claimed_wecom": {
+        "zh": "用 /reply {id} 答复内容 答复企业（企业看不到您的账号）；/close {id} 关闭；/draft {id} 把答复整理为知识草稿。",
+        "en": "Answer with /reply {id} your answer (the firm does not see your account); /close {id} closes; "
+        "/draft {id} turns the answer into a knowledge draft.",
+    },
+    "ticket_hint_follow_up_telegram": {"zh": "直接回复（reply）本消息即可答复。", "en": "Reply to this message to answer."},
+    "ticket_hint_follow_up_wecom": {"zh": "用 /reply {id} 答复内容 答复。", "en": "Answer with /reply {id} your answer."},
+    "ticket_hint_answer_telegram": {
+        "zh": "回复（reply）本消息可以继续问专员；问题解决后请点「已解决」。",
+        "en": "Reply to this message to ask the specialist more; press \"Resolved\" when you are done.",
+    },
+    "ticket_hint_answer_wecom": {
+        "zh": "发送「回复专员 您的内容」可以继续问专员；问题解决后发送 /close {id}。",
+        "en": "Send \"reply to specialist <your text>\" to ask more; send /close {id} when you are done.",
+    },
+    "ticket_claim_button": {"zh": "认领", "en": "Claim"},
+    "ticket_close_button": {"zh": "关闭工单", "en": "Close ticket"},
+    "ticket_resolved_button": {"zh": "✅ 已解决", "en": "✅ Resolved"},
+    "ticket_not_found": {"zh": "没有工单 #{id}。", "en": "There is no ticket #{id}."},
+    "ticket_closed_already": {"zh": "工单 #{id} 已关闭。", "en": "Ticket #{id} is closed."},
+    "ticket_usage": {
+        "zh": "用法：/claim 编号 · /reply 编号 答复内容 · /close 编号 · /draft 编号 · /tickets",
+        "en": "Usage: /claim N · /reply N your answer · /close N · /draft N · /tickets",
+    },
+    "ticket_answer_sent": {"zh": "已把答复发给企业（工单 #{id}）。", "en": "Your answer was sent to the firm (ticket #{id})."},
+    "ticket_answer_empty": {"zh": "答复内容不能为空：/reply {id} 答复内容", "en": "The answer is empty: /reply {id} your answer"},
+    "ticket_closed_ok": {"zh": "工单 #{id} 已关闭。", "en": "Ticket #{id} is closed now."},
+    "ticket_list": {"zh": "待处理的工单：", "en": "Tickets to handle:"},
+    "ticket_list_line": {"zh": "#{id} · {status} · {county} · {question}", "en": "#{id} · {status} · {county} · {question}"},
+    "ticket_list_none": {"zh": "目前没有待处理的工单。", "en": "No tickets to handle."},
+    "ticket_status_open": {"zh": "待认领", "en": "unclaimed"},
+    "ticket_status_claimed": {"zh": "已认领", "en": "claimed"},
+    "ticket_status_answered": {"zh": "已答复", "en": "answered"},
+    "ticket_status_closed": {"zh": "已关闭", "en": "closed"},
+    "ticket_draft_written": {
+        "zh": "已写成知识草稿 {path}。审核人补充问法、英文答复并核对数据后，移入 knowledge/faq/ 即可发布。",
+        "en": "Knowledge draft written: {path}. A reviewer adds phrasings, the English answer and facts, then moves "
+        "it into knowledge/faq/ to publish it.",
+    },
+    "ticket_draft_exists": {"zh": "草稿 {path} 已存在，请直接编辑。", "en": "The draft {path} exists already; edit it."},
+    "ticket_draft_no_answer": {
+        "zh": "工单 #{id} 还没有专员答复，不能写成草稿。",
+        "en": "Ticket #{id} has no specialist answer to draft from yet.",
+    },
+    "ticket_follow_up_sent": {"zh": "已转给专员（工单 #{id}）。", "en": "Passed to the specialist (ticket #{id})."},
+    "ticket_follow_up_waiting": {
+        "zh": "已补充到工单 #{id}，专员接手后会看到。",
+        "en": "Added to ticket #{id}; the specialist will see it when they take it.",
+    },
+    "ticket_follow_up_empty": {
+        "zh": "请在「回复专员」后面写上要告诉专员的内容。",
+        "en": "Write what to tell the specialist after \"reply to specialist\".",
+    },
+    "ticket_none_active": {
+        "zh": "您目前没有进行中的转人工工单。有问题可以直接提问，或回复「转人工」。",
+        "en": "You have no open ticket with a specialist. Ask here, or reply \"human\".",
+    },
+    "ticket_closed_cannot_reply": {
+        "zh": "工单 #{id} 已关闭。还有问题可以直接提问，或回复「转人工」。",
+        "en": "Ticket #{id} is closed. Ask anything else here, or reply \"human\".",
+    },
+    "ticket_firm_closed": {"zh": "工单 #{id} 已关闭，谢谢！", "en": "Ticket #{id} is closed. Thank you!"},
+    "ticket_offer_handoff": {
+        "zh": "抱歉没能帮到您。需要的话，可以把问题留给知识产权专员。",
+        "en": "Sorry that did not help. You can leave the question for an IP specialist.",
     },
     # ---- service stations (bot/stations.py, bot/referrals.py) ----
     "where_choice": {

@@ -9,6 +9,7 @@ import pytest
 
 from bot.clock import ManualClock
 from bot.config import Settings, load_settings
+from bot.desk import TicketDesk, attach_desk
 from bot.engine import Engine
 from bot.kbcheck import load_knowledge
 from bot.knowledge import KnowledgeBase
@@ -58,3 +59,9 @@ def fresh_db():
 @pytest.fixture
 def engine(fixture_kb: KnowledgeBase, settings: Settings, fresh_db, clock: ManualClock) -> Engine:
     return Engine(fixture_kb, settings, fresh_db, clock)
+
+
+@pytest.fixture
+def desk(engine: Engine, settings: Settings, clock: ManualClock) -> TicketDesk:
+    """The ticket desk wired into the fixture Engine (handoffs become tickets), as the channels wire it."""
+    return attach_desk(engine, settings, clock)

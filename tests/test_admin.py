@@ -10,6 +10,7 @@ import pytest
 from bot.admin import SpecialistCommands, parse_command
 from bot.config import ConfigError, load_settings
 from bot.dedup import SeenDeliveries
+from bot.desk import attach_desk
 from bot.engine import Message
 from bot.specialists import is_specialist
 
@@ -52,7 +53,7 @@ async def test_stats_counts_today_and_week_without_internal(engine, staff_settin
     engine.handle(Message("wecom", "firm_b", "明天天气怎么样"))
     engine.handle(Message("wecom", "staff_li", "商标注册要多久", internal=True))
     engine.handle(Message("cli", "cli", "商标注册要多久"))
-    commands = SpecialistCommands(engine, staff_settings, clock)
+    commands = SpecialistCommands(engine, staff_settings, clock, attach_desk(engine, staff_settings, clock))
     reply = await commands.run("stats", "telegram", "123456", "en")
     today, week, scope = reply.split("\n\n")
     assert "Questions 3: answered 2" in today and "fallback 1" in today
@@ -67,7 +68,7 @@ async def test_stats_counts_today_and_week_without_internal(engine, staff_settin
 
 @pytest.mark.asyncio
 async def test_refusal_for_others_is_logged_not_audited(engine, staff_settings, clock, caplog) -> None:
-    commands = SpecialistCommands(engine, staff_settings, clock)
+    commands = SpecialistCommands(engine, staff_settings, clock, attach_desk(engine, staff_settings, clock))
     await commands.run("stats", "wecom", "staff_li", "zh")
     assert await commands.run("reload", "wecom", "firm_a", "zh") == "抱歉，这个命令仅限知识产权专员使用。"
     assert "refused /reload on wecom" in caplog.text and "firm_a" not in caplog.text
@@ -79,7 +80,7 @@ async def test_reload_swaps_in_the_new_base(engine, staff_settings, clock, kb_di
     faq = kb_dir / "faq" / "trademark.yaml"
     faq.write_text(faq.read_text(encoding="utf-8").replace("网上申请每类", "网上提交每类"), encoding="utf-8")
     assert "网上申请" in engine.handle(Message("test", "u", "注册商标多少钱")).text
-    reply = await SpecialistCommands(engine, staff_settings, clock).run("reload", "wecom", "staff_li", "zh")
+    reply = await SpecialistCommands(engine, staff_settings, clock, attach_desk(engine, staff_settings, clock)).run("reload", "wecom", "staff_li", "zh")
     assert reply.startswith("知识库已重新加载") and "6" in reply
     assert "网上提交" in engine.handle(Message("test", "u", "注册商标多少钱")).text
 

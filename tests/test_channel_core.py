@@ -53,7 +53,7 @@ def test_subscriptions_are_ordered_topics_with_consent_time(fresh_db) -> None:
         profiles.subscribe("h1", "weather", NOW)
 
 
-def test_forget_keeps_counts_but_nothing_points_to_the_user(engine: Engine) -> None:
+def test_forget_keeps_counts_but_nothing_points_to_the_user(engine: Engine, desk) -> None:
     profiles = Profiles(engine.db)
     mine = engine.events.user("wecom", "zhangsan")
     engine.handle(Message("wecom", "zhangsan", "商标注册要多久"))
@@ -68,7 +68,9 @@ def test_forget_keeps_counts_but_nothing_points_to_the_user(engine: Engine) -> N
     assert len(rows) == 3 and [r["kind"] for r in rows] == ["question", "handoff", "question"]
     assert [(r["user"], r["question"]) for r in rows[:2]] == [(None, None), (None, None)]
     assert rows[2]["user"] == engine.events.user("wecom", "lisi") and rows[2]["question"]
-    assert engine.db["pending_questions"].count == 0
+    [ticket] = engine.db["tickets"].rows  # its figures stay, nothing of the firm
+    assert (ticket["user"], ticket["chat_id"], ticket["question"]) == (None, None, None)
+    assert (ticket["status"], ticket["closed_by"], ticket["topic"]) == ("closed", "forgotten", "trademark")
 
 
 # ---- audit and specialists ------------------------------------------------------------------------

@@ -1,12 +1,14 @@
 """The Engine: the three decisions, context follow-ups, facts by date, events, handoff."""
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
 import pytest
 
 from bot.clock import ManualClock
+from bot.desk import attach_desk
 from bot.engine import Engine, Message
 from bot.kbcheck import load_knowledge
 
@@ -164,21 +166,39 @@ def test_cli_channel_is_internal(engine: Engine) -> None:
     assert engine.db["events"].get(reply.event_id)["internal"] == 0
 
 
-def test_fallback_question_can_be_left_for_specialist(engine: Engine) -> None:
+def test_fallback_question_can_be_left_for_specialist(engine: Engine, desk) -> None:
     fallback = ask(engine, "我们厂的商业秘密被员工带走了")
     assert fallback.decision == "fallback"
     saved = ask(engine, "转人工")
-    assert "商业秘密" in saved.text
-    pending = list(engine.db["pending_questions"].rows)
-    assert [p["question"] for p in pending] == ["我们厂的商业秘密被员工带走了"]
+    assert "商业秘密" in saved.text and "工单 #1" in saved.text
+    [ticket] = engine.db["tickets"].rows
+    assert ticket["question"] == "我们厂的商业秘密被员工带走了"
+    assert (ticket["event_id"], ticket["reply_to"], ticket["status"]) == (saved.event_id, fallback.event_id, "open")
     event = engine.db["events"].get(saved.event_id)
     assert (event["kind"], event["reply_to"]) == ("handoff", fallback.event_id)
 
 
-def test_handoff_with_question_inline_and_with_nothing(engine: Engine) -> None:
+def test_handoff_with_question_inline_and_with_nothing(engine: Engine, desk) -> None:
     assert "请先输入" in ask(engine, "转人工", user="nobody").text
-    ask(engine, "转人工 我们的茶叶包装被抄了", user="inline")
-    assert engine.db["pending_questions"].count == 1
+    ask(engine, "转人工 我们的商标注册要多久", user="inline")
+    [ticket] = engine.db["tickets"].rows
+    assert ticket["question"] == "我们的商标注册要多久"
+    assert (ticket["topic"], json.loads(ticket["guesses"])[0]["intent"]) == ("trademark", "tm_duration")
+
+
+def test_without_a_desk_a_handoff_is_refused_politely_and_still_counted(engine: Engine) -> None:
+    ask(engine, "我们厂的商业秘密被员工带走了")
+    refused = ask(engine, "转人工")
+    assert refused.text.startswith("这里不能转人工")
+    assert engine.db["events"].get(refused.event_id)["question"] == "我们厂的商业秘密被员工带走了"
+    assert engine.db["tickets"].count == 0
+
+
+def test_clarify_offers_the_handoff_last(settings, fixture_kb, fresh_db, clock) -> None:
+    strict = replace(settings, matching=replace(settings.matching, answer_margin=60, answer_lead=100))
+    reply = ask(Engine(fixture_kb, strict, fresh_db, clock), "商标续展的费用")
+    assert reply.decision == "clarify"
+    assert (reply.choices[-1].intent, reply.choices[-1].title) == ("handoff", "都不是，留给专员")
 
 
 @pytest.mark.parametrize("text", ["", "   ", "？？？", "😀", "a" * 5000])
@@ -203,7 +223,7 @@ def test_record_event_for_channel_observations(engine: Engine) -> None:
     assert row["user"] == engine.db["events"].get(answer.event_id)["user"]
 
 
-def test_forget_drops_only_that_users_conversation(engine: Engine) -> None:
+def test_forget_drops_only_that_users_conversation(engine: Engine, desk) -> None:
     for user in ("leaving", "staying"):
         ask(engine, "我们厂的商业秘密被员工带走了", user=user)
         ask(engine, "商标注册要多久", user=user + "_ctx")
@@ -221,6 +241,7 @@ def test_answer_that_sends_details_to_a_specialist_offers_the_handoff(kb_dir, se
     faq = kb_dir / "faq" / "trademark.yaml"
     faq.write_text(faq.read_text(encoding="utf-8").replace("（限10个商品）。", "（限10个商品）。其他费用请转人工。"), "utf-8")
     engine = Engine(load_knowledge(kb_dir), settings, fresh_db, clock)
+    attach_desk(engine, settings, clock)
     reply = ask(engine, "注册商标多少钱")
     assert reply.choices[-1].intent == "handoff"
     saved = ask(engine, "转人工")

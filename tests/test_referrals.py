@@ -7,6 +7,7 @@ from dataclasses import replace
 
 import pytest
 
+from bot.desk import attach_desk
 from bot.engine import Engine, Message
 from bot.knowledge import KnowledgeBase
 from bot.stations import Directory, stations_of
@@ -39,7 +40,9 @@ def unpublished(fixture_kb, settings, fresh_db, clock) -> Engine:
     """The fixture directory with every address, phone and opening time removed."""
     directory = stations_of(fixture_kb)
     bare = tuple(replace(s, address="", phone="", hours="") for s in directory.stations)
-    return Engine(with_directory(fixture_kb, Directory(bare, directory.handled_by)), settings, fresh_db, clock)
+    engine = Engine(with_directory(fixture_kb, Directory(bare, directory.handled_by)), settings, fresh_db, clock)
+    attach_desk(engine, settings, clock)
+    return engine
 
 
 # ---- the choice under answers ----------------------------------------------------------------
@@ -223,14 +226,17 @@ def test_unpublished_contacts_name_the_handler_and_offer_a_specialist(unpublishe
     assert reply.choices[-1].intent == "handoff"
     saved = unpublished.answer_intent("handoff", Message("console", "u1", ""))
     assert "我在邵武，商标去哪办" in saved.text
-    assert [p["question"] for p in unpublished.db["pending_questions"].rows] == ["我在邵武，商标去哪办"]
+    [ticket] = unpublished.db["tickets"].rows
+    assert (ticket["question"], ticket["county"]) == ("我在邵武，商标去哪办", "邵武市")
 
 
 def test_pressed_where_is_handed_off_as_a_where_question(unpublished: Engine) -> None:
     ask(unpublished, "商标注册要多久")
     press(unpublished, "where:tm_duration", county="顺昌县")
     press(unpublished, "handoff")
-    assert [p["question"] for p in unpublished.db["pending_questions"].rows] == ["商标注册要多长时间：去哪里办？（顺昌县）"]
+    [ticket] = unpublished.db["tickets"].rows
+    assert (ticket["question"], ticket["county"]) == ("商标注册要多长时间：去哪里办？（顺昌县）", "顺昌县")
+    assert json.loads(ticket["station_types"]) == ["trademark_window"]  # routed by the entry's stations
 
 
 def test_published_contacts_need_no_specialist(engine: Engine) -> None:

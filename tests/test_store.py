@@ -13,7 +13,8 @@ def test_migrations_are_idempotent(tmp_path: Path) -> None:
     db = open_db(path)
     applied = [row["name"] for row in db["_sqlite_migrations"].rows]
     assert len(applied) == len(set(applied)) == sum(len(m._migrations) for m in MIGRATION_SETS)
-    assert {"events", "meta", "pending_questions"} <= set(db.table_names())
+    assert {"events", "meta", "tickets", "ticket_messages", "ticket_notices"} <= set(db.table_names())
+    assert "pending_questions" not in db.table_names()
 
 
 def test_wal_and_busy_timeout(tmp_path: Path) -> None:

@@ -136,7 +136,7 @@ async def test_forget_asks_first_then_does_what_telegram_does(server, wecom_engi
     assert (await peer.say("firm_a", "1")).startswith("已删除。")
 
     assert firm_row(wecom_engine) is None
-    for table in ("subscriptions", "pending_questions", "deadlines"):
+    for table in ("subscriptions", "deadlines", "tickets"):
         assert wecom_engine.db[table].count_where("user = ?", [user]) == 0, table
     rows = list(wecom_engine.db["events"].rows)
     assert all(r["user"] != user for r in rows)

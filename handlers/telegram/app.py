@@ -1,6 +1,7 @@
 """The one place where the Telegram application is wired: services, feature handlers, command menus."""
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 
@@ -11,13 +12,14 @@ from telegram.request import BaseRequest
 
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
+from bot.desk import NoticeDelivery, Sleep, attach_desk
 from bot.engine import Engine
 from bot.flood import FloodLimiter
 from bot.profiles import LANGUAGES, Profiles
 from bot.runtime import create_engine
 from bot.specialists import load_specialists
 from bot.texts import text
-from handlers.telegram import account, chat, gate, onboarding, specialist, stations
+from handlers.telegram import account, chat, gate, onboarding, specialist, stations, tickets
 from handlers.telegram.config import bot_token, telegram_config
 from handlers.telegram.context import CHANNEL, SERVICES_KEY, Services
 from handlers.telegram.errors import on_error
@@ -25,7 +27,7 @@ from handlers.telegram.errors import on_error
 logger = logging.getLogger(__name__)
 
 # Feature modules in matching order (the first handler that matches an update wins).
-FEATURES = (onboarding, account, specialist, stations, chat)
+FEATURES = (onboarding, account, specialist, tickets, stations, chat)
 PUBLIC_COMMANDS = (
     "start", "help", "topics", "station", "profile", "lang", "subscribe", "unsubscribe", "forget",
 )
@@ -38,28 +40,40 @@ def build_application(
     engine: Engine | None = None,
     *,
     token: str | None = None,
+    sleep: Sleep = asyncio.sleep,
 ) -> Application:
     """The python-telegram-bot Application over the Engine.
 
     `request` replaces the HTTP transport (tests pass an offline one); `token` defaults to
-    TELEGRAM_BOT_TOKEN from the environment.
+    TELEGRAM_BOT_TOKEN from the environment; `sleep` is the wait of the tickets' periodic round.
     """
     config = telegram_config(settings)
     clock = clock or SystemClock()
     engine = engine or create_engine(settings, clock)
-    builder = Application.builder().token(token or bot_token(os.environ)).post_init(set_command_menus)
+    desk = attach_desk(engine, settings, clock)
+    builder = (Application.builder().token(token or bot_token(os.environ))
+               .post_init(on_start).post_stop(tickets.stop_service))
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
     application = builder.build()
     application.bot_data[SERVICES_KEY] = Services(
         settings=settings, config=config, engine=engine, profiles=Profiles(engine.db),
         specialists=load_specialists(settings), flood=FloodLimiter(config.flood, clock), clock=clock,
+        desk=desk, notices=NoticeDelivery(desk, tickets.TelegramCourier(application.bot, desk)), sleep=sleep,
     )
     application.add_handlers(gate.handlers(), group=gate.GATE_GROUP)
+    application.add_handlers(tickets.intercept_handlers(), group=tickets.INTERCEPT_GROUP)
     for feature in FEATURES:
         application.add_handlers(feature.handlers())
+    application.add_handlers(tickets.flush_handlers(), group=tickets.FLUSH_GROUP)
     application.add_error_handler(on_error)
     return application
+
+
+async def on_start(application: Application) -> None:
+    """post_init: the command menus, then the tickets' periodic round."""
+    await set_command_menus(application)
+    await tickets.start_service(application)
 
 
 def _commands(names: tuple[str, ...], lang: str) -> list[BotCommand]:
@@ -73,7 +87,7 @@ async def set_command_menus(application: Application) -> None:
     for lang in LANGUAGES:
         await bot.set_my_commands(_commands(PUBLIC_COMMANDS, lang), language_code=lang)
     services: Services = application.bot_data[SERVICES_KEY]
-    everything = PUBLIC_COMMANDS + specialist.SPECIALIST_COMMANDS
+    everything = PUBLIC_COMMANDS + tuple(c for c in specialist.SPECIALIST_COMMANDS if c not in PUBLIC_COMMANDS)
     for user_id in sorted(services.specialists.of(CHANNEL)):
         try:
             scope = BotCommandScopeChat(int(user_id))

@@ -11,6 +11,7 @@ from telegram.ext import ContextTypes
 from bot.clock import Clock
 from bot.config import Settings
 from bot import onboarding
+from bot.desk import NoticeDelivery, Sleep, TicketDesk
 from bot.engine import Engine, Message
 from bot.flood import FloodLimiter
 from bot.profiles import Firm, Profiles
@@ -32,6 +33,9 @@ class Services:
     specialists: Specialists
     flood: FloodLimiter
     clock: Clock
+    desk: TicketDesk  # human handoff: tickets (bot/desk.py)
+    notices: NoticeDelivery  # delivers the ticket notices for Telegram
+    sleep: Sleep  # the periodic round's wait (tests inject their own)
 
 
 def services(context: ContextTypes.DEFAULT_TYPE) -> Services:

@@ -11,7 +11,7 @@ from bot.texts import text
 from handlers.telegram.context import addressed_to_bot, language_of, services
 
 logger = logging.getLogger(__name__)
-GATE_GROUP = -1  # handler group that runs before the features (group 0)
+GATE_GROUP = -2  # handler group that runs first (tickets take replies at -1, the features are group 0)
 
 
 async def gate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -1,4 +1,5 @@
-"""IP specialists' commands: /stats and /reload (bot/admin.py). Anyone else is refused and logged."""
+"""IP specialists' commands: /stats, /reload and the ticket commands (bot/admin.py). Anyone else is
+refused and logged (a firm's /close closes its own ticket)."""
 from __future__ import annotations
 
 from telegram import Update
@@ -12,11 +13,13 @@ SPECIALIST_COMMANDS = COMMANDS
 
 
 async def specialist_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/stats [all] and /reload, through the channel-agnostic specialist commands."""
+    """/stats [all], /reload and the ticket commands, through the channel-agnostic specialist commands."""
     svc = services(context)
-    name = update.effective_message.text.split()[0][1:].split("@", 1)[0].lower()
-    commands = SpecialistCommands(svc.engine, svc.settings, svc.clock)
-    reply = await commands.run(name, CHANNEL, str(update.effective_user.id), language_of(svc, update), context.args or ())
+    typed = update.effective_message.text
+    name = typed.split()[0][1:].split("@", 1)[0].lower()
+    commands = SpecialistCommands(svc.engine, svc.settings, svc.clock, svc.desk)
+    reply = await commands.run(name, CHANNEL, str(update.effective_user.id), language_of(svc, update),
+                               context.args or (), raw=typed)
     await send_text(context.bot, update.effective_chat.id, reply)
 
 

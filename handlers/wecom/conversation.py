@@ -15,7 +15,8 @@ from bot import onboarding
 from bot.admin import SpecialistCommands, parse_command
 from bot.clock import Clock
 from bot.config import Settings
-from bot.engine import Engine, Message
+from bot.desk import attach_desk
+from bot.engine import HANDOFF_INTENT, Engine, Message
 from bot.normalize import looks_english
 from bot.onboarding import Option
 from bot.profiles import Firm, Profiles
@@ -63,7 +64,8 @@ class Conversation:
 
     def __init__(self, engine: Engine, settings: Settings, clock: Clock) -> None:
         self.engine, self.settings, self.clock = engine, settings, clock
-        self.commands = SpecialistCommands(engine, settings, clock)
+        self.ticket_desk = attach_desk(engine, settings, clock)  # human handoff (bot/desk.py)
+        self.commands = SpecialistCommands(engine, settings, clock, self.ticket_desk)
         self.profiles = Profiles(engine.db)
         self.desk = FirmDesk(engine, self.profiles, clock, self.message)
         self._offers: dict[str, _Offer] = {}
@@ -77,7 +79,7 @@ class Conversation:
         if specialist_command:  # staff business: no firm profile, no welcome
             name, args = specialist_command
             lang = self.language_of(user_id)
-            said = await self.commands.run(name, CHANNEL, user_id, lang, args)
+            said = await self.commands.run(name, CHANNEL, user_id, lang, args, raw=inbound.content)
             return self._say(user_id, Prompt(said, lang))
         firm, created = self.desk.ensure(user_id, _language_of_text(inbound.content))
         if inbound.msg_type == "text":
@@ -118,6 +120,9 @@ class Conversation:
             return Prompt(text("unknown_command", lang), lang)
         if not typed.strip():
             return Prompt(text("empty", lang), lang)
+        to_specialist = self.ticket_desk.firm_text(CHANNEL, user_id, typed)  # 回复专员 …
+        if to_specialist:
+            return Prompt(to_specialist.text, lang)
         offer = self._offer(user_id)
         if offer:
             answered = self._answer(user_id, offer, typed, firm)
@@ -164,14 +169,19 @@ class Conversation:
             self.profiles.update(firm.user, self.clock.now(), active=0)
 
     def _record_feedback(self, user_id: str, offer: _Offer, value: str) -> Prompt:
-        prompt = offer.prompt
+        """+ thanks (the last reply's numbers still pick); - thanks and offers the question to a specialist."""
+        prompt, lang = offer.prompt, offer.prompt.language
         rated = prompt.rated
         self.engine.record_event(
-            "feedback", self.message(user_id, "", prompt.language), reply_to=rated.event_id,
+            "feedback", self.message(user_id, "", lang), reply_to=rated.event_id,
             topic=rated.topic, intent=rated.intent, detail={"value": value},
         )
+        thanks = text("feedback_thanks", lang)
+        if value == "down":
+            handoff = (Option(HANDOFF_INTENT, text("handoff_choice", lang)),)
+            return Prompt(f"{thanks}\n{text('ticket_offer_handoff', lang)}", lang, CHOICE, handoff)
         self._offers[user_id] = _Offer(offer.at, replace(prompt, rated=None))  # numbers still pick
-        return Prompt(text("feedback_thanks", prompt.language), prompt.language, keeps_offer=True)
+        return Prompt(thanks, lang, keeps_offer=True)
 
     # ---- per-user state ---------------------------------------------------------------------
 

@@ -7,6 +7,7 @@ retries) are answered with the reply already given and never reach the Engine ag
 """
 from __future__ import annotations
 
+import asyncio
 import logging
 import secrets
 import time
@@ -17,7 +18,7 @@ from typing import Awaitable, Callable
 
 import httpx
 from starlette.applications import Starlette
-from starlette.background import BackgroundTask
+from starlette.background import BackgroundTasks
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
@@ -26,6 +27,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.dedup import SeenDeliveries
 from bot.delivery import DeliveryError, Sender
+from bot.desk import NoticeDelivery, SenderCourier, Sleep, serve_desk
 from bot.engine import Engine
 from bot.textsplit import split_text, utf8_size
 from bot.texts import text
@@ -74,6 +76,7 @@ class WeComCallback:
     ) -> None:
         self.crypto, self.conversation, self.seen, self.sender = crypto, conversation, seen, sender
         self.clock, self.window = clock, timestamp_window
+        self.notices = NoticeDelivery(conversation.ticket_desk, SenderCourier(sender))  # ticket notices for WeCom
         self.rejections = Rejections()
         self.duplicates = 0
         self._in_flight: set[str] = set()
@@ -160,7 +163,10 @@ class WeComCallback:
             self._in_flight.discard(key)
         first, *rest = split_text(reply, TEXT_LIMIT_BYTES, utf8_size) or [""]
         self.seen.remember(key, first)
-        follow_up = BackgroundTask(self._send_rest, inbound.from_user, "\n".join(rest)) if rest else None
+        follow_up = BackgroundTasks()
+        if rest:
+            follow_up.add_task(self._send_rest, inbound.from_user, "\n".join(rest))
+        follow_up.add_task(self.deliver_notices)  # what this message queued for others (tickets)
         return self._passive(inbound, first, follow_up)
 
     async def _conversation_reply(self, inbound: Inbound) -> str:
@@ -176,7 +182,7 @@ class WeComCallback:
             if elapsed > REPLY_BUDGET_SECONDS:
                 log.warning("wecom: reply took %.1f s, close to WeCom's 5 s limit", elapsed)
 
-    def _passive(self, inbound: Inbound, content: str, follow_up: BackgroundTask | None = None) -> Response:
+    def _passive(self, inbound: Inbound, content: str, follow_up: BackgroundTasks | None = None) -> Response:
         """The encrypted passive reply, or an empty 200 when there is nothing to say."""
         if not content:
             return Response(b"", background=follow_up)
@@ -193,6 +199,13 @@ class WeComCallback:
         except DeliveryError as exc:
             log.warning("wecom: could not send the rest of a long reply: %s", exc)
 
+    async def deliver_notices(self) -> None:
+        """Send the pending ticket notices for WeCom (after the passive reply is on its way)."""
+        try:
+            await self.notices.run()
+        except Exception:
+            log.exception("wecom: delivering ticket notices failed")
+
     def _guarded(self, endpoint: Callable[[Request], Awaitable[Response]]) -> Callable[[Request], Awaitable[Response]]:
         """Refusals become their status; anything unexpected a logged, trace-free 500."""
         async def guarded(request: Request) -> Response:
@@ -206,25 +219,35 @@ class WeComCallback:
         return guarded
 
 
-def create_app(callback: WeComCallback, path: str, on_shutdown: Callable[[], Awaitable[None]] | None = None) -> Starlette:
-    """A Starlette app serving the callback at `path` and a /healthz probe."""
+def create_app(
+    callback: WeComCallback, path: str, on_shutdown: Callable[[], Awaitable[None]] | None = None,
+    sleep: Sleep = asyncio.sleep,
+) -> Starlette:
+    """A Starlette app serving the callback at `path` and a /healthz probe; while it runs, the tickets'
+    periodic round (offers, escalation, WeCom notices) runs beside it, waiting with `sleep`."""
     async def health(request: Request) -> Response:
         return PlainTextResponse("ok")
 
     @asynccontextmanager
     async def lifespan(app: Starlette):
-        yield
-        if on_shutdown:
-            await on_shutdown()
+        desk_round = asyncio.create_task(serve_desk(callback.conversation.ticket_desk, callback.notices, sleep))
+        try:
+            yield
+        finally:
+            desk_round.cancel()
+            await asyncio.gather(desk_round, return_exceptions=True)
+            if on_shutdown:
+                await on_shutdown()
 
     return Starlette(routes=[*callback.routes(path), Route("/healthz", health)], lifespan=lifespan)
 
 
 def build_app(
     engine: Engine, settings: Settings, credentials: WeComCredentials, options: WeComSettings, clock: Clock,
-    transport: httpx.AsyncBaseTransport | None = None,
+    transport: httpx.AsyncBaseTransport | None = None, sleep: Sleep = asyncio.sleep,
 ) -> tuple[Starlette, WeComCallback]:
-    """Wire the callback of one app over the Engine; `transport` replaces the network in tests."""
+    """Wire the callback of one app over the Engine; `transport` replaces the network in tests, `sleep`
+    the wait of the tickets' periodic round."""
     client = WeComClient(
         credentials.corp_id, credentials.secret, credentials.agent_id, clock, transport=transport,
         base_url=options.api_base, timeout=options.request_timeout_seconds,
@@ -236,4 +259,4 @@ def build_app(
         SeenDeliveries(engine.db, CHANNEL, clock, timedelta(minutes=options.dedup_minutes)),
         client, clock, timedelta(seconds=options.timestamp_window_seconds),
     )
-    return create_app(callback, options.path, on_shutdown=client.aclose), callback
+    return create_app(callback, options.path, on_shutdown=client.aclose, sleep=sleep), callback

@@ -132,3 +132,4 @@ async def test_command_menus_in_chinese_and_english(tg) -> None:
     for call in calls:
         for command in call.params["commands"]:
             assert 1 <= len(command["command"]) <= 32 and 1 <= len(command["description"]) <= 256
+    await tg.app.post_stop(tg.app)  # post_init also started the tickets' periodic round

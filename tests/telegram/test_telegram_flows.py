@@ -121,8 +121,8 @@ async def test_fallback_offers_topics_and_handoff(tg, engine: Engine) -> None:
     await tg.say(FIRM, "我的茶叶包装被人仿冒了")
     tg.new()
     await tg.press(FIRM, "留给专员")
-    assert "已记录您的问题" in tg.texts()[0]
-    assert [r["question"] for r in engine.db["pending_questions"].rows] == ["我的茶叶包装被人仿冒了"]
+    assert tg.texts()[0].startswith("已转给知识产权专员（工单 #1）。问题：我的茶叶包装被人仿冒了")
+    assert [r["question"] for r in engine.db["tickets"].rows] == ["我的茶叶包装被人仿冒了"]
 
 
 async def test_html_is_escaped_and_long_answers_are_split_at_paragraphs(tg, engine: Engine, kb_dir) -> None:
@@ -242,7 +242,7 @@ async def test_forget_erases_the_firm_and_unlinks_past_events(tg, engine: Engine
 
     user = engine.events.user("telegram", str(FIRM))
     assert firm_row(engine) is None
-    for table in ("subscriptions", "pending_questions", "deadlines"):
+    for table in ("subscriptions", "deadlines", "tickets"):
         assert engine.db[table].count_where("user = ?", [user]) == 0, table
     rows = events(engine)
     assert len(rows) == before
@@ -289,4 +289,4 @@ async def test_forget_also_drops_the_conversation_the_engine_remembers(tg, engin
     tg.new()
     await tg.say(FIRM, "转人工")
     assert tg.texts() == ["请先输入您想问专员的问题，再回复「转人工」。"]
-    assert engine.db["pending_questions"].count == 0
+    assert engine.db["tickets"].count == 0
