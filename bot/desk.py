@@ -168,7 +168,7 @@ class TicketDesk:
         lines = [text("ticket_claimed_you", STAFF_LANGUAGE, id=str(ticket.id)), self.card(ticket)]
         lines += [text("ticket_thread_firm", STAFF_LANGUAGE, text=m.text)
                   for m in self.tickets.thread(ticket.id) if m.author == FIRM]
-        lines.append(text(f"ticket_hint_claimed_{channel}", STAFF_LANGUAGE, id=str(ticket.id)))
+        lines.append(text(f"ticket_hint_claimer_{channel}", STAFF_LANGUAGE, id=str(ticket.id)))
         return "\n".join(lines)
 
     def answer(self, staff: Staff, ticket_id: int, body: str) -> Done:

@@ -167,7 +167,7 @@ class Engine:
             question=analysis.key, topic=reply.topic, intent=reply.intent,
             decision=reply.decision, score=reply.score,
         )
-        self._remember(user, now, event_id, reply, question, matched, self._top(decided.candidates))
+        self._remember(user, now, event_id, reply, question, matched, self._guesses(decided))
         return replace(reply, event_id=event_id)
 
     def answer_intent(self, intent_id: str, message: Message) -> Reply:
@@ -454,9 +454,12 @@ class Engine:
         entry = self.kb.entries.get(reply.intent or "") if reply.decision != FALLBACK else None
         self._turns[user] = _Turn(now, event_id, reply.decision, question, entry, tokens, guesses)
 
-    def _top(self, candidates: list[Candidate]) -> tuple[Candidate, ...]:
-        """The best candidates as the bot's guesses for a specialist (as many as a clarify offers)."""
-        return tuple(candidates[: self.settings.matching.max_choices])
+    def _guesses(self, decided: _Decision) -> tuple[Candidate, ...]:
+        """The best candidates as the bot's guesses for a specialist (as many as a clarify offers); none
+        for a question that was not about IP at all (a gated fallback)."""
+        if decided.gated or decided.smalltalk:
+            return ()
+        return tuple(decided.candidates[: self.settings.matching.max_choices])
 
     def _entry_subject(self, entry: Entry) -> tuple[str, ...]:
         """What a pressed choice is about, for a follow-up to lean on: its title's words."""
@@ -470,7 +473,7 @@ class Engine:
         """Hand the user's last question (or the text after 转人工) to the specialists' desk."""
         question = self._handoff_question(message.text)
         previous = self._turns.get(user)
-        guesses = self._top(self._decide_alone(self.kb.normalizer.analyze(question)).candidates) if question else ()
+        guesses = self._guesses(self._decide_alone(self.kb.normalizer.analyze(question))) if question else ()
         if not question and previous:  # any last question: unanswered, or answered but not enough
             question, guesses = previous.question, previous.guesses
         if not question:

@@ -301,12 +301,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh": "回复 /claim {id} 认领；认领后用 /reply {id} 答复内容 答复企业。",
         "en": "Send /claim {id} to take it; then /reply {id} your answer.",
     },
-    "ticket_hint_claimed_telegram": {
+    "ticket_hint_claimer_telegram": {
         "zh": "直接回复（reply）本消息即可答复企业（企业看不到您的账号）；/close {id} 关闭；/draft {id} 把答复整理为知识草稿。",
         "en": "Reply to this message to answer the firm (it does not see your account); /close {id} closes; "
         "/draft {id} turns the answer into a knowledge draft.",
     },
-    "ticket_hint_claimed_wecom": {
+    "ticket_hint_claimer_wecom": {
         "zh": "用 /reply {id} 答复内容 答复企业（企业看不到您的账号）；/close {id} 关闭；/draft {id} 把答复整理为知识草稿。",
         "en": "Answer with /reply {id} your answer (the firm does not see your account); /close {id} closes; "
         "/draft {id} turns the answer into a knowledge draft.",

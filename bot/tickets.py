@@ -241,8 +241,9 @@ class Tickets:
         return self._where("status = ? or (claimed_by = ? and status != ?) order by id", [OPEN, staff_key, CLOSED])
 
     def _update(self, ticket_id: int, assignments: str, condition: str, params: list) -> bool:
+        """`update … set assignments where condition` for one ticket; `params` fill both, in order."""
         with self.db.atomic():
-            cursor = self.db.execute(f"update tickets set {assignments} where id = ? and {condition}",
+            cursor = self.db.execute(f"update tickets set {assignments} where {condition} and id = ?",
                                      [*params, ticket_id])
         return cursor.rowcount == 1
 

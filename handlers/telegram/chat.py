@@ -12,7 +12,8 @@ from handlers.telegram.context import (
     engine_message, is_private, language_of, services, user_hash, without_mention,
 )
 from handlers.telegram.render import (
-    CHOICE_PATTERN, FEEDBACK_CODES, FEEDBACK_PATTERN, intent_from, send_reply, send_text, without_feedback,
+    CHOICE_PATTERN, FEEDBACK_CODES, FEEDBACK_PATTERN, handoff_keyboard, intent_from, send_reply, send_text,
+    without_feedback,
 )
 
 
@@ -43,7 +44,8 @@ async def on_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def on_feedback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """👍 / 👎 under an answer: recorded as a feedback event about that answer; the buttons go."""
+    """👍 / 👎 under an answer: recorded as a feedback event about that answer; the buttons go. After 👎
+    the question can be left for a specialist."""
     svc, query = services(context), update.callback_query
     _, event_id, value = query.data.split(":")
     answered = next(svc.engine.db.query("select topic, intent from events where id = ?", [int(event_id)]), {})
@@ -51,8 +53,11 @@ async def on_feedback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         FEEDBACK_KIND, engine_message(svc, update, ""), reply_to=int(event_id),
         topic=answered.get("topic"), intent=answered.get("intent"), detail={"value": FEEDBACK_CODES[value]},
     )
-    await query.answer(text("feedback_thanks", language_of(svc, update)))
+    lang = language_of(svc, update)
+    await query.answer(text("feedback_thanks", lang))
     await query.edit_message_reply_markup(without_feedback(query.message.reply_markup))
+    if FEEDBACK_CODES[value] == "down":
+        await send_text(context.bot, update.effective_chat.id, text("ticket_offer_handoff", lang), handoff_keyboard(lang))
 
 
 async def _say(update: Update, context: ContextTypes.DEFAULT_TYPE, key: str) -> None:

@@ -13,6 +13,7 @@ from telegram.constants import InlineKeyboardButtonLimit, MessageLimit, ParseMod
 
 from bot.engine import ANSWER, HANDOFF_INTENT, TOPIC_PREFIX, Reply
 from bot.referrals import WHERE_PREFIX, WHERE_TOPIC_PREFIX
+from bot.texts import text as interface_text  # `text` names the message text below
 from bot.vocab import IP_TOPICS, TOPIC_TITLES
 
 MAX_CALLBACK_BYTES = InlineKeyboardButtonLimit.MAX_CALLBACK_DATA  # 64
@@ -98,6 +99,11 @@ def topic_keyboard(lang: str) -> InlineKeyboardMarkup:
     buttons = [InlineKeyboardButton(TOPIC_TITLES[t][index], callback_data=intent_data(TOPIC_PREFIX + t))
                for t in IP_TOPICS]
     return InlineKeyboardMarkup(rows(buttons, 2))
+
+
+def handoff_keyboard(lang: str) -> InlineKeyboardMarkup:
+    """The one button 留给专员 (the Engine's handoff choice)."""
+    return InlineKeyboardMarkup([[InlineKeyboardButton(interface_text("handoff_choice", lang), callback_data=HANDOFF)]])
 
 
 def without_feedback(markup: InlineKeyboardMarkup | None) -> InlineKeyboardMarkup | None:

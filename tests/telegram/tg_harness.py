@@ -50,9 +50,12 @@ class Bot:
                 "from": self.user(user_id, lang), **content}
 
     async def say(self, user_id: int, text: str, chat: dict[str, Any] | None = None, lang: str = "zh-hans",
-                  **extra: Any) -> None:
-        """A text message; a leading /command gets its bot_command entity as Telegram sends it."""
+                  reply_to: Call | None = None, **extra: Any) -> None:
+        """A text message (`reply_to`: as a reply to that bot message); a leading /command gets its
+        bot_command entity as Telegram sends it."""
         content: dict[str, Any] = {"text": text, **extra}
+        if reply_to is not None:
+            content["reply_to_message"] = {**reply_to.result, "chat": chat or self.private(user_id)}
         if text.startswith("/"):
             content.setdefault("entities", []).insert(
                 0, {"type": "bot_command", "offset": 0, "length": len(text.split()[0])}
@@ -60,8 +63,8 @@ class Bot:
         await self.process({"message": self.message(user_id, chat, lang, **content)})
 
     async def press(self, user_id: int, label: str, lang: str = "zh-hans") -> Call:
-        """Press the button labelled `label` on the latest bot message that has it."""
-        call, data = self.button(label)
+        """Press the button labelled `label` on the latest bot message in the user's chat that has it."""
+        call, data = self.button(label, chat_id=user_id)
         message = {**call.result, "chat": self.private(user_id)}
         await self.process({"callback_query": {
             "id": str(next(self._update_ids)), "from": self.user(user_id, lang), "chat_instance": "c",
@@ -71,8 +74,11 @@ class Bot:
 
     # ---- what the bot sent ------------------------------------------------------------------
 
-    def button(self, label: str) -> tuple[Call, str]:
+    def button(self, label: str, chat_id: int | None = None) -> tuple[Call, str]:
+        """The latest message (in `chat_id`, if given) with a button labelled `label`, and its data."""
         for call in reversed(self.request.sent()):
+            if chat_id is not None and str(call.params.get("chat_id")) != str(chat_id):
+                continue
             for row in call.params.get("reply_markup", {}).get("inline_keyboard", []):
                 for button in row:
                     if button["text"] == label:
