@@ -1,0 +1,165 @@
+"""Human handoff through the WeCom callback: firm → ticket → /claim → /reply → the firm receives it
+through the API (the local fake), 回复专员 back, /close; a firm cannot use the specialist commands."""
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+import pytest_asyncio
+
+from bot.config import load_settings
+from bot.engine import Engine
+from bot.store import open_db
+from handlers.wecom.config import WeComSettings
+from handlers.wecom.server import build_app
+from test_wecom_server import CREDENTIALS
+from wecom_fake import FakeWeComAPI, WeComPeer
+
+pytestmark = pytest.mark.asyncio
+
+QUESTION = "我们厂的商业秘密被员工带走了"
+
+
+@pytest.fixture
+def staffed_settings(tmp_path: Path, kb_dir: Path):
+    config = tmp_path / "config.yaml"
+    config.write_text(
+        f"db_path: {tmp_path / 'bot.db'}\nknowledge_dir: {kb_dir}\n"
+        "specialists:\n  wecom: [staff_li, staff_wang]\n  telegram: [9001]\n"
+        "handoff:\n  duty:\n    建阳区: [wecom:staff_li, wecom:staff_wang]\n    city: [telegram:9001]\n",
+        encoding="utf-8",
+    )
+    return load_settings(config, environ={})
+
+
+@pytest.fixture
+def staffed_engine(fixture_kb, staffed_settings, clock) -> Engine:
+    return Engine(fixture_kb, staffed_settings, open_db(staffed_settings.db_path), clock)
+
+
+@pytest.fixture
+def api() -> FakeWeComAPI:
+    return FakeWeComAPI(visible_users={"firm_a", "firm_b", "staff_li", "staff_wang"})
+
+
+@pytest_asyncio.fixture
+async def peer(staffed_engine, staffed_settings, clock, api):
+    app, callback = build_app(staffed_engine, staffed_settings, CREDENTIALS, WeComSettings(), clock,
+                              transport=api.transport())
+    http = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://wecom.test")
+    yield WeComPeer(http, clock)
+    await http.aclose()
+    await callback.sender.aclose()
+
+
+async def firm_in_jianyang(peer, user: str = "firm_a") -> None:
+    await peer.say(user, "/profile")
+    await peer.say(user, "2")  # 建阳区
+    await peer.say(user, "0")
+    await peer.say(user, "2")
+
+
+def last(api: FakeWeComAPI, user: str) -> str:
+    return api.texts_to(user)[-1]
+
+
+async def test_firm_to_ticket_to_specialist_reply_and_back(peer, api, staffed_engine: Engine) -> None:
+    await firm_in_jianyang(peer)
+    await peer.say("firm_a", QUESTION)
+    confirmation = await peer.say("firm_a", "转人工")
+    assert confirmation.startswith(f"已转给知识产权专员（工单 #1）。问题：{QUESTION}\n")
+    for staff in ("staff_li", "staff_wang"):  # the duty for 建阳区, through message/send
+        [offer] = api.texts_to(staff)
+        assert offer.startswith(f"🆕 转人工工单 #1\n县区：建阳区\n问题：{QUESTION}\n机器人的猜测：无")
+        assert offer.endswith("回复 /claim 1 认领；认领后用 /reply 1 答复内容 答复企业。")
+        assert "firm_a" not in offer
+    # the city pool is on Telegram: nothing for it until the ticket escalates
+    assert staffed_engine.db["ticket_notices"].count_where("channel = 'telegram'") == 0
+
+    claimed = await peer.say("staff_li", "/claim 1")
+    assert claimed.startswith("✅ 您已认领工单 #1\n县区：建阳区") and "/reply 1 答复内容" in claimed
+    assert last(api, "staff_wang") == "工单 #1 已由其他专员认领，无需处理。"
+    assert last(api, "firm_a") == "👩‍💼 知识产权专员已接手您的问题（工单 #1），答复会发到这里。"
+    assert await peer.say("staff_wang", "/claim 1") == "工单 #1 已由其他专员认领。"
+
+    sent = await peer.say("staff_li", "/reply 1 请先固定证据。\n再到建阳区维权工作站咨询。")
+    assert sent == "已把答复发给企业（工单 #1）。"
+    assert last(api, "firm_a") == (
+        "💬 知识产权专员答复（工单 #1）：\n请先固定证据。\n再到建阳区维权工作站咨询。\n\n"
+        "发送「回复专员 您的内容」可以继续问专员；问题解决后发送 /close 1。")
+    assert "staff_li" not in last(api, "firm_a")
+
+    assert await peer.say("firm_a", "回复专员 需要准备哪些材料？") == "已转给专员（工单 #1）。"
+    assert last(api, "staff_li") == "💬 企业追问（工单 #1）：\n需要准备哪些材料？\n\n用 /reply 1 答复内容 答复。"
+    assert "9个月" in await peer.say("firm_a", "商标注册要多久")  # ordinary questions still reach the Engine
+
+    assert await peer.say("firm_a", "/close") == "工单 #1 已关闭，谢谢！"
+    assert last(api, "staff_li").startswith("✅ 企业已关闭工单 #1（问题已解决）。")
+    row = staffed_engine.db["tickets"].get(1)
+    assert (row["channel"], row["chat_id"], row["status"], row["claimed_by"], row["closed_by"]) == (
+        "wecom", "firm_a", "closed", "wecom:staff_li", "firm")
+
+
+async def test_a_firm_cannot_use_the_specialist_commands(peer, api, staffed_engine: Engine) -> None:
+    await peer.say("firm_a", "转人工 我们的茶叶包装被人仿冒了")
+    for command in ("/claim 1", "/reply 1 自己答", "/draft 1", "/tickets"):
+        assert await peer.say("firm_b", command) == "抱歉，这个命令仅限知识产权专员使用。", command
+    assert await peer.say("firm_b", "/close 1") == "您目前没有进行中的转人工工单。有问题可以直接提问，或回复「转人工」。"
+    assert staffed_engine.db["tickets"].get(1)["status"] == "open"
+    assert await peer.say("staff_li", "/claim") == "用法：/claim 编号 · /reply 编号 答复内容 · /close 编号 · /draft 编号 · /tickets"
+    assert await peer.say("staff_li", "/claim 7") == "没有工单 #7。"
+
+
+async def test_minus_offers_a_specialist_by_number(peer, api, staffed_engine: Engine) -> None:
+    await peer.say("firm_a", "商标注册要多久")
+    await peer.say("firm_a", "-")
+    confirmation = await peer.say("firm_a", "1")
+    assert confirmation.startswith("已转给知识产权专员（工单 #1）。问题：商标注册要多久")
+    assert staffed_engine.db["tickets"].get(1)["topic"] == "trademark"
+
+
+async def test_an_unreachable_firm_is_reported_to_the_claimer(peer, api, staffed_engine: Engine) -> None:
+    await firm_in_jianyang(peer)
+    await peer.say("firm_a", f"转人工 {QUESTION}")
+    await peer.say("staff_li", "/claim 1")
+    api.visible_users.discard("firm_a")  # left the app's visible range
+    await peer.say("staff_li", "/reply 1 请先固定证据。")
+    assert last(api, "staff_li") == "⚠️ 工单 #1 的消息无法送达企业（对方已屏蔽机器人或不在应用可见范围内）。"
+    statuses = {(n["role"], n["kind"], n["status"]) for n in staffed_engine.db["ticket_notices"].rows}
+    assert ("firm", "answer", "blocked") in statuses
+
+
+async def test_a_rate_limited_notice_waits_for_the_next_round(peer, api, staffed_engine: Engine) -> None:
+    await firm_in_jianyang(peer)
+    api.send_errors.append({"errcode": 45009, "errmsg": "api freq out of limit"})
+    await peer.say("firm_a", f"转人工 {QUESTION}")
+    pending = list(staffed_engine.db["ticket_notices"].rows_where("status = 'pending'"))
+    assert [(n["chat_id"], n["attempts"]) for n in pending] == [("staff_li", 1), ("staff_wang", 0)]
+    await peer.say("firm_b", "你好")  # the next update's delivery round sends both
+    assert len(api.texts_to("staff_li")) == len(api.texts_to("staff_wang")) == 1
+
+
+async def test_the_lifespan_runs_the_round_that_escalates(staffed_engine, staffed_settings, clock, api) -> None:
+    rounds = 0
+
+    async def sleep(seconds: float) -> None:
+        nonlocal rounds
+        rounds += 1
+        clock.advance(timedelta(seconds=seconds))
+        await asyncio.sleep(0)
+
+    app, callback = build_app(staffed_engine, staffed_settings, CREDENTIALS, WeComSettings(), clock,
+                              transport=api.transport(), sleep=sleep)
+    async with app.router.lifespan_context(app):
+        staffed_engine.handle(callback.conversation.message("firm_a", f"转人工 {QUESTION}"))
+        for _ in range(500):
+            if staffed_engine.db["tickets"].get(1)["escalated_at"]:
+                break
+            await asyncio.sleep(0)
+    assert 30 <= rounds <= 32
+    telegram = list(staffed_engine.db["ticket_notices"].rows_where("channel = 'telegram'"))
+    assert [(n["chat_id"], n["kind"], n["status"]) for n in telegram] == [("9001", "offer", "pending"),
+                                                                          ("9001", "escalated", "pending")]
