@@ -82,3 +82,9 @@ def salt(db: Database, environ: Mapping[str, str] | None = None) -> str:
     db.execute("insert or ignore into meta (key, value) values ('salt', ?)", [value])
     db.conn.commit()
     return next(db.query("select value from meta where key = 'salt'"))["value"]
+
+
+# Feature migration sets, imported last because their modules may import this one.
+from bot.metrics import migrations as metrics_migrations  # noqa: E402
+
+MIGRATION_SETS.append(metrics_migrations)

@@ -40,6 +40,46 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh": "留给专员",
         "en": "Ask a specialist",
     },
+    # /stats and /gaps (bot/report.py formats them; a satisfaction figure always carries its response rate)
+    "stats_summary": {
+        "zh": "📊 {start} 至 {end}\n提问 {questions}：已回答 {answer}，需澄清 {clarify}（其中 {resolved} 个经选择解决），"
+        "未能回答 {fallback}\n满意度：{satisfaction}\n转介 {referrals} · 活跃企业 {firms} · 新订阅 {subscribers}",
+        "en": "📊 {start} to {end}\nQuestions {questions}: answered {answer}, clarified {clarify} ({resolved} resolved "
+        "by a choice), fallback {fallback}\nSatisfaction: {satisfaction}\nReferrals {referrals} · active firms "
+        "{firms} · new subscribers {subscribers}",
+    },
+    "stats_satisfaction": {
+        "zh": "👍 {up} · 👎 {down}，满意 {approval}（评价率 {rate}：{answers} 个回答中 {rated} 个有评价）",
+        "en": "👍 {up} · 👎 {down}, {approval} approval ({rate} response rate: {rated} of {answers} answers rated)",
+    },
+    "stats_unrated": {
+        "zh": "暂无评价（{answers} 个回答中 0 个有评价）",
+        "en": "no ratings yet (0 of {answers} answers rated)",
+    },
+    "stats_empty": {
+        "zh": "📊 {start} 至 {end}：本期间没有提问或转介记录。",
+        "en": "📊 {start} to {end}: no questions or referrals in this period.",
+    },
+    "not_available": {
+        "zh": "暂无",
+        "en": "n/a",
+    },
+    "gaps_title": {
+        "zh": "知识缺口（{start} 至 {end}，未能回答和被👎最多的问题）：",
+        "en": "Knowledge gaps ({start} to {end}: the questions most often unanswered or rated 👎):",
+    },
+    "gaps_line": {
+        "zh": "{rank}. {example} — {count} 次（未能回答 {fallback}，👎 {down}）{variants}",
+        "en": "{rank}. {example} — {count} times (fallback {fallback}, 👎 {down}){variants}",
+    },
+    "gaps_variants": {
+        "zh": "，另有 {n} 种相近问法",
+        "en": ", {n} similar phrasings",
+    },
+    "gaps_none": {
+        "zh": "{start} 至 {end} 没有未能回答或被👎的问题。",
+        "en": "No unanswered or 👎 questions from {start} to {end}.",
+    },
 }
 
 
