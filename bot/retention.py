@@ -24,7 +24,9 @@ from bot.metrics import (
     live_firms,
     local_day,
     metrics_settings,
+    month_start,
     rolled_before,
+    week_start,
 )
 
 AGGREGATE_COLUMNS = ("day", "kind", "channel", "internal", "county", "topic", "intent", "decision", "outcome",
@@ -67,27 +69,24 @@ class RetentionResult:
                 f"of days before {self.cutoff}; stored active firms for {self.periods_stored} week(s)/month(s)")
 
 
-def finished_periods(first_day: date, last_day: date) -> list[tuple[str, Period]]:
-    """Whole weeks and months that start on or after `first_day` and end by `last_day`."""
-    found = []
-    for kind in (WEEK, MONTH):
-        for part in Period(first_day, last_day).parts(kind):
-            if part.is_whole(kind):
-                found.append((kind, part))
-    return found
+def finished_periods(db: Database, today: date) -> list[tuple[str, Period]]:
+    """Whole weeks and months with live events that ended before yesterday (no late event will change
+    them) and none of whose days were rolled up already."""
+    earliest = db.execute("SELECT min(time) FROM events").fetchone()[0]
+    if earliest is None:
+        return []
+    first, boundary = local_day(earliest), rolled_before(db)
+    begin, last = min(week_start(first), month_start(first)), today - timedelta(days=2)
+    if begin > last:
+        return []
+    return [(kind, part) for kind in (WEEK, MONTH) for part in Period(begin, last).parts(kind)
+            if part.is_whole(kind) and (boundary is None or part.start >= boundary)]
 
 
 def store_active_firms(db: Database, today: date) -> int:
     """Store the active firms of each finished week and month not stored yet; return how many."""
-    earliest = db.execute("SELECT min(time) FROM events").fetchone()[0]
-    if earliest is None:
-        return 0
-    first_day = max(local_day(earliest), rolled_before(db) or date.min)
-    last_day = today - timedelta(days=2)  # ended before yesterday: no late event will change it
-    if first_day > last_day:
-        return 0
     stored = {(k, s) for k, s in db.execute("SELECT DISTINCT period, start FROM active_firms")}
-    missing = [(k, p) for k, p in finished_periods(first_day, last_day) if (k, p.start.isoformat()) not in stored]
+    missing = [(k, p) for k, p in finished_periods(db, today) if (k, p.start.isoformat()) not in stored]
     periods = [p for _, p in missing]
     counts = {internal: live_firms(db, periods, bool(internal)) for internal in (0, 1)}
     db.conn.executemany(
