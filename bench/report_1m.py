@@ -17,7 +17,7 @@ import sys
 import tempfile
 import time
 from collections import Counter, defaultdict
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.seed_events import seed  # noqa: E402
 from bot.clock import ManualClock, local_date  # noqa: E402
 from bot.config import load_settings  # noqa: E402
-from bot.metrics import MetricsSettings, Period, local_day, metrics_settings, week_start  # noqa: E402
+from bot.metrics import Period, local_day, metrics_settings, week_start  # noqa: E402
 from bot.report import ReportData, collect, write_report  # noqa: E402
 from bot.retention import run_retention  # noqa: E402
 from bot.store import open_db  # noqa: E402
@@ -43,7 +43,7 @@ def naive_figures(db, period: Period) -> dict[str, object]:
     by_id = {row[0]: row for row in rows}
     last_rating: dict[int, tuple[int, str]] = {}
     chosen: set[int] = set()
-    for event_id, kind, *_, reply_to, _internal, detail in rows:
+    for event_id, kind, *_, reply_to, _internal, detail in rows:  # ratings and choices first
         if kind == "feedback" and reply_to is not None:
             if event_id > last_rating.get(reply_to, (0, ""))[0]:
                 last_rating[reply_to] = (event_id, json.loads(detail)["value"])
@@ -52,7 +52,7 @@ def naive_figures(db, period: Period) -> dict[str, object]:
     per_day, topics, places, decisions = Counter(), Counter(), Counter(), Counter()
     rated, referrals, weeks, months = Counter(), Counter(), defaultdict(set), defaultdict(set)
     users, resolved = set(), 0
-    for event_id, kind, when, channel, user, county, topic, intent, decision, reply_to, internal, detail in rows:
+    for event_id, kind, when, channel, user, county, topic, intent, decision, _, internal, detail in rows:
         if internal:
             continue
         day = local_day(when)
@@ -78,7 +78,8 @@ def naive_figures(db, period: Period) -> dict[str, object]:
 
 def our_figures(data: ReportData) -> dict[str, object]:
     period_row = next(r for r in data.firms if r.period == "period")
-    return {"questions": data.questions, "topics": dict(data.questions_by_topic()), "places": dict(data.places),
+    return {"questions": data.questions, "topics": dict(data.questions_by_topic()),
+            "places": dict(data.places),
             "decisions": {k: v for k, v in data.decisions.items() if v},
             "resolved": data.resolved, "rated": sum(data.rated.values()),
             "referrals": sum(data.referrals.values()), "firms": period_row.active,

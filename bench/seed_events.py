@@ -24,7 +24,8 @@ def question_pool(rng: random.Random, size: int = 4000) -> list[str]:
 
 
 def seed(db: Database, count: int, end: datetime, days: int = 360, seed_value: int = 7) -> None:
-    """Write `count` events over the `days` before `end`: questions, choices, feedback, referrals, handoffs."""
+    """Write `count` events over the `days` before `end`: questions, choices, feedback, referrals,
+    handoffs."""
     rng = random.Random(seed_value)
     start = end - timedelta(days=days)
     span = int((end - start).total_seconds())
@@ -39,7 +40,8 @@ def seed(db: Database, count: int, end: datetime, days: int = 360, seed_value: i
         county, topic = rng.choice(COUNTIES + ("city", None)), rng.choice(IP_TOPICS)
         roll = rng.random()
         if roll < 0.10 and answers:
-            row = ("feedback", None, None, None, None, rng.choice(answers), json.dumps({"value": rng.choice(("up", "up", "down"))}))
+            value = rng.choice(("up", "up", "down"))
+            row = ("feedback", None, None, None, None, rng.choice(answers), json.dumps({"value": value}))
         elif roll < 0.16 and clarifies:
             row = ("choice", topic, rng.choice(intents[topic]), "answer", None, rng.choice(clarifies), None)
         elif roll < 0.21:

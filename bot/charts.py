@@ -85,10 +85,10 @@ def trend_chart_png(weeks: Sequence[tuple[date, int]], font: Path | None = None,
         axes.plot(days, counts, color=BAR_COLOR)
         axes.fill_between(days, counts, alpha=0.15, color=BAR_COLOR)
         for hollow, label in ((False, "整周 whole week"), (True, "不完整的周 partial week")):
-            points = [(m, n) for m, n in weeks if (m in cut) == hollow]
-            if points:
-                axes.plot(*zip(*points), linestyle="none", marker="o", color=BAR_COLOR, label=label,
-                          markerfacecolor="white" if hollow else BAR_COLOR)
+            shown = [(m, n) for m, n in weeks if (m in cut) == hollow]
+            if shown:
+                axes.plot([m for m, _ in shown], [n for _, n in shown], linestyle="none", marker="o",
+                          color=BAR_COLOR, markerfacecolor="white" if hollow else BAR_COLOR, label=label)
         if cut:
             axes.legend(loc="lower left")
         axes.set_ylim(bottom=0)

@@ -41,7 +41,8 @@ def _report_indexes(db: Database) -> None:
     """Covering indexes, each ordered like the GROUP BY it serves (the time filter is read in the index)."""
     events = db["events"]
     events.create_index(["kind", "time", "internal"], index_name="idx_events_kind_time_internal")
-    events.create_index(["kind", "decision", "topic", "intent", "time", "internal"], index_name="idx_events_mix")
+    events.create_index(["kind", "decision", "topic", "intent", "time", "internal"],
+                        index_name="idx_events_mix")
     events.create_index(["kind", "county", "channel", "time", "internal"], index_name="idx_events_place")
     events.create_index(["time", "internal", "user"], index_name="idx_events_time_user")
     events.create_index(["reply_to"], index_name="idx_events_reply_to")
@@ -55,7 +56,7 @@ def _daily_aggregates(db: Database) -> None:
             day TEXT NOT NULL,            -- Asia/Shanghai date
             kind TEXT NOT NULL, channel TEXT NOT NULL, internal INTEGER NOT NULL,
             county TEXT NOT NULL, topic TEXT NOT NULL, intent TEXT NOT NULL, decision TEXT NOT NULL,
-            outcome TEXT NOT NULL,        -- an answer's last rating (up/down); resolved: a clarification chosen
+            outcome TEXT NOT NULL,        -- answers: last rating (up/down); clarifications: resolved
             station_id TEXT NOT NULL, station_type TEXT NOT NULL,
             count INTEGER NOT NULL,
             PRIMARY KEY (day, kind, channel, internal, county, topic, intent, decision, outcome,
@@ -245,7 +246,8 @@ def question_places(db: Database, period: Period, include_internal: bool = False
 def ratings(db: Database, period: Period, include_internal: bool = False) -> Counter[tuple]:
     """Rated answers of the period by (topic, intent, last rating)."""
     live = f"""WITH {RATED_CTE}
-        SELECT a.topic, a.intent, rated.value, count(*) FROM rated CROSS JOIN events AS a ON a.id = rated.answer_id
+        SELECT a.topic, a.intent, rated.value, count(*)
+        FROM rated CROSS JOIN events AS a ON a.id = rated.answer_id
         WHERE a.decision = 'answer' AND a.kind IN {RATEABLE_KINDS} AND a.time >= :start AND a.time < :end
           AND (a.internal = 0 OR :internal) GROUP BY 1, 2, 3"""
     aggregated = f"""SELECT topic, intent, outcome, sum(count) FROM daily_aggregates
@@ -362,7 +364,8 @@ def active_firms(
             result[i] = stored[key]
         elif boundary is None or part.start >= boundary:
             to_count.append(i)
-    for i, firms in zip(to_count, live_firms(db, [parts[i][1] for i in to_count], include_internal)):
+    counted = live_firms(db, [parts[i][1] for i in to_count], include_internal)
+    for i, firms in zip(to_count, counted, strict=True):
         result[i] = firms
     return result
 
@@ -399,7 +402,7 @@ def firms_table(db: Database, period: Period, include_internal: bool = False) ->
     return [
         FirmsRow(kind, part.start, part.end, active,
                  count_within(firsts, part) if firsts is not None else None)
-        for (kind, part), active in zip(parts, active_firms(db, parts, include_internal))
+        for (kind, part), active in zip(parts, active_firms(db, parts, include_internal), strict=True)
     ]
 
 
@@ -461,7 +464,8 @@ def gap_questions(db: Database, period: Period, include_internal: bool) -> dict[
         WHERE rated.value = 'down' AND a.decision = 'answer' AND a.kind IN {RATEABLE_KINDS}
           AND a.time >= :start AND a.time < :end AND (a.internal = 0 OR :internal) GROUP BY 1"""
     counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    for (question, source), count in _summed(db, (fallbacks, thumbs_down), _params(period, include_internal)).items():
+    found = _summed(db, (fallbacks, thumbs_down), _params(period, include_internal))
+    for (question, source), count in found.items():
         text = " ".join(str(question).split())
         if text:
             counts[text][source] += count

@@ -208,15 +208,16 @@ def referrals_table(data: ReportData) -> Table:
 
 
 def firms_csv(data: ReportData) -> Table:
-    rows = [(r.period, r.start.isoformat(), r.end.isoformat(), count_cell(r.active), count_cell(r.new_subscribers))
-            for r in data.firms]
+    rows = [(r.period, r.start.isoformat(), r.end.isoformat(), count_cell(r.active),
+             count_cell(r.new_subscribers)) for r in data.firms]
     return Table("firms", ("period", "start", "end", "active_firms", "new_subscribers"), rows)
 
 
 def reminders_table(rows: list[ReminderRow]) -> Table:
-    total = ("total", *(sum(getattr(r, f) for r in rows) for f in ReminderRow.__dataclass_fields__ if f != "kind"))
-    body = [tuple(getattr(r, f) for f in ReminderRow.__dataclass_fields__) for r in rows]
-    return Table("reminders", tuple(ReminderRow.__dataclass_fields__), body + [total])
+    columns = tuple(ReminderRow.__dataclass_fields__)
+    body = [tuple(getattr(r, f) for f in columns) for r in rows]
+    total = ("total", *(sum(row[i] for row in body) for i in range(1, len(columns))))
+    return Table("reminders", columns, body + [total])
 
 
 def gaps_table(data: ReportData) -> Table:
@@ -254,14 +255,17 @@ def charts(data: ReportData, font: Path) -> dict[str, bytes]:
         found["questions_per_topic.png"] = bar_chart_png(
             "各主题提问数 Questions per topic", [topic_label(k) for k, _ in topics], [n for _, n in topics], font)
     if data.questions:
-        found["weekly_trend.png"] = trend_chart_png(weekly(data.per_day), font, data.period.start, data.period.end)
+        found["weekly_trend.png"] = trend_chart_png(
+            weekly(data.per_day), font, data.period.start, data.period.end)
         decisions = data.decisions
         found["decision_mix.png"] = bar_chart_png(
-            "回答决策 Decision mix", [DECISION_LABELS[d] for d in DECISIONS], [decisions[d] for d in DECISIONS], font)
+            "回答决策 Decision mix", [DECISION_LABELS[d] for d in DECISIONS], [decisions[d] for d in DECISIONS],
+            font)
     counties = data.referrals_by(2)
     if counties:
         found["referrals_per_county.png"] = bar_chart_png(
-            "各县区转介数 Referrals per county", [county_label(k) for k, _ in counties], [n for _, n in counties], font)
+            "各县区转介数 Referrals per county", [county_label(k) for k, _ in counties], [n for _, n in counties],
+            font)
     return found
 
 
@@ -421,8 +425,9 @@ def markdown(data: ReportData, images: set[str], chart_note: str | None) -> str:
     if chart_note:
         lines += [f"> 图表未生成 Charts not drawn：{chart_note}", ""]
     lines += ["## 概览 Summary", ""] + summary_lines(data) + [""]
-    for section in (questions_lines(data, images), decisions_lines(data, images), satisfaction_lines(data),
-                    referrals_lines(data, images), reminders_lines(data), firms_lines(data), gaps_lines(data)):
+    sections = (questions_lines(data, images), decisions_lines(data, images), satisfaction_lines(data),
+                referrals_lines(data, images), reminders_lines(data), firms_lines(data), gaps_lines(data))
+    for section in sections:
         lines += section + [""]
     return "\n".join(lines)
 

@@ -66,7 +66,8 @@ class RetentionResult:
 
     def describe(self) -> str:
         return (f"retention {self.retention_days} days: rolled up and deleted {self.events_rolled_up} events "
-                f"of days before {self.cutoff}; stored active firms for {self.periods_stored} week(s)/month(s)")
+                f"of days before {self.cutoff}; "
+                f"stored active firms for {self.periods_stored} week(s)/month(s)")
 
 
 def finished_periods(db: Database, today: date) -> list[tuple[str, Period]]:

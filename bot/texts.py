@@ -44,13 +44,14 @@ TEXTS: dict[str, dict[str, str]] = {
     "stats_summary": {
         "zh": "📊 {start} 至 {end}\n提问 {questions}：已回答 {answer}，需澄清 {clarify}（其中 {resolved} 个经选择解决），"
         "未能回答 {fallback}\n满意度：{satisfaction}\n转介 {referrals} · 活跃企业 {firms} · 新订阅 {subscribers}",
-        "en": "📊 {start} to {end}\nQuestions {questions}: answered {answer}, clarified {clarify} ({resolved} resolved "
-        "by a choice), fallback {fallback}\nSatisfaction: {satisfaction}\nReferrals {referrals} · active firms "
-        "{firms} · new subscribers {subscribers}",
+        "en": "📊 {start} to {end}\nQuestions {questions}: answered {answer}, clarified {clarify} "
+        "({resolved} resolved by a choice), fallback {fallback}\nSatisfaction: {satisfaction}\n"
+        "Referrals {referrals} · active firms {firms} · new subscribers {subscribers}",
     },
     "stats_satisfaction": {
         "zh": "👍 {up} · 👎 {down}，满意 {approval}（评价率 {rate}：{answers} 个回答中 {rated} 个有评价）",
-        "en": "👍 {up} · 👎 {down}, {approval} approval ({rate} response rate: {rated} of {answers} answers rated)",
+        "en": "👍 {up} · 👎 {down}, {approval} approval "
+        "({rate} response rate: {rated} of {answers} answers rated)",
     },
     "stats_unrated": {
         "zh": "暂无评价（{answers} 个回答中 0 个有评价）",

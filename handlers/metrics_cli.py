@@ -1,4 +1,4 @@
-"""Metrics subcommands: report (Markdown, CSV, PNG for a period) and retention (the daily privacy job once)."""
+"""Metrics subcommands: report (Markdown, CSV, PNG for a period) and retention (the daily job, once)."""
 from __future__ import annotations
 
 import argparse

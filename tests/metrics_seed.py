@@ -3,7 +3,8 @@
 The period is 2026-11-09 (Monday) to 2026-11-22 (Sunday), Asia/Shanghai. Firms A, B, C, D; S is a
 specialist (internal); one `cli` question. Expected figures, external traffic only:
 - questions 10: answer 5, clarify 2 (1 resolved by a choice), fallback 3
-- per day: 11-09: 2, 11-10: 1, 11-11: 1 (00:30 in Shanghai, still 11-10 in UTC), 11-12: 2, 11-16..11-19: 1 each
+- per day: 11-09: 2, 11-10: 1, 11-11: 1 (00:30 in Shanghai, still 11-10 in UTC), 11-12: 2,
+  11-16 to 11-19: 1 each
 - topics: trademark 4, out_of_scope 3, pledge_financing 1, open_license 1, smalltalk 1
 - counties: 建阳区 3, 邵武市 2, city 2, 浦城县 2, none 1; channels: telegram 7, wecom 3
 - satisfaction (IP answers, small talk left out): 5 answers, 4 rated (80%), 👍 2, 👎 2
@@ -50,7 +51,8 @@ class Seeder:
         return self.event("feedback", who, when, channel, reply_to=answer, detail={"value": value},
                           internal=internal)
 
-    def refer(self, who: str, when: datetime, station: str, station_type: str, county: str, topic: str) -> int:
+    def refer(self, who: str, when: datetime, station: str, station_type: str, county: str,
+              topic: str) -> int:
         detail = {"station_id": station, "station_type": station_type, "county": county, "topic": topic}
         return self.event("referral", who, when, detail=detail)
 

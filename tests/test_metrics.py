@@ -1,4 +1,4 @@
-"""Counting API for the channels (/stats, /gaps), periods, settings, charts with Chinese labels, query plans."""
+"""The counting API for /stats and /gaps, periods, settings, charts with Chinese labels, query plans."""
 from __future__ import annotations
 
 import io
@@ -129,7 +129,8 @@ def test_metrics_settings_defaults_and_errors() -> None:
         ({"retention": 30}, "config: unknown metrics settings ['retention']"),
         ({"retention_days": 34}, "config: metrics.retention_days must be at least 35"),
         ({"retention_days": "a year"}, "config: metrics: invalid literal for int() with base 10: 'a year'"),
-        ({"gap_similarity": 0}, "config: metrics.gap_similarity must be in (0, 100] and gap_limit at least 1"),
+        ({"gap_similarity": 0},
+         "config: metrics.gap_similarity must be in (0, 100] and gap_limit at least 1"),
     ]:
         with pytest.raises(ConfigError) as error:
             metrics_settings(settings_with(bad))
@@ -141,7 +142,8 @@ def every_label() -> list[str]:
     titles = ["各主题提问数 Questions per topic", "回答决策 Decision mix", "各县区转介数 Referrals per county",
               "每周提问数 Questions per week", "提问数", "周（周一）", "整周 whole week", "不完整的周 partial week"]
     counties = [county_label(c) for c in (*COUNTIES, CITY, "")]
-    return [*TOPIC_LABELS.values(), *counties, *DECISION_LABELS.values(), *CHANNEL_LABELS.values(), UNKNOWN, *titles]
+    return [*TOPIC_LABELS.values(), *counties, *DECISION_LABELS.values(), *CHANNEL_LABELS.values(), UNKNOWN,
+            *titles]
 
 
 def cmap_of(font: Path) -> set[int]:

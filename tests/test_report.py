@@ -147,7 +147,8 @@ def test_markdown_states_the_figures_and_the_retention(seeded: Path) -> None:
         assert line in report.splitlines(), line
     assert "原始事件保留 365 天（metrics.retention_days）" in report
     assert "目前还没有事件被汇总删除。" in report
-    for chart in ("weekly_trend.png", "questions_per_topic.png", "decision_mix.png", "referrals_per_county.png"):
+    charts = ("weekly_trend.png", "questions_per_topic.png", "decision_mix.png", "referrals_per_county.png")
+    for chart in charts:
         assert f"]({chart})" in report
         assert (out / chart).read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
 
@@ -200,14 +201,16 @@ def test_empty_database_gives_a_report_that_says_so(config: Path, capsys) -> Non
     ],
 )
 def test_bad_dates_are_a_one_line_error(config: Path, capsys, start: str, end: str, error: str) -> None:
-    code = main(["--config", str(config), "report", "--from", start, "--to", end, "--out", str(config.parent)])
+    code = main(["--config", str(config), "report", "--from", start, "--to", end,
+                 "--out", str(config.parent)])
     assert code == 2
     assert capsys.readouterr().err == error + "\n"
     assert not (config.parent / "report.md").exists()
 
 
 def test_missing_font_still_writes_the_report_and_says_why(seeded: Path, capsys) -> None:
-    seeded.write_text(seeded.read_text(encoding="utf-8") + "  chart_font: /nonexistent/font.ttc\n", encoding="utf-8")
+    with seeded.open("a", encoding="utf-8") as config:
+        config.write("  chart_font: /nonexistent/font.ttc\n")
     code, out = run_report(seeded)
     assert code == 1
     message = "charts need a CJK font, and /nonexistent/font.ttc is missing (fix metrics.chart_font)"

@@ -1,4 +1,4 @@
-"""Retention: events past the limit become daily aggregates and are deleted; the report's counts do not change."""
+"""Retention: events past the limit become daily aggregates and are deleted; report counts do not change."""
 from __future__ import annotations
 
 import csv
@@ -61,7 +61,9 @@ def firms_after(before: list[list[str]], cutoff: date) -> list[list[str]]:
         (datetime(2026, 12, 21, 2, 0, tzinfo=timezone.utc), date(2026, 11, 16)),  # half rolled up, half live
     ],
 )
-def test_report_counts_are_identical_before_and_after_retention(config: Path, now: datetime, cutoff: date) -> None:
+def test_report_counts_are_identical_before_and_after_retention(
+    config: Path, now: datetime, cutoff: date
+) -> None:
     settings = load_settings(config, environ={})
     before = report(config, "before")
     db = open_db(settings.db_path)
@@ -72,9 +74,11 @@ def test_report_counts_are_identical_before_and_after_retention(config: Path, no
     assert result.cutoff == cutoff
     remaining = db["events"].count
     assert result.events_rolled_up == events_before - remaining > 0
-    assert db.execute("SELECT count(*) FROM events WHERE time < ?", [day_start_utc(cutoff)]).fetchone()[0] == 0
-    assert set(db["daily_aggregates"].columns_dict) >= {"day", "kind", "county", "topic", "decision", "station_id"}
-    assert not {"user", "question", "detail"} & set(db["daily_aggregates"].columns_dict)
+    older = db.execute("SELECT count(*) FROM events WHERE time < ?", [day_start_utc(cutoff)]).fetchone()[0]
+    assert older == 0
+    columns = set(db["daily_aggregates"].columns_dict)
+    assert columns >= {"day", "kind", "county", "topic", "decision", "station_id"}
+    assert not {"user", "question", "detail"} & columns
     after = report(config, "after")
     for name in COUNT_TABLES:
         assert after[name] == before[name], name
@@ -97,7 +101,8 @@ def test_retention_is_idempotent(config: Path) -> None:
     assert (second.events_rolled_up, second.periods_stored) == (0, 0)
     assert list(db["daily_aggregates"].rows) == aggregates
     assert list(db["active_firms"].rows) == stored
-    assert second.describe() == ("retention 35 days: rolled up and deleted 0 events of days before 2026-12-11; "
+    assert second.describe() == ("retention 35 days: rolled up and deleted 0 events "
+                                 "of days before 2026-12-11; "
                                  "stored active firms for 0 week(s)/month(s)")
 
 
@@ -107,7 +112,8 @@ def test_aggregates_hold_the_rating_and_the_resolved_clarification(config: Path)
     run_retention(db, ManualClock(datetime(2027, 1, 15, 2, 0, tzinfo=timezone.utc)), settings)
     rows = {(r["day"], r["kind"], r["intent"], r["decision"], r["outcome"]): r["count"]
             for r in db["daily_aggregates"].rows if r["internal"] == 0}
-    assert rows[("2026-11-09", "question", "tm_renewal", "answer", "up")] == 1  # down, then up: the last counts
+    # rated down, then up: the last rating counts
+    assert rows[("2026-11-09", "question", "tm_renewal", "answer", "up")] == 1
     assert rows[("2026-11-12", "question", "ol_what", "clarify", "resolved")] == 1
     assert rows[("2026-11-12", "question", "tm_fee", "clarify", "")] == 1
     assert rows[("2026-11-12", "choice", "ol_what", "answer", "down")] == 1
