@@ -45,6 +45,7 @@ TOPIC_LABELS = {topic: titles[0] for topic, titles in TOPIC_TITLES.items()} | {
 DECISION_LABELS = {"answer": "已回答", "clarify": "需澄清", "fallback": "未能回答"}
 CHANNEL_LABELS = {"telegram": "Telegram", "wecom": "企业微信", "console": "控制台", "cli": "命令行", "test": "测试"}
 PERIOD_LABELS = {"week": "周", "month": "月", "period": "全期"}
+REMINDER_LABELS = {"broadcast": "群发通知", "deadline": "期限提醒", "calendar": "日程提醒", "total": "合计 Total"}
 UNKNOWN = "未注明"
 
 
@@ -388,7 +389,7 @@ def reminders_lines(data: ReportData) -> list[str]:
     table = reminders_table(data.reminders)
     header = ("类型 Kind", "群发 Broadcasts", "计划份数 Scheduled", "已送达 Delivered", "失败 Failed",
               "被屏蔽 Blocked", "待发送 Pending", "重复发送 Repeated")
-    rows = [(row[0] or UNKNOWN, *row[1:]) for row in table.rows]
+    rows = [(REMINDER_LABELS.get(row[0], row[0] or UNKNOWN), *row[1:]) for row in table.rows]
     return lines + ["按提醒份数（每个收件人一份）在本期间创建的时间统计。", ""] + md_table(header, rows)
 
 
@@ -406,6 +407,8 @@ def firms_lines(data: ReportData) -> list[str]:
 def gaps_lines(data: ReportData) -> list[str]:
     lines = ["## 知识缺口 Knowledge gaps", "",
              "未能回答和被 👎 最多的问题，相近问法已合并，供专员补充知识库。", ""]
+    if data.rolled_before and data.period.start < data.rolled_before:
+        lines += [f"{data.rolled_before} 之前的问题原文已按保留期删除，只统计之后的问题。", ""]
     rows = [(rank, g.count, g.fallback, g.thumbs_down, g.example, "；".join(g.variants[1:4]) or "—")
             for rank, g in enumerate(data.gaps, start=1)]
     return lines + md_table(("#", "次数", "未能回答", "👎", "示例 Example", "相近问法 Variants"), rows)

@@ -99,7 +99,8 @@ def test_knowledge_gaps_and_their_text(db) -> None:
 
 def test_gap_grouping_follows_the_similarity_threshold(db) -> None:
     strict = knowledge_gaps(db, *PERIOD, similarity=100)
-    assert [g.example for g in strict] == ["商标注册要多长时间", "天气预报", "开放许可", "明天天气怎么样", "明天天气怎么样啊"]
+    assert [g.example for g in strict] == ["商标注册要多长时间", "天气预报", "开放许可", "明天天气怎么样",
+                                      "明天天气怎么样啊"]
     assert knowledge_gaps(db, *PERIOD, include_internal=True)[-1].example == "测试问题"
 
 

@@ -83,7 +83,9 @@ def test_report_counts_are_identical_before_and_after_retention(
     for name in COUNT_TABLES:
         assert after[name] == before[name], name
     assert after["firms"] == firms_after(before["firms"], cutoff)
+    assert len(after["gaps"]) < len(before["gaps"])  # rolled-up days keep no question text
     assert ["| 月 | 2026-11-01 | 2026-11-30 | 4 | 3 |"] in after["report.md"]
+    assert [f"{cutoff} 之前的问题原文已按保留期删除，只统计之后的问题。"] in after["report.md"]
     assert [f"- 数据保留 Retention：原始事件保留 35 天（metrics.retention_days），之后由每日任务汇总为每日统计"
             f"（按日、主题、决策、县区、渠道、站点、类型计数）再删除。{cutoff} 之前的事件只剩每日汇总："
             "本报告中这部分的计数来自汇总，但知识缺口和非整周/整月的活跃企业数已无法计算（标为 —）。"] in after["report.md"]
