@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
 from rapidfuzz import fuzz, process
 from sqlite_utils import Database
@@ -200,6 +201,14 @@ def _params(period: Period, include_internal: bool, **extra: object) -> dict[str
     start, end = period.utc_bounds
     return {"start": start, "end": end, "first": period.start.isoformat(), "last": period.end.isoformat(),
             "internal": int(include_internal), **extra}
+
+
+@contextmanager
+def snapshot(db: Database) -> Iterator[None]:
+    """One read transaction around several queries: they all see the same state, even if the retention
+    job moves events into the aggregates meanwhile (a WAL reader keeps its snapshot)."""
+    with db.atomic():
+        yield
 
 
 def _summed(db: Database, queries: Iterable[str], params: dict[str, object]) -> Counter[tuple]:
@@ -481,7 +490,8 @@ def knowledge_gaps(
     Greedy: the most frequent question opens a group, and each next one joins the first group whose
     example it matches with rapidfuzz token_sort_ratio >= `similarity`, or opens its own.
     """
-    counts = gap_questions(db, Period(start, end), include_internal)
+    with snapshot(db):
+        counts = gap_questions(db, Period(start, end), include_internal)
     ranked = sorted(counts, key=lambda text: (-sum(counts[text]), text))[:GAP_CANDIDATES]
     gaps: list[Gap] = []
     examples: list[str] = []
@@ -538,17 +548,18 @@ def decisions_of(mix: Counter[tuple]) -> dict[str, int]:
 def summary(db: Database, start: date, end: date, include_internal: bool = False) -> Summary:
     """The headline figures from `start` to `end` (Asia/Shanghai days, both included)."""
     period = Period(start, end)
-    mix = question_mix(db, period, include_internal)
-    per_day = questions_per_day(db, period, include_internal)
-    firsts = first_subscriptions(db)
-    return Summary(
-        period=period,
-        questions=sum(per_day.values()),
-        decisions=decisions_of(mix),
-        clarifications_resolved=clarifications_resolved(db, period, include_internal),
-        satisfaction=satisfaction_by(mix, ratings(db, period, include_internal), "").get("", Satisfaction()),
-        referrals=sum(referrals(db, period, include_internal).values()),
-        active_firms=active_firms(db, [(WHOLE, period)], include_internal)[0],
-        new_subscribers=count_within(firsts, period) if firsts is not None else None,
-        weekly_questions=weekly(per_day),
-    )
+    with snapshot(db):
+        mix = question_mix(db, period, include_internal)
+        per_day = questions_per_day(db, period, include_internal)
+        firsts = first_subscriptions(db)
+        return Summary(
+            period=period,
+            questions=sum(per_day.values()),
+            decisions=decisions_of(mix),
+            clarifications_resolved=clarifications_resolved(db, period, include_internal),
+            satisfaction=satisfaction_by(mix, ratings(db, period, include_internal), "").get("", Satisfaction()),
+            referrals=sum(referrals(db, period, include_internal).values()),
+            active_firms=active_firms(db, [(WHOLE, period)], include_internal)[0],
+            new_subscribers=count_within(firsts, period) if firsts is not None else None,
+            weekly_questions=weekly(per_day),
+        )

@@ -34,6 +34,7 @@ from bot.metrics import (
     reminders,
     rolled_before,
     satisfaction_by,
+    snapshot,
     weekly,
 )
 from bot.texts import text
@@ -136,7 +137,13 @@ def ranked(counts: Counter[tuple], key: Callable[[tuple], str]) -> list[tuple[st
 
 def collect(db: Database, period: Period, settings: MetricsSettings, include_internal: bool,
             generated: datetime) -> ReportData:
-    """Count every figure of the period."""
+    """Count every figure of the period (in one read transaction: see snapshot)."""
+    with snapshot(db):
+        return _collect(db, period, settings, include_internal, generated)
+
+
+def _collect(db: Database, period: Period, settings: MetricsSettings, include_internal: bool,
+             generated: datetime) -> ReportData:
     mix = question_mix(db, period, include_internal)
     return ReportData(
         period=period, include_internal=include_internal, retention_days=settings.retention_days,

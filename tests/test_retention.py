@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+from dataclasses import replace
 from datetime import date, datetime, timezone
 from pathlib import Path
 
@@ -9,7 +10,8 @@ import pytest
 
 from bot.clock import ManualClock
 from bot.config import load_settings
-from bot.metrics import Period, active_firms, day_start_utc
+from bot.metrics import Period, active_firms, day_start_utc, metrics_settings
+from bot.report import collect
 from bot.retention import run_retention
 from bot.store import open_db
 from metrics_seed import MONTH, Seeder, seed_events, seed_other_tables, sh
@@ -132,3 +134,24 @@ def test_firms_of_a_week_cut_by_the_rollup_are_not_guessed(config: Path) -> None
 def test_retention_command_prints_what_it_did(config: Path, capsys) -> None:
     assert main(["--config", str(config), "retention"]) == 0
     assert capsys.readouterr().out.startswith("retention 35 days: rolled up and deleted ")
+
+
+def test_a_report_read_while_the_daily_job_commits_counts_each_event_once(config: Path) -> None:
+    """The job commits between a figure's live query and its aggregates query: the report, read in one
+    snapshot, still counts what it counted before, not the moved events twice."""
+    settings = load_settings(config, environ={})
+    reader, writer = open_db(settings.db_path), open_db(settings.db_path)
+    generated = datetime(2027, 1, 15, 2, 0, tzinfo=timezone.utc)
+    before = collect(reader, Period(*MONTH), metrics_settings(settings), False, generated)
+    runs = []
+
+    def job_midway(sql: str, params: object) -> None:
+        if "FROM daily_aggregates" in sql and not runs:
+            runs.append(run_retention(writer, ManualClock(generated), settings))
+
+    with reader.tracer(job_midway):
+        during = collect(reader, Period(*MONTH), metrics_settings(settings), False, generated)
+    assert runs[0].events_rolled_up == 28
+    assert during == before
+    assert replace(collect(reader, Period(*MONTH), metrics_settings(settings), False, generated),
+                   firms=[], gaps=[], rolled_before=None) == replace(before, firms=[], gaps=[])
