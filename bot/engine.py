@@ -1,7 +1,7 @@
 """The Engine: one synchronous entry for every channel. Message in, Reply out, an event recorded."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from sqlite_utils import Database
@@ -11,7 +11,12 @@ from bot.config import Settings
 from bot.events import EventLog
 from bot.knowledge import Entry, KnowledgeBase
 from bot.matcher import Candidate, Matcher
-from bot.normalize import Analysis, looks_english
+from bot.normalize import Analysis, join_tokens, looks_english
+from bot.referrals import (
+    SERVICE_STATION, WHERE_PREFIX, StationRequest, is_where_intent, location_request, offers_handoff, referral_detail,
+    request_for_intent, request_from_question, stations_text,
+)
+from bot.stations import Directory, Ranked, nearest, station_settings, stations_of, valid_coordinates
 from bot.store import salt
 from bot.texts import text
 from bot.vocab import IP_TOPICS, OUT_OF_SCOPE, SMALLTALK, TOPIC_TITLES, county_in_text
@@ -19,7 +24,11 @@ from bot.vocab import IP_TOPICS, OUT_OF_SCOPE, SMALLTALK, TOPIC_TITLES, county_i
 ANSWER, CLARIFY, FALLBACK = "answer", "clarify", "fallback"
 MAX_QUESTION_CHARS = 500
 HANDOFF_INTENT = "handoff"
+HANDOFF_WORD = "转人工"  # an answer that mentions it offers the handoff choice
 TOPIC_PREFIX = "topic:"
+OFF_TOPIC_SHARE = 0.15  # a question this much about another domain is not answered (车辆质押贷款)
+FOLLOW_UP_MAX_TOKENS = 4  # a follow-up is short …
+MARKED_FOLLOW_UP_MAX_TOKENS = 8  # … unless it opens with 那 / and / what about
 
 
 @dataclass(frozen=True)
@@ -33,6 +42,7 @@ class Message:
     county: str | None = None
     now: datetime | None = None
     internal: bool = False
+    industry: str | None = None
 
 
 @dataclass(frozen=True)
@@ -64,6 +74,7 @@ class _Turn:
     decision: str
     question: str
     entry: Entry | None = None
+    tokens: tuple[str, ...] = ()  # the question as it was matched (follow-ups included)
 
 
 @dataclass
@@ -72,7 +83,12 @@ class _Decision:
     candidates: list[Candidate]
     analysis: Analysis
     smalltalk: Candidate | None = None
-    notes: list[str] = field(default_factory=list)
+    gated: bool = False  # a fallback decided before any threshold: no IP subject, or another domain
+
+    def strength(self) -> tuple[int, float]:
+        """Answer beats clarify beats fallback; then the higher score."""
+        rank = {ANSWER: 2, CLARIFY: 1}.get(self.decision, 0)
+        return rank, self.candidates[0].score if self.candidates else 0.0
 
 
 class Engine:
@@ -83,6 +99,7 @@ class Engine:
         self.clock = clock
         self.db = db
         self.events = EventLog(db, salt(db))
+        self.station_settings = station_settings(settings)
         self._turns: dict[str, _Turn] = {}
         self.load(kb)
 
@@ -90,6 +107,11 @@ class Engine:
         """Switch to a (checked) knowledge base; the old one serves until this returns."""
         matcher = Matcher(kb, self.settings.matching)
         self.kb, self.matcher = kb, matcher
+
+    @property
+    def stations(self) -> Directory:
+        """The service-station directory of the current knowledge base."""
+        return stations_of(self.kb)
 
     # ---- public API -------------------------------------------------------------------------
 
@@ -102,24 +124,35 @@ class Engine:
         analysis = self.kb.normalizer.analyze(question)
         if self._asks_for_person(analysis, question):
             return self._handoff(message, user, now, lang)
-        decided = self._decide(analysis, self._context(user, now))
+        context = self._context(user, now)
+        request = self._station_request(message, analysis, question, context)
+        decided = self._decide(analysis, context)
+        if request:
+            return self._show_stations(
+                message, user, now, lang, request, "question", analysis.key, related=self._related_entry(decided)
+            )
         reply = self._reply_for(decided, lang, now)
+        matched = decided.analysis.tokens
         event_id = self.events.record(
             "question", time=now, channel=message.channel, user=user, internal=message.internal,
             county=message.county or county_in_text(question), language=lang,
             question=analysis.key, topic=reply.topic, intent=reply.intent,
             decision=reply.decision, score=reply.score,
         )
-        self._remember(user, now, event_id, reply, question)
+        self._remember(user, now, event_id, reply, question, matched)
         return replace(reply, event_id=event_id)
 
     def answer_intent(self, intent_id: str, message: Message) -> Reply:
-        """Answer a pressed choice: an entry id, `topic:<topic>` for a menu, or `handoff`."""
+        """Answer a pressed choice: an entry id, `topic:<topic>` for a menu, `handoff`, or
+        `where`, `where:<entry id>`, `where:topic:<topic>` for the stations that serve it."""
         now = message.now or self.clock.now()
         user = self.events.user(message.channel, message.user_id)
         lang = self._language(message)
         if intent_id == HANDOFF_INTENT:
             return self._handoff(message, user, now, lang)
+        request = self._pressed_where(intent_id, message, user, lang) if is_where_intent(intent_id) else None
+        if request:
+            return self._show_stations(message, user, now, lang, request, "choice")
         if intent_id.startswith(TOPIC_PREFIX):
             reply = self._topic_menu(intent_id[len(TOPIC_PREFIX):], lang)
         elif intent_id in self.kb.entries:
@@ -133,8 +166,22 @@ class Engine:
             decision=reply.decision, score=reply.score,
             reply_to=previous.event_id if previous else None,
         )
-        self._remember(user, now, event_id, reply, previous.question if previous else "")
+        entry = self.kb.entries.get(intent_id)
+        self._remember(user, now, event_id, reply, previous.question if previous else "",
+                       self._entry_subject(entry) if entry else ())
         return replace(reply, event_id=event_id)
+
+    def stations_near(self, message: Message, lat: float, lon: float, topic: str | None = None) -> Reply:
+        """The stations nearest a shared location (for `topic` if given); the position is never stored."""
+        now = message.now or self.clock.now()
+        lang = self._language(message)
+        if not valid_coordinates(lat, lon):
+            return Reply(FALLBACK, SERVICE_STATION, None, 0.0, text("stations_bad_location", lang), language=lang)
+        request = location_request(topic, message.county, lang)
+        ranked = nearest(self.stations, lat, lon, station_types=request.station_types,
+                         limit=self.station_settings.max_results)
+        user = self.events.user(message.channel, message.user_id)
+        return self._show_stations(message, user, now, lang, request, "choice", ranked=ranked)
 
     def entry(self, intent_id: str) -> Entry | None:
         return self.kb.entries.get(intent_id)
@@ -156,49 +203,95 @@ class Engine:
     def _context(self, user: str, now: datetime) -> _Turn | None:
         turn = self._turns.get(user)
         ttl = timedelta(minutes=self.settings.context_ttl_minutes)
-        if turn and turn.entry and turn.decision == ANSWER and now - turn.at <= ttl:
+        if turn and turn.entry and now - turn.at <= ttl:
             return turn
         return None
 
     def _is_followup(self, analysis: Analysis) -> bool:
+        """Short and elliptical: 那续展呢？ 商标的呢？ 要多久？ and the fee?"""
         lexicon = self.kb.lexicon
-        anchors = set(lexicon.anchors.values())
-        if anchors & set(analysis.tokens):
+        said = analysis.cleaned.replace(" ", "")
+        if said.startswith(lexicon.followup_markers):
+            return len(analysis.tokens) <= MARKED_FOLLOW_UP_MAX_TOKENS
+        if len(analysis.tokens) > FOLLOW_UP_MAX_TOKENS:
             return False
-        starts = analysis.cleaned.startswith(lexicon.followup_markers)
-        return starts or len(analysis.tokens) <= 3
+        if said.endswith(lexicon.followup_endings):
+            return True
+        anchors = set(lexicon.anchors.values())
+        return not anchors & self.kb.normalizer.search_tokens(analysis)
 
     def _followup_query(self, analysis: Analysis, turn: _Turn) -> Analysis:
-        """Read an elliptical question (那续展呢？ 费用呢？) with the subject of the last answer."""
-        entry = turn.entry
-        lexicon = self.kb.lexicon
-        subject = [lexicon.anchors.get(entry.topic, "")]
-        if all(t in lexicon.aspects for t in analysis.tokens):
-            keywords = [self.kb.normalizer.analyze(k).text for k in entry.keywords]
-            subject += [k for k in keywords if k and k not in lexicon.aspects][:2]
-        return self.kb.normalizer.analyze(" ".join([*subject, analysis.text]))
+        """Read an elliptical question in the light of the last one: 费用呢？ keeps the subject (商标续展)
+        with the new aspect; 那续展呢？ names a new subject and keeps what was asked (多久); anything
+        else (是哪年开始的？) adds to the last question."""
+        aspects = self.kb.lexicon.aspects
+        before = [t for t in turn.tokens if t not in aspects]
+        asked = [t for t in turn.tokens if t in aspects]
+        if all(t in aspects for t in analysis.tokens):
+            words = [*before, *analysis.tokens]
+        elif self._changes_subject(analysis, turn.entry):
+            words = [self.kb.lexicon.anchors.get(turn.entry.topic, ""), *analysis.tokens, *asked]
+        else:
+            words = [*turn.tokens, *analysis.tokens]
+        return replace(analysis, text=join_tokens(words), tokens=tuple(w for w in words if w))
 
     def _decide(self, analysis: Analysis, turn: _Turn | None) -> _Decision:
-        prefer: tuple[str, ...] = ()
-        if turn and self._is_followup(analysis):
-            analysis = self._followup_query(analysis, turn)
-            prefer = (turn.entry.topic, *turn.entry.follow_ups)
-        candidates = [c for c in self.matcher.rank(analysis, prefer) if c.entry.topic != SMALLTALK]
         if not self.matcher.has_domain_word(analysis):
             small = self.matcher.smalltalk(analysis)
             if small:
                 return _Decision(ANSWER, [small], analysis, smalltalk=small)
-            return _Decision(FALLBACK, candidates, analysis)
-        if not candidates or self.matcher.off_topic_words(analysis, candidates[0].entry):
-            return _Decision(FALLBACK, candidates, analysis)
+        if not (turn and self._is_followup(analysis)):
+            return self._decide_alone(analysis)
+        # A new subject (那续展呢) is never answered with the answer just given.
+        repeat = turn.entry.id if self._changes_subject(analysis, turn.entry) else None
+        in_context = self._decide_alone(
+            self._followup_query(analysis, turn), prefer=(turn.entry.topic, *turn.entry.follow_ups),
+            avoid=repeat, said=analysis,
+        )
+        names_subject = bool(set(analysis.tokens) & self.kb.lexicon.subjects)
+        if in_context.decision != FALLBACK and not names_subject:
+            return in_context  # 要带什么材料？ 共同申请呢？ lean on the last question
+        return max(in_context, self._decide_alone(analysis), key=_Decision.strength)
+
+    def _decide_alone(
+        self, analysis: Analysis, prefer: tuple[str, ...] = (), avoid: str | None = None,
+        said: Analysis | None = None,
+    ) -> _Decision:
+        """Gate, rank and apply the thresholds to one (possibly context-completed) question;
+        `said` is what the user typed, judged alone for words of another domain."""
+        candidates = [
+            c for c in self.matcher.rank(analysis, prefer) if c.entry.topic != SMALLTALK and c.entry.id != avoid
+        ]
+        if not candidates or not self._about_ip(analysis, candidates[0]):
+            return _Decision(FALLBACK, candidates, analysis, gated=True)
+        if self._mostly_another_domain(said or analysis, candidates[0].entry):
+            return _Decision(FALLBACK, candidates, analysis, gated=True)
+        matching = self.settings.matching
         top = candidates[0].score
         runner_up = candidates[1].score if len(candidates) > 1 else 0.0
-        matching = self.settings.matching
-        if top >= matching.answer_threshold and top - runner_up >= matching.answer_margin:
+        lead = top - runner_up
+        if top >= matching.answer_threshold and lead >= matching.answer_margin:
             return _Decision(ANSWER, candidates, analysis)
+        if top >= matching.clarify_threshold and lead >= matching.answer_lead:
+            return _Decision(ANSWER, candidates, analysis)  # a long question: lower score, clear winner
         if top >= matching.clarify_threshold:
             return _Decision(CLARIFY, candidates, analysis)
         return _Decision(FALLBACK, candidates, analysis)
+
+    def _changes_subject(self, analysis: Analysis, entry: Entry) -> bool:
+        """The follow-up names an IP word (续展) that the previous answer never mentions."""
+        named = [t for t in self.kb.normalizer.search_tokens(analysis) if t in self.matcher.domain_words]
+        return bool(named) and not self.matcher.mentions(entry, named)
+
+    def _mostly_another_domain(self, analysis: Analysis, best: Entry) -> bool:
+        """Words of another domain (车辆, 印刷) that the best entry never uses make up much of the question."""
+        foreign = self.matcher.off_topic_words(analysis, best)
+        return len(foreign) >= OFF_TOPIC_SHARE * max(1, len(analysis.tokens))
+
+    def _about_ip(self, analysis: Analysis, best: Candidate) -> bool:
+        """The question names an IP word, or the best entry explains most of it."""
+        gate = self.settings.matching.coverage_gate
+        return self.matcher.has_domain_word(analysis) or self.matcher.coverage(analysis, best.entry) >= gate
 
     # ---- replies ----------------------------------------------------------------------------
 
@@ -218,6 +311,10 @@ class Engine:
         choices = tuple(
             self._choice(self.kb.entries[i], lang) for i in entry.follow_ups if i in self.kb.entries
         )
+        if entry.station_types and self.stations:
+            choices += (Choice(WHERE_PREFIX + entry.id, entry.topic, text("where_choice", lang)),)
+        if HANDOFF_WORD in entry.answer:  # the answer itself sends local details to a specialist
+            choices += (Choice(HANDOFF_INTENT, entry.topic, text("handoff_choice", lang)),)
         return Reply(ANSWER, entry.topic, entry.id, candidate.score, body, choices, entry.station_types, language=lang)
 
     def _clarify(self, candidates: list[Candidate], lang: str) -> Reply:
@@ -249,11 +346,79 @@ class Engine:
     def _choice(entry: Entry, lang: str) -> Choice:
         return Choice(entry.id, entry.topic, entry.title_in(lang))
 
+    # ---- stations ---------------------------------------------------------------------------
+
+    def _pressed_where(self, intent_id: str, message: Message, user: str, lang: str) -> StationRequest | None:
+        """The request of a pressed where-choice; the county named in the last question wins."""
+        if not self.stations:
+            return None
+        previous = self._turns.get(user)
+        county = (county_in_text(previous.question) if previous else None) or message.county
+        return request_for_intent(intent_id, self.kb.entries, lang, county=county, industry=message.industry)
+
+    def _station_request(
+        self, message: Message, analysis: Analysis, question: str, context: _Turn | None
+    ) -> StationRequest | None:
+        """The stations a free-text question asks for (我在邵武，商标去哪办), or None."""
+        if set(analysis.tokens) & self.kb.lexicon.off_topic_words:
+            return None
+        return request_from_question(
+            question, analysis.cleaned, self.stations, county=message.county, industry=message.industry,
+            context=context.entry if context else None, about_ip=self.matcher.has_domain_word(analysis),
+        )
+
+    @staticmethod
+    def _related_entry(decided: _Decision) -> Entry | None:
+        """The entry a where-question also matches: offered next to the stations, and kept as context."""
+        if decided.decision == FALLBACK or decided.smalltalk or not decided.candidates:
+            return None
+        return decided.candidates[0].entry
+
+    def _show_stations(
+        self, message: Message, user: str, now: datetime, lang: str, request: StationRequest, kind: str,
+        question_key: str | None = None, ranked: list[Ranked] | None = None, related: Entry | None = None,
+    ) -> Reply:
+        """List the stations for `request`, record the request and one `referral` event per station shown;
+        `related` (an entry the question also matches) is offered as a choice."""
+        if ranked is None:
+            ranked = request.rank(self.stations, self.station_settings.max_results)
+        handoff = offers_handoff(ranked)
+        choices = (self._choice(related, lang),) if related else ()
+        if handoff:
+            choices += (Choice(HANDOFF_INTENT, request.reply_topic, text("handoff_choice", lang)),)
+        body = stations_text(ranked, request, self.stations, lang)
+        reply = Reply(
+            ANSWER if ranked else FALLBACK, request.reply_topic, request.intent, 100.0 if ranked else 0.0,
+            body, choices, request.station_types, language=lang,
+        )
+        previous = self._turns.get(user)
+        common = dict(time=now, channel=message.channel, user=user, internal=message.internal,
+                      county=request.county, language=lang, intent=request.intent)
+        event_id = self.events.record(
+            kind, **common, question=question_key, topic=reply.topic, decision=reply.decision,
+            score=reply.score, reply_to=previous.event_id if previous and kind == "choice" else None,
+        )
+        for position, item in enumerate(ranked, start=1):
+            detail = referral_detail(item, request, position)
+            self.events.record("referral", **common, topic=detail["topic"], reply_to=event_id, detail=detail)
+        context = request.entry or related
+        self._turns[user] = _Turn(
+            now, event_id, reply.decision, request.question, context,
+            tokens=self._entry_subject(context) if context else (),
+        )
+        return replace(reply, event_id=event_id)
+
     # ---- memory and handoff -----------------------------------------------------------------
 
-    def _remember(self, user: str, now: datetime, event_id: int, reply: Reply, question: str) -> None:
-        entry = self.kb.entries.get(reply.intent or "") if reply.decision == ANSWER else None
-        self._turns[user] = _Turn(now, event_id, reply.decision, question, entry)
+    def _remember(
+        self, user: str, now: datetime, event_id: int, reply: Reply, question: str, tokens: tuple[str, ...]
+    ) -> None:
+        entry = self.kb.entries.get(reply.intent or "") if reply.decision != FALLBACK else None
+        self._turns[user] = _Turn(now, event_id, reply.decision, question, entry, tokens)
+
+    def _entry_subject(self, entry: Entry) -> tuple[str, ...]:
+        """What a pressed choice is about, for a follow-up to lean on: its title's words."""
+        return self.kb.normalizer.analyze(entry.title).tokens
 
     def _asks_for_person(self, analysis: Analysis, question: str) -> bool:
         cleaned = analysis.cleaned
@@ -263,8 +428,8 @@ class Engine:
         """Leave the user's unanswered question (or the text after 转人工) for a specialist."""
         question = self._handoff_question(message.text)
         previous = self._turns.get(user)
-        if not question and previous and previous.decision != ANSWER:
-            question = previous.question
+        if not question and previous:
+            question = previous.question  # any last question: unanswered, or answered but not enough
         if not question:
             return Reply(FALLBACK, OUT_OF_SCOPE, HANDOFF_INTENT, 0.0, text("handoff_nothing", lang), language=lang)
         event_id = self.events.record(

@@ -9,12 +9,13 @@ from typing import Callable, Iterable
 from bot.facts import FactBook, references
 from bot.knowledge import Entry, KnowledgeBase, Problem, read_entries, read_facts, read_lexicon
 from bot.normalize import Normalizer
+from bot.stations import check_stations
 from bot.vocab import STATION_TYPES, TOPICS
 
 MIN_PHRASINGS = 6
 
 # Extra checks for other knowledge files (stations, events) register here: (root, kb) -> problems.
-EXTRA_CHECKS: list[Callable[[Path, KnowledgeBase], list[Problem]]] = []
+EXTRA_CHECKS: list[Callable[[Path, KnowledgeBase], list[Problem]]] = [check_stations]
 
 
 class KnowledgeError(Exception):
@@ -88,7 +89,7 @@ def _check_phrasings(entries: list[Entry], normalizer: Normalizer) -> Iterable[P
     for entry in entries:
         forms: defaultdict[str, list[str]] = defaultdict(list)
         for question in entry.questions:
-            forms[normalizer.analyze(question).key].append(question)
+            forms[normalizer.analyze_known(question).key].append(question)
         for form, originals in forms.items():
             if len(originals) > 1:
                 yield Problem(entry.file, entry.id, "questions", f"same after normalisation: {originals}")

@@ -13,6 +13,7 @@ from bot.facts import Fact, FactBook, parse_fact
 from bot.normalize import Lexicon, Normalizer
 
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: ~10x faster
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,7 @@ def _relative(path: Path, root: Path) -> str:
 def read_yaml(path: Path, root: Path) -> tuple[Any, list[Problem]]:
     """Parse one YAML file; a syntax error becomes a Problem."""
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8")), []
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER), []
     except (OSError, yaml.YAMLError) as exc:
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         return None, [Problem(_relative(path, root), "", "file", f"cannot read: {reason}")]

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from collections import Counter, defaultdict
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
@@ -23,7 +23,7 @@ from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
 from bot.clock import SHANGHAI
-from bot.config import PROJECT_ROOT, ConfigError, Settings
+from bot.config import PROJECT_ROOT, ConfigError, Settings, section_values
 from bot.vocab import SMALLTALK
 
 ANSWER, CLARIFY, FALLBACK = "answer", "clarify", "fallback"
@@ -89,30 +89,23 @@ def _active_firms(db: Database) -> None:
 class MetricsSettings:
     retention_days: int = 365
     chart_font: Path | None = None
-    gap_similarity: float = 85
+    gap_similarity: float = 85.0
     gap_limit: int = 20
 
 
 def metrics_settings(settings: Settings) -> MetricsSettings:
     """The `metrics:` block of config.yaml, checked (a bad value is a one-line ConfigError)."""
     raw = dict(settings.section("metrics"))
-    unknown = set(raw) - set(MetricsSettings.__dataclass_fields__)
-    if unknown:
-        raise ConfigError(f"config: unknown metrics settings {sorted(unknown)}")
-    try:
-        retention = int(raw.get("retention_days", MetricsSettings.retention_days))
-        similarity = float(raw.get("gap_similarity", MetricsSettings.gap_similarity))
-        limit = int(raw.get("gap_limit", MetricsSettings.gap_limit))
-    except (TypeError, ValueError) as exc:
-        raise ConfigError(f"config: metrics: {exc}") from None
-    if retention < MIN_RETENTION_DAYS:
+    font = Path(raw.pop("chart_font")) if raw.get("chart_font") else None
+    raw.pop("chart_font", None)
+    parsed = MetricsSettings(**section_values(MetricsSettings, raw, "metrics"))
+    if parsed.retention_days < MIN_RETENTION_DAYS:
         raise ConfigError(f"config: metrics.retention_days must be at least {MIN_RETENTION_DAYS}")
-    if not 0 < similarity <= 100 or limit < 1:
+    if not 0 < parsed.gap_similarity <= 100 or parsed.gap_limit < 1:
         raise ConfigError("config: metrics.gap_similarity must be in (0, 100] and gap_limit at least 1")
-    font = Path(raw["chart_font"]) if raw.get("chart_font") else None
     if font is not None and not font.is_absolute():
         font = PROJECT_ROOT / font
-    return MetricsSettings(retention, font, similarity, limit)
+    return replace(parsed, chart_font=font)
 
 
 # ---- periods --------------------------------------------------------------------------------------
@@ -192,6 +185,10 @@ RATED_CTE = """rated AS (
     WHERE kind = 'feedback' AND time >= :start AND reply_to IS NOT NULL
     GROUP BY reply_to
 )"""
+# A referral's station as bot/referrals.py writes it ({station, type, county, topic, ...}); the
+# station_id/station_type spelling of the feature brief is read too.
+REFERRAL_STATION = "coalesce(detail ->> '$.station', detail ->> '$.station_id')"
+REFERRAL_TYPE = "coalesce(detail ->> '$.type', detail ->> '$.station_type')"
 LIVE_RANGE = "time >= :start AND time < :end AND (internal = 0 OR :internal)"
 AGGREGATE_RANGE = "day BETWEEN :first AND :last AND (internal = 0 OR :internal)"
 RATEABLE_KINDS = "('question', 'choice')"
@@ -278,8 +275,7 @@ def clarifications_resolved(db: Database, period: Period, include_internal: bool
 
 def referrals(db: Database, period: Period, include_internal: bool = False) -> Counter[tuple]:
     """Referrals by (station_id, station_type, county, topic) as the referral event's detail gives them."""
-    live = f"""SELECT detail ->> '$.station_id', detail ->> '$.station_type',
-            coalesce(detail ->> '$.county', county), coalesce(detail ->> '$.topic', topic), count(*)
+    live = f"""SELECT {REFERRAL_STATION}, {REFERRAL_TYPE}, coalesce(detail ->> '$.county', county), coalesce(detail ->> '$.topic', topic), count(*)
         FROM events INDEXED BY idx_events_kind_time_internal
         WHERE kind = 'referral' AND {LIVE_RANGE} GROUP BY 1, 2, 3, 4"""
     aggregated = f"""SELECT station_id, station_type, county, topic, sum(count) FROM daily_aggregates
@@ -383,10 +379,8 @@ def local_day(utc_text: str) -> date:
     return datetime.fromisoformat(utc_text).astimezone(SHANGHAI).date()
 
 
-def first_subscriptions(db: Database) -> list[date] | None:
-    """The day each current subscriber first consented; None while there is no subscriptions table."""
-    if not has_columns(db, "subscriptions", ("user", "topic", "consented_at")):
-        return None
+def first_subscriptions(db: Database) -> list[date]:
+    """The day each current subscriber first consented (bot/profiles.py keeps the subscriptions)."""
     sql = "SELECT min(consented_at) FROM subscriptions WHERE consented_at IS NOT NULL GROUP BY user"
     return [local_day(row[0]) for row in db.execute(sql).fetchall()]
 
@@ -401,7 +395,7 @@ class FirmsRow:
     start: date
     end: date
     active: int | None
-    new_subscribers: int | None
+    new_subscribers: int
 
 
 def firms_table(db: Database, period: Period, include_internal: bool = False) -> list[FirmsRow]:
@@ -410,7 +404,7 @@ def firms_table(db: Database, period: Period, include_internal: bool = False) ->
     firsts = first_subscriptions(db)
     return [
         FirmsRow(kind, part.start, part.end, active,
-                 count_within(firsts, part) if firsts is not None else None)
+                 count_within(firsts, part))
         for (kind, part), active in zip(parts, active_firms(db, parts, include_internal), strict=True)
     ]
 
@@ -529,7 +523,7 @@ class Summary:
     satisfaction: Satisfaction
     referrals: int
     active_firms: int | None
-    new_subscribers: int | None
+    new_subscribers: int
     weekly_questions: list[tuple[date, int]]
 
     @property
@@ -560,6 +554,6 @@ def summary(db: Database, start: date, end: date, include_internal: bool = False
             satisfaction=satisfaction_by(mix, ratings(db, period, include_internal), "").get("", Satisfaction()),
             referrals=sum(referrals(db, period, include_internal).values()),
             active_firms=active_firms(db, [(WHOLE, period)], include_internal)[0],
-            new_subscribers=count_within(firsts, period) if firsts is not None else None,
+            new_subscribers=count_within(firsts, period),
             weekly_questions=weekly(per_day),
         )

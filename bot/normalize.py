@@ -34,9 +34,11 @@ class Lexicon:
     stopwords: frozenset[str] = frozenset()
     anchors: dict[str, str] = field(default_factory=dict)
     followup_markers: tuple[str, ...] = ()
+    followup_endings: tuple[str, ...] = ()
     off_topic_words: frozenset[str] = frozenset()
     handoff_words: tuple[str, ...] = ()
     aspects: frozenset[str] = frozenset()
+    subjects: frozenset[str] = frozenset()
 
     @classmethod
     def from_mapping(cls, raw: dict) -> "Lexicon":
@@ -51,10 +53,12 @@ class Lexicon:
             fillers=tuple(sorted((clean(f) for f in raw.get("fillers") or []), key=len, reverse=True)),
             stopwords=frozenset(clean(str(w)) for w in raw.get("stopwords") or []),
             anchors={k: clean(v) for k, v in (raw.get("anchors") or {}).items()},
-            followup_markers=tuple(clean(m) for m in raw.get("followup_markers") or []),
+            followup_markers=tuple(clean(m).replace(" ", "") for m in raw.get("followup_markers") or []),
+            followup_endings=tuple(clean(m) for m in raw.get("followup_endings") or []),
             off_topic_words=frozenset(clean(w) for w in raw.get("off_topic_words") or []),
             handoff_words=tuple(clean(w) for w in raw.get("handoff_words") or []),
             aspects=frozenset(clean(w) for w in raw.get("aspects") or []),
+            subjects=frozenset(clean(w) for w in raw.get("subjects") or []),
         )
 
     @classmethod
@@ -64,7 +68,7 @@ class Lexicon:
 
 def clean(text: str) -> str:
     """NFKC, traditional→simplified, lower case, punctuation to single spaces."""
-    text = unicodedata.normalize("NFKC", text)
+    text = unicodedata.normalize("NFKC", text).replace("®", " r标 ")
     text = zhconv.convert(text, "zh-hans").lower()
     return _SPACES.sub(" ", _NOT_WORD.sub(" ", text).replace("_", " ")).strip()
 
@@ -118,6 +122,7 @@ class Normalizer:
         self._phrases = self._multiword_variants()
         self.vocabulary: set[str] = set()
         self._pinyin_index: dict[str, str] = {}
+        self._memo: dict[str, Analysis] = {}  # analyses of knowledge phrasings, reused across passes
         words = [*lexicon.domain_words, *lexicon.synonyms, *lexicon.synonyms.values(), *keep_whole]
         for word in words:
             word = clean(word).replace(" ", "")
@@ -139,10 +144,17 @@ class Normalizer:
                 continue
             self.vocabulary.add(word)
             self._pinyin_index.setdefault(pinyin_key(word), word)
+        self._memo.clear()
 
     def learn_phrasings(self, phrasings: Iterable[str]) -> None:
         """Learn the words of the knowledge phrasings (before they are analysed for matching)."""
         self.learn(t for p in phrasings for t in self._tokenizer.lcut(clean(p)))
+
+    def analyze_known(self, text: str) -> Analysis:
+        """Normalise a knowledge text, remembering the result (phrasings are analysed more than once)."""
+        if text not in self._memo:
+            self._memo[text] = self.analyze(text)
+        return self._memo[text]
 
     def analyze(self, text: str) -> Analysis:
         """Normalise one text."""
@@ -152,6 +164,12 @@ class Normalizer:
         canonical = [self.lexicon.synonyms.get(t, t) for t in tokens]
         content = tuple(t for t in canonical if t not in self.lexicon.stopwords)
         return Analysis(text=join_tokens(content), tokens=content, cleaned=cleaned)
+
+    def words(self, text: str) -> frozenset[str]:
+        """The canonical content words of a longer text (an answer), without typo repair."""
+        tokens = self._tokenizer.lcut(clean(re.sub(r"\{[^}]*\}", " ", text)))
+        canonical = (self.lexicon.synonyms.get(t, t) for t in tokens if t.strip())
+        return frozenset(t for t in canonical if t not in self.lexicon.stopwords and len(t) > 1)
 
     def search_tokens(self, analysis: Analysis) -> frozenset[str]:
         """Tokens plus the parts of compounds (注册商标 → 注册, 商标), for word overlap."""
@@ -190,10 +208,11 @@ class Normalizer:
         for token in tokens:
             offset += len(token)
             boundaries.add(offset)
+        sounds = [pinyin_key(c) if _CJK.match(c) else c for c in text]
         out: list[str] = []
         i = 0
         while i < len(text):
-            found = self._homophone_at(text, i, boundaries)
+            found = self._homophone_at(text, sounds, i, boundaries)
             if found:
                 out.append(found[0])
                 i += found[1]
@@ -202,7 +221,17 @@ class Normalizer:
                 i += 1
         return "".join(out)
 
-    def _homophone_at(self, text: str, start: int, boundaries: set[int]) -> tuple[str, int] | None:
+    def _plausible_two_character_typo(self, window: str, target: str, start: int, boundaries: set[int]) -> bool:
+        """Two characters are rewritten only when they are no word themselves and stand as a word of
+        their own (主册 in 商标/主/册), or at a word edge when they sound like a domain word (版全)."""
+        if window in self._general_words:
+            return False
+        edges = {start, start + 2} & boundaries
+        return len(edges) == 2 or (bool(edges) and target in self.lexicon.domain_words)
+
+    def _homophone_at(
+        self, text: str, sounds: list[str], start: int, boundaries: set[int]
+    ) -> tuple[str, int] | None:
         """A known word that the 4, 3 or 2 characters at `start` sound like; two only at word edges."""
         for length in (4, 3, 2):
             window = text[start : start + length]
@@ -210,9 +239,10 @@ class Normalizer:
                 continue
             if window in self.vocabulary:
                 return None
-            if length == 2 and (window in self._general_words or not {start, start + 2} <= boundaries):
+            target = self._pinyin_index.get("".join(sounds[start : start + length]))
+            if not target or target == window or len(target) != length:
                 continue
-            target = self._pinyin_index.get(pinyin_key(window))
-            if target and target != window and len(target) == length:
-                return target, length
+            if length == 2 and not self._plausible_two_character_typo(window, target, start, boundaries):
+                continue
+            return target, length
         return None

@@ -216,8 +216,8 @@ def referrals_table(data: ReportData) -> Table:
 
 
 def firms_csv(data: ReportData) -> Table:
-    rows = [(r.period, r.start.isoformat(), r.end.isoformat(), count_cell(r.active),
-             count_cell(r.new_subscribers)) for r in data.firms]
+    rows = [(r.period, r.start.isoformat(), r.end.isoformat(), count_cell(r.active), r.new_subscribers)
+            for r in data.firms]
     return Table("firms", ("period", "start", "end", "active_firms", "new_subscribers"), rows)
 
 
@@ -321,7 +321,7 @@ def summary_lines(data: ReportData) -> list[str]:
         ("满意度 Satisfaction", satisfaction_phrase(data.satisfaction("").get("", Satisfaction()))),
         ("转介 Referrals", sum(data.referrals.values())),
         ("活跃企业 Active firms", count_cell(period_firms.active) or "—"),
-        ("新订阅 New subscribers", count_cell(period_firms.new_subscribers) or "暂无数据（订阅表尚未建立）"),
+        ("新订阅 New subscribers", period_firms.new_subscribers),
     ]
     return md_table(("指标 Figure", "数值 Value"), rows)
 
@@ -404,10 +404,8 @@ def firms_lines(data: ReportData) -> list[str]:
     lines = ["## 活跃企业与新订阅 Active firms and new subscribers", "",
              "活跃企业 = 本期间有任何记录的不同（化名）用户数。New subscribers = 首次同意订阅的用户（仍在订阅的）。", ""]
     rows = [(PERIOD_LABELS[r.period], r.start.isoformat(), r.end.isoformat(), count_cell(r.active) or "—",
-             count_cell(r.new_subscribers) or "—") for r in data.firms]
+             r.new_subscribers) for r in data.firms]
     lines += md_table(("期间 Period", "起 From", "止 To", "活跃企业 Active firms", "新订阅 New subscribers"), rows)
-    if data.firms and data.firms[0].new_subscribers is None:
-        lines += ["", "新订阅暂无数据：订阅表（subscriptions）尚未建立。Not available yet."]
     return lines
 
 
@@ -480,7 +478,7 @@ def summary_text(summary: Summary, lang: str = "zh") -> str:
         resolved=str(summary.clarifications_resolved), fallback=str(summary.decisions["fallback"]),
         satisfaction=satisfaction_phrase(summary.satisfaction, lang), referrals=str(summary.referrals),
         firms=count_cell(summary.active_firms) or missing,
-        subscribers=count_cell(summary.new_subscribers) or missing,
+        subscribers=str(summary.new_subscribers),
     )
 
 

@@ -17,6 +17,8 @@ from bot.clock import Clock, local_date
 from bot.config import Settings
 from bot.metrics import (
     MONTH,
+    REFERRAL_STATION,
+    REFERRAL_TYPE,
     ROLLED_BEFORE_KEY,
     WEEK,
     Period,
@@ -48,8 +50,8 @@ SELECT date(e.time, '+8 hours'), e.kind, coalesce(e.channel, ''), e.internal,
             SELECT 1 FROM events AS c WHERE c.reply_to = e.id AND c.kind = 'choice') THEN 'resolved'
         ELSE ''
     END,
-    coalesce(CASE WHEN e.kind = 'referral' THEN e.detail ->> '$.station_id' END, ''),
-    coalesce(CASE WHEN e.kind = 'referral' THEN e.detail ->> '$.station_type' END, ''),
+    coalesce(CASE WHEN e.kind = 'referral' THEN {REFERRAL_STATION} END, ''),
+    coalesce(CASE WHEN e.kind = 'referral' THEN {REFERRAL_TYPE} END, ''),
     count(*)
 FROM events AS e WHERE e.time < :cutoff
 GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11

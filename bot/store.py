@@ -84,7 +84,7 @@ def salt(db: Database, environ: Mapping[str, str] | None = None) -> str:
     return next(db.query("select value from meta where key = 'salt'"))["value"]
 
 
-# Feature migration sets, imported last because their modules may import this one.
-from bot.metrics import migrations as metrics_migrations  # noqa: E402
+# Feature migration sets, one line each (imported at the bottom so feature modules may import store).
+from bot import audit, dedup, metrics, profiles  # noqa: E402
 
-MIGRATION_SETS.append(metrics_migrations)
+MIGRATION_SETS += [profiles.migrations, audit.migrations, dedup.migrations, metrics.migrations]

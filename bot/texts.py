@@ -40,6 +40,268 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh": "留给专员",
         "en": "Ask a specialist",
     },
+    # ---- channels: welcome, privacy, firm profile, commands (Telegram issue; WeCom reuses them) ----
+    "welcome": {
+        "zh": "您好，我是知创助手，解答南平企业的商标、专利、质押融资等知识产权问题。直接输入问题，或从下面的主题开始。",
+        "en": "Hello, I am 知创助手 and answer Nanping firms' questions on trademarks, patents, IP pledge loans "
+        "and more. Type your question, or start from a topic below.",
+    },
+    "privacy": {
+        "zh": "🔒 我们只保存企业的县区、行业、语言、通知与订阅设置，以及不含姓名的匿名问答记录（用于统计），保存到您删除为止。\n"
+        "发送 /forget 可随时删除您的资料，并断开过往记录与您的关联。",
+        "en": "🔒 We keep only your firm's county, industry, language, notice and subscription settings, and "
+        "anonymous question records without names (for statistics), until you delete them.\n"
+        "Send /forget at any time to delete your data and unlink past records from you.",
+    },
+    "not_legal_advice": {
+        "zh": "ℹ️ 本助手提供一般性指引，不构成法律意见；具体事项请咨询知识产权专员或律师。",
+        "en": "ℹ️ This is general guidance, not legal advice; for your case ask an IP specialist "
+        "or a lawyer.",
+    },
+    "ask_county": {
+        "zh": "为了给您更贴切的信息，请选择企业所在的县（市、区）。可以跳过，之后用 /profile 修改。",
+        "en": "To tailor the information, which county is your firm in? You can skip this and change it "
+        "later with /profile.",
+    },
+    "ask_industry": {
+        "zh": "企业属于哪个行业？",
+        "en": "Which industry is your firm in?",
+    },
+    "ask_notices": {
+        "zh": "是否愿意接收知识产权服务通知（如续展提醒、政策与活动）？随时可用 /profile 更改。",
+        "en": "Would you like IP service notices (renewal reminders, policies, events)? Change it any time "
+        "with /profile.",
+    },
+    "profile_summary": {
+        "zh": "企业资料：县区 {county} · 行业 {industry} · 服务通知 {notices}。用 /profile 修改。",
+        "en": "Firm profile: county {county} · industry {industry} · service notices {notices}. "
+        "Change it with /profile.",
+    },
+    "profile_none": {
+        "zh": "还没有企业资料，请先发送 /start。",
+        "en": "There is no firm profile yet; send /start first.",
+    },
+    "city": {"zh": "南平市（市本级）", "en": "Nanping (city level)"},
+    "not_set": {"zh": "未填写", "en": "not set"},
+    "skip": {"zh": "跳过", "en": "Skip"},
+    "notices_yes": {"zh": "接收", "en": "Yes, please"},
+    "notices_no": {"zh": "不接收", "en": "No, thanks"},
+    "help": {
+        "zh": "直接输入问题即可，例如「商标注册要多久」；回复「转人工」可把问题留给知识产权专员。\n"
+        "/topics 主题菜单\n/profile 企业资料（县区、行业、服务通知）\n/lang 切换语言 zh / en\n"
+        "/subscribe 订阅提醒主题\n/unsubscribe 取消订阅\n/forget 删除我的资料",
+        "en": "Just type your question, e.g. \"how long does trademark registration take\"; reply "
+        "\"human\" to leave it for an IP specialist.\n/topics topic menu\n"
+        "/profile firm profile (county, industry, notices)\n/lang language zh / en\n"
+        "/subscribe reminder topics\n/unsubscribe stop reminders\n/forget delete my data",
+    },
+    "help_specialist": {
+        "zh": "专员命令：/stats 今日与本周统计（/stats all 含内部流量）· /reload 重新加载知识库",
+        "en": "Specialist commands: /stats today's and this week's figures (/stats all with internal "
+        "traffic) · /reload reload the knowledge base",
+    },
+    "choose_topic": {"zh": "请选择主题：", "en": "Choose a topic:"},
+    "choose_language": {"zh": "请选择语言 / Choose a language:", "en": "请选择语言 / Choose a language:"},
+    "language_set": {"zh": "已切换为中文。", "en": "Language set to English."},
+    "subscribe_choose": {
+        "zh": "点选要订阅提醒的主题（提醒将按主题推送，可随时 /unsubscribe）：",
+        "en": "Pick the topics you want reminders about (sent by topic; /unsubscribe any time):",
+    },
+    "unsubscribe_choose": {"zh": "点选要取消订阅的主题：", "en": "Pick the topics to unsubscribe from:"},
+    "subscriptions": {"zh": "已订阅：{topics}", "en": "Subscribed: {topics}"},
+    "subscriptions_none": {"zh": "目前没有订阅任何主题。", "en": "No topics subscribed."},
+    "subscribed_all": {"zh": "所有主题都已订阅。", "en": "You are subscribed to every topic."},
+    "forget_confirm": {
+        "zh": "确定删除您的企业资料、订阅和提醒，并断开过往问答记录与您的关联吗？此操作不可撤销。",
+        "en": "Delete your firm profile, subscriptions and reminders, and unlink past questions from you? "
+        "This cannot be undone.",
+    },
+    "forget_yes": {"zh": "确认删除", "en": "Delete"},
+    "forget_no": {"zh": "取消", "en": "Cancel"},
+    "forget_done": {
+        "zh": "已删除。过往记录只保留不指向您的统计数字。需要时可再发送 /start。",
+        "en": "Deleted. Past records keep only counts that do not point to you. Send /start to begin again.",
+    },
+    "forget_cancelled": {"zh": "已取消，没有删除任何资料。", "en": "Cancelled; nothing was deleted."},
+    "feedback_thanks": {"zh": "谢谢您的反馈！", "en": "Thank you for the feedback!"},
+    "media_unsupported": {
+        "zh": "我目前只能阅读文字消息。请用文字输入您的问题，例如「商标注册要多久」。",
+        "en": "I can only read text messages. Please type your question, e.g. "
+        "\"how much does a trademark cost\".",
+    },
+    "unknown_command": {"zh": "没有这个命令，发送 /help 查看可用命令。", "en": "Unknown command; send /help."},
+    "private_only": {"zh": "请在与我的私聊中使用这个命令。", "en": "Please use this command in a private chat with me."},
+    "flood": {
+        "zh": "您发送得太快了，请 {seconds} 秒后再提问。",
+        "en": "You are sending messages too fast; please wait {seconds} seconds.",
+    },
+    "error": {
+        "zh": "抱歉，处理您的消息时出错了，请稍后再试。",
+        "en": "Sorry, something went wrong with your message. Please try again later.",
+    },
+    "not_allowed": {"zh": "抱歉，这个命令仅限知识产权专员使用。", "en": "Sorry, this command is for IP specialists only."},
+    "stats_today": {"zh": "今日", "en": "Today"},
+    "stats_week": {"zh": "本周", "en": "This week"},
+    "stats_period": {
+        "zh": "📊 {label}（自 {since} 起）\n提问 {questions}：解答 {answer} · 澄清 {clarify} · 兜底 {fallback}\n"
+        "按主题：{topics}\n按渠道：{channels}\n转人工 {handoffs} · 👍 {up} · 👎 {down}",
+        "en": "📊 {label} (since {since})\nQuestions {questions}: answered {answer} · clarified {clarify} · "
+        "fallback {fallback}\nBy topic: {topics}\nBy channel: {channels}\nHanded off {handoffs} · 👍 {up} · 👎 {down}",
+    },
+    "stats_public": {
+        "zh": "不含专员与内部测试流量（/stats all 包含）。",
+        "en": "Specialist and internal test traffic left out (/stats all includes it).",
+    },
+    "stats_all": {"zh": "含专员与内部测试流量。", "en": "Specialist and internal test traffic included."},
+    "none": {"zh": "无", "en": "none"},
+    "reload_ok": {
+        "zh": "知识库已重新加载：{entries} 条问答、{facts} 项数据。",
+        "en": "Knowledge base reloaded: {entries} entries, {facts} facts.",
+    },
+    "reload_refused": {
+        "zh": "知识库有 {count} 个错误，已拒绝加载，继续使用当前版本：",
+        "en": "The knowledge base has {count} error(s); refused, the running one is kept:",
+    },
+    "cmd_start": {"zh": "开始 · 主题菜单", "en": "Start · topic menu"},
+    "cmd_help": {"zh": "使用帮助", "en": "Help"},
+    "cmd_topics": {"zh": "主题菜单", "en": "Topic menu"},
+    "cmd_profile": {"zh": "企业资料", "en": "Firm profile"},
+    "cmd_lang": {"zh": "切换语言 zh / en", "en": "Language zh / en"},
+    "cmd_subscribe": {"zh": "订阅提醒主题", "en": "Subscribe to reminder topics"},
+    "cmd_unsubscribe": {"zh": "取消订阅", "en": "Unsubscribe"},
+    "cmd_forget": {"zh": "删除我的资料", "en": "Delete my data"},
+    "cmd_stats": {"zh": "专员：使用统计", "en": "Specialist: usage figures"},
+    "cmd_reload": {"zh": "专员：重新加载知识库", "en": "Specialist: reload knowledge"},
+    # Specialist commands (bot/admin.py), the same on every channel.
+    "more_problems": {
+        "zh": "……另有 {count} 处（运行 python run_bot.py kb check 查看全部）",
+        "en": "… and {count} more (run python run_bot.py kb check for all)",
+    },
+    # Text channels without buttons (WeCom): numbered choices and +/- feedback.
+    "reply_number": {
+        "zh": "回复 {numbers} 选择",
+        "en": "Reply {numbers} to choose",
+    },
+    "rate_answer": {
+        "zh": "回复 + 或 - 评价这个回答",
+        "en": "Reply + or - to rate this answer",
+    },
+    "text_only": {
+        "zh": "目前只能回答文字问题，请用文字输入您的问题，例如「商标注册要多久」。",
+        "en": "I can only answer text for now; please type your question, for example \"how long does trademark registration take\".",
+    },
+    "error_reply": {
+        "zh": "抱歉，系统暂时出错，请稍后再试。",
+        "en": "Sorry, something went wrong on our side; please try again later.",
+    },
+    # ---- service stations (bot/stations.py, bot/referrals.py) ----
+    "where_choice": {
+        "zh": "去哪里办？",
+        "en": "Where do I go?",
+    },
+    "where_question": {
+        "zh": "{subject}：去哪里办？{county}",
+        "en": "{subject}: where do I go?{county}",
+    },
+    "county_paren": {
+        "zh": "（{county}）",
+        "en": " ({county})",
+    },
+    "stations_intro": {
+        "zh": "{place}办理{subject}事项，可以找：",
+        "en": "For {subject}{place}, you can go to:",
+    },
+    "stations_any_subject": {
+        "zh": "知识产权",
+        "en": "IP",
+    },
+    "stations_place": {
+        "zh": "在{county}",
+        "en": " in {county}",
+    },
+    "stations_nearest": {
+        "zh": "离您最近的站点：",
+        "en": "The stations nearest to you:",
+    },
+    "station_header": {
+        "zh": "· {name}（{type}）",
+        "en": "· {name} ({type})",
+    },
+    "station_header_plain": {
+        "zh": "· {name}",
+        "en": "· {name}",
+    },
+    "station_reason": {
+        "zh": "  推荐理由：{reason}",
+        "en": "  Why: {reason}",
+    },
+    "station_contact": {
+        "zh": "  {label}：{value}",
+        "en": "  {label}: {value}",
+    },
+    "label_address": {"zh": "地址", "en": "Address"},
+    "label_phone": {"zh": "电话", "en": "Phone"},
+    "label_hours": {"zh": "办公时间", "en": "Hours"},
+    "label_contact": {"zh": "地址、电话、办公时间", "en": "Address, phone, hours"},
+    "not_published": {
+        "zh": "尚未公布",
+        "en": "not published yet",
+    },
+    "stations_contact_note": {
+        "zh": "部分联系方式尚未公布，可先向{handlers}咨询；也可以选择「留给专员」，由知识产权专员答复您。",
+        "en": "Some contact details are not published yet: ask {handlers}, or choose \"Ask a specialist\" "
+        "to leave the question for an IP specialist.",
+    },
+    "stations_sample_note": {
+        "zh": "（以上为示例目录，站点名称与信息待市场监管部门核实后替换。）",
+        "en": "(Sample directory: these entries are placeholders until the market-regulation bureau confirms them.)",
+    },
+    "stations_county_hint": {
+        "zh": "告诉我您所在的县（市、区），例如「我在邵武，商标去哪办」，我可以推荐本地的站点。",
+        "en": "Tell me your county (e.g. \"I am in Shaowu, where do I register a trademark\") for local stations.",
+    },
+    "stations_none": {
+        "zh": "目录中暂时没有合适的站点。您可以选择「留给专员」，由知识产权专员答复您。",
+        "en": "The directory has no suitable station yet. Choose \"Ask a specialist\" to leave the question "
+        "for an IP specialist.",
+    },
+    "stations_none_located": {
+        "zh": "目录中的站点还没有位置信息，暂时无法按距离推荐。请告诉我您所在的县（市、区）。",
+        "en": "No station in the directory has a map position yet, so I cannot rank by distance. "
+        "Tell me your county instead.",
+    },
+    "stations_bad_location": {
+        "zh": "这个位置无法识别，请重新发送位置，或告诉我您所在的县（市、区）。",
+        "en": "That location could not be read. Send it again, or tell me your county.",
+    },
+    "reason_topic": {
+        "zh": "办理{topic}事项",
+        "en": "handles {topic}",
+    },
+    "reason_same_county": {
+        "zh": "位于{county}，与您同县（市、区）",
+        "en": "in {county}, your county",
+    },
+    "reason_city_level": {
+        "zh": "面向全市企业（市级或以上机构）",
+        "en": "serves firms across Nanping (city-level or above)",
+    },
+    "reason_fallback": {
+        "zh": "没有更合适的站点，由市级主管部门受理",
+        "en": "no closer station of that kind: the city bureau handles it",
+    },
+    "reason_park": {
+        "zh": "在您所在的{park}",
+        "en": "in your park, {park}",
+    },
+    "reason_industry": {
+        "zh": "服务{industry}企业",
+        "en": "serves {industry} firms",
+    },
+    "reason_distance": {
+        "zh": "距您约{km}公里",
+        "en": "about {km} km from you",
+    },
     # /stats and /gaps (bot/report.py formats them; a satisfaction figure always carries its response rate)
     "stats_summary": {
         "zh": "📊 {start} 至 {end}\n提问 {questions}：已回答 {answer}，需澄清 {clarify}（其中 {resolved} 个经选择解决），"

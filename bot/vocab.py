@@ -27,6 +27,33 @@ STATION_TYPES: tuple[str, ...] = (
     "city_bureau",
 )
 
+STATION_TYPE_TITLES: dict[str, tuple[str, str]] = {
+    "trademark_window": ("商标受理窗口", "trademark filing window"),
+    "trademark_brand_station": ("商标品牌指导站", "trademark-brand guidance station"),
+    "zhichuang_workstation": ("知创平台工作站", "知创 platform workstation"),
+    "rights_protection": ("维权渠道", "rights protection"),
+    "copyright_service": ("版权服务", "copyright service"),
+    "city_bureau": ("市级主管部门", "city bureau"),
+}
+
+# A firm's industry (the `firms.industry` column); words that name it in a question.
+INDUSTRIES: tuple[str, ...] = ("tea", "bamboo", "jian_ware", "food", "aquaculture", "other")
+INDUSTRY_TITLES: dict[str, tuple[str, str]] = {
+    "tea": ("茶叶", "tea"),
+    "bamboo": ("竹业", "bamboo"),
+    "jian_ware": ("建盏", "Jian ware"),
+    "food": ("食品", "food"),
+    "aquaculture": ("水产养殖", "aquaculture"),
+    "other": ("其他", "other"),
+}
+_INDUSTRY_WORDS: dict[str, tuple[str, ...]] = {
+    "jian_ware": ("建盏", "建窑", "jian ware", "jianzhan"),
+    "tea": ("茶", "tea"),
+    "bamboo": ("竹", "bamboo"),
+    "aquaculture": ("水产", "养殖", "鱼", "aquaculture", "fish"),
+    "food": ("食品", "food"),
+}
+
 CITY = "city"
 COUNTIES: tuple[str, ...] = (
     "延平区",
@@ -46,6 +73,13 @@ COUNTIES: tuple[str, ...] = (
 _COUNTY_ALIASES: dict[str, str] = {name: name for name in COUNTIES}
 _COUNTY_ALIASES.update({name[:-1]: name for name in COUNTIES if name[-1] in "区市县"})
 _COUNTY_ALIASES.update({"南平市": CITY, "南平": CITY})
+# Pinyin names as English speakers write them (matched in lower case).
+_COUNTY_ALIASES.update({
+    "yanping": "延平区", "jianyang": "建阳区", "shaowu": "邵武市", "wuyishan": "武夷山市",
+    "wuyi mountain": "武夷山市", "jian'ou": "建瓯市", "jianou": "建瓯市", "shunchang": "顺昌县",
+    "pucheng": "浦城县", "guangze": "光泽县", "songxi": "松溪县", "zhenghe": "政和县",
+    "wuyi new area": "武夷新区", "wuyi new district": "武夷新区", "nanping": CITY,
+})
 _ALIASES_LONGEST_FIRST = sorted(_COUNTY_ALIASES, key=len, reverse=True)
 
 TOPIC_TITLES: dict[str, tuple[str, str]] = {
@@ -65,6 +99,7 @@ TOPIC_TITLES: dict[str, tuple[str, str]] = {
 
 def county_in_text(text: str) -> str | None:
     """The official county name mentioned in `text` (short forms included), or None."""
+    text = text.lower()
     for alias in _ALIASES_LONGEST_FIRST:
         if alias in text:
             return _COUNTY_ALIASES[alias]
@@ -73,7 +108,16 @@ def county_in_text(text: str) -> str | None:
 
 def canonical_county(value: str) -> str | None:
     """Map a county as typed (邵武, 邵武市, city) to its official name, or None if unknown."""
-    value = value.strip()
+    value = value.strip().lower()
     if value == CITY:
         return CITY
     return _COUNTY_ALIASES.get(value)
+
+
+def industry_in_text(text: str) -> str | None:
+    """The industry a question names (我们是做茶叶的 → tea), or None."""
+    text = text.lower()
+    for industry, words in _INDUSTRY_WORDS.items():
+        if any(word in text for word in words):
+            return industry
+    return None

@@ -52,9 +52,12 @@ class Seeder:
                           internal=internal)
 
     def refer(self, who: str, when: datetime, station: str, station_type: str, county: str,
-              topic: str) -> int:
-        detail = {"station_id": station, "station_type": station_type, "county": county, "topic": topic}
-        return self.event("referral", who, when, detail=detail)
+              topic: str, brief_spelling: bool = False) -> int:
+        """A referral event as bot/referrals.py writes it (or as the feature brief spelled it)."""
+        keys = ("station_id", "station_type") if brief_spelling else ("station", "type")
+        detail = {keys[0]: station, keys[1]: station_type, "county": county, "topic": topic,
+                  "rank": 1, "via": "question", "sample": True}
+        return self.event("referral", who, when, detail=detail, county="浦城县")
 
 
 def seed_events(db: Database) -> None:
@@ -82,7 +85,8 @@ def seed_events(db: Database) -> None:
     hello = s.ask("A", sh(19, 9), "你好", "smalltalk", "sm_greeting", "answer", "建阳区")
     s.rate("A", sh(19, 9, 1), hello, "up")  # small talk: not an IP answer, left out of satisfaction
     s.refer("D", sh(20, 9), "st-pc-01", "trademark_brand_station", "浦城县", "trademark")
-    s.refer("D", sh(20, 10), "st-jy-01", "trademark_window", "建阳区", "geographical_indication")
+    s.refer("D", sh(20, 10), "st-jy-01", "trademark_window", "建阳区", "geographical_indication",
+            brief_spelling=True)
     s.event("handoff", "B", sh(21, 9), "wecom", question="明天天气怎么样", intent="handoff")
     s.ask("A", sh(8, 23, 59), "商标注册要多久", "trademark", "tm_duration", "answer", "建阳区")
     s.ask("A", sh(23, 0, 0), "商标注册要多久", "trademark", "tm_duration", "answer", "建阳区")

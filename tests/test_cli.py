@@ -22,7 +22,10 @@ def test_ask_json_has_the_contract_keys(settings, tmp_path: Path, capsys: pytest
     assert set(reply) == {"decision", "topic", "intent", "score", "answer", "suggestions"}
     assert (reply["decision"], reply["topic"], reply["intent"]) == ("answer", "trademark", "tm_fee")
     assert "270元" in reply["answer"]
-    assert reply["suggestions"] == [{"intent": "tm_duration", "topic": "trademark", "title": "商标注册要多长时间"}]
+    assert reply["suggestions"] == [
+        {"intent": "tm_duration", "topic": "trademark", "title": "商标注册要多长时间"},
+        {"intent": "where:tm_fee", "topic": "trademark", "title": "去哪里办？"},
+    ]
 
 
 def test_ask_reads_stdin_one_question_per_line_with_context(settings, tmp_path: Path, monkeypatch, capsys) -> None:

@@ -8,6 +8,7 @@ import pytest
 
 from bot.clock import ManualClock
 from bot.engine import Engine, Message
+from bot.kbcheck import load_knowledge
 
 
 def ask(engine: Engine, text: str, user: str = "u1", **kwargs):
@@ -19,7 +20,7 @@ def test_confident_question_is_answered_with_figure_basis_and_follow_ups(engine:
     assert (reply.decision, reply.topic, reply.intent) == ("answer", "trademark", "tm_duration")
     assert "9个月" in reply.text
     assert "依据：《商标法》第二十八条、第三十三条 · 核对于2026-11" in reply.text
-    assert [c.intent for c in reply.choices] == ["tm_fee", "tm_renewal"]
+    assert [c.intent for c in reply.choices] == ["tm_fee", "tm_renewal", "where:tm_duration"]
     assert reply.station_types == ("trademark_window",)
 
 
@@ -54,7 +55,7 @@ def test_out_of_scope_gets_fallback_with_menu_and_handoff(engine: Engine, text: 
 
 
 def test_clarify_when_the_best_is_not_clearly_ahead(fixture_kb, settings, fresh_db, clock) -> None:
-    strict = replace(settings, matching=replace(settings.matching, answer_margin=60))
+    strict = replace(settings, matching=replace(settings.matching, answer_margin=60, answer_lead=100))
     engine = Engine(fixture_kb, strict, fresh_db, clock)
     reply = ask(engine, "商标续展的费用")
     assert reply.decision == "clarify"
@@ -78,12 +79,34 @@ def test_follow_up_without_context_is_not_guessed(engine: Engine) -> None:
     assert ask(engine, "要多久？", user="fresh2").decision == "fallback"
 
 
+def test_aspect_only_follow_up_keeps_the_subject(engine: Engine) -> None:
+    ask(engine, "商标注册要多久")
+    reply = ask(engine, "要多少钱？")
+    assert (reply.decision, reply.intent) == ("answer", "tm_fee")
+
+
 def test_context_expires_after_ttl(engine: Engine, clock: ManualClock) -> None:
-    ask(engine, "质押贷款怎么申请")
-    assert ask(engine, "要多久").topic == "pledge_financing"
-    ask(engine, "质押贷款怎么申请", user="late")
+    ask(engine, "商标注册要多久", user="late")
     clock.advance(timedelta(minutes=engine.settings.context_ttl_minutes + 1))
-    assert ask(engine, "要多久", user="late").decision == "fallback"
+    assert ask(engine, "那续展呢？", user="late").intent in ("tm_renewal", None)
+    ask(engine, "商标注册要多久", user="later")
+    clock.advance(timedelta(minutes=engine.settings.context_ttl_minutes + 1))
+    assert ask(engine, "要多久", user="later").decision == "fallback"
+
+
+def test_follow_up_adding_detail_stays_with_the_same_answer(engine: Engine) -> None:
+    ask(engine, "注册商标多少钱")
+    assert ask(engine, "纸质的呢？").intent == "tm_fee"
+
+
+def test_follow_up_that_is_really_a_new_question_is_read_alone(engine: Engine) -> None:
+    ask(engine, "质押贷款怎么申请")
+    assert ask(engine, "商标快到期了怎么办").intent == "tm_renewal"
+
+
+def test_off_topic_follow_up_is_not_answered_from_context(engine: Engine) -> None:
+    ask(engine, "商标注册要多久")
+    assert ask(engine, "明天天气怎么样").decision == "fallback"
 
 
 def test_english_follow_up(engine: Engine) -> None:
@@ -178,3 +201,13 @@ def test_record_event_for_channel_observations(engine: Engine) -> None:
     row = engine.db["events"].get(event_id)
     assert (row["kind"], row["reply_to"], row["detail"]) == ("feedback", answer.event_id, '{"value": "up"}')
     assert row["user"] == engine.db["events"].get(answer.event_id)["user"]
+
+
+def test_answer_that_sends_details_to_a_specialist_offers_the_handoff(kb_dir, settings, fresh_db, clock) -> None:
+    faq = kb_dir / "faq" / "trademark.yaml"
+    faq.write_text(faq.read_text(encoding="utf-8").replace("（限10个商品）。", "（限10个商品）。其他费用请转人工。"), "utf-8")
+    engine = Engine(load_knowledge(kb_dir), settings, fresh_db, clock)
+    reply = ask(engine, "注册商标多少钱")
+    assert reply.choices[-1].intent == "handoff"
+    saved = ask(engine, "转人工")
+    assert "注册商标多少钱" in saved.text  # an answered question can still go to a person

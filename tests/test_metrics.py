@@ -12,6 +12,7 @@ from PIL import Image
 
 from bot.charts import bar_chart_png, find_cjk_font, trend_chart_png
 from bot.config import ConfigError, Settings
+from bot.events import EventLog
 from bot.metrics import (
     MetricsSettings,
     Period,
@@ -21,6 +22,7 @@ from bot.metrics import (
     metrics_settings,
     summary,
 )
+from bot.profiles import Profiles
 from bot.report import (
     CHANNEL_LABELS,
     DECISION_LABELS,
@@ -76,7 +78,7 @@ def test_summary_text_in_both_languages(db) -> None:
 
 def test_summary_of_an_empty_database() -> None:
     result = summary(open_db(":memory:"), *PERIOD)
-    assert result.empty and result.active_firms == 0 and result.new_subscribers is None
+    assert result.empty and result.active_firms == 0 and result.new_subscribers == 0
     assert summary_text(result, "zh") == "📊 2026-11-09 至 2026-11-22：本期间没有提问或转介记录。"
     assert result.weekly_questions == [(date(2026, 11, 9), 0), (date(2026, 11, 16), 0)]
 
@@ -197,3 +199,12 @@ def test_migrations_add_the_report_indexes_and_tables() -> None:
     assert {"idx_events_kind_time_internal", "idx_events_mix", "idx_events_place", "idx_events_time_user",
             "idx_events_reply_to"} <= names
     assert {"daily_aggregates", "active_firms"} <= set(db.table_names())
+
+
+def test_a_forgotten_firm_still_counts_but_is_no_longer_a_firm_or_a_gap(db) -> None:
+    """/forget (bot/profiles.py) keeps the events' counts but drops the user hash and the question text."""
+    Profiles(db).forget(EventLog(db, "test-salt").user("wecom", "B"))
+    result = summary(db, *PERIOD)
+    assert (result.questions, result.decisions["fallback"]) == (10, 3)
+    assert (result.active_firms, result.new_subscribers) == (3, 1)
+    assert [g.example for g in knowledge_gaps(db, *PERIOD)] == ["商标注册要多长时间", "天气预报", "开放许可"]

@@ -168,15 +168,15 @@ def test_internal_traffic_only_on_request(seeded: Path) -> None:
     assert "- 范围 Scope：含内部流量（专员、cli、test 渠道）" in (out / "report.md").read_text(encoding="utf-8")
 
 
-def test_tables_of_features_not_built_yet_are_reported_as_not_available(config: Path) -> None:
+def test_reminders_are_reported_as_not_available_until_the_outbox_exists(config: Path) -> None:
     seed_events(open_db(config.parent / "bot.db"))
     code, out = run_report(config)
     assert code == 0
     report = (out / "report.md").read_text(encoding="utf-8")
     assert "暂无数据：提醒功能的 outbox 表尚未建立。Not available yet: there is no outbox table." in report
-    assert "| 新订阅 New subscribers | 暂无数据（订阅表尚未建立） |" in report
     assert not (out / "reminders.csv").exists()
-    assert read_csv(out, "firms")[-1] == ["period", "2026-11-09", "2026-11-22", "4", ""]
+    assert "| 新订阅 New subscribers | 0 |" in report
+    assert read_csv(out, "firms")[-1] == ["period", "2026-11-09", "2026-11-22", "4", "0"]
 
 
 def test_empty_database_gives_a_report_that_says_so(config: Path, capsys) -> None:

@@ -1,0 +1,130 @@
+#!/usr/bin/env python3
+"""Updates per second through the Telegram adapter (Application.process_update with the offline
+Bot API) beside the Engine's own handle() rate on the same questions, so the adapter's cost shows.
+
+    python bench/telegram_throughput.py [--updates 1000] [--rounds 5] [--knowledge DIR | --fixture]
+
+Both runs use a fresh in-memory database; nothing touches the network or the bot's database.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import shutil
+import sys
+import tempfile
+import time
+from itertools import count, cycle, islice
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from telegram import Update  # noqa: E402
+from telegram.ext import Application  # noqa: E402
+
+from bot.clock import SystemClock  # noqa: E402
+from bot.config import Settings, load_settings  # noqa: E402
+from bot.engine import Engine, Message  # noqa: E402
+from bot.kbcheck import load_knowledge  # noqa: E402
+from bot.knowledge import KnowledgeBase  # noqa: E402
+from bot.store import open_db  # noqa: E402
+from handlers.telegram import build_application  # noqa: E402
+from handlers.telegram.offline import FIXED_DATE, OfflineRequest  # noqa: E402
+
+OFF_TOPIC = ("明天天气怎么样", "车辆质押贷款怎么办", "你好", "what is the weather like")
+USERS = 1000  # distinct senders: a few messages each, so the flood limit (20 a minute) never applies
+TOKEN = "123456789:" + "B" * 35
+WARM_UP = 50
+
+
+def questions(kb: KnowledgeBase) -> list[str]:
+    """Each entry's first two phrasings plus a few off-topic questions: answers, clarifies, fallbacks."""
+    return [q for entry in kb.entries.values() for q in entry.questions[:2]] + list(OFF_TOPIC)
+
+
+def text_update(number: int, text: str) -> dict:
+    user = 100_000 + number % USERS
+    return {"update_id": number, "message": {
+        "message_id": number, "date": FIXED_DATE, "text": text,
+        "chat": {"id": user, "type": "private", "first_name": "Bench"},
+        "from": {"id": user, "is_bot": False, "first_name": "Bench", "language_code": "zh-hans"},
+    }}
+
+
+def time_engine(engine: Engine, texts: list[str]) -> float:
+    """Seconds for Engine.handle over `texts` (channel `test`, as internal as a benchmark should be)."""
+    started = time.perf_counter()
+    for number, text in enumerate(texts):
+        engine.handle(Message("test", str(number % USERS), text))
+    return time.perf_counter() - started
+
+
+async def time_adapter(app: Application, updates: list[dict]) -> float:
+    """Seconds for process_update over the updates, Update.de_json included (PTB does it on receipt)."""
+    started = time.perf_counter()
+    for data in updates:
+        await app.process_update(Update.de_json(data, app.bot))
+    return time.perf_counter() - started
+
+
+async def compare(
+    kb: KnowledgeBase, settings: Settings, texts: list[str], rounds: int
+) -> tuple[float, float, int]:
+    """Best-of-`rounds` rates (per second) of the Engine alone and through the adapter, alternating,
+    so that a busy machine slows both alike."""
+    engine = Engine(kb, settings, open_db(":memory:"), SystemClock())
+    request = OfflineRequest()
+    app = build_application(settings, request=request, engine=engine, token=TOKEN)
+    await app.initialize()
+    numbers = count(1)
+    warm_up = [text_update(next(numbers), text) for text in texts[:WARM_UP]]
+    time_engine(engine, texts[:WARM_UP])
+    await time_adapter(app, warm_up)
+    request.clear()
+    engine_times, adapter_times = [], []
+    for _ in range(rounds):
+        engine_times.append(time_engine(engine, texts))
+        adapter_times.append(await time_adapter(app, [text_update(next(numbers), text) for text in texts]))
+    await app.shutdown()
+    return len(texts) / min(engine_times), len(texts) / min(adapter_times), len(request.sent("sendMessage"))
+
+
+def knowledge_dir(args: argparse.Namespace, settings: Settings, scratch: Path) -> Path:
+    if not args.fixture:
+        return Path(args.knowledge) if args.knowledge else settings.knowledge_dir
+    target = scratch / "knowledge"
+    shutil.copytree(ROOT / "tests" / "data" / "kb_fixture", target)
+    shutil.copy(ROOT / "knowledge" / "synonyms.yaml", target / "synonyms.yaml")
+    return target
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--updates", type=int, default=1000, help="updates (and Engine calls) per round")
+    parser.add_argument("--rounds", type=int, default=5, help="alternating rounds; the best one counts")
+    parser.add_argument("--config", default=str(ROOT / "config.yaml"))
+    parser.add_argument("--knowledge", help="knowledge directory (default: the config's)")
+    parser.add_argument("--fixture", action="store_true", help="use the test fixture knowledge base")
+    args = parser.parse_args()
+    if args.updates * args.rounds + WARM_UP > USERS * 10:
+        parser.error(f"at most {USERS * 10 - WARM_UP} updates in all, or the flood limit would be measured")
+    settings = load_settings(args.config, environ={"BOT_DB_PATH": ":memory:"})
+    with tempfile.TemporaryDirectory() as scratch:
+        root = knowledge_dir(args, settings, Path(scratch))
+        kb = load_knowledge(root)
+        texts = list(islice(cycle(questions(kb)), args.updates))
+        baseline, adapter, replies = asyncio.run(compare(kb, settings, texts, args.rounds))
+    print(f"knowledge: {root} ({len(kb.entries)} entries) · {args.updates} text updates"
+          f" × {args.rounds} rounds, best round · {USERS} users")
+    print("| path | per second | ms per update |")
+    print("|---|---|---|")
+    print(f"| Engine.handle (baseline) | {baseline:,.0f} | {1000 / baseline:.2f} |")
+    print(f"| Telegram process_update, offline Bot API | {adapter:,.0f} | {1000 / adapter:.2f} |")
+    print(f"adapter overhead: {1000 / adapter - 1000 / baseline:.2f} ms per update; "
+          f"{replies} replies sent for {args.updates * args.rounds} updates")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,222 @@
+"""Encrypted WeCom messages per second through the callback server, beside the Engine's own rate.
+
+    python bench/wecom_callback.py [--messages 1000] [--kb DIR] [--concurrency 8] [--synchronous normal]
+
+Each message is a signed, AES-encrypted text (questions from tests/data/dev_questions.yaml, spread
+over 50 users) answered with an encrypted passive reply. Requests are prepared before the clock
+starts (that work is WeCom's); the server side counts everything: XML, signature, decryption,
+MsgId de-duplication (SQLite), the Engine with its event write, encryption of the reply. Rows:
+the Engine alone, the crypto alone, the app in-process (ASGI, no network), and uvicorn on
+127.0.0.1 in a separate process (one connection, then --concurrency connections).
+Every commit waits for the disk (WAL, synchronous=FULL by default); `--synchronous normal` shows
+the rates with SQLite's PRAGMA synchronous=NORMAL on the bench's databases.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import multiprocessing
+import shutil
+import socket
+import sys
+import tempfile
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import httpx
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bot.clock import SystemClock  # noqa: E402
+from bot.config import load_settings  # noqa: E402
+from bot.engine import Engine, Message  # noqa: E402
+from bot.evaluate import percentile  # noqa: E402
+from bot.kbcheck import load_knowledge  # noqa: E402
+from bot.store import open_db  # noqa: E402
+from handlers.wecom.config import WeComCredentials, WeComSettings  # noqa: E402
+from handlers.wecom.crypto import WeComCrypto  # noqa: E402
+from handlers.wecom.messages import parse_fields  # noqa: E402
+from handlers.wecom.server import build_app  # noqa: E402
+
+CREDENTIALS = WeComCredentials("ww_bench_corp", 1000002, "benchtoken",
+                               "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C", "bench-secret")
+FIXTURE_KB = ROOT / "tests" / "data" / "kb_fixture"
+USERS = 50
+PATH = "/wecom/callback"
+
+
+def knowledge_dir(requested: str | None, workdir: Path) -> Path:
+    """The knowledge base to serve: --kb, else the fixture (with the real synonyms) copied aside."""
+    if requested:
+        return Path(requested)
+    target = workdir / "knowledge"
+    shutil.copytree(FIXTURE_KB, target)
+    shutil.copy(ROOT / "knowledge" / "synonyms.yaml", target / "synonyms.yaml")
+    return target
+
+
+def questions() -> list[str]:
+    data = yaml.safe_load((ROOT / "tests" / "data" / "dev_questions.yaml").read_text(encoding="utf-8"))
+    return [item["text"] for item in data]
+
+
+def make_engine(kb_dir: Path, db_path: Path, synchronous: str) -> Engine:
+    settings = replace(load_settings(ROOT / "config.yaml", environ={}), knowledge_dir=kb_dir, db_path=db_path)
+    db = open_db(db_path)
+    db.execute(f"PRAGMA synchronous = {synchronous}")
+    return Engine(load_knowledge(kb_dir), settings, db, SystemClock())
+
+
+def make_app(kb_dir: Path, db_path: Path, synchronous: str):
+    engine = make_engine(kb_dir, db_path, synchronous)
+    no_network = httpx.MockTransport(lambda request: httpx.Response(503))
+    app, _ = build_app(engine, engine.settings, CREDENTIALS, WeComSettings(path=PATH), SystemClock(), no_network)
+    return app
+
+
+def signed_requests(texts: list[str], count: int, run: str) -> list[tuple[dict, bytes]]:
+    """`count` (query params, body) pairs as WeCom would POST them, with unique MsgIds."""
+    crypto = WeComCrypto(CREDENTIALS.token, CREDENTIALS.encoding_aes_key, CREDENTIALS.corp_id)
+    made = []
+    for n in range(count):
+        now = str(int(time.time()))
+        inner = (f"<xml><ToUserName><![CDATA[{CREDENTIALS.corp_id}]]></ToUserName>"
+                 f"<FromUserName><![CDATA[{run}_user{n % USERS}]]></FromUserName><CreateTime>{now}</CreateTime>"
+                 f"<MsgType><![CDATA[text]]></MsgType><Content><![CDATA[{texts[n % len(texts)]}]]></Content>"
+                 f"<MsgId>{run}{n}</MsgId><AgentID>1000002</AgentID></xml>")
+        encrypted = crypto.encrypt(inner)
+        params = {"msg_signature": crypto.sign(now, str(n), encrypted), "timestamp": now, "nonce": str(n)}
+        made.append((params, f"<xml><Encrypt><![CDATA[{encrypted}]]></Encrypt></xml>".encode()))
+    return made
+
+
+def row(name: str, latencies: list[float], seconds: float) -> str:
+    count = len(latencies)
+    return (f"| {name} | {count} | {seconds:.2f} | {count / seconds:,.0f} | "
+            f"{percentile(latencies, 50) * 1000:.2f} | {percentile(latencies, 99) * 1000:.2f} |")
+
+
+def bench_engine(kb_dir: Path, workdir: Path, texts: list[str], count: int, synchronous: str) -> str:
+    engine = make_engine(kb_dir, workdir / "engine.db", synchronous)
+    latencies = []
+    started = time.perf_counter()
+    for n in range(count):
+        t = time.perf_counter()
+        engine.handle(Message("wecom", f"user{n % USERS}", texts[n % len(texts)]))
+        latencies.append(time.perf_counter() - t)
+    return row("Engine.handle alone (SQLite file, WAL)", latencies, time.perf_counter() - started)
+
+
+def bench_crypto(texts: list[str], count: int) -> str:
+    crypto = WeComCrypto(CREDENTIALS.token, CREDENTIALS.encoding_aes_key, CREDENTIALS.corp_id)
+    requests = signed_requests(texts, count, "c")
+    latencies = []
+    started = time.perf_counter()
+    for params, body in requests:
+        t = time.perf_counter()
+        encrypted = parse_fields(body)["Encrypt"]
+        crypto.open(params["msg_signature"], params["timestamp"], params["nonce"], encrypted)
+        crypto.seal("<xml><Content><![CDATA[" + "答" * 200 + "]]></Content></xml>", params["timestamp"], "1")
+        latencies.append(time.perf_counter() - t)
+    return row("crypto alone (verify + decrypt + encrypt a 600-byte reply)", latencies, time.perf_counter() - started)
+
+
+async def bench_in_process(kb_dir: Path, workdir: Path, texts: list[str], count: int, synchronous: str) -> str:
+    app = make_app(kb_dir, workdir / "asgi.db", synchronous)
+    requests = signed_requests(texts, count, "a")
+    latencies = []
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bench") as http:
+        started = time.perf_counter()
+        for params, body in requests:
+            t = time.perf_counter()
+            response = await http.post(PATH, params=params, content=body)
+            latencies.append(time.perf_counter() - t)
+            assert response.status_code == 200 and b"<Encrypt>" in response.content, response.text
+        seconds = time.perf_counter() - started
+    return row("callback in-process (ASGI, no network)", latencies, seconds)
+
+
+def serve(kb_dir: Path, db_path: Path, port: int, synchronous: str) -> None:
+    """Child process: the callback app on uvicorn, 127.0.0.1:port."""
+    import uvicorn
+
+    uvicorn.run(make_app(kb_dir, db_path, synchronous), host="127.0.0.1", port=port, log_level="warning", access_log=False)
+
+
+async def bench_uvicorn(port: int, texts: list[str], count: int, concurrency: int, run: str) -> tuple[list[float], float]:
+    requests = signed_requests(texts, count, run)
+    latencies: list[float] = []
+    queue = iter(requests)
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", limits=limits) as http:
+        async def worker() -> None:
+            for params, body in queue:
+                t = time.perf_counter()
+                response = await http.post(PATH, params=params, content=body)
+                latencies.append(time.perf_counter() - t)
+                assert response.status_code == 200, response.text
+
+        started = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        return latencies, time.perf_counter() - started
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_until_up(port: int, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).text == "ok":
+                return
+        except httpx.TransportError:
+            time.sleep(0.2)
+    raise SystemExit("the uvicorn server did not start")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--messages", type=int, default=1000)
+    parser.add_argument("--kb", help="knowledge directory (default: the test fixture base)")
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--synchronous", choices=("full", "normal"), default="full",
+                        help="SQLite PRAGMA synchronous for the bench databases (the bot uses the default, full)")
+    args = parser.parse_args()
+    texts = questions()
+    with tempfile.TemporaryDirectory() as tmp:
+        workdir = Path(tmp)
+        kb_dir = knowledge_dir(args.kb, workdir)
+        entries = len(load_knowledge(kb_dir).entries)
+        sync = args.synchronous
+        rows = [bench_engine(kb_dir, workdir, texts, args.messages, sync), bench_crypto(texts, args.messages),
+                asyncio.run(bench_in_process(kb_dir, workdir, texts, args.messages, sync))]
+        port = free_port()
+        server = multiprocessing.get_context("spawn").Process(
+            target=serve, args=(kb_dir, workdir / "uvicorn.db", port, sync), daemon=True)
+        server.start()
+        try:
+            wait_until_up(port)
+            for concurrency in (1, args.concurrency):
+                latencies, seconds = asyncio.run(bench_uvicorn(port, texts, args.messages, concurrency, f"u{concurrency}"))
+                rows.append(row(f"callback over HTTP (uvicorn 127.0.0.1, {concurrency} connection(s))", latencies, seconds))
+        finally:
+            server.terminate()
+            server.join(10)
+    print(f"knowledge base: {args.kb or 'tests/data/kb_fixture'} ({entries} entries); "
+          f"{len(texts)} distinct questions, {USERS} users; {args.messages} messages per row; "
+          f"SQLite synchronous={args.synchronous}")
+    print("| path | messages | seconds | msg/s | p50 ms | p99 ms |")
+    print("|---|---|---|---|---|---|")
+    for line in rows:
+        print(line)
+
+
+if __name__ == "__main__":
+    main()

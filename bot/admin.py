@@ -1,0 +1,108 @@
+"""Specialists' commands, the same on every channel: /reload and /stats (refused to others, audited)."""
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Sequence
+
+from bot.audit import record_audit
+from bot.clock import SHANGHAI, Clock
+from bot.config import Settings
+from bot.engine import Engine
+from bot.kbcheck import check_knowledge
+from bot.specialists import is_specialist
+from bot.stats import Counts, UsageStats, usage_stats
+from bot.texts import text
+from bot.vocab import OUT_OF_SCOPE, TOPIC_TITLES
+
+log = logging.getLogger(__name__)
+
+COMMANDS = ("reload", "stats")
+MAX_PROBLEMS_SHOWN = 15
+_OTHER_TOPICS = {OUT_OF_SCOPE: ("范围外", "out of scope"), "smalltalk": ("寒暄", "small talk")}
+
+
+def parse_command(message: str) -> tuple[str, list[str]] | None:
+    """`/reload`, `/stats all` (a Telegram-style `@bot` suffix allowed) → (name, args), else None."""
+    words = message.strip().split()
+    if not words or not words[0].startswith("/"):
+        return None
+    name = words[0][1:].split("@", 1)[0].lower()
+    return (name, words[1:]) if name in COMMANDS else None
+
+
+def _topic_label(topic: str, lang: str) -> str:
+    titles = TOPIC_TITLES.get(topic) or _OTHER_TOPICS.get(topic) or (topic, topic)
+    return titles[1 if lang == "en" else 0]
+
+
+def _period(label: str, counts: Counts, lang: str) -> str:
+    topics = " · ".join(f"{_topic_label(t, lang)} {n}" for t, n in counts.topics.items())
+    return text(
+        "stats_period", lang, label=label, since=counts.since.date().isoformat(),
+        questions=str(counts.questions), topics=topics or text("none", lang),
+        channels=" · ".join(f"{c} {n}" for c, n in counts.channels.items()) or text("none", lang),
+        **{d: str(n) for d, n in counts.decisions.items()}, handoffs=str(counts.handoffs),
+        up=str(counts.feedback["up"]), down=str(counts.feedback["down"]),
+    )
+
+
+def format_stats(stats: UsageStats, lang: str) -> str:
+    """Today's and this week's figures as one message."""
+    scope = text("stats_all" if stats.include_internal else "stats_public", lang)
+    return "\n\n".join([
+        _period(text("stats_today", lang), stats.today, lang),
+        _period(text("stats_week", lang), stats.week, lang),
+        scope,
+    ])
+
+
+class SpecialistCommands:
+    """Runs a specialist command for one channel user; anyone else is refused (and logged)."""
+
+    def __init__(self, engine: Engine, settings: Settings, clock: Clock) -> None:
+        self.engine, self.settings, self.clock = engine, settings, clock
+
+    def allowed(self, channel: str, user_id: str, name: str) -> bool:
+        """True for a configured specialist; a refusal is logged with the user's pseudonym."""
+        if is_specialist(self.settings, channel, user_id):
+            return True
+        log.warning("refused /%s on %s for non-specialist %s", name, channel,
+                    self.engine.events.user(channel, user_id))
+        return False
+
+    async def run(self, name: str, channel: str, user_id: str, lang: str, args: Sequence[str] = ()) -> str:
+        """The reply to `/name args` from `user_id`; a specialist's command is audited."""
+        if not self.allowed(channel, user_id, name):
+            return text("not_allowed", lang)
+        if name == "reload":
+            reply, detail = await self.reload(lang)
+        else:
+            reply, detail = self.stats(lang, include_internal=bool(args) and args[0].lower() == "all")
+        record_audit(self.engine.db, time=self.clock.now(), channel=channel, actor=str(user_id),
+                     action=name, detail=detail)
+        return reply
+
+    async def reload(self, lang: str) -> tuple[str, dict]:
+        """Re-read knowledge/; a broken base is refused with kb check's messages and the old one kept.
+
+        The check runs in a worker thread (a second or two on the full base) so the channel keeps
+        answering; only the swap happens on the caller's thread.
+        """
+        kb, problems = await asyncio.to_thread(check_knowledge, self.settings.knowledge_dir)
+        errors = [str(p) for p in problems if p.severity == "error"]
+        if kb is None:
+            shown = errors[:MAX_PROBLEMS_SHOWN]
+            lines = [text("reload_refused", lang, count=str(len(errors))), *shown]
+            if len(errors) > len(shown):
+                lines.append(text("more_problems", lang, count=str(len(errors) - len(shown))))
+            return "\n".join(lines), {"ok": False, "errors": len(errors)}
+        self.engine.load(kb)
+        detail = {"ok": True, "entries": len(kb.entries), "facts": len(kb.facts.facts)}
+        return text("reload_ok", lang, entries=str(detail["entries"]), facts=str(detail["facts"])), detail
+
+    def stats(self, lang: str, include_internal: bool = False) -> tuple[str, dict]:
+        """Today's and this week's counts (questions, decisions, topics); internal traffic left out."""
+        figures = usage_stats(self.engine.db, self.clock.now(), SHANGHAI, include_internal)
+        detail = {"today": figures.today.questions, "week": figures.week.questions, "all": include_internal}
+        return format_stats(figures, lang), detail

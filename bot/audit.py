@@ -1,0 +1,40 @@
+"""The audit table: who did which specialist action, and when (channel-agnostic)."""
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("audit")
+
+
+@migrations(name="001_audit")
+def _audit(db: Database) -> None:
+    db["audit"].create(
+        {"id": int, "time": str, "channel": str, "actor": str, "action": str, "detail": str}, pk="id"
+    )
+    db["audit"].create_index(["time"])
+
+
+def record_audit(
+    db: Database,
+    *,
+    time: datetime,
+    channel: str,
+    actor: str,
+    action: str,
+    detail: dict[str, Any] | None = None,
+) -> int:
+    """Write one audit row (time in UTC; `actor` is the specialist's id on `channel`) and return its id."""
+    row = {
+        "time": time.astimezone(timezone.utc).isoformat(timespec="seconds"),
+        "channel": channel,
+        "actor": actor,
+        "action": action,
+        "detail": json.dumps(detail, ensure_ascii=False) if detail else None,
+    }
+    with db.conn:
+        return db["audit"].insert(row).last_pk

@@ -1,0 +1,82 @@
+"""The one place where the Telegram application is wired: services, feature handlers, command menus."""
+from __future__ import annotations
+
+import logging
+import os
+
+from telegram import BotCommand, BotCommandScopeChat
+from telegram.error import TelegramError
+from telegram.ext import Application
+from telegram.request import BaseRequest
+
+from bot.clock import Clock, SystemClock
+from bot.config import Settings
+from bot.engine import Engine
+from bot.flood import FloodLimiter
+from bot.profiles import LANGUAGES, Profiles
+from bot.runtime import create_engine
+from bot.specialists import load_specialists
+from bot.texts import text
+from handlers.telegram import account, chat, gate, onboarding, specialist
+from handlers.telegram.config import bot_token, telegram_config
+from handlers.telegram.context import CHANNEL, SERVICES_KEY, Services
+from handlers.telegram.errors import on_error
+
+logger = logging.getLogger(__name__)
+
+# Feature modules in matching order (the first handler that matches an update wins).
+FEATURES = (onboarding, account, specialist, chat)
+PUBLIC_COMMANDS = ("start", "help", "topics", "profile", "lang", "subscribe", "unsubscribe", "forget")
+
+
+def build_application(
+    settings: Settings,
+    request: BaseRequest | None = None,
+    clock: Clock | None = None,
+    engine: Engine | None = None,
+    *,
+    token: str | None = None,
+) -> Application:
+    """The python-telegram-bot Application over the Engine.
+
+    `request` replaces the HTTP transport (tests pass an offline one); `token` defaults to
+    TELEGRAM_BOT_TOKEN from the environment.
+    """
+    config = telegram_config(settings)
+    clock = clock or SystemClock()
+    engine = engine or create_engine(settings, clock)
+    builder = Application.builder().token(token or bot_token(os.environ)).post_init(set_command_menus)
+    if request is not None:
+        builder = builder.request(request).get_updates_request(request)
+    application = builder.build()
+    application.bot_data[SERVICES_KEY] = Services(
+        settings=settings, config=config, engine=engine, profiles=Profiles(engine.db),
+        specialists=load_specialists(settings), flood=FloodLimiter(config.flood, clock), clock=clock,
+    )
+    application.add_handlers(gate.handlers(), group=gate.GATE_GROUP)
+    for feature in FEATURES:
+        application.add_handlers(feature.handlers())
+    application.add_error_handler(on_error)
+    return application
+
+
+def _commands(names: tuple[str, ...], lang: str) -> list[BotCommand]:
+    return [BotCommand(name, text(f"cmd_{name}", lang)) for name in names]
+
+
+async def set_command_menus(application: Application) -> None:
+    """Command menus in Chinese (also the default) and English; specialists also see theirs."""
+    bot = application.bot
+    await bot.set_my_commands(_commands(PUBLIC_COMMANDS, "zh"))
+    for lang in LANGUAGES:
+        await bot.set_my_commands(_commands(PUBLIC_COMMANDS, lang), language_code=lang)
+    services: Services = application.bot_data[SERVICES_KEY]
+    everything = PUBLIC_COMMANDS + specialist.SPECIALIST_COMMANDS
+    for user_id in sorted(services.specialists.of(CHANNEL)):
+        try:
+            scope = BotCommandScopeChat(int(user_id))
+            await bot.set_my_commands(_commands(everything, "zh"), scope=scope)
+            for lang in LANGUAGES:
+                await bot.set_my_commands(_commands(everything, lang), scope=scope, language_code=lang)
+        except (TelegramError, ValueError) as exc:
+            logger.warning("could not set the specialist menu for %s: %r", user_id, exc)

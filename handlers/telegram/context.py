@@ -1,0 +1,110 @@
+"""What every Telegram feature module shares: the services, and who/what an update is about."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from telegram import Bot, Message as TgMessage, Update
+from telegram.constants import ChatType, MessageEntityType
+from telegram.ext import ContextTypes
+
+from bot.clock import Clock
+from bot.config import Settings
+from bot.engine import Engine, Message
+from bot.flood import FloodLimiter
+from bot.profiles import Firm, Profiles
+from bot.specialists import Specialists
+from handlers.telegram.config import TelegramConfig
+
+CHANNEL = "telegram"
+SERVICES_KEY = "services"
+
+
+@dataclass
+class Services:
+    """The channel-agnostic core the handlers talk to (kept in `application.bot_data`)."""
+
+    settings: Settings
+    config: TelegramConfig
+    engine: Engine
+    profiles: Profiles
+    specialists: Specialists
+    flood: FloodLimiter
+    clock: Clock
+
+
+def services(context: ContextTypes.DEFAULT_TYPE) -> Services:
+    return context.application.bot_data[SERVICES_KEY]
+
+
+def user_hash(svc: Services, update: Update) -> str:
+    return svc.engine.events.user(CHANNEL, str(update.effective_user.id))
+
+
+def is_specialist(svc: Services, update: Update) -> bool:
+    return svc.specialists.is_specialist(CHANNEL, update.effective_user.id)
+
+
+def firm_of(svc: Services, update: Update) -> Firm | None:
+    return svc.profiles.get(user_hash(svc, update))
+
+
+def ensure_firm(svc: Services, update: Update) -> tuple[Firm, bool]:
+    """The user's firm profile, created on first use with the client's language (True if new)."""
+    user, chat_id, lang = user_hash(svc, update), str(update.effective_chat.id), telegram_language(update)
+    return svc.profiles.ensure(user, CHANNEL, chat_id, lang, svc.clock.now())
+
+
+def telegram_language(update: Update) -> str:
+    """zh or en from the user's Telegram client language (zh unless it is English)."""
+    code = (update.effective_user.language_code or "") if update.effective_user else ""
+    return "en" if code.lower().startswith("en") else "zh"
+
+
+def language_of(svc: Services, update: Update, firm: Firm | None = None) -> str:
+    """The language chosen with /lang, else the client's."""
+    firm = firm or firm_of(svc, update)
+    return firm.language if firm and firm.language else telegram_language(update)
+
+
+def engine_message(svc: Services, update: Update, text: str) -> Message:
+    """The Engine's Message for this update: profile language and county; specialists are internal."""
+    firm = firm_of(svc, update)
+    return Message(
+        CHANNEL,
+        str(update.effective_user.id),
+        text,
+        language=language_of(svc, update, firm),
+        county=firm.county if firm else None,
+        internal=is_specialist(svc, update),
+    )
+
+
+def is_private(update: Update) -> bool:
+    return bool(update.effective_chat) and update.effective_chat.type == ChatType.PRIVATE
+
+
+def _mentions(message: TgMessage, username: str) -> bool:
+    entities = message.parse_entities([MessageEntityType.MENTION]) or message.parse_caption_entities(
+        [MessageEntityType.MENTION]
+    )
+    return any(value.lower() == f"@{username}".lower() for value in entities.values())
+
+
+def addressed_to_bot(message: TgMessage, bot: Bot) -> bool:
+    """In a private chat always; in a group only a command (not one meant for another bot), a
+    mention of the bot or a reply to it."""
+    if message.chat.type == ChatType.PRIVATE:
+        return True
+    if message.text and message.text.startswith("/"):
+        _, _, target = message.text.split(maxsplit=1)[0].partition("@")
+        return not target or target.lower() == bot.username.lower()
+    replied = message.reply_to_message
+    if replied and replied.from_user and replied.from_user.id == bot.id:
+        return True
+    return _mentions(message, bot.username)
+
+
+def without_mention(text: str, bot: Bot) -> str:
+    """The text with the bot's @username removed (group messages that mention it)."""
+    return re.sub(f"@{re.escape(bot.username)}", " ", text, flags=re.IGNORECASE).strip()

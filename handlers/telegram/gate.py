@@ -1,0 +1,40 @@
+"""Runs before every feature: drops group chatter not meant for the bot, and applies the flood limit."""
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.ext import ApplicationHandlerStop, BaseHandler, ContextTypes, TypeHandler
+
+from bot.flood import Verdict
+from bot.texts import text
+from handlers.telegram.context import addressed_to_bot, language_of, services
+
+logger = logging.getLogger(__name__)
+GATE_GROUP = -1  # handler group that runs before the features (group 0)
+
+
+async def gate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Stop updates not for the bot; count the rest against the user's flood window."""
+    message, query = update.message, update.callback_query
+    if message is None and query is None:
+        return
+    if message is not None and not addressed_to_bot(message, context.bot):
+        raise ApplicationHandlerStop
+    if update.effective_user is None:
+        raise ApplicationHandlerStop
+    svc = services(context)
+    verdict = svc.flood.check(update.effective_user.id)
+    if verdict is Verdict.ALLOW:
+        return
+    logger.info("flood limit: update %s dropped (%s)", update.update_id, verdict.value)
+    notice = text("flood", language_of(svc, update), seconds=str(round(svc.config.flood.per_seconds)))
+    if query is not None:
+        await query.answer(notice if verdict is Verdict.WARN else None)
+    elif verdict is Verdict.WARN:
+        await message.reply_text(notice)
+    raise ApplicationHandlerStop
+
+
+def handlers() -> list[BaseHandler]:
+    return [TypeHandler(Update, gate)]

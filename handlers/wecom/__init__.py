@@ -1,0 +1,1 @@
+"""WeCom (企业微信) channel: callback server, crypto, outbound client."""

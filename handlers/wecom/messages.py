@@ -1,0 +1,95 @@
+"""WeCom callback XML: safe parsing of the envelope and the message inside, and passive-reply XML."""
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+
+# Entity declarations (billion laughs, external entities) can only come with a DOCTYPE: refuse both.
+_DECLARATION = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
+
+
+class MalformedXML(ValueError):
+    """The body is not the flat <xml> document WeCom sends."""
+
+
+def parse_fields(data: bytes | str) -> dict[str, str]:
+    """The child elements of a flat <xml> root as {tag: text}; refuses DOCTYPE and ENTITY."""
+    raw = data.encode("utf-8", "replace") if isinstance(data, str) else data
+    if _DECLARATION.search(raw):
+        raise MalformedXML("DOCTYPE and ENTITY declarations are not accepted")
+    try:
+        root = ET.fromstring(raw)
+    except (ET.ParseError, LookupError, ValueError) as exc:  # bad syntax, unknown or multi-byte encoding
+        raise MalformedXML(f"not XML ({exc})") from None
+    if root.tag != "xml":
+        raise MalformedXML(f"root element is <{root.tag}>, expected <xml>")
+    return {child.tag: (child.text or "").strip() for child in root}
+
+
+def encrypted_field(body: bytes) -> str:
+    """The Encrypt text of a POSTed callback envelope."""
+    encrypted = parse_fields(body).get("Encrypt", "")
+    if not encrypted:
+        raise MalformedXML("no Encrypt element")
+    return encrypted
+
+
+@dataclass(frozen=True)
+class Inbound:
+    """One decrypted callback message or event (the fields this bot uses)."""
+
+    msg_type: str
+    from_user: str
+    to_user: str
+    create_time: str
+    msg_id: str = ""
+    content: str = ""
+    event: str = ""
+    event_key: str = ""
+
+    @property
+    def delivery_key(self) -> str:
+        """What identifies a delivery across WeCom's retries: MsgId, else sender + time + event."""
+        if self.msg_id:
+            return self.msg_id
+        return f"{self.from_user}:{self.create_time}:{self.event}:{self.event_key}"
+
+
+def parse_inbound(plain: str) -> Inbound:
+    """The decrypted message XML as an Inbound; MsgType and FromUserName are required."""
+    fields = parse_fields(plain)
+    if not fields.get("MsgType") or not fields.get("FromUserName"):
+        raise MalformedXML("message without MsgType or FromUserName")
+    return Inbound(
+        msg_type=fields["MsgType"].lower(),
+        from_user=fields["FromUserName"],
+        to_user=fields.get("ToUserName", ""),
+        create_time=fields.get("CreateTime", ""),
+        msg_id=fields.get("MsgId", ""),
+        content=fields.get("Content", ""),
+        event=fields.get("Event", "").lower(),
+        event_key=fields.get("EventKey", ""),
+    )
+
+
+def cdata(value: str) -> str:
+    """`value` as CDATA; a literal ]]> is split across two sections."""
+    return "<![CDATA[" + value.replace("]]>", "]]]]><![CDATA[>") + "]]>"
+
+
+def text_reply(to_user: str, from_user: str, create_time: int, content: str) -> str:
+    """The plaintext XML of a passive text reply."""
+    return (
+        f"<xml><ToUserName>{cdata(to_user)}</ToUserName><FromUserName>{cdata(from_user)}</FromUserName>"
+        f"<CreateTime>{create_time}</CreateTime><MsgType>{cdata('text')}</MsgType>"
+        f"<Content>{cdata(content)}</Content></xml>"
+    )
+
+
+def encrypted_envelope(encrypted: str, msg_signature: str, timestamp: str, nonce: str) -> str:
+    """The response body carrying an encrypted passive reply."""
+    return (
+        f"<xml><Encrypt>{cdata(encrypted)}</Encrypt><MsgSignature>{cdata(msg_signature)}</MsgSignature>"
+        f"<TimeStamp>{timestamp}</TimeStamp><Nonce>{cdata(nonce)}</Nonce></xml>"
+    )

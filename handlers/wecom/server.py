@@ -1,0 +1,239 @@
+"""The WeCom callback over HTTP (Starlette): URL check, signed encrypted messages, passive replies.
+
+Every refusal has a status (403 forged or stale, 400 malformed, 413 too large), a reason counted and
+logged; nothing answers with a trace. A text reply goes back passively inside WeCom's 5-second window;
+what does not fit in one 2,048-byte message follows through the API. Duplicate deliveries (WeCom
+retries) are answered with the reply already given and never reach the Engine again.
+"""
+from __future__ import annotations
+
+import logging
+import secrets
+import time
+from collections import Counter
+from contextlib import asynccontextmanager
+from datetime import timedelta
+from typing import Awaitable, Callable
+
+import httpx
+from starlette.applications import Starlette
+from starlette.background import BackgroundTask
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import Route
+
+from bot.clock import Clock
+from bot.config import Settings
+from bot.dedup import SeenDeliveries
+from bot.delivery import DeliveryError, Sender
+from bot.engine import Engine
+from bot.textsplit import split_text, utf8_size
+from bot.texts import text
+from handlers.wecom.client import TEXT_LIMIT_BYTES, WeComClient
+from handlers.wecom.config import WeComCredentials, WeComSettings
+from handlers.wecom.conversation import CHANNEL, Conversation
+from handlers.wecom.crypto import ReceiverError, SignatureError, WeComCrypto, WeComCryptoError
+from handlers.wecom.messages import (
+    Inbound, MalformedXML, encrypted_envelope, encrypted_field, parse_inbound, text_reply,
+)
+
+log = logging.getLogger(__name__)
+
+MAX_BODY_BYTES = 64 * 1024
+REPLY_BUDGET_SECONDS = 4.0  # WeCom gives up (and retries) after 5 s
+QUERY_PARAMS = ("msg_signature", "timestamp", "nonce")
+
+
+class Rejections:
+    """Counts refused requests by reason and logs each with the running count."""
+
+    def __init__(self) -> None:
+        self.counts: Counter[str] = Counter()
+
+    def refuse(self, reason: str, status: int, detail: str = "") -> Response:
+        self.counts[reason] += 1
+        log.warning("wecom callback refused: %s%s (%d so far)", reason, f" ({detail})" if detail else "",
+                    self.counts[reason])
+        return PlainTextResponse(reason.replace("_", " "), status_code=status)
+
+
+class Refused(Exception):
+    """A request refused with an HTTP status and a counted reason."""
+
+    def __init__(self, reason: str, status: int, detail: str = "") -> None:
+        super().__init__(reason)
+        self.reason, self.status, self.detail = reason, status, detail
+
+
+class WeComCallback:
+    """The callback endpoints of one WeCom app, mountable in any Starlette app via `routes()`."""
+
+    def __init__(
+        self, crypto: WeComCrypto, conversation: Conversation, seen: SeenDeliveries, sender: Sender,
+        clock: Clock, timestamp_window: timedelta,
+    ) -> None:
+        self.crypto, self.conversation, self.seen, self.sender = crypto, conversation, seen, sender
+        self.clock, self.window = clock, timestamp_window
+        self.rejections = Rejections()
+        self.duplicates = 0
+        self._in_flight: set[str] = set()
+
+    def routes(self, path: str) -> list[Route]:
+        return [
+            Route(path, self._guarded(self.url_check), methods=["GET"]),
+            Route(path, self._guarded(self.receive), methods=["POST"]),
+        ]
+
+    # ---- endpoints --------------------------------------------------------------------------
+
+    async def url_check(self, request: Request) -> Response:
+        """GET: prove we hold the token and key by returning the decrypted echostr."""
+        signature, timestamp, nonce = self._signed_params(request)
+        # base64 has no spaces: a '+' that arrived unescaped was decoded as one
+        echostr = request.query_params.get("echostr", "").replace(" ", "+")
+        if not echostr:
+            raise Refused("bad_params", 400, "no echostr")
+        return PlainTextResponse(self._open(signature, timestamp, nonce, echostr))
+
+    async def receive(self, request: Request) -> Response:
+        """POST: one encrypted message or event; the reply is passive, encrypted XML."""
+        signature, timestamp, nonce = self._signed_params(request)
+        body = await self._body(request)
+        try:
+            encrypted = encrypted_field(body)
+        except MalformedXML as exc:
+            raise Refused("malformed_body", 400, str(exc)) from None
+        try:
+            inbound = parse_inbound(self._open(signature, timestamp, nonce, encrypted))
+        except MalformedXML as exc:
+            raise Refused("malformed_message", 400, str(exc)) from None
+        return await self._answer(inbound)
+
+    # ---- steps ------------------------------------------------------------------------------
+
+    def _signed_params(self, request: Request) -> tuple[str, str, str]:
+        signature, timestamp, nonce = (request.query_params.get(name, "") for name in QUERY_PARAMS)
+        missing = [name for name, value in zip(QUERY_PARAMS, (signature, timestamp, nonce)) if not value]
+        if missing:
+            raise Refused("bad_params", 400, "missing " + ", ".join(missing))
+        if not timestamp.isdigit():
+            raise Refused("bad_params", 400, "timestamp is not a number")
+        return signature, timestamp, nonce
+
+    @staticmethod
+    async def _body(request: Request) -> bytes:
+        """The request body, refused (413) as soon as it passes MAX_BODY_BYTES."""
+        received = bytearray()
+        async for chunk in request.stream():
+            received += chunk
+            if len(received) > MAX_BODY_BYTES:
+                raise Refused("too_large", 413, f"over {MAX_BODY_BYTES} bytes")
+        return bytes(received)
+
+    def _open(self, signature: str, timestamp: str, nonce: str, encrypted: str) -> str:
+        """Verify the signature, then the timestamp's freshness, then decrypt."""
+        try:
+            self.crypto.verify(signature, timestamp, nonce, encrypted)
+        except SignatureError:
+            raise Refused("bad_signature", 403) from None
+        age = abs(self.clock.now().timestamp() - int(timestamp))
+        if age > self.window.total_seconds():
+            raise Refused("stale_timestamp", 403, f"{age:.0f} s old")
+        try:
+            return self.crypto.decrypt(encrypted)
+        except ReceiverError:
+            raise Refused("wrong_receiver", 403) from None
+        except WeComCryptoError as exc:
+            raise Refused("undecryptable", 400, str(exc)) from None
+
+    async def _answer(self, inbound: Inbound) -> Response:
+        key = inbound.delivery_key
+        given = self.seen.reply_for(key)
+        if given is not None or key in self._in_flight:
+            self.duplicates += 1
+            log.info("wecom: duplicate delivery %s dropped (%d so far)", key, self.duplicates)
+            return self._passive(inbound, given or "")
+        self._in_flight.add(key)
+        try:
+            reply = await self._conversation_reply(inbound)
+        finally:
+            self._in_flight.discard(key)
+        first, *rest = split_text(reply, TEXT_LIMIT_BYTES, utf8_size) or [""]
+        self.seen.remember(key, first)
+        follow_up = BackgroundTask(self._send_rest, inbound.from_user, "\n".join(rest)) if rest else None
+        return self._passive(inbound, first, follow_up)
+
+    async def _conversation_reply(self, inbound: Inbound) -> str:
+        """The conversation's reply; an internal error becomes an apology (logged), never silence."""
+        started = time.perf_counter()
+        try:
+            return await self.conversation.respond(inbound)
+        except Exception:
+            log.exception("wecom: failed to answer %s", inbound.delivery_key)
+            return text("error_reply", self.conversation.language_of(inbound.from_user))
+        finally:
+            elapsed = time.perf_counter() - started
+            if elapsed > REPLY_BUDGET_SECONDS:
+                log.warning("wecom: reply took %.1f s, close to WeCom's 5 s limit", elapsed)
+
+    def _passive(self, inbound: Inbound, content: str, follow_up: BackgroundTask | None = None) -> Response:
+        """The encrypted passive reply, or an empty 200 when there is nothing to say."""
+        if not content:
+            return Response(b"", background=follow_up)
+        timestamp, nonce = str(int(self.clock.now().timestamp())), str(secrets.randbelow(10**10))
+        plain = text_reply(inbound.from_user, self.crypto.receive_id, int(timestamp), content)
+        encrypted, signature = self.crypto.seal(plain, timestamp, nonce)
+        body = encrypted_envelope(encrypted, signature, timestamp, nonce)
+        return Response(body, media_type="application/xml", background=follow_up)
+
+    async def _send_rest(self, user_id: str, rest: str) -> None:
+        """Send through the API what did not fit in the passive reply."""
+        try:
+            await self.sender.send(user_id, rest)
+        except DeliveryError as exc:
+            log.warning("wecom: could not send the rest of a long reply: %s", exc)
+
+    def _guarded(self, endpoint: Callable[[Request], Awaitable[Response]]) -> Callable[[Request], Awaitable[Response]]:
+        """Refusals become their status; anything unexpected a logged, trace-free 500."""
+        async def guarded(request: Request) -> Response:
+            try:
+                return await endpoint(request)
+            except Refused as refused:
+                return self.rejections.refuse(refused.reason, refused.status, refused.detail)
+            except Exception:
+                log.exception("wecom callback: unexpected error")
+                return self.rejections.refuse("internal_error", 500)
+        return guarded
+
+
+def create_app(callback: WeComCallback, path: str, on_shutdown: Callable[[], Awaitable[None]] | None = None) -> Starlette:
+    """A Starlette app serving the callback at `path` and a /healthz probe."""
+    async def health(request: Request) -> Response:
+        return PlainTextResponse("ok")
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette):
+        yield
+        if on_shutdown:
+            await on_shutdown()
+
+    return Starlette(routes=[*callback.routes(path), Route("/healthz", health)], lifespan=lifespan)
+
+
+def build_app(
+    engine: Engine, settings: Settings, credentials: WeComCredentials, options: WeComSettings, clock: Clock,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> tuple[Starlette, WeComCallback]:
+    """Wire the callback of one app over the Engine; `transport` replaces the network in tests."""
+    client = WeComClient(
+        credentials.corp_id, credentials.secret, credentials.agent_id, clock, transport=transport,
+        base_url=options.api_base, timeout=options.request_timeout_seconds,
+        rate_limit_wait=options.rate_limit_wait_seconds,
+    )
+    callback = WeComCallback(
+        WeComCrypto(credentials.token, credentials.encoding_aes_key, credentials.corp_id),
+        Conversation(engine, settings, clock),
+        SeenDeliveries(engine.db, CHANNEL, clock, timedelta(minutes=options.dedup_minutes)),
+        client, clock, timedelta(seconds=options.timestamp_window_seconds),
+    )
+    return create_app(callback, options.path, on_shutdown=client.aclose), callback

@@ -1,0 +1,147 @@
+"""The adapter's pieces: callback data, message splitting, config, tokens and `run_bot.py telegram`."""
+from __future__ import annotations
+
+import html
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from telegram.ext import Application
+
+from bot.config import ConfigError, load_settings
+from bot.engine import Choice, Reply
+from handlers.telegram.config import bot_token, telegram_config, webhook_secret
+from handlers.telegram.render import (
+    MAX_CALLBACK_BYTES, html_chunks, intent_data, intent_from, reply_markup, topic_keyboard,
+)
+from run_bot import main
+
+ROOT = Path(__file__).resolve().parents[2]
+GOOD_TOKEN = "123456789:" + "Ab_-" * 9
+
+
+def test_every_fixture_entry_and_topic_fits_in_callback_data_and_round_trips(fixture_kb) -> None:
+    intents = [*fixture_kb.entries, "handoff", *(f"topic:{t}" for t in ("trademark", "geographical_indication"))]
+    for intent in intents:
+        data = intent_data(intent)
+        assert len(data.encode()) <= MAX_CALLBACK_BYTES
+        assert intent_from(data, fixture_kb.entries) == intent
+    assert intent_data("tm_fee") == "a:tm_fee" and intent_data("topic:patent") == "t:patent"
+
+
+def test_an_id_too_long_for_callback_data_is_sent_as_a_digest() -> None:
+    long_id = "tm_" + "very_long_entry_identifier_" * 3
+    data = intent_data(long_id)
+    assert data.startswith("ah:") and len(data.encode()) <= MAX_CALLBACK_BYTES
+    assert intent_from(data, ["tm_fee", long_id]) == long_id
+    assert intent_from(data, ["tm_fee"]) is None  # the entry is gone after a reload
+
+
+def test_every_button_of_a_reply_fits() -> None:
+    choices = tuple(Choice("x" * 70 + str(n), "trademark", f"title {n}") for n in range(3))
+    reply = Reply("answer", "trademark", "tm_fee", 90.0, "text", choices, event_id=123456789012)
+    markup = reply_markup(reply)
+    data = [b.callback_data for row in markup.inline_keyboard for b in row]
+    assert len(set(data)) == 5 and all(len(d.encode()) <= MAX_CALLBACK_BYTES for d in data)
+    assert data[-2:] == ["f:123456789012:u", "f:123456789012:d"]
+    assert all(len(b.callback_data) <= MAX_CALLBACK_BYTES for row in topic_keyboard("en").inline_keyboard for b in row)
+
+
+def test_short_text_is_escaped_in_one_message() -> None:
+    assert html_chunks("A & B <b>商标</b>") == ["A &amp; B &lt;b&gt;商标&lt;/b&gt;"]
+
+
+def test_split_prefers_paragraphs_then_lines_then_sentences() -> None:
+    paragraphs = ["甲" * 30, "乙" * 30, "丙" * 30]
+    assert html_chunks("\n\n".join(paragraphs), limit=70) == ["甲" * 30 + "\n\n" + "乙" * 30, "丙" * 30]
+    lines = "一" * 40 + "\n" + "二" * 40
+    assert html_chunks(lines, limit=50) == ["一" * 40, "二" * 40]
+    sentences = "第一句很长很长。" * 10
+    chunks = html_chunks(sentences, limit=20)
+    assert all(c.endswith("。") and len(c) <= 20 for c in chunks) and "".join(chunks) == sentences
+
+
+def test_split_counts_escaped_length_and_never_cuts_an_entity() -> None:
+    text = "&" * 30  # each & becomes &amp; (5 characters)
+    chunks = html_chunks(text, limit=12)
+    assert chunks == ["&amp;&amp;"] * 15
+    assert html.unescape("".join(chunks)) == text
+
+
+def test_split_counts_utf16_units_like_telegram() -> None:
+    chunks = html_chunks("😀" * 10, limit=8)  # an emoji is two UTF-16 units
+    assert [len(c) for c in chunks] == [4, 4, 2]
+
+
+def test_telegram_config_defaults_and_errors(tmp_path: Path) -> None:
+    def settings(block: str):
+        path = tmp_path / "config.yaml"
+        path.write_text(block, encoding="utf-8")
+        return load_settings(path, environ={})
+
+    default = telegram_config(settings("db_path: x.db\n"))
+    assert (default.flood.messages, default.flood.per_seconds, default.webhook) == (20, 60, None)
+    hook = telegram_config(settings("telegram:\n  webhook: {url: 'https://bot.example.cn/tg', port: 8443}\n"))
+    assert (hook.webhook.url, hook.webhook.port, hook.webhook.path) == ("https://bot.example.cn/tg", 8443, "telegram")
+    for bad, message in [
+        ("telegram:\n  flood: {messages: 0}\n", "config: telegram.flood.messages must be a positive number"),
+        ("telegram:\n  webhook: {url: 'http://insecure'}\n", "config: telegram.webhook.url must be an https:// URL"),
+        ("telegram:\n  polling: yes\n", "config: unknown telegram settings ['polling']"),
+    ]:
+        with pytest.raises(ConfigError, match=message.replace("[", r"\[").replace("]", r"\]")):
+            telegram_config(settings(bad))
+
+
+@pytest.mark.parametrize("token", ["", "   ", "abc", "123:short", "12a:" + "A" * 35, "123:" + "A" * 34 + "!"])
+def test_bad_tokens_are_refused(token: str) -> None:
+    with pytest.raises(ConfigError, match="^TELEGRAM_BOT_TOKEN is (not set|malformed)"):
+        bot_token({"TELEGRAM_BOT_TOKEN": token})
+
+
+def test_good_token_and_webhook_secret() -> None:
+    assert bot_token({"TELEGRAM_BOT_TOKEN": f" {GOOD_TOKEN} "}) == GOOD_TOKEN
+    assert webhook_secret({"TELEGRAM_WEBHOOK_SECRET": "s3cret_-X"}) == "s3cret_-X"
+    for secret in ("", "has space", "x" * 257):
+        with pytest.raises(ConfigError, match="TELEGRAM_WEBHOOK_SECRET"):
+            webhook_secret({"TELEGRAM_WEBHOOK_SECRET": secret})
+
+
+@pytest.mark.parametrize(("token", "expected"), [
+    (None, "TELEGRAM_BOT_TOKEN is not set: export the token @BotFather gave you"),
+    ("123:abc", "TELEGRAM_BOT_TOKEN is malformed: expected <digits>:<35 or more letters, digits, _ or ->"),
+])
+def test_run_bot_telegram_without_a_good_token_is_a_one_line_error(settings, tmp_path, token, expected) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "TELEGRAM_BOT_TOKEN"}
+    if token:
+        env["TELEGRAM_BOT_TOKEN"] = token
+    result = subprocess.run(
+        [sys.executable, "run_bot.py", "--config", str(tmp_path / "config.yaml"), "telegram"],
+        capture_output=True, text=True, cwd=ROOT, env=env, timeout=60,
+    )
+    assert (result.returncode, result.stdout, result.stderr) == (2, "", expected + "\n")
+
+
+def test_run_bot_telegram_polls_by_default_and_serves_a_webhook_when_configured(
+    settings, tmp_path, monkeypatch
+) -> None:
+    runs: list[tuple[str, dict]] = []
+    monkeypatch.setattr(Application, "run_polling", lambda self, **kw: runs.append(("polling", kw)))
+    monkeypatch.setattr(Application, "run_webhook", lambda self, **kw: runs.append(("webhook", kw)))
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", GOOD_TOKEN)
+    config = tmp_path / "config.yaml"
+    assert main(["--config", str(config), "telegram"]) == 0
+
+    config.write_text(config.read_text(encoding="utf-8")
+                      + "telegram:\n  webhook: {url: 'https://bot.example.cn/tg', port: 8443, path: tg}\n")
+    monkeypatch.delenv("TELEGRAM_WEBHOOK_SECRET", raising=False)
+    assert main(["--config", str(config), "telegram"]) == 2  # webhook mode needs the secret
+    monkeypatch.setenv("TELEGRAM_WEBHOOK_SECRET", "s3cret")
+    assert main(["--config", str(config), "telegram"]) == 0
+
+    assert [kind for kind, _ in runs] == ["polling", "webhook"]
+    assert runs[0][1]["allowed_updates"] == ["message", "callback_query", "my_chat_member"]
+    assert {k: runs[1][1][k] for k in ("listen", "port", "url_path", "webhook_url", "secret_token")} == {
+        "listen": "0.0.0.0", "port": 8443, "url_path": "tg", "webhook_url": "https://bot.example.cn/tg",
+        "secret_token": "s3cret"}

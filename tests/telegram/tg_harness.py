@@ -1,0 +1,121 @@
+"""Test harness: a real python-telegram-bot Application fed real Update JSON, offline."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from itertools import count
+from typing import Any
+
+from telegram import Update
+from telegram.ext import Application, ContextTypes
+
+from bot.config import Settings
+from handlers.telegram import build_application
+from handlers.telegram.offline import BOT_USER, FIXED_DATE, Call, OfflineRequest
+from handlers.telegram.render import MAX_CALLBACK_BYTES, MAX_TEXT
+
+FIRM = 1001  # an enterprise user
+SPECIALIST = 9001  # listed under specialists.telegram in the test config
+TOKEN = "123456789:" + "A" * 35
+FLOOD_MESSAGES = 20
+
+
+@dataclass
+class Bot:
+    """Drives the Application like Telegram would and shows what the bot sent back."""
+
+    app: Application
+    request: OfflineRequest
+    errors: list[BaseException] = field(default_factory=list)
+    _update_ids: Any = field(default_factory=lambda: count(1))
+    _message_ids: Any = field(default_factory=lambda: count(1))
+    _seen: int = 0
+
+    # ---- sending updates --------------------------------------------------------------------
+
+    async def process(self, data: dict[str, Any]) -> None:
+        data = {"update_id": next(self._update_ids), **data}
+        await self.app.process_update(Update.de_json(data, self.app.bot))
+
+    @staticmethod
+    def user(user_id: int, lang: str = "zh-hans") -> dict[str, Any]:
+        return {"id": user_id, "is_bot": False, "first_name": "Firm", "language_code": lang}
+
+    @staticmethod
+    def private(user_id: int) -> dict[str, Any]:
+        return {"id": user_id, "type": "private", "first_name": "Firm"}
+
+    def message(self, user_id: int, chat: dict[str, Any] | None = None, lang: str = "zh-hans",
+                **content: Any) -> dict[str, Any]:
+        return {"message_id": next(self._message_ids), "date": FIXED_DATE, "chat": chat or self.private(user_id),
+                "from": self.user(user_id, lang), **content}
+
+    async def say(self, user_id: int, text: str, chat: dict[str, Any] | None = None, lang: str = "zh-hans",
+                  **extra: Any) -> None:
+        """A text message; a leading /command gets its bot_command entity as Telegram sends it."""
+        content: dict[str, Any] = {"text": text, **extra}
+        if text.startswith("/"):
+            content.setdefault("entities", []).insert(
+                0, {"type": "bot_command", "offset": 0, "length": len(text.split()[0])}
+            )
+        await self.process({"message": self.message(user_id, chat, lang, **content)})
+
+    async def press(self, user_id: int, label: str, lang: str = "zh-hans") -> Call:
+        """Press the button labelled `label` on the latest bot message that has it."""
+        call, data = self.button(label)
+        message = {**call.result, "chat": self.private(user_id)}
+        await self.process({"callback_query": {
+            "id": str(next(self._update_ids)), "from": self.user(user_id, lang), "chat_instance": "c",
+            "data": data, "message": message,
+        }})
+        return call
+
+    # ---- what the bot sent ------------------------------------------------------------------
+
+    def button(self, label: str) -> tuple[Call, str]:
+        for call in reversed(self.request.sent()):
+            for row in call.params.get("reply_markup", {}).get("inline_keyboard", []):
+                for button in row:
+                    if button["text"] == label:
+                        return call, button["callback_data"]
+        raise AssertionError(f"no button {label!r} was sent")
+
+    def new(self, *methods: str) -> list[Call]:
+        """Sends and edits since the last call of new()."""
+        calls = self.request.calls[self._seen:]
+        self._seen = len(self.request.calls)
+        wanted = set(methods) or {"sendMessage", "editMessageText", "editMessageReplyMarkup", "answerCallbackQuery"}
+        return [c for c in calls if c.method in wanted]
+
+    def texts(self) -> list[str]:
+        return [c.params["text"] for c in self.new("sendMessage", "editMessageText")]
+
+    def check_limits(self) -> None:
+        """Every text within 4,096 characters and every callback data within 64 bytes."""
+        for call in self.request.sent():
+            assert len(call.params.get("text", "")) <= MAX_TEXT
+            for row in call.params.get("reply_markup", {}).get("inline_keyboard", []):
+                for button in row:
+                    assert 0 < len(button["callback_data"].encode()) <= MAX_CALLBACK_BYTES, button
+
+
+def labels(call: Call) -> list[str]:
+    """The button labels of one sent message, row by row flattened."""
+    return [b["text"] for row in call.params.get("reply_markup", {}).get("inline_keyboard", []) for b in row]
+
+
+async def start_bot(settings: Settings, engine, clock) -> Bot:
+    request = OfflineRequest()
+    app = build_application(settings, request=request, clock=clock, engine=engine, token=TOKEN)
+    harness = Bot(app, request)
+
+    async def record(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        harness.errors.append(context.error)
+
+    app.add_error_handler(record)
+    await app.initialize()
+    harness.new()
+    return harness
+
+
+BOT_ID = BOT_USER["id"]
+BOT_USERNAME = BOT_USER["username"]

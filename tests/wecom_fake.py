@@ -1,0 +1,132 @@
+"""A local fake of WeCom's gettoken and message/send endpoints, served through httpx.MockTransport."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+import httpx
+
+CORP_ID, SECRET, AGENT_ID = "ww_test_corp", "test-secret", 1000002
+
+
+@dataclass
+class FakeWeComAPI:
+    """Issues numbered tokens, records every sent message, and answers scripted errors on request."""
+
+    visible_users: set[str] = field(default_factory=lambda: {"firm_a", "firm_b", "staff_li"})
+    token_lifetime: int = 7200
+    tokens_issued: int = 0
+    expired: set[str] = field(default_factory=set)
+    sent: list[dict] = field(default_factory=list)
+    send_errors: list[dict] = field(default_factory=list)  # answered, in order, before normal handling
+    token_error: dict | None = None
+    calls: list[str] = field(default_factory=list)
+
+    def transport(self) -> httpx.MockTransport:
+        return httpx.MockTransport(self.handle)
+
+    def expire_all(self) -> None:
+        """WeCom invalidated every token issued so far (as after 7,200 s or a secret reset)."""
+        self.expired |= {f"token-{n}" for n in range(1, self.tokens_issued + 1)}
+
+    def handle(self, request: httpx.Request) -> httpx.Response:
+        path = request.url.path.rsplit("/cgi-bin/", 1)[-1]
+        self.calls.append(path)
+        if path == "gettoken":
+            return self._gettoken(request)
+        if path == "message/send":
+            return self._send(request)
+        return httpx.Response(404)
+
+    def _gettoken(self, request: httpx.Request) -> httpx.Response:
+        params = request.url.params
+        if self.token_error:
+            return httpx.Response(200, json=self.token_error)
+        if params.get("corpid") != CORP_ID or params.get("corpsecret") != SECRET:
+            return httpx.Response(200, json={"errcode": 40001, "errmsg": "invalid secret"})
+        self.tokens_issued += 1
+        return httpx.Response(200, json={
+            "errcode": 0, "errmsg": "ok", "access_token": f"token-{self.tokens_issued}",
+            "expires_in": self.token_lifetime,
+        })
+
+    def _send(self, request: httpx.Request) -> httpx.Response:
+        token = request.url.params.get("access_token", "")
+        if not token.startswith("token-") or int(token[6:]) > self.tokens_issued:
+            return httpx.Response(200, json={"errcode": 40014, "errmsg": "invalid access_token"})
+        if token in self.expired:
+            return httpx.Response(200, json={"errcode": 42001, "errmsg": "access_token expired"})
+        if self.send_errors:
+            return httpx.Response(200, json=self.send_errors.pop(0))
+        body = json.loads(request.content)
+        if body.get("agentid") != AGENT_ID:
+            return httpx.Response(200, json={"errcode": 40056, "errmsg": "invalid agentid"})
+        if body["touser"] not in self.visible_users:
+            return httpx.Response(200, json={
+                "errcode": 81013, "errmsg": "user & party & tag all invalid", "invaliduser": body["touser"],
+            })
+        self.sent.append(body)
+        return httpx.Response(200, json={"errcode": 0, "errmsg": "ok", "msgid": f"m{len(self.sent)}"})
+
+    def texts_to(self, user: str) -> list[str]:
+        return [m[m["msgtype"]]["content"] for m in self.sent if m["touser"] == user]
+
+
+TOKEN = "callbacktoken"
+ENCODING_AES_KEY = "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C"
+
+
+class WeComPeer:
+    """Plays WeCom's side of the callback: signs and encrypts messages, opens the passive replies.
+
+    `http` is an httpx.AsyncClient on the app (ASGITransport): the app then runs in the test's own
+    thread and event loop, as under uvicorn, where the Engine's SQLite connection lives.
+    """
+
+    def __init__(self, http, clock, path: str = "/wecom/callback", token: str = TOKEN, corp_id: str = CORP_ID) -> None:
+        from handlers.wecom.crypto import WeComCrypto
+
+        self.http, self.clock, self.path = http, clock, path
+        self.crypto = WeComCrypto(token, ENCODING_AES_KEY, corp_id)
+        self._msg_ids = iter(range(7_000_000_000_000_000_000, 8_000_000_000_000_000_000))
+
+    def text_xml(self, user: str, content: str, msg_id: int | None = None) -> str:
+        msg_id = next(self._msg_ids) if msg_id is None else msg_id
+        return self._xml(user, "text", f"<Content><![CDATA[{content}]]></Content><MsgId>{msg_id}</MsgId>")
+
+    def event_xml(self, user: str, event: str, key: str = "") -> str:
+        return self._xml(user, "event", f"<Event><![CDATA[{event}]]></Event><EventKey><![CDATA[{key}]]></EventKey>")
+
+    def other_xml(self, user: str, msg_type: str) -> str:
+        return self._xml(user, msg_type, f"<MediaId><![CDATA[m1]]></MediaId><MsgId>{next(self._msg_ids)}</MsgId>")
+
+    async def post(self, message_xml: str, *, timestamp: int | None = None, nonce: str = "1372623149",
+             signature: str | None = None, body: bytes | None = None):
+        """POST like WeCom: the envelope with Encrypt, signed in the query string."""
+        timestamp = int(self.clock.now().timestamp()) if timestamp is None else timestamp
+        encrypted = self.crypto.encrypt(message_xml)
+        signature = signature or self.crypto.sign(str(timestamp), nonce, encrypted)
+        if body is None:
+            body = (f"<xml><ToUserName><![CDATA[{self.crypto.receive_id}]]></ToUserName>"
+                    f"<AgentID><![CDATA[{AGENT_ID}]]></AgentID><Encrypt><![CDATA[{encrypted}]]></Encrypt></xml>").encode()
+        params = {"msg_signature": signature, "timestamp": str(timestamp), "nonce": nonce}
+        return await self.http.post(self.path, params=params, content=body)
+
+    async def say(self, user: str, content: str) -> str:
+        """Send a text and return the Content of the passive reply."""
+        return self.reply_fields(await self.post(self.text_xml(user, content)))["Content"]
+
+    def reply_fields(self, response) -> dict[str, str]:
+        """Verify and decrypt a passive reply: the fields of the reply message."""
+        from handlers.wecom.messages import parse_fields
+
+        assert response.status_code == 200, response.text
+        envelope = parse_fields(response.content)
+        plain = self.crypto.open(envelope["MsgSignature"], envelope["TimeStamp"], envelope["Nonce"], envelope["Encrypt"])
+        return parse_fields(plain)
+
+    def _xml(self, user: str, msg_type: str, rest: str) -> str:
+        created = int(self.clock.now().timestamp())
+        return (f"<xml><ToUserName><![CDATA[{self.crypto.receive_id}]]></ToUserName>"
+                f"<FromUserName><![CDATA[{user}]]></FromUserName><CreateTime>{created}</CreateTime>"
+                f"<MsgType><![CDATA[{msg_type}]]></MsgType>{rest}<AgentID>{AGENT_ID}</AgentID></xml>")
