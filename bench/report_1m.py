@@ -71,7 +71,7 @@ def naive_figures(db, period: Period) -> dict[str, object]:
             rated[(topic, intent, last_rating[event_id][1])] += 1
         if kind == "referral":
             info = json.loads(detail)
-            referrals[(info["station_id"], info["station_type"], info["county"], info["topic"])] += 1
+            referrals[(info["station"], info["type"], info["county"], info["topic"])] += 1
     return {"questions": sum(per_day.values()), "topics": dict(topics), "places": dict(places),
             "decisions": dict(decisions), "resolved": resolved,
             "rated": sum(rated.values()), "referrals": sum(referrals.values()), "firms": len(users),

@@ -45,8 +45,9 @@ def seed(db: Database, count: int, end: datetime, days: int = 360, seed_value: i
         elif roll < 0.16 and clarifies:
             row = ("choice", topic, rng.choice(intents[topic]), "answer", None, rng.choice(clarifies), None)
         elif roll < 0.21:
-            detail = {"station_id": f"st{rng.randrange(40):02d}", "station_type": rng.choice(STATION_TYPES),
-                      "county": rng.choice(COUNTIES), "topic": topic}
+            detail = {"station": f"st{rng.randrange(40):02d}", "type": rng.choice(STATION_TYPES),
+                      "county": rng.choice(COUNTIES), "topic": topic, "rank": 1, "via": "question",
+                      "sample": True}
             row = ("referral", topic, None, None, None, None, json.dumps(detail, ensure_ascii=False))
         elif roll < 0.23:
             row = ("handoff", None, "handoff", None, rng.choice(texts), None, None)
