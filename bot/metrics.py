@@ -178,7 +178,7 @@ def last_weeks(today: date, weeks: int = 8) -> Period:
 
 # ---- counting: live events + daily aggregates -----------------------------------------------------
 
-# An answer's rating is the last feedback that replies to it. Shared with the retention rollup.
+# An answer's rating is the last feedback that replies to it (bot/retention.py rolls up by the same rule).
 RATED_CTE = """rated AS (
     SELECT reply_to AS answer_id, detail ->> '$.value' AS value, max(id)
     FROM events INDEXED BY idx_events_kind_time_internal
@@ -275,7 +275,8 @@ def clarifications_resolved(db: Database, period: Period, include_internal: bool
 
 def referrals(db: Database, period: Period, include_internal: bool = False) -> Counter[tuple]:
     """Referrals by (station_id, station_type, county, topic) as the referral event's detail gives them."""
-    live = f"""SELECT {REFERRAL_STATION}, {REFERRAL_TYPE}, coalesce(detail ->> '$.county', county), coalesce(detail ->> '$.topic', topic), count(*)
+    live = f"""SELECT {REFERRAL_STATION}, {REFERRAL_TYPE}, coalesce(detail ->> '$.county', county),
+            coalesce(detail ->> '$.topic', topic), count(*)
         FROM events INDEXED BY idx_events_kind_time_internal
         WHERE kind = 'referral' AND {LIVE_RANGE} GROUP BY 1, 2, 3, 4"""
     aggregated = f"""SELECT station_id, station_type, county, topic, sum(count) FROM daily_aggregates
