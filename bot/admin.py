@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Sequence
+from typing import Iterable, Sequence
 
 from bot.audit import record_audit
 from bot.clock import SHANGHAI, Clock
@@ -22,13 +22,14 @@ MAX_PROBLEMS_SHOWN = 15
 _OTHER_TOPICS = {OUT_OF_SCOPE: ("范围外", "out of scope"), "smalltalk": ("寒暄", "small talk")}
 
 
-def parse_command(message: str) -> tuple[str, list[str]] | None:
-    """`/reload`, `/stats all` (a Telegram-style `@bot` suffix allowed) → (name, args), else None."""
+def parse_command(message: str, names: Iterable[str] = COMMANDS) -> tuple[str, list[str]] | None:
+    """`/reload`, `/stats all` (a Telegram-style `@bot` suffix allowed) → (name, args) when the name
+    is one of `names` (the specialists' commands unless told), else None."""
     words = message.strip().split()
     if not words or not words[0].startswith("/"):
         return None
     name = words[0][1:].split("@", 1)[0].lower()
-    return (name, words[1:]) if name in COMMANDS else None
+    return (name, words[1:]) if name in names else None
 
 
 def _topic_label(topic: str, lang: str) -> str:

@@ -18,11 +18,11 @@ class ConfigError(ValueError):
 
 @dataclass(frozen=True)
 class MatchingSettings:
-    answer_threshold: float = 54
-    answer_margin: float = 3
+    answer_threshold: float = 50
+    answer_margin: float = 1
     clarify_threshold: float = 45
     # Also answer above clarify_threshold when the best leads the runner-up by this much.
-    answer_lead: float = 10
+    answer_lead: float = 8
     max_choices: int = 3
     # Score = weighted mean of: character similarity to the best phrasing, how much of that
     # phrasing the question covers, their word overlap (Dice), and how much of the question the

@@ -13,8 +13,8 @@ from bot.knowledge import Entry, KnowledgeBase
 from bot.matcher import Candidate, Matcher
 from bot.normalize import Analysis, join_tokens, looks_english
 from bot.referrals import (
-    SERVICE_STATION, WHERE_PREFIX, StationRequest, is_where_intent, location_request, offers_handoff, referral_detail,
-    request_for_intent, request_from_question, stations_text,
+    SERVICE_STATION, WHERE_PREFIX, WHERE_TOPIC_PREFIX, StationRequest, is_where_intent, location_request,
+    offers_handoff, referral_detail, request_for_intent, request_from_question, stations_text,
 )
 from bot.stations import Directory, Ranked, nearest, station_settings, stations_of, valid_coordinates
 from bot.store import salt
@@ -183,6 +183,10 @@ class Engine:
         user = self.events.user(message.channel, message.user_id)
         return self._show_stations(message, user, now, lang, request, "choice", ranked=ranked)
 
+    def forget(self, channel: str, user_id: str) -> None:
+        """Drop what the Engine remembers of the user's conversation (last question, follow-up context)."""
+        self._turns.pop(self.events.user(channel, user_id), None)
+
     def entry(self, intent_id: str) -> Entry | None:
         return self.kb.entries.get(intent_id)
 
@@ -349,11 +353,14 @@ class Engine:
     # ---- stations ---------------------------------------------------------------------------
 
     def _pressed_where(self, intent_id: str, message: Message, user: str, lang: str) -> StationRequest | None:
-        """The request of a pressed where-choice; the county named in the last question wins."""
+        """The request of a pressed where-choice. Under an answer (`where:<entry id>`) the county named in
+        the question it answered wins; `where` and `where:topic:…` (a command's) take the message's."""
         if not self.stations:
             return None
-        previous = self._turns.get(user)
-        county = (county_in_text(previous.question) if previous else None) or message.county
+        county = message.county
+        if intent_id.startswith(WHERE_PREFIX) and not intent_id.startswith(WHERE_TOPIC_PREFIX):
+            previous = self._turns.get(user)
+            county = (county_in_text(previous.question) if previous else None) or county
         return request_for_intent(intent_id, self.kb.entries, lang, county=county, industry=message.industry)
 
     def _station_request(

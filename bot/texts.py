@@ -88,10 +88,12 @@ TEXTS: dict[str, dict[str, str]] = {
     "notices_no": {"zh": "不接收", "en": "No, thanks"},
     "help": {
         "zh": "直接输入问题即可，例如「商标注册要多久」；回复「转人工」可把问题留给知识产权专员。\n"
-        "/topics 主题菜单\n/profile 企业资料（县区、行业、服务通知）\n/lang 切换语言 zh / en\n"
+        "/topics 主题菜单\n/station 查找服务站点（也可以直接发送位置）\n/profile 企业资料（县区、行业、服务通知）\n"
+        "/lang 切换语言 zh / en\n"
         "/subscribe 订阅提醒主题\n/unsubscribe 取消订阅\n/forget 删除我的资料",
         "en": "Just type your question, e.g. \"how long does trademark registration take\"; reply "
         "\"human\" to leave it for an IP specialist.\n/topics topic menu\n"
+        "/station find a service station (or just send your location)\n"
         "/profile firm profile (county, industry, notices)\n/lang language zh / en\n"
         "/subscribe reminder topics\n/unsubscribe stop reminders\n/forget delete my data",
     },
@@ -104,10 +106,10 @@ TEXTS: dict[str, dict[str, str]] = {
     "choose_language": {"zh": "请选择语言 / Choose a language:", "en": "请选择语言 / Choose a language:"},
     "language_set": {"zh": "已切换为中文。", "en": "Language set to English."},
     "subscribe_choose": {
-        "zh": "点选要订阅提醒的主题（提醒将按主题推送，可随时 /unsubscribe）：",
+        "zh": "请选择要订阅提醒的主题（提醒将按主题推送，可随时 /unsubscribe）：",
         "en": "Pick the topics you want reminders about (sent by topic; /unsubscribe any time):",
     },
-    "unsubscribe_choose": {"zh": "点选要取消订阅的主题：", "en": "Pick the topics to unsubscribe from:"},
+    "unsubscribe_choose": {"zh": "请选择要取消订阅的主题：", "en": "Pick the topics to unsubscribe from:"},
     "subscriptions": {"zh": "已订阅：{topics}", "en": "Subscribed: {topics}"},
     "subscriptions_none": {"zh": "目前没有订阅任何主题。", "en": "No topics subscribed."},
     "subscribed_all": {"zh": "所有主题都已订阅。", "en": "You are subscribed to every topic."},
@@ -165,6 +167,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "cmd_start": {"zh": "开始 · 主题菜单", "en": "Start · topic menu"},
     "cmd_help": {"zh": "使用帮助", "en": "Help"},
     "cmd_topics": {"zh": "主题菜单", "en": "Topic menu"},
+    "cmd_station": {"zh": "查找服务站点", "en": "Find a service station"},
     "cmd_profile": {"zh": "企业资料", "en": "Firm profile"},
     "cmd_lang": {"zh": "切换语言 zh / en", "en": "Language zh / en"},
     "cmd_subscribe": {"zh": "订阅提醒主题", "en": "Subscribe to reminder topics"},
@@ -185,6 +188,19 @@ TEXTS: dict[str, dict[str, str]] = {
     "rate_answer": {
         "zh": "回复 + 或 - 评价这个回答",
         "en": "Reply + or - to rate this answer",
+    },
+    "reply_number_skip": {
+        "zh": "回复 {numbers} 选择，回复 0 跳过",
+        "en": "Reply {numbers} to choose, 0 to skip",
+    },
+    "profile_invite": {
+        "zh": "发送 /profile 可填写企业所在县区、行业和是否接收服务通知（均可跳过），以便推荐本地站点。",
+        "en": "Send /profile to give your firm's county, industry and whether you want service notices "
+        "(each can be skipped), for local stations.",
+    },
+    "unknown_topic": {
+        "zh": "没有“{word}”这个主题。",
+        "en": "There is no topic \"{word}\".",
     },
     "text_only": {
         "zh": "目前只能回答文字问题，请用文字输入您的问题，例如「商标注册要多久」。",
@@ -273,6 +289,16 @@ TEXTS: dict[str, dict[str, str]] = {
     "stations_bad_location": {
         "zh": "这个位置无法识别，请重新发送位置，或告诉我您所在的县（市、区）。",
         "en": "That location could not be read. Send it again, or tell me your county.",
+    },
+    "ask_station_topic": {
+        "zh": "您要办理哪方面的事项？选择主题，我来推荐服务站点：",
+        "en": "What is it about? Pick a topic and I will suggest stations:",
+    },
+    "station_any_topic": {"zh": "不限 / 其他", "en": "Any / other"},
+    "ask_station_county": {
+        "zh": "企业在哪个县（市、区）？我会优先推荐本地站点。可以跳过；也可以直接发送位置，按距离推荐。",
+        "en": "Which county is your firm in? Local stations come first. You can skip this, or send your "
+        "location to rank stations by distance.",
     },
     "reason_topic": {
         "zh": "办理{topic}事项",

@@ -17,7 +17,7 @@ from bot.profiles import LANGUAGES, Profiles
 from bot.runtime import create_engine
 from bot.specialists import load_specialists
 from bot.texts import text
-from handlers.telegram import account, chat, gate, onboarding, specialist
+from handlers.telegram import account, chat, gate, onboarding, specialist, stations
 from handlers.telegram.config import bot_token, telegram_config
 from handlers.telegram.context import CHANNEL, SERVICES_KEY, Services
 from handlers.telegram.errors import on_error
@@ -25,8 +25,10 @@ from handlers.telegram.errors import on_error
 logger = logging.getLogger(__name__)
 
 # Feature modules in matching order (the first handler that matches an update wins).
-FEATURES = (onboarding, account, specialist, chat)
-PUBLIC_COMMANDS = ("start", "help", "topics", "profile", "lang", "subscribe", "unsubscribe", "forget")
+FEATURES = (onboarding, account, specialist, stations, chat)
+PUBLIC_COMMANDS = (
+    "start", "help", "topics", "station", "profile", "lang", "subscribe", "unsubscribe", "forget",
+)
 
 
 def build_application(

@@ -124,6 +124,7 @@ async def test_command_menus_in_chinese_and_english(tg) -> None:
     zh = {c["command"]: c["description"] for c in public[1].params["commands"]}
     en = {c["command"]: c["description"] for c in public[2].params["commands"]}
     assert zh["forget"] == "删除我的资料" and en["forget"] == "Delete my data"
+    assert (zh["station"], en["station"]) == ("查找服务站点", "Find a service station")
     assert "stats" not in zh
     scoped = [c for c in calls if "scope" in c.params]
     assert {c.params["scope"]["chat_id"] for c in scoped} == {SPECIALIST}
