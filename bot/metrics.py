@@ -526,6 +526,7 @@ class Summary:
     active_firms: int | None
     new_subscribers: int
     weekly_questions: list[tuple[date, int]]
+    topics: dict[str, int]
 
     @property
     def empty(self) -> bool:
@@ -538,6 +539,15 @@ def decisions_of(mix: Counter[tuple]) -> dict[str, int]:
         if kind == "question":
             counts[decision] += count
     return {d: counts[d] for d in DECISIONS}
+
+
+def topics_of(mix: Counter[tuple]) -> dict[str, int]:
+    """Questions per topic, most asked first."""
+    per_topic: Counter[str] = Counter()
+    for (kind, _decision, topic, _intent), count in mix.items():
+        if kind == "question":
+            per_topic[topic or "out_of_scope"] += count
+    return dict(per_topic.most_common())
 
 
 def summary(db: Database, start: date, end: date, include_internal: bool = False) -> Summary:
@@ -557,4 +567,5 @@ def summary(db: Database, start: date, end: date, include_internal: bool = False
             active_firms=active_firms(db, [(WHOLE, period)], include_internal)[0],
             new_subscribers=count_within(firsts, period),
             weekly_questions=weekly(per_day),
+            topics=topics_of(mix),
         )

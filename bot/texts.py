@@ -144,18 +144,13 @@ TEXTS: dict[str, dict[str, str]] = {
     "not_allowed": {"zh": "抱歉，这个命令仅限知识产权专员使用。", "en": "Sorry, this command is for IP specialists only."},
     "stats_today": {"zh": "今日", "en": "Today"},
     "stats_week": {"zh": "本周", "en": "This week"},
-    "stats_period": {
-        "zh": "📊 {label}（自 {since} 起）\n提问 {questions}：解答 {answer} · 澄清 {clarify} · 兜底 {fallback}\n"
-        "按主题：{topics}\n按渠道：{channels}\n转人工 {handoffs} · 👍 {up} · 👎 {down}",
-        "en": "📊 {label} (since {since})\nQuestions {questions}: answered {answer} · clarified {clarify} · "
-        "fallback {fallback}\nBy topic: {topics}\nBy channel: {channels}\nHanded off {handoffs} · 👍 {up} · 👎 {down}",
-    },
     "stats_public": {
         "zh": "不含专员与内部测试流量（/stats all 包含）。",
         "en": "Specialist and internal test traffic left out (/stats all includes it).",
     },
     "stats_all": {"zh": "含专员与内部测试流量。", "en": "Specialist and internal test traffic included."},
     "none": {"zh": "无", "en": "none"},
+    "stats_topics": {"zh": "按主题：{topics}", "en": "By topic: {topics}"},
     "reload_ok": {
         "zh": "知识库已重新加载：{entries} 条问答、{facts} 项数据。",
         "en": "Knowledge base reloaded: {entries} entries, {facts} facts.",
@@ -174,6 +169,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "cmd_unsubscribe": {"zh": "取消订阅", "en": "Unsubscribe"},
     "cmd_forget": {"zh": "删除我的资料", "en": "Delete my data"},
     "cmd_stats": {"zh": "专员：使用统计", "en": "Specialist: usage figures"},
+    "cmd_gaps": {"zh": "专员：知识缺口", "en": "Specialist: knowledge gaps"},
     "cmd_reload": {"zh": "专员：重新加载知识库", "en": "Specialist: reload knowledge"},
     # Specialist commands (bot/admin.py), the same on every channel.
     "more_problems": {
