@@ -52,6 +52,12 @@ def _render(draw, font: Path, size: tuple[float, float]) -> bytes:
     return buffer.getvalue()
 
 
+def _integer_locator():
+    from matplotlib.ticker import MaxNLocator
+
+    return MaxNLocator(integer=True)
+
+
 def bar_chart_png(title: str, labels: Sequence[str], values: Sequence[int], font: Path) -> bytes:
     """Horizontal bars, largest on top, each with its value."""
 
@@ -61,6 +67,7 @@ def bar_chart_png(title: str, labels: Sequence[str], values: Sequence[int], font
         axes.set_yticks(positions, labels)
         axes.invert_yaxis()
         axes.bar_label(bars, padding=3)
+        axes.xaxis.set_major_locator(_integer_locator())  # counts are whole numbers
         axes.set_title(title)
         axes.margins(x=0.15)
         axes.spines[["top", "right"]].set_visible(False)
@@ -92,6 +99,8 @@ def trend_chart_png(weeks: Sequence[tuple[date, int]], font: Path | None = None,
         if cut:
             axes.legend(loc="lower left")
         axes.set_ylim(bottom=0)
+        axes.yaxis.set_major_locator(_integer_locator())
+        axes.set_xticks(days, [monday.strftime("%m-%d") for monday in days])
         axes.set_title(title)
         axes.set_ylabel("提问数")
         axes.set_xlabel("周（周一）")
