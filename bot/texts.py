@@ -154,18 +154,13 @@ TEXTS: dict[str, dict[str, str]] = {
     "not_allowed": {"zh": "抱歉，这个命令仅限知识产权专员使用。", "en": "Sorry, this command is for IP specialists only."},
     "stats_today": {"zh": "今日", "en": "Today"},
     "stats_week": {"zh": "本周", "en": "This week"},
-    "stats_period": {
-        "zh": "📊 {label}（自 {since} 起）\n提问 {questions}：解答 {answer} · 澄清 {clarify} · 兜底 {fallback}\n"
-        "按主题：{topics}\n按渠道：{channels}\n转人工 {handoffs} · 👍 {up} · 👎 {down}",
-        "en": "📊 {label} (since {since})\nQuestions {questions}: answered {answer} · clarified {clarify} · "
-        "fallback {fallback}\nBy topic: {topics}\nBy channel: {channels}\nHanded off {handoffs} · 👍 {up} · 👎 {down}",
-    },
     "stats_public": {
         "zh": "不含专员与内部测试流量（/stats all 包含）。",
         "en": "Specialist and internal test traffic left out (/stats all includes it).",
     },
     "stats_all": {"zh": "含专员与内部测试流量。", "en": "Specialist and internal test traffic included."},
     "none": {"zh": "无", "en": "none"},
+    "stats_topics": {"zh": "按主题：{topics}", "en": "By topic: {topics}"},
     "reload_ok": {
         "zh": "知识库已重新加载：{entries} 条问答、{facts} 项数据。",
         "en": "Knowledge base reloaded: {entries} entries, {facts} facts.",
@@ -184,6 +179,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "cmd_unsubscribe": {"zh": "取消订阅", "en": "Unsubscribe"},
     "cmd_forget": {"zh": "删除我的资料", "en": "Delete my data"},
     "cmd_stats": {"zh": "专员：使用统计", "en": "Specialist: usage figures"},
+    "cmd_gaps": {"zh": "专员：知识缺口", "en": "Specialist: knowledge gaps"},
     "cmd_reload": {"zh": "专员：重新加载知识库", "en": "Specialist: reload knowledge"},
     "cmd_tickets": {"zh": "专员：待处理的转人工工单", "en": "Specialist: tickets to handle"},
     "cmd_claim": {"zh": "专员：认领工单 /claim 编号", "en": "Specialist: claim a ticket /claim N"},
@@ -489,6 +485,47 @@ TEXTS: dict[str, dict[str, str]] = {
     "reason_distance": {
         "zh": "距您约{km}公里",
         "en": "about {km} km from you",
+    },
+    # /stats and /gaps (bot/report.py formats them; a satisfaction figure always carries its response rate)
+    "stats_summary": {
+        "zh": "📊 {start} 至 {end}\n提问 {questions}：已回答 {answer}，需澄清 {clarify}（其中 {resolved} 个经选择解决），"
+        "未能回答 {fallback}\n满意度：{satisfaction}\n转介 {referrals} · 活跃企业 {firms} · 新订阅 {subscribers}",
+        "en": "📊 {start} to {end}\nQuestions {questions}: answered {answer}, clarified {clarify} "
+        "({resolved} resolved by a choice), fallback {fallback}\nSatisfaction: {satisfaction}\n"
+        "Referrals {referrals} · active firms {firms} · new subscribers {subscribers}",
+    },
+    "stats_satisfaction": {
+        "zh": "👍 {up} · 👎 {down}，满意 {approval}（评价率 {rate}：{answers} 个回答中 {rated} 个有评价）",
+        "en": "👍 {up} · 👎 {down}, {approval} approval "
+        "({rate} response rate: {rated} of {answers} answers rated)",
+    },
+    "stats_unrated": {
+        "zh": "暂无评价（{answers} 个回答中 0 个有评价）",
+        "en": "no ratings yet (0 of {answers} answers rated)",
+    },
+    "stats_empty": {
+        "zh": "📊 {start} 至 {end}：本期间没有提问或转介记录。",
+        "en": "📊 {start} to {end}: no questions or referrals in this period.",
+    },
+    "not_available": {
+        "zh": "暂无",
+        "en": "n/a",
+    },
+    "gaps_title": {
+        "zh": "知识缺口（{start} 至 {end}，未能回答和被👎最多的问题）：",
+        "en": "Knowledge gaps ({start} to {end}: the questions most often unanswered or rated 👎):",
+    },
+    "gaps_line": {
+        "zh": "{rank}. {example} — {count} 次（未能回答 {fallback}，👎 {down}）{variants}",
+        "en": "{rank}. {example} — {count} times (fallback {fallback}, 👎 {down}){variants}",
+    },
+    "gaps_variants": {
+        "zh": "，另有 {n} 种相近问法",
+        "en": ", {n} similar phrasings",
+    },
+    "gaps_none": {
+        "zh": "{start} 至 {end} 没有未能回答或被👎的问题。",
+        "en": "No unanswered or 👎 questions from {start} to {end}.",
     },
 }
 

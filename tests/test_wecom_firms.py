@@ -173,7 +173,7 @@ async def test_help_topics_and_unknown_commands(server, wecom_engine) -> None:
 
 async def test_specialist_commands_make_no_firm_and_no_welcome(server, wecom_engine) -> None:
     peer, _ = server
-    assert (await peer.say("staff_li", "/stats")).startswith("📊 今日")
+    assert (await peer.say("staff_li", "/stats")).startswith("【今日】📊")
     assert firm_row(wecom_engine, "staff_li") is None
 
 

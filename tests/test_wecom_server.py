@@ -338,7 +338,7 @@ async def test_specialist_traffic_is_internal_and_commands_need_a_specialist(ser
     assert [e["internal"] for e in events(wecom_engine)] == [0, 1]
     assert await peer.say("firm_a", "/stats") == "抱歉，这个命令仅限知识产权专员使用。"
     stats = await peer.say("staff_li", "/stats")
-    assert "提问 1：解答 1" in stats and "按渠道：wecom 1" in stats
+    assert "提问 1：已回答 1" in stats and "按主题：商标 1" in stats
     audit = list(wecom_engine.db["audit"].rows)
     assert [(a["channel"], a["actor"], a["action"]) for a in audit] == [("wecom", "staff_li", "stats")]
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from bot import onboarding
+from bot.events import FEEDBACK_KIND
 from bot.admin import SpecialistCommands, parse_command
 from bot.clock import Clock
 from bot.config import Settings
@@ -173,7 +174,7 @@ class Conversation:
         prompt, lang = offer.prompt, offer.prompt.language
         rated = prompt.rated
         self.engine.record_event(
-            "feedback", self.message(user_id, "", lang), reply_to=rated.event_id,
+            FEEDBACK_KIND, self.message(user_id, "", lang), reply_to=rated.event_id,
             topic=rated.topic, intent=rated.intent, detail={"value": value},
         )
         thanks = text("feedback_thanks", lang)
