@@ -15,10 +15,11 @@ from bot.desk import TICKET_COMMANDS, TicketDesk
 from bot.duty import Staff
 from bot.engine import Engine
 from bot.kbcheck import check_knowledge
-from bot.metrics import Summary, knowledge_gaps, summary, week_start
+from bot.metrics import Period, Summary, knowledge_gaps, summary, week_start
 from bot.specialists import is_specialist
 from bot.report import gaps_text, summary_text
 from bot.texts import text
+from bot.ticket_metrics import TicketFigures, link_gaps, ticket_metrics
 from bot.vocab import OUT_OF_SCOPE, TOPIC_TITLES
 
 log = logging.getLogger(__name__)
@@ -46,11 +47,19 @@ def _topic_label(topic: str, lang: str) -> str:
     return titles[1 if lang == "en" else 0]
 
 
-def _period_text(label: str, figures: Summary, lang: str) -> str:
-    """One period of /stats: the headline figures (satisfaction always with its response rate) and topics."""
+def _period_text(label: str, figures: Summary, tickets: TicketFigures, lang: str) -> str:
+    """One period of /stats: the headline figures (satisfaction always with its response rate), topics
+    and the handoff tickets."""
     topics = " · ".join(f"{_topic_label(t, lang)} {n}" for t, n in figures.topics.items())
     by_topic = text("stats_topics", lang, topics=topics or text("none", lang))
-    return f"【{label}】{summary_text(figures, lang)}\n{by_topic}"
+    return f"【{label}】{summary_text(figures, lang)}\n{by_topic}\n{_tickets_text(tickets, lang)}"
+
+
+def _tickets_text(figures: TicketFigures, lang: str) -> str:
+    first = figures.minutes_to_first_response
+    return text("stats_tickets", lang, tickets=str(figures.tickets), answered=str(figures.answered),
+                closed=str(figures.closed), escalated=str(figures.escalated),
+                first=text("not_available", lang) if first is None else text("minutes", lang, n=f"{first:.0f}"))
 
 
 class SpecialistCommands:
@@ -115,12 +124,13 @@ class SpecialistCommands:
     def stats(self, lang: str, include_internal: bool = False) -> tuple[str, dict]:
         """Today's and this week's figures (weeks from Monday); internal traffic left out unless asked."""
         today = local_date(self.clock.now())
-        day = summary(self.engine.db, today, today, include_internal)
-        week = summary(self.engine.db, week_start(today), today, include_internal)
+        db, monday = self.engine.db, week_start(today)
+        day = summary(db, today, today, include_internal)
+        week = summary(db, monday, today, include_internal)
         scope = text("stats_all" if include_internal else "stats_public", lang)
         reply = "\n\n".join([
-            _period_text(text("stats_today", lang), day, lang),
-            _period_text(text("stats_week", lang), week, lang),
+            _period_text(text("stats_today", lang), day, ticket_metrics(db, today, today, include_internal), lang),
+            _period_text(text("stats_week", lang), week, ticket_metrics(db, monday, today, include_internal), lang),
             scope,
         ])
         return reply, {"today": day.questions, "week": week.questions, "all": include_internal}
@@ -130,4 +140,5 @@ class SpecialistCommands:
         today = local_date(self.clock.now())
         start = today - timedelta(days=GAP_DAYS - 1)
         found = knowledge_gaps(self.engine.db, start, today, GAP_LIMIT, include_internal=include_internal)
+        found = link_gaps(self.engine.db, found, Period(start, today), include_internal)
         return gaps_text(found, start, today, lang), {"gaps": len(found), "all": include_internal}

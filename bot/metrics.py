@@ -451,6 +451,7 @@ class Gap:
     fallback: int = 0
     thumbs_down: int = 0
     variants: list[str] = field(default_factory=list)
+    tickets: list[int] = field(default_factory=list)  # the tickets they became (bot/ticket_metrics.link_gaps)
 
     @property
     def count(self) -> int:

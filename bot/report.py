@@ -38,6 +38,7 @@ from bot.metrics import (
     weekly,
 )
 from bot.texts import text
+from bot.ticket_metrics import TicketFigures, link_gaps, ticket_metrics
 from bot.vocab import CITY, OUT_OF_SCOPE, SMALLTALK, TOPIC_TITLES
 
 TOP_ROWS = 15  # rows of the long tables (entries, stations) shown in report.md; the CSV has them all
@@ -98,6 +99,7 @@ class ReportData:
     firms: list[FirmsRow]
     reminders: list[ReminderRow] | None
     gaps: list[Gap]
+    tickets: TicketFigures
 
     @property
     def questions(self) -> int:
@@ -156,8 +158,9 @@ def _collect(db: Database, period: Period, settings: MetricsSettings, include_in
         referrals=referrals(db, period, include_internal),
         firms=firms_table(db, period, include_internal),
         reminders=reminders(db, period),
-        gaps=knowledge_gaps(db, period.start, period.end, settings.gap_limit, settings.gap_similarity,
-                            include_internal),
+        gaps=link_gaps(db, knowledge_gaps(db, period.start, period.end, settings.gap_limit, settings.gap_similarity,
+                                          include_internal), period, include_internal),
+        tickets=ticket_metrics(db, period.start, period.end, include_internal),
     )
 
 
@@ -229,15 +232,38 @@ def reminders_table(rows: list[ReminderRow]) -> Table:
 
 
 def gaps_table(data: ReportData) -> Table:
-    rows = [(rank, g.count, g.fallback, g.thumbs_down, g.example, "; ".join(g.variants[1:]))
+    rows = [(rank, g.count, g.fallback, g.thumbs_down, g.example, "; ".join(g.variants[1:]), ticket_ids(g))
             for rank, g in enumerate(data.gaps, start=1)]
-    return Table("gaps", ("rank", "count", "fallback", "thumbs_down", "example", "variants"), rows)
+    return Table("gaps", ("rank", "count", "fallback", "thumbs_down", "example", "variants", "tickets"), rows)
+
+
+def ticket_ids(gap: Gap) -> str:
+    return " ".join(f"#{t}" for t in gap.tickets)
+
+
+def minutes_cell(minutes: float | None) -> str:
+    return "" if minutes is None else f"{minutes:.1f}"
+
+
+def tickets_table(data: ReportData) -> Table:
+    """Totals, then tickets by topic and by county."""
+    figures = data.tickets
+    rows = [("total", "tickets", figures.tickets), ("total", "claimed", figures.claimed),
+            ("total", "answered", figures.answered), ("total", "closed", figures.closed),
+            ("total", "escalated", figures.escalated),
+            ("share", "answered", rate_cell(figures.answered_share)), ("share", "closed", rate_cell(figures.closed_share)),
+            ("median_minutes", "to_claim", minutes_cell(figures.minutes_to_claim)),
+            ("median_minutes", "to_first_response", minutes_cell(figures.minutes_to_first_response)),
+            ("median_minutes", "to_close", minutes_cell(figures.minutes_to_close))]
+    rows += [("topic", key, n) for key, n in figures.by_topic.items()]
+    rows += [("county", key, n) for key, n in figures.by_county.items()]
+    return Table("tickets", ("breakdown", "value", "figure"), rows)
 
 
 def tables(data: ReportData) -> list[Table]:
     """One CSV table per figure family (reminders only once the outbox exists)."""
     found = [questions_table(data), decisions_table(data), satisfaction_table(data), referrals_table(data),
-             firms_csv(data), gaps_table(data)]
+             firms_csv(data), gaps_table(data), tickets_table(data)]
     if data.reminders is not None:
         found.append(reminders_table(data.reminders))
     return found
@@ -322,6 +348,7 @@ def summary_lines(data: ReportData) -> list[str]:
         ("转介 Referrals", sum(data.referrals.values())),
         ("活跃企业 Active firms", count_cell(period_firms.active) or "—"),
         ("新订阅 New subscribers", period_firms.new_subscribers),
+        ("转人工工单 Tickets", f"{data.tickets.tickets}（已答复 {percent(data.tickets.answered_share)}）"),
     ]
     return md_table(("指标 Figure", "数值 Value"), rows)
 
@@ -411,12 +438,40 @@ def firms_lines(data: ReportData) -> list[str]:
 
 def gaps_lines(data: ReportData) -> list[str]:
     lines = ["## 知识缺口 Knowledge gaps", "",
-             "未能回答和被 👎 最多的问题，相近问法已合并，供专员补充知识库。", ""]
+             "未能回答和被 👎 最多的问题，相近问法已合并，供专员补充知识库；“工单”列出这些问题转人工后的工单。", ""]
     if data.rolled_before and data.period.start < data.rolled_before:
         lines += [f"{data.rolled_before} 之前的问题原文已按保留期删除，只统计之后的问题。", ""]
-    rows = [(rank, g.count, g.fallback, g.thumbs_down, g.example, "；".join(g.variants[1:4]) or "—")
+    rows = [(rank, g.count, g.fallback, g.thumbs_down, g.example, "；".join(g.variants[1:4]) or "—",
+             ticket_ids(g) or "—")
             for rank, g in enumerate(data.gaps, start=1)]
-    return lines + md_table(("#", "次数", "未能回答", "👎", "示例 Example", "相近问法 Variants"), rows)
+    return lines + md_table(("#", "次数", "未能回答", "👎", "示例 Example", "相近问法 Variants", "工单 Tickets"), rows)
+
+
+def minutes_text(minutes: float | None) -> str:
+    return "—" if minutes is None else f"{minutes:.0f} 分钟"
+
+
+def tickets_lines(data: ReportData) -> list[str]:
+    figures = data.tickets
+    lines = ["## 转人工工单 Tickets", "",
+             "企业转人工后由知识产权专员答复的工单，按创建日期统计；时间为中位数（自然时间，含非工作时间）。", ""]
+    rows = [
+        ("工单 Tickets", figures.tickets),
+        ("已认领 Claimed", figures.claimed),
+        ("已答复 Answered", f"{figures.answered}（{percent(figures.answered_share)}）"),
+        ("已关闭 Closed", f"{figures.closed}（{percent(figures.closed_share)}）"),
+        ("超时升级 Escalated", figures.escalated),
+        ("认领用时 Time to claim", minutes_text(figures.minutes_to_claim)),
+        ("首次答复用时 Time to first response", minutes_text(figures.minutes_to_first_response)),
+        ("关闭用时 Time to close", minutes_text(figures.minutes_to_close)),
+    ]
+    lines += md_table(("指标 Figure", "数值 Value"), rows)
+    lines += ["", "### 按主题 By topic（机器人的猜测）", ""]
+    lines += md_table(("主题 Topic", "工单", "占比"),
+                      share_rows(list(figures.by_topic.items()), topic_label, figures.tickets))
+    lines += ["", "### 按县区 By county", ""]
+    return lines + md_table(("县区 County", "工单", "占比"),
+                            share_rows(list(figures.by_county.items()), county_label, figures.tickets))
 
 
 def markdown(data: ReportData, images: set[str], chart_note: str | None) -> str:
@@ -434,7 +489,8 @@ def markdown(data: ReportData, images: set[str], chart_note: str | None) -> str:
         lines += [f"> 图表未生成 Charts not drawn：{chart_note}", ""]
     lines += ["## 概览 Summary", ""] + summary_lines(data) + [""]
     sections = (questions_lines(data, images), decisions_lines(data, images), satisfaction_lines(data),
-                referrals_lines(data, images), reminders_lines(data), firms_lines(data), gaps_lines(data))
+                referrals_lines(data, images), reminders_lines(data), firms_lines(data), tickets_lines(data),
+                gaps_lines(data))
     for section in sections:
         lines += section + [""]
     return "\n".join(lines)
@@ -489,6 +545,7 @@ def gaps_text(gaps: list[Gap], start: date, end: date, lang: str = "zh") -> str:
     lines = [text("gaps_title", lang, start=str(start), end=str(end))]
     for rank, gap in enumerate(gaps, start=1):
         similar = text("gaps_variants", lang, n=str(len(gap.variants) - 1)) if len(gap.variants) > 1 else ""
+        tickets = text("gaps_tickets", lang, tickets=ticket_ids(gap)) if gap.tickets else ""
         lines.append(text("gaps_line", lang, rank=str(rank), example=gap.example, count=str(gap.count),
-                          fallback=str(gap.fallback), down=str(gap.thumbs_down), variants=similar))
+                          fallback=str(gap.fallback), down=str(gap.thumbs_down), variants=similar) + tickets)
     return "\n".join(lines)

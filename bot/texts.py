@@ -515,6 +515,13 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh": "知识缺口（{start} 至 {end}，未能回答和被👎最多的问题）：",
         "en": "Knowledge gaps ({start} to {end}: the questions most often unanswered or rated 👎):",
     },
+    "gaps_tickets": {"zh": " → 转人工工单 {tickets}", "en": " → tickets {tickets}"},
+    "stats_tickets": {
+        "zh": "转人工工单 {tickets}：已答复 {answered} · 已关闭 {closed} · 超时升级 {escalated} · 首次答复中位 {first}",
+        "en": "Handoff tickets {tickets}: answered {answered} · closed {closed} · escalated {escalated} · "
+        "median first response {first}",
+    },
+    "minutes": {"zh": "{n} 分钟", "en": "{n} min"},
     "gaps_line": {
         "zh": "{rank}. {example} — {count} 次（未能回答 {fallback}，👎 {down}）{variants}",
         "en": "{rank}. {example} — {count} times (fallback {fallback}, 👎 {down}){variants}",

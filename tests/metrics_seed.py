@@ -115,3 +115,38 @@ def seed_other_tables(db: Database) -> None:
         {"user": log.user("wecom", "B"), "topic": "trademark", "consented_at": utc_iso(sh(17, 12))},
         {"user": log.user("telegram", "C"), "topic": "trademark", "consented_at": utc_iso(sh(1, 12))},
     ], pk=("user", "topic"))
+
+
+def seed_tickets(db: Database) -> None:
+    """Handoff tickets (bot/tickets.py) of the period, with their times known by hand:
+    - #1 B (wecom) 11-11 00:35 from the fallback 明天天气怎么样: claimed after 15 min, answered after 30,
+      closed by the firm after 120
+    - #2 D 11-16 09:05 from the 👎 answer 商标注册要多长时间, 浦城县: escalated, claimed after 40 min,
+      answered after 60, still open
+    - #3 A 11-19 10:00, 建阳区: never claimed
+    - #4 S 11-13 (internal) and #5 A 11-23 (after the period): left out
+    Expected: 3 tickets, 2 claimed, 2 answered, 1 closed, 1 escalated; medians 27.5 min to claim,
+    45 to the first response, 120 to close; gap 明天天气怎么样 → #1, 商标注册要多长时间 → #2."""
+    def asked(question: str) -> int:
+        return db.execute("select id from events where kind = 'question' and question = ? order by id",
+                          [question]).fetchone()[0]
+
+    log = EventLog(db, "test-salt")
+
+    def ticket(who: str, channel: str, created: datetime, topic: str, county: str | None, reply_to: int | None,
+               internal: int = 0, **times: datetime) -> dict:
+        return {"created": utc_iso(created), "user": log.user(channel, who), "channel": channel, "chat_id": who,
+                "language": "zh", "question": "问题", "county": county, "topic": topic, "guesses": "[]",
+                "station_types": "[]", "status": "closed" if "closed_at" in times else "open",
+                "offered_at": utc_iso(created), "reply_to": reply_to, "internal": internal,
+                **{name: utc_iso(moment) for name, moment in times.items()}}
+
+    db["tickets"].insert_all([
+        ticket("B", "wecom", sh(11, 0, 35), "out_of_scope", None, asked("明天天气怎么样"),
+               claimed_at=sh(11, 0, 50), first_response_at=sh(11, 1, 5), closed_at=sh(11, 2, 35)),
+        ticket("D", "telegram", sh(16, 9, 5), "trademark", "浦城县", asked("商标注册要多长时间"),
+               escalated_at=sh(16, 9, 35), claimed_at=sh(16, 9, 45), first_response_at=sh(16, 10, 5)),
+        ticket("A", "telegram", sh(19, 10), "trademark", "建阳区", None),
+        ticket("S", "telegram", sh(13, 10, 5), "trademark", "建阳区", None, internal=1, claimed_at=sh(13, 10, 6)),
+        ticket("A", "telegram", sh(23, 1), "trademark", "建阳区", None),
+    ])

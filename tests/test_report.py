@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from bot.store import open_db
-from metrics_seed import PERIOD, seed_events, seed_other_tables
+from metrics_seed import PERIOD, seed_events, seed_other_tables, seed_tickets
 from run_bot import main
 
 
@@ -24,6 +24,7 @@ def seeded(config: Path) -> Path:
     db = open_db(config.parent / "bot.db")
     seed_events(db)
     seed_other_tables(db)
+    seed_tickets(db)
     return config
 
 
@@ -105,13 +106,31 @@ def test_referrals_firms_reminders_and_gaps_csv(seeded: Path) -> None:
         ["deadline", "1", "3", "2", "0", "1", "0", "1"],
         ["total", "2", "5", "2", "1", "1", "1", "1"],
     ]
-    assert read_csv(out, "gaps") == [
-        ["rank", "count", "fallback", "thumbs_down", "example", "variants"],
-        ["1", "2", "2", "0", "明天天气怎么样", "明天天气怎么样啊"],
-        ["2", "1", "0", "1", "商标注册要多长时间", ""],
-        ["3", "1", "1", "0", "天气预报", ""],
-        ["4", "1", "0", "1", "开放许可", ""],
+    assert read_csv(out, "gaps") == [  # each gap with the tickets its questions became
+        ["rank", "count", "fallback", "thumbs_down", "example", "variants", "tickets"],
+        ["1", "2", "2", "0", "明天天气怎么样", "明天天气怎么样啊", "#1"],
+        ["2", "1", "0", "1", "商标注册要多长时间", "", "#2"],
+        ["3", "1", "1", "0", "天气预报", "", ""],
+        ["4", "1", "0", "1", "开放许可", "", ""],
     ]
+
+
+def test_tickets_csv_and_section(seeded: Path) -> None:
+    _, out = run_report(seeded)
+    assert read_csv(out, "tickets") == [
+        ["breakdown", "value", "figure"],
+        ["total", "tickets", "3"], ["total", "claimed", "2"], ["total", "answered", "2"], ["total", "closed", "1"],
+        ["total", "escalated", "1"], ["share", "answered", "0.6667"], ["share", "closed", "0.3333"],
+        ["median_minutes", "to_claim", "27.5"], ["median_minutes", "to_first_response", "45.0"],
+        ["median_minutes", "to_close", "120.0"],
+        ["topic", "trademark", "2"], ["topic", "out_of_scope", "1"],
+        ["county", "", "1"], ["county", "建阳区", "1"], ["county", "浦城县", "1"],
+    ]
+    report = (out / "report.md").read_text(encoding="utf-8").splitlines()
+    for line in ["| 转人工工单 Tickets | 3（已答复 66.7%） |", "## 转人工工单 Tickets", "| 已答复 Answered | 2（66.7%） |",
+                 "| 首次答复用时 Time to first response | 45 分钟 |", "| 商标 | 2 | 66.7% |",
+                 "| 1 | 2 | 2 | 0 | 明天天气怎么样 | 明天天气怎么样啊 | #1 |"]:
+        assert line in report, line
 
 
 def test_markdown_states_the_figures_and_the_retention(seeded: Path) -> None:
@@ -141,8 +160,8 @@ def test_markdown_states_the_figures_and_the_retention(seeded: Path) -> None:
         "| 期限提醒 | 1 | 3 | 2 | 0 | 1 | 0 | 1 |",
         "| 合计 Total | 2 | 5 | 2 | 1 | 1 | 1 | 1 |",
         "| 周 | 2026-11-09 | 2026-11-15 | 3 | 1 |",
-        "| 1 | 2 | 2 | 0 | 明天天气怎么样 | 明天天气怎么样啊 |",
-        "| 4 | 1 | 0 | 1 | 开放许可 | — |",
+        "| 1 | 2 | 2 | 0 | 明天天气怎么样 | 明天天气怎么样啊 | #1 |",
+        "| 4 | 1 | 0 | 1 | 开放许可 | — | — |",
     ]:
         assert line in report.splitlines(), line
     assert "原始事件保留 365 天（metrics.retention_days）" in report
@@ -165,6 +184,7 @@ def test_internal_traffic_only_on_request(seeded: Path) -> None:
     assert rows_of(read_csv(out, "questions"), "channel") == [["telegram", "8"], ["wecom", "3"], ["cli", "1"]]
     assert read_csv(out, "satisfaction")[1] == ["all", "", "6", "5", "0.8333", "3", "2", "0.6000"]
     assert read_csv(out, "firms")[-1] == ["period", "2026-11-09", "2026-11-22", "6", "2"]
+    assert read_csv(out, "tickets")[1] == ["total", "tickets", "4"]  # the specialist's own test ticket too
     assert "- 范围 Scope：含内部流量（专员、cli、test 渠道）" in (out / "report.md").read_text(encoding="utf-8")
 
 
@@ -187,7 +207,8 @@ def test_empty_database_gives_a_report_that_says_so(config: Path, capsys) -> Non
     assert "| 提问 Questions | 0 |" in report
     assert "| 满意度 Satisfaction | 暂无评价（0 个回答中 0 个有评价） |" in report
     assert read_csv(out, "decisions")[1] == ["answer", "0", "", "questions"]
-    assert read_csv(out, "gaps") == [["rank", "count", "fallback", "thumbs_down", "example", "variants"]]
+    assert read_csv(out, "gaps") == [["rank", "count", "fallback", "thumbs_down", "example", "variants", "tickets"]]
+    assert read_csv(out, "tickets")[1] == ["total", "tickets", "0"]
     assert not list(out.glob("*.png"))
     assert "report.md" in capsys.readouterr().out
 

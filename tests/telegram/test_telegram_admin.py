@@ -32,6 +32,7 @@ async def test_stats_for_a_specialist_leave_internal_traffic_out(tg, engine: Eng
     await tg.say(FIRM, "商标注册要多久")
     await tg.press(FIRM, "👍")
     await tg.say(FIRM, "明天天气怎么样")
+    await tg.say(FIRM, "转人工")
     await tg.say(SPECIALIST, "商标注册要多久")  # a specialist trying the bot: internal
     tg.new()
     assert [r["internal"] for r in engine.db["events"].rows_where("kind = 'question'")] == [0, 0, 0, 1]
@@ -42,9 +43,10 @@ async def test_stats_for_a_specialist_leave_internal_traffic_out(tg, engine: Eng
     assert today.splitlines()[0] == "【今日】📊 2026-11-25 至 2026-11-25"
     assert "提问 2：已回答 1，需澄清 0（其中 0 个经选择解决），未能回答 1" in today
     assert "满意度：👍 1 · 👎 0，满意 100.0%（评价率 100.0%：1 个回答中 1 个有评价）" in today  # never without its rate
-    assert today.splitlines()[-1] == "按主题：商标 1 · 范围外 1"
+    assert today.splitlines()[-2:] == ["按主题：商标 1 · 范围外 1",
+                                       "转人工工单 1：已答复 0 · 已关闭 0 · 超时升级 0 · 首次答复中位 暂无"]
     assert week.splitlines()[0] == "【本周】📊 2026-11-23 至 2026-11-25"
-    assert "提问 3：已回答 2" in week and week.splitlines()[-1] == "按主题：商标 2 · 范围外 1"
+    assert "提问 3：已回答 2" in week and week.splitlines()[-2] == "按主题：商标 2 · 范围外 1"
     assert "不含专员" in scope
     await tg.say(SPECIALIST, "/stats all")
     assert "提问 3：已回答 2" in tg.texts()[0]
