@@ -29,7 +29,7 @@ from bot.engine import Engine, Handoff
 from bot.texts import TEXTS, text
 from bot.tickets import (
     ANSWER, BLOCKED, CLAIMED_NOTICE, CLOSED, CLOSED_NOTICE, ESCALATED, FAILED, FIRM, FOLLOW_UP, OFFER, OPEN,
-    PENDING, SPECIALIST, TAKEN, UNREACHABLE, WITHDRAWN, Notice, Ticket, Tickets,
+    PENDING, SENT, SPECIALIST, TAKEN, UNREACHABLE, WITHDRAWN, Notice, Ticket, Tickets,
 )
 from bot.vocab import CITY, TOPIC_TITLES
 
@@ -39,6 +39,7 @@ TICKET_COMMANDS = ("claim", "reply", "close", "draft", "tickets")
 FIRM_REPLY_WORDS = ("回复专员", "reply to specialist")
 STAFF_LANGUAGE = "zh"  # the specialists are Nanping's IP staff
 MAX_ATTEMPTS = 5  # deliveries of one notice before a network error counts as failed
+RETRY_LATER = "retry"  # a delivery outcome: back to pending, the round stops
 WEEKDAY_NAMES = {"zh": ("周一", "周二", "周三", "周四", "周五", "周六", "周日"),
                  "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")}
 _COMMAND = re.compile(r"^\s*/\S+\s+#?(\d+)\b\s*(.*)$", re.DOTALL)
@@ -418,33 +419,33 @@ class NoticeDelivery:
         delivered = 0
         async with self._lock:
             while notices := self.desk.tickets.take_pending(self.channel, limit=1):
-                if not await self._deliver(notices[0]):
+                outcome = await self._deliver(notices[0])
+                if outcome is RETRY_LATER:
                     break
-                delivered += 1
+                delivered += outcome is SENT
         return delivered
 
-    async def _deliver(self, notice: Notice) -> bool:
+    async def _deliver(self, notice: Notice) -> str:
+        """SENT, RETRY_LATER (back to pending), or the status it was given up with (failed, blocked)."""
         tickets = self.desk.tickets
         try:
             message_id = await self.courier.deliver(notice, self.desk.render(notice))
         except RecipientBlocked:
-            self._give_up(notice, BLOCKED)
+            return self._give_up(notice, BLOCKED)
         except (RetryAfter, TransientError) as exc:
             retry = notice.attempts + 1 < MAX_ATTEMPTS
             log.warning("ticket notice %s to %s: %s%s", notice.id, self.channel, exc, "" if retry else "; giving up")
-            if retry:
-                tickets.undelivered(notice.id, PENDING)
-                return False
-            self._give_up(notice, FAILED)
+            if not retry:
+                return self._give_up(notice, FAILED)
+            tickets.undelivered(notice.id, PENDING)
+            return RETRY_LATER
         except DeliveryError as exc:
             log.warning("ticket notice %s to %s refused: %s", notice.id, self.channel, exc)
-            self._give_up(notice, FAILED)
-        else:
-            tickets.delivered(notice.id, message_id, self.desk.clock.now())
-            return True
-        return True
+            return self._give_up(notice, FAILED)
+        tickets.delivered(notice.id, message_id, self.desk.clock.now())
+        return SENT
 
-    def _give_up(self, notice: Notice, status: str) -> None:
+    def _give_up(self, notice: Notice, status: str) -> str:
         """Mark the notice failed or blocked; a firm that cannot be reached is reported to the claimer."""
         tickets = self.desk.tickets
         with self.desk.db.atomic():
@@ -454,6 +455,7 @@ class NoticeDelivery:
             if notice.role == FIRM and claimer:
                 tickets.notify(ticket.id, claimer.channel, claimer.user_id, SPECIALIST, UNREACHABLE,
                                self.desk.clock.now())
+        return status
 
 
 async def serve_desk(desk: TicketDesk, delivery: NoticeDelivery, sleep: Sleep = asyncio.sleep) -> None:

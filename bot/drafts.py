@@ -84,8 +84,8 @@ def draft_files(root: Path) -> list[Path]:
 
 
 def read_drafts(root: Path) -> tuple[list[Entry], list[Problem]]:
-    """The draft entries with their schema problems. A draft that only lacks texts the reviewer still
-    has to write (answer_en …) is read with a stand-in for them, so that every other rule is checked."""
+    """The draft entries with their schema problems. A draft that only lacks what the reviewer still has
+    to write (answer_en, a review date …) is read with stand-ins for it, so that every other rule is checked."""
     entries: list[Entry] = []
     problems: list[Problem] = []
     for path in draft_files(root):
@@ -102,6 +102,8 @@ def read_drafts(root: Path) -> tuple[list[Entry], list[Problem]]:
             problems += entry_problems
             if entry is None and isinstance(raw, dict):
                 missing = {name: STAND_IN for name in REQUIRED_TEXT if not str(raw.get(name) or "").strip()}
+                if not isinstance(raw.get("reviewed"), date):
+                    missing["reviewed"] = date.min
                 entry, _ = entry_from({**raw, **missing}, where, index)
             if entry is not None:
                 entries.append(entry)

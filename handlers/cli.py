@@ -1,4 +1,4 @@
-"""Core command-line subcommands: console, ask, eval, kb check, kb stats."""
+"""Core command-line subcommands: console, ask, eval, kb check, kb stats, kb drafts."""
 from __future__ import annotations
 
 import argparse
@@ -119,6 +119,24 @@ def cmd_kb_stats(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_kb_drafts(args: argparse.Namespace, settings: Settings) -> int:
+    """List the knowledge drafts (knowledge/drafts/, never live) and what kb check finds in each."""
+    from bot.drafts import summarize_drafts
+    from bot.kbcheck import load_knowledge
+
+    kb = load_knowledge(settings.knowledge_dir)
+    drafts = summarize_drafts(settings.knowledge_dir, kb)
+    if not drafts:
+        print("kb drafts: none (a specialist writes one with /draft <ticket>)")
+        return 0
+    print("| file | id | topic | title | to fix before publishing |")
+    print("|---|---|---|---|---|")
+    for draft in drafts:
+        print(f"| {draft.file} | {draft.id} | {draft.topic} | {draft.title} | {draft.problems} |")
+    print("\nkb check lists each problem; publish by moving the entry into knowledge/faq/<topic>.yaml.")
+    return 0
+
+
 def register(commands: argparse._SubParsersAction) -> None:
     """Add the core subcommands."""
     console = commands.add_parser("console", help=cmd_console.__doc__)
@@ -139,3 +157,4 @@ def register(commands: argparse._SubParsersAction) -> None:
     kb_commands = kb.add_subparsers(dest="kb_command", required=True)
     kb_commands.add_parser("check", help=cmd_kb_check.__doc__).set_defaults(run=cmd_kb_check)
     kb_commands.add_parser("stats", help=cmd_kb_stats.__doc__).set_defaults(run=cmd_kb_stats)
+    kb_commands.add_parser("drafts", help=cmd_kb_drafts.__doc__).set_defaults(run=cmd_kb_drafts)
