@@ -52,7 +52,6 @@ class Done:
     """What an action says to whoever did it; `ok` when it changed the ticket as asked."""
 
     text: str
-    ticket: Ticket | None = None
     ok: bool = False
 
 
@@ -148,11 +147,11 @@ class TicketDesk:
         ticket = self.tickets.get(ticket_id)
         refusal = self._refusal(ticket, ticket_id, staff)
         if refusal:
-            return Done(refusal, ticket)
+            return Done(refusal)
         if ticket.status == OPEN and not self._take(ticket, staff):
-            return Done(text("ticket_claimed_other", STAFF_LANGUAGE, id=str(ticket_id)), self.tickets.get(ticket_id))
+            return Done(text("ticket_claimed_other", STAFF_LANGUAGE, id=str(ticket_id)))
         claimed = self.tickets.get(ticket_id)
-        return Done(self.claimed_view(claimed, staff.channel), claimed, ok=True)
+        return Done(self.claimed_view(claimed, staff.channel), ok=True)
 
     def _take(self, ticket: Ticket, staff: Staff) -> bool:
         now = self.clock.now()
@@ -177,34 +176,34 @@ class TicketDesk:
         ticket = self.tickets.get(ticket_id)
         refusal = self._refusal(ticket, ticket_id, staff)
         if refusal:
-            return Done(refusal, ticket)
+            return Done(refusal)
         if not body.strip():
-            return Done(text("ticket_answer_empty", STAFF_LANGUAGE, id=str(ticket_id)), ticket)
+            return Done(text("ticket_answer_empty", STAFF_LANGUAGE, id=str(ticket_id)))
         if ticket.status == OPEN and not self._take(ticket, staff):
-            return Done(text("ticket_claimed_other", STAFF_LANGUAGE, id=str(ticket_id)), ticket)
+            return Done(text("ticket_claimed_other", STAFF_LANGUAGE, id=str(ticket_id)))
         now = self.clock.now()
         with self.db.atomic():
             self.tickets.add_message(ticket_id, SPECIALIST, body.strip(), now, actor=staff.key)
             self.tickets.answered(ticket_id, now)
             self._tell_firm(ticket, ANSWER, now, body.strip())
         self._audit(staff, "ticket_reply", ticket_id)
-        return Done(text("ticket_answer_sent", STAFF_LANGUAGE, id=str(ticket_id)), self.tickets.get(ticket_id), ok=True)
+        return Done(text("ticket_answer_sent", STAFF_LANGUAGE, id=str(ticket_id)), ok=True)
 
     def close_by_staff(self, staff: Staff, ticket_id: int) -> Done:
         """The claimer (or anyone, while unclaimed) closes; the firm is told."""
         ticket = self.tickets.get(ticket_id)
         refusal = self._refusal(ticket, ticket_id, staff)
         if refusal:
-            return Done(refusal, ticket)
+            return Done(refusal)
         now = self.clock.now()
         with self.db.atomic():
             if not self.tickets.close(ticket_id, SPECIALIST, now):
-                return Done(text("ticket_closed_already", STAFF_LANGUAGE, id=str(ticket_id)), ticket)
+                return Done(text("ticket_closed_already", STAFF_LANGUAGE, id=str(ticket_id)))
             self._tell_firm(ticket, CLOSED_NOTICE, now)
             if ticket.status == OPEN:
                 self._tell_offered(ticket_id, WITHDRAWN, now, except_staff=staff)
         self._audit(staff, "ticket_close", ticket_id)
-        return Done(text("ticket_closed_ok", STAFF_LANGUAGE, id=str(ticket_id)), self.tickets.get(ticket_id), ok=True)
+        return Done(text("ticket_closed_ok", STAFF_LANGUAGE, id=str(ticket_id)), ok=True)
 
     def draft(self, staff: Staff, ticket_id: int) -> Done:
         """Write the ticket's answers as a knowledge draft (knowledge/drafts/ticket_<n>.yaml)."""
@@ -213,15 +212,14 @@ class TicketDesk:
             return Done(text("ticket_not_found", STAFF_LANGUAGE, id=str(ticket_id)))
         answers = [m.text for m in self.tickets.thread(ticket_id) if m.author == SPECIALIST]
         if not answers or not ticket.question:
-            return Done(text("ticket_draft_no_answer", STAFF_LANGUAGE, id=str(ticket_id)), ticket)
+            return Done(text("ticket_draft_no_answer", STAFF_LANGUAGE, id=str(ticket_id)))
         try:
             path = write_draft(self.knowledge_dir, ticket, "\n\n".join(answers), local_date(self.clock.now()))
         except FileExistsError as exists:
             shown = _shown_path(self.knowledge_dir, exists.filename)
-            return Done(text("ticket_draft_exists", STAFF_LANGUAGE, path=shown), ticket)
+            return Done(text("ticket_draft_exists", STAFF_LANGUAGE, path=shown))
         self._audit(staff, "ticket_draft", ticket_id, file=_shown_path(self.knowledge_dir, path))
-        return Done(text("ticket_draft_written", STAFF_LANGUAGE, path=_shown_path(self.knowledge_dir, path)),
-                    ticket, ok=True)
+        return Done(text("ticket_draft_written", STAFF_LANGUAGE, path=_shown_path(self.knowledge_dir, path)), ok=True)
 
     def listing(self, staff: Staff) -> str:
         """Unclaimed tickets and the specialist's own open ones."""
@@ -261,9 +259,9 @@ class TicketDesk:
         if ticket is None:
             return Done(text("ticket_none_active", lang))
         if ticket.status == CLOSED:
-            return Done(text("ticket_closed_cannot_reply", lang, id=str(ticket.id)), ticket)
+            return Done(text("ticket_closed_cannot_reply", lang, id=str(ticket.id)))
         if not body.strip():
-            return Done(text("ticket_follow_up_empty", lang), ticket)
+            return Done(text("ticket_follow_up_empty", lang))
         now = self.clock.now()
         with self.db.atomic():
             self.tickets.add_message(ticket.id, FIRM, body.strip(), now)
@@ -272,7 +270,7 @@ class TicketDesk:
                 self.tickets.notify(ticket.id, claimer.channel, claimer.user_id, SPECIALIST, FOLLOW_UP, now,
                                     body.strip())
         key = "ticket_follow_up_sent" if claimer else "ticket_follow_up_waiting"
-        return Done(text(key, lang, id=str(ticket.id)), ticket, ok=True)
+        return Done(text(key, lang, id=str(ticket.id)), ok=True)
 
     def firm_close(self, channel: str, user_id: str, ticket_id: int | None = None) -> Done:
         """The firm closes its ticket (the latest open one unless told); the claimer, or everyone
@@ -283,13 +281,13 @@ class TicketDesk:
         now = self.clock.now()
         with self.db.atomic():
             if not self.tickets.close(ticket.id, FIRM, now):
-                return Done(text("ticket_closed_already", lang, id=str(ticket.id)), ticket)
+                return Done(text("ticket_closed_already", lang, id=str(ticket.id)))
             claimer = Staff.parse(ticket.claimed_by) if ticket.claimed_by else None
             if claimer:
                 self.tickets.notify(ticket.id, claimer.channel, claimer.user_id, SPECIALIST, CLOSED_NOTICE, now)
             else:
                 self._tell_offered(ticket.id, WITHDRAWN, now)
-        return Done(text("ticket_firm_closed", lang, id=str(ticket.id)), self.tickets.get(ticket.id), ok=True)
+        return Done(text("ticket_firm_closed", lang, id=str(ticket.id)), ok=True)
 
     def firm_command(self, channel: str, user_id: str, raw: str) -> str:
         """A firm's `/close` or `/close N`."""
@@ -322,10 +320,6 @@ class TicketDesk:
         if notice.role == FIRM:
             return self.firm_reply(channel, user_id, body, notice.ticket_id)
         return None
-
-    def remember_sent(self, ticket: Ticket, channel: str, chat_id: str, message_id: str, role: str) -> None:
-        """A channel sent a message about the ticket itself (the claimer's view): replies to it count."""
-        self.tickets.sent_by_channel(ticket.id, channel, chat_id, role, message_id, self.clock.now())
 
     # ---- notices --------------------------------------------------------------------------------
 

@@ -33,10 +33,9 @@ FORGOTTEN = "forgotten"  # closed because the firm was erased
 
 # Notice kinds. To specialists: a new ticket, the same after the claim timeout, claimed by someone else,
 # closed before anyone claimed it, the firm's follow-up, closed by the firm. To the firm: claimed, an
-# answer, closed by the specialist. `sent` records a message a channel sent itself (a reply to a command)
-# so that replying to it finds the ticket.
+# answer, closed by the specialist.
 OFFER, ESCALATED, TAKEN, WITHDRAWN, FOLLOW_UP = "offer", "escalated", "taken", "withdrawn", "follow_up"
-CLAIMED_NOTICE, ANSWER, CLOSED_NOTICE, SENT_BY_CHANNEL = "claimed", "answer", "closed", "sent"
+CLAIMED_NOTICE, ANSWER, CLOSED_NOTICE = "claimed", "answer", "closed"
 UNREACHABLE = "unreachable"  # to the claimer: a message could not reach the firm
 OFFERS = (OFFER, ESCALATED)
 
@@ -297,16 +296,6 @@ class Tickets:
                 "role": role, "kind": kind, "body": body, "status": PENDING, "attempts": 0,
             })
 
-    def sent_by_channel(self, ticket_id: int, channel: str, chat_id: str, role: str, message_id: str,
-                        now: datetime) -> None:
-        """Remember a message a channel sent itself about a ticket, so that a reply to it finds the ticket."""
-        with self.db.atomic():
-            self.db["ticket_notices"].insert({
-                "ticket_id": ticket_id, "created": iso(now), "channel": channel, "chat_id": chat_id, "role": role,
-                "kind": SENT_BY_CHANNEL, "status": SENT, "attempts": 1, "sent_at": iso(now),
-                "message_id": message_id,
-            })
-
     def offered_to(self, ticket_id: int) -> list[tuple[str, str]]:
         """The (channel, chat id) of every specialist offered the ticket, in the order they were."""
         rows = self.db.execute(
@@ -356,7 +345,7 @@ class Tickets:
         return [row[0] for row in rows]
 
     def notice_for_message(self, channel: str, chat_id: str, message_id: str) -> Notice | None:
-        """The notice (or channel message) that a platform message in this chat carried."""
+        """The notice that a platform message in this chat carried."""
         row = next(self.db.query(
             "select * from ticket_notices where channel = ? and chat_id = ? and message_id = ? order by id desc",
             [channel, chat_id, message_id],
