@@ -302,6 +302,19 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh": "距您约{km}公里",
         "en": "about {km} km from you",
     },
+    # ---- reminders and broadcasts (bot/outbox.py, bot/dispatch.py, bot/broadcasts.py, bot/deadlines.py) ----
+    "footer_unsubscribe": {"zh": "退订：/unsubscribe", "en": "unsubscribe: /unsubscribe"},
+    "footer_deadlines": {"zh": "管理我的期限提醒：/mydeadlines", "en": "manage my deadline reminders: /mydeadlines"},
+    "report": {
+        "zh": "📬 群发 #{id} 投递报告：送达 {delivered} · 失败 {failed} · 已屏蔽 {blocked} · 待发 {pending}",
+        "en": "📬 Broadcast #{id} delivery report: delivered {delivered} · failed {failed} · blocked {blocked} · "
+        "pending {pending}",
+    },
+    "report_repeated": {
+        "zh": "其中 {count} 条在发送中断时正在发送，已重发，对方可能收到两次。",
+        "en": "{count} of them were in flight when the sender stopped and were sent again; they may have "
+        "arrived twice.",
+    },
 }
 
 
