@@ -343,8 +343,12 @@ class Dispatcher:
     def _tick(self, now: datetime) -> None:
         """Fire due reminders, close finished broadcasts and queue their delivery reports."""
         self._next_tick = now + timedelta(seconds=self.settings.idle_seconds)
-        if self.on_tick is not None and not self._stopping and self.on_tick(now):
-            self._wake.set()
+        if self.on_tick is not None and not self._stopping:
+            try:
+                if self.on_tick(now):
+                    self._wake.set()
+            except Exception:  # a broken reminder must not stop delivery; it is tried again next tick
+                log.exception("reminders: firing what is due failed")
         self._queue.extend(self._reports(now))
 
     def _reports(self, now: datetime) -> list[Job]:

@@ -315,6 +315,87 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "{count} of them were in flight when the sender stopped and were sent again; they may have "
         "arrived twice.",
     },
+    # firms' deadlines (bot/deadlines.py): {label} is dl_label or empty
+    "dl_label": {"zh": "（{label}）", "en": " ({label})"},
+    "dl_tm_window": {
+        "zh": "⏰ 商标续展提醒{label}：注册商标有效期至 {due}，续展期已经开放（期满前{window}个月起）。请在 {due} 前办理续展；"
+        "期满未续展的还有{grace}个月宽展期（至 {grace_end}）。",
+        "en": "⏰ Trademark renewal{label}: the registration runs until {due} and the renewal window is now open "
+        "({window} months before expiry). Renew before {due}; after that a {grace}-month grace period runs "
+        "until {grace_end}.",
+    },
+    "dl_tm_before": {
+        "zh": "⏰ 商标续展提醒{label}：注册商标将于 {due} 到期（约还有{months}），请尽早办理续展。",
+        "en": "⏰ Trademark renewal{label}: the registration expires on {due} (about {months} left); "
+        "please renew soon.",
+    },
+    "dl_tm_grace": {
+        "zh": "⚠️ 商标已到期{label}：有效期已于 {due} 届满，现处于{grace}个月宽展期。请在 {grace_end} 前办理续展，"
+        "宽展期满仍未续展的，注册商标将被注销。",
+        "en": "⚠️ Trademark expired{label}: the registration ended on {due}; the {grace}-month grace period has "
+        "begun. Renew before {grace_end}, or the registration will be cancelled.",
+    },
+    "dl_tm_grace_last": {
+        "zh": "⚠️ 商标宽展期即将结束{label}：请在 {grace_end} 前办理续展，否则注册商标将被注销。",
+        "en": "⚠️ Trademark grace period ending{label}: renew before {grace_end}, or the registration will be "
+        "cancelled.",
+    },
+    "dl_pf_before": {
+        "zh": "⏰ 专利年费提醒{label}：年费应于 {due} 前缴纳（约还有{months}）。",
+        "en": "⏰ Patent annual fee{label}: due by {due} (about {months} left).",
+    },
+    "dl_pf_due": {
+        "zh": "⏰ 专利年费今天到期{label}（{due}）。未按时缴纳的，可在{late}个月滞纳期内（至 {late_end}）补缴，"
+        "每逾期一个月加收当年全额年费的{surcharge}。",
+        "en": "⏰ Patent annual fee due today{label} ({due}). If it is not paid, it can still be paid within the "
+        "{late}-month late period (until {late_end}) with a surcharge of {surcharge} of the year's full fee "
+        "for each month late.",
+    },
+    "dl_pf_late_last": {
+        "zh": "⚠️ 专利年费滞纳期即将结束{label}：请在 {late_end} 前补缴年费及滞纳金（每逾期一个月加收当年全额年费的{surcharge}），"
+        "否则专利权可能终止。",
+        "en": "⚠️ Patent late-payment period ending{label}: pay the fee and surcharge ({surcharge} of the year's "
+        "full fee per month late) before {late_end}, or the patent may lapse.",
+    },
+    "dl_pl_before": {
+        "zh": "⏰ 质押贷款到期提醒{label}：贷款将于 {due} 到期（约还有{months}），请提前与银行沟通还款或续贷安排。",
+        "en": "⏰ Pledge loan{label}: the loan matures on {due} (about {months} left); talk to your bank "
+        "about repayment or renewal in good time.",
+    },
+    "deadline_kind": {
+        "zh": "不认识「{value}」。期限类型请写 商标、专利年费 或 质押贷款（trademark / patent / pledge）。",
+        "en": "Unknown kind \"{value}\": use trademark, patent (annual fee) or pledge (loan).",
+    },
+    "date_format": {
+        "zh": "日期「{value}」格式不对，请写成 年-月-日，例如 2027-03-15。",
+        "en": "\"{value}\" is not a date; write it as year-month-day, e.g. 2027-03-15.",
+    },
+    "bad_date": {"zh": "没有 {value} 这一天，请检查日期。", "en": "There is no such day as {value}; please check it."},
+    "deadline_past": {
+        "zh": "{value} 已经过去，能办理的最后一天是 {last}，无法再提醒。",
+        "en": "{value} has passed; the last day anything could be done was {last}, so there is nothing to remind.",
+    },
+    "deadline_too_far": {
+        "zh": "{value} 太远了，请检查年份。", "en": "{value} is too far ahead; please check the year.",
+    },
+    "deadline_too_many": {
+        "zh": "每家企业最多登记 {count} 个期限，请先用 /mydeadlines 删除不需要的。",
+        "en": "A firm can keep at most {count} deadlines; remove some with /mydeadlines first.",
+    },
+    "deadline_fact_missing": {
+        "zh": "知识库缺少数据 {fact}，暂时无法计算这类期限的提醒，请联系知识产权专员。",
+        "en": "The knowledge base lacks the fact {fact}, so these reminders cannot be worked out yet; "
+        "please tell an IP specialist.",
+    },
+    "when_format": {
+        "zh": "时间格式：2026-12-01 09:30（北京时间），可在后面加 每周 / 每月 / 每年。",
+        "en": "Time format: 2026-12-01 09:30 (Beijing time), optionally followed by weekly / monthly / yearly.",
+    },
+    "when_recurrence": {
+        "zh": "不认识「{word}」，重复请写 每周、每月 或 每年。",
+        "en": "Unknown repetition \"{word}\": use weekly, monthly or yearly.",
+    },
+    "when_past": {"zh": "{value} 已经过去，请写一个将来的时间。", "en": "{value} has passed; give a future time."},
 }
 
 

@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import asyncio
+import shutil
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from bot.clock import ManualClock
 from bot.delivery import DeliveryError
@@ -55,3 +57,18 @@ def add_firms(db, count: int, *, start: int = 1, now: datetime, channel: str = "
         profiles.update(user, now, notices=notices, **fields)
         users.append(user)
     return users
+
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURE_KB = ROOT / "tests" / "data" / "kb_fixture"
+REMINDER_FACTS = ROOT / "tests" / "data" / "reminders_facts.yaml"
+
+
+def knowledge_with_reminder_facts(target: Path) -> Path:
+    """A copy of the fixture knowledge base at `target` plus the facts deadlines need."""
+    shutil.copytree(FIXTURE_KB, target)
+    shutil.copy(ROOT / "knowledge" / "synonyms.yaml", target / "synonyms.yaml")
+    facts = target / "facts.yaml"
+    facts.write_text(facts.read_text(encoding="utf-8") + "\n" + REMINDER_FACTS.read_text(encoding="utf-8"),
+                     encoding="utf-8")
+    return target
