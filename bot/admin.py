@@ -1,4 +1,5 @@
-"""Specialists' commands, the same on every channel: /reload and /stats (refused to others, audited)."""
+"""Specialists' commands, the same on every channel: /reload, /stats, /reminders and /cancel_reminder
+(refused to others, audited)."""
 from __future__ import annotations
 
 import asyncio
@@ -6,6 +7,7 @@ import logging
 from typing import Sequence
 
 from bot.audit import record_audit
+from bot.broadcasts import BroadcastDesk
 from bot.clock import SHANGHAI, Clock
 from bot.config import Settings
 from bot.engine import Engine
@@ -17,7 +19,7 @@ from bot.vocab import OUT_OF_SCOPE, TOPIC_TITLES
 
 log = logging.getLogger(__name__)
 
-COMMANDS = ("reload", "stats")
+COMMANDS = ("reload", "stats", "reminders", "cancel_reminder")
 MAX_PROBLEMS_SHOWN = 15
 _OTHER_TOPICS = {OUT_OF_SCOPE: ("范围外", "out of scope"), "smalltalk": ("寒暄", "small talk")}
 
@@ -77,6 +79,11 @@ class SpecialistCommands:
             return text("not_allowed", lang)
         if name == "reload":
             reply, detail = await self.reload(lang)
+        elif name == "reminders":
+            reply, detail = BroadcastDesk(self.engine.db, self.clock).scheduled_list(lang), None
+        elif name == "cancel_reminder":
+            desk = BroadcastDesk(self.engine.db, self.clock)
+            reply, detail = desk.cancel(args[0] if args else "", lang)
         else:
             reply, detail = self.stats(lang, include_internal=bool(args) and args[0].lower() == "all")
         record_audit(self.engine.db, time=self.clock.now(), channel=channel, actor=str(user_id),

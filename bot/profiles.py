@@ -25,8 +25,9 @@ INDUSTRY_TITLES: dict[str, tuple[str, str]] = {
     "other": ("其他", "Other"),
 }
 LANGUAGES = ("zh", "en")
-# Tables other features may add that hold a firm's own data, erased by forget() when present.
-PERSONAL_TABLES = ("deadlines",)
+# Tables other features may add that hold a firm's own data, erased by forget() when present
+# (reminders: the firm's deadlines, its copies of broadcasts, its deadline reminders).
+PERSONAL_TABLES = ("deadlines", "outbox", "broadcasts")
 
 
 @migrations(name="001_firms")

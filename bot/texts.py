@@ -89,16 +89,21 @@ TEXTS: dict[str, dict[str, str]] = {
     "help": {
         "zh": "直接输入问题即可，例如「商标注册要多久」；回复「转人工」可把问题留给知识产权专员。\n"
         "/topics 主题菜单\n/profile 企业资料（县区、行业、服务通知）\n/lang 切换语言 zh / en\n"
-        "/subscribe 订阅提醒主题\n/unsubscribe 取消订阅\n/forget 删除我的资料",
+        "/subscribe 订阅提醒主题\n/unsubscribe 取消订阅\n/deadline 登记商标续展、专利年费、质押贷款到期提醒\n"
+        "/mydeadlines 我的期限提醒\n/forget 删除我的资料",
         "en": "Just type your question, e.g. \"how long does trademark registration take\"; reply "
         "\"human\" to leave it for an IP specialist.\n/topics topic menu\n"
         "/profile firm profile (county, industry, notices)\n/lang language zh / en\n"
-        "/subscribe reminder topics\n/unsubscribe stop reminders\n/forget delete my data",
+        "/subscribe reminder topics\n/unsubscribe stop reminders\n"
+        "/deadline trademark renewal, patent fee or pledge loan reminders\n/mydeadlines my deadline reminders\n"
+        "/forget delete my data",
     },
     "help_specialist": {
-        "zh": "专员命令：/stats 今日与本周统计（/stats all 含内部流量）· /reload 重新加载知识库",
+        "zh": "专员命令：/stats 今日与本周统计（/stats all 含内部流量）· /reload 重新加载知识库 · "
+        "/broadcast 群发通知 · /reminders 待发群发 · /cancel_reminder 编号 取消群发",
         "en": "Specialist commands: /stats today's and this week's figures (/stats all with internal "
-        "traffic) · /reload reload the knowledge base",
+        "traffic) · /reload reload the knowledge base · /broadcast send a notice · /reminders what is "
+        "scheduled · /cancel_reminder id cancel one",
     },
     "choose_topic": {"zh": "请选择主题：", "en": "Choose a topic:"},
     "choose_language": {"zh": "请选择语言 / Choose a language:", "en": "请选择语言 / Choose a language:"},
@@ -396,6 +401,114 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Unknown repetition \"{word}\": use weekly, monthly or yearly.",
     },
     "when_past": {"zh": "{value} 已经过去，请写一个将来的时间。", "en": "{value} has passed; give a future time."},
+    # specialists' broadcasts (bot/broadcasts.py, handlers/telegram/reminders.py)
+    "aud_notices": {"zh": "所有接收服务通知的企业", "en": "every firm that accepts service notices"},
+    "aud_topics": {"zh": "订阅了{topics}的企业", "en": "subscribers of {topics}"},
+    "aud_or": {"zh": "，以及", "en": ", and "},
+    "aud_counties": {"zh": "；限{counties}", "en": "; only in {counties}"},
+    "aud_industries": {"zh": "；限{industries}行业", "en": "; only {industries} firms"},
+    "when_now": {"zh": "发送：立即", "en": "Sending: now"},
+    "when_at": {"zh": "发送：{at}（北京时间）", "en": "Sending: {at} (Beijing time)"},
+    "when_repeat": {"zh": "发送：{at}起{every}（北京时间）", "en": "Sending: from {at}, {every} (Beijing time)"},
+    "every_week": {"zh": "每周", "en": "every week"},
+    "every_month": {"zh": "每月（月末自动取当月最后一天）", "en": "every month (the month's last day when shorter)"},
+    "every_year": {"zh": "每年", "en": "every year"},
+    "bc_empty": {"zh": "群发内容不能为空。", "en": "The message cannot be empty."},
+    "bc_too_long": {
+        "zh": "内容有 {count} 个字，最多 {limit} 个字，请精简后重新发送。",
+        "en": "The message has {count} characters; at most {limit}. Please shorten it and send it again.",
+    },
+    "bc_audience": {"zh": "受众：{audience}\n收件人：{count} 家企业", "en": "Audience: {audience}\nRecipients: {count} firms"},
+    "bc_preview": {"zh": "预览（收件人看到的内容）：", "en": "Preview (what recipients will read):"},
+    "bc_count_later": {
+        "zh": "（人数按当前订阅计算；发送时按届时的订阅发送）",
+        "en": "(counted now; it goes to whoever is subscribed when it is sent)",
+    },
+    "bc_ask_text": {
+        "zh": "请发送要群发的内容（纯文本，最多 3500 字）。发送 /cancel 放弃。",
+        "en": "Send the message to broadcast (plain text, at most 3,500 characters). /cancel to give up.",
+    },
+    "bc_choose_audience": {
+        "zh": "选择受众（可组合：主题订阅者与接收通知的企业合并，县区、行业用来限定范围）：",
+        "en": "Choose the audience (combine freely: topic subscribers and firms accepting notices add up; "
+        "counties and industries narrow it):",
+    },
+    "bc_choose_when": {"zh": "什么时候发送？", "en": "When should it go out?"},
+    "bc_ask_when": {
+        "zh": "请输入发送时间（北京时间），例如 2026-12-01 09:30；重复发送在后面加 每周 / 每月 / 每年，例如 2026-12-31 09:00 每月。",
+        "en": "Type the time (Beijing time), e.g. 2026-12-01 09:30; to repeat add weekly / monthly / yearly, "
+        "e.g. 2026-12-31 09:00 monthly.",
+    },
+    "bc_btn_notices": {"zh": "接收通知的企业", "en": "Firms accepting notices"},
+    "bc_btn_topics": {"zh": "按主题订阅 ▸", "en": "By topic ▸"},
+    "bc_btn_counties": {"zh": "按县区 ▸", "en": "By county ▸"},
+    "bc_btn_industries": {"zh": "按行业 ▸", "en": "By industry ▸"},
+    "bc_btn_back": {"zh": "◂ 返回", "en": "◂ Back"},
+    "bc_btn_next": {"zh": "下一步：发送时间 ▸", "en": "Next: when ▸"},
+    "bc_btn_cancel": {"zh": "取消", "en": "Cancel"},
+    "bc_btn_now": {"zh": "立即发送", "en": "Now"},
+    "bc_btn_later": {"zh": "定时 / 重复…", "en": "Later / repeat…"},
+    "bc_btn_confirm": {"zh": "✅ 确认发送", "en": "✅ Confirm"},
+    "bc_scheduled": {
+        "zh": "已安排群发 #{id}。{when}。发送后会把投递报告发给您；/reminders 查看，/cancel_reminder {id} 取消。",
+        "en": "Broadcast #{id} is scheduled. {when}. You will get a delivery report after it goes out; "
+        "/reminders lists it, /cancel_reminder {id} cancels it.",
+    },
+    "bc_discarded": {"zh": "已放弃，没有发送任何消息。", "en": "Discarded; nothing was sent."},
+    "bc_stale": {
+        "zh": "这个草稿已失效，请重新发送 /broadcast。", "en": "This draft has expired; start again with /broadcast.",
+    },
+    "bc_none_scheduled": {"zh": "目前没有待发的群发或提醒。", "en": "Nothing is scheduled."},
+    "bc_scheduled_title": {"zh": "待发与发送中的群发：", "en": "Scheduled and sending:"},
+    "bc_line_scheduled": {"zh": "#{id} · {when} · {audience} · {snippet}", "en": "#{id} · {when} · {audience} · {snippet}"},
+    "bc_line_sending": {
+        "zh": "#{id} · 发送中 {done}/{total} · {snippet}", "en": "#{id} · sending {done}/{total} · {snippet}",
+    },
+    "bc_cancel_hint": {"zh": "取消：/cancel_reminder <编号>", "en": "Cancel: /cancel_reminder <id>"},
+    "bc_cancel_usage": {"zh": "用法：/cancel_reminder <编号>（编号见 /reminders）", "en": "Usage: /cancel_reminder <id> (ids in /reminders)"},
+    "bc_not_found": {"zh": "没有编号为 #{id} 的群发。", "en": "There is no broadcast #{id}."},
+    "bc_not_cancellable": {
+        "zh": "#{id} 无法取消（状态：{status}），只能取消尚未发送的群发。",
+        "en": "#{id} cannot be cancelled (status: {status}); only broadcasts not yet sent can be.",
+    },
+    "status_scheduled": {"zh": "待发", "en": "scheduled"},
+    "status_sending": {"zh": "发送中", "en": "sending"},
+    "status_sent": {"zh": "已发送", "en": "sent"},
+    "status_cancelled": {"zh": "已取消", "en": "cancelled"},
+    "bc_cancelled": {"zh": "已取消 #{id}，不会再发送。", "en": "Cancelled #{id}; it will not go out."},
+    # firms' deadlines in a channel
+    "dl_usage": {
+        "zh": "登记期限提醒：/deadline 类型 日期 [备注]\n类型：商标（注册证上的有效期截止日）、专利年费（年费缴纳截止日）、质押贷款（到期日）\n"
+        "例如：/deadline 商标 2027-03-15 第12345678号",
+        "en": "Add a deadline: /deadline kind date [note]\nkind: trademark (expiry date on the certificate), "
+        "patent (annual-fee due date), pledge (loan maturity)\ne.g. /deadline trademark 2027-03-15 No.12345678",
+    },
+    "dl_added": {
+        "zh": "已登记：{kind} {due}{label}。将在以下日期 {hour}:00 提醒您：{days}。",
+        "en": "Added: {kind} {due}{label}. You will be reminded at {hour}:00 on: {days}.",
+    },
+    "dl_added_none": {
+        "zh": "已登记：{kind} {due}{label}。提醒日期都已过去，请尽快办理（最迟 {last}）。",
+        "en": "Added: {kind} {due}{label}. Every reminder date has passed; act now (at the latest {last}).",
+    },
+    "dl_list_title": {"zh": "您登记的期限（点击删除）：", "en": "Your deadlines (press to remove):"},
+    "dl_list_none": {
+        "zh": "还没有登记期限。用 /deadline 登记，例如 /deadline 商标 2027-03-15",
+        "en": "No deadlines yet. Add one with /deadline, e.g. /deadline trademark 2027-03-15",
+    },
+    "dl_line": {"zh": "#{id} {kind} {due}{label} · 下次提醒：{next}", "en": "#{id} {kind} {due}{label} · next reminder: {next}"},
+    "dl_no_next": {"zh": "无", "en": "none"},
+    "dl_removed": {"zh": "已删除期限 #{id}。", "en": "Removed deadline #{id}."},
+    "dl_kind_trademark": {"zh": "商标有效期", "en": "Trademark expiry"},
+    "dl_kind_patent_fee": {"zh": "专利年费", "en": "Patent annual fee"},
+    "dl_kind_pledge_loan": {"zh": "质押贷款到期", "en": "Pledge loan maturity"},
+    "cmd_deadline": {"zh": "登记期限提醒", "en": "Add a deadline reminder"},
+    "cmd_mydeadlines": {"zh": "我的期限提醒", "en": "My deadline reminders"},
+    "cmd_broadcast": {"zh": "专员：群发通知", "en": "Specialist: broadcast"},
+    "cmd_reminders": {"zh": "专员：待发群发", "en": "Specialist: scheduled broadcasts"},
+    "cmd_cancel_reminder": {"zh": "专员：取消群发", "en": "Specialist: cancel a broadcast"},
+    "notices_stop": {"zh": "✖ 服务通知", "en": "✖ Service notices"},
+    "notices_on": {"zh": "服务通知：接收中", "en": "Service notices: on"},
 }
 
 

@@ -14,6 +14,7 @@ PERSONAL_COMMANDS = ("start", "profile", "lang", "subscribe", "unsubscribe", "fo
 LANG_PATTERN = r"^l:(zh|en)$"
 SUBSCRIBE_PATTERN = r"^s:[+-]:[a-z_]+$"
 FORGET_PATTERN = r"^x:[yn]$"
+NOTICES = "notices"  # s:-:notices stops service notices from /unsubscribe
 
 
 def _topic_title(topic: str, lang: str) -> str:
@@ -72,6 +73,11 @@ def _subscription_view(
     buttons = [
         InlineKeyboardButton(mark + _topic_title(t, lang), callback_data=f"s:{sign}:{t}") for t in offered
     ]
+    firm = svc.profiles.get(user)
+    if firm is not None and firm.notices:  # broadcasts to every firm with notices: stoppable here too
+        status += "\n" + text("notices_on", lang)
+        if not adding:
+            buttons.append(InlineKeyboardButton(text("notices_stop", lang), callback_data=f"s:-:{NOTICES}"))
     if adding and not offered:
         status += "\n" + text("subscribed_all", lang)
     if not buttons:
@@ -99,10 +105,12 @@ async def on_subscription_button(update: Update, context: ContextTypes.DEFAULT_T
     svc, query = services(context), update.callback_query
     _, sign, topic = query.data.split(":")
     await query.answer()
-    if topic not in IP_TOPICS:
+    if topic not in IP_TOPICS and topic != NOTICES:
         return
     firm, _ = ensure_firm(svc, update)
-    if sign == "+":
+    if topic == NOTICES:
+        svc.profiles.update(firm.user, svc.clock.now(), notices=int(sign == "+"))
+    elif sign == "+":
         svc.profiles.subscribe(firm.user, topic, svc.clock.now())
     else:
         svc.profiles.unsubscribe(firm.user, topic)

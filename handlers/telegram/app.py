@@ -12,21 +12,28 @@ from telegram.request import BaseRequest
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.engine import Engine
+from bot.deadlines import Deadlines
+from bot.broadcasts import BroadcastDesk
 from bot.flood import FloodLimiter
 from bot.profiles import LANGUAGES, Profiles
+from bot.reminders import ReminderLoop, build_dispatcher, reminder_settings
 from bot.runtime import create_engine
 from bot.specialists import load_specialists
 from bot.texts import text
-from handlers.telegram import account, chat, gate, onboarding, specialist
+from handlers.telegram import account, chat, gate, onboarding, reminders, specialist
 from handlers.telegram.config import bot_token, telegram_config
 from handlers.telegram.context import CHANNEL, SERVICES_KEY, Services
 from handlers.telegram.errors import on_error
+from handlers.telegram.reminders import REMINDERS_KEY, Reminders
+from handlers.telegram.sender import TelegramSender
 
 logger = logging.getLogger(__name__)
 
 # Feature modules in matching order (the first handler that matches an update wins).
-FEATURES = (onboarding, account, specialist, chat)
-PUBLIC_COMMANDS = ("start", "help", "topics", "profile", "lang", "subscribe", "unsubscribe", "forget")
+FEATURES = (onboarding, account, specialist, reminders, chat)
+PUBLIC_COMMANDS = (
+    "start", "help", "topics", "profile", "lang", "subscribe", "unsubscribe", "deadline", "mydeadlines", "forget",
+)
 
 
 def build_application(
@@ -45,7 +52,7 @@ def build_application(
     config = telegram_config(settings)
     clock = clock or SystemClock()
     engine = engine or create_engine(settings, clock)
-    builder = Application.builder().token(token or bot_token(os.environ)).post_init(set_command_menus)
+    builder = Application.builder().token(token or bot_token(os.environ)).post_init(on_start).post_stop(on_stop)
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
     application = builder.build()
@@ -53,11 +60,34 @@ def build_application(
         settings=settings, config=config, engine=engine, profiles=Profiles(engine.db),
         specialists=load_specialists(settings), flood=FloodLimiter(config.flood, clock), clock=clock,
     )
+    reminder_config = reminder_settings(settings)
+    application.bot_data[REMINDERS_KEY] = Reminders(
+        reminder_config, BroadcastDesk(engine.db, clock, reminder_config.max_text_chars),
+        Deadlines(engine.db, reminder_config.send_hour, reminder_config.months_before),
+    )
     application.add_handlers(gate.handlers(), group=gate.GATE_GROUP)
     for feature in FEATURES:
         application.add_handlers(feature.handlers())
     application.add_error_handler(on_error)
     return application
+
+
+async def on_start(application: Application) -> None:
+    """When the bot runs: command menus, then the reminders' delivery loop."""
+    await set_command_menus(application)
+    services: Services = application.bot_data[SERVICES_KEY]
+    state: Reminders = application.bot_data[REMINDERS_KEY]
+    dispatcher = build_dispatcher(services.engine.db, {CHANNEL: TelegramSender(application.bot)}, services.clock,
+                                  state.settings, lambda: services.engine.kb)
+    state.loop = ReminderLoop(dispatcher)
+    state.loop.start()
+
+
+async def on_stop(application: Application) -> None:
+    """Let the reminders in flight finish and be recorded."""
+    state: Reminders = application.bot_data[REMINDERS_KEY]
+    if state.loop is not None:
+        await state.loop.stop()
 
 
 def _commands(names: tuple[str, ...], lang: str) -> list[BotCommand]:

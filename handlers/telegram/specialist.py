@@ -1,4 +1,5 @@
-"""IP specialists' commands: /stats and /reload (bot/admin.py). Anyone else is refused and logged."""
+"""IP specialists' commands: /stats, /reload, /reminders, /cancel_reminder (bot/admin.py). Anyone else is
+refused and logged. /broadcast is a flow of its own (handlers/telegram/reminders.py)."""
 from __future__ import annotations
 
 from telegram import Update
@@ -8,11 +9,11 @@ from bot.admin import COMMANDS, SpecialistCommands
 from handlers.telegram.context import CHANNEL, language_of, services
 from handlers.telegram.render import send_text
 
-SPECIALIST_COMMANDS = COMMANDS
+SPECIALIST_COMMANDS = COMMANDS + ("broadcast",)  # for the command menus
 
 
 async def specialist_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/stats [all] and /reload, through the channel-agnostic specialist commands."""
+    """/stats [all], /reload, /reminders, /cancel_reminder <id>, through the channel-agnostic commands."""
     svc = services(context)
     name = update.effective_message.text.split()[0][1:].split("@", 1)[0].lower()
     commands = SpecialistCommands(svc.engine, svc.settings, svc.clock)
