@@ -507,6 +507,10 @@ TEXTS: dict[str, dict[str, str]] = {
     "cmd_broadcast": {"zh": "专员：群发通知", "en": "Specialist: broadcast"},
     "cmd_reminders": {"zh": "专员：待发群发", "en": "Specialist: scheduled broadcasts"},
     "cmd_cancel_reminder": {"zh": "专员：取消群发", "en": "Specialist: cancel a broadcast"},
+    "unsubscribed_all": {
+        "zh": "已退订：不再向您发送群发通知和主题提醒（您登记的期限提醒照常）。",
+        "en": "Unsubscribed: no more broadcasts or topic reminders (your own deadline reminders continue).",
+    },
     "notices_stop": {"zh": "✖ 服务通知", "en": "✖ Service notices"},
     "notices_on": {"zh": "服务通知：接收中", "en": "Service notices: on"},
 }

@@ -13,6 +13,7 @@ from bot.admin import SpecialistCommands, parse_command
 from bot.clock import Clock
 from bot.config import Settings
 from bot.engine import ANSWER, Choice, Engine, Message, Reply
+from bot.profiles import Profiles
 from bot.specialists import is_specialist
 from bot.texts import text
 from bot.vocab import SMALLTALK
@@ -25,6 +26,7 @@ FEEDBACK_WORDS = {
     "+": "up", "＋": "up", "👍": "up", "[强]": "up", "-": "down", "－": "down", "👎": "down", "[弱]": "down",
 }
 CLICK_EVENT, SUBSCRIBE_EVENT = "click", "subscribe"
+UNSUBSCRIBE_WORDS = ("/unsubscribe", "退订")
 MAX_REMEMBERED_USERS = 10_000
 
 
@@ -89,6 +91,9 @@ class Conversation:
 
     async def _on_text(self, user_id: str, typed: str) -> str:
         lang = self.language_of(user_id)
+        if typed.strip().lower() in UNSUBSCRIBE_WORDS:  # the footer of every broadcast points here
+            Profiles(self.engine.db).unsubscribe_all(self.engine.events.user(CHANNEL, user_id), self.clock.now())
+            return text("unsubscribed_all", lang)
         command = parse_command(typed)
         if command:
             name, args = command

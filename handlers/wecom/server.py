@@ -27,6 +27,7 @@ from bot.config import Settings
 from bot.dedup import SeenDeliveries
 from bot.delivery import DeliveryError, Sender
 from bot.engine import Engine
+from bot.reminders import ReminderLoop, build_dispatcher, reminder_settings
 from bot.textsplit import split_text, utf8_size
 from bot.texts import text
 from handlers.wecom.client import TEXT_LIMIT_BYTES, WeComClient
@@ -206,13 +207,18 @@ class WeComCallback:
         return guarded
 
 
-def create_app(callback: WeComCallback, path: str, on_shutdown: Callable[[], Awaitable[None]] | None = None) -> Starlette:
+def create_app(
+    callback: WeComCallback, path: str, on_shutdown: Callable[[], Awaitable[None]] | None = None,
+    on_startup: Callable[[], Awaitable[None]] | None = None,
+) -> Starlette:
     """A Starlette app serving the callback at `path` and a /healthz probe."""
     async def health(request: Request) -> Response:
         return PlainTextResponse("ok")
 
     @asynccontextmanager
     async def lifespan(app: Starlette):
+        if on_startup:
+            await on_startup()
         yield
         if on_shutdown:
             await on_shutdown()
@@ -224,7 +230,8 @@ def build_app(
     engine: Engine, settings: Settings, credentials: WeComCredentials, options: WeComSettings, clock: Clock,
     transport: httpx.AsyncBaseTransport | None = None,
 ) -> tuple[Starlette, WeComCallback]:
-    """Wire the callback of one app over the Engine; `transport` replaces the network in tests."""
+    """Wire the callback of one app over the Engine, and the reminders' delivery loop for WeCom firms
+    (run by the app's lifespan, as `app.state.reminders`); `transport` replaces the network in tests."""
     client = WeComClient(
         credentials.corp_id, credentials.secret, credentials.agent_id, clock, transport=transport,
         base_url=options.api_base, timeout=options.request_timeout_seconds,
@@ -236,4 +243,16 @@ def build_app(
         SeenDeliveries(engine.db, CHANNEL, clock, timedelta(minutes=options.dedup_minutes)),
         client, clock, timedelta(seconds=options.timestamp_window_seconds),
     )
-    return create_app(callback, options.path, on_shutdown=client.aclose), callback
+    reminders = ReminderLoop(build_dispatcher(engine.db, {CHANNEL: client}, clock, reminder_settings(settings),
+                                              lambda: engine.kb))
+
+    async def start() -> None:
+        reminders.start()
+
+    async def stop() -> None:
+        await reminders.stop()
+        await client.aclose()
+
+    app = create_app(callback, options.path, on_shutdown=stop, on_startup=start)
+    app.state.reminders = reminders
+    return app, callback
