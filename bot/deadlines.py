@@ -169,7 +169,7 @@ class Deadlines:
         upcoming = [p for p in the_plan.points if at_local(p.day, self.hour) > now]
         row = {"user": user, "kind": kind, "due": due.isoformat(), "label": label.strip()[:LABEL_CHARS] or None,
                "created": iso(now), "next_at": iso(at_local(upcoming[0].day, self.hour)) if upcoming else None}
-        with self.db.conn:
+        with self.db.atomic():
             deadline_id = self.db["deadlines"].insert(row).last_pk
         return self.get(user, deadline_id), [p.day for p in upcoming]
 
@@ -182,7 +182,7 @@ class Deadlines:
         return [Deadline.from_row(row) for row in rows]
 
     def remove(self, user: str, deadline_id: int) -> bool:
-        with self.db.conn:
+        with self.db.atomic():
             return self.db.execute("delete from deadlines where id = ? and user = ?", [deadline_id, user]).rowcount == 1
 
     def fire_due(self, outbox: Outbox, facts: FactBook, now: datetime) -> int:
@@ -202,7 +202,7 @@ class Deadlines:
             if due_points:
                 fired += self._send(outbox, deadline, due_points[-1], the_plan.values, now)
             next_at = iso(at_local(later[0].day, self.hour)) if later else None
-            with self.db.conn:
+            with self.db.atomic():
                 self.db.execute("update deadlines set next_at = ? where id = ?", [next_at, deadline.id])
         return fired
 

@@ -43,9 +43,9 @@ class RateLimit:
 class DeliverySettings:
     concurrency: int = 16  # copies in flight at once: the most a killed process can repeat
     max_attempts: int = 5  # platform calls per copy before a network error counts as failed
-    backoff_seconds: float = 2  # wait before the first retry, doubled each time
-    max_backoff_seconds: float = 300
-    idle_seconds: float = 15  # how often to look for due reminders when there is nothing to send
+    backoff_seconds: float = 2.0  # wait before the first retry, doubled each time
+    max_backoff_seconds: float = 300.0
+    idle_seconds: float = 15.0  # how often to look for due reminders when there is nothing to send
     batch: int = 500  # copies read from the database at a time
 
 
@@ -199,7 +199,7 @@ class Dispatcher:
         if not done and not starting:
             return
         claimed: list[Job] = []
-        with self.db.conn:
+        with self.db.atomic():
             for job, outcome in done:
                 self._record(job, outcome, now)
             for job in starting:

@@ -250,7 +250,7 @@ class Outbox:
             "creator_language": creator.language if creator else None,
         }
         columns = ", ".join(row)
-        with self.db.conn:
+        with self.db.atomic():
             cursor = self.db.execute(
                 f"insert or ignore into broadcasts ({columns}) values ({_marks(list(row))})", list(row.values())
             )
@@ -258,7 +258,7 @@ class Outbox:
 
     def cancel(self, broadcast_id: int, now: datetime) -> bool:
         """Cancel a broadcast that has not gone out (or a recurring one's future runs)."""
-        with self.db.conn:
+        with self.db.atomic():
             cursor = self.db.execute(
                 "update broadcasts set status = ?, finished_at = ? where id = ? and status = ?",
                 [CANCELLED, iso(now), broadcast_id, SCHEDULED],
@@ -267,7 +267,7 @@ class Outbox:
 
     def cancel_for_user(self, user: str, dedup_prefix: str, now: datetime) -> int:
         """Cancel a firm's scheduled reminders whose key starts with `dedup_prefix`."""
-        with self.db.conn:
+        with self.db.atomic():
             return self.db.execute(
                 "update broadcasts set status = ?, finished_at = ? where user = ? and status = ?"
                 " and dedup_key like ?",
@@ -291,7 +291,7 @@ class Outbox:
         row = self.db["broadcasts"].get(broadcast_id)
         if row["status"] != SCHEDULED or parse_iso(row["scheduled_for"]) > now:
             return None
-        with self.db.conn:
+        with self.db.atomic():
             if row["recurrence"] == ONCE:
                 claimed = self.db.execute(
                     "update broadcasts set status = ?, fired_at = ? where id = ? and status = ?",
@@ -337,7 +337,7 @@ class Outbox:
 
     def finish_sent(self, now: datetime) -> int:
         """Broadcasts whose every copy is final become `sent`."""
-        with self.db.conn:
+        with self.db.atomic():
             return self.db.execute(
                 "update broadcasts set status = ?, finished_at = ? where status = ? and recipients is not null"
                 " and not exists (select 1 from outbox o where o.broadcast_id = broadcasts.id"
@@ -390,7 +390,7 @@ class Outbox:
         """Copies of these channels left `sending` by a stopped sender go back to pending, marked
         `repeated` (they may already have arrived). Run once at start-up, before delivering."""
         channels = tuple(channels)
-        with self.db.conn:
+        with self.db.atomic():
             return self.db.execute(
                 f"update outbox set status = ?, repeated = 1 where status = ? and channel in ({_marks(channels)})",
                 [PENDING, SENDING, *channels],

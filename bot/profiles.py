@@ -143,7 +143,7 @@ class Profiles:
     def unsubscribe_all(self, user: str, now: datetime) -> None:
         """Stop every broadcast to the firm: service notices off and all topics dropped (a text
         channel's one-word /unsubscribe)."""
-        with self.db.conn:
+        with self.db.atomic():
             self.db.execute("update firms set notices = 0, updated = ? where user = ?", [_iso(now), user])
             self.db.execute("delete from subscriptions where user = ?", [user])
 

@@ -1,23 +1,15 @@
-"""Test doubles for reminders: a scriptable Sender, simulated sleeping, firms to send to."""
+"""Test doubles for reminders: a scriptable Sender, firms to send to, a knowledge base with the facts."""
 from __future__ import annotations
 
 import asyncio
 import shutil
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 
 from bot.clock import ManualClock
 from bot.delivery import DeliveryError
 from bot.profiles import Profiles
-
-
-def simulated_sleep(clock: ManualClock):
-    """An injectable `sleep` that moves the manual clock instead of waiting."""
-    async def sleep(seconds: float) -> None:
-        clock.advance(timedelta(seconds=seconds))
-        await asyncio.sleep(0)
-    return sleep
 
 
 @dataclass

@@ -7,14 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from bot.clock import SHANGHAI, ManualClock
+from bot.clock import SHANGHAI, ManualClock, simulated_sleep
 from bot.delivery import PermanentError, RecipientBlocked, RetryAfter, TransientError
 from bot.dispatch import DeliverySettings, Dispatcher, RateLimit
 from bot.outbox import BROADCAST, Audience, Creator, Outbox
 from bot.profiles import Profiles
 from bot.schedule import MONTHLY, WEEKLY, When
 from bot.store import open_db
-from reminders_fakes import FakeSender, add_firms, simulated_sleep
+from reminders_fakes import FakeSender, add_firms
 
 NOW = datetime(2026, 11, 25, 2, 0, tzinfo=timezone.utc)  # 10:00 in Shanghai
 SPECIALIST = Creator("telegram", "9001", "9001", "zh")

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from bot.clock import SHANGHAI
+from bot.clock import SHANGHAI, simulated_sleep
 from bot.dispatch import DeliverySettings, Dispatcher
 from bot.reminders import build_dispatcher
 from bot.engine import Engine
@@ -18,7 +18,7 @@ from bot.outbox import Audience, Outbox
 from bot.profiles import Profiles
 from handlers.telegram.reminders import REMINDERS_KEY
 from handlers.telegram.sender import TelegramSender
-from reminders_fakes import knowledge_with_reminder_facts, simulated_sleep
+from reminders_fakes import knowledge_with_reminder_facts
 from tg_harness import FIRM, SPECIALIST, labels, start_bot
 
 pytestmark = pytest.mark.asyncio
