@@ -12,6 +12,7 @@ loop (--concurrency) with a sender that returns at once, and the same through py
 real send path (TelegramSender over the offline Bot API of the tests). Every commit waits for the disk
 (synchronous=FULL) unless `--synchronous normal`.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -59,20 +60,37 @@ def prepared_db(path: Path, copies: int, synchronous: str):
     stamp = datetime.now(timezone.utc).isoformat(timespec="seconds")
     with db.conn:
         db["firms"].insert_all(
-            {"user": f"u{n}", "channel": "telegram", "chat_id": str(100_000 + n), "language": "zh", "notices": 1,
-             "active": 1, "created": stamp, "updated": stamp} for n in range(copies))
+            {
+                "user": f"u{n}",
+                "channel": "telegram",
+                "chat_id": str(100_000 + n),
+                "language": "zh",
+                "notices": 1,
+                "active": 1,
+                "created": stamp,
+                "updated": stamp,
+            }
+            for n in range(copies)
+        )
     return db
 
 
 async def deliver(db, sender: Sender, concurrency: int) -> tuple[float, float, int]:
     """(fan-out seconds, delivery seconds, commits) for one broadcast to every firm."""
     outbox, clock = Outbox(db), SystemClock()
-    broadcast = outbox.create(kind=BROADCAST, text=TEXT, audience=Audience(), when=When(None), now=clock.now())
+    broadcast = outbox.create(
+        kind=BROADCAST, text=TEXT, audience=Audience(), when=When(None), now=clock.now()
+    )
     started = time.perf_counter()
     outbox.fire(broadcast, clock.now())
     fanned = time.perf_counter()
-    loop = Dispatcher(outbox, {"telegram": sender}, clock, limits={"telegram": RateLimit(0, 0)},
-                      settings=DeliverySettings(concurrency=concurrency))
+    loop = Dispatcher(
+        outbox,
+        {"telegram": sender},
+        clock,
+        limits={"telegram": RateLimit(0, 0)},
+        settings=DeliverySettings(concurrency=concurrency),
+    )
     totals = await loop.run(until_idle=True)
     done = time.perf_counter()
     assert totals.sent == outbox.delivery(broadcast).delivered == db["outbox"].count, totals
@@ -94,8 +112,16 @@ async def main() -> None:
     args = parser.parse_args()
     rows = [
         ("baseline: a commit per copy (concurrency 1)", InstantSender(), 1),
-        (f"batched: one commit per round (concurrency {args.concurrency})", InstantSender(), args.concurrency),
-        (f"batched, python-telegram-bot send path (offline Bot API)", await offline_telegram(), args.concurrency),
+        (
+            f"batched: one commit per round (concurrency {args.concurrency})",
+            InstantSender(),
+            args.concurrency,
+        ),
+        (
+            "batched, python-telegram-bot send path (offline Bot API)",
+            await offline_telegram(),
+            args.concurrency,
+        ),
     ]
     print(f"{args.copies} copies, SQLite WAL, synchronous={args.synchronous}\n")
     print("| pipeline | fan-out | delivery | copies/s | commits | copies per commit |")
@@ -104,10 +130,14 @@ async def main() -> None:
         for number, (label, sender, concurrency) in enumerate(rows):
             db = prepared_db(Path(tmp) / f"bench{number}.db", args.copies, args.synchronous)
             fan_out, seconds, commits = await deliver(db, sender, concurrency)
-            print(f"| {label} | {fan_out * 1000:.0f} ms | {seconds:.2f} s | {args.copies / seconds:,.0f} | "
-                  f"{commits:,} | {args.copies / commits:.1f} |")
+            print(
+                f"| {label} | {fan_out * 1000:.0f} ms | {seconds:.2f} s | {args.copies / seconds:,.0f} | "
+                f"{commits:,} | {args.copies / commits:.1f} |"
+            )
             db.conn.close()
-    print("\nTelegram allows about 30 messages a second: the pipeline is not the bottleneck when copies/s ≫ 30.")
+    print(
+        "\nTelegram allows about 30 messages a second: the pipeline is not the bottleneck when copies/s ≫ 30."
+    )
 
 
 if __name__ == "__main__":

@@ -1,14 +1,25 @@
 """Specialists' broadcasts, the same on every channel: a draft (text, audience, time), its preview with
 the exact recipient count, the confirm that schedules it (audited), the list of what is scheduled and
 cancelling by id (audited). Channels only render it (buttons on Telegram)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+
 from sqlite_utils import Database
 
 from bot.audit import record_audit
 from bot.clock import SHANGHAI, Clock
-from bot.outbox import BROADCAST, CALENDAR, FOOTER_UNSUBSCRIBE, SCHEDULED, Audience, Broadcast, Creator, Outbox
+from bot.outbox import (
+    BROADCAST,
+    CALENDAR,
+    FOOTER_UNSUBSCRIBE,
+    SCHEDULED,
+    Audience,
+    Broadcast,
+    Creator,
+    Outbox,
+)
 from bot.profiles import INDUSTRY_TITLES
 from bot.schedule import ONCE, When
 from bot.texts import text
@@ -50,10 +61,14 @@ def describe_audience(audience: Audience, lang: str) -> str:
     if audience.everyone_with_notices:
         who.append(text("aud_notices", lang))
     if audience.topics:
-        who.append(text("aud_topics", lang, topics=sep.join(_title(TOPIC_TITLES, t, lang) for t in audience.topics)))
+        who.append(
+            text("aud_topics", lang, topics=sep.join(_title(TOPIC_TITLES, t, lang) for t in audience.topics))
+        )
     line = text("aud_or", lang).join(who)
     if audience.counties:
-        line += text("aud_counties", lang, counties=sep.join(county_title(c, lang) for c in audience.counties))
+        line += text(
+            "aud_counties", lang, counties=sep.join(county_title(c, lang) for c in audience.counties)
+        )
     if audience.industries:
         titles = sep.join(_title(INDUSTRY_TITLES, i, lang) for i in audience.industries)
         line += text("aud_industries", lang, industries=titles)
@@ -88,15 +103,27 @@ class BroadcastDesk:
         return self.outbox.count_recipients(audience)
 
     def audience_summary(self, audience: Audience, lang: str) -> str:
-        return text("bc_audience", lang, audience=describe_audience(audience, lang),
-                    count=str(self.recipients(audience)))
+        return text(
+            "bc_audience",
+            lang,
+            audience=describe_audience(audience, lang),
+            count=str(self.recipients(audience)),
+        )
 
     def preview(self, draft: Draft, lang: str) -> str:
         """Exactly what recipients will read (the footer in the specialist's language), who gets it
         (the count as of now) and when."""
         when = draft.when or When(None)
-        lines = [text("bc_preview", lang), "————", draft.text, "", text(FOOTER_UNSUBSCRIBE, lang), "————",
-                 self.audience_summary(draft.audience, lang), describe_when(when, lang)]
+        lines = [
+            text("bc_preview", lang),
+            "————",
+            draft.text,
+            "",
+            text(FOOTER_UNSUBSCRIBE, lang),
+            "————",
+            self.audience_summary(draft.audience, lang),
+            describe_when(when, lang),
+        ]
         if when.first is not None:
             lines.append(text("bc_count_later", lang))
         return "\n".join(lines)
@@ -107,13 +134,30 @@ class BroadcastDesk:
         when = draft.when or When(None)
         audience = draft.audience
         topic = audience.topics[0] if len(audience.topics) == 1 else None
-        broadcast_id = self.outbox.create(kind=BROADCAST, text=draft.text, audience=audience, when=when, now=now,
-                                          topic=topic, creator=creator)
-        record_audit(self.db, time=now, channel=creator.channel, actor=creator.actor, action="broadcast", detail={
-            "id": broadcast_id, "recipients_now": self.recipients(audience), "audience": audience.to_json(),
-            "scheduled_for": (when.first or now).isoformat(), "recurrence": when.recurrence,
-            "chars": len(draft.text),
-        })
+        broadcast_id = self.outbox.create(
+            kind=BROADCAST,
+            text=draft.text,
+            audience=audience,
+            when=when,
+            now=now,
+            topic=topic,
+            creator=creator,
+        )
+        record_audit(
+            self.db,
+            time=now,
+            channel=creator.channel,
+            actor=creator.actor,
+            action="broadcast",
+            detail={
+                "id": broadcast_id,
+                "recipients_now": self.recipients(audience),
+                "audience": audience.to_json(),
+                "scheduled_for": (when.first or now).isoformat(),
+                "recurrence": when.recurrence,
+                "chars": len(draft.text),
+            },
+        )
         return broadcast_id
 
     def scheduled_list(self, lang: str) -> str:
@@ -121,19 +165,34 @@ class BroadcastDesk:
         upcoming = self.outbox.upcoming((BROADCAST, CALENDAR))
         if not upcoming:
             return text("bc_none_scheduled", lang)
-        return "\n".join([text("bc_scheduled_title", lang)] + [self._line(b, lang) for b in upcoming]
-                         + [text("bc_cancel_hint", lang)])
+        return "\n".join(
+            [text("bc_scheduled_title", lang)]
+            + [self._line(b, lang) for b in upcoming]
+            + [text("bc_cancel_hint", lang)]
+        )
 
     def _line(self, broadcast: Broadcast, lang: str) -> str:
         when = describe_when(When(broadcast.scheduled_for, broadcast.recurrence), lang)
         first_line = broadcast.text.splitlines()[0] if broadcast.text else ""
         snippet = first_line[:30] + ("…" if len(first_line) > 30 or "\n" in broadcast.text else "")
         if broadcast.status == SCHEDULED:
-            return text("bc_line_scheduled", lang, id=str(broadcast.id), when=when, snippet=snippet,
-                        audience=describe_audience(broadcast.audience, lang))
+            return text(
+                "bc_line_scheduled",
+                lang,
+                id=str(broadcast.id),
+                when=when,
+                snippet=snippet,
+                audience=describe_audience(broadcast.audience, lang),
+            )
         delivery = self.outbox.delivery(broadcast.id)
-        return text("bc_line_sending", lang, id=str(broadcast.id), snippet=snippet, done=str(delivery.total -
-                    delivery.pending), total=str(delivery.total))
+        return text(
+            "bc_line_sending",
+            lang,
+            id=str(broadcast.id),
+            snippet=snippet,
+            done=str(delivery.total - delivery.pending),
+            total=str(delivery.total),
+        )
 
     def cancel(self, typed_id: str, lang: str) -> tuple[str, dict]:
         """/cancel_reminder <id>: the reply and the audit detail (the caller audits)."""
@@ -146,6 +205,7 @@ class BroadcastDesk:
         if not self.outbox.cancel(broadcast_id, self.clock.now()):
             status = text(f"status_{broadcast.status}", lang)
             return text("bc_not_cancellable", lang, id=str(broadcast_id), status=status), {
-                "id": broadcast_id, "ok": False}
+                "id": broadcast_id,
+                "ok": False,
+            }
         return text("bc_cancelled", lang, id=str(broadcast_id)), {"id": broadcast_id, "ok": True}
-

@@ -13,6 +13,7 @@ An event:
       source: ip-facts §10.5 …
       days_before: 7           # optional; default config.yaml reminders.calendar_days_before
 """
+
 from __future__ import annotations
 
 import calendar
@@ -76,7 +77,9 @@ def _last_day(year: int, month: int) -> int:
     return calendar.monthrange(year, month)[1]
 
 
-def _date_problems(value: Any, where: str, eid: str) -> tuple[tuple[int, int, int | None] | None, list[Problem]]:
+def _date_problems(
+    value: Any, where: str, eid: str
+) -> tuple[tuple[int, int, int | None] | None, list[Problem]]:
     if isinstance(value, date):
         return (value.month, value.day, value.year), []
     match = _YEARLY.match(str(value))
@@ -91,27 +94,47 @@ def _event(raw: Any, where: str, index: int) -> tuple[CalendarEvent | None, list
     if not isinstance(raw, dict):
         return None, [Problem(where, f"#{index + 1}", "event", "not a mapping")]
     eid = str(raw.get("id") or f"#{index + 1}")
-    problems = [Problem(where, eid, name, "missing") for name in _REQUIRED
-                if name != "date" and not str(raw.get(name) or "").strip()]
-    problems += [Problem(where, eid, name, "unknown field") for name in raw if name not in _REQUIRED + _OPTIONAL]
+    problems = [
+        Problem(where, eid, name, "missing")
+        for name in _REQUIRED
+        if name != "date" and not str(raw.get(name) or "").strip()
+    ]
+    problems += [
+        Problem(where, eid, name, "unknown field") for name in raw if name not in _REQUIRED + _OPTIONAL
+    ]
     if "id" in raw and not _ID.match(str(raw["id"])):
         problems.append(Problem(where, eid, "id", "use lower-case letters, digits and _"))
     topic = str(raw.get("topic") or "")
     if topic and topic != ALL_TOPICS and topic not in IP_TOPICS:
         problems.append(Problem(where, eid, "topic", f"unknown topic '{topic}' (or `{ALL_TOPICS}`)"))
     days_before = raw.get("days_before")
-    if days_before is not None and (not isinstance(days_before, int) or not 0 <= days_before <= MAX_DAYS_BEFORE):
-        problems.append(Problem(where, eid, "days_before", f"must be a whole number from 0 to {MAX_DAYS_BEFORE}"))
-    when, date_problems = _date_problems(raw.get("date"), where, eid) if "date" in raw else (
-        None, [Problem(where, eid, "date", "missing")])
+    if days_before is not None and (
+        not isinstance(days_before, int) or not 0 <= days_before <= MAX_DAYS_BEFORE
+    ):
+        problems.append(
+            Problem(where, eid, "days_before", f"must be a whole number from 0 to {MAX_DAYS_BEFORE}")
+        )
+    when, date_problems = (
+        _date_problems(raw.get("date"), where, eid)
+        if "date" in raw
+        else (None, [Problem(where, eid, "date", "missing")])
+    )
     problems += date_problems
     if problems or when is None:
         return None, problems
     month, day, year = when
     return CalendarEvent(
-        id=eid, month=month, day=day, year=year, topic=None if topic == ALL_TOPICS else topic,
-        title=raw["title"].strip(), title_en=raw["title_en"].strip(), text=raw["text"].strip(),
-        text_en=raw["text_en"].strip(), source=raw["source"].strip(), days_before=days_before,
+        id=eid,
+        month=month,
+        day=day,
+        year=year,
+        topic=None if topic == ALL_TOPICS else topic,
+        title=raw["title"].strip(),
+        title_en=raw["title_en"].strip(),
+        text=raw["text"].strip(),
+        text_en=raw["text_en"].strip(),
+        source=raw["source"].strip(),
+        days_before=days_before,
     ), []
 
 

@@ -4,6 +4,7 @@ The legal windows (renewal window, grace period, late-payment period and its sur
 the knowledge base's facts, never written here; which months before a deadline to remind is config.
 Month arithmetic clamps to the month's last day (bot/schedule.add_months).
 """
+
 from __future__ import annotations
 
 import logging
@@ -26,10 +27,20 @@ KINDS = (TRADEMARK, PATENT_FEE, PLEDGE_LOAN)
 KIND_TOPICS = {TRADEMARK: "trademark", PATENT_FEE: "patent", PLEDGE_LOAN: "pledge_financing"}
 # What a firm may type for each kind.
 KIND_WORDS = {
-    "trademark": TRADEMARK, "tm": TRADEMARK, "商标": TRADEMARK,
-    "patent": PATENT_FEE, "patent_fee": PATENT_FEE, "专利": PATENT_FEE, "年费": PATENT_FEE, "专利年费": PATENT_FEE,
-    "pledge": PLEDGE_LOAN, "loan": PLEDGE_LOAN, "pledge_loan": PLEDGE_LOAN, "质押": PLEDGE_LOAN,
-    "贷款": PLEDGE_LOAN, "质押贷款": PLEDGE_LOAN,
+    "trademark": TRADEMARK,
+    "tm": TRADEMARK,
+    "商标": TRADEMARK,
+    "patent": PATENT_FEE,
+    "patent_fee": PATENT_FEE,
+    "专利": PATENT_FEE,
+    "年费": PATENT_FEE,
+    "专利年费": PATENT_FEE,
+    "pledge": PLEDGE_LOAN,
+    "loan": PLEDGE_LOAN,
+    "pledge_loan": PLEDGE_LOAN,
+    "质押": PLEDGE_LOAN,
+    "贷款": PLEDGE_LOAN,
+    "质押贷款": PLEDGE_LOAN,
 }
 # The facts each kind needs (knowledge/facts.yaml).
 WINDOW_FACT = "trademark.renewal.window_months"
@@ -80,8 +91,14 @@ class Deadline:
 
     @classmethod
     def from_row(cls, row: Mapping) -> Deadline:
-        return cls(row["id"], row["user"], row["kind"], date.fromisoformat(row["due"]), row["label"] or "",
-                   parse_iso(row["next_at"]) if row["next_at"] else None)
+        return cls(
+            row["id"],
+            row["user"],
+            row["kind"],
+            date.fromisoformat(row["due"]),
+            row["label"] or "",
+            parse_iso(row["next_at"]) if row["next_at"] else None,
+        )
 
 
 def _months(facts: FactBook, name: str, day: date) -> int:
@@ -106,18 +123,34 @@ def plan(kind: str, due: date, facts: FactBook, months_before: Sequence[int], to
         grace_end = add_months(due, grace)
         points = [Point(f"before_{window}", add_months(due, -window), "dl_tm_window", window)]
         points += [Point(f"before_{m}", add_months(due, -m), "dl_tm_before", m) for m in before if m < window]
-        points += [Point("grace", due + timedelta(days=1), "dl_tm_grace"),
-                   Point("grace_last", add_months(due, grace - 1), "dl_tm_grace_last")]
-        return Plan(tuple(points), grace_end, {"window": str(window), "grace": str(grace),
-                                                "grace_end": grace_end.isoformat()})
+        points += [
+            Point("grace", due + timedelta(days=1), "dl_tm_grace"),
+            Point("grace_last", add_months(due, grace - 1), "dl_tm_grace_last"),
+        ]
+        return Plan(
+            tuple(points),
+            grace_end,
+            {"window": str(window), "grace": str(grace), "grace_end": grace_end.isoformat()},
+        )
     if kind == PATENT_FEE:
         late = _months(facts, LATE_FACT, today)
         late_end = add_months(due, late)
         points = [Point(f"before_{m}", add_months(due, -m), "dl_pf_before", m) for m in before]
-        points += [Point("due", due, "dl_pf_due"), Point("late_last", add_months(due, late - 1), "dl_pf_late_last")]
+        points += [
+            Point("due", due, "dl_pf_due"),
+            Point("late_last", add_months(due, late - 1), "dl_pf_late_last"),
+        ]
         surcharge = {lang: _rendered(facts, SURCHARGE_FACT, lang, today) for lang in ("zh", "en")}
-        return Plan(tuple(points), late_end, {"late": str(late), "late_end": late_end.isoformat(),
-                                              "surcharge_zh": surcharge["zh"], "surcharge_en": surcharge["en"]})
+        return Plan(
+            tuple(points),
+            late_end,
+            {
+                "late": str(late),
+                "late_end": late_end.isoformat(),
+                "surcharge_zh": surcharge["zh"],
+                "surcharge_en": surcharge["en"],
+            },
+        )
     if kind == PLEDGE_LOAN:
         points = [Point(f"before_{m}", add_months(due, -m), "dl_pl_before", m) for m in before]
         return Plan(tuple(points), due, {})
@@ -128,9 +161,20 @@ def message(deadline: Deadline, point: Point, values: Mapping[str, str], lang: s
     """The reminder text for one point of a deadline."""
     label = text("dl_label", lang, label=deadline.label) if deadline.label else ""
     surcharge = values.get(f"surcharge_{lang}", "")
-    months = f"{point.months}个月" if lang != "en" else f"{point.months} month" + ("s" if point.months != 1 else "")
-    return text(point.key, lang, label=label, due=deadline.due.isoformat(), months=months,
-                surcharge=surcharge, **{k: v for k, v in values.items() if not k.startswith("surcharge")})
+    months = (
+        f"{point.months}个月"
+        if lang != "en"
+        else f"{point.months} month" + ("s" if point.months != 1 else "")
+    )
+    return text(
+        point.key,
+        lang,
+        label=label,
+        due=deadline.due.isoformat(),
+        months=months,
+        surcharge=surcharge,
+        **{k: v for k, v in values.items() if not k.startswith("surcharge")},
+    )
 
 
 def parse_kind(word: str) -> str:
@@ -149,8 +193,9 @@ class Deadlines:
     def plan_for(self, kind: str, due: date, facts: FactBook, today: date) -> Plan:
         return plan(kind, due, facts, self.months_before.get(kind, ()), today)
 
-    def add(self, user: str, kind_word: str, typed_date: str, label: str, facts: FactBook,
-            now: datetime) -> tuple[Deadline, list[date]]:
+    def add(
+        self, user: str, kind_word: str, typed_date: str, label: str, facts: FactBook, now: datetime
+    ) -> tuple[Deadline, list[date]]:
         """Record a deadline (typed kind and YYYY-MM-DD date); returns it and its future reminder days.
         DeadlineError (a text key) for a bad kind, date, one already past, or too many."""
         kind = parse_kind(kind_word)
@@ -167,14 +212,22 @@ class Deadlines:
         if self.db["deadlines"].count_where("user = ?", [user]) >= MAX_PER_FIRM:
             raise DeadlineError("deadline_too_many", count=str(MAX_PER_FIRM))
         upcoming = [p for p in the_plan.points if at_local(p.day, self.hour) > now]
-        row = {"user": user, "kind": kind, "due": due.isoformat(), "label": label.strip()[:LABEL_CHARS] or None,
-               "created": iso(now), "next_at": iso(at_local(upcoming[0].day, self.hour)) if upcoming else None}
+        row = {
+            "user": user,
+            "kind": kind,
+            "due": due.isoformat(),
+            "label": label.strip()[:LABEL_CHARS] or None,
+            "created": iso(now),
+            "next_at": iso(at_local(upcoming[0].day, self.hour)) if upcoming else None,
+        }
         with self.db.atomic():
             deadline_id = self.db["deadlines"].insert(row).last_pk
         return self.get(user, deadline_id), [p.day for p in upcoming]
 
     def get(self, user: str, deadline_id: int) -> Deadline | None:
-        row = next(self.db.query("select * from deadlines where id = ? and user = ?", [deadline_id, user]), None)
+        row = next(
+            self.db.query("select * from deadlines where id = ? and user = ?", [deadline_id, user]), None
+        )
         return Deadline.from_row(row) if row else None
 
     def of(self, user: str) -> list[Deadline]:
@@ -183,13 +236,20 @@ class Deadlines:
 
     def remove(self, user: str, deadline_id: int) -> bool:
         with self.db.atomic():
-            return self.db.execute("delete from deadlines where id = ? and user = ?", [deadline_id, user]).rowcount == 1
+            return (
+                self.db.execute(
+                    "delete from deadlines where id = ? and user = ?", [deadline_id, user]
+                ).rowcount
+                == 1
+            )
 
     def fire_due(self, outbox: Outbox, facts: FactBook, now: datetime) -> int:
         """Write (and fan out) the reminders that are due: the latest due point of each deadline
         (points missed while the bot was down are not sent one by one); each point goes out once."""
         fired = 0
-        rows = list(self.db.query("select * from deadlines where next_at is not null and next_at <= ?", [iso(now)]))
+        rows = list(
+            self.db.query("select * from deadlines where next_at is not null and next_at <= ?", [iso(now)])
+        )
         for row in rows:
             deadline = Deadline.from_row(row)
             try:
@@ -206,11 +266,19 @@ class Deadlines:
                 self.db.execute("update deadlines set next_at = ? where id = ?", [next_at, deadline.id])
         return fired
 
-    def _send(self, outbox: Outbox, deadline: Deadline, point: Point, values: Mapping[str, str],
-              now: datetime) -> int:
+    def _send(
+        self, outbox: Outbox, deadline: Deadline, point: Point, values: Mapping[str, str], now: datetime
+    ) -> int:
         broadcast = outbox.create(
-            kind=DEADLINE, text=message(deadline, point, values, "zh"), text_en=message(deadline, point, values, "en"),
-            audience=Audience(users=(deadline.user,)), when=When(None), now=now, topic=KIND_TOPICS[deadline.kind],
-            footer=FOOTER_DEADLINES, user=deadline.user, dedup_key=f"deadline:{deadline.id}:{point.name}",
+            kind=DEADLINE,
+            text=message(deadline, point, values, "zh"),
+            text_en=message(deadline, point, values, "en"),
+            audience=Audience(users=(deadline.user,)),
+            when=When(None),
+            now=now,
+            topic=KIND_TOPICS[deadline.kind],
+            footer=FOOTER_DEADLINES,
+            user=deadline.user,
+            dedup_key=f"deadline:{deadline.id}:{point.name}",
         )
         return int(broadcast is not None and outbox.fire(broadcast, now) is not None)

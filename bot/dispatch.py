@@ -6,6 +6,7 @@ claims the next ones, so at most `concurrency` copies are ever claimed-but-unrec
 process repeats at most that many. Only the loop itself waits (on the injectable `sleep`), so on a
 simulated clock the timings are exact.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -19,7 +20,16 @@ from typing import Awaitable, Callable, Mapping
 from bot.clock import Clock
 from bot.delivery import PermanentError, RecipientBlocked, RetryAfter, Sender, TransientError
 from bot.outbox import (
-    BLOCKED, FAILED, PENDING, SENDING, SENT, Delivery, Outbox, _marks, iso, parse_iso,
+    BLOCKED,
+    FAILED,
+    PENDING,
+    SENDING,
+    SENT,
+    Delivery,
+    Outbox,
+    _marks,
+    iso,
+    parse_iso,
 )
 from bot.profiles import Profiles
 from bot.texts import text
@@ -55,7 +65,9 @@ class Limiter:
 
     def __init__(self, limit: RateLimit) -> None:
         # rounded up to the microsecond, so that rounding never makes it faster than the limit
-        self.gap = timedelta(microseconds=math.ceil(1e6 / limit.per_second)) if limit.per_second else timedelta(0)
+        self.gap = (
+            timedelta(microseconds=math.ceil(1e6 / limit.per_second)) if limit.per_second else timedelta(0)
+        )
         self.chat_gap = timedelta(seconds=limit.per_chat_seconds)
         self._next_any: datetime | None = None
         self._next_chat: dict[str, datetime] = {}
@@ -117,8 +129,14 @@ class Dispatcher:
     """Sends pending copies through the channels' Senders within their limits; see the module doc."""
 
     def __init__(
-        self, outbox: Outbox, senders: Mapping[str, Sender], clock: Clock, sleep: Sleep = asyncio.sleep, *,
-        limits: Mapping[str, RateLimit] | None = None, settings: DeliverySettings = DeliverySettings(),
+        self,
+        outbox: Outbox,
+        senders: Mapping[str, Sender],
+        clock: Clock,
+        sleep: Sleep = asyncio.sleep,
+        *,
+        limits: Mapping[str, RateLimit] | None = None,
+        settings: DeliverySettings = DeliverySettings(),
         on_tick: Callable[[datetime], int] | None = None,
     ) -> None:
         self.outbox, self.db, self.clock, self.sleep = outbox, outbox.db, clock, sleep
@@ -212,21 +230,31 @@ class Dispatcher:
 
     def _claim(self, job: Job, now: datetime) -> bool:
         job.attempts += 1
-        return self.db.execute(
-            "update outbox set status = ?, claimed_at = ?, attempts = ? where id = ? and status = ?",
-            [SENDING, iso(now), job.attempts, job.copy_id, PENDING],
-        ).rowcount == 1
+        return (
+            self.db.execute(
+                "update outbox set status = ?, claimed_at = ?, attempts = ? where id = ? and status = ?",
+                [SENDING, iso(now), job.attempts, job.copy_id, PENDING],
+            ).rowcount
+            == 1
+        )
 
     def _record(self, job: Job, outcome: Outcome, now: datetime) -> None:
         if job.copy_id is None:
             if outcome.status in (SENT, BLOCKED, FAILED):
-                self.db.execute("update broadcasts set reported_pending = ? where id = ?",
-                                [job.pending, job.broadcast_id])
+                self.db.execute(
+                    "update broadcasts set reported_pending = ? where id = ?", [job.pending, job.broadcast_id]
+                )
             return
         retry_at = now + timedelta(seconds=outcome.retry_after or 0)
         self.db.execute(
             "update outbox set status = ?, sent_at = ?, last_error = ?, next_attempt = ? where id = ?",
-            [outcome.status, iso(now) if outcome.status == SENT else None, outcome.error, iso(retry_at), job.copy_id],
+            [
+                outcome.status,
+                iso(now) if outcome.status == SENT else None,
+                outcome.error,
+                iso(retry_at),
+                job.copy_id,
+            ],
         )
 
     def _after_commit(self, done: list[tuple[Job, Outcome]], now: datetime) -> None:
@@ -240,7 +268,9 @@ class Dispatcher:
             if outcome.status == BLOCKED and job.user:
                 profiles.update(job.user, now, active=0)
                 self._drop_queued(job)
-            field_name = {SENT: "sent", FAILED: "failed", BLOCKED: "blocked", PENDING: "retried"}[outcome.status]
+            field_name = {SENT: "sent", FAILED: "failed", BLOCKED: "blocked", PENDING: "retried"}[
+                outcome.status
+            ]
             setattr(self.totals, field_name, getattr(self.totals, field_name) + 1)
 
     def _drop_queued(self, blocked: Job) -> None:
@@ -254,18 +284,27 @@ class Dispatcher:
         """Due pending copies of our channels (oldest first); copies of firms known to have blocked
         the bot are recorded as blocked without a platform call."""
         channels = tuple(self.senders)
-        rows = list(self.db.query(
-            "select o.id, o.broadcast_id, o.channel, o.chat_id, o.user, o.language, o.attempts, b.text,"
-            " b.text_en, b.footer, coalesce(f.active, 1) as active from outbox o"
-            " join broadcasts b on b.id = o.broadcast_id left join firms f on f.user = o.user"
-            f" where o.status = ? and o.channel in ({_marks(channels)}) and o.next_attempt <= ?"
-            " order by o.next_attempt, o.id limit ?",
-            [PENDING, *channels, iso(now), self.settings.batch],
-        ))
+        rows = list(
+            self.db.query(
+                "select o.id, o.broadcast_id, o.channel, o.chat_id, o.user, o.language, o.attempts, b.text,"
+                " b.text_en, b.footer, coalesce(f.active, 1) as active from outbox o"
+                " join broadcasts b on b.id = o.broadcast_id left join firms f on f.user = o.user"
+                f" where o.status = ? and o.channel in ({_marks(channels)}) and o.next_attempt <= ?"
+                " order by o.next_attempt, o.id limit ?",
+                [PENDING, *channels, iso(now), self.settings.batch],
+            )
+        )
         jobs = []
         for row in rows:
-            job = Job(row["channel"], row["chat_id"], copy_text(row), row["broadcast_id"], row["id"],
-                      row["user"], row["attempts"])
+            job = Job(
+                row["channel"],
+                row["chat_id"],
+                copy_text(row),
+                row["broadcast_id"],
+                row["id"],
+                row["user"],
+                row["attempts"],
+            )
             if row["active"]:
                 jobs.append(job)
             else:
@@ -279,10 +318,13 @@ class Dispatcher:
     def _next_pending(self, now: datetime) -> datetime | None:
         """When our next pending copy is due (`now` if one is due already)."""
         channels = tuple(self.senders)
-        row = next(self.db.query(
-            f"select min(next_attempt) as t from outbox where status = ? and channel in ({_marks(channels)})",
-            [PENDING, *channels],
-        ))
+        row = next(
+            self.db.query(
+                "select min(next_attempt) as t from outbox"
+                f" where status = ? and channel in ({_marks(channels)})",
+                [PENDING, *channels],
+            )
+        )
         return None if row["t"] is None else max(now, parse_iso(row["t"]))
 
     async def _wait(self, now: datetime) -> None:
@@ -291,8 +333,13 @@ class Dispatcher:
         that may finish at once, so a simulated clock only moves when every job waits for time."""
         moments: list[datetime] = []
         if self._free():
-            moments += [t for t in (self.limiters[j.channel].ready_at(j.chat_id)
-                                    for j in list(self._queue)[:SCAN_LIMIT]) if t]
+            moments += [
+                t
+                for t in (
+                    self.limiters[j.channel].ready_at(j.chat_id) for j in list(self._queue)[:SCAN_LIMIT]
+                )
+                if t
+            ]
             if not self._queue:
                 moments += [t for t in [self._next_pending(now)] if t]
         if not self._running and self._next_tick:
@@ -355,9 +402,9 @@ class Dispatcher:
         """A report for each broadcast of ours whose first pass is over (nothing due or in flight);
         another when its last pending copies are settled."""
         self.outbox.finish_sent(now)
-        channels = tuple(c for c in self.senders)
+        channels = tuple(self.senders)
         rows = self.db.query(
-            f"select id, creator_channel, creator_chat, created_by, reported_pending, creator_language from broadcasts"
+            "select id, creator_channel, creator_chat, reported_pending, creator_language from broadcasts"
             f" where status in (?, ?) and creator_channel in ({_marks(channels)})"
             " and (reported_pending is null or reported_pending > 0) and recipients is not null",
             [SENDING, SENT, *channels],
@@ -370,9 +417,15 @@ class Dispatcher:
             if row["reported_pending"] is not None and delivery.pending:
                 continue
             self._reporting.add(row["id"])
-            jobs.append(Job(row["creator_channel"], row["creator_chat"],
-                            report_text(row["id"], delivery, row["creator_language"] or "zh"),
-                            row["id"], pending=delivery.pending))
+            jobs.append(
+                Job(
+                    row["creator_channel"],
+                    row["creator_chat"],
+                    report_text(row["id"], delivery, row["creator_language"] or "zh"),
+                    row["id"],
+                    pending=delivery.pending,
+                )
+            )
         return jobs
 
     def _in_progress(self, broadcast_id: int, now: datetime) -> bool:
@@ -380,11 +433,13 @@ class Dispatcher:
         if any(job.broadcast_id == broadcast_id for job in (*self._running.values(), *self._queue)):
             return True
         channels = tuple(self.senders)
-        row = next(self.db.query(
-            "select count(*) as n from outbox where broadcast_id = ? and (status = ? or"
-            f" (status = ? and channel in ({_marks(channels)}) and next_attempt <= ?))",
-            [broadcast_id, SENDING, PENDING, *channels, iso(now)],
-        ))
+        row = next(
+            self.db.query(
+                "select count(*) as n from outbox where broadcast_id = ? and (status = ? or"
+                f" (status = ? and channel in ({_marks(channels)}) and next_attempt <= ?))",
+                [broadcast_id, SENDING, PENDING, *channels, iso(now)],
+            )
+        )
         return row["n"] > 0
 
 
@@ -396,8 +451,17 @@ def copy_text(row: Mapping[str, str]) -> str:
 
 def report_text(broadcast_id: int, delivery: Delivery, lang: str) -> str:
     """The delivery report a specialist gets after a broadcast goes out."""
-    lines = [text("report", lang, id=str(broadcast_id), delivered=str(delivery.delivered),
-                  failed=str(delivery.failed), blocked=str(delivery.blocked), pending=str(delivery.pending))]
+    lines = [
+        text(
+            "report",
+            lang,
+            id=str(broadcast_id),
+            delivered=str(delivery.delivered),
+            failed=str(delivery.failed),
+            blocked=str(delivery.blocked),
+            pending=str(delivery.pending),
+        )
+    ]
     if delivery.repeated:
         lines.append(text("report_repeated", lang, count=str(delivery.repeated)))
     return "\n".join(lines)

@@ -9,6 +9,7 @@ Copies go `pending` → `sending` (claimed just before the platform call) → `s
 `blocked`; a copy found `sending` at start-up was in flight when the sender stopped: it is sent again
 and counted in `repeated`.
 """
+
 from __future__ import annotations
 
 import json
@@ -216,9 +217,15 @@ class Broadcast:
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Broadcast:
         return cls(
-            id=row["id"], kind=row["kind"], status=row["status"], text=row["text"],
-            scheduled_for=parse_iso(row["scheduled_for"]), recurrence=row["recurrence"] or ONCE,
-            topic=row["topic"], audience=Audience.from_json(row["audience"]), recipients=row["recipients"],
+            id=row["id"],
+            kind=row["kind"],
+            status=row["status"],
+            text=row["text"],
+            scheduled_for=parse_iso(row["scheduled_for"]),
+            recurrence=row["recurrence"] or ONCE,
+            topic=row["topic"],
+            audience=Audience.from_json(row["audience"]),
+            recipients=row["recipients"],
             parent_id=row["parent_id"],
         )
 
@@ -232,18 +239,39 @@ class Outbox:
     # ---- writing broadcasts -----------------------------------------------------------------
 
     def create(
-        self, *, kind: str, text: str, audience: Audience, when: When, now: datetime,
-        topic: str | None = None, text_en: str | None = None, footer: str = FOOTER_UNSUBSCRIBE,
-        creator: Creator | None = None, user: str | None = None, dedup_key: str | None = None,
+        self,
+        *,
+        kind: str,
+        text: str,
+        audience: Audience,
+        when: When,
+        now: datetime,
+        topic: str | None = None,
+        text_en: str | None = None,
+        footer: str = FOOTER_UNSUBSCRIBE,
+        creator: Creator | None = None,
+        user: str | None = None,
+        dedup_key: str | None = None,
     ) -> int | None:
         """Schedule a broadcast (at `when.first`, or now); None when `dedup_key` was used before."""
         if kind not in KINDS or when.recurrence not in RECURRENCES:
             raise ValueError(f"bad broadcast kind {kind!r} or recurrence {when.recurrence!r}")
         first = iso(when.first or now)
         row = {
-            "created": iso(now), "scheduled_for": first, "first_run": first, "kind": kind, "topic": topic,
-            "text": text, "text_en": text_en, "status": SCHEDULED, "recurrence": when.recurrence, "runs": 0,
-            "audience": audience.to_json(), "footer": footer, "user": user, "dedup_key": dedup_key,
+            "created": iso(now),
+            "scheduled_for": first,
+            "first_run": first,
+            "kind": kind,
+            "topic": topic,
+            "text": text,
+            "text_en": text_en,
+            "status": SCHEDULED,
+            "recurrence": when.recurrence,
+            "runs": 0,
+            "audience": audience.to_json(),
+            "footer": footer,
+            "user": user,
+            "dedup_key": dedup_key,
             "created_by": creator.actor if creator else None,
             "creator_channel": creator.channel if creator else None,
             "creator_chat": creator.chat if creator else None,
@@ -252,7 +280,8 @@ class Outbox:
         columns = ", ".join(row)
         with self.db.atomic():
             cursor = self.db.execute(
-                f"insert or ignore into broadcasts ({columns}) values ({_marks(list(row))})", list(row.values())
+                f"insert or ignore into broadcasts ({columns}) values ({_marks(list(row))})",
+                list(row.values()),
             )
         return cursor.lastrowid if cursor.rowcount == 1 else None
 
@@ -293,10 +322,13 @@ class Outbox:
             return None
         with self.db.atomic():
             if row["recurrence"] == ONCE:
-                claimed = self.db.execute(
-                    "update broadcasts set status = ?, fired_at = ? where id = ? and status = ?",
-                    [SENDING, iso(now), broadcast_id, SCHEDULED],
-                ).rowcount == 1
+                claimed = (
+                    self.db.execute(
+                        "update broadcasts set status = ?, fired_at = ? where id = ? and status = ?",
+                        [SENDING, iso(now), broadcast_id, SCHEDULED],
+                    ).rowcount
+                    == 1
+                )
                 target = broadcast_id
             else:
                 claimed, target = self._next_run(row, now)
@@ -313,16 +345,41 @@ class Outbox:
         number = runs + 1
         while occurrence(first, row["recurrence"], number) <= now:
             number += 1
-        claimed = self.db.execute(
-            "update broadcasts set runs = ?, scheduled_for = ? where id = ? and status = ? and runs = ?",
-            [number, iso(occurrence(first, row["recurrence"], number)), row["id"], SCHEDULED, runs],
-        ).rowcount == 1
+        claimed = (
+            self.db.execute(
+                "update broadcasts set runs = ?, scheduled_for = ? where id = ? and status = ? and runs = ?",
+                [number, iso(occurrence(first, row["recurrence"], number)), row["id"], SCHEDULED, runs],
+            ).rowcount
+            == 1
+        )
         if not claimed:
             return False, 0
-        run = {k: row[k] for k in ("kind", "topic", "text", "text_en", "audience", "footer", "created_by",
-                                   "creator_channel", "creator_chat", "creator_language", "user")}
-        run.update(created=iso(now), scheduled_for=row["scheduled_for"], first_run=row["scheduled_for"],
-                   status=SENDING, recurrence=ONCE, runs=0, parent_id=row["id"], fired_at=iso(now))
+        run = {
+            k: row[k]
+            for k in (
+                "kind",
+                "topic",
+                "text",
+                "text_en",
+                "audience",
+                "footer",
+                "created_by",
+                "creator_channel",
+                "creator_chat",
+                "creator_language",
+                "user",
+            )
+        }
+        run.update(
+            created=iso(now),
+            scheduled_for=row["scheduled_for"],
+            first_run=row["scheduled_for"],
+            status=SENDING,
+            recurrence=ONCE,
+            runs=0,
+            parent_id=row["id"],
+            fired_at=iso(now),
+        )
         return True, self.db["broadcasts"].insert(run).last_pk
 
     def _fan_out(self, broadcast_id: int, audience: Audience, now: datetime) -> int:
@@ -330,7 +387,8 @@ class Outbox:
         cursor = self.db.execute(
             "insert or ignore into outbox (broadcast_id, channel, chat_id, user, language, status, attempts,"
             " repeated, created, next_attempt)"
-            f" select distinct ?, f.channel, f.chat_id, f.user, f.language, ?, 0, 0, ?, ? from firms f where {where}",
+            " select distinct ?, f.channel, f.chat_id, f.user, f.language, ?, 0, 0, ?, ?"
+            f" from firms f where {where}",
             [broadcast_id, PENDING, iso(now), iso(now), *params],
         )
         return cursor.rowcount
@@ -339,8 +397,9 @@ class Outbox:
         """Broadcasts whose every copy is final become `sent`."""
         with self.db.atomic():
             return self.db.execute(
-                "update broadcasts set status = ?, finished_at = ? where status = ? and recipients is not null"
-                " and not exists (select 1 from outbox o where o.broadcast_id = broadcasts.id"
+                "update broadcasts set status = ?, finished_at = ?"
+                " where status = ? and recipients is not null and not exists"
+                " (select 1 from outbox o where o.broadcast_id = broadcasts.id"
                 " and o.status in (?, ?))",
                 [SENT, iso(now), SENDING, PENDING, SENDING],
             ).rowcount
@@ -350,9 +409,13 @@ class Outbox:
     def count_recipients(self, audience: Audience) -> int:
         """How many distinct chats the audience reaches right now (the preview's count)."""
         where, params = audience.where()
-        row = next(self.db.query(
-            f"select count(*) as n from (select distinct f.channel, f.chat_id from firms f where {where})", params
-        ))
+        row = next(
+            self.db.query(
+                "select count(*) as n from"
+                f" (select distinct f.channel, f.chat_id from firms f where {where})",
+                params,
+            )
+        )
         return row["n"]
 
     def get(self, broadcast_id: int) -> Broadcast | None:
@@ -378,7 +441,8 @@ class Outbox:
         )
         counts = {row["status"]: (row["n"], row["again"] or 0) for row in rows}
         return Delivery(
-            delivered=counts.get(SENT, (0, 0))[0], failed=counts.get(FAILED, (0, 0))[0],
+            delivered=counts.get(SENT, (0, 0))[0],
+            failed=counts.get(FAILED, (0, 0))[0],
             blocked=counts.get(BLOCKED, (0, 0))[0],
             pending=counts.get(PENDING, (0, 0))[0] + counts.get(SENDING, (0, 0))[0],
             repeated=counts.get(SENT, (0, 0))[1],
@@ -392,6 +456,7 @@ class Outbox:
         channels = tuple(channels)
         with self.db.atomic():
             return self.db.execute(
-                f"update outbox set status = ?, repeated = 1 where status = ? and channel in ({_marks(channels)})",
+                "update outbox set status = ?, repeated = 1"
+                f" where status = ? and channel in ({_marks(channels)})",
                 [PENDING, SENDING, *channels],
             ).rowcount

@@ -1,5 +1,6 @@
 """Reminders wired together for a channel process: settings (config.yaml `reminders:`), the scheduler
 that fires what is due (broadcasts, firms' deadlines, calendar events) and the delivery loop."""
+
 from __future__ import annotations
 
 import asyncio
@@ -25,7 +26,14 @@ log = logging.getLogger(__name__)
 DEFAULT_LIMITS = {"telegram": RateLimit(30, 1), "wecom": RateLimit(10, 2)}
 DEFAULT_MONTHS_BEFORE = {TRADEMARK: (6, 1), PATENT_FEE: (1,), PLEDGE_LOAN: (3, 1)}
 _DELIVERY_KEYS = ("concurrency", "max_attempts", "backoff_seconds", "max_backoff_seconds", "idle_seconds")
-_KEYS = {"send_hour", "calendar_days_before", "deadline_months_before", "limits", "max_text_chars", *_DELIVERY_KEYS}
+_KEYS = {
+    "send_hour",
+    "calendar_days_before",
+    "deadline_months_before",
+    "limits",
+    "max_text_chars",
+    *_DELIVERY_KEYS,
+}
 
 
 @dataclass(frozen=True)
@@ -40,18 +48,27 @@ class ReminderSettings:
 
 def _positive(block: Mapping[str, Any], key: str, default: float, where: str, whole: bool = False) -> Any:
     value = block.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0 or (whole and value != int(value)):
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float))
+        or value < 0
+        or (whole and value != int(value))
+    ):
         raise ConfigError(f"config: {where}.{key} must be a {'whole ' if whole else ''}number ≥ 0")
     return int(value) if whole else float(value)
 
 
 def _months_before(raw: Any) -> dict[str, tuple[int, ...]]:
     if not isinstance(raw, Mapping) or set(raw) - set(DEADLINE_KINDS):
-        raise ConfigError(f"config: reminders.deadline_months_before maps {', '.join(DEADLINE_KINDS)} to month lists")
+        raise ConfigError(
+            f"config: reminders.deadline_months_before maps {', '.join(DEADLINE_KINDS)} to month lists"
+        )
     months = dict(DEFAULT_MONTHS_BEFORE)
     for kind, values in raw.items():
         if not isinstance(values, list) or not all(isinstance(v, int) and 0 < v <= 24 for v in values):
-            raise ConfigError(f"config: reminders.deadline_months_before.{kind} must list months from 1 to 24")
+            raise ConfigError(
+                f"config: reminders.deadline_months_before.{kind} must list months from 1 to 24"
+            )
         months[kind] = tuple(values)
     return months
 
@@ -65,8 +82,10 @@ def _limits(raw: Any) -> dict[str, RateLimit]:
         if not isinstance(block, Mapping) or set(block) - {"per_second", "per_chat_seconds"}:
             raise ConfigError(f"config: {where} takes per_second and per_chat_seconds")
         default = limits.get(channel, RateLimit())
-        limits[str(channel)] = RateLimit(_positive(block, "per_second", default.per_second, where),
-                                         _positive(block, "per_chat_seconds", default.per_chat_seconds, where))
+        limits[str(channel)] = RateLimit(
+            _positive(block, "per_second", default.per_second, where),
+            _positive(block, "per_chat_seconds", default.per_chat_seconds, where),
+        )
     return limits
 
 
@@ -81,10 +100,14 @@ def reminder_settings(settings: Settings) -> ReminderSettings:
     if hour > 23:
         raise ConfigError("config: reminders.send_hour must be an hour from 0 to 23")
     defaults = DeliverySettings()
-    delivery = DeliverySettings(**{
-        key: _positive(block, key, getattr(defaults, key), where, whole=isinstance(getattr(defaults, key), int))
-        for key in _DELIVERY_KEYS
-    })
+    delivery = DeliverySettings(
+        **{
+            key: _positive(
+                block, key, getattr(defaults, key), where, whole=isinstance(getattr(defaults, key), int)
+            )
+            for key in _DELIVERY_KEYS
+        }
+    )
     if delivery.concurrency < 1 or delivery.max_attempts < 1:
         raise ConfigError("config: reminders.concurrency and reminders.max_attempts must be at least 1")
     return ReminderSettings(
@@ -101,7 +124,9 @@ class Scheduler:
     """Turns what is due into outbox copies: scheduled broadcasts, deadline and calendar reminders.
     Everything it knows is in the database and the knowledge base, so a restart loses nothing."""
 
-    def __init__(self, db: Database, settings: ReminderSettings, knowledge: Callable[[], KnowledgeBase]) -> None:
+    def __init__(
+        self, db: Database, settings: ReminderSettings, knowledge: Callable[[], KnowledgeBase]
+    ) -> None:
         self.outbox = Outbox(db)
         self.deadlines = Deadlines(db, settings.send_hour, settings.months_before)
         self.settings, self.knowledge = settings, knowledge
@@ -116,12 +141,18 @@ class Scheduler:
     def fire_calendar(self, kb: KnowledgeBase, now: datetime) -> int:
         """Calendar events whose reminder time has come, each occurrence once, to topic subscribers."""
         fired = 0
-        due = due_events(events_of(kb), now, local_date(now), self.settings.calendar_days_before,
-                         self.settings.send_hour)
+        due = due_events(
+            events_of(kb), now, local_date(now), self.settings.calendar_days_before, self.settings.send_hour
+        )
         for event, day in due:
             broadcast = self.outbox.create(
-                kind=CALENDAR, text=event.message(day, "zh"), text_en=event.message(day, "en"),
-                audience=Audience(topics=event.topics), when=When(None), now=now, topic=event.topic,
+                kind=CALENDAR,
+                text=event.message(day, "zh"),
+                text_en=event.message(day, "en"),
+                audience=Audience(topics=event.topics),
+                when=When(None),
+                now=now,
+                topic=event.topic,
                 dedup_key=f"calendar:{event.id}:{day.isoformat()}",
             )
             fired += broadcast is not None and self.outbox.fire(broadcast, now) is not None
@@ -129,13 +160,24 @@ class Scheduler:
 
 
 def build_dispatcher(
-    db: Database, senders: Mapping[str, Sender], clock: Clock, settings: ReminderSettings,
-    knowledge: Callable[[], KnowledgeBase], sleep: Sleep = asyncio.sleep,
+    db: Database,
+    senders: Mapping[str, Sender],
+    clock: Clock,
+    settings: ReminderSettings,
+    knowledge: Callable[[], KnowledgeBase],
+    sleep: Sleep = asyncio.sleep,
 ) -> Dispatcher:
     """The delivery loop for these senders, firing due reminders on every tick."""
     scheduler = Scheduler(db, settings, knowledge)
-    return Dispatcher(scheduler.outbox, senders, clock, sleep, limits=settings.limits,
-                      settings=settings.delivery, on_tick=scheduler.fire_due)
+    return Dispatcher(
+        scheduler.outbox,
+        senders,
+        clock,
+        sleep,
+        limits=settings.limits,
+        settings=settings.delivery,
+        on_tick=scheduler.fire_due,
+    )
 
 
 class ReminderLoop:

@@ -2,6 +2,7 @@
 
 All wall-clock times are Asia/Shanghai; the database keeps UTC.
 """
+
 from __future__ import annotations
 
 import calendar
@@ -16,7 +17,12 @@ ONCE, WEEKLY, MONTHLY, YEARLY = "once", "weekly", "monthly", "yearly"
 RECURRENCES = (ONCE, WEEKLY, MONTHLY, YEARLY)
 # Words a specialist may type after a time for a recurrence (zh and en).
 RECURRENCE_WORDS: dict[str, str] = {
-    "每周": WEEKLY, "weekly": WEEKLY, "每月": MONTHLY, "monthly": MONTHLY, "每年": YEARLY, "yearly": YEARLY,
+    "每周": WEEKLY,
+    "weekly": WEEKLY,
+    "每月": MONTHLY,
+    "monthly": MONTHLY,
+    "每年": YEARLY,
+    "yearly": YEARLY,
     "annually": YEARLY,
 }
 _WHEN = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]+(\d{1,2}):(\d{2}))?\s*(\S*)\s*$")
@@ -78,8 +84,9 @@ def parse_when(typed: str, now: datetime, default_hour: int = 9) -> When:
         if not recurrence:
             raise BadTime("when_recurrence", word=word)
     try:
-        moment = datetime(int(year), int(month), int(day), int(hour or default_hour), int(minute or 0),
-                          tzinfo=SHANGHAI)
+        moment = datetime(
+            int(year), int(month), int(day), int(hour or default_hour), int(minute or 0), tzinfo=SHANGHAI
+        )
     except ValueError:
         raise BadTime("bad_date", value=typed.split()[0]) from None
     if moment <= now:

@@ -1,4 +1,5 @@
 """`python run_bot.py reminders list | run-once`: what is scheduled, and firing what is due by hand."""
+
 from __future__ import annotations
 
 import argparse
@@ -46,9 +47,11 @@ def cmd_run_once(args: argparse.Namespace, settings: Settings) -> int:
         finally:
             for close in closers:
                 await close()
-        print(f"delivered via {', '.join(senders)}: sent {totals.sent}, failed {totals.failed}, "
-              f"blocked {totals.blocked}, retried {totals.retried}, reports {totals.reports}, "
-              f"resent after a stop {totals.recovered}")
+        print(
+            f"delivered via {', '.join(senders)}: sent {totals.sent}, failed {totals.failed}, "
+            f"blocked {totals.blocked}, retried {totals.retried}, reports {totals.reports}, "
+            f"resent after a stop {totals.recovered}"
+        )
         return 0
 
     return asyncio.run(deliver())
@@ -87,6 +90,9 @@ def register(commands: argparse._SubParsersAction) -> None:
     listing.add_argument("--lang", choices=("zh", "en"), default="zh")
     listing.set_defaults(run=cmd_list)
     once = actions.add_parser("run-once", help=cmd_run_once.__doc__)
-    once.add_argument("--fire-only", action="store_true",
-                      help="only write the due reminders' copies (safe while the bots run); deliver nothing")
+    once.add_argument(
+        "--fire-only",
+        action="store_true",
+        help="only write the due reminders' copies (safe while the bots run); deliver nothing",
+    )
     once.set_defaults(run=cmd_run_once)

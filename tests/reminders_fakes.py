@@ -1,4 +1,5 @@
 """Test doubles for reminders: a scriptable Sender, firms to send to, a knowledge base with the facts."""
+
 from __future__ import annotations
 
 import asyncio
@@ -38,8 +39,17 @@ class FakeSender:
         return [chat for _, chat, _ in self.sent]
 
 
-def add_firms(db, count: int, *, start: int = 1, now: datetime, channel: str = "telegram", notices: int = 1,
-              language: str = "zh", **fields) -> list[str]:
+def add_firms(
+    db,
+    count: int,
+    *,
+    start: int = 1,
+    now: datetime,
+    channel: str = "telegram",
+    notices: int = 1,
+    language: str = "zh",
+    **fields,
+) -> list[str]:
     """`count` active firms (user hashes u<n>, chats <n>) with the given profile fields."""
     profiles = Profiles(db)
     users = []
@@ -61,6 +71,8 @@ def knowledge_with_reminder_facts(target: Path) -> Path:
     shutil.copytree(FIXTURE_KB, target)
     shutil.copy(ROOT / "knowledge" / "synonyms.yaml", target / "synonyms.yaml")
     facts = target / "facts.yaml"
-    facts.write_text(facts.read_text(encoding="utf-8") + "\n" + REMINDER_FACTS.read_text(encoding="utf-8"),
-                     encoding="utf-8")
+    facts.write_text(
+        facts.read_text(encoding="utf-8") + "\n" + REMINDER_FACTS.read_text(encoding="utf-8"),
+        encoding="utf-8",
+    )
     return target

@@ -1,4 +1,5 @@
 """Calendar events: knowledge/events.yaml checked by kb check, sent to topic subscribers days before."""
+
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
@@ -17,8 +18,13 @@ from reminders_fakes import ROOT, add_firms
 
 NOW = datetime(2026, 11, 25, 2, 0, tzinfo=timezone.utc)
 EVENT = {
-    "id": "fair", "date": "05-20", "topic": "geographical_indication", "title": "地理标志产品展",
-    "title_en": "GI fair", "text": "展会将在武夷山举办。", "text_en": "The fair is held in Wuyishan.",
+    "id": "fair",
+    "date": "05-20",
+    "topic": "geographical_indication",
+    "title": "地理标志产品展",
+    "title_en": "GI fair",
+    "text": "展会将在武夷山举办。",
+    "text_en": "The fair is held in Wuyishan.",
     "source": "市场监管局通知（示例）",
 }
 
@@ -36,18 +42,23 @@ def test_the_shipped_world_ip_day() -> None:
     assert ip_day.next_date(date(2026, 11, 25)) == date(2027, 4, 26)
 
 
-@pytest.mark.parametrize(("change", "expected"), [
-    ({"topic": "weather"}, "fair: topic: unknown topic 'weather'"),
-    ({"date": "13-40"}, "fair: date: '13-40' is neither MM-DD"),
-    ({"text_en": ""}, "fair: text_en: missing"),
-    ({"colour": "red"}, "fair: colour: unknown field"),
-    ({"days_before": -3}, "fair: days_before: must be a whole number from 0 to 90"),
-])
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        ({"topic": "weather"}, "fair: topic: unknown topic 'weather'"),
+        ({"date": "13-40"}, "fair: date: '13-40' is neither MM-DD"),
+        ({"text_en": ""}, "fair: text_en: missing"),
+        ({"colour": "red"}, "fair: colour: unknown field"),
+        ({"days_before": -3}, "fair: days_before: must be a whole number from 0 to 90"),
+    ],
+)
 def test_kb_check_reports_bad_events_by_file_id_and_field(kb_dir: Path, change: dict, expected: str) -> None:
     write_events(kb_dir, [{**EVENT, **change}])
     kb, problems = check_knowledge(kb_dir)
     assert kb is None
-    assert any(str(p).startswith("knowledge/events.yaml: ") and expected in str(p) for p in problems), problems
+    assert any(
+        str(p).startswith("knowledge/events.yaml: ") and expected in str(p) for p in problems
+    ), problems
 
 
 def test_a_29_february_event_falls_on_the_28th_in_other_years(kb_dir: Path) -> None:
@@ -58,8 +69,14 @@ def test_a_29_february_event_falls_on_the_28th_in_other_years(kb_dir: Path) -> N
 
 
 def test_events_go_to_subscribers_days_before_once_each(kb_dir: Path, fresh_db, tmp_path: Path) -> None:
-    write_events(kb_dir, [EVENT, {**EVENT, "id": "ip_day", "date": "04-26", "topic": "all", "days_before": 1},
-                          {**EVENT, "id": "once", "date": date(2026, 12, 1)}])
+    write_events(
+        kb_dir,
+        [
+            EVENT,
+            {**EVENT, "id": "ip_day", "date": "04-26", "topic": "all", "days_before": 1},
+            {**EVENT, "id": "once", "date": date(2026, 12, 1)},
+        ],
+    )
     kb, problems = check_knowledge(kb_dir)
     assert problems == [] and len(events_of(kb)) == 3
     config = tmp_path / "c.yaml"
@@ -71,18 +88,32 @@ def test_events_go_to_subscribers_days_before_once_each(kb_dir: Path, fresh_db, 
     profiles.subscribe("u2", "trademark", NOW)
 
     fired = {}
-    for moment in (datetime(2026, 11, 21, 8, 0, tzinfo=SHANGHAI),  # 10 days before 1 December
-                   datetime(2027, 4, 25, 7, 59, tzinfo=SHANGHAI), datetime(2027, 4, 25, 8, 0, tzinfo=SHANGHAI),
-                   datetime(2027, 5, 10, 8, 0, tzinfo=SHANGHAI), datetime(2027, 5, 10, 9, 0, tzinfo=SHANGHAI)):
+    for moment in (
+        datetime(2026, 11, 21, 8, 0, tzinfo=SHANGHAI),  # 10 days before 1 December
+        datetime(2027, 4, 25, 7, 59, tzinfo=SHANGHAI),
+        datetime(2027, 4, 25, 8, 0, tzinfo=SHANGHAI),
+        datetime(2027, 5, 10, 8, 0, tzinfo=SHANGHAI),
+        datetime(2027, 5, 10, 9, 0, tzinfo=SHANGHAI),
+    ):
         fired[moment.strftime("%m-%d %H:%M")] = scheduler.fire_calendar(kb, moment)
     assert fired == {"11-21 08:00": 1, "04-25 07:59": 0, "04-25 08:00": 1, "05-10 08:00": 1, "05-10 09:00": 0}
     sent = {r["dedup_key"]: r for r in fresh_db["broadcasts"].rows}
     assert set(sent) == {"calendar:once:2026-12-01", "calendar:ip_day:2027-04-26", "calendar:fair:2027-05-20"}
-    recipients = {key: sorted(r["user"] for r in fresh_db["outbox"].rows_where("broadcast_id = ?", [row["id"]]))
-                  for key, row in sent.items()}
-    assert recipients == {"calendar:once:2026-12-01": ["u1"], "calendar:ip_day:2027-04-26": ["u1", "u2"],
-                          "calendar:fair:2027-05-20": ["u1"]}
+    recipients = {
+        key: sorted(r["user"] for r in fresh_db["outbox"].rows_where("broadcast_id = ?", [row["id"]]))
+        for key, row in sent.items()
+    }
+    assert recipients == {
+        "calendar:once:2026-12-01": ["u1"],
+        "calendar:ip_day:2027-04-26": ["u1", "u2"],
+        "calendar:fair:2027-05-20": ["u1"],
+    }
     assert sent["calendar:fair:2027-05-20"]["text"] == "📅 地理标志产品展（2027-05-20）\n展会将在武夷山举办。"
-    assert sent["calendar:fair:2027-05-20"]["text_en"] == "📅 GI fair (2027-05-20)\nThe fair is held in Wuyishan."
+    assert (
+        sent["calendar:fair:2027-05-20"]["text_en"]
+        == "📅 GI fair (2027-05-20)\nThe fair is held in Wuyishan."
+    )
     # the day after an event nothing more goes out for it; a single-day event never again
-    assert scheduler.fire_calendar(kb, datetime(2026, 12, 2, 9, 0, tzinfo=SHANGHAI) + timedelta(days=365)) == 0
+    assert (
+        scheduler.fire_calendar(kb, datetime(2026, 12, 2, 9, 0, tzinfo=SHANGHAI) + timedelta(days=365)) == 0
+    )

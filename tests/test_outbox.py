@@ -1,7 +1,11 @@
 """The outbox: broadcasts and copies as rows, fan-out, dedup, the delivery loop, limits and restarts."""
+
 from __future__ import annotations
 
 import asyncio
+import signal
+import subprocess
+import sys
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -10,11 +14,11 @@ import pytest
 from bot.clock import SHANGHAI, ManualClock, simulated_sleep
 from bot.delivery import PermanentError, RecipientBlocked, RetryAfter, TransientError
 from bot.dispatch import DeliverySettings, Dispatcher, RateLimit
-from bot.outbox import BROADCAST, Audience, Creator, Outbox
+from bot.outbox import BROADCAST, Audience, Creator, Delivery, Outbox
 from bot.profiles import Profiles
 from bot.schedule import MONTHLY, WEEKLY, When
 from bot.store import open_db
-from reminders_fakes import FakeSender, add_firms
+from reminders_fakes import ROOT, FakeSender, add_firms
 
 NOW = datetime(2026, 11, 25, 2, 0, tzinfo=timezone.utc)  # 10:00 in Shanghai
 SPECIALIST = Creator("telegram", "9001", "9001", "zh")
@@ -27,16 +31,25 @@ def clock() -> ManualClock:
 
 def dispatcher(db, clock, sender, **settings) -> Dispatcher:
     limits = {sender.channel: settings.pop("limit", RateLimit())}
-    return Dispatcher(Outbox(db), {sender.channel: sender}, clock, simulated_sleep(clock), limits=limits,
-                      settings=DeliverySettings(**settings))
+    return Dispatcher(
+        Outbox(db),
+        {sender.channel: sender},
+        clock,
+        simulated_sleep(clock),
+        limits=limits,
+        settings=DeliverySettings(**settings),
+    )
 
 
 def statuses(db, broadcast_id: int) -> dict[str, int]:
-    rows = db.query("select status, count(*) n from outbox where broadcast_id = ? group by status", [broadcast_id])
+    rows = db.query(
+        "select status, count(*) n from outbox where broadcast_id = ? group by status", [broadcast_id]
+    )
     return {row["status"]: row["n"] for row in rows}
 
 
 # ---- audiences ------------------------------------------------------------------------------------
+
 
 def test_overlapping_audiences_give_each_firm_one_copy(fresh_db) -> None:
     profiles = Profiles(fresh_db)
@@ -70,13 +83,17 @@ def test_counties_and_industries_narrow_the_audience(fresh_db) -> None:
 
 # ---- delivery -------------------------------------------------------------------------------------
 
+
 @pytest.mark.asyncio
-async def test_copies_carry_the_footer_in_the_recipients_language_and_a_report_follows(fresh_db, clock) -> None:
+async def test_copies_carry_the_footer_in_the_recipients_language_and_a_report_follows(
+    fresh_db, clock
+) -> None:
     add_firms(fresh_db, 2, now=NOW)
     add_firms(fresh_db, 1, start=3, now=NOW, language="en")
     outbox = Outbox(fresh_db)
-    broadcast = outbox.create(kind=BROADCAST, text="商标续展提醒", audience=Audience(), when=When(None), now=NOW,
-                              creator=SPECIALIST)
+    broadcast = outbox.create(
+        kind=BROADCAST, text="商标续展提醒", audience=Audience(), when=When(None), now=NOW, creator=SPECIALIST
+    )
     outbox.fire(broadcast, NOW)
     sender = FakeSender(clock)
     totals = await dispatcher(fresh_db, clock, sender).run(until_idle=True)
@@ -95,8 +112,9 @@ async def test_limits_30_a_second_overall_and_1_a_second_per_chat(fresh_db, cloc
     add_firms(fresh_db, 90, now=NOW)
     outbox = Outbox(fresh_db)
     first = outbox.create(kind=BROADCAST, text="a", audience=Audience(), when=When(None), now=NOW)
-    second = outbox.create(kind=BROADCAST, text="b", audience=Audience(users=("u1", "u2")), when=When(None),
-                           now=NOW)
+    second = outbox.create(
+        kind=BROADCAST, text="b", audience=Audience(users=("u1", "u2")), when=When(None), now=NOW
+    )
     outbox.fire(second, NOW)
     outbox.fire(first, NOW)
     sender = FakeSender(clock)
@@ -130,18 +148,25 @@ async def test_retry_after_is_waited_out_and_the_copy_delivered(fresh_db, clock)
 async def test_network_errors_back_off_then_fail_and_permanent_errors_fail_at_once(fresh_db, clock) -> None:
     add_firms(fresh_db, 3, now=NOW)
     outbox = Outbox(fresh_db)
-    broadcast = outbox.create(kind=BROADCAST, text="x", audience=Audience(), when=When(None), now=NOW,
-                              creator=SPECIALIST)
+    broadcast = outbox.create(
+        kind=BROADCAST, text="x", audience=Audience(), when=When(None), now=NOW, creator=SPECIALIST
+    )
     outbox.fire(broadcast, NOW)
-    sender = FakeSender(clock, errors={
-        "1": [TransientError("timed out"), TransientError("timed out")],
-        "2": [TransientError("down")] * 3,
-        "3": [PermanentError("chat not found")],
-    })
+    sender = FakeSender(
+        clock,
+        errors={
+            "1": [TransientError("timed out"), TransientError("timed out")],
+            "2": [TransientError("down")] * 3,
+            "3": [PermanentError("chat not found")],
+        },
+    )
     await dispatcher(fresh_db, clock, sender, max_attempts=3, backoff_seconds=2).run(until_idle=True)
     rows = {r["chat_id"]: r for r in fresh_db["outbox"].rows}
     assert {c: (r["status"], r["attempts"]) for c, r in rows.items()} == {
-        "1": ("sent", 3), "2": ("failed", 3), "3": ("failed", 1)}
+        "1": ("sent", 3),
+        "2": ("failed", 3),
+        "3": ("failed", 1),
+    }
     assert rows["3"]["last_error"] == "PermanentError: chat not found"
     delivered_at = datetime.fromisoformat(rows["1"]["sent_at"])
     assert delivered_at - NOW >= timedelta(seconds=2 + 4)  # backoff 2 s, then 4 s
@@ -167,6 +192,7 @@ async def test_forbidden_marks_the_firm_inactive_and_is_never_retried(fresh_db, 
 
 # ---- scheduling and restarts ----------------------------------------------------------------------
 
+
 def fire_due(outbox: Outbox):
     return lambda now: sum(outbox.fire(b, now) is not None for b in outbox.due(now))
 
@@ -183,8 +209,14 @@ async def test_a_scheduled_broadcast_fires_at_its_time_after_a_restart(tmp_path:
     db = open_db(path)
     outbox = Outbox(db)
     sender = FakeSender(clock)
-    loop = Dispatcher(outbox, {"telegram": sender}, clock, simulated_sleep(clock), on_tick=fire_due(outbox),
-                      settings=DeliverySettings(idle_seconds=60))
+    loop = Dispatcher(
+        outbox,
+        {"telegram": sender},
+        clock,
+        simulated_sleep(clock),
+        on_tick=fire_due(outbox),
+        settings=DeliverySettings(idle_seconds=60),
+    )
     task = asyncio.create_task(loop.run())
     while len(sender.sent) < 2:
         await asyncio.sleep(0)
@@ -199,7 +231,9 @@ def test_recurring_monthly_on_the_31st_keeps_to_the_month_end(fresh_db, clock) -
     add_firms(fresh_db, 1, now=NOW)
     outbox = Outbox(fresh_db)
     first = datetime(2027, 1, 31, 9, 0, tzinfo=SHANGHAI)
-    parent = outbox.create(kind=BROADCAST, text="月报", audience=Audience(), when=When(first, MONTHLY), now=NOW)
+    parent = outbox.create(
+        kind=BROADCAST, text="月报", audience=Audience(), when=When(first, MONTHLY), now=NOW
+    )
     runs = []
     for day in ("2027-01-31", "2027-02-28", "2027-03-31", "2027-04-30"):
         moment = datetime.fromisoformat(f"{day}T09:00:00+08:00")
@@ -215,7 +249,9 @@ def test_missed_weekly_runs_are_sent_once_and_the_schedule_moves_on(fresh_db) ->
     add_firms(fresh_db, 1, now=NOW)
     outbox = Outbox(fresh_db)
     first = datetime(2026, 11, 30, 9, 0, tzinfo=SHANGHAI)
-    parent = outbox.create(kind=BROADCAST, text="周报", audience=Audience(), when=When(first, WEEKLY), now=NOW)
+    parent = outbox.create(
+        kind=BROADCAST, text="周报", audience=Audience(), when=When(first, WEEKLY), now=NOW
+    )
     late = first + timedelta(weeks=3, hours=2)  # the bot was down for three weeks
     assert outbox.fire(parent, late) is not None
     assert outbox.get(parent).scheduled_for == first + timedelta(weeks=4)
@@ -223,13 +259,16 @@ def test_missed_weekly_runs_are_sent_once_and_the_schedule_moves_on(fresh_db) ->
 
 
 @pytest.mark.asyncio
-async def test_a_killed_sender_loses_nothing_and_repeats_at_most_the_copies_in_flight(tmp_path: Path, clock) -> None:
+async def test_a_killed_sender_loses_nothing_and_repeats_at_most_the_copies_in_flight(
+    tmp_path: Path, clock
+) -> None:
     path = tmp_path / "bot.db"
     db = open_db(path)
     add_firms(db, 200, now=NOW)
     outbox = Outbox(db)
-    broadcast = outbox.create(kind=BROADCAST, text="重要通知", audience=Audience(), when=When(None), now=NOW,
-                              creator=SPECIALIST)
+    broadcast = outbox.create(
+        kind=BROADCAST, text="重要通知", audience=Audience(), when=When(None), now=NOW, creator=SPECIALIST
+    )
     outbox.fire(broadcast, NOW)
 
     # The platform accepts 120 copies, then answers no more: the process is killed with copies in flight.
@@ -247,7 +286,9 @@ async def test_a_killed_sender_loses_nothing_and_repeats_at_most_the_copies_in_f
 
     db = open_db(path)  # the restarted process
     second = FakeSender(clock)
-    totals = await dispatcher(db, clock, second, concurrency=concurrency, limit=RateLimit(0, 0)).run(until_idle=True)
+    totals = await dispatcher(db, clock, second, concurrency=concurrency, limit=RateLimit(0, 0)).run(
+        until_idle=True
+    )
     received = first.chats() + second.chats()
     firms = {str(n) for n in range(1, 201)}
     assert set(received) - {"9001"} == firms  # nothing lost
@@ -259,3 +300,99 @@ async def test_a_killed_sender_loses_nothing_and_repeats_at_most_the_copies_in_f
         f"其中 {repeats} 条在发送中断时正在发送，已重发，对方可能收到两次。",
     ]
     assert statuses(db, broadcast) == {"sent": 200}
+
+
+def test_fan_out_is_one_transaction(fresh_db, monkeypatch) -> None:
+    add_firms(fresh_db, 3, now=NOW)
+    outbox = Outbox(fresh_db)
+    broadcast = outbox.create(kind=BROADCAST, text="x", audience=Audience(), when=When(None), now=NOW)
+    real = Outbox._fan_out
+
+    def crash_after_writing(self, *args):
+        real(self, *args)
+        raise RuntimeError("power cut")
+
+    monkeypatch.setattr(Outbox, "_fan_out", crash_after_writing)
+    with pytest.raises(RuntimeError):
+        outbox.fire(broadcast, NOW)
+    assert (outbox.get(broadcast).status, fresh_db["outbox"].count) == ("scheduled", 0)  # all or nothing
+    monkeypatch.undo()
+    assert outbox.fire(broadcast, NOW) == broadcast and fresh_db["outbox"].count == 3
+
+
+@pytest.mark.asyncio
+async def test_claims_and_results_share_commits(fresh_db, clock) -> None:
+    add_firms(fresh_db, 40, now=NOW)
+    outbox = Outbox(fresh_db)
+    outbox.fire(outbox.create(kind=BROADCAST, text="x", audience=Audience(), when=When(None), now=NOW), NOW)
+    totals = await dispatcher(fresh_db, clock, FakeSender(clock), concurrency=8, limit=RateLimit(0, 0)).run(
+        until_idle=True
+    )
+    assert totals.sent == 40 and totals.commits <= 40 // 8 + 1
+
+
+KILLED_SENDER = """
+import asyncio, sys
+from pathlib import Path
+from bot.clock import SystemClock
+from bot.dispatch import DeliverySettings, Dispatcher, RateLimit
+from bot.outbox import Outbox
+from bot.store import open_db
+
+log = Path(sys.argv[2])
+
+class Platform:
+    channel = "telegram"
+    accepted = 0
+    async def send(self, chat_id, text):
+        with log.open("a") as out:  # the platform has the message once this line is written
+            out.write(chat_id + "\\n")
+        self.accepted += 1
+        if self.accepted > int(sys.argv[3]):
+            await asyncio.Event().wait()  # its answer never comes back
+
+db = open_db(sys.argv[1])
+loop = Dispatcher(Outbox(db), {"telegram": Platform()}, SystemClock(), limits={"telegram": RateLimit(0, 0)},
+                  settings=DeliverySettings(concurrency=int(sys.argv[4])))
+asyncio.run(loop.run())
+"""
+
+
+@pytest.mark.asyncio
+async def test_a_sender_process_killed_with_sigkill_loses_nothing(tmp_path: Path, clock) -> None:
+    """The real thing: a separate process delivering is killed (SIGKILL) mid-broadcast; a new one
+    resumes. Every firm gets the broadcast; only the copies in flight are repeated, and counted."""
+    path, log, concurrency = tmp_path / "bot.db", tmp_path / "platform.log", 8
+    db = open_db(path)
+    past = NOW - timedelta(days=365)  # due for the child's real clock whatever the date
+    add_firms(db, 300, now=past)
+    outbox = Outbox(db)
+    broadcast = outbox.create(kind=BROADCAST, text="x", audience=Audience(), when=When(None), now=past)
+    outbox.fire(broadcast, past)
+    db.conn.close()
+    process = subprocess.Popen(
+        [sys.executable, "-c", KILLED_SENDER, str(path), str(log), "150", str(concurrency)], cwd=ROOT
+    )
+    try:
+        for _ in range(3000):
+            assert (
+                process.poll() is None
+            ), "the sender process ended early"  # until 150 answered copies and a full window in flight
+            if log.exists() and len(log.read_text().split()) >= 150 + concurrency:
+                break
+            await asyncio.sleep(0.01)
+    finally:
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=30)
+    first = log.read_text().split()
+
+    db = open_db(path)
+    second = FakeSender(clock)
+    totals = await dispatcher(db, clock, second, concurrency=concurrency, limit=RateLimit(0, 0)).run(
+        until_idle=True
+    )
+    received = first + second.chats()
+    assert set(received) == {str(n) for n in range(1, 301)}  # nothing lost
+    repeats = len(received) - 300
+    assert 0 < repeats <= concurrency and totals.recovered >= repeats
+    assert Outbox(db).delivery(broadcast) == Delivery(delivered=300, repeated=totals.recovered)

@@ -1,5 +1,6 @@
 """Reminders on WeCom: the app's lifespan runs the delivery loop with the WeCom client as the sender;
 firms unsubscribe with one word; specialists list and cancel broadcasts with text commands."""
+
 from __future__ import annotations
 
 import asyncio
@@ -56,8 +57,14 @@ async def test_the_apps_lifespan_delivers_wecom_copies_and_reports(engine: Engin
     gone = wecom_firm(engine, "firm_left")  # no longer in the app's visible range
     wecom_firm(engine, "1001", channel="telegram")  # delivered by the Telegram process, not this one
     outbox = Outbox(engine.db)
-    broadcast = outbox.create(kind=BROADCAST, text="知识产权宣传周活动通知", audience=Audience(), when=When(None),
-                              now=NOW, creator=Creator("wecom", "staff_li", "staff_li", "zh"))
+    broadcast = outbox.create(
+        kind=BROADCAST,
+        text="知识产权宣传周活动通知",
+        audience=Audience(),
+        when=When(None),
+        now=NOW,
+        creator=Creator("wecom", "staff_li", "staff_li", "zh"),
+    )
     app, _ = build_app(engine, settings, CREDENTIALS, WeComSettings(), clock, transport=api.transport())
     async with app.router.lifespan_context(app):
         for _ in range(300):
@@ -75,8 +82,12 @@ async def test_a_firm_unsubscribes_from_everything_with_one_word(engine: Engine,
     user = wecom_firm(engine, "firm_a")
     Profiles(engine.db).subscribe(user, "trademark", NOW)
     api = FakeWeComAPI()
-    app, callback = build_app(engine, settings, CREDENTIALS, WeComSettings(), clock, transport=api.transport())
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://wecom.test") as http:
+    app, callback = build_app(
+        engine, settings, CREDENTIALS, WeComSettings(), clock, transport=api.transport()
+    )
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://wecom.test"
+    ) as http:
         reply = await WeComPeer(http, clock).say("firm_a", "/unsubscribe")
     await callback.sender.aclose()
     assert reply == "已退订：不再向您发送群发通知和主题提醒（您登记的期限提醒照常）。"
@@ -86,11 +97,16 @@ async def test_a_firm_unsubscribes_from_everything_with_one_word(engine: Engine,
 
 async def test_specialists_list_and_cancel_broadcasts_by_text(engine: Engine, settings, clock) -> None:
     at = datetime(2026, 12, 1, 1, 30, tzinfo=timezone.utc)
-    broadcast = Outbox(engine.db).create(kind=BROADCAST, text="年底提醒", audience=Audience(topics=("patent",)),
-                                         when=When(at), now=NOW)
+    broadcast = Outbox(engine.db).create(
+        kind=BROADCAST, text="年底提醒", audience=Audience(topics=("patent",)), when=When(at), now=NOW
+    )
     api = FakeWeComAPI()
-    app, callback = build_app(engine, settings, CREDENTIALS, WeComSettings(), clock, transport=api.transport())
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://wecom.test") as http:
+    app, callback = build_app(
+        engine, settings, CREDENTIALS, WeComSettings(), clock, transport=api.transport()
+    )
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://wecom.test"
+    ) as http:
         peer = WeComPeer(http, clock)
         refused = await peer.say("firm_a", "/cancel_reminder 1")
         listing = await peer.say("staff_li", "/reminders")

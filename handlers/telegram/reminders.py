@@ -4,13 +4,21 @@ exact recipient count → confirm or cancel) and the firms' /deadline and /mydea
 /reminders and /cancel_reminder are specialist commands shared with WeCom (bot/admin.py). Drafts live
 in memory only: nothing is scheduled without the confirm, so a restart just discards a draft.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from itertools import count
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message as TgMessage, Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler, filters
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
 
 from bot.admin import SpecialistCommands
 from bot.clock import local_date
@@ -30,7 +38,11 @@ REMINDERS_KEY = "reminders"  # application.bot_data key of the Reminders below
 BROADCAST_PATTERN = r"^bc:\d+:"
 DEADLINE_PATTERN = r"^dl:x:\d+$"
 TEXT, AUDIENCE, WHEN, CONFIRM = "text", "audience", "when", "confirm"
-MENU_PARTS = {"t": ("topics", IP_TOPICS), "c": ("counties", (*COUNTIES, CITY)), "i": ("industries", INDUSTRIES)}
+MENU_PARTS = {
+    "t": ("topics", IP_TOPICS),
+    "c": ("counties", (*COUNTIES, CITY)),
+    "i": ("industries", INDUSTRIES),
+}
 
 
 @dataclass
@@ -102,7 +114,9 @@ class BroadcastFlow:
         """/broadcast [text]: specialists only; the text may follow the command."""
         svc, user_id = services(context), update.effective_user.id
         lang = language_of(svc, update)
-        if not SpecialistCommands(svc.engine, svc.settings, svc.clock).allowed(CHANNEL, str(user_id), "broadcast"):
+        if not SpecialistCommands(svc.engine, svc.settings, svc.clock).allowed(
+            CHANNEL, str(user_id), "broadcast"
+        ):
             await send_text(context.bot, update.effective_chat.id, text("not_allowed", lang))
             return
         self.drafts[user_id] = _Composing(Draft(next(self.numbers)), TEXT)
@@ -138,23 +152,37 @@ class BroadcastFlow:
         try:
             when = parse_when(typed, svc.clock.now(), settings.send_hour)
         except BadTime as exc:
-            await send_text(context.bot, update.effective_chat.id, text(exc.key, lang, **exc.values)
-                            + ("\n" + text("when_format", lang) if exc.key != "when_format" else ""))
+            await send_text(
+                context.bot,
+                update.effective_chat.id,
+                text(exc.key, lang, **exc.values)
+                + ("\n" + text("when_format", lang) if exc.key != "when_format" else ""),
+            )
             return
         draft = replace(self.drafts[user_id].draft, when=when)
         self.drafts[user_id] = _Composing(draft, CONFIRM)
         await self._send_preview(context, update.effective_chat.id, draft, lang)
 
-    async def _send_preview(self, context: ContextTypes.DEFAULT_TYPE, chat_id: int, draft: Draft, lang: str) -> None:
-        keyboard = InlineKeyboardMarkup([[
-            InlineKeyboardButton(text("bc_btn_confirm", lang), callback_data=f"bc:{draft.number}:ok"),
-            InlineKeyboardButton(text("bc_btn_cancel", lang), callback_data=f"bc:{draft.number}:x"),
-        ]])
+    async def _send_preview(
+        self, context: ContextTypes.DEFAULT_TYPE, chat_id: int, draft: Draft, lang: str
+    ) -> None:
+        keyboard = InlineKeyboardMarkup(
+            [
+                [
+                    InlineKeyboardButton(text("bc_btn_confirm", lang), callback_data=f"bc:{draft.number}:ok"),
+                    InlineKeyboardButton(text("bc_btn_cancel", lang), callback_data=f"bc:{draft.number}:x"),
+                ]
+            ]
+        )
         await send_text(context.bot, chat_id, reminders(context).desk.preview(draft, lang), keyboard)
 
     async def discard(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         self.drafts.pop(update.effective_user.id, None)
-        await send_text(context.bot, update.effective_chat.id, text("bc_discarded", language_of(services(context), update)))
+        await send_text(
+            context.bot,
+            update.effective_chat.id,
+            text("bc_discarded", language_of(services(context), update)),
+        )
 
     # ---- buttons ----------------------------------------------------------------------------
 
@@ -193,7 +221,9 @@ class BroadcastFlow:
             self.drafts[user_id] = _Composing(draft, WHEN)
             await edit_text(query, text("bc_ask_when", lang))
 
-    async def _confirm(self, update: Update, context: ContextTypes.DEFAULT_TYPE, draft: Draft, lang: str) -> None:
+    async def _confirm(
+        self, update: Update, context: ContextTypes.DEFAULT_TYPE, draft: Draft, lang: str
+    ) -> None:
         state = reminders(context)
         creator = Creator(CHANNEL, str(update.effective_user.id), str(update.effective_chat.id), lang)
         broadcast_id = state.desk.confirm(draft, creator)
@@ -205,8 +235,9 @@ class BroadcastFlow:
 
     # ---- views ------------------------------------------------------------------------------
 
-    def _audience_view(self, draft: Draft, desk: BroadcastDesk, lang: str, menu: str
-                       ) -> tuple[str, InlineKeyboardMarkup]:
+    def _audience_view(
+        self, draft: Draft, desk: BroadcastDesk, lang: str, menu: str
+    ) -> tuple[str, InlineKeyboardMarkup]:
         """The audience step: the current choice with its recipient count, and the main menu or a
         menu of topics (t), counties (c) or industries (i) to toggle."""
         message = text("bc_choose_audience", lang) + "\n\n" + desk.audience_summary(draft.audience, lang)
@@ -214,8 +245,13 @@ class BroadcastFlow:
         if menu in MENU_PARTS:
             part, values = MENU_PARTS[menu]
             chosen = getattr(draft.audience, part)
-            buttons = [InlineKeyboardButton(_toggle_label(v in chosen, self._title(menu, v, lang)),
-                                            callback_data=f"{prefix}{menu}:{i}") for i, v in enumerate(values)]
+            buttons = [
+                InlineKeyboardButton(
+                    _toggle_label(v in chosen, self._title(menu, v, lang)),
+                    callback_data=f"{prefix}{menu}:{i}",
+                )
+                for i, v in enumerate(values)
+            ]
             keyboard = rows(buttons, 2 if menu == "t" else 3)
             keyboard.append([InlineKeyboardButton(text("bc_btn_back", lang), callback_data=f"{prefix}m:a")])
             return message, InlineKeyboardMarkup(keyboard)
@@ -225,14 +261,23 @@ class BroadcastFlow:
             suffix = f" ({len(chosen)})" if chosen else ""
             return InlineKeyboardButton(text(label, lang) + suffix, callback_data=f"{prefix}m:{key}")
 
-        return message, InlineKeyboardMarkup([
-            [InlineKeyboardButton(_toggle_label(audience.notices, text("bc_btn_notices", lang)),
-                                  callback_data=f"{prefix}n")],
-            [submenu("t", "bc_btn_topics", audience.topics), submenu("c", "bc_btn_counties", audience.counties),
-             submenu("i", "bc_btn_industries", audience.industries)],
-            [InlineKeyboardButton(text("bc_btn_next", lang), callback_data=f"{prefix}w")],
-            [InlineKeyboardButton(text("bc_btn_cancel", lang), callback_data=f"{prefix}x")],
-        ])
+        return message, InlineKeyboardMarkup(
+            [
+                [
+                    InlineKeyboardButton(
+                        _toggle_label(audience.notices, text("bc_btn_notices", lang)),
+                        callback_data=f"{prefix}n",
+                    )
+                ],
+                [
+                    submenu("t", "bc_btn_topics", audience.topics),
+                    submenu("c", "bc_btn_counties", audience.counties),
+                    submenu("i", "bc_btn_industries", audience.industries),
+                ],
+                [InlineKeyboardButton(text("bc_btn_next", lang), callback_data=f"{prefix}w")],
+                [InlineKeyboardButton(text("bc_btn_cancel", lang), callback_data=f"{prefix}x")],
+            ]
+        )
 
     @staticmethod
     def _title(menu: str, value: str, lang: str) -> str:
@@ -246,14 +291,19 @@ class BroadcastFlow:
     @staticmethod
     def _when_keyboard(draft: Draft, lang: str) -> InlineKeyboardMarkup:
         prefix = f"bc:{draft.number}:"
-        return InlineKeyboardMarkup([
-            [InlineKeyboardButton(text("bc_btn_now", lang), callback_data=f"{prefix}now"),
-             InlineKeyboardButton(text("bc_btn_later", lang), callback_data=f"{prefix}at")],
-            [InlineKeyboardButton(text("bc_btn_cancel", lang), callback_data=f"{prefix}x")],
-        ])
+        return InlineKeyboardMarkup(
+            [
+                [
+                    InlineKeyboardButton(text("bc_btn_now", lang), callback_data=f"{prefix}now"),
+                    InlineKeyboardButton(text("bc_btn_later", lang), callback_data=f"{prefix}at"),
+                ],
+                [InlineKeyboardButton(text("bc_btn_cancel", lang), callback_data=f"{prefix}x")],
+            ]
+        )
 
 
 # ---- firms' deadlines ---------------------------------------------------------------------------
+
 
 def _kind_title(kind: str, lang: str) -> str:
     return text(f"dl_kind_{kind}", lang)
@@ -269,8 +319,9 @@ async def add_deadline(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         await send_text(context.bot, chat_id, text("dl_usage", lang))
         return
     try:
-        deadline, upcoming = state.deadlines.add(firm.user, args[0], args[1], " ".join(args[2:]),
-                                                 svc.engine.kb.facts, svc.clock.now())
+        deadline, upcoming = state.deadlines.add(
+            firm.user, args[0], args[1], " ".join(args[2:]), svc.engine.kb.facts, svc.clock.now()
+        )
     except DeadlineError as exc:
         hint = "\n\n" + text("dl_usage", lang) if exc.key in ("deadline_kind", "date_format") else ""
         await send_text(context.bot, chat_id, text(exc.key, lang, **exc.values) + hint)
@@ -281,13 +332,16 @@ async def add_deadline(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         days = ", ".join(day.isoformat() for day in upcoming)
         reply = text("dl_added", lang, days=days, hour=str(state.settings.send_hour), **values)
     else:
-        last = state.deadlines.plan_for(deadline.kind, deadline.due, svc.engine.kb.facts,
-                                        local_date(svc.clock.now())).last_day
+        last = state.deadlines.plan_for(
+            deadline.kind, deadline.due, svc.engine.kb.facts, local_date(svc.clock.now())
+        ).last_day
         reply = text("dl_added_none", lang, last=last.isoformat(), **values)
     await send_text(context.bot, chat_id, reply)
 
 
-def _deadline_view(svc: Services, state: Reminders, user: str, lang: str) -> tuple[str, InlineKeyboardMarkup | None]:
+def _deadline_view(
+    svc: Services, state: Reminders, user: str, lang: str
+) -> tuple[str, InlineKeyboardMarkup | None]:
     mine = state.deadlines.of(user)
     if not mine:
         return text("dl_list_none", lang), None
@@ -295,8 +349,17 @@ def _deadline_view(svc: Services, state: Reminders, user: str, lang: str) -> tup
     for deadline in mine:
         label = text("dl_label", lang, label=deadline.label) if deadline.label else ""
         upcoming = local_date(deadline.next_at).isoformat() if deadline.next_at else text("dl_no_next", lang)
-        lines.append(text("dl_line", lang, id=str(deadline.id), kind=_kind_title(deadline.kind, lang),
-                          due=deadline.due.isoformat(), label=label, next=upcoming))
+        lines.append(
+            text(
+                "dl_line",
+                lang,
+                id=str(deadline.id),
+                kind=_kind_title(deadline.kind, lang),
+                due=deadline.due.isoformat(),
+                label=label,
+                next=upcoming,
+            )
+        )
         buttons.append(InlineKeyboardButton(f"✖ #{deadline.id}", callback_data=f"dl:x:{deadline.id}"))
     return "\n".join(lines), InlineKeyboardMarkup(rows(buttons, 4))
 
@@ -323,6 +386,8 @@ def handlers() -> list[BaseHandler]:
     return BroadcastFlow().handlers() + [
         CommandHandler("deadline", add_deadline, filters=private),
         CommandHandler("mydeadlines", my_deadlines, filters=private),
-        CommandHandler(("deadline", "mydeadlines", "broadcast"), private_only, filters=filters.ChatType.GROUPS),
+        CommandHandler(
+            ("deadline", "mydeadlines", "broadcast"), private_only, filters=filters.ChatType.GROUPS
+        ),
         CallbackQueryHandler(on_remove_deadline, pattern=DEADLINE_PATTERN),
     ]

@@ -1,4 +1,5 @@
 """The Telegram implementation of bot.delivery.Sender: python-telegram-bot's errors become ours."""
+
 from __future__ import annotations
 
 import warnings

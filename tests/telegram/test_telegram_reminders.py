@@ -1,5 +1,6 @@
 """Reminders through the real Telegram Application (offline Bot API): the specialists' /broadcast flow,
 /reminders and /cancel_reminder, delivery through the Telegram sender, firms' deadlines and footers."""
+
 from __future__ import annotations
 
 import asyncio
@@ -26,7 +27,9 @@ SHAOWU_TEA = (2001, 2002, 2003)  # subscribed to trademark, in 邵武市, tea
 OTHERS = (2004, 2005)  # accept notices, 建瓯市
 
 
-async def firm(tg, user_id: int, county: str, industry_label: str, notices: str, topics: tuple[str, ...] = ()) -> None:
+async def firm(
+    tg, user_id: int, county: str, industry_label: str, notices: str, topics: tuple[str, ...] = ()
+) -> None:
     """A firm as it signs up: /start, county, industry, notices, then topic subscriptions."""
     await tg.say(user_id, "/start")
     await tg.press(user_id, county)
@@ -49,14 +52,23 @@ def deliver(tg, clock) -> Dispatcher:
     """The delivery loop (with the scheduler) over the bot's own Bot (offline), on the manual clock."""
     services, state = tg.app.bot_data["services"], tg.app.bot_data[REMINDERS_KEY]
     settings = replace(state.settings, delivery=DeliverySettings(max_attempts=3))
-    return build_dispatcher(services.engine.db, {"telegram": TelegramSender(tg.app.bot)}, clock, settings,
-                            lambda: services.engine.kb, simulated_sleep(clock))
+    return build_dispatcher(
+        services.engine.db,
+        {"telegram": TelegramSender(tg.app.bot)},
+        clock,
+        settings,
+        lambda: services.engine.kb,
+        simulated_sleep(clock),
+    )
 
 
 def sent_to(tg, chat_id: int, since: int = 0) -> list[str]:
     """Texts sent to `chat_id` from the `since`-th Bot API call on."""
-    return [c.params["text"] for c in tg.request.calls[since:]
-            if c.method == "sendMessage" and str(c.params["chat_id"]) == str(chat_id)]
+    return [
+        c.params["text"]
+        for c in tg.request.calls[since:]
+        if c.method == "sendMessage" and str(c.params["chat_id"]) == str(chat_id)
+    ]
 
 
 async def test_non_specialists_are_refused_every_broadcast_command(tg, engine: Engine) -> None:
@@ -68,14 +80,23 @@ async def test_non_specialists_are_refused_every_broadcast_command(tg, engine: E
     assert engine.db["broadcasts"].count == 0 and list(engine.db["audit"].rows) == []
 
 
-async def test_compose_choose_a_combined_audience_preview_confirm_and_deliver(tg, engine: Engine, clock) -> None:
+async def test_compose_choose_a_combined_audience_preview_confirm_and_deliver(
+    tg, engine: Engine, clock
+) -> None:
     await sign_up_firms(tg)
     await tg.say(SPECIALIST, "/broadcast")
     assert tg.texts() == ["请发送要群发的内容（纯文本，最多 3500 字）。发送 /cancel 放弃。"]
     await tg.say(SPECIALIST, "2027年商标品牌指导站开放日\n欢迎企业参加。")
     [menu] = tg.new("sendMessage")
     assert "收件人：2 家企业" in menu.params["text"]  # default: every firm accepting notices
-    assert labels(menu) == ["✅ 接收通知的企业", "按主题订阅 ▸", "按县区 ▸", "按行业 ▸", "下一步：发送时间 ▸", "取消"]
+    assert labels(menu) == [
+        "✅ 接收通知的企业",
+        "按主题订阅 ▸",
+        "按县区 ▸",
+        "按行业 ▸",
+        "下一步：发送时间 ▸",
+        "取消",
+    ]
 
     await tg.press(SPECIALIST, "按主题订阅 ▸")
     await tg.press(SPECIALIST, "▫️ 商标")
@@ -91,8 +112,16 @@ async def test_compose_choose_a_combined_audience_preview_confirm_and_deliver(tg
     await tg.press(SPECIALIST, "立即发送")
     [preview] = tg.new("sendMessage")
     assert preview.params["text"].splitlines() == [
-        "预览（收件人看到的内容）：", "————", "2027年商标品牌指导站开放日", "欢迎企业参加。", "", "退订：/unsubscribe",
-        "————", "受众：所有接收服务通知的企业，以及订阅了商标的企业；限邵武市", "收件人：3 家企业", "发送：立即",
+        "预览（收件人看到的内容）：",
+        "————",
+        "2027年商标品牌指导站开放日",
+        "欢迎企业参加。",
+        "",
+        "退订：/unsubscribe",
+        "————",
+        "受众：所有接收服务通知的企业，以及订阅了商标的企业；限邵武市",
+        "收件人：3 家企业",
+        "发送：立即",
     ]
     assert engine.db["broadcasts"].count == 0  # nothing before the confirm
     await tg.press(SPECIALIST, "✅ 确认发送")
@@ -102,13 +131,19 @@ async def test_compose_choose_a_combined_audience_preview_confirm_and_deliver(tg
     [audit] = list(engine.db["audit"].rows)
     detail = json.loads(audit["detail"])
     assert (audit["action"], audit["actor"], detail["id"], detail["recipients_now"]) == (
-        "broadcast", str(SPECIALIST), 1, 3)
+        "broadcast",
+        str(SPECIALIST),
+        1,
+        3,
+    )
 
     mark = len(tg.request.calls)
     totals = await deliver(tg, clock).run(until_idle=True)
     assert (totals.sent, totals.reports) == (3, 1)
     for user_id in SHAOWU_TEA:
-        assert sent_to(tg, user_id, mark) == ["2027年商标品牌指导站开放日\n欢迎企业参加。\n\n退订：/unsubscribe"]
+        assert sent_to(tg, user_id, mark) == [
+            "2027年商标品牌指导站开放日\n欢迎企业参加。\n\n退订：/unsubscribe"
+        ]
     assert all(sent_to(tg, user_id, mark) == [] for user_id in OTHERS)
     assert sent_to(tg, SPECIALIST)[-1] == "📬 群发 #1 投递报告：送达 3 · 失败 0 · 已屏蔽 0 · 待发 0"
 
@@ -132,9 +167,17 @@ async def test_a_stale_button_is_refused(tg, engine: Engine) -> None:
     await tg.say(SPECIALIST, "/broadcast 旧稿")
     old_menu, data = tg.button("下一步：发送时间 ▸")
     await tg.say(SPECIALIST, "/broadcast 新稿")
-    await tg.process({"callback_query": {
-        "id": "99", "from": tg.user(SPECIALIST), "chat_instance": "c", "data": data,
-        "message": {**old_menu.result, "chat": tg.private(SPECIALIST)}}})
+    await tg.process(
+        {
+            "callback_query": {
+                "id": "99",
+                "from": tg.user(SPECIALIST),
+                "chat_instance": "c",
+                "data": data,
+                "message": {**old_menu.result, "chat": tg.private(SPECIALIST)},
+            }
+        }
+    )
     [answer] = tg.new("answerCallbackQuery")[-1:]
     assert answer.params["text"] == "这个草稿已失效，请重新发送 /broadcast。"
 
@@ -157,17 +200,29 @@ async def test_schedule_monthly_list_and_cancel_by_id_audited(tg, engine: Engine
     await tg.say(SPECIALIST, "/reminders")
     [listing] = tg.texts()
     assert listing.splitlines()[1] == (
-        "#1 · 发送：2026-12-31 09:00起每月（月末自动取当月最后一天）（北京时间） · 所有接收服务通知的企业 · 月度提醒：检查商标续展")
+        "#1 · 发送：2026-12-31 09:00起每月（月末自动取当月最后一天）（北京时间） · 所有接收服务通知的企业 · 月度提醒：检查商标续展"
+    )
     await tg.say(SPECIALIST, "/cancel_reminder 1")
     await tg.say(SPECIALIST, "/cancel_reminder 1")
     await tg.say(SPECIALIST, "/cancel_reminder x")
-    assert tg.texts() == ["已取消 #1，不会再发送。", "#1 无法取消（状态：已取消），只能取消尚未发送的群发。",
-                          "用法：/cancel_reminder &lt;编号&gt;（编号见 /reminders）"]  # HTML-escaped
+    assert tg.texts() == [
+        "已取消 #1，不会再发送。",
+        "#1 无法取消（状态：已取消），只能取消尚未发送的群发。",
+        "用法：/cancel_reminder &lt;编号&gt;（编号见 /reminders）",
+    ]  # HTML-escaped
     await tg.say(SPECIALIST, "/reminders")
     assert tg.texts() == ["目前没有待发的群发或提醒。"]
-    actions = [(a["action"], a["detail"] and json.loads(a["detail"]).get("ok")) for a in engine.db["audit"].rows]
-    assert actions == [("broadcast", None), ("reminders", None), ("cancel_reminder", True),
-                       ("cancel_reminder", False), ("cancel_reminder", False), ("reminders", None)]
+    actions = [
+        (a["action"], a["detail"] and json.loads(a["detail"]).get("ok")) for a in engine.db["audit"].rows
+    ]
+    assert actions == [
+        ("broadcast", None),
+        ("reminders", None),
+        ("cancel_reminder", True),
+        ("cancel_reminder", False),
+        ("cancel_reminder", False),
+        ("reminders", None),
+    ]
     clock.set(datetime(2027, 1, 1, tzinfo=SHANGHAI))
     assert Outbox(engine.db).due(clock.now()) == []  # cancelled: it never fires
 
@@ -211,6 +266,7 @@ async def test_unsubscribe_stops_service_notices_too(tg, engine: Engine) -> None
 
 # ---- deadlines -----------------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def deadline_kb(tmp_path_factory: pytest.TempPathFactory):
     return load_knowledge(knowledge_with_reminder_facts(tmp_path_factory.mktemp("kb") / "knowledge"))
@@ -225,8 +281,10 @@ async def test_firms_add_list_and_remove_their_deadlines(tg, engine: Engine, dea
     await tg.say(FIRM, "/deadline 发明 2027-03-01")
     assert tg.texts()[0].startswith("不认识「发明」。")
     await tg.say(FIRM, "/deadline 商标 2027-03-15 第12345678号")
-    assert tg.texts() == ["已登记：商标有效期 2027-03-15（第12345678号）。将在以下日期 9:00 提醒您："
-                          "2027-02-15, 2027-03-16, 2027-08-15。"]
+    assert tg.texts() == [
+        "已登记：商标有效期 2027-03-15（第12345678号）。将在以下日期 9:00 提醒您："
+        "2027-02-15, 2027-03-16, 2027-08-15。"
+    ]
     await tg.say(FIRM, "/deadline patent 2027-01-10")
     tg.new()
     await tg.say(FIRM, "/mydeadlines")
@@ -244,10 +302,13 @@ async def test_firms_add_list_and_remove_their_deadlines(tg, engine: Engine, dea
     await deliver(tg, clock).run(until_idle=True)
     assert sent_to(tg, FIRM)[-1] == (
         "⏰ 商标续展提醒（第12345678号）：注册商标将于 2027-03-15 到期（约还有1个月），请尽早办理续展。\n\n"
-        "管理我的期限提醒：/mydeadlines")
+        "管理我的期限提醒：/mydeadlines"
+    )
 
 
-async def test_the_loop_starts_and_stops_with_the_application(settings, engine, clock, tmp_path, monkeypatch) -> None:
+async def test_the_loop_starts_and_stops_with_the_application(
+    settings, engine, clock, tmp_path, monkeypatch
+) -> None:
     monkeypatch.delenv("TELEGRAM_SPECIALISTS", raising=False)
     config = settings.sections.get("reminders")
     assert config is None  # the defaults apply; here without limits, as the manual clock never moves
@@ -281,3 +342,15 @@ async def test_retry_after_seconds_in_either_of_ptbs_forms(monkeypatch) -> None:
     with pytest.warns(DeprecationWarning):  # PTB 22 warns on building one with the int form
         exc = RetryAfter(3)
     assert retry_seconds(exc) == 3.0
+
+
+async def test_subscribing_records_when_the_firm_consented(tg, engine: Engine, clock) -> None:
+    await tg.say(FIRM, "/subscribe")
+    await tg.press(FIRM, "➕ 专利")
+    clock.advance(timedelta(days=3))
+    await tg.press(FIRM, "➕ 商标")
+    user = engine.events.user("telegram", str(FIRM))
+    consent = {
+        r["topic"]: r["consented_at"] for r in engine.db["subscriptions"].rows_where("user = ?", [user])
+    }
+    assert consent == {"patent": "2026-11-25T02:00:00+00:00", "trademark": "2026-11-28T02:00:00+00:00"}
