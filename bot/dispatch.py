@@ -168,9 +168,11 @@ class Dispatcher:
     async def run(self, until_idle: bool = False) -> Totals:
         """Deliver until stop() (or, with `until_idle`, until nothing is due or in flight).
 
-        Copies left `sending` by a previous process are recovered first. Cancelling the task is
-        like killing the process: nothing more is recorded.
+        Copies left `sending` by a previous process (or run) are recovered first. Cancelling the
+        task is like killing the process: nothing more is recorded.
         """
+        self._queue.clear()
+        self._running, self._done, self._reporting, self._next_tick = {}, [], set(), None
         self.totals.recovered += self.outbox.recover(self.senders)
         try:
             while True:
@@ -185,7 +187,7 @@ class Dispatcher:
                 if (until_idle or self._stopping) and not self._busy(now):
                     return self.totals
                 await self._wait(now)
-        except asyncio.CancelledError:
+        except BaseException:  # killed, or a failure: what is in flight stays claimed, recovered next run
             for task in self._running:
                 task.cancel()
             raise

@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_LIMITS = {"telegram": RateLimit(30, 1), "wecom": RateLimit(10, 2)}
 DEFAULT_MONTHS_BEFORE = {TRADEMARK: (6, 1), PATENT_FEE: (1,), PLEDGE_LOAN: (3, 1)}
+RESTART_SECONDS, RESTART_MAX_SECONDS = 5.0, 300.0
 _DELIVERY_KEYS = ("concurrency", "max_attempts", "backoff_seconds", "max_backoff_seconds", "idle_seconds")
 _KEYS = {
     "send_hour",
@@ -145,6 +146,9 @@ class Scheduler:
             events_of(kb), now, local_date(now), self.settings.calendar_days_before, self.settings.send_hour
         )
         for event, day in due:
+            key = f"calendar:{event.id}:{day.isoformat()}"
+            if self.outbox.db["broadcasts"].count_where("dedup_key = ?", [key]):
+                continue  # already sent (checked first: no write on every tick of the days before)
             broadcast = self.outbox.create(
                 kind=CALENDAR,
                 text=event.message(day, "zh"),
@@ -153,7 +157,7 @@ class Scheduler:
                 when=When(None),
                 now=now,
                 topic=event.topic,
-                dedup_key=f"calendar:{event.id}:{day.isoformat()}",
+                dedup_key=key,
             )
             fired += broadcast is not None and self.outbox.fire(broadcast, now) is not None
         return fired
@@ -181,24 +185,41 @@ def build_dispatcher(
 
 
 class ReminderLoop:
-    """The delivery loop as a background task of a running channel (PTB post_init, Starlette lifespan)."""
+    """The delivery loop as a background task of a running channel (PTB post_init, Starlette lifespan).
+    If the loop fails (a database error …) it is logged and started again after a pause that doubles
+    up to RESTART_MAX_SECONDS; copies it had in flight are recovered like after a crash."""
 
     def __init__(self, dispatcher: Dispatcher) -> None:
         self.dispatcher = dispatcher
         self._task: asyncio.Task | None = None
+        self._stopped = asyncio.Event()
 
     def start(self) -> None:
         self._task = asyncio.get_running_loop().create_task(self._run())
         log.info("reminders: delivering %s", ", ".join(self.dispatcher.senders))
 
     async def _run(self) -> None:
-        try:
-            await self.dispatcher.run()
-        except Exception:
-            log.exception("reminders: the delivery loop stopped")
+        pause = RESTART_SECONDS
+        while not self._stopped.is_set():
+            try:
+                await self.dispatcher.run()
+                return
+            except Exception:
+                log.exception("reminders: the delivery loop failed; starting again in %.0f s", pause)
+                await self._pause(pause)
+                pause = min(pause * 2, RESTART_MAX_SECONDS)
+
+    async def _pause(self, seconds: float) -> None:
+        """Wait `seconds` (on the dispatcher's sleep), or less if stop() comes first."""
+        sleeper = asyncio.ensure_future(self.dispatcher.sleep(seconds))
+        stopped = asyncio.ensure_future(self._stopped.wait())
+        await asyncio.wait({sleeper, stopped}, return_when=asyncio.FIRST_COMPLETED)
+        for waiter in (sleeper, stopped):
+            waiter.cancel()
 
     async def stop(self) -> None:
         """Let the copies in flight finish and be recorded, then end."""
+        self._stopped.set()
         if self._task is not None:
             self.dispatcher.stop()
             await self._task

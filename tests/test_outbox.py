@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import signal
+import sqlite3
 import subprocess
 import sys
 from datetime import datetime, timedelta, timezone
@@ -16,6 +17,7 @@ from bot.delivery import PermanentError, RecipientBlocked, RetryAfter, Transient
 from bot.dispatch import DeliverySettings, Dispatcher, RateLimit
 from bot.outbox import BROADCAST, Audience, Creator, Delivery, Outbox
 from bot.profiles import Profiles
+from bot.reminders import ReminderLoop
 from bot.schedule import MONTHLY, WEEKLY, When
 from bot.store import open_db
 from reminders_fakes import ROOT, FakeSender, add_firms
@@ -396,3 +398,28 @@ async def test_a_sender_process_killed_with_sigkill_loses_nothing(tmp_path: Path
     repeats = len(received) - 300
     assert 0 < repeats <= concurrency and totals.recovered >= repeats
     assert Outbox(db).delivery(broadcast) == Delivery(delivered=300, repeated=totals.recovered)
+
+
+@pytest.mark.asyncio
+async def test_the_background_loop_starts_again_after_a_failure(fresh_db, clock, monkeypatch, caplog) -> None:
+    add_firms(fresh_db, 2, now=NOW)
+    outbox = Outbox(fresh_db)
+    outbox.fire(outbox.create(kind=BROADCAST, text="x", audience=Audience(), when=When(None), now=NOW), NOW)
+    sender = FakeSender(clock)
+    dispatcher_ = dispatcher(fresh_db, clock, sender)
+    real_fetch, failures = Dispatcher._fetch, []
+
+    def fetch_failing_once(self, now):
+        if not failures:
+            failures.append(now)
+            raise sqlite3.OperationalError("database is locked")
+        return real_fetch(self, now)
+
+    monkeypatch.setattr(Dispatcher, "_fetch", fetch_failing_once)
+    loop = ReminderLoop(dispatcher_)
+    loop.start()
+    while len(sender.sent) < 2:
+        await asyncio.sleep(0)
+    await loop.stop()
+    assert sorted(sender.chats()) == ["1", "2"] and len(failures) == 1
+    assert "the delivery loop failed; starting again in 5 s" in caplog.text

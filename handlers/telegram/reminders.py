@@ -120,7 +120,7 @@ class BroadcastFlow:
             await send_text(context.bot, update.effective_chat.id, text("not_allowed", lang))
             return
         self.drafts[user_id] = _Composing(Draft(next(self.numbers)), TEXT)
-        typed = (update.message.text.split(maxsplit=1) + [""])[1]
+        typed = (update.effective_message.text.split(maxsplit=1) + [""])[1]
         if typed.strip():
             await self._take_text(update, context, typed)
         else:
@@ -129,9 +129,9 @@ class BroadcastFlow:
     async def on_input(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         composing = self.drafts[update.effective_user.id]
         if composing.stage == TEXT:
-            await self._take_text(update, context, update.message.text)
+            await self._take_text(update, context, update.effective_message.text)
         else:
-            await self._take_time(update, context, update.message.text)
+            await self._take_time(update, context, update.effective_message.text)
 
     async def _take_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE, typed: str) -> None:
         svc, user_id = services(context), update.effective_user.id
