@@ -471,6 +471,15 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh": "#{id} 无法取消（状态：{status}），只能取消尚未发送的群发。",
         "en": "#{id} cannot be cancelled (status: {status}); only broadcasts not yet sent can be.",
     },
+    "bct_help": {
+        "zh": "修改：主题 商标 专利 · 县区 邵武 建瓯 · 行业 茶叶 · 通知 开/关 · 时间 2026-12-01 09:30 [每周/每月/每年]（默认立即）"
+        "\n回复「确认」发送，「取消」放弃。",
+        "en": "Change: topics trademark patent · counties Shaowu Jianou · industries tea · notices on/off · "
+        "time 2026-12-01 09:30 [weekly/monthly/yearly] (default now)\nReply \"confirm\" to send, \"cancel\" to drop it.",
+    },
+    "bct_unknown": {"zh": "不明白「{word}」。", "en": "\"{word}\" is not understood."},
+    "bct_unknown_value": {"zh": "不认识：{words}", "en": "Not recognised: {words}"},
+    "bct_notices_usage": {"zh": "请写 通知 开 或 通知 关。", "en": "Write notices on or notices off."},
     "status_scheduled": {"zh": "待发", "en": "scheduled"},
     "status_sending": {"zh": "发送中", "en": "sending"},
     "status_sent": {"zh": "已发送", "en": "sent"},

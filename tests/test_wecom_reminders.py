@@ -118,3 +118,43 @@ async def test_specialists_list_and_cancel_broadcasts_by_text(engine: Engine, se
     audit = [(a["channel"], a["actor"], a["action"], a["detail"]) for a in engine.db["audit"].rows]
     assert audit[-1][:3] == ("wecom", "staff_li", "cancel_reminder")
     assert json.loads(audit[-1][3]) == {"id": broadcast, "ok": True}
+
+
+async def test_specialists_compose_a_broadcast_by_text_with_preview_and_confirm(
+    engine: Engine, settings, clock
+) -> None:
+    for number, county in enumerate(("邵武市", "邵武市", "建瓯市")):
+        user = wecom_firm(engine, f"firm_{number}")
+        Profiles(engine.db).update(user, NOW, county=county, industry="tea", notices=0)
+        Profiles(engine.db).subscribe(user, "geographical_indication", NOW)
+    api = FakeWeComAPI()
+    app, callback = build_app(
+        engine, settings, CREDENTIALS, WeComSettings(), clock, transport=api.transport()
+    )
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://wecom.test"
+    ) as http:
+        peer = WeComPeer(http, clock)
+        assert await peer.say("firm_0", "/broadcast 你好") == "抱歉，这个命令仅限知识产权专员使用。"
+        assert (await peer.say("staff_li", "/broadcast")).startswith("请发送要群发的内容")
+        first = await peer.say("staff_li", "武夷山地理标志产品展下月开幕")
+        assert "收件人：0 家企业" in first and "回复「确认」发送" in first  # nobody accepts notices
+        topics = await peer.say("staff_li", "主题 地理标志")
+        assert "受众：所有接收服务通知的企业，以及订阅了地理标志的企业\n收件人：3 家企业" in topics
+        bad = await peer.say("staff_li", "县区 火星")
+        assert bad.startswith("不认识：火星") and "收件人：3 家企业" in bad
+        narrowed = await peer.say("staff_li", "县区 邵武")
+        assert "；限邵武市\n收件人：2 家企业" in narrowed
+        timed = await peer.say("staff_li", "时间 2026-12-01 09:30 每年")
+        assert "发送：2026-12-01 09:30起每年（北京时间）" in timed
+        assert engine.db["broadcasts"].count == 0  # nothing before the confirm
+        done = await peer.say("staff_li", "确认")
+        question = await peer.say("staff_li", "商标注册要多久")  # the draft is closed: a question again
+    await callback.sender.aclose()
+    assert done.startswith("已安排群发 #1。发送：2026-12-01 09:30起每年（北京时间）。")
+    assert "9个月" in question
+    row = engine.db["broadcasts"].get(1)
+    assert (row["recurrence"], row["creator_channel"], row["creator_chat"]) == ("yearly", "wecom", "staff_li")
+    assert Outbox(engine.db).count_recipients(Audience.from_json(row["audience"])) == 2
+    [audit] = [a for a in engine.db["audit"].rows if a["action"] == "broadcast"]
+    assert (audit["channel"], audit["actor"]) == ("wecom", "staff_li")

@@ -10,11 +10,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.admin import SpecialistCommands, parse_command
+from bot.broadcasts import BroadcastDesk
 from bot.clock import Clock
 from bot.config import Settings
 from bot.engine import ANSWER, Choice, Engine, Message, Reply
 from bot.profiles import Profiles
+from bot.reminders import reminder_settings
 from bot.specialists import is_specialist
+from bot.text_broadcast import TextComposer
 from bot.texts import text
 from bot.vocab import SMALLTALK
 from handlers.console import render
@@ -70,6 +73,9 @@ class Conversation:
     def __init__(self, engine: Engine, settings: Settings, clock: Clock) -> None:
         self.engine, self.settings, self.clock = engine, settings, clock
         self.commands = SpecialistCommands(engine, settings, clock)
+        reminders = reminder_settings(settings)
+        desk = BroadcastDesk(engine.db, clock, reminders.max_text_chars)
+        self.composer = TextComposer(desk, clock, CHANNEL, reminders.send_hour)
         self._offers: dict[str, _Offer] = {}
 
     async def respond(self, inbound: Inbound) -> str:
@@ -91,6 +97,12 @@ class Conversation:
 
     async def _on_text(self, user_id: str, typed: str) -> str:
         lang = self.language_of(user_id)
+        if self.composer.composing(user_id):
+            return self.composer.reply(user_id, typed, lang)
+        if typed.strip().lower().startswith("/broadcast"):
+            if not self.commands.allowed(CHANNEL, user_id, "broadcast"):
+                return text("not_allowed", lang)
+            return self.composer.start(user_id, typed.strip()[len("/broadcast"):], lang)
         if typed.strip().lower() in UNSUBSCRIBE_WORDS:  # the footer of every broadcast points here
             Profiles(self.engine.db).unsubscribe_all(self.engine.events.user(CHANNEL, user_id), self.clock.now())
             return text("unsubscribed_all", lang)
