@@ -184,7 +184,9 @@ class Dispatcher:
                         continue
                 if self._next_tick is None or now >= self._next_tick or not (self._queue or self._running):
                     self._tick(now)
-                if (until_idle or self._stopping) and not self._busy(now):
+                if self._stopping and not (self._running or self._done):
+                    return self.totals  # what is only queued stays pending in the database
+                if until_idle and not self._busy(now):
                     return self.totals
                 await self._wait(now)
         except BaseException:  # killed, or a failure: what is in flight stays claimed, recovered next run

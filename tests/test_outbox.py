@@ -423,3 +423,19 @@ async def test_the_background_loop_starts_again_after_a_failure(fresh_db, clock,
     await loop.stop()
     assert sorted(sender.chats()) == ["1", "2"] and len(failures) == 1
     assert "the delivery loop failed; starting again in 5 s" in caplog.text
+
+
+@pytest.mark.asyncio
+async def test_stop_finishes_what_is_in_flight_and_leaves_the_rest_pending(fresh_db, clock) -> None:
+    add_firms(fresh_db, 100, now=NOW)
+    outbox = Outbox(fresh_db)
+    broadcast = outbox.create(kind=BROADCAST, text="x", audience=Audience(), when=When(None), now=NOW)
+    outbox.fire(broadcast, NOW)
+    sender = FakeSender(clock)
+    loop = dispatcher(fresh_db, clock, sender)  # 30 a second: most copies are still queued at the stop
+    task = asyncio.create_task(loop.run())
+    while len(sender.sent) < 10:
+        await asyncio.sleep(0)
+    loop.stop()
+    await asyncio.wait_for(task, timeout=5)
+    assert statuses(fresh_db, broadcast) == {"sent": len(sender.sent), "pending": 100 - len(sender.sent)}
