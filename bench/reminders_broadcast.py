@@ -4,9 +4,9 @@ chat) on a simulated clock, beside the theoretical minimum (platform calls ÷ 30
 
     python bench/reminders_broadcast.py [--recipients 10000] [--per-second 30]
 
-The whole path runs as in production: the scheduler fans the broadcast out, the delivery loop claims,
-spaces and records every copy, and python-telegram-bot sends it through the offline Bot API of the
-tests; only the clock is a ManualClock that the loop's injectable sleep moves, so the simulated
+The whole path runs as in production: the broadcast is fired from the database on the loop's tick, the
+delivery loop claims, spaces and records every copy, and python-telegram-bot sends it through the
+offline Bot API of the tests; only the clock is a ManualClock that the loop's injectable sleep moves, so the simulated
 durations are exact and the run takes seconds. Scenarios: a clean run; and one where 1 % of the
 recipients have blocked the bot (403, never retried), 1 % hit a network error once (502, retried after
 the backoff) and Telegram once asks to wait 5 s (429 retry_after) — its minimum adds those calls and
