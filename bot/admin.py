@@ -1,36 +1,41 @@
-"""Specialists' commands, the same on every channel: /reload, /stats, /reminders and /cancel_reminder
-(refused to others, audited)."""
+"""Specialists' commands, the same on every channel: /reload, /stats, /gaps, /reminders and
+/cancel_reminder (refused to others, audited)."""
 from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Sequence
+from datetime import timedelta
+from typing import Iterable, Sequence
 
 from bot.audit import record_audit
 from bot.broadcasts import BroadcastDesk
-from bot.clock import SHANGHAI, Clock
+from bot.clock import Clock, local_date
 from bot.config import Settings
 from bot.engine import Engine
 from bot.kbcheck import check_knowledge
+from bot.metrics import Summary, knowledge_gaps, summary, week_start
 from bot.specialists import is_specialist
-from bot.stats import Counts, UsageStats, usage_stats
+from bot.report import gaps_text, summary_text
 from bot.texts import text
 from bot.vocab import OUT_OF_SCOPE, TOPIC_TITLES
 
 log = logging.getLogger(__name__)
 
-COMMANDS = ("reload", "stats", "reminders", "cancel_reminder")
+COMMANDS = ("reload", "stats", "gaps", "reminders", "cancel_reminder")
 MAX_PROBLEMS_SHOWN = 15
+GAP_DAYS = 30  # /gaps looks at the last month
+GAP_LIMIT = 10
 _OTHER_TOPICS = {OUT_OF_SCOPE: ("范围外", "out of scope"), "smalltalk": ("寒暄", "small talk")}
 
 
-def parse_command(message: str) -> tuple[str, list[str]] | None:
-    """`/reload`, `/stats all` (a Telegram-style `@bot` suffix allowed) → (name, args), else None."""
+def parse_command(message: str, names: Iterable[str] = COMMANDS) -> tuple[str, list[str]] | None:
+    """`/reload`, `/stats all` (a Telegram-style `@bot` suffix allowed) → (name, args) when the name
+    is one of `names` (the specialists' commands unless told), else None."""
     words = message.strip().split()
     if not words or not words[0].startswith("/"):
         return None
     name = words[0][1:].split("@", 1)[0].lower()
-    return (name, words[1:]) if name in COMMANDS else None
+    return (name, words[1:]) if name in names else None
 
 
 def _topic_label(topic: str, lang: str) -> str:
@@ -38,25 +43,11 @@ def _topic_label(topic: str, lang: str) -> str:
     return titles[1 if lang == "en" else 0]
 
 
-def _period(label: str, counts: Counts, lang: str) -> str:
-    topics = " · ".join(f"{_topic_label(t, lang)} {n}" for t, n in counts.topics.items())
-    return text(
-        "stats_period", lang, label=label, since=counts.since.date().isoformat(),
-        questions=str(counts.questions), topics=topics or text("none", lang),
-        channels=" · ".join(f"{c} {n}" for c, n in counts.channels.items()) or text("none", lang),
-        **{d: str(n) for d, n in counts.decisions.items()}, handoffs=str(counts.handoffs),
-        up=str(counts.feedback["up"]), down=str(counts.feedback["down"]),
-    )
-
-
-def format_stats(stats: UsageStats, lang: str) -> str:
-    """Today's and this week's figures as one message."""
-    scope = text("stats_all" if stats.include_internal else "stats_public", lang)
-    return "\n\n".join([
-        _period(text("stats_today", lang), stats.today, lang),
-        _period(text("stats_week", lang), stats.week, lang),
-        scope,
-    ])
+def _period_text(label: str, figures: Summary, lang: str) -> str:
+    """One period of /stats: the headline figures (satisfaction always with its response rate) and topics."""
+    topics = " · ".join(f"{_topic_label(t, lang)} {n}" for t, n in figures.topics.items())
+    by_topic = text("stats_topics", lang, topics=topics or text("none", lang))
+    return f"【{label}】{summary_text(figures, lang)}\n{by_topic}"
 
 
 class SpecialistCommands:
@@ -77,15 +68,18 @@ class SpecialistCommands:
         """The reply to `/name args` from `user_id`; a specialist's command is audited."""
         if not self.allowed(channel, user_id, name):
             return text("not_allowed", lang)
+        include_internal = bool(args) and args[0].lower() == "all"
         if name == "reload":
             reply, detail = await self.reload(lang)
+        elif name == "gaps":
+            reply, detail = self.gaps(lang, include_internal)
         elif name == "reminders":
             reply, detail = BroadcastDesk(self.engine.db, self.clock).scheduled_list(lang), None
         elif name == "cancel_reminder":
             desk = BroadcastDesk(self.engine.db, self.clock)
             reply, detail = desk.cancel(args[0] if args else "", lang)
         else:
-            reply, detail = self.stats(lang, include_internal=bool(args) and args[0].lower() == "all")
+            reply, detail = self.stats(lang, include_internal)
         record_audit(self.engine.db, time=self.clock.now(), channel=channel, actor=str(user_id),
                      action=name, detail=detail)
         return reply
@@ -109,7 +103,21 @@ class SpecialistCommands:
         return text("reload_ok", lang, entries=str(detail["entries"]), facts=str(detail["facts"])), detail
 
     def stats(self, lang: str, include_internal: bool = False) -> tuple[str, dict]:
-        """Today's and this week's counts (questions, decisions, topics); internal traffic left out."""
-        figures = usage_stats(self.engine.db, self.clock.now(), SHANGHAI, include_internal)
-        detail = {"today": figures.today.questions, "week": figures.week.questions, "all": include_internal}
-        return format_stats(figures, lang), detail
+        """Today's and this week's figures (weeks from Monday); internal traffic left out unless asked."""
+        today = local_date(self.clock.now())
+        day = summary(self.engine.db, today, today, include_internal)
+        week = summary(self.engine.db, week_start(today), today, include_internal)
+        scope = text("stats_all" if include_internal else "stats_public", lang)
+        reply = "\n\n".join([
+            _period_text(text("stats_today", lang), day, lang),
+            _period_text(text("stats_week", lang), week, lang),
+            scope,
+        ])
+        return reply, {"today": day.questions, "week": week.questions, "all": include_internal}
+
+    def gaps(self, lang: str, include_internal: bool = False) -> tuple[str, dict]:
+        """The most frequent unanswered and 👎 questions of the last month, near-identical ones grouped."""
+        today = local_date(self.clock.now())
+        start = today - timedelta(days=GAP_DAYS - 1)
+        found = knowledge_gaps(self.engine.db, start, today, GAP_LIMIT, include_internal=include_internal)
+        return gaps_text(found, start, today, lang), {"gaps": len(found), "all": include_internal}

@@ -20,10 +20,9 @@ from bot.outbox import (
     Creator,
     Outbox,
 )
-from bot.profiles import INDUSTRY_TITLES
 from bot.schedule import ONCE, When
 from bot.texts import text
-from bot.vocab import CITY, TOPIC_TITLES
+from bot.vocab import CITY, INDUSTRY_TITLES, TOPIC_TITLES
 
 RECURRENCE_KEYS = {"weekly": "every_week", "monthly": "every_month", "yearly": "every_year"}
 

@@ -18,11 +18,11 @@ class ConfigError(ValueError):
 
 @dataclass(frozen=True)
 class MatchingSettings:
-    answer_threshold: float = 54
-    answer_margin: float = 3
+    answer_threshold: float = 50
+    answer_margin: float = 1
     clarify_threshold: float = 45
     # Also answer above clarify_threshold when the best leads the runner-up by this much.
-    answer_lead: float = 10
+    answer_lead: float = 8
     max_choices: int = 3
     # Score = weighted mean of: character similarity to the best phrasing, how much of that
     # phrasing the question covers, their word overlap (Dice), and how much of the question the
@@ -64,16 +64,20 @@ def _resolve(path: str | Path, base: Path) -> Path:
     return path if path.is_absolute() else base / path
 
 
-def _matching(raw: Mapping[str, Any]) -> MatchingSettings:
-    known = MatchingSettings.__dataclass_fields__
-    unknown = set(raw) - set(known)
+def section_values(cls: type, raw: Mapping[str, Any], name: str) -> dict[str, Any]:
+    """A config block's values, each converted to the type of the dataclass `cls`'s default;
+    an unknown key or a value of the wrong kind is a ConfigError."""
+    unknown = set(raw) - set(cls.__dataclass_fields__)
     if unknown:
-        raise ConfigError(f"config: unknown matching settings {sorted(unknown)}")
+        raise ConfigError(f"config: unknown {name} settings {sorted(unknown)}")
     try:
-        values = {key: type(getattr(MatchingSettings, key))(value) for key, value in raw.items()}
+        return {key: type(getattr(cls, key))(value) for key, value in raw.items()}
     except (TypeError, ValueError) as exc:
-        raise ConfigError(f"config: matching: {exc}") from None
-    return MatchingSettings(**values)
+        raise ConfigError(f"config: {name}: {exc}") from None
+
+
+def _matching(raw: Mapping[str, Any]) -> MatchingSettings:
+    return MatchingSettings(**section_values(MatchingSettings, raw, "matching"))
 
 
 def load_settings(

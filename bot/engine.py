@@ -13,8 +13,8 @@ from bot.knowledge import Entry, KnowledgeBase
 from bot.matcher import Candidate, Matcher
 from bot.normalize import Analysis, join_tokens, looks_english
 from bot.referrals import (
-    SERVICE_STATION, WHERE_PREFIX, StationRequest, is_where_intent, location_request, offers_handoff, referral_detail,
-    request_for_intent, request_from_question, stations_text,
+    SERVICE_STATION, WHERE_PREFIX, WHERE_TOPIC_PREFIX, StationRequest, is_where_intent, location_request,
+    offers_handoff, referral_detail, request_for_intent, request_from_question, stations_text,
 )
 from bot.stations import Directory, Ranked, nearest, station_settings, stations_of, valid_coordinates
 from bot.store import salt
@@ -24,6 +24,7 @@ from bot.vocab import IP_TOPICS, OUT_OF_SCOPE, SMALLTALK, TOPIC_TITLES, county_i
 ANSWER, CLARIFY, FALLBACK = "answer", "clarify", "fallback"
 MAX_QUESTION_CHARS = 500
 HANDOFF_INTENT = "handoff"
+HANDOFF_WORD = "转人工"  # an answer that mentions it offers the handoff choice
 TOPIC_PREFIX = "topic:"
 OFF_TOPIC_SHARE = 0.15  # a question this much about another domain is not answered (车辆质押贷款)
 FOLLOW_UP_MAX_TOKENS = 4  # a follow-up is short …
@@ -74,7 +75,6 @@ class _Turn:
     question: str
     entry: Entry | None = None
     tokens: tuple[str, ...] = ()  # the question as it was matched (follow-ups included)
-    open_question: bool = False  # answered, but a specialist may still take it (contacts not published)
 
 
 @dataclass
@@ -182,6 +182,10 @@ class Engine:
                          limit=self.station_settings.max_results)
         user = self.events.user(message.channel, message.user_id)
         return self._show_stations(message, user, now, lang, request, "choice", ranked=ranked)
+
+    def forget(self, channel: str, user_id: str) -> None:
+        """Drop what the Engine remembers of the user's conversation (last question, follow-up context)."""
+        self._turns.pop(self.events.user(channel, user_id), None)
 
     def entry(self, intent_id: str) -> Entry | None:
         return self.kb.entries.get(intent_id)
@@ -313,6 +317,8 @@ class Engine:
         )
         if entry.station_types and self.stations:
             choices += (Choice(WHERE_PREFIX + entry.id, entry.topic, text("where_choice", lang)),)
+        if HANDOFF_WORD in entry.answer:  # the answer itself sends local details to a specialist
+            choices += (Choice(HANDOFF_INTENT, entry.topic, text("handoff_choice", lang)),)
         return Reply(ANSWER, entry.topic, entry.id, candidate.score, body, choices, entry.station_types, language=lang)
 
     def _clarify(self, candidates: list[Candidate], lang: str) -> Reply:
@@ -347,11 +353,14 @@ class Engine:
     # ---- stations ---------------------------------------------------------------------------
 
     def _pressed_where(self, intent_id: str, message: Message, user: str, lang: str) -> StationRequest | None:
-        """The request of a pressed where-choice; the county named in the last question wins."""
+        """The request of a pressed where-choice. Under an answer (`where:<entry id>`) the county named in
+        the question it answered wins; `where` and `where:topic:…` (a command's) take the message's."""
         if not self.stations:
             return None
-        previous = self._turns.get(user)
-        county = (county_in_text(previous.question) if previous else None) or message.county
+        county = message.county
+        if intent_id.startswith(WHERE_PREFIX) and not intent_id.startswith(WHERE_TOPIC_PREFIX):
+            previous = self._turns.get(user)
+            county = (county_in_text(previous.question) if previous else None) or county
         return request_for_intent(intent_id, self.kb.entries, lang, county=county, industry=message.industry)
 
     def _station_request(
@@ -402,7 +411,7 @@ class Engine:
         context = request.entry or related
         self._turns[user] = _Turn(
             now, event_id, reply.decision, request.question, context,
-            tokens=self._entry_subject(context) if context else (), open_question=handoff,
+            tokens=self._entry_subject(context) if context else (),
         )
         return replace(reply, event_id=event_id)
 
@@ -426,8 +435,8 @@ class Engine:
         """Leave the user's unanswered question (or the text after 转人工) for a specialist."""
         question = self._handoff_question(message.text)
         previous = self._turns.get(user)
-        if not question and previous and (previous.decision != ANSWER or previous.open_question):
-            question = previous.question
+        if not question and previous:
+            question = previous.question  # any last question: unanswered, or answered but not enough
         if not question:
             return Reply(FALLBACK, OUT_OF_SCOPE, HANDOFF_INTENT, 0.0, text("handoff_nothing", lang), language=lang)
         event_id = self.events.record(

@@ -10,6 +10,7 @@ from typing import Any
 from sqlite_utils import Database
 
 INTERNAL_CHANNELS = frozenset({"cli", "test"})
+FEEDBACK_KIND = "feedback"  # detail {"value": "up" | "down"}, reply_to = the rated answer
 
 
 def pseudonym(salt: str, channel: str, user_id: str) -> str:

@@ -11,19 +11,10 @@ from datetime import datetime, timezone
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
-from bot.vocab import IP_TOPICS
+from bot.vocab import INDUSTRIES, IP_TOPICS
 
 migrations = Migrations("profiles")
 
-INDUSTRIES: tuple[str, ...] = ("tea", "bamboo", "jian_ware", "food", "aquaculture", "other")
-INDUSTRY_TITLES: dict[str, tuple[str, str]] = {
-    "tea": ("茶叶", "Tea"),
-    "bamboo": ("竹业", "Bamboo"),
-    "jian_ware": ("建盏", "Jian ware"),
-    "food": ("食品", "Food"),
-    "aquaculture": ("水产养殖", "Aquaculture"),
-    "other": ("其他", "Other"),
-}
 LANGUAGES = ("zh", "en")
 # Tables other features may add that hold a firm's own data, erased by forget() when present
 # (reminders: the firm's deadlines, its copies of broadcasts, its deadline reminders).
@@ -139,13 +130,6 @@ class Profiles:
     def unsubscribe(self, user: str, topic: str) -> None:
         with self.db.conn:
             self.db.execute("delete from subscriptions where user = ? and topic = ?", [user, topic])
-
-    def unsubscribe_all(self, user: str, now: datetime) -> None:
-        """Stop every broadcast to the firm: service notices off and all topics dropped (a text
-        channel's one-word /unsubscribe)."""
-        with self.db.atomic():
-            self.db.execute("update firms set notices = 0, updated = ? where user = ?", [_iso(now), user])
-            self.db.execute("delete from subscriptions where user = ?", [user])
 
     # ---- erasure ----------------------------------------------------------------------------
 

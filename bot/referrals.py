@@ -20,6 +20,8 @@ WHERE_INTENT = "where"
 WHERE_PREFIX = WHERE_INTENT + ":"
 WHERE_TOPIC_PREFIX = WHERE_PREFIX + "topic:"
 SERVICE_STATION = "service_station"
+ANY_TOPIC = "*"  # a channel's "any / other" answer to "what is it about?"
+STATION_TOPICS = tuple(t for t in IP_TOPICS if t != SERVICE_STATION)  # what a channel asks /station about
 VIA_QUESTION, VIA_CHOICE, VIA_LOCATION = "question", "choice", "location"
 
 # 在哪 but not 现在哪个/存在哪些, 哪里 but not 范围是哪里; English words whole.
@@ -74,6 +76,11 @@ def _profile(county: str | None, industry: str | None) -> tuple[str | None, str 
 
 def is_where_intent(intent_id: str) -> bool:
     return intent_id == WHERE_INTENT or intent_id.startswith(WHERE_PREFIX)
+
+
+def station_intent(topic: str) -> str:
+    """The intent for the stations that serve `topic` (`where` for ANY_TOPIC)."""
+    return WHERE_INTENT if topic == ANY_TOPIC else WHERE_TOPIC_PREFIX + topic
 
 
 def asks_where(cleaned: str, names_place: bool = False) -> bool:

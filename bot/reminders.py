@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
 from datetime import datetime
 from typing import Any, Callable, Mapping
 
@@ -13,7 +13,7 @@ from sqlite_utils import Database
 
 from bot.calendar_events import due_events, events_of
 from bot.clock import Clock, local_date
-from bot.config import ConfigError, Settings
+from bot.config import ConfigError, Settings, section_values
 from bot.deadlines import KINDS as DEADLINE_KINDS, PATENT_FEE, PLEDGE_LOAN, TRADEMARK, Deadlines
 from bot.delivery import Sender
 from bot.dispatch import DeliverySettings, Dispatcher, RateLimit, Sleep
@@ -27,14 +27,6 @@ DEFAULT_LIMITS = {"telegram": RateLimit(30, 1), "wecom": RateLimit(10, 2)}
 DEFAULT_MONTHS_BEFORE = {TRADEMARK: (6, 1), PATENT_FEE: (1,), PLEDGE_LOAN: (3, 1)}
 RESTART_SECONDS, RESTART_MAX_SECONDS = 5.0, 300.0
 _DELIVERY_KEYS = ("concurrency", "max_attempts", "backoff_seconds", "max_backoff_seconds", "idle_seconds")
-_KEYS = {
-    "send_hour",
-    "calendar_days_before",
-    "deadline_months_before",
-    "limits",
-    "max_text_chars",
-    *_DELIVERY_KEYS,
-}
 
 
 @dataclass(frozen=True)
@@ -45,18 +37,6 @@ class ReminderSettings:
     limits: Mapping[str, RateLimit] = field(default_factory=lambda: dict(DEFAULT_LIMITS))
     delivery: DeliverySettings = DeliverySettings()
     max_text_chars: int = 3500  # a broadcast's text; with the footer it stays one Telegram message
-
-
-def _positive(block: Mapping[str, Any], key: str, default: float, where: str, whole: bool = False) -> Any:
-    value = block.get(key, default)
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, (int, float))
-        or value < 0
-        or (whole and value != int(value))
-    ):
-        raise ConfigError(f"config: {where}.{key} must be a {'whole ' if whole else ''}number ≥ 0")
-    return int(value) if whole else float(value)
 
 
 def _months_before(raw: Any) -> dict[str, tuple[int, ...]]:
@@ -84,40 +64,50 @@ def _limits(raw: Any) -> dict[str, RateLimit]:
             raise ConfigError(f"config: {where} takes per_second and per_chat_seconds")
         default = limits.get(channel, RateLimit())
         limits[str(channel)] = RateLimit(
-            _positive(block, "per_second", default.per_second, where),
-            _positive(block, "per_chat_seconds", default.per_chat_seconds, where),
+            _number(block, "per_second", default.per_second, where),
+            _number(block, "per_chat_seconds", default.per_chat_seconds, where),
         )
     return limits
 
 
+@dataclass(frozen=True)
+class _Block:
+    """The plain values of the `reminders:` block (the nested ones are parsed apart)."""
+
+    send_hour: int = 9
+    calendar_days_before: int = 7
+    max_text_chars: int = 3500
+    concurrency: int = DeliverySettings.concurrency
+    max_attempts: int = DeliverySettings.max_attempts
+    backoff_seconds: float = DeliverySettings.backoff_seconds
+    max_backoff_seconds: float = DeliverySettings.max_backoff_seconds
+    idle_seconds: float = DeliverySettings.idle_seconds
+
+
+def _number(block: Mapping[str, Any], key: str, default: float, where: str) -> float:
+    value = block.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+        raise ConfigError(f"config: {where}.{key} must be a number ≥ 0")
+    return float(value)
+
+
 def reminder_settings(settings: Settings) -> ReminderSettings:
     """Parse and check config.yaml's `reminders:` block (defaults when absent)."""
-    block = settings.section("reminders")
-    unknown = set(block) - _KEYS
-    if unknown:
-        raise ConfigError(f"config: unknown reminders settings {sorted(unknown)}")
-    where = "reminders"
-    hour = _positive(block, "send_hour", 9, where, whole=True)
-    if hour > 23:
+    raw = dict(settings.section("reminders"))
+    nested = {key: raw.pop(key) for key in ("deadline_months_before", "limits") if key in raw}
+    block = _Block(**section_values(_Block, raw, "reminders"))
+    if not 0 <= block.send_hour <= 23:
         raise ConfigError("config: reminders.send_hour must be an hour from 0 to 23")
-    defaults = DeliverySettings()
-    delivery = DeliverySettings(
-        **{
-            key: _positive(
-                block, key, getattr(defaults, key), where, whole=isinstance(getattr(defaults, key), int)
-            )
-            for key in _DELIVERY_KEYS
-        }
-    )
-    if delivery.concurrency < 1 or delivery.max_attempts < 1:
-        raise ConfigError("config: reminders.concurrency and reminders.max_attempts must be at least 1")
+    if min(block.concurrency, block.max_attempts) < 1 or min(astuple(block)) < 0:
+        raise ConfigError("config: reminders: concurrency and max_attempts must be at least 1, the rest ≥ 0")
+    delivery = DeliverySettings(**{key: getattr(block, key) for key in _DELIVERY_KEYS})
     return ReminderSettings(
-        send_hour=hour,
-        calendar_days_before=_positive(block, "calendar_days_before", 7, where, whole=True),
-        months_before=_months_before(block.get("deadline_months_before") or {}),
-        limits=_limits(block.get("limits") or {}),
+        send_hour=block.send_hour,
+        calendar_days_before=block.calendar_days_before,
+        months_before=_months_before(nested.get("deadline_months_before") or {}),
+        limits=_limits(nested.get("limits") or {}),
         delivery=delivery,
-        max_text_chars=_positive(block, "max_text_chars", 3500, where, whole=True),
+        max_text_chars=block.max_text_chars,
     )
 
 

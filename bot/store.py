@@ -85,6 +85,8 @@ def salt(db: Database, environ: Mapping[str, str] | None = None) -> str:
 
 
 # Feature migration sets, one line each (imported at the bottom so feature modules may import store).
-from bot import audit, dedup, outbox, profiles  # noqa: E402
+from bot import audit, dedup, metrics, outbox, profiles  # noqa: E402
 
-MIGRATION_SETS += [profiles.migrations, audit.migrations, dedup.migrations, outbox.migrations]
+MIGRATION_SETS += [
+    profiles.migrations, audit.migrations, dedup.migrations, metrics.migrations, outbox.migrations,
+]

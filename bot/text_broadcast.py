@@ -9,12 +9,12 @@ from itertools import count
 from typing import Callable
 
 from bot.broadcasts import BroadcastDesk, Draft, describe_when
+from bot.onboarding import topic_named
 from bot.clock import Clock
 from bot.outbox import Creator
-from bot.profiles import INDUSTRIES, INDUSTRY_TITLES
 from bot.schedule import BadTime, When, parse_when
 from bot.texts import text
-from bot.vocab import IP_TOPICS, TOPIC_TITLES, canonical_county, industry_in_text
+from bot.vocab import INDUSTRIES, INDUSTRY_TITLES, canonical_county, industry_in_text
 
 # First word of a line → what it sets (zh and en).
 TOPICS, COUNTIES, INDUSTRIES_PART, NOTICES, TIME, CONFIRM, CANCEL = (
@@ -38,11 +38,6 @@ KEYWORDS = {
 NONE_WORDS = ("无", "none", "-")
 ON_WORDS, OFF_WORDS = ("开", "是", "on", "yes"), ("关", "否", "off", "no")
 NOW_WORDS = ("立即", "现在", "now")
-
-
-def _topic(word: str) -> str | None:
-    word = word.lower()
-    return next((t for t in IP_TOPICS if word in (t, TOPIC_TITLES[t][0], TOPIC_TITLES[t][1].lower())), None)
 
 
 def _industry(word: str) -> str | None:
@@ -116,7 +111,7 @@ class TextComposer:
         if not words or words[0].lower() in NONE_WORDS:
             return ()
         parse: Callable[[str], str | None] = {
-            TOPICS: _topic,
+            TOPICS: topic_named,
             COUNTIES: canonical_county,
             INDUSTRIES_PART: _industry,
         }[part]

@@ -88,11 +88,13 @@ TEXTS: dict[str, dict[str, str]] = {
     "notices_no": {"zh": "不接收", "en": "No, thanks"},
     "help": {
         "zh": "直接输入问题即可，例如「商标注册要多久」；回复「转人工」可把问题留给知识产权专员。\n"
-        "/topics 主题菜单\n/profile 企业资料（县区、行业、服务通知）\n/lang 切换语言 zh / en\n"
+        "/topics 主题菜单\n/station 查找服务站点（也可以直接发送位置）\n/profile 企业资料（县区、行业、服务通知）\n"
+        "/lang 切换语言 zh / en\n"
         "/subscribe 订阅提醒主题\n/unsubscribe 取消订阅\n/deadline 登记商标续展、专利年费、质押贷款到期提醒\n"
         "/mydeadlines 我的期限提醒\n/forget 删除我的资料",
         "en": "Just type your question, e.g. \"how long does trademark registration take\"; reply "
         "\"human\" to leave it for an IP specialist.\n/topics topic menu\n"
+        "/station find a service station (or just send your location)\n"
         "/profile firm profile (county, industry, notices)\n/lang language zh / en\n"
         "/subscribe reminder topics\n/unsubscribe stop reminders\n"
         "/deadline trademark renewal, patent fee or pledge loan reminders\n/mydeadlines my deadline reminders\n"
@@ -109,10 +111,10 @@ TEXTS: dict[str, dict[str, str]] = {
     "choose_language": {"zh": "请选择语言 / Choose a language:", "en": "请选择语言 / Choose a language:"},
     "language_set": {"zh": "已切换为中文。", "en": "Language set to English."},
     "subscribe_choose": {
-        "zh": "点选要订阅提醒的主题（提醒将按主题推送，可随时 /unsubscribe）：",
+        "zh": "请选择要订阅提醒的主题（提醒将按主题推送，可随时 /unsubscribe）：",
         "en": "Pick the topics you want reminders about (sent by topic; /unsubscribe any time):",
     },
-    "unsubscribe_choose": {"zh": "点选要取消订阅的主题：", "en": "Pick the topics to unsubscribe from:"},
+    "unsubscribe_choose": {"zh": "请选择要取消订阅的主题：", "en": "Pick the topics to unsubscribe from:"},
     "subscriptions": {"zh": "已订阅：{topics}", "en": "Subscribed: {topics}"},
     "subscriptions_none": {"zh": "目前没有订阅任何主题。", "en": "No topics subscribed."},
     "subscribed_all": {"zh": "所有主题都已订阅。", "en": "You are subscribed to every topic."},
@@ -147,18 +149,13 @@ TEXTS: dict[str, dict[str, str]] = {
     "not_allowed": {"zh": "抱歉，这个命令仅限知识产权专员使用。", "en": "Sorry, this command is for IP specialists only."},
     "stats_today": {"zh": "今日", "en": "Today"},
     "stats_week": {"zh": "本周", "en": "This week"},
-    "stats_period": {
-        "zh": "📊 {label}（自 {since} 起）\n提问 {questions}：解答 {answer} · 澄清 {clarify} · 兜底 {fallback}\n"
-        "按主题：{topics}\n按渠道：{channels}\n转人工 {handoffs} · 👍 {up} · 👎 {down}",
-        "en": "📊 {label} (since {since})\nQuestions {questions}: answered {answer} · clarified {clarify} · "
-        "fallback {fallback}\nBy topic: {topics}\nBy channel: {channels}\nHanded off {handoffs} · 👍 {up} · 👎 {down}",
-    },
     "stats_public": {
         "zh": "不含专员与内部测试流量（/stats all 包含）。",
         "en": "Specialist and internal test traffic left out (/stats all includes it).",
     },
     "stats_all": {"zh": "含专员与内部测试流量。", "en": "Specialist and internal test traffic included."},
     "none": {"zh": "无", "en": "none"},
+    "stats_topics": {"zh": "按主题：{topics}", "en": "By topic: {topics}"},
     "reload_ok": {
         "zh": "知识库已重新加载：{entries} 条问答、{facts} 项数据。",
         "en": "Knowledge base reloaded: {entries} entries, {facts} facts.",
@@ -170,12 +167,14 @@ TEXTS: dict[str, dict[str, str]] = {
     "cmd_start": {"zh": "开始 · 主题菜单", "en": "Start · topic menu"},
     "cmd_help": {"zh": "使用帮助", "en": "Help"},
     "cmd_topics": {"zh": "主题菜单", "en": "Topic menu"},
+    "cmd_station": {"zh": "查找服务站点", "en": "Find a service station"},
     "cmd_profile": {"zh": "企业资料", "en": "Firm profile"},
     "cmd_lang": {"zh": "切换语言 zh / en", "en": "Language zh / en"},
     "cmd_subscribe": {"zh": "订阅提醒主题", "en": "Subscribe to reminder topics"},
     "cmd_unsubscribe": {"zh": "取消订阅", "en": "Unsubscribe"},
     "cmd_forget": {"zh": "删除我的资料", "en": "Delete my data"},
     "cmd_stats": {"zh": "专员：使用统计", "en": "Specialist: usage figures"},
+    "cmd_gaps": {"zh": "专员：知识缺口", "en": "Specialist: knowledge gaps"},
     "cmd_reload": {"zh": "专员：重新加载知识库", "en": "Specialist: reload knowledge"},
     # Specialist commands (bot/admin.py), the same on every channel.
     "more_problems": {
@@ -190,6 +189,19 @@ TEXTS: dict[str, dict[str, str]] = {
     "rate_answer": {
         "zh": "回复 + 或 - 评价这个回答",
         "en": "Reply + or - to rate this answer",
+    },
+    "reply_number_skip": {
+        "zh": "回复 {numbers} 选择，回复 0 跳过",
+        "en": "Reply {numbers} to choose, 0 to skip",
+    },
+    "profile_invite": {
+        "zh": "发送 /profile 可填写企业所在县区、行业和是否接收服务通知（均可跳过），以便推荐本地站点。",
+        "en": "Send /profile to give your firm's county, industry and whether you want service notices "
+        "(each can be skipped), for local stations.",
+    },
+    "unknown_topic": {
+        "zh": "没有“{word}”这个主题。",
+        "en": "There is no topic \"{word}\".",
     },
     "text_only": {
         "zh": "目前只能回答文字问题，请用文字输入您的问题，例如「商标注册要多久」。",
@@ -279,6 +291,16 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh": "这个位置无法识别，请重新发送位置，或告诉我您所在的县（市、区）。",
         "en": "That location could not be read. Send it again, or tell me your county.",
     },
+    "ask_station_topic": {
+        "zh": "您要办理哪方面的事项？选择主题，我来推荐服务站点：",
+        "en": "What is it about? Pick a topic and I will suggest stations:",
+    },
+    "station_any_topic": {"zh": "不限 / 其他", "en": "Any / other"},
+    "ask_station_county": {
+        "zh": "企业在哪个县（市、区）？我会优先推荐本地站点。可以跳过；也可以直接发送位置，按距离推荐。",
+        "en": "Which county is your firm in? Local stations come first. You can skip this, or send your "
+        "location to rank stations by distance.",
+    },
     "reason_topic": {
         "zh": "办理{topic}事项",
         "en": "handles {topic}",
@@ -306,6 +328,47 @@ TEXTS: dict[str, dict[str, str]] = {
     "reason_distance": {
         "zh": "距您约{km}公里",
         "en": "about {km} km from you",
+    },
+    # /stats and /gaps (bot/report.py formats them; a satisfaction figure always carries its response rate)
+    "stats_summary": {
+        "zh": "📊 {start} 至 {end}\n提问 {questions}：已回答 {answer}，需澄清 {clarify}（其中 {resolved} 个经选择解决），"
+        "未能回答 {fallback}\n满意度：{satisfaction}\n转介 {referrals} · 活跃企业 {firms} · 新订阅 {subscribers}",
+        "en": "📊 {start} to {end}\nQuestions {questions}: answered {answer}, clarified {clarify} "
+        "({resolved} resolved by a choice), fallback {fallback}\nSatisfaction: {satisfaction}\n"
+        "Referrals {referrals} · active firms {firms} · new subscribers {subscribers}",
+    },
+    "stats_satisfaction": {
+        "zh": "👍 {up} · 👎 {down}，满意 {approval}（评价率 {rate}：{answers} 个回答中 {rated} 个有评价）",
+        "en": "👍 {up} · 👎 {down}, {approval} approval "
+        "({rate} response rate: {rated} of {answers} answers rated)",
+    },
+    "stats_unrated": {
+        "zh": "暂无评价（{answers} 个回答中 0 个有评价）",
+        "en": "no ratings yet (0 of {answers} answers rated)",
+    },
+    "stats_empty": {
+        "zh": "📊 {start} 至 {end}：本期间没有提问或转介记录。",
+        "en": "📊 {start} to {end}: no questions or referrals in this period.",
+    },
+    "not_available": {
+        "zh": "暂无",
+        "en": "n/a",
+    },
+    "gaps_title": {
+        "zh": "知识缺口（{start} 至 {end}，未能回答和被👎最多的问题）：",
+        "en": "Knowledge gaps ({start} to {end}: the questions most often unanswered or rated 👎):",
+    },
+    "gaps_line": {
+        "zh": "{rank}. {example} — {count} 次（未能回答 {fallback}，👎 {down}）{variants}",
+        "en": "{rank}. {example} — {count} times (fallback {fallback}, 👎 {down}){variants}",
+    },
+    "gaps_variants": {
+        "zh": "，另有 {n} 种相近问法",
+        "en": ", {n} similar phrasings",
+    },
+    "gaps_none": {
+        "zh": "{start} 至 {end} 没有未能回答或被👎的问题。",
+        "en": "No unanswered or 👎 questions from {start} to {end}.",
     },
     # ---- reminders and broadcasts (bot/outbox.py, bot/dispatch.py, bot/broadcasts.py, bot/deadlines.py) ----
     "footer_unsubscribe": {"zh": "退订：/unsubscribe", "en": "unsubscribe: /unsubscribe"},
@@ -516,10 +579,6 @@ TEXTS: dict[str, dict[str, str]] = {
     "cmd_broadcast": {"zh": "专员：群发通知", "en": "Specialist: broadcast"},
     "cmd_reminders": {"zh": "专员：待发群发", "en": "Specialist: scheduled broadcasts"},
     "cmd_cancel_reminder": {"zh": "专员：取消群发", "en": "Specialist: cancel a broadcast"},
-    "unsubscribed_all": {
-        "zh": "已退订：不再向您发送群发通知和主题提醒（您登记的期限提醒照常）。",
-        "en": "Unsubscribed: no more broadcasts or topic reminders (your own deadline reminders continue).",
-    },
     "notices_stop": {"zh": "✖ 服务通知", "en": "✖ Service notices"},
     "notices_on": {"zh": "服务通知：接收中", "en": "Service notices: on"},
 }

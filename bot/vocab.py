@@ -39,12 +39,12 @@ STATION_TYPE_TITLES: dict[str, tuple[str, str]] = {
 # A firm's industry (the `firms.industry` column); words that name it in a question.
 INDUSTRIES: tuple[str, ...] = ("tea", "bamboo", "jian_ware", "food", "aquaculture", "other")
 INDUSTRY_TITLES: dict[str, tuple[str, str]] = {
-    "tea": ("茶产业", "tea"),
-    "bamboo": ("竹产业", "bamboo"),
+    "tea": ("茶叶", "tea"),
+    "bamboo": ("竹业", "bamboo"),
     "jian_ware": ("建盏", "Jian ware"),
     "food": ("食品", "food"),
     "aquaculture": ("水产养殖", "aquaculture"),
-    "other": ("其他行业", "other"),
+    "other": ("其他", "other"),
 }
 _INDUSTRY_WORDS: dict[str, tuple[str, ...]] = {
     "jian_ware": ("建盏", "建窑", "jian ware", "jianzhan"),

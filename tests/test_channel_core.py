@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -14,7 +14,7 @@ from bot.engine import Engine, Message
 from bot.flood import FloodLimit, FloodLimiter, Verdict
 from bot.profiles import Profiles
 from bot.specialists import load_specialists
-from bot.stats import period_starts, usage_stats
+from bot.metrics import summary, week_start
 
 NOW = datetime(2026, 11, 25, 2, 0, tzinfo=timezone.utc)  # Wednesday 10:00 in Shanghai
 
@@ -113,14 +113,12 @@ def test_flood_limit_warns_once_per_window_and_slides() -> None:
 
 # ---- stats ----------------------------------------------------------------------------------------
 
-def test_periods_are_shanghai_days_and_weeks_from_monday() -> None:
-    today, monday = period_starts(datetime(2026, 11, 22, 17, 30, tzinfo=timezone.utc))  # Mon 01:30 local
-    assert (today.isoformat(), monday.isoformat()) == ("2026-11-23T00:00:00+08:00", "2026-11-23T00:00:00+08:00")
-    today, monday = period_starts(datetime(2026, 11, 22, 15, 59, tzinfo=timezone.utc))  # Sun 23:59 local
-    assert (today.date().isoformat(), monday.date().isoformat()) == ("2026-11-22", "2026-11-16")
+def test_weeks_start_on_monday() -> None:
+    assert week_start(date(2026, 11, 23)) == date(2026, 11, 23)  # a Monday
+    assert week_start(date(2026, 11, 22)) == date(2026, 11, 16)  # a Sunday
 
 
-def test_usage_stats_count_today_and_this_week_without_internal(engine: Engine, clock: ManualClock) -> None:
+def test_stats_figures_for_today_and_this_week_without_internal(engine: Engine, clock: ManualClock) -> None:
     def ask(text: str, at: datetime, **kwargs) -> None:
         engine.handle(Message("telegram", kwargs.pop("user", "u1"), text, now=at, **kwargs))
 
@@ -130,16 +128,15 @@ def test_usage_stats_count_today_and_this_week_without_internal(engine: Engine, 
     ask("明天天气怎么样", NOW)
     ask("商标注册要多久", NOW, user="specialist", internal=True)
     engine.handle(Message("cli", "cli", "商标注册要多久", now=NOW))  # the cli channel is internal too
-    feedback = Message("telegram", "u1", "", now=NOW)
-    engine.record_event("feedback", feedback, detail={"value": "down"})
 
-    stats = usage_stats(engine.db, NOW)
-    assert (stats.today.questions, stats.today.decisions) == (2, {"answer": 1, "clarify": 0, "fallback": 1})
-    assert stats.today.topics == {"pledge_financing": 1, "out_of_scope": 1}
-    assert stats.today.feedback == {"up": 0, "down": 1}
-    assert (stats.week.questions, stats.week.topics["trademark"]) == (3, 1)
-    with_internal = usage_stats(engine.db, NOW, include_internal=True)
-    assert (with_internal.today.questions, with_internal.today.topics["trademark"]) == (4, 2)
+    today = date(2026, 11, 25)
+    day = summary(engine.db, today, today)
+    assert (day.questions, day.decisions) == (2, {"answer": 1, "clarify": 0, "fallback": 1})
+    assert day.topics == {"pledge_financing": 1, "out_of_scope": 1}
+    week = summary(engine.db, week_start(today), today)
+    assert (week.questions, week.topics["trademark"]) == (3, 1)
+    everything = summary(engine.db, today, today, include_internal=True)
+    assert (everything.questions, everything.topics["trademark"]) == (4, 2)
 
 
 def test_flood_limiter_forgets_idle_users() -> None:

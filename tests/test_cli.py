@@ -123,3 +123,9 @@ def test_console_starts_as_a_process(settings, tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "9个月" in result.stdout and result.stderr == ""
+
+
+def test_ci_runs_exactly_the_readme_test_command() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    ci_command = (ROOT / ".ci" / "run").read_text(encoding="utf-8").strip().splitlines()[-1]
+    assert "pytest" in ci_command and f"\n{ci_command}\n" in readme

@@ -8,6 +8,7 @@ import pytest
 
 from bot.clock import ManualClock
 from bot.engine import Engine, Message
+from bot.kbcheck import load_knowledge
 
 
 def ask(engine: Engine, text: str, user: str = "u1", **kwargs):
@@ -200,3 +201,27 @@ def test_record_event_for_channel_observations(engine: Engine) -> None:
     row = engine.db["events"].get(event_id)
     assert (row["kind"], row["reply_to"], row["detail"]) == ("feedback", answer.event_id, '{"value": "up"}')
     assert row["user"] == engine.db["events"].get(answer.event_id)["user"]
+
+
+def test_forget_drops_only_that_users_conversation(engine: Engine) -> None:
+    for user in ("leaving", "staying"):
+        ask(engine, "我们厂的商业秘密被员工带走了", user=user)
+        ask(engine, "商标注册要多久", user=user + "_ctx")
+    engine.forget("console", "leaving")
+    engine.forget("console", "leaving_ctx")
+    engine.forget("telegram", "staying")  # the same id on another channel is another user
+    assert "请先输入" in ask(engine, "转人工", user="leaving").text  # no question left to hand off
+    assert ask(engine, "费用呢？", user="leaving_ctx").decision == "fallback"  # no context to lean on
+    assert "商业秘密" in ask(engine, "转人工", user="staying").text
+    assert ask(engine, "费用呢？", user="staying_ctx").intent == "tm_fee"
+    engine.forget("console", "never_seen")  # nothing to drop: no error
+
+
+def test_answer_that_sends_details_to_a_specialist_offers_the_handoff(kb_dir, settings, fresh_db, clock) -> None:
+    faq = kb_dir / "faq" / "trademark.yaml"
+    faq.write_text(faq.read_text(encoding="utf-8").replace("（限10个商品）。", "（限10个商品）。其他费用请转人工。"), "utf-8")
+    engine = Engine(load_knowledge(kb_dir), settings, fresh_db, clock)
+    reply = ask(engine, "注册商标多少钱")
+    assert reply.choices[-1].intent == "handoff"
+    saved = ask(engine, "转人工")
+    assert "注册商标多少钱" in saved.text  # an answered question can still go to a person

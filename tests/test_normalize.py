@@ -47,7 +47,7 @@ def test_real_words_are_not_rewritten_as_homophones(fixture_kb: KnowledgeBase) -
 
 def test_english_phrases_map_to_chinese_terms(fixture_kb: KnowledgeBase) -> None:
     tokens = fixture_kb.normalizer.analyze("what is open licensing of patents").tokens
-    assert tokens == ("开放许可", "专利")
+    assert tokens == ("定义", "开放许可", "专利")  # "what is" is the definition aspect
 
 
 def test_greeting_only_text_keeps_its_cleaned_form(fixture_kb: KnowledgeBase) -> None:

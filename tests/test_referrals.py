@@ -89,7 +89,7 @@ def test_pressing_where_lists_stations_and_records_referrals(engine: Engine) -> 
 def test_where_choice_uses_the_profile_county_and_industry(engine: Engine) -> None:
     reply = press(engine, "where:topic:trademark", county="邵武市", industry="tea")
     assert shown(engine) == ["t_shaowu_tea", "t_shaowu_a", "t_shaowu_park"]
-    assert "服务茶产业企业" in reply.text
+    assert "服务茶叶企业" in reply.text
 
 
 def test_follow_up_still_works_after_where(engine: Engine) -> None:

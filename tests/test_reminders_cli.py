@@ -38,8 +38,10 @@ def test_the_shipped_block_parses_to_the_platform_limits() -> None:
     [
         ("  colour: red\n", "config: unknown reminders settings ['colour']"),
         ("  send_hour: 25\n", "config: reminders.send_hour must be an hour from 0 to 23"),
-        ("  concurrency: 0\n", "config: reminders.concurrency and reminders.max_attempts must be at least 1"),
-        ("  concurrency: 2.5\n", "config: reminders.concurrency must be a whole number ≥ 0"),
+        ("  concurrency: 0\n", "config: reminders: concurrency and max_attempts must be at least 1, the rest ≥ 0"),
+        ("  idle_seconds: -1\n", "config: reminders: concurrency and max_attempts must be at least 1, the rest ≥ 0"),
+        ("  concurrency: many\n", "config: reminders: invalid literal for int() with base 10: 'many'"),
+        ("  limits: {wecom: {per_second: -1}}\n", "config: reminders.limits.wecom.per_second must be a number ≥ 0"),
         (
             "  limits: {telegram: {per_minute: 3}}\n",
             "config: reminders.limits.telegram takes per_second and per_chat_seconds",

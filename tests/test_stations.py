@@ -45,7 +45,7 @@ def test_other_counties_are_never_offered(directory: Directory) -> None:
 def test_industry_breaks_the_tie_within_a_county(directory: Directory) -> None:
     ranked = rank(directory, topic="trademark", county="邵武市", industry="tea")
     assert ids(ranked)[0] == "t_shaowu_tea"
-    assert "服务茶产业企业" in ranked[0].reason("zh")
+    assert "服务茶叶企业" in ranked[0].reason("zh")
     assert "serves tea firms" in ranked[0].reason("en")
 
 

@@ -49,7 +49,7 @@ def test_json_with_industry_park_and_english_reasons(run) -> None:
     rows = json.loads(out)
     assert [r["id"] for r in rows] == ["t_shaowu_park", "t_shaowu_tea"]
     assert rows[0]["reason"]["en"] == "handles Trademarks; in 邵武市, your county; in your park, 邵武金塘工业园"
-    assert rows[1]["reason"]["zh"] == "办理商标事项；位于邵武市，与您同县（市、区）；服务茶产业企业"
+    assert rows[1]["reason"]["zh"] == "办理商标事项；位于邵武市，与您同县（市、区）；服务茶叶企业"
     assert set(rows[0]) >= {"id", "name", "type", "county", "park", "industries", "topics", "address", "phone",
                             "hours", "lat", "lon", "sample"}
 

@@ -78,19 +78,20 @@ async def test_the_apps_lifespan_delivers_wecom_copies_and_reports(engine: Engin
     assert pending["status"] == "pending"  # waits for the Telegram process; nothing is lost
 
 
-async def test_a_firm_unsubscribes_from_everything_with_one_word(engine: Engine, settings, clock) -> None:
+async def test_unsubscribe_stops_service_notices_as_well_as_topics(engine: Engine, settings, clock) -> None:
     user = wecom_firm(engine, "firm_a")
     Profiles(engine.db).subscribe(user, "trademark", NOW)
     api = FakeWeComAPI()
-    app, callback = build_app(
-        engine, settings, CREDENTIALS, WeComSettings(), clock, transport=api.transport()
-    )
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://wecom.test"
-    ) as http:
-        reply = await WeComPeer(http, clock).say("firm_a", "/unsubscribe")
+    app, callback = build_app(engine, settings, CREDENTIALS, WeComSettings(), clock, transport=api.transport())
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://wecom.test") as http:
+        peer = WeComPeer(http, clock)
+        offer = await peer.say("firm_a", "/unsubscribe")  # what every broadcast's footer points to
+        stopped = await peer.say("firm_a", "2")
+        await peer.say("firm_a", "1")
     await callback.sender.aclose()
-    assert reply == "已退订：不再向您发送群发通知和主题提醒（您登记的期限提醒照常）。"
+    assert offer.splitlines()[1:] == ["服务通知：接收中", "", "请选择要取消订阅的主题：", "  1. 商标", "  2. ✖ 服务通知",
+                                      "回复 1/2 选择"]
+    assert "服务通知" not in stopped
     assert Profiles(engine.db).get(user).notices is False and Profiles(engine.db).subscriptions(user) == []
     assert Outbox(engine.db).count_recipients(Audience(notices=True, topics=("trademark",))) == 0
 

@@ -102,7 +102,9 @@ async def test_published_message_sample_reaches_the_engine(wecom_engine, wecom_s
     [event] = events(wecom_engine)
     assert (event["channel"], event["kind"], event["question"], event["internal"]) == ("wecom", "question", "hello", 0)
     assert event["user"] != "mycreate" and len(event["user"]) == 32
-    assert reply["Content"].startswith(wecom_engine.handle(Message("test", "someone", "hello")).text)
+    welcome, answer = reply["Content"].split("\n\n", 3)[::3]  # a first contact: welcomed, then answered
+    assert welcome.startswith("Hello, I am 知创助手")  # "hello" is English: so is the new profile
+    assert answer.startswith(wecom_engine.handle(Message("test", "someone", "hello")).text)
     await http.aclose()
 
 
@@ -117,9 +119,13 @@ async def test_text_round_trip_answers_with_numbered_follow_ups(server, wecom_en
     content = reply["Content"]
     assert "9个月" in content
     assert "  1. 注册商标的官费\n  2. 商标续展" in content
-    assert content.endswith("  3. 去哪里办？\n回复 1/2/3 选择\n回复 + 或 - 评价这个回答")
-    [event] = events(wecom_engine)
-    assert (event["channel"], event["intent"], event["decision"], event["internal"]) == ("wecom", "tm_duration", "answer", 0)
+    assert content.endswith("  3. 去哪里办？\n回复 1/2/3 选择\n回复 + 或 - 评价这个回答\n"
+                            "发送 /profile 可填写企业所在县区、行业和是否接收服务通知（均可跳过），以便推荐本地站点。")
+    second = await peer.say("firm_a", "注册商标多少钱")  # no longer a first contact: no welcome, no invitation
+    assert second.startswith("网上申请每类270元") and second.endswith("回复 + 或 - 评价这个回答")
+    event = events(wecom_engine)[0]
+    assert (event["channel"], event["intent"], event["decision"]) == ("wecom", "tm_duration", "answer")
+    assert event["internal"] == 0
     assert event["user"] == wecom_engine.events.user("wecom", "firm_a")
 
 
@@ -174,7 +180,7 @@ async def test_menu_click_opens_the_topic_and_numbers_follow(server, wecom_engin
 @pytest.mark.asyncio
 async def test_other_message_types_get_a_clear_text_reply(server, wecom_engine) -> None:
     peer, _ = server
-    for msg_type in ("image", "voice", "video", "file", "location"):
+    for msg_type in ("image", "voice", "video", "file"):
         assert "只能回答文字问题" in peer.reply_fields(await peer.post(peer.other_xml("firm_a", msg_type)))["Content"]
     assert "知创助手" in peer.reply_fields(await peer.post(peer.event_xml("firm_a", "subscribe")))["Content"]
     entered = await peer.post(peer.event_xml("firm_a", "enter_agent"))
@@ -331,7 +337,7 @@ async def test_specialist_traffic_is_internal_and_commands_need_a_specialist(ser
     assert [e["internal"] for e in events(wecom_engine)] == [0, 1]
     assert await peer.say("firm_a", "/stats") == "抱歉，这个命令仅限知识产权专员使用。"
     stats = await peer.say("staff_li", "/stats")
-    assert "提问 1：解答 1" in stats and "按渠道：wecom 1" in stats
+    assert "提问 1：已回答 1" in stats and "按主题：商标 1" in stats
     audit = list(wecom_engine.db["audit"].rows)
     assert [(a["channel"], a["actor"], a["action"]) for a in audit] == [("wecom", "staff_li", "stats")]
 

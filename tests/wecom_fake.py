@@ -97,6 +97,11 @@ class WeComPeer:
     def event_xml(self, user: str, event: str, key: str = "") -> str:
         return self._xml(user, "event", f"<Event><![CDATA[{event}]]></Event><EventKey><![CDATA[{key}]]></EventKey>")
 
+    def location_xml(self, user: str, latitude: str, longitude: str) -> str:
+        position = f"<Location_X>{latitude}</Location_X><Location_Y>{longitude}</Location_Y>"
+        rest = f"<Scale>15</Scale><Label><![CDATA[某地]]></Label><MsgId>{next(self._msg_ids)}</MsgId>"
+        return self._xml(user, "location", position + rest)
+
     def other_xml(self, user: str, msg_type: str) -> str:
         return self._xml(user, msg_type, f"<MediaId><![CDATA[m1]]></MediaId><MsgId>{next(self._msg_ids)}</MsgId>")
 

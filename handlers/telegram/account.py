@@ -4,21 +4,17 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, ContextTypes, filters
 
+from bot import onboarding
 from bot.profiles import LANGUAGES
 from bot.texts import text
-from bot.vocab import IP_TOPICS, TOPIC_TITLES
-from handlers.telegram.context import Services, ensure_firm, is_specialist, language_of, services, user_hash
+from bot.vocab import IP_TOPICS
+from handlers.telegram.context import CHANNEL, Services, ensure_firm, is_specialist, language_of, services
 from handlers.telegram.render import edit_text, rows, send_text, topic_keyboard
 
 PERSONAL_COMMANDS = ("start", "profile", "lang", "subscribe", "unsubscribe", "forget")
 LANG_PATTERN = r"^l:(zh|en)$"
 SUBSCRIBE_PATTERN = r"^s:[+-]:[a-z_]+$"
 FORGET_PATTERN = r"^x:[yn]$"
-NOTICES = "notices"  # s:-:notices stops service notices from /unsubscribe
-
-
-def _topic_title(topic: str, lang: str) -> str:
-    return TOPIC_TITLES[topic][1 if lang == "en" else 0]
 
 
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -66,20 +62,18 @@ def _subscription_view(
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     """The current subscriptions and the buttons to add (or remove) topics."""
     current = svc.profiles.subscriptions(user)
-    listed = ", ".join(_topic_title(t, lang) for t in current)
-    status = text("subscriptions", lang, topics=listed) if current else text("subscriptions_none", lang)
-    offered = [t for t in IP_TOPICS if t not in current] if adding else current
+    status = onboarding.subscriptions_status(current, adding, lang)
     sign, mark = ("+", "➕ ") if adding else ("-", "✖ ")
     buttons = [
-        InlineKeyboardButton(mark + _topic_title(t, lang), callback_data=f"s:{sign}:{t}") for t in offered
+        InlineKeyboardButton(mark + onboarding.topic_title(t, lang), callback_data=f"s:{sign}:{t}")
+        for t in onboarding.offered_topics(current, adding)
     ]
     firm = svc.profiles.get(user)
     if firm is not None and firm.notices:  # broadcasts to every firm with notices: stoppable here too
         status += "\n" + text("notices_on", lang)
         if not adding:
-            buttons.append(InlineKeyboardButton(text("notices_stop", lang), callback_data=f"s:-:{NOTICES}"))
-    if adding and not offered:
-        status += "\n" + text("subscribed_all", lang)
+            stop = InlineKeyboardButton(text("notices_stop", lang), callback_data=f"s:-:{onboarding.NOTICES}")
+            buttons.append(stop)
     if not buttons:
         return status, None
     prompt = text("subscribe_choose" if adding else "unsubscribe_choose", lang)
@@ -105,10 +99,10 @@ async def on_subscription_button(update: Update, context: ContextTypes.DEFAULT_T
     svc, query = services(context), update.callback_query
     _, sign, topic = query.data.split(":")
     await query.answer()
-    if topic not in IP_TOPICS and topic != NOTICES:
+    if topic not in IP_TOPICS and topic != onboarding.NOTICES:
         return
     firm, _ = ensure_firm(svc, update)
-    if topic == NOTICES:
+    if topic == onboarding.NOTICES:  # s:-:notices: stop the broadcasts to firms accepting notices
         svc.profiles.update(firm.user, svc.clock.now(), notices=int(sign == "+"))
     elif sign == "+":
         svc.profiles.subscribe(firm.user, topic, svc.clock.now())
@@ -133,7 +127,7 @@ async def on_forget_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     lang = language_of(svc, update)
     await query.answer()
     if query.data == "x:y":
-        svc.profiles.forget(user_hash(svc, update))
+        onboarding.forget(svc.engine, svc.profiles, CHANNEL, str(update.effective_user.id))
         await edit_text(query, text("forget_done", lang))
     else:
         await edit_text(query, text("forget_cancelled", lang))

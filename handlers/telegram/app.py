@@ -20,7 +20,7 @@ from bot.reminders import ReminderLoop, build_dispatcher, reminder_settings
 from bot.runtime import create_engine
 from bot.specialists import load_specialists
 from bot.texts import text
-from handlers.telegram import account, chat, gate, onboarding, reminders, specialist
+from handlers.telegram import account, chat, gate, onboarding, reminders, specialist, stations
 from handlers.telegram.config import bot_token, telegram_config
 from handlers.telegram.context import CHANNEL, SERVICES_KEY, Services
 from handlers.telegram.errors import on_error
@@ -30,9 +30,10 @@ from handlers.telegram.sender import TelegramSender
 logger = logging.getLogger(__name__)
 
 # Feature modules in matching order (the first handler that matches an update wins).
-FEATURES = (onboarding, account, specialist, reminders, chat)
+FEATURES = (onboarding, account, specialist, stations, reminders, chat)
 PUBLIC_COMMANDS = (
-    "start", "help", "topics", "profile", "lang", "subscribe", "unsubscribe", "deadline", "mydeadlines", "forget",
+    "start", "help", "topics", "station", "profile", "lang", "subscribe", "unsubscribe", "deadline", "mydeadlines",
+    "forget",
 )
 
 

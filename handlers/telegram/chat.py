@@ -6,7 +6,7 @@ from telegram.ext import (
     BaseHandler, CallbackQueryHandler, ChatMemberHandler, ContextTypes, MessageHandler, filters,
 )
 
-from bot.stats import FEEDBACK_KIND
+from bot.events import FEEDBACK_KIND
 from bot.texts import text
 from handlers.telegram.context import (
     engine_message, is_private, language_of, services, user_hash, without_mention,

@@ -10,6 +10,7 @@ from telegram.ext import ContextTypes
 
 from bot.clock import Clock
 from bot.config import Settings
+from bot import onboarding
 from bot.engine import Engine, Message
 from bot.flood import FloodLimiter
 from bot.profiles import Firm, Profiles
@@ -68,15 +69,11 @@ def language_of(svc: Services, update: Update, firm: Firm | None = None) -> str:
 
 
 def engine_message(svc: Services, update: Update, text: str) -> Message:
-    """The Engine's Message for this update: profile language and county; specialists are internal."""
-    firm = firm_of(svc, update)
-    return Message(
-        CHANNEL,
-        str(update.effective_user.id),
-        text,
-        language=language_of(svc, update, firm),
-        county=firm.county if firm else None,
-        internal=is_specialist(svc, update),
+    """The Engine's Message for this update: language, county and industry from the profile (the
+    client's language without one); specialists are internal."""
+    return onboarding.engine_message(
+        CHANNEL, str(update.effective_user.id), text, firm_of(svc, update),
+        language=telegram_language(update), internal=is_specialist(svc, update),
     )
 
 

@@ -1,95 +1,72 @@
-"""/start (welcome, privacy notice, topic menu, the one-time profile questions) and /profile."""
+"""/start (welcome, privacy notice, topic menu, the one-time profile questions) and /profile.
+
+The questions, their answers and the summary are bot/onboarding.py's; this module only makes buttons
+(callback data `p:<step letter>:<value>`, `-` to skip)."""
 from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, ContextTypes, filters
 
-from bot.profiles import INDUSTRIES, INDUSTRY_TITLES, Firm
+from bot import onboarding
+from bot.onboarding import COUNTY, NOTICES, Option
 from bot.texts import text
-from bot.vocab import CITY, COUNTIES
 from handlers.telegram.context import ensure_firm, services
 from handlers.telegram.render import edit_text, rows, send_text, topic_keyboard
 
+STEP_CODES = {"c": onboarding.COUNTY, "i": onboarding.INDUSTRY, "n": onboarding.NOTICES}
+_CODE_OF = {step: code for code, step in STEP_CODES.items()}
 PROFILE_PATTERN = r"^p:[cin]:"
 SKIP = "-"
 
 
-def _with_skip(buttons: list[InlineKeyboardButton], step: str, lang: str) -> InlineKeyboardMarkup:
-    skip = InlineKeyboardButton(text("skip", lang), callback_data=f"p:{step}:{SKIP}")
-    return InlineKeyboardMarkup(rows(buttons, 3) + [[skip]])
+def option_rows(
+    options: list[Option], data_prefix: str, skip_label: str | None, per_row: int = 3
+) -> InlineKeyboardMarkup:
+    """Options `per_row` to a row (callback data `<prefix><value>`), then a skip button if labelled."""
+    buttons = [InlineKeyboardButton(o.title, callback_data=data_prefix + o.value) for o in options]
+    keyboard = rows(buttons, per_row)
+    if skip_label:
+        keyboard.append([InlineKeyboardButton(skip_label, callback_data=data_prefix + SKIP)])
+    return InlineKeyboardMarkup(keyboard)
 
 
-def county_keyboard(lang: str) -> InlineKeyboardMarkup:
-    buttons = [InlineKeyboardButton(name, callback_data=f"p:c:{i}") for i, name in enumerate(COUNTIES)]
-    buttons.append(InlineKeyboardButton(text("city", lang), callback_data=f"p:c:{CITY}"))
-    return _with_skip(buttons, "c", lang)
-
-
-def industry_keyboard(lang: str) -> InlineKeyboardMarkup:
-    index = 1 if lang == "en" else 0
-    buttons = [InlineKeyboardButton(INDUSTRY_TITLES[i][index], callback_data=f"p:i:{i}") for i in INDUSTRIES]
-    return _with_skip(buttons, "i", lang)
-
-
-def notices_keyboard(lang: str) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[
-        InlineKeyboardButton(text("notices_yes", lang), callback_data="p:n:1"),
-        InlineKeyboardButton(text("notices_no", lang), callback_data="p:n:0"),
-    ]])
-
-
-def summary(firm: Firm, lang: str) -> str:
-    """The profile in one line."""
-    unset = text("not_set", lang)
-    county = text("city", lang) if firm.county == CITY else firm.county or unset
-    industry = INDUSTRY_TITLES[firm.industry][1 if lang == "en" else 0] if firm.industry else unset
-    notices = text("notices_yes" if firm.notices else "notices_no", lang)
-    return text("profile_summary", lang, county=county, industry=industry, notices=notices)
+def step_keyboard(step: str, lang: str) -> InlineKeyboardMarkup:
+    """The answers to one profile question; every step but the last can be skipped."""
+    skip = None if step == NOTICES else text("skip", lang)
+    return option_rows(onboarding.options(step, lang), f"p:{_CODE_OF[step]}:", skip)
 
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Welcome with the privacy notice and topic menu; the first time, ask for the firm's profile."""
     firm, created = ensure_firm(services(context), update)
     lang, chat_id = firm.language, update.effective_chat.id
-    welcome = "\n\n".join(text(key, lang) for key in ("welcome", "privacy", "not_legal_advice"))
-    await send_text(context.bot, chat_id, welcome, topic_keyboard(lang))
+    await send_text(context.bot, chat_id, onboarding.welcome(lang), topic_keyboard(lang))
     if created:
-        await send_text(context.bot, chat_id, text("ask_county", lang), county_keyboard(lang))
+        await send_text(context.bot, chat_id, onboarding.question(COUNTY, lang), step_keyboard(COUNTY, lang))
 
 
 async def profile(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Show the profile and walk through its questions again."""
     firm, _ = ensure_firm(services(context), update)
     lang = firm.language
-    message = summary(firm, lang) + "\n\n" + text("ask_county", lang)
-    await send_text(context.bot, update.effective_chat.id, message, county_keyboard(lang))
-
-
-def _county(value: str) -> str | None:
-    if value == CITY:
-        return CITY
-    return COUNTIES[int(value)] if value.isdigit() and int(value) < len(COUNTIES) else None
+    message = onboarding.summary(firm, lang) + "\n\n" + onboarding.question(COUNTY, lang)
+    await send_text(context.bot, update.effective_chat.id, message, step_keyboard(COUNTY, lang))
 
 
 async def on_profile_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """One profile answer (county → industry → notices); the message moves on to the next question."""
     svc, query = services(context), update.callback_query
-    _, step, value = query.data.split(":", 2)
+    _, code, value = query.data.split(":", 2)
     firm, _ = ensure_firm(svc, update)
-    lang, now = firm.language, svc.clock.now()
+    step = STEP_CODES[code]
     await query.answer()
-    if step == "c":
-        county = _county(value)  # None for "skip" (and for anything unknown)
-        if county:
-            svc.profiles.update(firm.user, now, county=county)
-        await edit_text(query, text("ask_industry", lang), industry_keyboard(lang))
-    elif step == "i":
-        if value in INDUSTRIES:
-            svc.profiles.update(firm.user, now, industry=value)
-        await edit_text(query, text("ask_notices", lang), notices_keyboard(lang))
+    firm = onboarding.answer(svc.profiles, firm.user, step, None if value == SKIP else value, svc.clock.now())
+    following = onboarding.next_step(step)
+    if following:
+        lang = firm.language
+        await edit_text(query, onboarding.question(following, lang), step_keyboard(following, lang))
     else:
-        firm = svc.profiles.update(firm.user, now, notices=int(value == "1"))
-        await edit_text(query, summary(firm, lang))
+        await edit_text(query, onboarding.summary(firm, firm.language))
 
 
 def handlers() -> list[BaseHandler]:

@@ -25,11 +25,10 @@ from bot.clock import local_date
 from bot.broadcasts import BroadcastDesk, Draft, county_title, describe_when
 from bot.deadlines import DeadlineError, Deadlines
 from bot.outbox import Creator
-from bot.profiles import INDUSTRIES, INDUSTRY_TITLES
 from bot.reminders import ReminderLoop, ReminderSettings
 from bot.schedule import BadTime, When, parse_when
 from bot.texts import text
-from bot.vocab import CITY, COUNTIES, IP_TOPICS, TOPIC_TITLES
+from bot.vocab import CITY, COUNTIES, INDUSTRIES, INDUSTRY_TITLES, IP_TOPICS, TOPIC_TITLES
 from handlers.telegram.account import private_only
 from handlers.telegram.context import CHANNEL, Services, ensure_firm, language_of, services, user_hash
 from handlers.telegram.render import edit_text, rows, send_text

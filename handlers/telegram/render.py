@@ -12,13 +12,14 @@ from telegram import (
 from telegram.constants import InlineKeyboardButtonLimit, MessageLimit, ParseMode
 
 from bot.engine import ANSWER, HANDOFF_INTENT, TOPIC_PREFIX, Reply
+from bot.referrals import WHERE_PREFIX, WHERE_TOPIC_PREFIX
 from bot.vocab import IP_TOPICS, TOPIC_TITLES
 
 MAX_CALLBACK_BYTES = InlineKeyboardButtonLimit.MAX_CALLBACK_DATA  # 64
 MAX_TEXT = MessageLimit.MAX_TEXT_LENGTH  # 4096
 
-# Callback data prefixes. A pressed choice: a:<entry id>, t:<topic>, ho (handoff), or ah:<digest>
-# when `a:<id>` would not fit in 64 bytes. Feedback: f:<event id>:u|d.
+# Callback data prefixes. A pressed choice: a:<entry id> (also a:where:<entry id>, 去哪里办？), t:<topic>,
+# ho (handoff), or ah:<digest> when `a:<id>` would not fit in 64 bytes. Feedback: f:<event id>:u|d.
 ENTRY, TOPIC, HANDOFF, HASHED = "a:", "t:", "ho", "ah:"
 CHOICE_PATTERN = r"^(a:|t:|ah:|ho$)"
 FEEDBACK = "f:"
@@ -56,7 +57,11 @@ def intent_from(data: str, entry_ids: Iterable[str]) -> str | None:
         return data[len(ENTRY):]
     if data.startswith(HASHED):
         wanted = data[len(HASHED):]
-        candidates = [*entry_ids, *(TOPIC_PREFIX + t for t in IP_TOPICS)]
+        entry_ids = list(entry_ids)
+        candidates = [
+            *entry_ids, *(WHERE_PREFIX + i for i in entry_ids),
+            *(TOPIC_PREFIX + t for t in IP_TOPICS), *(WHERE_TOPIC_PREFIX + t for t in IP_TOPICS),
+        ]
         return next((intent for intent in candidates if _digest(intent) == wanted), None)
     return None
 

@@ -1,24 +1,50 @@
-"""IP specialists' commands: /stats, /reload, /reminders, /cancel_reminder (bot/admin.py). Anyone else is
-refused and logged. /broadcast is a flow of its own (handlers/telegram/reminders.py)."""
+"""IP specialists' commands: /stats, /gaps, /reload, /reminders, /cancel_reminder (bot/admin.py). Anyone
+else is refused and logged. /broadcast is a flow of its own (handlers/telegram/reminders.py)."""
 from __future__ import annotations
+
+import asyncio
+import logging
 
 from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler, ContextTypes
 
 from bot.admin import COMMANDS, SpecialistCommands
-from handlers.telegram.context import CHANNEL, language_of, services
+from bot.charts import ChartFontError, trend_chart_png
+from bot.clock import local_date
+from bot.metrics import last_weeks, metrics_settings, summary
+from handlers.telegram.context import CHANNEL, is_specialist, language_of, services
 from handlers.telegram.render import send_text
 
 SPECIALIST_COMMANDS = COMMANDS + ("broadcast",)  # for the command menus
+TREND_WEEKS = 8
+logger = logging.getLogger(__name__)
 
 
 async def specialist_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/stats [all], /reload, /reminders, /cancel_reminder <id>, through the channel-agnostic commands."""
+    """/stats [all], /gaps [all], /reload, /reminders, /cancel_reminder <id>, through the channel-agnostic
+    specialist commands;
+    /stats also sends the weekly trend chart as a photo."""
     svc = services(context)
     name = update.effective_message.text.split()[0][1:].split("@", 1)[0].lower()
     commands = SpecialistCommands(svc.engine, svc.settings, svc.clock)
     reply = await commands.run(name, CHANNEL, str(update.effective_user.id), language_of(svc, update), context.args or ())
     await send_text(context.bot, update.effective_chat.id, reply)
+    if name == "stats" and is_specialist(svc, update):
+        await send_trend_chart(update, context)
+
+
+async def send_trend_chart(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The last weeks' questions per week as a PNG (skipped, and logged, without a CJK font)."""
+    svc = services(context)
+    period = last_weeks(local_date(svc.clock.now()), TREND_WEEKS)
+    figures = summary(svc.engine.db, period.start, period.end)
+    font = metrics_settings(svc.settings).chart_font
+    try:
+        png = await asyncio.to_thread(trend_chart_png, figures.weekly_questions, font, period.start, period.end)
+    except ChartFontError as error:
+        logger.warning("/stats chart skipped: %s", error)
+        return
+    await context.bot.send_photo(update.effective_chat.id, png)
 
 
 def handlers() -> list[BaseHandler]:

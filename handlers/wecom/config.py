@@ -1,10 +1,10 @@
 """WeCom settings: the `wecom:` block of config.yaml, and the app's credentials from the environment."""
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import Any, Mapping
 
-from bot.config import ConfigError
+from bot.config import ConfigError, section_values
 from handlers.wecom.crypto import aes_key
 
 ENV_VARS = {
@@ -56,14 +56,7 @@ class WeComSettings:
 
     @classmethod
     def from_section(cls, raw: Mapping[str, Any]) -> WeComSettings:
-        known = {f.name: f for f in fields(cls)}
-        unknown = set(raw) - set(known)
-        if unknown:
-            raise ConfigError(f"config: unknown wecom settings {sorted(unknown)}")
-        try:
-            values = {key: type(getattr(cls, key))(value) for key, value in raw.items()}
-        except (TypeError, ValueError) as exc:
-            raise ConfigError(f"config: wecom: {exc}") from None
+        values = section_values(cls, raw, "wecom")
         if not str(values.get("path", cls.path)).startswith("/"):
             raise ConfigError("config: wecom.path must start with /")
         return cls(**values)

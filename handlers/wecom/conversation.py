@@ -1,70 +1,65 @@
 """What the WeCom channel says back: Engine replies with numbered choices, +/- feedback, commands.
 
-WeCom callback text has no buttons, so choices are numbered lines ("回复 1/2/3") and a bare number is
-read as the choice; an answer can be rated with + or -. This per-user state is short-lived and kept
-in memory (a restart only means the user types the question again).
+WeCom callback text has no buttons, so options are numbered lines ("回复 1/2/3") and a bare number is
+read as the choice (0 skips a skippable question); an answer can be rated with + or -. This per-user
+state is short-lived and kept in memory (a restart only means the user types the question again).
+The firm's profile (bot/profiles.py) is kept in the database and read for every Engine message.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
+from bot import onboarding
+from bot.events import FEEDBACK_KIND
 from bot.admin import SpecialistCommands, parse_command
 from bot.broadcasts import BroadcastDesk
 from bot.clock import Clock
 from bot.config import Settings
-from bot.engine import ANSWER, Choice, Engine, Message, Reply
-from bot.profiles import Profiles
+from bot.engine import Engine, Message
+from bot.normalize import looks_english
+from bot.onboarding import Option
+from bot.profiles import Firm, Profiles
 from bot.reminders import reminder_settings
 from bot.specialists import is_specialist
 from bot.text_broadcast import TextComposer
 from bot.texts import text
-from bot.vocab import SMALLTALK
-from handlers.console import render
+from handlers.wecom.account import CHANNEL, FIRM_COMMANDS, FirmDesk
 from handlers.wecom.messages import Inbound
+from handlers.wecom.prompt import CHOICE, Prompt, render, reply_prompt
 
-CHANNEL = "wecom"
 # WeChat's own thumbs are the codes [强] and [弱].
 FEEDBACK_WORDS = {
     "+": "up", "＋": "up", "👍": "up", "[强]": "up", "-": "down", "－": "down", "👎": "down", "[弱]": "down",
 }
-CLICK_EVENT, SUBSCRIBE_EVENT = "click", "subscribe"
-UNSUBSCRIBE_WORDS = ("/unsubscribe", "退订")
+SKIP_WORDS = frozenset({"0", "跳过", "skip"})
+CLICK_EVENT, SUBSCRIBE_EVENT, UNSUBSCRIBE_EVENT = "click", "subscribe", "unsubscribe"
 MAX_REMEMBERED_USERS = 10_000
+_COMMAND_LIKE = re.compile(r"^/[A-Za-z]")
+
+
+def _language_of_text(typed: str) -> str:
+    """A new firm's language: English if its first message is (commands say nothing), else Chinese."""
+    return "en" if looks_english(typed) and not typed.strip().startswith("/") else "zh"
 
 
 @dataclass(frozen=True)
 class _Offer:
-    """What the user can answer with a number or +/- after the bot's last reply."""
+    """What the user can answer with a number (or 0, or +/-) after the bot's last reply."""
 
     at: datetime
-    language: str
-    choices: tuple[Choice, ...]
-    rated: Reply | None  # the answer a + or - would rate
+    prompt: Prompt
 
-    def pick(self, typed: str) -> Choice | None:
+    def pick(self, typed: str) -> Option | None:
         typed = typed.strip()
-        if typed.isdigit() and 1 <= int(typed) <= len(self.choices):
-            return self.choices[int(typed) - 1]
+        options = self.prompt.options
+        if typed.isdigit() and 1 <= int(typed) <= len(options):
+            return options[int(typed) - 1]
         return None
 
-
-def numbers_hint(count: int) -> str:
-    return "/".join(str(n) for n in range(1, count + 1)) if count <= 4 else f"1–{count}"
-
-
-def render_reply(reply: Reply) -> str:
-    """The reply as WeCom text: the answer, numbered choices and what to type next."""
-    lines = [render(reply)]
-    if reply.choices:
-        lines.append(text("reply_number", reply.language, numbers=numbers_hint(len(reply.choices))))
-    if _rateable(reply):
-        lines.append(text("rate_answer", reply.language))
-    return "\n".join(lines)
-
-
-def _rateable(reply: Reply) -> bool:
-    return reply.decision == ANSWER and reply.topic != SMALLTALK and reply.event_id is not None
+    def skips(self, typed: str) -> bool:
+        return self.prompt.skippable and typed.strip().lower() in SKIP_WORDS
 
 
 class Conversation:
@@ -73,95 +68,153 @@ class Conversation:
     def __init__(self, engine: Engine, settings: Settings, clock: Clock) -> None:
         self.engine, self.settings, self.clock = engine, settings, clock
         self.commands = SpecialistCommands(engine, settings, clock)
+        self.profiles = Profiles(engine.db)
+        self.desk = FirmDesk(engine, self.profiles, clock, self.message)
         reminders = reminder_settings(settings)
-        desk = BroadcastDesk(engine.db, clock, reminders.max_text_chars)
-        self.composer = TextComposer(desk, clock, CHANNEL, reminders.send_hour)
+        broadcasts = BroadcastDesk(engine.db, clock, reminders.max_text_chars)
+        self.composer = TextComposer(broadcasts, clock, CHANNEL, reminders.send_hour)
         self._offers: dict[str, _Offer] = {}
 
     async def respond(self, inbound: Inbound) -> str:
-        if inbound.msg_type == "text":
-            return await self._on_text(inbound.from_user, inbound.content)
+        """The reply to one message or event; a first contact creates the firm's profile and is welcomed."""
+        user_id = inbound.from_user
         if inbound.msg_type == "event":
             return self._on_event(inbound)
-        return text("text_only", self.language_of(inbound.from_user))
+        composed = self._compose(user_id, inbound.content) if inbound.msg_type == "text" else None
+        if composed is not None:  # a specialist's broadcast draft: staff business too
+            return self._say(user_id, composed)
+        specialist_command = parse_command(inbound.content) if inbound.msg_type == "text" else None
+        if specialist_command:  # staff business: no firm profile, no welcome
+            name, args = specialist_command
+            lang = self.language_of(user_id)
+            said = await self.commands.run(name, CHANNEL, user_id, lang, args)
+            return self._say(user_id, Prompt(said, lang))
+        firm, created = self.desk.ensure(user_id, _language_of_text(inbound.content))
+        if inbound.msg_type == "text":
+            prompt = self._on_text(user_id, inbound.content, firm, created)
+        elif inbound.msg_type == "location":
+            prompt = self._on_location(user_id, inbound.location)
+        else:
+            prompt = Prompt(text("text_only", firm.language), firm.language)
+        if created and not parse_command(inbound.content, ("start",)):
+            prompt = self.desk.greet(prompt)
+        return self._say(user_id, prompt)
 
     def message(self, user_id: str, typed: str, language: str | None = None) -> Message:
-        """The Engine message for a WeCom user; specialists' traffic is internal.
-
-        The one place that builds Messages: a firm's profile (county, language) belongs here.
-        """
+        """The Engine message for a WeCom user: language, county and industry from the firm's profile
+        (`language`, when given, wins: a picked choice keeps the language it was offered in);
+        specialists' traffic is internal. The one place that builds Messages."""
+        firm = self.desk.firm(user_id)
         internal = is_specialist(self.settings, CHANNEL, user_id)
-        return Message(CHANNEL, user_id, typed, language=language, internal=internal)
+        message = onboarding.engine_message(CHANNEL, user_id, typed, firm, internal=internal)
+        return replace(message, language=language) if language else message
+
+    def language_of(self, user_id: str) -> str:
+        """The profile's language, else that of the user's last reply (zh before any)."""
+        firm = self.desk.firm(user_id)
+        offer = self._offers.get(user_id)
+        return firm.language if firm else offer.prompt.language if offer else "zh"
 
     # ---- inbound kinds ----------------------------------------------------------------------
 
-    async def _on_text(self, user_id: str, typed: str) -> str:
+    def _compose(self, user_id: str, typed: str) -> Prompt | None:
+        """/broadcast and the lines that edit a specialist's open draft (bot/text_broadcast.py); None
+        for anything else."""
         lang = self.language_of(user_id)
         if self.composer.composing(user_id):
-            return self.composer.reply(user_id, typed, lang)
-        if typed.strip().lower().startswith("/broadcast"):
-            if not self.commands.allowed(CHANNEL, user_id, "broadcast"):
-                return text("not_allowed", lang)
-            return self.composer.start(user_id, typed.strip()[len("/broadcast"):], lang)
-        if typed.strip().lower() in UNSUBSCRIBE_WORDS:  # the footer of every broadcast points here
-            Profiles(self.engine.db).unsubscribe_all(self.engine.events.user(CHANNEL, user_id), self.clock.now())
-            return text("unsubscribed_all", lang)
-        command = parse_command(typed)
-        if command:
-            name, args = command
-            return await self.commands.run(name, CHANNEL, user_id, lang, args)
+            return Prompt(self.composer.reply(user_id, typed, lang), lang)
+        if not parse_command(typed, ("broadcast",)):
+            return None
+        if not self.commands.allowed(CHANNEL, user_id, "broadcast"):
+            return Prompt(text("not_allowed", lang), lang)
+        rest = typed.strip().split(maxsplit=1)[1:]
+        return Prompt(self.composer.start(user_id, rest[0] if rest else "", lang), lang)
+
+    def _on_text(self, user_id: str, typed: str, firm: Firm, created: bool) -> Prompt:
+        lang = firm.language
+        firm_command = parse_command(typed, FIRM_COMMANDS)
+        if firm_command:
+            name, args = firm_command
+            specialist = is_specialist(self.settings, CHANNEL, user_id)
+            return self.desk.run(name, args, user_id, firm, created=created, specialist=specialist)
+        if _COMMAND_LIKE.match(typed.strip()):
+            return Prompt(text("unknown_command", lang), lang)
         if not typed.strip():
-            return text("empty", lang)
+            return Prompt(text("empty", lang), lang)
         offer = self._offer(user_id)
         if offer:
-            choice = offer.pick(typed)
-            if choice:
-                return self._reply(user_id, self.engine.answer_intent(choice.intent, self.message(user_id, "", lang)))
-            value = FEEDBACK_WORDS.get(typed.strip())
-            if value and offer.rated is not None:
-                return self._record_feedback(user_id, offer, value)
-        return self._reply(user_id, self.engine.handle(self.message(user_id, typed)))
+            answered = self._answer(user_id, offer, typed, firm)
+            if answered:
+                return answered
+        return reply_prompt(self.engine.handle(self.message(user_id, typed)))
+
+    def _answer(self, user_id: str, offer: _Offer, typed: str, firm: Firm) -> Prompt | None:
+        """A number (or 0, or + / -) typed back to the last reply; None when the text is something else."""
+        prompt, picked = offer.prompt, offer.pick(typed)
+        if picked and prompt.kind == CHOICE:
+            message = self.message(user_id, "", prompt.language)
+            return reply_prompt(self.engine.answer_intent(picked.value, message))
+        if picked or offer.skips(typed):
+            return self.desk.answer(prompt.kind, picked.value if picked else None, user_id, firm)
+        value = FEEDBACK_WORDS.get(typed.strip())
+        if value and prompt.rated is not None:
+            return self._record_feedback(user_id, offer, value)
+        return None
+
+    def _on_location(self, user_id: str, position: tuple[float, float] | None) -> Prompt:
+        """A shared location: the nearest stations (the position is never stored)."""
+        if position is None:
+            lang = self.language_of(user_id)
+            return Prompt(text("stations_bad_location", lang), lang)
+        return reply_prompt(self.engine.stations_near(self.message(user_id, ""), *position))
 
     def _on_event(self, inbound: Inbound) -> str:
-        lang = self.language_of(inbound.from_user)
+        user_id = inbound.from_user
         if inbound.event == CLICK_EVENT and inbound.event_key:
-            message = self.message(inbound.from_user, "", lang)
-            return self._reply(inbound.from_user, self.engine.answer_intent(inbound.event_key, message))
+            message = self.message(user_id, "", self.language_of(user_id))
+            return self._say(user_id, reply_prompt(self.engine.answer_intent(inbound.event_key, message)))
         if inbound.event == SUBSCRIBE_EVENT:
-            return text("welcome", lang)
+            firm, created = self.desk.ensure(user_id, "zh")
+            return self._say(user_id, self.desk.start(firm, ask_profile=created))
+        if inbound.event == UNSUBSCRIBE_EVENT:
+            self._left(user_id)
         return ""  # enter_agent, location reports, view …: nothing to say
 
-    def _record_feedback(self, user_id: str, offer: _Offer, value: str) -> str:
-        rated = offer.rated
+    def _left(self, user_id: str) -> None:
+        """The user unfollowed the app: the firm stays, inactive, until it writes again."""
+        firm = self.desk.firm(user_id)
+        if firm:
+            self.profiles.update(firm.user, self.clock.now(), active=0)
+
+    def _record_feedback(self, user_id: str, offer: _Offer, value: str) -> Prompt:
+        prompt = offer.prompt
+        rated = prompt.rated
         self.engine.record_event(
-            "feedback", self.message(user_id, "", offer.language), reply_to=rated.event_id,
+            FEEDBACK_KIND, self.message(user_id, "", prompt.language), reply_to=rated.event_id,
             topic=rated.topic, intent=rated.intent, detail={"value": value},
         )
-        self._offers[user_id] = _Offer(offer.at, offer.language, offer.choices, None)
-        return text("feedback_thanks", offer.language)
+        self._offers[user_id] = _Offer(offer.at, replace(prompt, rated=None))  # numbers still pick
+        return Prompt(text("feedback_thanks", prompt.language), prompt.language, keeps_offer=True)
 
     # ---- per-user state ---------------------------------------------------------------------
 
-    def _reply(self, user_id: str, reply: Reply) -> str:
-        self._remember(user_id, reply)
-        return render_reply(reply)
+    def _say(self, user_id: str, prompt: Prompt) -> str:
+        """The reply as text; what its numbers mean replaces the last offer (unless it keeps it)."""
+        if not prompt.keeps_offer:
+            self._remember(user_id, prompt)
+        return render(prompt)
 
-    def _remember(self, user_id: str, reply: Reply) -> None:
+    def _remember(self, user_id: str, prompt: Prompt) -> None:
         now = self.clock.now()
         if len(self._offers) >= MAX_REMEMBERED_USERS:
             self._forget_expired(now)
-        self._offers[user_id] = _Offer(now, reply.language, reply.choices, reply if _rateable(reply) else None)
+        self._offers[user_id] = _Offer(now, prompt)
 
     def _offer(self, user_id: str) -> _Offer | None:
         offer = self._offers.get(user_id)
         if offer and self.clock.now() - offer.at <= self._ttl:
             return offer
         return None
-
-    def language_of(self, user_id: str) -> str:
-        """The language of the user's last reply (zh before any)."""
-        offer = self._offers.get(user_id)
-        return offer.language if offer else "zh"
 
     def _forget_expired(self, now: datetime) -> None:
         self._offers = {u: o for u, o in self._offers.items() if now - o.at <= self._ttl}

@@ -1,6 +1,7 @@
 """WeCom callback XML: safe parsing of the envelope and the message inside, and passive-reply XML."""
 from __future__ import annotations
 
+import math
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
@@ -47,6 +48,7 @@ class Inbound:
     content: str = ""
     event: str = ""
     event_key: str = ""
+    location: tuple[float, float] | None = None  # (latitude, longitude) of a location message
 
     @property
     def delivery_key(self) -> str:
@@ -70,7 +72,17 @@ def parse_inbound(plain: str) -> Inbound:
         content=fields.get("Content", ""),
         event=fields.get("Event", "").lower(),
         event_key=fields.get("EventKey", ""),
+        location=_position(fields.get("Location_X", ""), fields.get("Location_Y", "")),
     )
+
+
+def _position(latitude: str, longitude: str) -> tuple[float, float] | None:
+    """A location message's Location_X (latitude) and Location_Y (longitude), or None if unreadable."""
+    try:
+        position = float(latitude), float(longitude)
+    except ValueError:
+        return None
+    return position if all(math.isfinite(v) for v in position) else None
 
 
 def cdata(value: str) -> str:

@@ -280,3 +280,13 @@ async def test_help_topics_and_unknown_command(tg) -> None:
     assert tg.texts() == ["没有这个命令，发送 /help 查看可用命令。"]
     await tg.say(FIRM, f"@{BOT_USERNAME}")
     assert tg.texts() == ["请直接输入您的知识产权问题，例如「商标注册要多久」。"]
+
+
+async def test_forget_also_drops_the_conversation_the_engine_remembers(tg, engine: Engine) -> None:
+    await tg.say(FIRM, "我们厂的商业秘密被员工带走了")  # a fallback a specialist could take
+    await tg.say(FIRM, "/forget")
+    await tg.press(FIRM, "确认删除")
+    tg.new()
+    await tg.say(FIRM, "转人工")
+    assert tg.texts() == ["请先输入您想问专员的问题，再回复「转人工」。"]
+    assert engine.db["pending_questions"].count == 0

@@ -37,6 +37,10 @@ def test_an_id_too_long_for_callback_data_is_sent_as_a_digest() -> None:
     assert data.startswith("ah:") and len(data.encode()) <= MAX_CALLBACK_BYTES
     assert intent_from(data, ["tm_fee", long_id]) == long_id
     assert intent_from(data, ["tm_fee"]) is None  # the entry is gone after a reload
+    where = intent_data("where:" + long_id)  # its 去哪里办？ button
+    assert where.startswith("ah:") and len(where.encode()) <= MAX_CALLBACK_BYTES
+    assert intent_from(where, ["tm_fee", long_id]) == "where:" + long_id
+    assert intent_from(intent_data("where:tm_fee"), ["tm_fee"]) == "where:tm_fee"
 
 
 def test_every_button_of_a_reply_fits() -> None:
