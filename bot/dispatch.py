@@ -250,13 +250,18 @@ class Dispatcher:
                 )
             return
         retry_at = now + timedelta(seconds=outcome.retry_after or 0)
+        # `repeated` stays only on a copy re-sent and accepted: one refused now arrived at most once
         self.db.execute(
-            "update outbox set status = ?, sent_at = ?, last_error = ?, next_attempt = ? where id = ?",
+            "update outbox set status = ?, sent_at = ?, last_error = ?, next_attempt = ?,"
+            " repeated = repeated * (? not in (?, ?)) where id = ?",
             [
                 outcome.status,
                 iso(now) if outcome.status == SENT else None,
                 outcome.error,
                 iso(retry_at),
+                outcome.status,
+                FAILED,
+                BLOCKED,
                 job.copy_id,
             ],
         )

@@ -84,7 +84,7 @@ def _outbox(db: Database) -> None:
             "language": str,
             "status": str,  # pending | sending | sent | failed | blocked
             "attempts": int,  # platform calls made
-            "repeated": int,  # 1: was in flight when a sender stopped, and was sent again
+            "repeated": int,  # 1: in flight when a sender stopped, then sent again (may have arrived twice)
             "created": str,
             "sent_at": str,
             "claimed_at": str,

@@ -7,7 +7,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -439,3 +439,32 @@ async def test_stop_finishes_what_is_in_flight_and_leaves_the_rest_pending(fresh
     loop.stop()
     await asyncio.wait_for(task, timeout=5)
     assert statuses(fresh_db, broadcast) == {"sent": len(sender.sent), "pending": 100 - len(sender.sent)}
+
+
+@pytest.mark.asyncio
+async def test_the_bureaus_reminder_figures_read_this_outbox(fresh_db, clock) -> None:
+    """bot/metrics.py counts reminders from the outbox contract: kinds, copies by status, repeats."""
+    from bot.metrics import Period, reminders
+
+    add_firms(fresh_db, 4, now=NOW)
+    outbox = Outbox(fresh_db)
+    outbox.fire(outbox.create(kind=BROADCAST, text="x", audience=Audience(), when=When(None), now=NOW), NOW)
+    sender = FakeSender(clock, errors={"2": [RecipientBlocked("blocked")], "3": [PermanentError("bad")]})
+    await dispatcher(fresh_db, clock, sender).run(until_idle=True)
+    [row] = reminders(fresh_db, Period(date(2026, 11, 25), date(2026, 11, 25)))
+    assert (row.kind, row.broadcasts, row.scheduled, row.sent, row.failed, row.blocked, row.pending, row.repeated) == (
+        "broadcast", 1, 4, 2, 1, 1, 0, 0)
+
+
+@pytest.mark.asyncio
+async def test_a_recovered_copy_refused_on_resending_is_not_counted_as_repeated(fresh_db, clock) -> None:
+    add_firms(fresh_db, 2, now=NOW)
+    outbox = Outbox(fresh_db)
+    broadcast = outbox.create(kind=BROADCAST, text="x", audience=Audience(), when=When(None), now=NOW)
+    outbox.fire(broadcast, NOW)
+    fresh_db.execute("update outbox set status = 'sending'")  # both were in flight when the process died
+    sender = FakeSender(clock, errors={"2": [RecipientBlocked("blocked meanwhile")]})
+    totals = await dispatcher(fresh_db, clock, sender).run(until_idle=True)
+    assert totals.recovered == 2
+    assert outbox.delivery(broadcast) == Delivery(delivered=1, blocked=1, repeated=1)
+    assert [r["repeated"] for r in fresh_db["outbox"].rows] == [1, 0]
