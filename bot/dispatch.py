@@ -13,6 +13,7 @@ import asyncio
 import logging
 import math
 from collections import deque
+from itertools import islice
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Awaitable, Callable, Mapping
@@ -203,6 +204,8 @@ class Dispatcher:
         """Queued jobs whose limits allow them now, up to the free slots (limiter slots taken)."""
         picked: list[Job] = []
         skipped: list[Job] = []
+        if all((limiter.ready_at() or now) > now for limiter in self.limiters.values()):
+            return picked  # every channel waits for its overall limit: nothing can go
         while self._queue and len(picked) < self._free() and len(skipped) < SCAN_LIMIT and not self._stopping:
             job = self._queue.popleft()
             limiter = self.limiters[job.channel]
@@ -342,15 +345,7 @@ class Dispatcher:
         that may finish at once, so a simulated clock only moves when every job waits for time."""
         moments: list[datetime] = []
         if self._free():
-            moments += [
-                t
-                for t in (
-                    self.limiters[j.channel].ready_at(j.chat_id) for j in list(self._queue)[:SCAN_LIMIT]
-                )
-                if t
-            ]
-            if not self._queue:
-                moments += [t for t in [self._next_pending(now)] if t]
+            moments += [t for t in [self._queue_ready_at(now) if self._queue else self._next_pending(now)] if t]
         if not self._running and self._next_tick:
             moments.append(self._next_tick)
         waiters: set[asyncio.Future] = set(self._running)
@@ -367,6 +362,17 @@ class Dispatcher:
             job = self._running.pop(task, None)
             if job is not None:
                 self._done.append((job, task.result()))
+
+    def _queue_ready_at(self, now: datetime) -> datetime:
+        """When the first of the queued jobs looked at may go."""
+        earliest = None
+        for job in islice(self._queue, SCAN_LIMIT):
+            limiter = self.limiters[job.channel]
+            ready = limiter.ready_at(job.chat_id) or now
+            earliest = ready if earliest is None else min(earliest, ready)
+            if len(self.limiters) == 1 and ready <= (limiter.ready_at() or now):
+                break  # no job of the only channel can go before its overall limit allows
+        return earliest or now
 
     # ---- sending ----------------------------------------------------------------------------
 
