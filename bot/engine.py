@@ -444,7 +444,7 @@ class Engine:
             county=message.county, language=lang, question=question, intent=HANDOFF_INTENT,
             reply_to=previous.event_id if previous else None,
         )
-        with self.db.conn:
+        with self.db.atomic():
             self.db["pending_questions"].insert(
                 {"time": now.isoformat(timespec="seconds"), "channel": message.channel,
                  "user": user, "question": question, "event_id": event_id}

@@ -83,7 +83,7 @@ class Profiles:
         An existing profile gets the current chat id and is marked active again.
         """
         stamp = _iso(now)
-        with self.db.conn:
+        with self.db.atomic():
             created = self.db.execute(
                 "insert or ignore into firms"
                 " (user, channel, chat_id, language, notices, active, created, updated)"
@@ -104,7 +104,7 @@ class Profiles:
         if unknown:
             raise ValueError(f"not profile fields: {sorted(unknown)}")
         assignments = ", ".join(f"{name} = ?" for name in fields)
-        with self.db.conn:
+        with self.db.atomic():
             self.db.execute(
                 f"update firms set {assignments}, updated = ? where user = ?",
                 [*fields.values(), _iso(now), user],
@@ -121,14 +121,14 @@ class Profiles:
     def subscribe(self, user: str, topic: str, now: datetime) -> None:
         if topic not in IP_TOPICS:
             raise ValueError(f"unknown topic {topic!r}")
-        with self.db.conn:
+        with self.db.atomic():
             self.db.execute(
                 "insert or ignore into subscriptions (user, topic, consented_at) values (?, ?, ?)",
                 [user, topic, _iso(now)],
             )
 
     def unsubscribe(self, user: str, topic: str) -> None:
-        with self.db.conn:
+        with self.db.atomic():
             self.db.execute("delete from subscriptions where user = ? and topic = ?", [user, topic])
 
     # ---- erasure ----------------------------------------------------------------------------
@@ -137,7 +137,7 @@ class Profiles:
         """Erase the user: profile, subscriptions, pending questions and personal tables go; past
         events keep their counts but lose the user hash and the question text."""
         tables = set(self.db.table_names())
-        with self.db.conn:
+        with self.db.atomic():
             self.db.execute("delete from firms where user = ?", [user])
             self.db.execute("delete from subscriptions where user = ?", [user])
             for table in ("pending_questions", *PERSONAL_TABLES):
