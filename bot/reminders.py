@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import astuple, dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Callable, Mapping
 
 from sqlite_utils import Database
@@ -116,18 +116,31 @@ class Scheduler:
     Everything it knows is in the database and the knowledge base, so a restart loses nothing."""
 
     def __init__(
-        self, db: Database, settings: ReminderSettings, knowledge: Callable[[], KnowledgeBase]
+        self, db: Database, settings: ReminderSettings, knowledge: Callable[[], KnowledgeBase],
+        daily: Callable[[], object] | None = None,
     ) -> None:
         self.outbox = Outbox(db)
         self.deadlines = Deadlines(db, settings.send_hour, settings.months_before)
         self.settings, self.knowledge = settings, knowledge
+        self.daily = daily  # housekeeping run once a (Shanghai) day, e.g. the metrics retention job
+        self._daily_done: date | None = None
 
     def fire_due(self, now: datetime) -> int:
         """Fan out everything due at `now`; returns how many broadcasts went out."""
+        self._run_daily(now)
         fired = sum(self.outbox.fire(broadcast, now) is not None for broadcast in self.outbox.due(now))
         kb = self.knowledge()
         fired += self.deadlines.fire_due(self.outbox, kb.facts, now)
         return fired + self.fire_calendar(kb, now)
+
+    def _run_daily(self, now: datetime) -> None:
+        if self.daily is None or self._daily_done == local_date(now):
+            return
+        self._daily_done = local_date(now)
+        try:
+            self.daily()
+        except Exception:  # housekeeping must never stop deliveries
+            log.exception("reminders: the daily job failed; it runs again tomorrow")
 
     def fire_calendar(self, kb: KnowledgeBase, now: datetime) -> int:
         """Calendar events whose reminder time has come, each occurrence once, to topic subscribers."""
@@ -160,9 +173,10 @@ def build_dispatcher(
     settings: ReminderSettings,
     knowledge: Callable[[], KnowledgeBase],
     sleep: Sleep = asyncio.sleep,
+    daily: Callable[[], object] | None = None,
 ) -> Dispatcher:
-    """The delivery loop for these senders, firing due reminders on every tick."""
-    scheduler = Scheduler(db, settings, knowledge)
+    """The delivery loop for these senders, firing due reminders on every tick (and `daily` once a day)."""
+    scheduler = Scheduler(db, settings, knowledge, daily)
     return Dispatcher(
         scheduler.outbox,
         senders,

@@ -117,3 +117,25 @@ def test_events_go_to_subscribers_days_before_once_each(kb_dir: Path, fresh_db, 
     assert (
         scheduler.fire_calendar(kb, datetime(2026, 12, 2, 9, 0, tzinfo=SHANGHAI) + timedelta(days=365)) == 0
     )
+
+
+def test_the_daily_job_runs_once_a_shanghai_day_and_never_stops_deliveries(kb_dir: Path, fresh_db, tmp_path: Path) -> None:
+    kb, _ = check_knowledge(kb_dir)
+    config = tmp_path / "c.yaml"
+    config.write_text("reminders:\n  send_hour: 8\n", encoding="utf-8")
+    runs: list[int] = []
+
+    def job() -> None:
+        runs.append(1)
+        if len(runs) == 2:
+            raise RuntimeError("disk full")
+
+    scheduler = Scheduler(fresh_db, reminder_settings(load_settings(config, environ={})), lambda: kb, daily=job)
+    for moment in (
+        datetime(2026, 11, 25, 9, 0, tzinfo=SHANGHAI),
+        datetime(2026, 11, 25, 23, 59, tzinfo=SHANGHAI),  # same day: not again
+        datetime(2026, 11, 26, 0, 1, tzinfo=SHANGHAI),  # next day: again (and it fails)
+        datetime(2026, 11, 26, 0, 2, tzinfo=SHANGHAI),
+    ):
+        scheduler.fire_due(moment)  # a failing job is logged; the tick goes on
+    assert len(runs) == 2

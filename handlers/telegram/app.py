@@ -1,6 +1,8 @@
 """The one place where the Telegram application is wired: services, feature handlers, command menus."""
 from __future__ import annotations
 
+from functools import partial
+
 import logging
 import os
 
@@ -16,6 +18,7 @@ from bot.deadlines import Deadlines
 from bot.broadcasts import BroadcastDesk
 from bot.flood import FloodLimiter
 from bot.profiles import LANGUAGES, Profiles
+from bot.retention import run_retention
 from bot.reminders import ReminderLoop, build_dispatcher, reminder_settings
 from bot.runtime import create_engine
 from bot.specialists import load_specialists
@@ -78,8 +81,10 @@ async def on_start(application: Application) -> None:
     await set_command_menus(application)
     services: Services = application.bot_data[SERVICES_KEY]
     state: Reminders = application.bot_data[REMINDERS_KEY]
-    dispatcher = build_dispatcher(services.engine.db, {CHANNEL: TelegramSender(application.bot)}, services.clock,
-                                  state.settings, lambda: services.engine.kb)
+    dispatcher = build_dispatcher(
+        services.engine.db, {CHANNEL: TelegramSender(application.bot)}, services.clock, state.settings,
+        lambda: services.engine.kb, daily=partial(run_retention, services.engine.db, services.clock, services.settings),
+    )
     state.loop = ReminderLoop(dispatcher)
     state.loop.start()
 

@@ -7,6 +7,8 @@ retries) are answered with the reply already given and never reach the Engine ag
 """
 from __future__ import annotations
 
+from functools import partial
+
 import logging
 import secrets
 import time
@@ -27,6 +29,7 @@ from bot.config import Settings
 from bot.dedup import SeenDeliveries
 from bot.delivery import DeliveryError, Sender
 from bot.engine import Engine
+from bot.retention import run_retention
 from bot.reminders import ReminderLoop, build_dispatcher, reminder_settings
 from bot.textsplit import split_text, utf8_size
 from bot.texts import text
@@ -243,8 +246,10 @@ def build_app(
         SeenDeliveries(engine.db, CHANNEL, clock, timedelta(minutes=options.dedup_minutes)),
         client, clock, timedelta(seconds=options.timestamp_window_seconds),
     )
-    reminders = ReminderLoop(build_dispatcher(engine.db, {CHANNEL: client}, clock, reminder_settings(settings),
-                                              lambda: engine.kb))
+    reminders = ReminderLoop(build_dispatcher(
+        engine.db, {CHANNEL: client}, clock, reminder_settings(settings), lambda: engine.kb,
+        daily=partial(run_retention, engine.db, clock, settings),
+    ))
 
     async def start() -> None:
         reminders.start()
