@@ -7,8 +7,10 @@ import importlib
 import sys
 
 # Each module adds its subcommands with register(subparsers); heavy imports stay inside the commands.
-COMMAND_MODULES = ("handlers.cli", "handlers.stations_cli", "handlers.telegram.command", "handlers.wecom.command",
-                   "handlers.metrics_cli")
+COMMAND_MODULES = (
+    "handlers.cli", "handlers.stations_cli", "handlers.telegram.command", "handlers.wecom.command",
+    "handlers.metrics_cli", "handlers.reminders_cli",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,6 +1,6 @@
-"""Specialists' commands, the same on every channel: /reload, /stats and /gaps (refused to others, audited),
-and the ticket commands of the human handoff (/claim /reply /close /draft /tickets, bot/desk.py; a firm's
-/close closes its own ticket)."""
+"""Specialists' commands, the same on every channel: /reload, /stats, /gaps, /reminders and
+/cancel_reminder (refused to others, audited), and the ticket commands of the human handoff (/claim /reply
+/close /draft /tickets, bot/desk.py; a firm's /close closes its own ticket)."""
 from __future__ import annotations
 
 import asyncio
@@ -9,6 +9,7 @@ from datetime import timedelta
 from typing import Iterable, Sequence
 
 from bot.audit import record_audit
+from bot.broadcasts import BroadcastDesk
 from bot.clock import Clock, local_date
 from bot.config import Settings
 from bot.desk import TICKET_COMMANDS, TicketDesk
@@ -24,7 +25,7 @@ from bot.vocab import OUT_OF_SCOPE, TOPIC_TITLES
 
 log = logging.getLogger(__name__)
 
-COMMANDS = ("reload", "stats", "gaps", *TICKET_COMMANDS)
+COMMANDS = ("reload", "stats", "gaps", "reminders", "cancel_reminder", *TICKET_COMMANDS)
 FIRM_CLOSE = "close"  # the one of them a firm may use, for its own ticket
 MAX_PROBLEMS_SHOWN = 15
 GAP_DAYS = 30  # /gaps looks at the last month
@@ -90,6 +91,11 @@ class SpecialistCommands:
             reply, detail = await self.reload(lang)
         elif name == "gaps":
             reply, detail = self.gaps(lang, include_internal)
+        elif name == "reminders":
+            reply, detail = BroadcastDesk(self.engine.db, self.clock).scheduled_list(lang), None
+        elif name == "cancel_reminder":
+            desk = BroadcastDesk(self.engine.db, self.clock)
+            reply, detail = desk.cancel(args[0] if args else "", lang)
         else:
             reply, detail = self.stats(lang, include_internal)
         record_audit(self.engine.db, time=self.clock.now(), channel=channel, actor=str(user_id),

@@ -36,5 +36,5 @@ def record_audit(
         "action": action,
         "detail": json.dumps(detail, ensure_ascii=False) if detail else None,
     }
-    with db.conn:
+    with db.atomic():
         return db["audit"].insert(row).last_pk

@@ -1,8 +1,9 @@
 """Injectable time: production code asks a Clock, tests move a ManualClock."""
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime, timedelta, timezone
-from typing import Protocol
+from typing import Awaitable, Callable, Protocol
 from zoneinfo import ZoneInfo
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -37,6 +38,15 @@ class ManualClock:
 
     def set(self, moment: datetime) -> None:
         self._now = moment
+
+
+def simulated_sleep(clock: ManualClock) -> Callable[[float], Awaitable[None]]:
+    """An injectable async `sleep` for a ManualClock: moves the clock instead of waiting (tests and
+    simulations; exact when a single task does the sleeping, as the reminders' delivery loop does)."""
+    async def sleep(seconds: float) -> None:
+        clock.advance(timedelta(seconds=seconds))
+        await asyncio.sleep(0)
+    return sleep
 
 
 def local_date(moment: datetime):

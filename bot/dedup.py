@@ -40,7 +40,7 @@ class SeenDeliveries:
     def remember(self, key: str, reply: str) -> None:
         """Record `key` as handled with `reply`, and forget deliveries older than `keep`."""
         now = self.clock.now()
-        with self.db.conn:
+        with self.db.atomic():
             self.db.execute(
                 "insert or replace into inbound_seen (channel, key, time, reply) values (?, ?, ?, ?)",
                 [self.channel, key, self._stamp(now), reply],

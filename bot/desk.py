@@ -475,3 +475,21 @@ class SenderCourier:
     async def deliver(self, notice: Notice, said: str) -> str | None:
         await self.sender.send(notice.chat_id, said)
         return None
+
+
+class DeskRound:
+    """Runs `serve_desk` in the background while a channel is up (started and stopped by its lifecycle)."""
+
+    def __init__(self, desk: TicketDesk, delivery: NoticeDelivery, sleep: Sleep = asyncio.sleep) -> None:
+        self.desk, self.delivery, self.sleep = desk, delivery, sleep
+        self._task: asyncio.Task | None = None
+
+    def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.create_task(serve_desk(self.desk, self.delivery, self.sleep))
+
+    async def stop(self) -> None:
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)

@@ -47,5 +47,5 @@ class EventLog:
             "detail": json.dumps(detail, ensure_ascii=False) if detail else None,
             **fields,
         }
-        with self.db.conn:
+        with self.db.atomic():
             return self.db["events"].insert(row).last_pk

@@ -6,6 +6,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Callable, Iterable
 
+from bot.calendar_events import check_events
 from bot.drafts import check_drafts
 from bot.facts import FactBook, references
 from bot.knowledge import Entry, KnowledgeBase, Problem, read_entries, read_facts, read_lexicon
@@ -16,7 +17,7 @@ from bot.vocab import STATION_TYPES, TOPICS
 MIN_PHRASINGS = 6
 
 # Extra checks for other knowledge files (stations, events, drafts) register here: (root, kb) -> problems.
-EXTRA_CHECKS: list[Callable[[Path, KnowledgeBase], list[Problem]]] = [check_stations, check_drafts]
+EXTRA_CHECKS: list[Callable[[Path, KnowledgeBase], list[Problem]]] = [check_stations, check_events, check_drafts]
 
 
 class KnowledgeError(Exception):

@@ -17,8 +17,9 @@ from bot.vocab import INDUSTRIES, IP_TOPICS
 migrations = Migrations("profiles")
 
 LANGUAGES = ("zh", "en")
-# Tables other features may add that hold a firm's own data, erased by forget() when present.
-PERSONAL_TABLES = ("deadlines",)
+# Tables other features may add that hold a firm's own data, erased by forget() when present
+# (reminders: the firm's deadlines, its copies of broadcasts, its deadline reminders).
+PERSONAL_TABLES = ("deadlines", "outbox", "broadcasts")
 # Features whose tables keep a firm's data in another way register (db, user) -> None here; forget()
 # runs each inside its transaction (bot/tickets.py anonymises the firm's tickets).
 ERASERS: list[Callable[[Database, str], None]] = []
@@ -86,7 +87,7 @@ class Profiles:
         An existing profile gets the current chat id and is marked active again.
         """
         stamp = _iso(now)
-        with self.db.conn:
+        with self.db.atomic():
             created = self.db.execute(
                 "insert or ignore into firms"
                 " (user, channel, chat_id, language, notices, active, created, updated)"
@@ -107,7 +108,7 @@ class Profiles:
         if unknown:
             raise ValueError(f"not profile fields: {sorted(unknown)}")
         assignments = ", ".join(f"{name} = ?" for name in fields)
-        with self.db.conn:
+        with self.db.atomic():
             self.db.execute(
                 f"update firms set {assignments}, updated = ? where user = ?",
                 [*fields.values(), _iso(now), user],
@@ -124,14 +125,14 @@ class Profiles:
     def subscribe(self, user: str, topic: str, now: datetime) -> None:
         if topic not in IP_TOPICS:
             raise ValueError(f"unknown topic {topic!r}")
-        with self.db.conn:
+        with self.db.atomic():
             self.db.execute(
                 "insert or ignore into subscriptions (user, topic, consented_at) values (?, ?, ?)",
                 [user, topic, _iso(now)],
             )
 
     def unsubscribe(self, user: str, topic: str) -> None:
-        with self.db.conn:
+        with self.db.atomic():
             self.db.execute("delete from subscriptions where user = ? and topic = ?", [user, topic])
 
     # ---- erasure ----------------------------------------------------------------------------
@@ -140,7 +141,7 @@ class Profiles:
         """Erase the user: profile, subscriptions and personal tables go, the registered erasers run
         (tickets lose the firm); past events keep their counts but lose the user hash and question text."""
         tables = set(self.db.table_names())
-        with self.db.conn:
+        with self.db.atomic():
             self.db.execute("delete from firms where user = ?", [user])
             self.db.execute("delete from subscriptions where user = ?", [user])
             for table in PERSONAL_TABLES:

@@ -96,20 +96,25 @@ TEXTS: dict[str, dict[str, str]] = {
         "专员答复后发送「回复专员 内容」可以继续问，/close 结束。\n"
         "/topics 主题菜单\n/station 查找服务站点（也可以直接发送位置）\n/profile 企业资料（县区、行业、服务通知）\n"
         "/lang 切换语言 zh / en\n"
-        "/subscribe 订阅提醒主题\n/unsubscribe 取消订阅\n/forget 删除我的资料",
+        "/subscribe 订阅提醒主题\n/unsubscribe 取消订阅\n/deadline 登记商标续展、专利年费、质押贷款到期提醒\n"
+        "/mydeadlines 我的期限提醒\n/forget 删除我的资料",
         "en": "Just type your question, e.g. \"how long does trademark registration take\"; reply "
         "\"human\" to leave it for an IP specialist; after their answer, \"reply to specialist <text>\" asks "
         "more and /close ends it.\n/topics topic menu\n"
         "/station find a service station (or just send your location)\n"
         "/profile firm profile (county, industry, notices)\n/lang language zh / en\n"
-        "/subscribe reminder topics\n/unsubscribe stop reminders\n/forget delete my data",
+        "/subscribe reminder topics\n/unsubscribe stop reminders\n"
+        "/deadline trademark renewal, patent fee or pledge loan reminders\n/mydeadlines my deadline reminders\n"
+        "/forget delete my data",
     },
     "help_specialist": {
-        "zh": "专员命令：/stats 今日与本周统计（/stats all 含内部流量）· /reload 重新加载知识库\n"
+        "zh": "专员命令：/stats 今日与本周统计（/stats all 含内部流量）· /reload 重新加载知识库 · "
+        "/broadcast 群发通知 · /reminders 待发群发 · /cancel_reminder 编号 取消群发\n"
         "转人工工单：/tickets 待处理 · /claim 编号 认领 · /reply 编号 内容 答复（Telegram 中也可直接回复工单消息）"
         " · /close 编号 关闭 · /draft 编号 写成知识草稿",
         "en": "Specialist commands: /stats today's and this week's figures (/stats all with internal "
-        "traffic) · /reload reload the knowledge base\nHandoff tickets: /tickets to handle · /claim N · "
+        "traffic) · /reload reload the knowledge base · /broadcast send a notice · /reminders what is "
+        "scheduled · /cancel_reminder id cancel one\nHandoff tickets: /tickets to handle · /claim N · "
         "/reply N text (in Telegram, or reply to the ticket message) · /close N · /draft N knowledge draft",
     },
     "choose_topic": {"zh": "请选择主题：", "en": "Choose a topic:"},
@@ -534,6 +539,217 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh": "{start} 至 {end} 没有未能回答或被👎的问题。",
         "en": "No unanswered or 👎 questions from {start} to {end}.",
     },
+    # ---- reminders and broadcasts (bot/outbox.py, bot/dispatch.py, bot/broadcasts.py, bot/deadlines.py) ----
+    "footer_unsubscribe": {"zh": "退订：/unsubscribe", "en": "unsubscribe: /unsubscribe"},
+    "footer_deadlines": {"zh": "管理我的期限提醒：/mydeadlines", "en": "manage my deadline reminders: /mydeadlines"},
+    "report": {
+        "zh": "📬 群发 #{id} 投递报告：送达 {delivered} · 失败 {failed} · 已屏蔽 {blocked} · 待发 {pending}",
+        "en": "📬 Broadcast #{id} delivery report: delivered {delivered} · failed {failed} · blocked {blocked} · "
+        "pending {pending}",
+    },
+    "report_repeated": {
+        "zh": "其中 {count} 条在发送中断时正在发送，已重发，对方可能收到两次。",
+        "en": "{count} of them were in flight when the sender stopped and were sent again; they may have "
+        "arrived twice.",
+    },
+    # firms' deadlines (bot/deadlines.py): {label} is dl_label or empty
+    "dl_label": {"zh": "（{label}）", "en": " ({label})"},
+    "dl_tm_window": {
+        "zh": "⏰ 商标续展提醒{label}：注册商标有效期至 {due}，续展期已经开放（期满前{window}个月起）。请在 {due} 前办理续展；"
+        "期满未续展的还有{grace}个月宽展期（至 {grace_end}）。",
+        "en": "⏰ Trademark renewal{label}: the registration runs until {due} and the renewal window is now open "
+        "({window} months before expiry). Renew before {due}; after that a {grace}-month grace period runs "
+        "until {grace_end}.",
+    },
+    "dl_tm_before": {
+        "zh": "⏰ 商标续展提醒{label}：注册商标将于 {due} 到期（约还有{months}），请尽早办理续展。",
+        "en": "⏰ Trademark renewal{label}: the registration expires on {due} (about {months} left); "
+        "please renew soon.",
+    },
+    "dl_tm_grace": {
+        "zh": "⚠️ 商标已到期{label}：有效期已于 {due} 届满，现处于{grace}个月宽展期。请在 {grace_end} 前办理续展，"
+        "宽展期满仍未续展的，注册商标将被注销。",
+        "en": "⚠️ Trademark expired{label}: the registration ended on {due}; the {grace}-month grace period has "
+        "begun. Renew before {grace_end}, or the registration will be cancelled.",
+    },
+    "dl_tm_grace_last": {
+        "zh": "⚠️ 商标宽展期即将结束{label}：请在 {grace_end} 前办理续展，否则注册商标将被注销。",
+        "en": "⚠️ Trademark grace period ending{label}: renew before {grace_end}, or the registration will be "
+        "cancelled.",
+    },
+    "dl_pf_before": {
+        "zh": "⏰ 专利年费提醒{label}：年费应于 {due} 前缴纳（约还有{months}）。",
+        "en": "⏰ Patent annual fee{label}: due by {due} (about {months} left).",
+    },
+    "dl_pf_due": {
+        "zh": "⏰ 专利年费今天到期{label}（{due}）。未按时缴纳的，可在{late}个月滞纳期内（至 {late_end}）补缴，"
+        "每逾期一个月加收当年全额年费的{surcharge}。",
+        "en": "⏰ Patent annual fee due today{label} ({due}). If it is not paid, it can still be paid within the "
+        "{late}-month late period (until {late_end}) with a surcharge of {surcharge} of the year's full fee "
+        "for each month late.",
+    },
+    "dl_pf_late_last": {
+        "zh": "⚠️ 专利年费滞纳期即将结束{label}：请在 {late_end} 前补缴年费及滞纳金（每逾期一个月加收当年全额年费的{surcharge}），"
+        "否则专利权可能终止。",
+        "en": "⚠️ Patent late-payment period ending{label}: pay the fee and surcharge ({surcharge} of the year's "
+        "full fee per month late) before {late_end}, or the patent may lapse.",
+    },
+    "dl_pl_before": {
+        "zh": "⏰ 质押贷款到期提醒{label}：贷款将于 {due} 到期（约还有{months}），请提前与银行沟通还款或续贷安排。",
+        "en": "⏰ Pledge loan{label}: the loan matures on {due} (about {months} left); talk to your bank "
+        "about repayment or renewal in good time.",
+    },
+    "deadline_kind": {
+        "zh": "不认识「{value}」。期限类型请写 商标、专利年费 或 质押贷款（trademark / patent / pledge）。",
+        "en": "Unknown kind \"{value}\": use trademark, patent (annual fee) or pledge (loan).",
+    },
+    "date_format": {
+        "zh": "日期「{value}」格式不对，请写成 年-月-日，例如 2027-03-15。",
+        "en": "\"{value}\" is not a date; write it as year-month-day, e.g. 2027-03-15.",
+    },
+    "bad_date": {"zh": "没有 {value} 这一天，请检查日期。", "en": "There is no such day as {value}; please check it."},
+    "deadline_past": {
+        "zh": "{value} 已经过去，能办理的最后一天是 {last}，无法再提醒。",
+        "en": "{value} has passed; the last day anything could be done was {last}, so there is nothing to remind.",
+    },
+    "deadline_too_far": {
+        "zh": "{value} 太远了，请检查年份。", "en": "{value} is too far ahead; please check the year.",
+    },
+    "deadline_too_many": {
+        "zh": "每家企业最多登记 {count} 个期限，请先用 /mydeadlines 删除不需要的。",
+        "en": "A firm can keep at most {count} deadlines; remove some with /mydeadlines first.",
+    },
+    "deadline_fact_missing": {
+        "zh": "知识库缺少数据 {fact}，暂时无法计算这类期限的提醒，请联系知识产权专员。",
+        "en": "The knowledge base lacks the fact {fact}, so these reminders cannot be worked out yet; "
+        "please tell an IP specialist.",
+    },
+    "when_format": {
+        "zh": "时间格式：2026-12-01 09:30（北京时间），可在后面加 每周 / 每月 / 每年。",
+        "en": "Time format: 2026-12-01 09:30 (Beijing time), optionally followed by weekly / monthly / yearly.",
+    },
+    "when_recurrence": {
+        "zh": "不认识「{word}」，重复请写 每周、每月 或 每年。",
+        "en": "Unknown repetition \"{word}\": use weekly, monthly or yearly.",
+    },
+    "when_past": {"zh": "{value} 已经过去，请写一个将来的时间。", "en": "{value} has passed; give a future time."},
+    # specialists' broadcasts (bot/broadcasts.py, handlers/telegram/reminders.py)
+    "aud_notices": {"zh": "所有接收服务通知的企业", "en": "every firm that accepts service notices"},
+    "aud_topics": {"zh": "订阅了{topics}的企业", "en": "subscribers of {topics}"},
+    "aud_or": {"zh": "，以及", "en": ", and "},
+    "aud_counties": {"zh": "；限{counties}", "en": "; only in {counties}"},
+    "aud_industries": {"zh": "；限{industries}行业", "en": "; only {industries} firms"},
+    "when_now": {"zh": "发送：立即", "en": "Sending: now"},
+    "when_at": {"zh": "发送：{at}（北京时间）", "en": "Sending: {at} (Beijing time)"},
+    "when_repeat": {"zh": "发送：{at}起{every}（北京时间）", "en": "Sending: from {at}, {every} (Beijing time)"},
+    "every_week": {"zh": "每周", "en": "every week"},
+    "every_month": {"zh": "每月（月末自动取当月最后一天）", "en": "every month (the month's last day when shorter)"},
+    "every_year": {"zh": "每年", "en": "every year"},
+    "bc_empty": {"zh": "群发内容不能为空。", "en": "The message cannot be empty."},
+    "bc_too_long": {
+        "zh": "内容有 {count} 个字，最多 {limit} 个字，请精简后重新发送。",
+        "en": "The message has {count} characters; at most {limit}. Please shorten it and send it again.",
+    },
+    "bc_audience": {"zh": "受众：{audience}\n收件人：{count} 家企业", "en": "Audience: {audience}\nRecipients: {count} firms"},
+    "bc_preview": {"zh": "预览（收件人看到的内容）：", "en": "Preview (what recipients will read):"},
+    "bc_count_later": {
+        "zh": "（人数按当前订阅计算；发送时按届时的订阅发送）",
+        "en": "(counted now; it goes to whoever is subscribed when it is sent)",
+    },
+    "bc_ask_text": {
+        "zh": "请发送要群发的内容（纯文本，最多 3500 字）。发送 /cancel 放弃。",
+        "en": "Send the message to broadcast (plain text, at most 3,500 characters). /cancel to give up.",
+    },
+    "bc_choose_audience": {
+        "zh": "选择受众（可组合：主题订阅者与接收通知的企业合并，县区、行业用来限定范围）：",
+        "en": "Choose the audience (combine freely: topic subscribers and firms accepting notices add up; "
+        "counties and industries narrow it):",
+    },
+    "bc_choose_when": {"zh": "什么时候发送？", "en": "When should it go out?"},
+    "bc_ask_when": {
+        "zh": "请输入发送时间（北京时间），例如 2026-12-01 09:30；重复发送在后面加 每周 / 每月 / 每年，例如 2026-12-31 09:00 每月。",
+        "en": "Type the time (Beijing time), e.g. 2026-12-01 09:30; to repeat add weekly / monthly / yearly, "
+        "e.g. 2026-12-31 09:00 monthly.",
+    },
+    "bc_btn_notices": {"zh": "接收通知的企业", "en": "Firms accepting notices"},
+    "bc_btn_topics": {"zh": "按主题订阅 ▸", "en": "By topic ▸"},
+    "bc_btn_counties": {"zh": "按县区 ▸", "en": "By county ▸"},
+    "bc_btn_industries": {"zh": "按行业 ▸", "en": "By industry ▸"},
+    "bc_btn_back": {"zh": "◂ 返回", "en": "◂ Back"},
+    "bc_btn_next": {"zh": "下一步：发送时间 ▸", "en": "Next: when ▸"},
+    "bc_btn_cancel": {"zh": "取消", "en": "Cancel"},
+    "bc_btn_now": {"zh": "立即发送", "en": "Now"},
+    "bc_btn_later": {"zh": "定时 / 重复…", "en": "Later / repeat…"},
+    "bc_btn_confirm": {"zh": "✅ 确认发送", "en": "✅ Confirm"},
+    "bc_scheduled": {
+        "zh": "已安排群发 #{id}。{when}。发送后会把投递报告发给您；/reminders 查看，/cancel_reminder {id} 取消。",
+        "en": "Broadcast #{id} is scheduled. {when}. You will get a delivery report after it goes out; "
+        "/reminders lists it, /cancel_reminder {id} cancels it.",
+    },
+    "bc_discarded": {"zh": "已放弃，没有发送任何消息。", "en": "Discarded; nothing was sent."},
+    "bc_stale": {
+        "zh": "这个草稿已失效，请重新发送 /broadcast。", "en": "This draft has expired; start again with /broadcast.",
+    },
+    "bc_none_scheduled": {"zh": "目前没有待发的群发或提醒。", "en": "Nothing is scheduled."},
+    "bc_scheduled_title": {"zh": "待发与发送中的群发：", "en": "Scheduled and sending:"},
+    "bc_line_scheduled": {"zh": "#{id} · {when} · {audience} · {snippet}", "en": "#{id} · {when} · {audience} · {snippet}"},
+    "bc_line_sending": {
+        "zh": "#{id} · 发送中 {done}/{total} · {snippet}", "en": "#{id} · sending {done}/{total} · {snippet}",
+    },
+    "bc_cancel_hint": {"zh": "取消：/cancel_reminder <编号>", "en": "Cancel: /cancel_reminder <id>"},
+    "bc_cancel_usage": {"zh": "用法：/cancel_reminder <编号>（编号见 /reminders）", "en": "Usage: /cancel_reminder <id> (ids in /reminders)"},
+    "bc_not_found": {"zh": "没有编号为 #{id} 的群发。", "en": "There is no broadcast #{id}."},
+    "bc_not_cancellable": {
+        "zh": "#{id} 无法取消（状态：{status}），只能取消尚未发送的群发。",
+        "en": "#{id} cannot be cancelled (status: {status}); only broadcasts not yet sent can be.",
+    },
+    "bct_help": {
+        "zh": "修改：主题 商标 专利 · 县区 邵武 建瓯 · 行业 茶叶 · 通知 开/关 · 时间 2026-12-01 09:30 [每周/每月/每年]（默认立即）"
+        "\n回复「确认」发送，「取消」放弃。",
+        "en": "Change: topics trademark patent · counties Shaowu Jianou · industries tea · notices on/off · "
+        "time 2026-12-01 09:30 [weekly/monthly/yearly] (default now)\nReply \"confirm\" to send, \"cancel\" to drop it.",
+    },
+    "bct_unknown": {"zh": "不明白「{word}」。", "en": "\"{word}\" is not understood."},
+    "bct_unknown_value": {"zh": "不认识：{words}", "en": "Not recognised: {words}"},
+    "bct_notices_usage": {"zh": "请写 通知 开 或 通知 关。", "en": "Write notices on or notices off."},
+    "status_scheduled": {"zh": "待发", "en": "scheduled"},
+    "status_sending": {"zh": "发送中", "en": "sending"},
+    "status_sent": {"zh": "已发送", "en": "sent"},
+    "status_cancelled": {"zh": "已取消", "en": "cancelled"},
+    "bc_cancelled": {"zh": "已取消 #{id}，不会再发送。", "en": "Cancelled #{id}; it will not go out."},
+    # firms' deadlines in a channel
+    "dl_usage": {
+        "zh": "登记期限提醒：/deadline 类型 日期 [备注]\n类型：商标（注册证上的有效期截止日）、专利年费（年费缴纳截止日）、质押贷款（到期日）\n"
+        "例如：/deadline 商标 2027-03-15 第12345678号",
+        "en": "Add a deadline: /deadline kind date [note]\nkind: trademark (expiry date on the certificate), "
+        "patent (annual-fee due date), pledge (loan maturity)\ne.g. /deadline trademark 2027-03-15 No.12345678",
+    },
+    "dl_added": {
+        "zh": "已登记：{kind} {due}{label}。将在以下日期 {hour}:00 提醒您：{days}。",
+        "en": "Added: {kind} {due}{label}. You will be reminded at {hour}:00 on: {days}.",
+    },
+    "dl_added_none": {
+        "zh": "已登记：{kind} {due}{label}。提醒日期都已过去，请尽快办理（最迟 {last}）。",
+        "en": "Added: {kind} {due}{label}. Every reminder date has passed; act now (at the latest {last}).",
+    },
+    "dl_list_title": {"zh": "您登记的期限（点击删除）：", "en": "Your deadlines (press to remove):"},
+    "dl_list_none": {
+        "zh": "还没有登记期限。用 /deadline 登记，例如 /deadline 商标 2027-03-15",
+        "en": "No deadlines yet. Add one with /deadline, e.g. /deadline trademark 2027-03-15",
+    },
+    "dl_line": {"zh": "#{id} {kind} {due}{label} · 下次提醒：{next}", "en": "#{id} {kind} {due}{label} · next reminder: {next}"},
+    "dl_no_next": {"zh": "无", "en": "none"},
+    "dl_removed": {"zh": "已删除期限 #{id}。", "en": "Removed deadline #{id}."},
+    "dl_kind_trademark": {"zh": "商标有效期", "en": "Trademark expiry"},
+    "dl_kind_patent_fee": {"zh": "专利年费", "en": "Patent annual fee"},
+    "dl_kind_pledge_loan": {"zh": "质押贷款到期", "en": "Pledge loan maturity"},
+    "cmd_deadline": {"zh": "登记期限提醒", "en": "Add a deadline reminder"},
+    "cmd_mydeadlines": {"zh": "我的期限提醒", "en": "My deadline reminders"},
+    "cmd_broadcast": {"zh": "专员：群发通知", "en": "Specialist: broadcast"},
+    "cmd_reminders": {"zh": "专员：待发群发", "en": "Specialist: scheduled broadcasts"},
+    "cmd_cancel_reminder": {"zh": "专员：取消群发", "en": "Specialist: cancel a broadcast"},
+    "notices_stop": {"zh": "✖ 服务通知", "en": "✖ Service notices"},
+    "notices_on": {"zh": "服务通知：接收中", "en": "Service notices: on"},
 }
 
 

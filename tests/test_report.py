@@ -189,7 +189,9 @@ def test_internal_traffic_only_on_request(seeded: Path) -> None:
 
 
 def test_reminders_are_reported_as_not_available_until_the_outbox_exists(config: Path) -> None:
-    seed_events(open_db(config.parent / "bot.db"))
+    db = open_db(config.parent / "bot.db")
+    seed_events(db)
+    db["outbox"].drop()  # as in a database from before the reminders feature
     code, out = run_report(config)
     assert code == 0
     report = (out / "report.md").read_text(encoding="utf-8")

@@ -68,6 +68,12 @@ def _subscription_view(
         InlineKeyboardButton(mark + onboarding.topic_title(t, lang), callback_data=f"s:{sign}:{t}")
         for t in onboarding.offered_topics(current, adding)
     ]
+    firm = svc.profiles.get(user)
+    if firm is not None and firm.notices:  # broadcasts to every firm with notices: stoppable here too
+        status += "\n" + text("notices_on", lang)
+        if not adding:
+            stop = InlineKeyboardButton(text("notices_stop", lang), callback_data=f"s:-:{onboarding.NOTICES}")
+            buttons.append(stop)
     if not buttons:
         return status, None
     prompt = text("subscribe_choose" if adding else "unsubscribe_choose", lang)
@@ -93,10 +99,12 @@ async def on_subscription_button(update: Update, context: ContextTypes.DEFAULT_T
     svc, query = services(context), update.callback_query
     _, sign, topic = query.data.split(":")
     await query.answer()
-    if topic not in IP_TOPICS:
+    if topic not in IP_TOPICS and topic != onboarding.NOTICES:
         return
     firm, _ = ensure_firm(svc, update)
-    if sign == "+":
+    if topic == onboarding.NOTICES:  # s:-:notices: stop the broadcasts to firms accepting notices
+        svc.profiles.update(firm.user, svc.clock.now(), notices=int(sign == "+"))
+    elif sign == "+":
         svc.profiles.subscribe(firm.user, topic, svc.clock.now())
     else:
         svc.profiles.unsubscribe(firm.user, topic)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+from functools import partial
 
 from telegram import BotCommand, BotCommandScopeChat
 from telegram.error import TelegramError
@@ -14,22 +15,29 @@ from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.desk import NoticeDelivery, Sleep, attach_desk
 from bot.engine import Engine
+from bot.deadlines import Deadlines
+from bot.broadcasts import BroadcastDesk
 from bot.flood import FloodLimiter
 from bot.profiles import LANGUAGES, Profiles
+from bot.retention import run_retention
+from bot.reminders import ReminderLoop, build_dispatcher, reminder_settings
 from bot.runtime import create_engine
 from bot.specialists import load_specialists
 from bot.texts import text
-from handlers.telegram import account, chat, gate, onboarding, specialist, stations, tickets
+from handlers.telegram import account, chat, gate, onboarding, reminders, specialist, stations, tickets
 from handlers.telegram.config import bot_token, telegram_config
 from handlers.telegram.context import CHANNEL, SERVICES_KEY, Services
 from handlers.telegram.errors import on_error
+from handlers.telegram.reminders import REMINDERS_KEY, Reminders
+from handlers.telegram.sender import TelegramSender
 
 logger = logging.getLogger(__name__)
 
 # Feature modules in matching order (the first handler that matches an update wins).
-FEATURES = (onboarding, account, specialist, tickets, stations, chat)
+FEATURES = (onboarding, account, specialist, tickets, stations, reminders, chat)
 PUBLIC_COMMANDS = (
-    "start", "help", "topics", "station", "profile", "lang", "subscribe", "unsubscribe", "forget",
+    "start", "help", "topics", "station", "profile", "lang", "subscribe", "unsubscribe", "deadline", "mydeadlines",
+    "forget",
 )
 
 
@@ -51,8 +59,7 @@ def build_application(
     clock = clock or SystemClock()
     engine = engine or create_engine(settings, clock)
     desk = attach_desk(engine, settings, clock)
-    builder = (Application.builder().token(token or bot_token(os.environ))
-               .post_init(on_start).post_stop(tickets.stop_service))
+    builder = Application.builder().token(token or bot_token(os.environ)).post_init(on_start).post_stop(on_stop)
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
     application = builder.build()
@@ -60,6 +67,11 @@ def build_application(
         settings=settings, config=config, engine=engine, profiles=Profiles(engine.db),
         specialists=load_specialists(settings), flood=FloodLimiter(config.flood, clock), clock=clock,
         desk=desk, notices=NoticeDelivery(desk, tickets.TelegramCourier(application.bot, desk)), sleep=sleep,
+    )
+    reminder_config = reminder_settings(settings)
+    application.bot_data[REMINDERS_KEY] = Reminders(
+        reminder_config, BroadcastDesk(engine.db, clock, reminder_config.max_text_chars),
+        Deadlines(engine.db, reminder_config.send_hour, reminder_config.months_before),
     )
     application.add_handlers(gate.handlers(), group=gate.GATE_GROUP)
     application.add_handlers(tickets.intercept_handlers(), group=tickets.INTERCEPT_GROUP)
@@ -71,9 +83,25 @@ def build_application(
 
 
 async def on_start(application: Application) -> None:
-    """post_init: the command menus, then the tickets' periodic round."""
+    """When the bot runs: command menus, the reminders' delivery loop, the tickets' periodic round."""
     await set_command_menus(application)
+    services: Services = application.bot_data[SERVICES_KEY]
+    state: Reminders = application.bot_data[REMINDERS_KEY]
+    dispatcher = build_dispatcher(
+        services.engine.db, {CHANNEL: TelegramSender(application.bot)}, services.clock, state.settings,
+        lambda: services.engine.kb, daily=partial(run_retention, services.engine.db, services.clock, services.settings),
+    )
+    state.loop = ReminderLoop(dispatcher)
+    state.loop.start()
     await tickets.start_service(application)
+
+
+async def on_stop(application: Application) -> None:
+    """Let the reminders in flight finish and be recorded; end the tickets' periodic round."""
+    await tickets.stop_service(application)
+    state: Reminders = application.bot_data[REMINDERS_KEY]
+    if state.loop is not None:
+        await state.loop.stop()
 
 
 def _commands(names: tuple[str, ...], lang: str) -> list[BotCommand]:

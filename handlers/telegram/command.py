@@ -17,6 +17,8 @@ def cmd_telegram(args: argparse.Namespace, settings: Settings) -> int:
     from handlers.telegram.config import bot_token, telegram_config, webhook_secret
 
     token = bot_token(os.environ)
+    # RetryAfter.retry_after as a timedelta: 22.x deprecates the int form and warns on every flood wait.
+    os.environ.setdefault("PTB_TIMEDELTA", "1")
     webhook = telegram_config(settings).webhook
     secret = webhook_secret(os.environ) if webhook else None
     logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=logging.INFO)

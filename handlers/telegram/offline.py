@@ -33,6 +33,7 @@ class OfflineRequest(BaseRequest):
         self.bot_user = bot_user or BOT_USER
         self.calls: list[Call] = []
         self._message_ids = count(1000)
+        self._failures: dict[str, list[tuple[int, dict[str, Any]]]] = {}
 
     @property
     def read_timeout(self) -> float | None:
@@ -49,6 +50,11 @@ class OfflineRequest(BaseRequest):
     ) -> tuple[int, bytes]:
         api_method = url.rsplit("/", 1)[-1]
         params = request_data.parameters if request_data else {}
+        scripted = self._failures.get(str(params.get("chat_id")))
+        if api_method in _SENDS_MESSAGE and scripted:
+            status, error = scripted.pop(0)
+            self.calls.append(Call(api_method, params, error))
+            return status, json.dumps(error).encode()
         result = self._result(api_method, params)
         self.calls.append(Call(api_method, params, result))
         return 200, json.dumps({"ok": True, "result": result}).encode()
@@ -77,6 +83,14 @@ class OfflineRequest(BaseRequest):
         return message
 
     # ---- for tests --------------------------------------------------------------------------
+
+    def fail(self, chat_id: int | str, status: int, description: str, retry_after: int | None = None) -> None:
+        """Answer the next message sent to `chat_id` with a Bot API error, as Telegram would: 403
+        (blocked), 400 (bad request), 429 with `retry_after` (flood control), 5xx (server trouble)."""
+        error: dict[str, Any] = {"ok": False, "error_code": status, "description": description}
+        if retry_after is not None:
+            error["parameters"] = {"retry_after": retry_after}
+        self._failures.setdefault(str(chat_id), []).append((status, error))
 
     def sent(self, *methods: str) -> list[Call]:
         """The recorded calls of the given methods (all sends and edits when none is named)."""

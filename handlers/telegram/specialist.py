@@ -1,5 +1,6 @@
-"""IP specialists' commands: /stats, /gaps, /reload and the ticket commands (bot/admin.py). Anyone else
-is refused and logged (a firm's /close closes its own ticket)."""
+"""IP specialists' commands: /stats, /gaps, /reload, /reminders, /cancel_reminder and the ticket commands
+(bot/admin.py). Anyone else is refused and logged (a firm's /close closes its own ticket). /broadcast is a
+flow of its own (handlers/telegram/reminders.py)."""
 from __future__ import annotations
 
 import asyncio
@@ -15,14 +16,14 @@ from bot.metrics import last_weeks, metrics_settings, summary
 from handlers.telegram.context import CHANNEL, is_specialist, language_of, services
 from handlers.telegram.render import send_text
 
-SPECIALIST_COMMANDS = COMMANDS
+SPECIALIST_COMMANDS = COMMANDS + ("broadcast",)  # for the command menus
 TREND_WEEKS = 8
 logger = logging.getLogger(__name__)
 
 
 async def specialist_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/stats [all], /gaps [all], /reload and the ticket commands, through the channel-agnostic specialist
-    commands; /stats also sends the weekly trend chart as a photo."""
+    """/stats [all], /gaps [all], /reload, /reminders, /cancel_reminder <id> and the ticket commands, through
+    the channel-agnostic specialist commands; /stats also sends the weekly trend chart as a photo."""
     svc = services(context)
     typed = update.effective_message.text
     name = typed.split()[0][1:].split("@", 1)[0].lower()

@@ -13,28 +13,20 @@
 """
 from __future__ import annotations
 
-import asyncio
-import warnings
-from contextlib import contextmanager
-from datetime import timedelta
-from typing import Iterator
-
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter as TgRetryAfter, TelegramError
 from telegram.ext import (
     Application, ApplicationHandlerStop, BaseHandler, CallbackQueryHandler, ContextTypes, MessageHandler,
     TypeHandler, filters,
 )
-from telegram.warnings import PTBDeprecationWarning
 
-from bot.delivery import PermanentError, RecipientBlocked, RetryAfter, TransientError
-from bot.desk import STAFF_LANGUAGE, TicketDesk, serve_desk
+from bot.desk import STAFF_LANGUAGE, DeskRound, TicketDesk
 from bot.duty import Staff
 from bot.texts import text
 from bot.tickets import ANSWER, ESCALATED, OFFER, TAKEN, WITHDRAWN, Notice
 from handlers.telegram.context import CHANNEL, SERVICES_KEY, Services, is_specialist, services
 from handlers.telegram.render import edit_text, html_chunks, send_text
+from handlers.telegram.sender import delivery_errors
 
 CLAIM, CLOSE = "tk:c:", "tk:x:"
 BUTTON_PATTERN = r"^tk:[cx]:\d+$"
@@ -44,26 +36,6 @@ SERVICE_TASK = "ticket_desk_task"
 
 
 # ---- delivery -----------------------------------------------------------------------------------
-
-
-@contextmanager
-def delivery_errors() -> Iterator[None]:
-    """python-telegram-bot's errors as bot.delivery's."""
-    try:
-        yield
-    except TgRetryAfter as exc:
-        with warnings.catch_warnings():  # the int form is deprecated in 22.x; both forms are read here
-            warnings.simplefilter("ignore", PTBDeprecationWarning)
-            wait = exc.retry_after
-        raise RetryAfter(wait.total_seconds() if isinstance(wait, timedelta) else float(wait), str(exc)) from None
-    except Forbidden as exc:  # blocked by the user, or the account is gone
-        raise RecipientBlocked(str(exc)) from None
-    except BadRequest as exc:  # chat not found, message gone …: retrying cannot help
-        raise PermanentError(str(exc)) from None
-    except NetworkError as exc:  # TimedOut included
-        raise TransientError(str(exc)) from None
-    except TelegramError as exc:
-        raise PermanentError(str(exc)) from None
 
 
 def _button(label_key: str, lang: str, data: str) -> InlineKeyboardMarkup:
@@ -158,18 +130,15 @@ async def _claim(update: Update, context: ContextTypes.DEFAULT_TYPE, ticket_id: 
 async def start_service(application: Application) -> None:
     """post_init: run the desk's periodic round (offers, escalation, delivery) in the background."""
     svc: Services = application.bot_data[SERVICES_KEY]
-    application.bot_data[SERVICE_TASK] = asyncio.create_task(serve_desk(svc.desk, svc.notices, svc.sleep))
+    application.bot_data[SERVICE_TASK] = DeskRound(svc.desk, svc.notices, svc.sleep)
+    application.bot_data[SERVICE_TASK].start()
 
 
 async def stop_service(application: Application) -> None:
     """post_stop: end the periodic round."""
-    task = application.bot_data.pop(SERVICE_TASK, None)
-    if task is not None:
-        task.cancel()
-        try:
-            await task
-        except asyncio.CancelledError:
-            pass
+    desk_round = application.bot_data.pop(SERVICE_TASK, None)
+    if desk_round is not None:
+        await desk_round.stop()
 
 
 def handlers() -> list[BaseHandler]:

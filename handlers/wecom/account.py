@@ -149,18 +149,24 @@ class FirmDesk:
 
     def _subscriptions(self, firm: Firm, adding: bool, word: str = "") -> Prompt:
         """Subscribe to (or drop) the topic named, then list the subscriptions and what else to pick."""
-        lang, topic = firm.language, onboarding.topic_named(word) if word else None
-        if topic and adding:
+        lang, stop_notices = firm.language, not adding and word == NOTICES
+        topic = onboarding.topic_named(word) if word and not stop_notices else None
+        if stop_notices:  # the broadcasts to every firm accepting notices stop here too
+            firm = self.profiles.update(firm.user, self.clock.now(), notices=0)
+        elif topic and adding:
             self.profiles.subscribe(firm.user, topic, self.clock.now())
         elif topic:
             self.profiles.unsubscribe(firm.user, topic)
         current = self.profiles.subscriptions(firm.user)
         status = onboarding.subscriptions_status(current, adding, lang)
-        if word and not topic:
+        if word and not topic and not stop_notices:
             status = text("unknown_topic", lang, word=word) + "\n" + status
         offered = tuple(
             Option(t, onboarding.topic_title(t, lang)) for t in onboarding.offered_topics(current, adding)
         )
+        if not adding and firm.notices:
+            status += "\n" + text("notices_on", lang)
+            offered += (Option(NOTICES, text("notices_stop", lang)),)
         if not offered:
             return Prompt(status, lang)
         prompt = text("subscribe_choose" if adding else "unsubscribe_choose", lang)

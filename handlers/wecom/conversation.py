@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from bot import onboarding
 from bot.events import FEEDBACK_KIND
 from bot.admin import SpecialistCommands, parse_command
+from bot.broadcasts import BroadcastDesk
 from bot.clock import Clock
 from bot.config import Settings
 from bot.desk import attach_desk
@@ -21,7 +22,9 @@ from bot.engine import HANDOFF_INTENT, Engine, Message
 from bot.normalize import looks_english
 from bot.onboarding import Option
 from bot.profiles import Firm, Profiles
+from bot.reminders import reminder_settings
 from bot.specialists import is_specialist
+from bot.text_broadcast import TextComposer
 from bot.texts import text
 from handlers.wecom.account import CHANNEL, FIRM_COMMANDS, FirmDesk
 from handlers.wecom.messages import Inbound
@@ -69,6 +72,9 @@ class Conversation:
         self.commands = SpecialistCommands(engine, settings, clock, self.ticket_desk)
         self.profiles = Profiles(engine.db)
         self.desk = FirmDesk(engine, self.profiles, clock, self.message)
+        reminders = reminder_settings(settings)
+        broadcasts = BroadcastDesk(engine.db, clock, reminders.max_text_chars)
+        self.composer = TextComposer(broadcasts, clock, CHANNEL, reminders.send_hour)
         self._offers: dict[str, _Offer] = {}
 
     async def respond(self, inbound: Inbound) -> str:
@@ -76,6 +82,9 @@ class Conversation:
         user_id = inbound.from_user
         if inbound.msg_type == "event":
             return self._on_event(inbound)
+        composed = self._compose(user_id, inbound.content) if inbound.msg_type == "text" else None
+        if composed is not None:  # a specialist's broadcast draft: staff business too
+            return self._say(user_id, composed)
         specialist_command = parse_command(inbound.content) if inbound.msg_type == "text" else None
         if specialist_command:  # staff business: no firm profile, no welcome
             name, args = specialist_command
@@ -109,6 +118,19 @@ class Conversation:
         return firm.language if firm else offer.prompt.language if offer else "zh"
 
     # ---- inbound kinds ----------------------------------------------------------------------
+
+    def _compose(self, user_id: str, typed: str) -> Prompt | None:
+        """/broadcast and the lines that edit a specialist's open draft (bot/text_broadcast.py); None
+        for anything else."""
+        lang = self.language_of(user_id)
+        if self.composer.composing(user_id):
+            return Prompt(self.composer.reply(user_id, typed, lang), lang)
+        if not parse_command(typed, ("broadcast",)):
+            return None
+        if not self.commands.allowed(CHANNEL, user_id, "broadcast"):
+            return Prompt(text("not_allowed", lang), lang)
+        rest = typed.strip().split(maxsplit=1)[1:]
+        return Prompt(self.composer.start(user_id, rest[0] if rest else "", lang), lang)
 
     def _on_text(self, user_id: str, typed: str, firm: Firm, created: bool) -> Prompt:
         lang = firm.language

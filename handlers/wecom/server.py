@@ -13,6 +13,7 @@ import secrets
 import time
 from collections import Counter
 from contextlib import asynccontextmanager
+from functools import partial
 from datetime import timedelta
 from typing import Awaitable, Callable
 
@@ -27,8 +28,10 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.dedup import SeenDeliveries
 from bot.delivery import DeliveryError, Sender
-from bot.desk import NoticeDelivery, SenderCourier, Sleep, serve_desk
+from bot.desk import DeskRound, NoticeDelivery, SenderCourier, Sleep
 from bot.engine import Engine
+from bot.retention import run_retention
+from bot.reminders import ReminderLoop, build_dispatcher, reminder_settings
 from bot.textsplit import split_text, utf8_size
 from bot.texts import text
 from handlers.wecom.client import TEXT_LIMIT_BYTES, WeComClient
@@ -221,23 +224,19 @@ class WeComCallback:
 
 def create_app(
     callback: WeComCallback, path: str, on_shutdown: Callable[[], Awaitable[None]] | None = None,
-    sleep: Sleep = asyncio.sleep,
+    on_startup: Callable[[], Awaitable[None]] | None = None,
 ) -> Starlette:
-    """A Starlette app serving the callback at `path` and a /healthz probe; while it runs, the tickets'
-    periodic round (offers, escalation, WeCom notices) runs beside it, waiting with `sleep`."""
+    """A Starlette app serving the callback at `path` and a /healthz probe."""
     async def health(request: Request) -> Response:
         return PlainTextResponse("ok")
 
     @asynccontextmanager
     async def lifespan(app: Starlette):
-        desk_round = asyncio.create_task(serve_desk(callback.conversation.ticket_desk, callback.notices, sleep))
-        try:
-            yield
-        finally:
-            desk_round.cancel()
-            await asyncio.gather(desk_round, return_exceptions=True)
-            if on_shutdown:
-                await on_shutdown()
+        if on_startup:
+            await on_startup()
+        yield
+        if on_shutdown:
+            await on_shutdown()
 
     return Starlette(routes=[*callback.routes(path), Route("/healthz", health)], lifespan=lifespan)
 
@@ -246,8 +245,9 @@ def build_app(
     engine: Engine, settings: Settings, credentials: WeComCredentials, options: WeComSettings, clock: Clock,
     transport: httpx.AsyncBaseTransport | None = None, sleep: Sleep = asyncio.sleep,
 ) -> tuple[Starlette, WeComCallback]:
-    """Wire the callback of one app over the Engine; `transport` replaces the network in tests, `sleep`
-    the wait of the tickets' periodic round."""
+    """Wire the callback of one app over the Engine, the reminders' delivery loop for WeCom firms and the
+    tickets' periodic round (both run by the app's lifespan; the loop as `app.state.reminders`); `transport`
+    replaces the network in tests, `sleep` the wait of the tickets' round."""
     client = WeComClient(
         credentials.corp_id, credentials.secret, credentials.agent_id, clock, transport=transport,
         base_url=options.api_base, timeout=options.request_timeout_seconds,
@@ -259,4 +259,22 @@ def build_app(
         SeenDeliveries(engine.db, CHANNEL, clock, timedelta(minutes=options.dedup_minutes)),
         client, clock, timedelta(seconds=options.timestamp_window_seconds),
     )
-    return create_app(callback, options.path, on_shutdown=client.aclose, sleep=sleep), callback
+    reminders = ReminderLoop(build_dispatcher(
+        engine.db, {CHANNEL: client}, clock, reminder_settings(settings), lambda: engine.kb,
+        daily=partial(run_retention, engine.db, clock, settings),
+    ))
+
+    desk_round = DeskRound(callback.conversation.ticket_desk, callback.notices, sleep)
+
+    async def start() -> None:
+        reminders.start()
+        desk_round.start()
+
+    async def stop() -> None:
+        await desk_round.stop()
+        await reminders.stop()
+        await client.aclose()
+
+    app = create_app(callback, options.path, on_shutdown=stop, on_startup=start)
+    app.state.reminders = reminders
+    return app, callback
