@@ -24,6 +24,9 @@ class MatchingSettings:
     # Also answer above clarify_threshold when the best leads the runner-up by this much.
     answer_lead: float = 8
     max_choices: int = 3
+    # Questions longer than long_question_tokens words get thresholds × (long/words) ** easing.
+    long_question_tokens: int = 8
+    long_question_easing: float = 0.3
     # Score = weighted mean of: character similarity to the best phrasing, how much of that
     # phrasing the question covers, their word overlap (Dice), and how much of the question the
     # entry's whole vocabulary explains. Words the knowledge base never uses weigh unknown_word_weight.

@@ -299,14 +299,16 @@ class Engine:
         if self._mostly_another_domain(said or analysis, candidates[0].entry):
             return _Decision(FALLBACK, candidates, analysis, gated=True)
         matching = self.settings.matching
+        # A long, rambling question scores lower against short phrasings: scale its thresholds down.
+        scale = min(1.0, (matching.long_question_tokens / max(1, len(analysis.tokens))) ** matching.long_question_easing)
         top = candidates[0].score
         runner_up = candidates[1].score if len(candidates) > 1 else 0.0
         lead = top - runner_up
-        if top >= matching.answer_threshold and lead >= matching.answer_margin:
+        if top >= matching.answer_threshold * scale and lead >= matching.answer_margin:
             return _Decision(ANSWER, candidates, analysis)
-        if top >= matching.clarify_threshold and lead >= matching.answer_lead:
-            return _Decision(ANSWER, candidates, analysis)  # a long question: lower score, clear winner
-        if top >= matching.clarify_threshold:
+        if top >= matching.clarify_threshold * scale and lead >= matching.answer_lead:
+            return _Decision(ANSWER, candidates, analysis)  # lower score, clear winner
+        if top >= matching.clarify_threshold * scale:
             return _Decision(CLARIFY, candidates, analysis)
         return _Decision(FALLBACK, candidates, analysis)
 
