@@ -34,6 +34,7 @@ from bot.dispatch import DeliverySettings, Dispatcher, RateLimit  # noqa: E402
 from bot.outbox import BROADCAST, SENT, Audience, Creator, Outbox  # noqa: E402
 from bot.schedule import When  # noqa: E402
 from bot.store import open_db  # noqa: E402
+from bench.firms import seed_firms  # noqa: E402
 from handlers.telegram.offline import OfflineRequest  # noqa: E402
 from handlers.telegram.sender import TelegramSender  # noqa: E402
 
@@ -44,23 +45,7 @@ RETRY_AFTER = 5
 
 
 def prepared(path: Path, recipients: int):
-    db = open_db(path)
-    stamp = START.isoformat(timespec="seconds")
-    with db.atomic():
-        db["firms"].insert_all(
-            {
-                "user": f"u{n}",
-                "channel": "telegram",
-                "chat_id": str(100_000 + n),
-                "language": "zh",
-                "notices": 1,
-                "active": 1,
-                "created": stamp,
-                "updated": stamp,
-            }
-            for n in range(recipients)
-        )
-    return db
+    return seed_firms(open_db(path), recipients, START)
 
 
 async def run(db, recipients: int, per_second: float, troubled: bool) -> tuple[float, float, int, dict]:

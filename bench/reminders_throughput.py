@@ -34,6 +34,7 @@ from bot.dispatch import DeliverySettings, Dispatcher, RateLimit  # noqa: E402
 from bot.outbox import BROADCAST, Audience, Outbox  # noqa: E402
 from bot.schedule import When  # noqa: E402
 from bot.store import open_db  # noqa: E402
+from bench.firms import seed_firms  # noqa: E402
 from handlers.telegram.offline import OfflineRequest  # noqa: E402
 from handlers.telegram.sender import TelegramSender  # noqa: E402
 
@@ -57,21 +58,7 @@ def prepared_db(path: Path, copies: int, synchronous: str):
     """A database with `copies` firms accepting notices and one broadcast fanned out to all of them."""
     db = open_db(path)
     db.execute(f"PRAGMA synchronous = {synchronous}")
-    stamp = datetime.now(timezone.utc).isoformat(timespec="seconds")
-    with db.conn:
-        db["firms"].insert_all(
-            {
-                "user": f"u{n}",
-                "channel": "telegram",
-                "chat_id": str(100_000 + n),
-                "language": "zh",
-                "notices": 1,
-                "active": 1,
-                "created": stamp,
-                "updated": stamp,
-            }
-            for n in range(copies)
-        )
+    seed_firms(db, copies, datetime.now(timezone.utc))
     return db
 
 
