@@ -488,7 +488,7 @@ class Engine:
         )
         self._turns.pop(user, None)
         if self.desk is None:
-            said = text("handoff_unavailable", lang)
+            said = text("handoff_unavailable", lang, question=question)
         else:
             said = self.desk.open(Handoff(
                 message.channel, message.user_id, user, question, county, lang, guesses, event_id, reply_to,

@@ -21,9 +21,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Choose a question:",
     },
     "handoff_unavailable": {
-        "zh": "这里不能转人工。请在 Telegram 或企业微信中回复「转人工」，由知识产权专员答复您。",
-        "en": "A specialist cannot be reached from here. Reply \"human\" in Telegram or WeCom and an IP "
-        "specialist will answer you.",
+        "zh": "已记录您的问题：{question}\n这里没有专员值班；要专员答复，请在企业微信或 Telegram 中回复「转人工」。",
+        "en": "Your question is recorded: {question}\nNo specialist is on duty here; to have one answer, "
+        "reply \"human\" in WeCom or Telegram.",
     },
     "handoff_nothing": {
         "zh": "请先输入您想问专员的问题，再回复「转人工」。",

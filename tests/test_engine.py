@@ -186,10 +186,11 @@ def test_handoff_with_question_inline_and_with_nothing(engine: Engine, desk) -> 
     assert (ticket["topic"], json.loads(ticket["guesses"])[0]["intent"]) == ("trademark", "tm_duration")
 
 
-def test_without_a_desk_a_handoff_is_refused_politely_and_still_counted(engine: Engine) -> None:
+def test_without_a_desk_a_handoff_is_recorded_and_points_to_the_channels(engine: Engine) -> None:
     ask(engine, "我们厂的商业秘密被员工带走了")
     refused = ask(engine, "转人工")
-    assert refused.text.startswith("这里不能转人工")
+    assert refused.text.startswith("已记录您的问题：我们厂的商业秘密被员工带走了")
+    assert "请在企业微信或 Telegram 中回复「转人工」" in refused.text
     assert engine.db["events"].get(refused.event_id)["question"] == "我们厂的商业秘密被员工带走了"
     assert engine.db["tickets"].count == 0
 
