@@ -47,7 +47,6 @@ WINDOW_FACT = "trademark.renewal.window_months"
 GRACE_FACT = "trademark.renewal.grace_months"
 LATE_FACT = "patent.annual.late_period"
 SURCHARGE_FACT = "patent.annual.late_surcharge_per_month"
-KIND_FACTS = {TRADEMARK: (WINDOW_FACT, GRACE_FACT), PATENT_FEE: (LATE_FACT, SURCHARGE_FACT), PLEDGE_LOAN: ()}
 MAX_PER_FIRM = 50
 MAX_YEARS_AHEAD = 20
 LABEL_CHARS = 40

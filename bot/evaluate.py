@@ -19,7 +19,6 @@ from bot.normalize import Analysis
 from bot.store import open_db
 from bot.vocab import OUT_OF_SCOPE, SMALLTALK
 
-IN_SCOPE_EXCLUDED = (OUT_OF_SCOPE,)
 METRICS = ("in_scope_accuracy", "answer_rate", "wrong_answer_rate", "out_of_scope_rejection", "expect_hit_rate")
 WARM_UP = 20
 

@@ -110,12 +110,6 @@ def _check_phrasings(entries: list[Entry], normalizer: Normalizer) -> Iterable[P
             )
 
 
-def _check_fact_sources(facts: FactBook, where: str) -> Iterable[Problem]:
-    for name, fact in facts.facts.items():
-        if not any(v.source for v in fact.versions):
-            yield Problem(where, name, "source", "missing")
-
-
 def check_knowledge(root: Path) -> tuple[KnowledgeBase | None, list[Problem]]:
     """Read and validate everything under `root`; the base is None when it has errors."""
     entries, problems = read_entries(root)

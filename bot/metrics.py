@@ -28,7 +28,7 @@ from bot.vocab import SMALLTALK
 
 ANSWER, CLARIFY, FALLBACK = "answer", "clarify", "fallback"
 DECISIONS = (ANSWER, CLARIFY, FALLBACK)
-UP, DOWN, RESOLVED = "up", "down", "resolved"
+UP, DOWN = "up", "down"
 WEEK, MONTH, WHOLE = "week", "month", "period"
 MIN_RETENTION_DAYS = 35  # longer than any month: a month's active firms are stored before its events go
 GAP_CANDIDATES = 3000  # the most frequent distinct gap questions that are grouped

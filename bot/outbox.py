@@ -30,7 +30,6 @@ KINDS = (BROADCAST, DEADLINE, CALENDAR)
 SCHEDULED, SENDING, SENT, CANCELLED = "scheduled", "sending", "sent", "cancelled"
 # outbox.status (SENDING and SENT as above)
 PENDING, FAILED, BLOCKED = "pending", "failed", "blocked"
-FINAL = (SENT, FAILED, BLOCKED)
 # Which one-line footer a copy carries (a key of bot/texts.py).
 FOOTER_UNSUBSCRIBE, FOOTER_DEADLINES = "footer_unsubscribe", "footer_deadlines"
 
@@ -293,15 +292,6 @@ class Outbox:
                 [CANCELLED, iso(now), broadcast_id, SCHEDULED],
             )
         return cursor.rowcount == 1
-
-    def cancel_for_user(self, user: str, dedup_prefix: str, now: datetime) -> int:
-        """Cancel a firm's scheduled reminders whose key starts with `dedup_prefix`."""
-        with self.db.atomic():
-            return self.db.execute(
-                "update broadcasts set status = ?, finished_at = ? where user = ? and status = ?"
-                " and dedup_key like ?",
-                [CANCELLED, iso(now), user, SCHEDULED, dedup_prefix + "%"],
-            ).rowcount
 
     # ---- firing -----------------------------------------------------------------------------
 
