@@ -27,6 +27,7 @@ MAX_QUESTION_CHARS = 500
 HANDOFF_INTENT = "handoff"
 HANDOFF_WORD = "转人工"  # an answer that mentions it offers the handoff choice
 TOPIC_PREFIX = "topic:"
+PRUNE_TURNS_EVERY = 1000  # remembered users between two sweeps of expired conversations
 OFF_TOPIC_SHARE = 0.15  # a question this much about another domain is not answered (车辆质押贷款)
 FOLLOW_UP_MAX_TOKENS = 4  # a follow-up is short …
 MARKED_FOLLOW_UP_MAX_TOKENS = 8  # … unless it opens with 那 / and / what about
@@ -440,11 +441,11 @@ class Engine:
             detail = referral_detail(item, request, position)
             self.events.record("referral", **common, topic=detail["topic"], reply_to=event_id, detail=detail)
         context = request.entry or related
-        self._turns[user] = _Turn(
+        self._keep_turn(user, _Turn(
             now, event_id, reply.decision, request.question, context,
             tokens=self._entry_subject(context) if context else (),
             guesses=(Candidate(context, 100.0),) if context else (),
-        )
+        ))
         return replace(reply, event_id=event_id)
 
     # ---- memory and handoff -----------------------------------------------------------------
@@ -454,7 +455,14 @@ class Engine:
         guesses: tuple[Candidate, ...],
     ) -> None:
         entry = self.kb.entries.get(reply.intent or "") if reply.decision != FALLBACK else None
-        self._turns[user] = _Turn(now, event_id, reply.decision, question, entry, tokens, guesses)
+        self._keep_turn(user, _Turn(now, event_id, reply.decision, question, entry, tokens, guesses))
+
+    def _keep_turn(self, user: str, turn: _Turn) -> None:
+        """Remember a user's last exchange; now and then forget those older than the context window."""
+        self._turns[user] = turn
+        if len(self._turns) % PRUNE_TURNS_EVERY == 0:
+            horizon = turn.at - timedelta(minutes=self.settings.context_ttl_minutes)
+            self._turns = {u: t for u, t in self._turns.items() if t.at >= horizon}
 
     def _guesses(self, decided: _Decision) -> tuple[Candidate, ...]:
         """The best candidates as the bot's guesses for a specialist (as many as a clarify offers); none

@@ -123,6 +123,7 @@ class Normalizer:
         self.vocabulary: set[str] = set()
         self._pinyin_index: dict[str, str] = {}
         self._memo: dict[str, Analysis] = {}  # analyses of knowledge phrasings, reused across passes
+        self._parts: dict[str, frozenset[str]] = {}  # known words inside compounds
         words = [*lexicon.domain_words, *lexicon.synonyms, *lexicon.synonyms.values(), *keep_whole]
         for word in words:
             word = clean(word).replace(" ", "")
@@ -145,6 +146,7 @@ class Normalizer:
             self.vocabulary.add(word)
             self._pinyin_index.setdefault(pinyin_key(word), word)
         self._memo.clear()
+        self._parts.clear()
 
     def learn_phrasings(self, phrasings: Iterable[str]) -> None:
         """Learn the words of the knowledge phrasings (before they are analysed for matching)."""
@@ -172,16 +174,25 @@ class Normalizer:
         return frozenset(t for t in canonical if t not in self.lexicon.stopwords and len(t) > 1)
 
     def search_tokens(self, analysis: Analysis) -> frozenset[str]:
-        """Tokens plus the parts of compounds (注册商标 → 注册, 商标), for word overlap."""
-        parts: set[str] = set()
+        """Tokens plus the known words inside compounds (地理标志产品 → 地理标志, 产品), for word overlap."""
+        parts: set[str] = set(analysis.tokens)
         for token in analysis.tokens:
-            parts.add(token)
             if len(token) > 2 and has_cjk(token):
-                for piece in self._tokenizer.lcut_for_search(token):
-                    piece = self.lexicon.synonyms.get(piece, piece)
-                    if piece in self.vocabulary and piece not in self.lexicon.stopwords:
-                        parts.add(piece)
+                parts |= self._known_parts(token)
         return frozenset(parts)
+
+    def _known_parts(self, token: str) -> frozenset[str]:
+        """Known words of two or more characters inside a longer word (synonyms applied), remembered."""
+        if token not in self._parts:
+            pieces = (
+                self.lexicon.synonyms.get(token[i:j], token[i:j])
+                for i in range(len(token))
+                for j in range(i + 2, len(token) + (i > 0))
+            )
+            self._parts[token] = frozenset(
+                p for p in pieces if p in self.vocabulary and p not in self.lexicon.stopwords
+            )
+        return self._parts[token]
 
     def _replace_phrases(self, text: str) -> str:
         for pattern, canonical in self._phrases:

@@ -256,3 +256,13 @@ def test_long_rambling_questions_get_eased_thresholds(fixture_kb, settings, fres
     eased = replace(settings, matching=replace(settings.matching, long_question_easing=0.3))
     reply = ask(Engine(fixture_kb, eased, fresh_db, clock), rambling, user="u2")
     assert (reply.decision, reply.intent) == ("answer", "tm_duration")
+
+
+def test_expired_conversations_are_forgotten(engine: Engine, clock: ManualClock) -> None:
+    from bot.engine import PRUNE_TURNS_EVERY
+
+    for number in range(PRUNE_TURNS_EVERY - 1):
+        ask(engine, "商标注册要多久", user=f"old-{number}")
+    clock.advance(timedelta(minutes=engine.settings.context_ttl_minutes + 1))
+    ask(engine, "商标注册要多久", user="new")
+    assert len(engine._turns) == 1  # noqa: SLF001 (the memory itself is what is tested)
