@@ -8,12 +8,13 @@ from pathlib import Path
 import pytest
 
 from bot.clock import ManualClock
-from bot.config import Settings, load_settings
+from bot.config import Settings
 from bot.desk import TicketDesk, attach_desk
 from bot.engine import Engine
 from bot.kbcheck import load_knowledge
 from bot.knowledge import KnowledgeBase
 from bot.store import open_db
+from settings_helper import write_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE_KB = Path(__file__).parent / "data" / "kb_fixture"
@@ -44,11 +45,7 @@ def clock() -> ManualClock:
 
 @pytest.fixture
 def settings(tmp_path: Path, kb_dir: Path) -> Settings:
-    config = tmp_path / "config.yaml"
-    config.write_text(
-        f"db_path: {tmp_path / 'bot.db'}\nknowledge_dir: {kb_dir}\n", encoding="utf-8"
-    )
-    return load_settings(config, environ={})
+    return write_settings(tmp_path, kb_dir)
 
 
 @pytest.fixture

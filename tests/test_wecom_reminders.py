@@ -11,7 +11,6 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.config import load_settings
 from bot.engine import Engine
 from bot.outbox import BROADCAST, Audience, Creator, Outbox
 from bot.profiles import Profiles
@@ -20,6 +19,7 @@ from bot.store import open_db
 from handlers.wecom.config import WeComCredentials, WeComSettings
 from handlers.wecom.server import build_app
 from wecom_fake import AGENT_ID, CORP_ID, ENCODING_AES_KEY, SECRET, TOKEN, FakeWeComAPI, WeComPeer
+from settings_helper import write_settings
 
 pytestmark = pytest.mark.asyncio
 NOW = datetime(2026, 11, 25, 2, 0, tzinfo=timezone.utc)
@@ -28,14 +28,12 @@ CREDENTIALS = WeComCredentials(CORP_ID, AGENT_ID, TOKEN, ENCODING_AES_KEY, SECRE
 
 @pytest.fixture
 def settings(tmp_path: Path, kb_dir: Path):
-    config = tmp_path / "config.yaml"
-    config.write_text(
-        f"db_path: {tmp_path / 'bot.db'}\nknowledge_dir: {kb_dir}\nspecialists:\n  wecom: [staff_li]\n"
+    return write_settings(
+        tmp_path, kb_dir,
+        "specialists:\n  wecom: [staff_li]\n"
         # the test's clock never moves, so no spacing between sends here
         "reminders:\n  limits:\n    wecom: {per_second: 0, per_chat_seconds: 0}\n",
-        encoding="utf-8",
     )
-    return load_settings(config, environ={})
 
 
 @pytest.fixture

@@ -11,24 +11,19 @@ import pytest
 import pytest_asyncio
 
 from bot.clock import ManualClock
-from bot.config import load_settings
 from bot.engine import Engine, Message
 from bot.store import open_db
 from handlers.wecom.config import WeComCredentials, WeComSettings
 from handlers.wecom.server import build_app
 from wecom_fake import AGENT_ID, CORP_ID, ENCODING_AES_KEY, SECRET, TOKEN, FakeWeComAPI, WeComPeer
+from settings_helper import write_settings
 
 CREDENTIALS = WeComCredentials(CORP_ID, AGENT_ID, TOKEN, ENCODING_AES_KEY, SECRET)
 
 
 @pytest.fixture
 def wecom_settings(tmp_path: Path, kb_dir: Path):
-    config = tmp_path / "config.yaml"
-    config.write_text(
-        f"db_path: {tmp_path / 'bot.db'}\nknowledge_dir: {kb_dir}\nspecialists:\n  wecom: [staff_li]\n",
-        encoding="utf-8",
-    )
-    return load_settings(config, environ={})
+    return write_settings(tmp_path, kb_dir, "specialists:\n  wecom: [staff_li]\n")
 
 
 @pytest.fixture

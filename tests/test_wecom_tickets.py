@@ -10,13 +10,13 @@ import httpx
 import pytest
 import pytest_asyncio
 
-from bot.config import load_settings
 from bot.engine import Engine
 from bot.store import open_db
 from handlers.wecom.config import WeComSettings
 from handlers.wecom.server import build_app
 from test_wecom_server import CREDENTIALS
 from wecom_fake import FakeWeComAPI, WeComPeer
+from settings_helper import write_settings
 
 pytestmark = pytest.mark.asyncio
 
@@ -25,14 +25,11 @@ QUESTION = "我们厂的商业秘密被员工带走了"
 
 @pytest.fixture
 def staffed_settings(tmp_path: Path, kb_dir: Path):
-    config = tmp_path / "config.yaml"
-    config.write_text(
-        f"db_path: {tmp_path / 'bot.db'}\nknowledge_dir: {kb_dir}\n"
+    return write_settings(
+        tmp_path, kb_dir,
         "specialists:\n  wecom: [staff_li, staff_wang]\n  telegram: [9001]\n"
         "handoff:\n  duty:\n    建阳区: [wecom:staff_li, wecom:staff_wang]\n    city: [telegram:9001]\n",
-        encoding="utf-8",
     )
-    return load_settings(config, environ={})
 
 
 @pytest.fixture

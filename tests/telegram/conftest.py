@@ -6,21 +6,19 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 
-from bot.config import Settings, load_settings
+from bot.config import Settings
 from tg_harness import FLOOD_MESSAGES, SPECIALIST, start_bot
+from settings_helper import write_settings
 
 
 @pytest.fixture
 def settings(tmp_path: Path, kb_dir: Path) -> Settings:
     """The shared test settings plus a specialist and the flood limit."""
-    config = tmp_path / "config.yaml"
-    config.write_text(
-        f"db_path: {tmp_path / 'bot.db'}\nknowledge_dir: {kb_dir}\n"
+    return write_settings(
+        tmp_path, kb_dir,
         f"specialists:\n  telegram: [{SPECIALIST}]\n"
         f"telegram:\n  flood: {{messages: {FLOOD_MESSAGES}, per_seconds: 60}}\n",
-        encoding="utf-8",
     )
-    return load_settings(config, environ={})
 
 
 @pytest_asyncio.fixture

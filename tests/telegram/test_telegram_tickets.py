@@ -11,12 +11,13 @@ import pytest
 import pytest_asyncio
 
 from bot.clock import ManualClock
-from bot.config import Settings, load_settings
+from bot.config import Settings
 from bot.engine import Engine
 from bot.kbcheck import check_knowledge
 from handlers.telegram import tickets as telegram_tickets
 from handlers.telegram.context import SERVICES_KEY
 from tg_harness import FIRM, SPECIALIST, labels, start_bot
+from settings_helper import write_settings
 
 pytestmark = pytest.mark.asyncio
 
@@ -26,17 +27,14 @@ FIRM_QUESTION = "我们厂的商业秘密被员工带走了"
 
 @pytest.fixture
 def settings(tmp_path: Path, kb_dir: Path) -> Settings:
-    config = tmp_path / "config.yaml"
-    config.write_text(
-        f"db_path: {tmp_path / 'bot.db'}\nknowledge_dir: {kb_dir}\n"
+    return write_settings(
+        tmp_path, kb_dir,
         f"specialists:\n  telegram: [{SPECIALIST}, {STAFF_B}, {CITY_STAFF}]\n"
         "handoff:\n"
         f"  duty:\n    邵武市: [telegram:{SPECIALIST}, telegram:{STAFF_B}]\n    city: [telegram:{CITY_STAFF}]\n"
         "  claim_timeout_minutes: 30\n  check_seconds: 60\n"
         '  office_hours: {days: [mon, tue, wed, thu, fri], start: "08:30", end: "17:30"}\n',
-        encoding="utf-8",
     )
-    return load_settings(config, environ={})
 
 
 @pytest_asyncio.fixture
