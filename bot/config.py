@@ -43,6 +43,8 @@ class MatchingSettings:
     unknown_word_weight: float = 2.94
     # A question with no IP word is still answered when one entry explains this share of it.
     coverage_gate: float = 0.75
+    # …or when its best score reaches this (纸质申请一类超过10个商品，每多一个加多少钱).
+    strong_match: float = 75
 
 
 @dataclass(frozen=True)

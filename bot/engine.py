@@ -324,9 +324,13 @@ class Engine:
         return len(foreign) >= OFF_TOPIC_SHARE * max(1, len(analysis.tokens))
 
     def _about_ip(self, analysis: Analysis, best: Candidate) -> bool:
-        """The question names an IP word, or the best entry explains most of it."""
-        gate = self.settings.matching.coverage_gate
-        return self.matcher.has_domain_word(analysis) or self.matcher.coverage(analysis, best.entry) >= gate
+        """The question names an IP word, matches a phrasing very closely, or the best entry explains most of it."""
+        matching = self.settings.matching
+        return (
+            self.matcher.has_domain_word(analysis)
+            or best.score >= matching.strong_match
+            or self.matcher.coverage(analysis, best.entry) >= matching.coverage_gate
+        )
 
     # ---- replies ----------------------------------------------------------------------------
 

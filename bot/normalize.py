@@ -214,16 +214,17 @@ class Normalizer:
 
     def _repair_typos(self, text: str) -> str:
         """Rewrite runs that are no word but sound like a known one (商标主册, 质压, 开放徐可)."""
-        tokens = [t for t in self._tokenizer.lcut(text)]
-        boundaries, offset = {0}, 0
-        for token in tokens:
+        boundaries, inside_known, offset = {0}, set(), 0
+        for token in self._tokenizer.lcut(text):
+            if token in self.vocabulary:  # a window may not cut a known word (地理标志|什么 is no 指什么)
+                inside_known.update(range(offset + 1, offset + len(token)))
             offset += len(token)
             boundaries.add(offset)
         sounds = [pinyin_key(c) if _CJK.match(c) else c for c in text]
         out: list[str] = []
         i = 0
         while i < len(text):
-            found = self._homophone_at(text, sounds, i, boundaries)
+            found = None if i in inside_known else self._homophone_at(text, sounds, i, boundaries, inside_known)
             if found:
                 out.append(found[0])
                 i += found[1]
@@ -241,12 +242,12 @@ class Normalizer:
         return len(edges) == 2 or (bool(edges) and target in self.lexicon.domain_words)
 
     def _homophone_at(
-        self, text: str, sounds: list[str], start: int, boundaries: set[int]
+        self, text: str, sounds: list[str], start: int, boundaries: set[int], inside_known: set[int]
     ) -> tuple[str, int] | None:
         """A known word that the 4, 3 or 2 characters at `start` sound like; two only at word edges."""
         for length in (4, 3, 2):
             window = text[start : start + length]
-            if len(window) < length or not all(_CJK.match(c) for c in window):
+            if len(window) < length or not all(_CJK.match(c) for c in window) or start + length in inside_known:
                 continue
             if window in self.vocabulary:
                 return None

@@ -266,3 +266,11 @@ def test_expired_conversations_are_forgotten(engine: Engine, clock: ManualClock)
     clock.advance(timedelta(minutes=engine.settings.context_ttl_minutes + 1))
     ask(engine, "商标注册要多久", user="new")
     assert len(engine._turns) == 1  # noqa: SLF001 (the memory itself is what is tested)
+
+
+def test_a_very_close_match_needs_no_ip_word(fixture_kb, settings, fresh_db, clock) -> None:
+    question = "审查周期大致是多长"  # no IP word, 大致 unknown: only the closeness says it is about IP
+    reply = ask(Engine(fixture_kb, settings, fresh_db, clock), question)
+    assert (reply.decision, reply.intent) == ("answer", "tm_duration")
+    without = replace(settings, matching=replace(settings.matching, strong_match=101))
+    assert ask(Engine(fixture_kb, without, fresh_db, clock), question, user="u2").decision == "fallback"

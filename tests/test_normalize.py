@@ -54,3 +54,14 @@ def test_greeting_only_text_keeps_its_cleaned_form(fixture_kb: KnowledgeBase) ->
     analysis = fixture_kb.normalizer.analyze("你好！")
     assert analysis.tokens == ()
     assert analysis.cleaned == "你好"
+
+
+def test_typo_repair_never_cuts_a_known_word(fixture_kb: KnowledgeBase) -> None:
+    # 志什么 sounds like 指什么 (a "what is" word), but 志 belongs to 地理标志
+    tokens = fixture_kb.normalizer.analyze("地理标志什么时候开始保护").tokens
+    assert "地理标志" in tokens and "定义" not in tokens
+
+
+def test_known_words_inside_compounds_count_for_overlap(fixture_kb: KnowledgeBase) -> None:
+    analysis = fixture_kb.normalizer.analyze("地理标志产品需要什么条件")
+    assert {"地理标志产品", "地理标志"} <= fixture_kb.normalizer.search_tokens(analysis)
