@@ -17,7 +17,7 @@ from bot.duty import Staff
 from bot.engine import Engine
 from bot.kbcheck import check_knowledge
 from bot.metrics import Period, Summary, knowledge_gaps, summary, week_start
-from bot.specialists import is_specialist
+from bot.specialists import load_specialists
 from bot.report import gaps_text, summary_text
 from bot.texts import text
 from bot.ticket_metrics import TicketFigures, link_gaps, ticket_metrics
@@ -68,10 +68,11 @@ class SpecialistCommands:
 
     def __init__(self, engine: Engine, settings: Settings, clock: Clock, desk: TicketDesk) -> None:
         self.engine, self.settings, self.clock, self.desk = engine, settings, clock, desk
+        self.specialists = load_specialists(settings)
 
     def allowed(self, channel: str, user_id: str, name: str) -> bool:
         """True for a configured specialist; a refusal is logged with the user's pseudonym."""
-        if is_specialist(self.settings, channel, user_id):
+        if self.specialists.is_specialist(channel, user_id):
             return True
         log.warning("refused /%s on %s for non-specialist %s", name, channel,
                     self.engine.events.user(channel, user_id))
@@ -103,7 +104,7 @@ class SpecialistCommands:
         return reply
 
     def ticket_command(self, name: str, channel: str, user_id: str, lang: str, raw: str) -> str:
-        if name == FIRM_CLOSE and not is_specialist(self.settings, channel, user_id):
+        if name == FIRM_CLOSE and not self.specialists.is_specialist(channel, user_id):
             return self.desk.firm_command(channel, user_id, raw)
         if not self.allowed(channel, user_id, name):
             return text("not_allowed", lang)

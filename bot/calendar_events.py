@@ -23,14 +23,13 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bot.knowledge import KnowledgeBase, Problem, read_yaml
+from bot.knowledge import KnowledgeBase, Problem, read_yaml, valid_id
 from bot.schedule import at_local
 from bot.vocab import IP_TOPICS
 
 EVENTS_FILE = "events.yaml"
 EXTRA_KEY = "events"  # where the loaded events live in KnowledgeBase.extras
 ALL_TOPICS = "all"
-_ID = re.compile(r"^[a-z][a-z0-9_]*$")
 _YEARLY = re.compile(r"^(\d{2})-(\d{2})$")
 _REQUIRED = ("id", "date", "topic", "title", "title_en", "text", "text_en", "source")
 _OPTIONAL = ("days_before",)
@@ -102,7 +101,7 @@ def _event(raw: Any, where: str, index: int) -> tuple[CalendarEvent | None, list
     problems += [
         Problem(where, eid, name, "unknown field") for name in raw if name not in _REQUIRED + _OPTIONAL
     ]
-    if "id" in raw and not _ID.match(str(raw["id"])):
+    if "id" in raw and not valid_id(str(raw["id"])):
         problems.append(Problem(where, eid, "id", "use lower-case letters, digits and _"))
     topic = str(raw.get("topic") or "")
     if topic and topic != ALL_TOPICS and topic not in IP_TOPICS:

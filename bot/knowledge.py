@@ -83,6 +83,11 @@ def read_yaml(path: Path, root: Path) -> tuple[Any, list[Problem]]:
         return None, [Problem(_relative(path, root), "", "file", f"cannot read: {reason}")]
 
 
+def valid_id(value: Any) -> bool:
+    """The one id rule of every knowledge file (entries, stations, events): lower-case snake case."""
+    return isinstance(value, str) and bool(_ID.match(value))
+
+
 def entry_from(raw: Any, where: str, index: int) -> tuple[Entry | None, list[Problem]]:
     if not isinstance(raw, dict):
         return None, [Problem(where, f"#{index + 1}", "entry", "not a mapping")]
@@ -92,7 +97,7 @@ def entry_from(raw: Any, where: str, index: int) -> tuple[Entry | None, list[Pro
         for name in REQUIRED_TEXT
         if not isinstance(raw.get(name), str) or not raw[name].strip()
     ]
-    if "id" in raw and not _ID.match(str(raw["id"])):
+    if "id" in raw and not valid_id(raw["id"]):
         problems.append(Problem(where, entry_id, "id", "use lower-case letters, digits and _"))
     for name in LIST_FIELDS:
         value = raw.get(name, [])

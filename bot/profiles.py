@@ -12,7 +12,7 @@ from typing import Callable
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
-from bot.vocab import INDUSTRIES, IP_TOPICS
+from bot.vocab import IP_TOPICS
 
 migrations = Migrations("profiles")
 

@@ -40,8 +40,3 @@ def load_specialists(settings: Settings, environ: Mapping[str, str] | None = Non
         if name.endswith("_SPECIALISTS") and value.strip():
             ids.setdefault(name[: -len("_SPECIALISTS")].lower(), set()).update(_env_ids(value))
     return Specialists({channel: frozenset(members) for channel, members in ids.items()})
-
-
-def is_specialist(settings: Settings, channel: str, user_id: str | int) -> bool:
-    """Whether this channel user is a configured specialist (config plus environment)."""
-    return load_specialists(settings).is_specialist(channel, user_id)

@@ -2,13 +2,12 @@
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
 from bot.config import ConfigError, Settings
-from bot.knowledge import KnowledgeBase, Problem, read_yaml
+from bot.knowledge import KnowledgeBase, Problem, read_yaml, valid_id
 from bot.texts import text
 from bot.vocab import (
     CITY, COUNTIES, INDUSTRIES, INDUSTRY_TITLES, IP_TOPICS, STATION_TYPES, TOPIC_TITLES, canonical_county,
@@ -21,7 +20,6 @@ EARTH_RADIUS_KM = 6371.0088
 CONTACT_FIELDS = ("address", "phone", "hours")
 _REQUIRED = ("id", "name", "type", "county", "sample")
 _OPTIONAL = ("park", "industries", "topics", *CONTACT_FIELDS, "lat", "lon")
-_ID = re.compile(r"^[a-z][a-z0-9_]*$")
 
 GENERAL_TYPES = ("city_bureau", "zhichuang_workstation")
 FALLBACK_TYPE = "city_bureau"
@@ -151,7 +149,7 @@ def _vocabulary_problems(raw: dict, where: str, sid: str) -> list[Problem]:
 def _field_problems(raw: dict, where: str, sid: str) -> list[Problem]:
     known = _REQUIRED + _OPTIONAL
     problems = [Problem(where, sid, name, "unknown field") for name in raw if name not in known]
-    if not isinstance(raw.get("id"), str) or not _ID.match(raw["id"]):
+    if not valid_id(raw.get("id")):
         problems.append(Problem(where, sid, "id", "missing, or not lower-case letters, digits and _"))
     if not isinstance(raw.get("name"), str) or not raw["name"].strip():
         problems.append(Problem(where, sid, "name", "missing"))

@@ -12,7 +12,7 @@ from bot.config import ConfigError, load_settings
 from bot.dedup import SeenDeliveries
 from bot.desk import attach_desk
 from bot.engine import Message
-from bot.specialists import is_specialist
+from bot.specialists import load_specialists
 
 
 @pytest.fixture
@@ -33,14 +33,15 @@ def test_parse_command(typed: str, command) -> None:
 
 
 def test_specialists_are_configured_per_channel(staff_settings, tmp_path: Path) -> None:
-    assert is_specialist(staff_settings, "telegram", "123456")
-    assert is_specialist(staff_settings, "wecom", "staff_li")
-    assert not is_specialist(staff_settings, "telegram", "staff_li")
-    assert not is_specialist(staff_settings, "console", "staff_li")
+    specialists = load_specialists(staff_settings, environ={})
+    assert specialists.is_specialist("telegram", "123456")
+    assert specialists.is_specialist("wecom", "staff_li")
+    assert not specialists.is_specialist("telegram", "staff_li")
+    assert not specialists.is_specialist("console", "staff_li")
     bad = tmp_path / "bad.yaml"
     bad.write_text("specialists:\n  wecom: staff_li\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="specialists: wecom must be a list"):
-        is_specialist(load_settings(bad, environ={}), "wecom", "staff_li")
+        load_specialists(load_settings(bad, environ={}), environ={})
 
 
 @pytest.mark.asyncio

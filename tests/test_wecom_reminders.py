@@ -8,7 +8,6 @@ import json
 from datetime import datetime, timezone
 from pathlib import Path
 
-import httpx
 import pytest
 
 from bot.engine import Engine
@@ -16,14 +15,13 @@ from bot.outbox import BROADCAST, Audience, Creator, Outbox
 from bot.profiles import Profiles
 from bot.schedule import When
 from bot.store import open_db
-from handlers.wecom.config import WeComCredentials, WeComSettings
+from handlers.wecom.config import WeComSettings
 from handlers.wecom.server import build_app
-from wecom_fake import AGENT_ID, CORP_ID, ENCODING_AES_KEY, SECRET, TOKEN, FakeWeComAPI, WeComPeer
+from wecom_fake import CREDENTIALS, FakeWeComAPI, WeComPeer, serve
 from settings_helper import write_settings
 
 pytestmark = pytest.mark.asyncio
 NOW = datetime(2026, 11, 25, 2, 0, tzinfo=timezone.utc)
-CREDENTIALS = WeComCredentials(CORP_ID, AGENT_ID, TOKEN, ENCODING_AES_KEY, SECRET)
 
 
 @pytest.fixture
@@ -80,8 +78,8 @@ async def test_unsubscribe_stops_service_notices_as_well_as_topics(engine: Engin
     user = wecom_firm(engine, "firm_a")
     Profiles(engine.db).subscribe(user, "trademark", NOW)
     api = FakeWeComAPI()
-    app, callback = build_app(engine, settings, CREDENTIALS, WeComSettings(), clock, transport=api.transport())
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://wecom.test") as http:
+    http, callback = await serve(engine, settings, clock, api)
+    async with http:
         peer = WeComPeer(http, clock)
         offer = await peer.say("firm_a", "/unsubscribe")  # what every broadcast's footer points to
         stopped = await peer.say("firm_a", "2")
@@ -100,12 +98,8 @@ async def test_specialists_list_and_cancel_broadcasts_by_text(engine: Engine, se
         kind=BROADCAST, text="年底提醒", audience=Audience(topics=("patent",)), when=When(at), now=NOW
     )
     api = FakeWeComAPI()
-    app, callback = build_app(
-        engine, settings, CREDENTIALS, WeComSettings(), clock, transport=api.transport()
-    )
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://wecom.test"
-    ) as http:
+    http, callback = await serve(engine, settings, clock, api)
+    async with http:
         peer = WeComPeer(http, clock)
         refused = await peer.say("firm_a", "/cancel_reminder 1")
         listing = await peer.say("staff_li", "/reminders")
@@ -127,12 +121,8 @@ async def test_specialists_compose_a_broadcast_by_text_with_preview_and_confirm(
         Profiles(engine.db).update(user, NOW, county=county, industry="tea", notices=0)
         Profiles(engine.db).subscribe(user, "geographical_indication", NOW)
     api = FakeWeComAPI()
-    app, callback = build_app(
-        engine, settings, CREDENTIALS, WeComSettings(), clock, transport=api.transport()
-    )
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://wecom.test"
-    ) as http:
+    http, callback = await serve(engine, settings, clock, api)
+    async with http:
         peer = WeComPeer(http, clock)
         assert await peer.say("firm_0", "/broadcast 你好") == "抱歉，这个命令仅限知识产权专员使用。"
         assert (await peer.say("staff_li", "/broadcast")).startswith("请发送要群发的内容")

@@ -6,19 +6,16 @@ import logging
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-import httpx
 import pytest
 import pytest_asyncio
 
 from bot.clock import ManualClock
 from bot.engine import Engine, Message
 from bot.store import open_db
-from handlers.wecom.config import WeComCredentials, WeComSettings
-from handlers.wecom.server import build_app
-from wecom_fake import AGENT_ID, CORP_ID, ENCODING_AES_KEY, SECRET, TOKEN, FakeWeComAPI, WeComPeer
+from handlers.wecom.config import WeComCredentials
+from wecom_fake import AGENT_ID, CORP_ID, ENCODING_AES_KEY, SECRET, FakeWeComAPI, WeComPeer, serve
 from settings_helper import write_settings
 
-CREDENTIALS = WeComCredentials(CORP_ID, AGENT_ID, TOKEN, ENCODING_AES_KEY, SECRET)
 
 
 @pytest.fixture
@@ -34,12 +31,6 @@ def wecom_engine(fixture_kb, wecom_settings, clock) -> Engine:
 @pytest.fixture
 def api() -> FakeWeComAPI:
     return FakeWeComAPI()
-
-
-async def serve(engine: Engine, settings, clock, api: FakeWeComAPI, credentials=CREDENTIALS):
-    app, callback = build_app(engine, settings, credentials, WeComSettings(), clock, transport=api.transport())
-    http = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://wecom.test")
-    return http, callback
 
 
 @pytest_asyncio.fixture

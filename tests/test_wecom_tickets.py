@@ -6,7 +6,6 @@ import asyncio
 from datetime import timedelta
 from pathlib import Path
 
-import httpx
 import pytest
 import pytest_asyncio
 
@@ -14,8 +13,7 @@ from bot.engine import Engine
 from bot.store import open_db
 from handlers.wecom.config import WeComSettings
 from handlers.wecom.server import build_app
-from test_wecom_server import CREDENTIALS
-from wecom_fake import FakeWeComAPI, WeComPeer
+from wecom_fake import CREDENTIALS, FakeWeComAPI, WeComPeer, serve
 from settings_helper import write_settings
 
 pytestmark = pytest.mark.asyncio
@@ -44,9 +42,7 @@ def api() -> FakeWeComAPI:
 
 @pytest_asyncio.fixture
 async def peer(staffed_engine, staffed_settings, clock, api):
-    app, callback = build_app(staffed_engine, staffed_settings, CREDENTIALS, WeComSettings(), clock,
-                              transport=api.transport())
-    http = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://wecom.test")
+    http, callback = await serve(staffed_engine, staffed_settings, clock, api)
     yield WeComPeer(http, clock)
     await http.aclose()
     await callback.sender.aclose()

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 
 import httpx
 
+from handlers.wecom.config import WeComCredentials, WeComSettings
+
 CORP_ID, SECRET, AGENT_ID = "ww_test_corp", "test-secret", 1000002
 
 
@@ -135,3 +137,16 @@ class WeComPeer:
         return (f"<xml><ToUserName><![CDATA[{self.crypto.receive_id}]]></ToUserName>"
                 f"<FromUserName><![CDATA[{user}]]></FromUserName><CreateTime>{created}</CreateTime>"
                 f"<MsgType><![CDATA[{msg_type}]]></MsgType>{rest}<AgentID>{AGENT_ID}</AgentID></xml>")
+
+
+CREDENTIALS = WeComCredentials(CORP_ID, AGENT_ID, TOKEN, ENCODING_AES_KEY, SECRET)
+
+
+async def serve(engine, settings, clock, api: FakeWeComAPI, credentials: WeComCredentials = CREDENTIALS):
+    """The callback app over in-process HTTP (httpx's ASGI transport): the client and the callback.
+    The caller closes both (`http.aclose()`, `callback.sender.aclose()`)."""
+    from handlers.wecom.server import build_app
+
+    app, callback = build_app(engine, settings, credentials, WeComSettings(), clock, transport=api.transport())
+    http = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://wecom.test")
+    return http, callback

@@ -23,7 +23,6 @@ from bot.normalize import looks_english
 from bot.onboarding import Option
 from bot.profiles import Firm, Profiles
 from bot.reminders import reminder_settings
-from bot.specialists import is_specialist
 from bot.text_broadcast import TextComposer
 from bot.texts import text
 from handlers.wecom.account import CHANNEL, FIRM_COMMANDS, FirmDesk
@@ -107,7 +106,7 @@ class Conversation:
         (`language`, when given, wins: a picked choice keeps the language it was offered in);
         specialists' traffic is internal. The one place that builds Messages."""
         firm = self.desk.firm(user_id)
-        internal = is_specialist(self.settings, CHANNEL, user_id)
+        internal = self.commands.specialists.is_specialist(CHANNEL, user_id)
         message = onboarding.engine_message(CHANNEL, user_id, typed, firm, internal=internal)
         return replace(message, language=language) if language else message
 
@@ -137,7 +136,7 @@ class Conversation:
         firm_command = parse_command(typed, FIRM_COMMANDS)
         if firm_command:
             name, args = firm_command
-            specialist = is_specialist(self.settings, CHANNEL, user_id)
+            specialist = self.commands.specialists.is_specialist(CHANNEL, user_id)
             return self.desk.run(name, args, user_id, firm, created=created, specialist=specialist)
         if _COMMAND_LIKE.match(typed.strip()):
             return Prompt(text("unknown_command", lang), lang)

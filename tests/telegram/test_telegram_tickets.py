@@ -8,9 +8,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-import pytest_asyncio
 
-from bot.clock import ManualClock
 from bot.config import Settings
 from bot.engine import Engine
 from bot.kbcheck import check_knowledge
@@ -37,14 +35,10 @@ def settings(tmp_path: Path, kb_dir: Path) -> Settings:
     )
 
 
-@pytest_asyncio.fixture
-async def bot(settings: Settings, engine: Engine, clock: ManualClock, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.delenv("TELEGRAM_SPECIALISTS", raising=False)
-    harness = await start_bot(settings, engine, clock)
-    yield harness
-    await harness.app.shutdown()
-    harness.check_limits()
-    assert harness.errors == []
+@pytest.fixture
+def bot(tg):
+    """The shared Telegram harness (tests/telegram/conftest.py), under this module's duty roster."""
+    return tg
 
 
 def to(calls, chat_id: int) -> list:
