@@ -131,7 +131,6 @@ def test_ci_runs_exactly_the_readme_test_command() -> None:
     assert "pytest" in ci_command and f"\n{ci_command}\n" in readme
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15 item 1: ask - dies on a failed line")
 def test_ask_batch_survives_a_failing_line(settings, tmp_path: Path, monkeypatch, capsys) -> None:
     monkeypatch.setattr(sys, "stdin", io.StringIO("商标注册要多久\n转人工\ud800\n商标注册要多久\n"))
     status = main(["--config", str(tmp_path / "config.yaml"), "ask", "-", "--json"])
@@ -140,7 +139,6 @@ def test_ask_batch_survives_a_failing_line(settings, tmp_path: Path, monkeypatch
     assert status in (0, 1)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15 item 1: ask - dies on a failed line")
 def test_ask_batch_reports_a_failed_line_and_goes_on(settings, tmp_path: Path, monkeypatch, capsys) -> None:
     from bot.engine import Engine
 

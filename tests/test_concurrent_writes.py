@@ -28,7 +28,6 @@ def _write_events(path: Path, writer: str, errors: list[BaseException]) -> None:
         db.close()
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15 item 1: deferred BEGIN loses writes")
 def test_two_writer_threads_lose_nothing(tmp_path: Path) -> None:
     path = tmp_path / "bot.db"
     open_db(path).close()
