@@ -129,3 +129,31 @@ def test_ci_runs_exactly_the_readme_test_command() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     ci_command = (ROOT / ".ci" / "run").read_text(encoding="utf-8").strip().splitlines()[-1]
     assert "pytest" in ci_command and f"\n{ci_command}\n" in readme
+
+
+def test_ask_batch_survives_a_failing_line(settings, tmp_path: Path, monkeypatch, capsys) -> None:
+    monkeypatch.setattr(sys, "stdin", io.StringIO("商标注册要多久\n转人工\ud800\n商标注册要多久\n"))
+    status = main(["--config", str(tmp_path / "config.yaml"), "ask", "-", "--json"])
+    out = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert len(out) == 3 and out[0]["intent"] == out[2]["intent"] == "tm_duration"
+    assert status in (0, 1)
+
+
+def test_ask_batch_reports_a_failed_line_and_goes_on(settings, tmp_path: Path, monkeypatch, capsys) -> None:
+    from bot.engine import Engine
+
+    real_handle = Engine.handle
+
+    def handle_failing_on_boom(self, message):
+        if message.text == "boom":
+            raise RuntimeError("disk on fire")
+        return real_handle(self, message)
+
+    monkeypatch.setattr(Engine, "handle", handle_failing_on_boom)
+    monkeypatch.setattr(sys, "stdin", io.StringIO("商标注册要多久\nboom\n商标注册要多久\n"))
+    assert main(["--config", str(tmp_path / "config.yaml"), "ask", "-", "--json"]) == 1
+    captured = capsys.readouterr()
+    out = [json.loads(line) for line in captured.out.splitlines()]
+    assert [o.get("intent") for o in out] == ["tm_duration", None, "tm_duration"]
+    assert out[1] == {"line": 2, "error": "RuntimeError: disk on fire"}
+    assert captured.err.strip() == "ask: line 2 failed: RuntimeError: disk on fire"
