@@ -1,7 +1,9 @@
 """The WeCom callback over HTTP (Starlette): URL check, signed encrypted messages, passive replies.
 
-Every refusal has a status (403 forged or stale, 400 malformed, 413 too large), a reason counted and
-logged; nothing answers with a trace. A text reply goes back passively inside WeCom's 5-second window;
+Every refusal has a status (403 forged or stale, 400 malformed, 408 too slow, 413 too large), a reason
+counted and logged; nothing answers with a trace. The body is bounded in size and in read time, and
+refused unless plain UTF-8 before any XML parser sees it (handlers/wecom/messages.py); the signature is
+checked before decryption, de-duplication or the Engine. A text reply goes back passively inside WeCom's 5-second window;
 what does not fit in one 2,048-byte message follows through the API. Duplicate deliveries (WeCom
 retries) are answered with the reply already given and never reach the Engine again.
 """
@@ -45,6 +47,7 @@ from handlers.wecom.messages import (
 log = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 64 * 1024
+MAX_TIMESTAMP_DIGITS = 12  # Unix seconds have 10 digits until the year 2286
 REPLY_BUDGET_SECONDS = 4.0  # WeCom gives up (and retries) after 5 s
 QUERY_PARAMS = ("msg_signature", "timestamp", "nonce")
 
@@ -75,10 +78,10 @@ class WeComCallback:
 
     def __init__(
         self, crypto: WeComCrypto, conversation: Conversation, seen: SeenDeliveries, sender: Sender,
-        clock: Clock, timestamp_window: timedelta,
+        clock: Clock, timestamp_window: timedelta, body_read_seconds: float = WeComSettings.body_read_seconds,
     ) -> None:
         self.crypto, self.conversation, self.seen, self.sender = crypto, conversation, seen, sender
-        self.clock, self.window = clock, timestamp_window
+        self.clock, self.window, self.body_read_seconds = clock, timestamp_window, body_read_seconds
         self.notices = NoticeDelivery(conversation.ticket_desk, SenderCourier(sender))  # ticket notices for WeCom
         self.rejections = Rejections()
         self.duplicates = 0
@@ -122,18 +125,25 @@ class WeComCallback:
         missing = [name for name, value in zip(QUERY_PARAMS, (signature, timestamp, nonce)) if not value]
         if missing:
             raise Refused("bad_params", 400, "missing " + ", ".join(missing))
-        if not timestamp.isdigit():
-            raise Refused("bad_params", 400, "timestamp is not a number")
+        if not (timestamp.isascii() and timestamp.isdigit() and len(timestamp) <= MAX_TIMESTAMP_DIGITS):
+            raise Refused("bad_params", 400, "timestamp is not Unix seconds")
         return signature, timestamp, nonce
 
-    @staticmethod
-    async def _body(request: Request) -> bytes:
-        """The request body, refused (413) as soon as it passes MAX_BODY_BYTES."""
+    async def _body(self, request: Request) -> bytes:
+        """The request body, refused when it declares or passes MAX_BODY_BYTES (413) or takes longer than
+        body_read_seconds to arrive (408)."""
+        declared = request.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+            raise Refused("too_large", 413, f"declares {declared} bytes")
         received = bytearray()
-        async for chunk in request.stream():
-            received += chunk
-            if len(received) > MAX_BODY_BYTES:
-                raise Refused("too_large", 413, f"over {MAX_BODY_BYTES} bytes")
+        try:
+            async with asyncio.timeout(self.body_read_seconds):
+                async for chunk in request.stream():
+                    received += chunk
+                    if len(received) > MAX_BODY_BYTES:
+                        raise Refused("too_large", 413, f"over {MAX_BODY_BYTES} bytes")
+        except TimeoutError:
+            raise Refused("slow_body", 408, f"not received within {self.body_read_seconds} s") from None
         return bytes(received)
 
     def _open(self, signature: str, timestamp: str, nonce: str, encrypted: str) -> str:
@@ -257,7 +267,7 @@ def build_app(
         WeComCrypto(credentials.token, credentials.encoding_aes_key, credentials.corp_id),
         Conversation(engine, settings, clock),
         SeenDeliveries(engine.db, CHANNEL, clock, timedelta(minutes=options.dedup_minutes)),
-        client, clock, timedelta(seconds=options.timestamp_window_seconds),
+        client, clock, timedelta(seconds=options.timestamp_window_seconds), options.body_read_seconds,
     )
     reminders = ReminderLoop(build_dispatcher(
         engine.db, {CHANNEL: client}, clock, reminder_settings(settings), lambda: engine.kb,
