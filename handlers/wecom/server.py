@@ -86,6 +86,7 @@ class WeComCallback:
         self.rejections = Rejections()
         self.duplicates = 0
         self._in_flight: set[str] = set()
+        conversation.forget_listeners.append(self._forget_deliveries)
 
     def routes(self, path: str) -> list[Route]:
         return [
@@ -175,12 +176,23 @@ class WeComCallback:
         finally:
             self._in_flight.discard(key)
         first, *rest = split_text(reply, TEXT_LIMIT_BYTES, utf8_size) or [""]
-        self.seen.remember(key, first)
+        self.seen.remember(key, first, self._owner(inbound.from_user))
         follow_up = BackgroundTasks()
         if rest:
             follow_up.add_task(self._send_rest, inbound.from_user, "\n".join(rest))
         follow_up.add_task(self.deliver_notices)  # what this message queued for others (tickets)
         return self._passive(inbound, first, follow_up)
+
+    def _owner(self, user_id: str) -> str:
+        """Whose delivery a remembered reply is: the firm's pseudonym while it has a profile, so /forget
+        can find it; none once erased (the reply to /forget itself) or for staff without a profile."""
+        return self._pseudonym(user_id) if self.conversation.desk.firm(user_id) else ""
+
+    def _forget_deliveries(self, user_id: str) -> None:
+        self.seen.forget_owner(self._pseudonym(user_id))
+
+    def _pseudonym(self, user_id: str) -> str:
+        return self.conversation.engine.events.user(CHANNEL, user_id)
 
     async def _conversation_reply(self, inbound: Inbound) -> str:
         """The conversation's reply; an internal error becomes an apology (logged), never silence."""
@@ -258,11 +270,7 @@ def build_app(
     """Wire the callback of one app over the Engine, the reminders' delivery loop for WeCom firms and the
     tickets' periodic round (both run by the app's lifespan; the loop as `app.state.reminders`); `transport`
     replaces the network in tests, `sleep` the wait of the tickets' round."""
-    client = WeComClient(
-        credentials.corp_id, credentials.secret, credentials.agent_id, clock, transport=transport,
-        base_url=options.api_base, timeout=options.request_timeout_seconds,
-        rate_limit_wait=options.rate_limit_wait_seconds,
-    )
+    client = WeComClient.for_app(credentials, options, clock, transport)
     callback = WeComCallback(
         WeComCrypto(credentials.token, credentials.encoding_aes_key, credentials.corp_id),
         Conversation(engine, settings, clock),
