@@ -147,6 +147,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "\"how much does a trademark cost\".",
     },
     "unknown_command": {"zh": "没有这个命令，发送 /help 查看可用命令。", "en": "Unknown command; send /help."},
+    "feedback_not_yours": {
+        "zh": "只有提问的人可以评价这个回答。", "en": "Only the person who asked can rate this answer.",
+    },
     "private_only": {"zh": "请在与我的私聊中使用这个命令。", "en": "Please use this command in a private chat with me."},
     "flood": {
         "zh": "您发送得太快了，请 {seconds} 秒后再提问。",

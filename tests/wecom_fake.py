@@ -150,3 +150,26 @@ async def serve(engine, settings, clock, api: FakeWeComAPI, credentials: WeComCr
     app, callback = build_app(engine, settings, credentials, WeComSettings(), clock, transport=api.transport())
     http = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://wecom.test")
     return http, callback
+
+
+# ---- hostile bodies (issue 15): what an attacker without credentials can POST ----------------------
+
+def billion_laughs(levels: int = 9) -> str:
+    """The classic entity-expansion bomb: 10**levels 'lol's from about 1 KB, inside an <Encrypt>."""
+    entities = ['<!ENTITY lol0 "lol">'] + [
+        f'<!ENTITY lol{n} "{f"&lol{n - 1};" * 10}">' for n in range(1, levels + 1)
+    ]
+    return f'<?xml version="1.0"?><!DOCTYPE xml [{"".join(entities)}]><xml><Encrypt>&lol{levels};</Encrypt></xml>'
+
+
+def hostile_bodies() -> dict[str, bytes]:
+    """Bodies no parser should see: the bomb in UTF-8 and in UTF-16 (which hides the DOCTYPE from a byte
+    search), UTF-16 without a byte-order mark, a declaration naming another encoding, and NUL bytes."""
+    laughs = billion_laughs()
+    return {
+        "billion laughs (UTF-8)": laughs.encode("utf-8"),
+        "billion laughs (UTF-16)": laughs.replace('version="1.0"', 'version="1.0" encoding="UTF-16"').encode("utf-16"),
+        "UTF-16 without BOM": "<xml><Encrypt>abc</Encrypt></xml>".encode("utf-16-le"),
+        "declared GBK": '<?xml version="1.0" encoding="GBK"?><xml><Encrypt>abc</Encrypt></xml>'.encode(),
+        "NUL bytes": b"<xml><Encrypt>a\x00bc</Encrypt></xml>",
+    }

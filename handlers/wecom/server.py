@@ -1,7 +1,9 @@
 """The WeCom callback over HTTP (Starlette): URL check, signed encrypted messages, passive replies.
 
-Every refusal has a status (403 forged or stale, 400 malformed, 413 too large), a reason counted and
-logged; nothing answers with a trace. A text reply goes back passively inside WeCom's 5-second window;
+Every refusal has a status (403 forged or stale, 400 malformed, 408 too slow, 413 too large), a reason
+counted and logged; nothing answers with a trace. The body is bounded in size and in read time, and
+refused unless plain UTF-8 before any XML parser sees it (handlers/wecom/messages.py); the signature is
+checked before decryption, de-duplication or the Engine. A text reply goes back passively inside WeCom's 5-second window;
 what does not fit in one 2,048-byte message follows through the API. Duplicate deliveries (WeCom
 retries) are answered with the reply already given and never reach the Engine again.
 """
@@ -45,6 +47,7 @@ from handlers.wecom.messages import (
 log = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 64 * 1024
+MAX_TIMESTAMP_DIGITS = 12  # Unix seconds have 10 digits until the year 2286
 REPLY_BUDGET_SECONDS = 4.0  # WeCom gives up (and retries) after 5 s
 QUERY_PARAMS = ("msg_signature", "timestamp", "nonce")
 
@@ -75,14 +78,15 @@ class WeComCallback:
 
     def __init__(
         self, crypto: WeComCrypto, conversation: Conversation, seen: SeenDeliveries, sender: Sender,
-        clock: Clock, timestamp_window: timedelta,
+        clock: Clock, timestamp_window: timedelta, body_read_seconds: float = WeComSettings.body_read_seconds,
     ) -> None:
         self.crypto, self.conversation, self.seen, self.sender = crypto, conversation, seen, sender
-        self.clock, self.window = clock, timestamp_window
+        self.clock, self.window, self.body_read_seconds = clock, timestamp_window, body_read_seconds
         self.notices = NoticeDelivery(conversation.ticket_desk, SenderCourier(sender))  # ticket notices for WeCom
         self.rejections = Rejections()
         self.duplicates = 0
         self._in_flight: set[str] = set()
+        conversation.forget_listeners.append(self._forget_deliveries)
 
     def routes(self, path: str) -> list[Route]:
         return [
@@ -122,18 +126,25 @@ class WeComCallback:
         missing = [name for name, value in zip(QUERY_PARAMS, (signature, timestamp, nonce)) if not value]
         if missing:
             raise Refused("bad_params", 400, "missing " + ", ".join(missing))
-        if not timestamp.isdigit():
-            raise Refused("bad_params", 400, "timestamp is not a number")
+        if not (timestamp.isascii() and timestamp.isdigit() and len(timestamp) <= MAX_TIMESTAMP_DIGITS):
+            raise Refused("bad_params", 400, "timestamp is not Unix seconds")
         return signature, timestamp, nonce
 
-    @staticmethod
-    async def _body(request: Request) -> bytes:
-        """The request body, refused (413) as soon as it passes MAX_BODY_BYTES."""
+    async def _body(self, request: Request) -> bytes:
+        """The request body, refused when it declares or passes MAX_BODY_BYTES (413) or takes longer than
+        body_read_seconds to arrive (408)."""
+        declared = request.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+            raise Refused("too_large", 413, f"declares {declared} bytes")
         received = bytearray()
-        async for chunk in request.stream():
-            received += chunk
-            if len(received) > MAX_BODY_BYTES:
-                raise Refused("too_large", 413, f"over {MAX_BODY_BYTES} bytes")
+        try:
+            async with asyncio.timeout(self.body_read_seconds):
+                async for chunk in request.stream():
+                    received += chunk
+                    if len(received) > MAX_BODY_BYTES:
+                        raise Refused("too_large", 413, f"over {MAX_BODY_BYTES} bytes")
+        except TimeoutError:
+            raise Refused("slow_body", 408, f"not received within {self.body_read_seconds} s") from None
         return bytes(received)
 
     def _open(self, signature: str, timestamp: str, nonce: str, encrypted: str) -> str:
@@ -165,12 +176,23 @@ class WeComCallback:
         finally:
             self._in_flight.discard(key)
         first, *rest = split_text(reply, TEXT_LIMIT_BYTES, utf8_size) or [""]
-        self.seen.remember(key, first)
+        self.seen.remember(key, first, self._owner(inbound.from_user))
         follow_up = BackgroundTasks()
         if rest:
             follow_up.add_task(self._send_rest, inbound.from_user, "\n".join(rest))
         follow_up.add_task(self.deliver_notices)  # what this message queued for others (tickets)
         return self._passive(inbound, first, follow_up)
+
+    def _owner(self, user_id: str) -> str:
+        """Whose delivery a remembered reply is: the firm's pseudonym while it has a profile, so /forget
+        can find it; none once erased (the reply to /forget itself) or for staff without a profile."""
+        return self._pseudonym(user_id) if self.conversation.desk.firm(user_id) else ""
+
+    def _forget_deliveries(self, user_id: str) -> None:
+        self.seen.forget_owner(self._pseudonym(user_id))
+
+    def _pseudonym(self, user_id: str) -> str:
+        return self.conversation.engine.events.user(CHANNEL, user_id)
 
     async def _conversation_reply(self, inbound: Inbound) -> str:
         """The conversation's reply; an internal error becomes an apology (logged), never silence."""
@@ -248,16 +270,12 @@ def build_app(
     """Wire the callback of one app over the Engine, the reminders' delivery loop for WeCom firms and the
     tickets' periodic round (both run by the app's lifespan; the loop as `app.state.reminders`); `transport`
     replaces the network in tests, `sleep` the wait of the tickets' round."""
-    client = WeComClient(
-        credentials.corp_id, credentials.secret, credentials.agent_id, clock, transport=transport,
-        base_url=options.api_base, timeout=options.request_timeout_seconds,
-        rate_limit_wait=options.rate_limit_wait_seconds,
-    )
+    client = WeComClient.for_app(credentials, options, clock, transport)
     callback = WeComCallback(
         WeComCrypto(credentials.token, credentials.encoding_aes_key, credentials.corp_id),
         Conversation(engine, settings, clock),
         SeenDeliveries(engine.db, CHANNEL, clock, timedelta(minutes=options.dedup_minutes)),
-        client, clock, timedelta(seconds=options.timestamp_window_seconds),
+        client, clock, timedelta(seconds=options.timestamp_window_seconds), options.body_read_seconds,
     )
     reminders = ReminderLoop(build_dispatcher(
         engine.db, {CHANNEL: client}, clock, reminder_settings(settings), lambda: engine.kb,
