@@ -104,6 +104,7 @@ class Analysis:
     text: str
     tokens: tuple[str, ...]
     cleaned: str = ""  # before fillers and stop words were removed (for greetings)
+    repairs: tuple[tuple[str, str], ...] = ()  # typo repairs made: (typed, rewritten to)
 
     @property
     def key(self) -> str:
@@ -161,11 +162,11 @@ class Normalizer:
     def analyze(self, text: str) -> Analysis:
         """Normalise one text."""
         cleaned = clean(text)
-        stripped = self._repair_typos(self._strip_fillers(self._replace_phrases(cleaned)))
+        stripped, repairs = self._repair_typos(self._strip_fillers(self._replace_phrases(cleaned)))
         tokens = [t for t in self._tokenizer.lcut(stripped) if t.strip()]
         canonical = [self.lexicon.synonyms.get(t, t) for t in tokens]
         content = tuple(t for t in canonical if t not in self.lexicon.stopwords)
-        return Analysis(text=join_tokens(content), tokens=content, cleaned=cleaned)
+        return Analysis(text=join_tokens(content), tokens=content, cleaned=cleaned, repairs=repairs)
 
     def words(self, text: str) -> frozenset[str]:
         """The canonical content words of a longer text (an answer), without typo repair."""
@@ -212,7 +213,7 @@ class Normalizer:
             words.append(word)
         return " ".join(w for w in words if w)
 
-    def _repair_typos(self, text: str) -> str:
+    def _repair_typos(self, text: str) -> tuple[str, tuple[tuple[str, str], ...]]:
         """Rewrite runs that are no word but sound like a known one (商标主册, 质压, 开放徐可)."""
         boundaries, inside_known, offset = {0}, set(), 0
         for token in self._tokenizer.lcut(text):
@@ -222,16 +223,18 @@ class Normalizer:
             boundaries.add(offset)
         sounds = [pinyin_key(c) if _CJK.match(c) else c for c in text]
         out: list[str] = []
+        repairs: list[tuple[str, str]] = []
         i = 0
         while i < len(text):
             found = None if i in inside_known else self._homophone_at(text, sounds, i, boundaries, inside_known)
             if found:
                 out.append(found[0])
+                repairs.append((text[i : i + found[1]], found[0]))
                 i += found[1]
             else:
                 out.append(text[i])
                 i += 1
-        return "".join(out)
+        return "".join(out), tuple(repairs)
 
     def _plausible_two_character_typo(self, window: str, target: str, start: int, boundaries: set[int]) -> bool:
         """Two characters are rewritten only when they are no word themselves and stand as a word of
