@@ -39,7 +39,7 @@ def test_reported_cases_keep_their_meaning(normalizer: Normalizer, case: dict) -
     assert not any(word in text for word in case.get("never", [])), (case["text"], text)
 
 
-@pytest.mark.parametrize(("typed", "word"), CORPUS["typos"], ids=[f"typo{n}" for n in range(1, len(CORPUS["typos"]) + 1)])
+@pytest.mark.parametrize(("typed", "word"), CORPUS["typos"], ids=[f"typo{n}" for n in range(len(CORPUS["typos"]))])
 def test_typos_are_still_repaired(normalizer: Normalizer, typed: str, word: str) -> None:
     analysis = normalizer.analyze(typed)
     assert analysis.repairs and word in analysis.text, analysis
