@@ -275,6 +275,23 @@ async def test_thumbs_down_offers_the_question_to_a_specialist(bot, engine) -> N
     assert json.loads(row["station_types"]) == ["trademark_window"]
 
 
+@pytest.mark.xfail(strict=True, reason="the handoff button carries no event id")
+async def test_thumbs_down_on_an_earlier_answer_files_that_question(bot, engine) -> None:
+    await firm_in_shaowu(bot)
+    await bot.say(FIRM, "商标注册要多久")
+    [rated] = bot.new("sendMessage")
+    await bot.say(FIRM, "什么是专利开放许可")
+    bot.new()
+    await bot.press(FIRM, "👎", on=rated)
+    bot.new()
+    await bot.press(FIRM, "留给专员")
+    assert to(bot.new("sendMessage"), FIRM)[0].params["text"].startswith("已转给知识产权专员（工单 #1）。问题：商标注册要多久")
+    row = ticket(engine)
+    asked = next(engine.db.query("select id from events where kind = 'question' and intent = 'tm_duration'"))
+    assert (row["question"], row["reply_to"]) == ("商标注册要多久", asked["id"])
+    assert json.loads(row["guesses"])[0]["intent"] == "tm_duration"
+
+
 async def test_a_clarify_nobody_likes_goes_to_a_specialist(settings, fixture_kb, fresh_db, clock) -> None:
     from dataclasses import replace
 
