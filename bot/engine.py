@@ -1,6 +1,7 @@
 """The Engine: one synchronous entry for every channel. Message in, Reply out, an event recorded."""
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -25,6 +26,8 @@ from bot.vocab import IP_TOPICS, OUT_OF_SCOPE, SMALLTALK, TOPIC_TITLES, county_i
 ANSWER, CLARIFY, FALLBACK = "answer", "clarify", "fallback"
 MAX_QUESTION_CHARS = 500
 HANDOFF_INTENT = "handoff"
+HANDOFF_PREFIX = "handoff:"  # handoff:<event id>: hand off the question of that (rated) reply
+RECENT_TURNS = 10  # replies per user whose question a later 👎 → 留给专员 can still hand off
 HANDOFF_WORD = "转人工"  # an answer that mentions it offers the handoff choice
 TOPIC_PREFIX = "topic:"
 PRUNE_TURNS_EVERY = 1000  # remembered users between two sweeps of expired conversations
@@ -129,6 +132,7 @@ class Engine:
         self.events = EventLog(db, salt(db))
         self.station_settings = station_settings(settings)
         self._turns: dict[str, _Turn] = {}
+        self._recent: dict[str, deque[_Turn]] = {}  # the user's last few exchanges, latest last
         self.desk: HandoffDesk | None = None  # without one, a handoff is refused politely
         self.load(kb)
 
@@ -177,8 +181,8 @@ class Engine:
         now = message.now or self.clock.now()
         user = self.events.user(message.channel, message.user_id)
         lang = self._language(message)
-        if intent_id == HANDOFF_INTENT:
-            return self._handoff(message, user, now, lang)
+        if intent_id == HANDOFF_INTENT or intent_id.startswith(HANDOFF_PREFIX):
+            return self._handoff(message, user, now, lang, about=_event_of(intent_id))
         request = self._pressed_where(intent_id, message, user, lang) if is_where_intent(intent_id) else None
         if request:
             return self._show_stations(message, user, now, lang, request, "choice")
@@ -214,7 +218,9 @@ class Engine:
 
     def forget(self, channel: str, user_id: str) -> None:
         """Drop what the Engine remembers of the user's conversation (last question, follow-up context)."""
-        self._turns.pop(self.events.user(channel, user_id), None)
+        user = self.events.user(channel, user_id)
+        self._turns.pop(user, None)
+        self._recent.pop(user, None)
 
     def entry(self, intent_id: str) -> Entry | None:
         return self.kb.entries.get(intent_id)
@@ -464,9 +470,11 @@ class Engine:
     def _keep_turn(self, user: str, turn: _Turn) -> None:
         """Remember a user's last exchange; now and then forget those older than the context window."""
         self._turns[user] = turn
+        self._recent.setdefault(user, deque(maxlen=RECENT_TURNS)).append(turn)
         if len(self._turns) % PRUNE_TURNS_EVERY == 0:
             horizon = turn.at - timedelta(minutes=self.settings.context_ttl_minutes)
             self._turns = {u: t for u, t in self._turns.items() if t.at >= horizon}
+            self._recent = {u: r for u, r in self._recent.items() if r[-1].at >= horizon}
 
     def _guesses(self, decided: _Decision) -> tuple[Candidate, ...]:
         """The best candidates as the bot's guesses for a specialist (as many as a clarify offers); none
@@ -483,10 +491,24 @@ class Engine:
         cleaned = analysis.cleaned
         return any(cleaned.startswith(word.replace(" ", "")) for word in self.kb.lexicon.handoff_words)
 
-    def _handoff(self, message: Message, user: str, now: datetime, lang: str) -> Reply:
-        """Hand the user's last question (or the text after 转人工) to the specialists' desk."""
+    def _rated_turn(self, user: str, event_id: int) -> _Turn | None:
+        """The exchange of reply `event_id`: remembered, else rebuilt from its event (the entry it answered)."""
+        remembered = next((t for t in self._recent.get(user, ()) if t.event_id == event_id), None)
+        if remembered:
+            return remembered
+        row = next(self.db.query("select intent, time from events where id = ? and user = ?", [event_id, user]), None)
+        entry = self.kb.entries.get(row["intent"] or "") if row else None
+        if entry is None:
+            return None
+        return _Turn(datetime.fromisoformat(row["time"]), event_id, ANSWER, entry.title, entry,
+                     guesses=(Candidate(entry, 100.0),))
+
+    def _handoff(self, message: Message, user: str, now: datetime, lang: str, about: int | None = None) -> Reply:
+        """Hand the question of reply `about` (one the user rated down), else the text after 转人工, else
+        the user's last question, to the specialists' desk."""
         question = self._handoff_question(message.text)
-        previous = self._turns.get(user)
+        rated = self._rated_turn(user, about) if about is not None else None
+        previous = rated or self._turns.get(user)
         guesses = self._guesses(self._decide_alone(self.kb.normalizer.analyze(question))) if question else ()
         if not question and previous:  # any last question: unanswered, or answered but not enough
             question, guesses = previous.question, previous.guesses
@@ -515,3 +537,14 @@ class Engine:
             if stripped.lower().startswith(word):
                 return stripped[len(word):].strip(" ：:，,。")
         return ""
+
+
+def handoff_intent(event_id: int | None) -> str:
+    """The choice that hands off the question of reply `event_id` (the plain handoff without one)."""
+    return HANDOFF_INTENT if event_id is None else f"{HANDOFF_PREFIX}{event_id}"
+
+
+def _event_of(intent_id: str) -> int | None:
+    """The event id in handoff:<event id>, or None."""
+    number = intent_id[len(HANDOFF_PREFIX):] if intent_id.startswith(HANDOFF_PREFIX) else ""
+    return int(number) if number.isdigit() else None

@@ -57,7 +57,8 @@ async def on_feedback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     await query.answer(text("feedback_thanks", lang))
     await query.edit_message_reply_markup(without_feedback(query.message.reply_markup))
     if FEEDBACK_CODES[value] == "down":
-        await send_text(context.bot, update.effective_chat.id, text("ticket_offer_handoff", lang), handoff_keyboard(lang))
+        await send_text(context.bot, update.effective_chat.id, text("ticket_offer_handoff", lang),
+                        handoff_keyboard(lang, int(event_id)))
 
 
 async def _say(update: Update, context: ContextTypes.DEFAULT_TYPE, key: str) -> None:

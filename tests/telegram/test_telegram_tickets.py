@@ -275,7 +275,6 @@ async def test_thumbs_down_offers_the_question_to_a_specialist(bot, engine) -> N
     assert json.loads(row["station_types"]) == ["trademark_window"]
 
 
-@pytest.mark.xfail(strict=True, reason="the handoff button carries no event id")
 async def test_thumbs_down_on_an_earlier_answer_files_that_question(bot, engine) -> None:
     await firm_in_shaowu(bot)
     await bot.say(FIRM, "商标注册要多久")
