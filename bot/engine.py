@@ -1,6 +1,7 @@
 """The Engine: one synchronous entry for every channel. Message in, Reply out, an event recorded."""
 from __future__ import annotations
 
+import re
 from collections import deque
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -15,18 +16,19 @@ from bot.knowledge import Entry, KnowledgeBase
 from bot.matcher import Candidate, Matcher
 from bot.normalize import Analysis, join_tokens, looks_english
 from bot.referrals import (
-    SERVICE_STATION, WHERE_PREFIX, WHERE_TOPIC_PREFIX, StationRequest, is_where_intent, location_request,
+    SERVICE_STATION, VIA_QUESTION, WHERE_PREFIX, WHERE_TOPIC_PREFIX, StationRequest, is_where_intent, location_request,
     offers_handoff, referral_detail, request_for_intent, request_from_question, stations_text,
 )
 from bot.stations import Directory, Ranked, nearest, station_settings, stations_of, valid_coordinates
 from bot.store import salt
 from bot.texts import text
-from bot.vocab import IP_TOPICS, OUT_OF_SCOPE, SMALLTALK, TOPIC_TITLES, county_in_text
+from bot.vocab import IP_TOPICS, OUT_OF_SCOPE, SMALLTALK, TOPIC_TITLES, canonical_county, county_in_text
 
 ANSWER, CLARIFY, FALLBACK = "answer", "clarify", "fallback"
 MAX_QUESTION_CHARS = 500
 HANDOFF_INTENT = "handoff"
 HANDOFF_PREFIX = "handoff:"  # handoff:<event id>: hand off the question of that (rated) reply
+_BARE_PLACE = re.compile(r"^\s*(?:我们?(?:公司|企业)?在|在|i am in|i'm in|in)\s*|[\s。.!！]+$", re.IGNORECASE)
 RECENT_TURNS = 10  # replies per user whose question a later 👎 → 留给专员 can still hand off
 HANDOFF_WORD = "转人工"  # an answer that mentions it offers the handoff choice
 TOPIC_PREFIX = "topic:"
@@ -106,6 +108,7 @@ class _Turn:
     entry: Entry | None = None
     tokens: tuple[str, ...] = ()  # the question as it was matched (follow-ups included)
     guesses: tuple[Candidate, ...] = ()  # the best candidates of the reply, for a handoff
+    where: StationRequest | None = None  # the stations asked for, when the reply listed (or could not list) them
 
 
 @dataclass
@@ -157,6 +160,9 @@ class Engine:
         analysis = self.kb.normalizer.analyze(question)
         if self._asks_for_person(analysis, question):
             return self._handoff(message, user, now, lang)
+        in_county = self._where_in_county(user, now, question)
+        if in_county:
+            return self._show_stations(message, user, now, lang, in_county, "question", analysis.key)
         context = self._context(user, now)
         request = self._station_request(message, analysis, question, context)
         decided = self._decide(analysis, context)
@@ -214,6 +220,10 @@ class Engine:
         ranked = nearest(self.stations, lat, lon, station_types=request.station_types,
                          limit=self.station_settings.max_results)
         user = self.events.user(message.channel, message.user_id)
+        if not ranked and request.county:  # no station has a position (the sample directory): the profile's county
+            lead = text("stations_by_profile_county", lang, county=request.county)
+            by_county = replace(request, via=VIA_QUESTION)
+            return self._show_stations(message, user, now, lang, by_county, "choice", lead=lead)
         return self._show_stations(message, user, now, lang, request, "choice", ranked=ranked)
 
     def forget(self, channel: str, user_id: str) -> None:
@@ -416,6 +426,14 @@ class Engine:
             context=context.entry if context else None, about_ip=self.matcher.has_domain_word(analysis),
         )
 
+    def _where_in_county(self, user: str, now: datetime, typed: str) -> StationRequest | None:
+        """A bare county name (邵武, 我在邵武) typed right after a stations reply: that request in that county."""
+        turn = self._turns.get(user)
+        if turn is None or turn.where is None or now - turn.at > timedelta(minutes=self.settings.context_ttl_minutes):
+            return None
+        county = canonical_county(_BARE_PLACE.sub("", typed))
+        return replace(turn.where, county=county, via=VIA_QUESTION, question=typed) if county else None
+
     @staticmethod
     def _related_entry(decided: _Decision) -> Entry | None:
         """The entry a where-question also matches: offered next to the stations, and kept as context."""
@@ -426,16 +444,17 @@ class Engine:
     def _show_stations(
         self, message: Message, user: str, now: datetime, lang: str, request: StationRequest, kind: str,
         question_key: str | None = None, ranked: list[Ranked] | None = None, related: Entry | None = None,
+        lead: str = "",
     ) -> Reply:
         """List the stations for `request`, record the request and one `referral` event per station shown;
-        `related` (an entry the question also matches) is offered as a choice."""
+        `related` (an entry the question also matches) is offered as a choice; `lead` opens the reply."""
         if ranked is None:
             ranked = request.rank(self.stations, self.station_settings.max_results)
         handoff = offers_handoff(ranked)
         choices = (self._choice(related, lang),) if related else ()
         if handoff:
             choices += (Choice(HANDOFF_INTENT, request.reply_topic, text("handoff_choice", lang)),)
-        body = stations_text(ranked, request, self.stations, lang)
+        body = "\n".join(filter(None, (lead, stations_text(ranked, request, self.stations, lang))))
         reply = Reply(
             ANSWER if ranked else FALLBACK, request.reply_topic, request.intent, 100.0 if ranked else 0.0,
             body, choices, request.station_types, language=lang,
@@ -454,7 +473,7 @@ class Engine:
         self._keep_turn(user, _Turn(
             now, event_id, reply.decision, request.question, context,
             tokens=self._entry_subject(context) if context else (),
-            guesses=(Candidate(context, 100.0),) if context else (),
+            guesses=(Candidate(context, 100.0),) if context else (), where=request,
         ))
         return replace(reply, event_id=event_id)
 

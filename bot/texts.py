@@ -445,9 +445,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "for an IP specialist.",
     },
     "stations_none_located": {
-        "zh": "目录中的站点还没有位置信息，暂时无法按距离推荐。请告诉我您所在的县（市、区）。",
+        "zh": "目录中的站点还没有位置信息，暂时无法按距离推荐。请告诉我您所在的县（市、区），例如「邵武」。",
         "en": "No station in the directory has a map position yet, so I cannot rank by distance. "
-        "Tell me your county instead.",
+        "Tell me your county instead, e.g. \"Shaowu\".",
     },
     "stations_bad_location": {
         "zh": "这个位置无法识别，请重新发送位置，或告诉我您所在的县（市、区）。",
@@ -459,9 +459,17 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "station_any_topic": {"zh": "不限 / 其他", "en": "Any / other"},
     "ask_station_county": {
-        "zh": "企业在哪个县（市、区）？我会优先推荐本地站点。可以跳过；也可以直接发送位置，按距离推荐。",
-        "en": "Which county is your firm in? Local stations come first. You can skip this, or send your "
-        "location to rank stations by distance.",
+        "zh": "企业在哪个县（市、区）？我会优先推荐本地站点。可以跳过。",
+        "en": "Which county is your firm in? Local stations come first. You can skip this.",
+    },
+    "ask_station_location": {
+        "zh": "也可以直接发送位置，按距离推荐。",
+        "en": "Or send your location to rank stations by distance.",
+    },
+    "stations_by_profile_county": {
+        "zh": "目录中的站点还没有位置信息，先按您资料中的县区（{county}）推荐：",
+        "en": "No station in the directory has a map position yet, so here are those for your profile's "
+        "county ({county}):",
     },
     "reason_topic": {
         "zh": "办理{topic}事项",
