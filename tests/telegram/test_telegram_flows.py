@@ -205,7 +205,6 @@ async def test_flood_limit_replies_once_and_keeps_the_flood_from_the_engine(tg, 
     assert len(events(engine, "question")) == FLOOD_MESSAGES + 2
 
 
-@pytest.mark.xfail(strict=True, reason="issue 17: the flood limit counts button taps")
 async def test_flood_limit_counts_messages_not_button_taps(tg, engine: Engine) -> None:
     from tg_harness import FLOOD_MESSAGES
 
