@@ -348,3 +348,20 @@ async def test_forget_takes_the_firm_out_of_its_tickets(bot, engine) -> None:
     assert row["county"] == "邵武市" and engine.db["ticket_messages"].count == 0
     await bot.press(SPECIALIST, "认领")
     assert bot.new("answerCallbackQuery")[0].params["text"] == "工单 #1 已关闭。"
+
+
+@pytest.mark.xfail(strict=True, reason="issue 17: 转人工 without specialists claims 已转给")
+async def test_without_specialists_start_up_warns_and_the_firm_is_told_where_its_question_went(
+    tmp_path, kb_dir, fixture_kb, fresh_db, clock, caplog
+) -> None:
+    unstaffed = write_settings(tmp_path, kb_dir)  # the shipped config: no specialist anywhere
+    with caplog.at_level("WARNING"):
+        bot = await start_bot(unstaffed, Engine(fixture_kb, unstaffed, fresh_db, clock), clock)
+    assert any("no specialist" in r.getMessage() and "telegram" in r.getMessage() for r in caplog.records)
+    await bot.say(FIRM, FIRM_QUESTION)
+    await bot.say(FIRM, "转人工")
+    said = bot.texts()[-1]
+    assert "已转给" not in said
+    assert said.startswith(f"已记录您的问题（工单 #1）：{FIRM_QUESTION}\n目前没有知识产权专员值班")
+    await bot.app.shutdown()
+    assert bot.errors == []
