@@ -232,6 +232,13 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Passed to an IP specialist (ticket #{id}). Question: {question}\n{when}\nSpecialists see only "
         "your question and county, not your account.",
     },
+    "ticket_recorded_unstaffed": {
+        "zh": "已记录您的问题（工单 #{id}）：{question}\n目前没有知识产权专员值班，问题暂时无法转给专员；"
+        "它已留存，供知识产权主管部门了解企业需求，如有专员接手，会在这里答复您。",
+        "en": "Your question is recorded (ticket #{id}): {question}\nNo IP specialist is on duty now, so it cannot be "
+        "passed to one; it is kept for the IP authority to see what firms need, and if a specialist takes it "
+        "up, the answer will come here.",
+    },
     "ticket_when_open": {
         "zh": "专员接手后会在这里答复您，通常在 {minutes} 分钟内。",
         "en": "A specialist will answer here, usually within {minutes} minutes.",

@@ -158,7 +158,6 @@ async def test_the_lifespan_runs_the_round_that_escalates(staffed_engine, staffe
                                                                           ("9001", "escalated", "pending")]
 
 
-@pytest.mark.xfail(strict=True, reason="issue 17: 转人工 without specialists claims 已转给")
 async def test_without_specialists_start_up_warns_and_the_firm_is_told_honestly(
     tmp_path, kb_dir, fixture_kb, clock, api, caplog
 ) -> None:

@@ -350,7 +350,6 @@ async def test_forget_takes_the_firm_out_of_its_tickets(bot, engine) -> None:
     assert bot.new("answerCallbackQuery")[0].params["text"] == "工单 #1 已关闭。"
 
 
-@pytest.mark.xfail(strict=True, reason="issue 17: 转人工 without specialists claims 已转给")
 async def test_without_specialists_start_up_warns_and_the_firm_is_told_where_its_question_went(
     tmp_path, kb_dir, fixture_kb, fresh_db, clock, caplog
 ) -> None:
