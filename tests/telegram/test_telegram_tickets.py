@@ -364,3 +364,17 @@ async def test_without_specialists_start_up_warns_and_the_firm_is_told_where_its
     assert said.startswith(f"已记录您的问题（工单 #1）：{FIRM_QUESTION}\n目前没有知识产权专员值班")
     await bot.app.shutdown()
     assert bot.errors == []
+
+
+@pytest.mark.xfail(strict=True, reason="issue 17: the ticket takes the last typed text")
+async def test_the_ticket_carries_the_question_the_firm_means(bot, engine) -> None:
+    await firm_in_shaowu(bot)
+    await bot.say(FIRM, "商标注册要多久")
+    [first] = bot.new("sendMessage")
+    await bot.say(FIRM, "那续展呢？")  # a follow-up: only clear with the question before it
+    await bot.say(FIRM, "转人工")
+    assert ticket(engine, 1)["question"] == "那续展呢？（上文：商标注册要多久）"
+    await bot.say(FIRM, "那续展呢？")
+    await bot.press(FIRM, "注册商标的官费", on=first)  # then picks another choice
+    await bot.say(FIRM, "转人工")
+    assert ticket(engine, 2)["question"] == "注册商标的官费"
