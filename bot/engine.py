@@ -104,10 +104,11 @@ class _Turn:
     at: datetime
     event_id: int
     decision: str
-    question: str
+    question: str  # the question as the user means it (a follow-up with its context): a handoff's question
     entry: Entry | None = None
     tokens: tuple[str, ...] = ()  # the question as it was matched (follow-ups included)
     guesses: tuple[Candidate, ...] = ()  # the best candidates of the reply, for a handoff
+    typed: str = ""  # what the user typed or picked, without context (the context of a follow-up)
     where: StationRequest | None = None  # the stations asked for, when the reply listed (or could not list) them
 
 
@@ -178,7 +179,10 @@ class Engine:
             question=analysis.key, topic=reply.topic, intent=reply.intent,
             decision=reply.decision, score=reply.score,
         )
-        self._remember(user, now, event_id, reply, question, matched, self._guesses(decided))
+        meant = question
+        if context and decided.analysis is not analysis:  # read as a follow-up of the last question
+            meant = text("question_in_context", lang, question=question, context=context.typed or context.question)
+        self._remember(user, now, event_id, reply, meant, matched, self._guesses(decided), asked=question)
         return replace(reply, event_id=event_id)
 
     def answer_intent(self, intent_id: str, message: Message) -> Reply:
@@ -206,7 +210,8 @@ class Engine:
             reply_to=previous.event_id if previous else None,
         )
         entry = self.kb.entries.get(intent_id)
-        self._remember(user, now, event_id, reply, previous.question if previous else "",
+        question = entry.title_in(lang) if entry else previous.question if previous else ""
+        self._remember(user, now, event_id, reply, question,
                        self._entry_subject(entry) if entry else (), (Candidate(entry, 100.0),) if entry else ())
         return replace(reply, event_id=event_id)
 
@@ -473,7 +478,7 @@ class Engine:
         self._keep_turn(user, _Turn(
             now, event_id, reply.decision, request.question, context,
             tokens=self._entry_subject(context) if context else (),
-            guesses=(Candidate(context, 100.0),) if context else (), where=request,
+            guesses=(Candidate(context, 100.0),) if context else (), typed=request.question, where=request,
         ))
         return replace(reply, event_id=event_id)
 
@@ -481,10 +486,12 @@ class Engine:
 
     def _remember(
         self, user: str, now: datetime, event_id: int, reply: Reply, question: str, tokens: tuple[str, ...],
-        guesses: tuple[Candidate, ...],
+        guesses: tuple[Candidate, ...], asked: str | None = None,
     ) -> None:
+        """`question` as the user means it; `asked` as typed, when they differ."""
         entry = self.kb.entries.get(reply.intent or "") if reply.decision != FALLBACK else None
-        self._keep_turn(user, _Turn(now, event_id, reply.decision, question, entry, tokens, guesses))
+        self._keep_turn(user, _Turn(now, event_id, reply.decision, question, entry, tokens, guesses,
+                                    typed=question if asked is None else asked))
 
     def _keep_turn(self, user: str, turn: _Turn) -> None:
         """Remember a user's last exchange; now and then forget those older than the context window."""

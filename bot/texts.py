@@ -232,6 +232,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Passed to an IP specialist (ticket #{id}). Question: {question}\n{when}\nSpecialists see only "
         "your question and county, not your account.",
     },
+    "question_in_context": {"zh": "{question}（上文：{context}）", "en": "{question} (after: {context})"},
     "ticket_recorded_unstaffed": {
         "zh": "已记录您的问题（工单 #{id}）：{question}\n目前没有知识产权专员值班，问题暂时无法转给专员；"
         "它已留存，供知识产权主管部门了解企业需求，如有专员接手，会在这里答复您。",

@@ -366,7 +366,6 @@ async def test_without_specialists_start_up_warns_and_the_firm_is_told_where_its
     assert bot.errors == []
 
 
-@pytest.mark.xfail(strict=True, reason="issue 17: the ticket takes the last typed text")
 async def test_the_ticket_carries_the_question_the_firm_means(bot, engine) -> None:
     await firm_in_shaowu(bot)
     await bot.say(FIRM, "商标注册要多久")
