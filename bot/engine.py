@@ -1,6 +1,8 @@
 """The Engine: one synchronous entry for every channel. Message in, Reply out, an event recorded."""
 from __future__ import annotations
 
+import re
+from collections import deque
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -14,17 +16,20 @@ from bot.knowledge import Entry, KnowledgeBase
 from bot.matcher import Candidate, Matcher
 from bot.normalize import Analysis, join_tokens, looks_english
 from bot.referrals import (
-    SERVICE_STATION, WHERE_PREFIX, WHERE_TOPIC_PREFIX, StationRequest, is_where_intent, location_request,
+    SERVICE_STATION, VIA_QUESTION, WHERE_PREFIX, WHERE_TOPIC_PREFIX, StationRequest, is_where_intent, location_request,
     offers_handoff, referral_detail, request_for_intent, request_from_question, stations_text,
 )
 from bot.stations import Directory, Ranked, nearest, station_settings, stations_of, valid_coordinates
 from bot.store import salt
 from bot.texts import text
-from bot.vocab import IP_TOPICS, OUT_OF_SCOPE, SMALLTALK, TOPIC_TITLES, county_in_text
+from bot.vocab import IP_TOPICS, OUT_OF_SCOPE, SMALLTALK, TOPIC_TITLES, canonical_county, county_in_text
 
 ANSWER, CLARIFY, FALLBACK = "answer", "clarify", "fallback"
 MAX_QUESTION_CHARS = 500
 HANDOFF_INTENT = "handoff"
+HANDOFF_PREFIX = "handoff:"  # handoff:<event id>: hand off the question of that (rated) reply
+_BARE_PLACE = re.compile(r"^\s*(?:我们?(?:公司|企业)?在|在|i am in|i'm in|in)\s*|[\s。.!！]+$", re.IGNORECASE)
+RECENT_TURNS = 10  # replies per user whose question a later 👎 → 留给专员 can still hand off
 HANDOFF_WORD = "转人工"  # an answer that mentions it offers the handoff choice
 TOPIC_PREFIX = "topic:"
 PRUNE_TURNS_EVERY = 1000  # remembered users between two sweeps of expired conversations
@@ -99,10 +104,12 @@ class _Turn:
     at: datetime
     event_id: int
     decision: str
-    question: str
+    question: str  # the question as the user means it (a follow-up with its context): a handoff's question
     entry: Entry | None = None
     tokens: tuple[str, ...] = ()  # the question as it was matched (follow-ups included)
     guesses: tuple[Candidate, ...] = ()  # the best candidates of the reply, for a handoff
+    typed: str = ""  # what the user typed or picked, without context (the context of a follow-up)
+    where: StationRequest | None = None  # the stations asked for, when the reply listed (or could not list) them
 
 
 @dataclass
@@ -129,6 +136,7 @@ class Engine:
         self.events = EventLog(db, salt(db))
         self.station_settings = station_settings(settings)
         self._turns: dict[str, _Turn] = {}
+        self._recent: dict[str, deque[_Turn]] = {}  # the user's last few exchanges, latest last
         self.desk: HandoffDesk | None = None  # without one, a handoff is refused politely
         self.load(kb)
 
@@ -153,6 +161,9 @@ class Engine:
         analysis = self.kb.normalizer.analyze(question)
         if self._asks_for_person(analysis, question):
             return self._handoff(message, user, now, lang)
+        in_county = self._where_in_county(user, now, question)
+        if in_county:
+            return self._show_stations(message, user, now, lang, in_county, "question", analysis.key)
         context = self._context(user, now)
         request = self._station_request(message, analysis, question, context)
         decided = self._decide(analysis, context)
@@ -168,7 +179,10 @@ class Engine:
             question=analysis.key, topic=reply.topic, intent=reply.intent,
             decision=reply.decision, score=reply.score,
         )
-        self._remember(user, now, event_id, reply, question, matched, self._guesses(decided))
+        meant = question
+        if context and decided.analysis is not analysis:  # read as a follow-up of the last question
+            meant = text("question_in_context", lang, question=question, context=context.typed or context.question)
+        self._remember(user, now, event_id, reply, meant, matched, self._guesses(decided), asked=question)
         return replace(reply, event_id=event_id)
 
     def answer_intent(self, intent_id: str, message: Message) -> Reply:
@@ -177,8 +191,8 @@ class Engine:
         now = message.now or self.clock.now()
         user = self.events.user(message.channel, message.user_id)
         lang = self._language(message)
-        if intent_id == HANDOFF_INTENT:
-            return self._handoff(message, user, now, lang)
+        if intent_id == HANDOFF_INTENT or intent_id.startswith(HANDOFF_PREFIX):
+            return self._handoff(message, user, now, lang, about=_event_of(intent_id))
         request = self._pressed_where(intent_id, message, user, lang) if is_where_intent(intent_id) else None
         if request:
             return self._show_stations(message, user, now, lang, request, "choice")
@@ -196,7 +210,8 @@ class Engine:
             reply_to=previous.event_id if previous else None,
         )
         entry = self.kb.entries.get(intent_id)
-        self._remember(user, now, event_id, reply, previous.question if previous else "",
+        question = entry.title_in(lang) if entry else previous.question if previous else ""
+        self._remember(user, now, event_id, reply, question,
                        self._entry_subject(entry) if entry else (), (Candidate(entry, 100.0),) if entry else ())
         return replace(reply, event_id=event_id)
 
@@ -210,11 +225,17 @@ class Engine:
         ranked = nearest(self.stations, lat, lon, station_types=request.station_types,
                          limit=self.station_settings.max_results)
         user = self.events.user(message.channel, message.user_id)
+        if not ranked and request.county:  # no station has a position (the sample directory): the profile's county
+            lead = text("stations_by_profile_county", lang, county=request.county)
+            by_county = replace(request, via=VIA_QUESTION)
+            return self._show_stations(message, user, now, lang, by_county, "choice", lead=lead)
         return self._show_stations(message, user, now, lang, request, "choice", ranked=ranked)
 
     def forget(self, channel: str, user_id: str) -> None:
         """Drop what the Engine remembers of the user's conversation (last question, follow-up context)."""
-        self._turns.pop(self.events.user(channel, user_id), None)
+        user = self.events.user(channel, user_id)
+        self._turns.pop(user, None)
+        self._recent.pop(user, None)
 
     def entry(self, intent_id: str) -> Entry | None:
         return self.kb.entries.get(intent_id)
@@ -410,6 +431,14 @@ class Engine:
             context=context.entry if context else None, about_ip=self.matcher.has_domain_word(analysis),
         )
 
+    def _where_in_county(self, user: str, now: datetime, typed: str) -> StationRequest | None:
+        """A bare county name (邵武, 我在邵武) typed right after a stations reply: that request in that county."""
+        turn = self._turns.get(user)
+        if turn is None or turn.where is None or now - turn.at > timedelta(minutes=self.settings.context_ttl_minutes):
+            return None
+        county = canonical_county(_BARE_PLACE.sub("", typed))
+        return replace(turn.where, county=county, via=VIA_QUESTION, question=typed) if county else None
+
     @staticmethod
     def _related_entry(decided: _Decision) -> Entry | None:
         """The entry a where-question also matches: offered next to the stations, and kept as context."""
@@ -420,16 +449,17 @@ class Engine:
     def _show_stations(
         self, message: Message, user: str, now: datetime, lang: str, request: StationRequest, kind: str,
         question_key: str | None = None, ranked: list[Ranked] | None = None, related: Entry | None = None,
+        lead: str = "",
     ) -> Reply:
         """List the stations for `request`, record the request and one `referral` event per station shown;
-        `related` (an entry the question also matches) is offered as a choice."""
+        `related` (an entry the question also matches) is offered as a choice; `lead` opens the reply."""
         if ranked is None:
             ranked = request.rank(self.stations, self.station_settings.max_results)
         handoff = offers_handoff(ranked)
         choices = (self._choice(related, lang),) if related else ()
         if handoff:
             choices += (Choice(HANDOFF_INTENT, request.reply_topic, text("handoff_choice", lang)),)
-        body = stations_text(ranked, request, self.stations, lang)
+        body = "\n".join(filter(None, (lead, stations_text(ranked, request, self.stations, lang))))
         reply = Reply(
             ANSWER if ranked else FALLBACK, request.reply_topic, request.intent, 100.0 if ranked else 0.0,
             body, choices, request.station_types, language=lang,
@@ -448,7 +478,7 @@ class Engine:
         self._keep_turn(user, _Turn(
             now, event_id, reply.decision, request.question, context,
             tokens=self._entry_subject(context) if context else (),
-            guesses=(Candidate(context, 100.0),) if context else (),
+            guesses=(Candidate(context, 100.0),) if context else (), typed=request.question, where=request,
         ))
         return replace(reply, event_id=event_id)
 
@@ -456,17 +486,21 @@ class Engine:
 
     def _remember(
         self, user: str, now: datetime, event_id: int, reply: Reply, question: str, tokens: tuple[str, ...],
-        guesses: tuple[Candidate, ...],
+        guesses: tuple[Candidate, ...], asked: str | None = None,
     ) -> None:
+        """`question` as the user means it; `asked` as typed, when they differ."""
         entry = self.kb.entries.get(reply.intent or "") if reply.decision != FALLBACK else None
-        self._keep_turn(user, _Turn(now, event_id, reply.decision, question, entry, tokens, guesses))
+        self._keep_turn(user, _Turn(now, event_id, reply.decision, question, entry, tokens, guesses,
+                                    typed=question if asked is None else asked))
 
     def _keep_turn(self, user: str, turn: _Turn) -> None:
         """Remember a user's last exchange; now and then forget those older than the context window."""
         self._turns[user] = turn
+        self._recent.setdefault(user, deque(maxlen=RECENT_TURNS)).append(turn)
         if len(self._turns) % PRUNE_TURNS_EVERY == 0:
             horizon = turn.at - timedelta(minutes=self.settings.context_ttl_minutes)
             self._turns = {u: t for u, t in self._turns.items() if t.at >= horizon}
+            self._recent = {u: r for u, r in self._recent.items() if r[-1].at >= horizon}
 
     def _guesses(self, decided: _Decision) -> tuple[Candidate, ...]:
         """The best candidates as the bot's guesses for a specialist (as many as a clarify offers); none
@@ -483,10 +517,24 @@ class Engine:
         cleaned = analysis.cleaned
         return any(cleaned.startswith(word.replace(" ", "")) for word in self.kb.lexicon.handoff_words)
 
-    def _handoff(self, message: Message, user: str, now: datetime, lang: str) -> Reply:
-        """Hand the user's last question (or the text after 转人工) to the specialists' desk."""
+    def _rated_turn(self, user: str, event_id: int) -> _Turn | None:
+        """The exchange of reply `event_id`: remembered, else rebuilt from its event (the entry it answered)."""
+        remembered = next((t for t in self._recent.get(user, ()) if t.event_id == event_id), None)
+        if remembered:
+            return remembered
+        row = next(self.db.query("select intent, time from events where id = ? and user = ?", [event_id, user]), None)
+        entry = self.kb.entries.get(row["intent"] or "") if row else None
+        if entry is None:
+            return None
+        return _Turn(datetime.fromisoformat(row["time"]), event_id, ANSWER, entry.title, entry,
+                     guesses=(Candidate(entry, 100.0),))
+
+    def _handoff(self, message: Message, user: str, now: datetime, lang: str, about: int | None = None) -> Reply:
+        """Hand the question of reply `about` (one the user rated down), else the text after 转人工, else
+        the user's last question, to the specialists' desk."""
         question = self._handoff_question(message.text)
-        previous = self._turns.get(user)
+        rated = self._rated_turn(user, about) if about is not None else None
+        previous = rated or self._turns.get(user)
         guesses = self._guesses(self._decide_alone(self.kb.normalizer.analyze(question))) if question else ()
         if not question and previous:  # any last question: unanswered, or answered but not enough
             question, guesses = previous.question, previous.guesses
@@ -515,3 +563,14 @@ class Engine:
             if stripped.lower().startswith(word):
                 return stripped[len(word):].strip(" ：:，,。")
         return ""
+
+
+def handoff_intent(event_id: int | None) -> str:
+    """The choice that hands off the question of reply `event_id` (the plain handoff without one)."""
+    return HANDOFF_INTENT if event_id is None else f"{HANDOFF_PREFIX}{event_id}"
+
+
+def _event_of(intent_id: str) -> int | None:
+    """The event id in handoff:<event id>, or None."""
+    number = intent_id[len(HANDOFF_PREFIX):] if intent_id.startswith(HANDOFF_PREFIX) else ""
+    return int(number) if number.isdigit() else None

@@ -235,6 +235,14 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Passed to an IP specialist (ticket #{id}). Question: {question}\n{when}\nSpecialists see only "
         "your question and county, not your account.",
     },
+    "question_in_context": {"zh": "{question}（上文：{context}）", "en": "{question} (after: {context})"},
+    "ticket_recorded_unstaffed": {
+        "zh": "已记录您的问题（工单 #{id}）：{question}\n目前没有知识产权专员值班，问题暂时无法转给专员；"
+        "它已留存，供知识产权主管部门了解企业需求，如有专员接手，会在这里答复您。",
+        "en": "Your question is recorded (ticket #{id}): {question}\nNo IP specialist is on duty now, so it cannot be "
+        "passed to one; it is kept for the IP authority to see what firms need, and if a specialist takes it "
+        "up, the answer will come here.",
+    },
     "ticket_when_open": {
         "zh": "专员接手后会在这里答复您，通常在 {minutes} 分钟内。",
         "en": "A specialist will answer here, usually within {minutes} minutes.",
@@ -448,9 +456,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "for an IP specialist.",
     },
     "stations_none_located": {
-        "zh": "目录中的站点还没有位置信息，暂时无法按距离推荐。请告诉我您所在的县（市、区）。",
+        "zh": "目录中的站点还没有位置信息，暂时无法按距离推荐。请告诉我您所在的县（市、区），例如「邵武」。",
         "en": "No station in the directory has a map position yet, so I cannot rank by distance. "
-        "Tell me your county instead.",
+        "Tell me your county instead, e.g. \"Shaowu\".",
     },
     "stations_bad_location": {
         "zh": "这个位置无法识别，请重新发送位置，或告诉我您所在的县（市、区）。",
@@ -462,9 +470,17 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "station_any_topic": {"zh": "不限 / 其他", "en": "Any / other"},
     "ask_station_county": {
-        "zh": "企业在哪个县（市、区）？我会优先推荐本地站点。可以跳过；也可以直接发送位置，按距离推荐。",
-        "en": "Which county is your firm in? Local stations come first. You can skip this, or send your "
-        "location to rank stations by distance.",
+        "zh": "企业在哪个县（市、区）？我会优先推荐本地站点。可以跳过。",
+        "en": "Which county is your firm in? Local stations come first. You can skip this.",
+    },
+    "ask_station_location": {
+        "zh": "也可以直接发送位置，按距离推荐。",
+        "en": "Or send your location to rank stations by distance.",
+    },
+    "stations_by_profile_county": {
+        "zh": "目录中的站点还没有位置信息，先按您资料中的县区（{county}）推荐：",
+        "en": "No station in the directory has a map position yet, so here are those for your profile's "
+        "county ({county}):",
     },
     "reason_topic": {
         "zh": "办理{topic}事项",

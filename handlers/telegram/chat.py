@@ -63,7 +63,8 @@ async def on_feedback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     await query.answer(text("feedback_thanks", lang))
     await query.edit_message_reply_markup(without_feedback(query.message.reply_markup))
     if first and FEEDBACK_CODES[value] == "down":
-        await send_text(context.bot, update.effective_chat.id, text("ticket_offer_handoff", lang), handoff_keyboard(lang))
+        await send_text(context.bot, update.effective_chat.id, text("ticket_offer_handoff", lang),
+                        handoff_keyboard(lang, answered["id"]))
 
 
 async def _say(update: Update, context: ContextTypes.DEFAULT_TYPE, key: str) -> None:

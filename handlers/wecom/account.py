@@ -99,7 +99,7 @@ class FirmDesk:
             return Prompt(text("ask_station_topic", lang), lang, STATION_TOPIC, options)
         if not firm.county:
             options = tuple(onboarding.county_options(lang))
-            question = text("ask_station_county", lang)
+            question = onboarding.station_county_question(self.engine, lang)
             return Prompt(question, lang, STATION_COUNTY + topic, options, skippable=True)
         return self._stations(user_id, topic)
 

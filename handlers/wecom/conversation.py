@@ -19,7 +19,7 @@ from bot.broadcasts import BroadcastDesk
 from bot.clock import Clock
 from bot.config import Settings
 from bot.desk import attach_desk
-from bot.engine import HANDOFF_INTENT, Engine, Message
+from bot.engine import Engine, Message, handoff_intent
 from bot.normalize import looks_english
 from bot.onboarding import Option
 from bot.profiles import Firm, Profiles
@@ -202,7 +202,7 @@ class Conversation:
         )
         thanks = text("feedback_thanks", lang)
         if value == "down":
-            handoff = (Option(HANDOFF_INTENT, text("handoff_choice", lang)),)
+            handoff = (Option(handoff_intent(rated.event_id), text("handoff_choice", lang)),)
             return Prompt(f"{thanks}\n{text('ticket_offer_handoff', lang)}", lang, CHOICE, handoff)
         self._offers[user_id] = _Offer(offer.at, replace(prompt, rated=None))  # numbers still pick
         return Prompt(thanks, lang, keeps_offer=True)

@@ -282,6 +282,7 @@ def build_app(
         daily=partial(run_retention, engine.db, clock, settings),
     ))
 
+    callback.conversation.ticket_desk.warn_if_unstaffed(CHANNEL)
     desk_round = DeskRound(callback.conversation.ticket_desk, callback.notices, sleep)
 
     async def start() -> None:
