@@ -1,6 +1,7 @@
 """The report command on a seeded database: exact figures in the CSV tables and in report.md."""
 from __future__ import annotations
 
+import codecs
 import csv
 from pathlib import Path
 
@@ -36,7 +37,7 @@ def run_report(config: Path, *extra: str, period: tuple = PERIOD) -> tuple[int, 
 
 
 def read_csv(folder: Path, name: str) -> list[list[str]]:
-    with (folder / f"{name}.csv").open(encoding="utf-8", newline="") as handle:
+    with (folder / f"{name}.csv").open(encoding="utf-8-sig", newline="") as handle:
         return list(csv.reader(handle))
 
 
@@ -62,6 +63,14 @@ def test_questions_csv(seeded: Path) -> None:
                                        ["pledge_financing", "1"], ["smalltalk", "1"]]
     assert rows_of(table, "county") == [["建阳区", "3"], ["city", "2"], ["浦城县", "2"], ["邵武市", "2"], ["", "1"]]
     assert rows_of(table, "channel") == [["telegram", "7"], ["wecom", "3"]]
+
+
+@pytest.mark.xfail(strict=True, reason="CSV written without a byte-order mark")
+def test_csv_files_open_in_excel_on_chinese_windows(seeded: Path) -> None:
+    """Excel reads a CSV as the system's ANSI code page (GBK) unless it starts with the UTF-8 BOM."""
+    _, out = run_report(seeded)
+    for path in out.glob("*.csv"):
+        assert path.read_bytes().startswith(codecs.BOM_UTF8), path.name
 
 
 def test_decisions_and_satisfaction_csv(seeded: Path) -> None:
