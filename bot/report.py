@@ -1,7 +1,7 @@
-"""The bureau's report: report.md, one CSV table per figure family and PNG charts; texts for /stats, /gaps."""
+"""The bureau's report: report.md, one CSV table per figure family (and all of them in report.xlsx) and
+PNG charts; texts for /stats, /gaps."""
 from __future__ import annotations
 
-import csv
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -12,6 +12,7 @@ from sqlite_utils import Database
 
 from bot.charts import ChartFontError, bar_chart_png, find_cjk_font, trend_chart_png
 from bot.clock import SHANGHAI
+from bot.export import Table, write_tables
 from bot.metrics import (
     CLARIFY,
     DECISIONS,
@@ -41,6 +42,7 @@ from bot.texts import text
 from bot.ticket_metrics import TicketFigures, link_gaps, ticket_metrics
 from bot.vocab import CITY, OUT_OF_SCOPE, SMALLTALK, TOPIC_TITLES
 
+WORKBOOK = "report.xlsx"  # the CSV tables again, one sheet each, for Excel
 TOP_ROWS = 15  # rows of the long tables (entries, stations) shown in report.md; the CSV has them all
 TOPIC_LABELS = {topic: titles[0] for topic, titles in TOPIC_TITLES.items()} | {
     SMALLTALK: "闲聊", OUT_OF_SCOPE: "范围外（未识别）"}
@@ -167,13 +169,6 @@ def _collect(db: Database, period: Period, settings: MetricsSettings, include_in
 # ---- CSV tables -----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Table:
-    name: str
-    columns: tuple[str, ...]
-    rows: list[tuple]
-
-
 def questions_table(data: ReportData) -> Table:
     rows = [("day", d.isoformat(), n) for d, n in data.per_day.items()]
     rows += [("week", monday.isoformat(), n) for monday, n in weekly(data.per_day)]
@@ -267,15 +262,6 @@ def tables(data: ReportData) -> list[Table]:
     if data.reminders is not None:
         found.append(reminders_table(data.reminders))
     return found
-
-
-def write_csv(table: Table, folder: Path) -> Path:
-    path = folder / f"{table.name}.csv"
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(table.columns)
-        writer.writerows(table.rows)
-    return path
 
 
 # ---- charts ---------------------------------------------------------------------------------------
@@ -503,9 +489,9 @@ class WrittenReport:
 
 
 def write_report(data: ReportData, folder: Path, font: Path | None = None) -> WrittenReport:
-    """Write report.md, the CSV tables and the charts into `folder` (created if needed)."""
+    """Write report.md, the CSV tables, their workbook and the charts into `folder` (created if needed)."""
     folder.mkdir(parents=True, exist_ok=True)
-    files = [write_csv(table, folder) for table in tables(data)]
+    files = write_tables(tables(data), folder, WORKBOOK)
     try:
         images = charts(data, find_cjk_font(font))
         chart_error = None

@@ -65,12 +65,26 @@ def test_questions_csv(seeded: Path) -> None:
     assert rows_of(table, "channel") == [["telegram", "7"], ["wecom", "3"]]
 
 
-@pytest.mark.xfail(strict=True, reason="CSV written without a byte-order mark")
 def test_csv_files_open_in_excel_on_chinese_windows(seeded: Path) -> None:
     """Excel reads a CSV as the system's ANSI code page (GBK) unless it starts with the UTF-8 BOM."""
     _, out = run_report(seeded)
     for path in out.glob("*.csv"):
         assert path.read_bytes().startswith(codecs.BOM_UTF8), path.name
+
+
+def test_workbook_holds_every_csv_table_with_numbers_as_numbers(seeded: Path) -> None:
+    from openpyxl import load_workbook
+
+    from bot.export import cell_value
+
+    _, out = run_report(seeded)
+    workbook = load_workbook(out / "report.xlsx", read_only=True)
+    assert sorted(workbook.sheetnames) == sorted(path.stem for path in out.glob("*.csv"))
+    for name in workbook.sheetnames:
+        sheet = [["" if v is None else v for v in row] for row in workbook[name].iter_rows(values_only=True)]
+        assert sheet == [[cell_value(cell) for cell in row] for row in read_csv(out, name)], name
+    assert list(workbook["decisions"].iter_rows(min_row=2, max_row=2, values_only=True)) == [
+        ("answer", 5, 0.5, "questions")]
 
 
 def test_decisions_and_satisfaction_csv(seeded: Path) -> None:
