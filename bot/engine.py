@@ -14,7 +14,9 @@ from bot.config import Settings
 from bot.events import INTERNAL_CHANNELS, EventLog
 from bot.knowledge import Entry, KnowledgeBase
 from bot.matcher import Candidate, Matcher
+from bot.menus import GROUP_PREFIX, groups_of, group_entries, topic_groups
 from bot.normalize import Analysis, join_tokens, looks_english
+from bot.policy import ACK, HELP, MENU, NOISE, NUMBER, QUESTION, Opening, OpeningPolicy, english_words
 from bot.referrals import (
     SERVICE_STATION, VIA_QUESTION, WHERE_PREFIX, WHERE_TOPIC_PREFIX, StationRequest, is_where_intent, location_request,
     offers_handoff, referral_detail, request_for_intent, request_from_question, stations_text,
@@ -32,6 +34,8 @@ _BARE_PLACE = re.compile(r"^\s*(?:我们?(?:公司|企业)?在|在|i am in|i'm i
 RECENT_TURNS = 10  # replies per user whose question a later 👎 → 留给专员 can still hand off
 HANDOFF_WORD = "转人工"  # an answer that mentions it offers the handoff choice
 TOPIC_PREFIX = "topic:"
+GREETING_ENTRY, HELP_ENTRY = "sm_greeting", "sm_help"  # small talk that ends with the topic menu
+ACK_INTENT = "ack"
 PRUNE_TURNS_EVERY = 1000  # remembered users between two sweeps of expired conversations
 OFF_TOPIC_SHARE = 0.15  # a question this much about another domain is not answered (车辆质押贷款)
 FOLLOW_UP_MAX_TOKENS = 4  # a follow-up is short …
@@ -110,6 +114,8 @@ class _Turn:
     guesses: tuple[Candidate, ...] = ()  # the best candidates of the reply, for a handoff
     typed: str = ""  # what the user typed or picked, without context (the context of a follow-up)
     where: StationRequest | None = None  # the stations asked for, when the reply listed (or could not list) them
+    language: str = "zh"
+    options: int = 0  # how many choices the reply offered (a number beyond them picks nothing)
 
 
 @dataclass
@@ -143,7 +149,8 @@ class Engine:
     def load(self, kb: KnowledgeBase) -> None:
         """Switch to a (checked) knowledge base; the old one serves until this returns."""
         matcher = Matcher(kb, self.settings.matching)
-        self.kb, self.matcher = kb, matcher
+        opening = OpeningPolicy(kb.normalizer, _menu_targets(kb), english_words(kb.entries.values()))
+        self.kb, self.matcher, self.opening = kb, matcher, opening
 
     @property
     def stations(self) -> Directory:
@@ -156,11 +163,14 @@ class Engine:
         """Answer one free-text message."""
         now = message.now or self.clock.now()
         user = self.events.user(message.channel, message.user_id)
-        lang = self._language(message)
         question = message.text.strip()[:MAX_QUESTION_CHARS]
+        if self.opening.asks_for_person(question):
+            return self._handoff(message, user, now, self._language(message))
+        opening = self.opening.classify(question)
+        lang = self._opening_language(message, opening, user)
         analysis = self.kb.normalizer.analyze(question)
-        if self._asks_for_person(analysis, question):
-            return self._handoff(message, user, now, lang)
+        if opening.kind != QUESTION:
+            return self._opening(message, user, now, lang, opening, analysis)
         in_county = self._where_in_county(user, now, question)
         if in_county:
             return self._show_stations(message, user, now, lang, in_county, "question", analysis.key)
@@ -198,6 +208,8 @@ class Engine:
             return self._show_stations(message, user, now, lang, request, "choice")
         if intent_id.startswith(TOPIC_PREFIX):
             reply = self._topic_menu(intent_id[len(TOPIC_PREFIX):], lang)
+        elif intent_id.startswith(GROUP_PREFIX):
+            reply = self._group_menu(intent_id[len(GROUP_PREFIX):], lang)
         elif intent_id in self.kb.entries:
             reply = self._answer(Candidate(self.kb.entries[intent_id], 100.0), lang, now)
         else:
@@ -254,6 +266,13 @@ class Engine:
     def _language(self, message: Message) -> str:
         return "en" if message.language == "en" or looks_english(message.text) else "zh"
 
+    def _opening_language(self, message: Message, opening: Opening, user: str) -> str:
+        """ok, 99 and noise keep the language of the conversation; words (help, trademark) set it."""
+        if opening.kind in (ACK, NUMBER, NOISE) and message.language is None:
+            previous = self._turns.get(user)
+            return previous.language if previous else "zh"
+        return self._language(message)
+
     def _context(self, user: str, now: datetime) -> _Turn | None:
         turn = self._turns.get(user)
         ttl = timedelta(minutes=self.settings.context_ttl_minutes)
@@ -296,8 +315,11 @@ class Engine:
                 return _Decision(ANSWER, [small], analysis, smalltalk=small)
         if not (turn and self._is_followup(analysis)):
             return self._decide_alone(analysis)
+        changes_subject = self._changes_subject(analysis, turn.entry)
+        if changes_subject and not self._fits_topic(analysis, turn.entry.topic):
+            return self._decide_alone(self._with_asked_aspects(analysis, turn))  # 那续展呢 after a licence answer
         # A new subject (那续展呢) is never answered with the answer just given.
-        repeat = turn.entry.id if self._changes_subject(analysis, turn.entry) else None
+        repeat = turn.entry.id if changes_subject else None
         in_context = self._decide_alone(
             self._followup_query(analysis, turn), prefer=(turn.entry.topic, *turn.entry.follow_ups),
             avoid=repeat, said=analysis,
@@ -339,6 +361,18 @@ class Engine:
         named = [t for t in self.kb.normalizer.search_tokens(analysis) if t in self.matcher.domain_words]
         return bool(named) and not self.matcher.mentions(entry, named)
 
+    def _fits_topic(self, analysis: Analysis, topic: str) -> bool:
+        """Every IP word the follow-up names is used by some entry of the previous answer's topic."""
+        named = [t for t in self.kb.normalizer.search_tokens(analysis) if t in self.matcher.domain_words]
+        entries = [e for e in self.kb.entries.values() if e.topic == topic]
+        return all(any(self.matcher.mentions(e, [word]) for e in entries) for word in named)
+
+    def _with_asked_aspects(self, analysis: Analysis, turn: _Turn) -> Analysis:
+        """A new subject keeps what the last question asked (多久 in 开放许可要多久 → 那续展呢)."""
+        asked = [t for t in turn.tokens if t in self.kb.lexicon.aspects and t not in analysis.tokens]
+        words = [*analysis.tokens, *asked]
+        return replace(analysis, text=join_tokens(words), tokens=tuple(words))
+
     def _mostly_another_domain(self, analysis: Analysis, best: Entry) -> bool:
         """Words of another domain (车辆, 印刷) that the best entry never uses make up much of the question."""
         foreign = self.matcher.off_topic_words(analysis, best)
@@ -375,6 +409,8 @@ class Engine:
             choices += (Choice(WHERE_PREFIX + entry.id, entry.topic, text("where_choice", lang)),)
         if HANDOFF_WORD in entry.answer:  # the answer itself sends local details to a specialist
             choices += (Choice(HANDOFF_INTENT, entry.topic, text("handoff_choice", lang)),)
+        if entry.id in (GREETING_ENTRY, HELP_ENTRY):
+            choices = self._top_menu(lang)
         return Reply(ANSWER, entry.topic, entry.id, candidate.score, body, choices, entry.station_types, language=lang)
 
     def _clarify(self, candidates: list[Candidate], lang: str) -> Reply:
@@ -387,21 +423,73 @@ class Engine:
             (*(self._choice(c.entry, lang) for c in shown), none_of_these), language=lang,
         )
 
-    def _fallback(self, lang: str) -> Reply:
+    @staticmethod
+    def _top_menu(lang: str) -> tuple[Choice, ...]:
+        """Every IP topic, then the handoff: what a firm can ask about."""
         menu = tuple(
             Choice(TOPIC_PREFIX + t, t, TOPIC_TITLES[t][1 if lang == "en" else 0]) for t in IP_TOPICS
         )
-        handoff = Choice(HANDOFF_INTENT, OUT_OF_SCOPE, text("handoff_choice", lang))
-        return Reply(FALLBACK, OUT_OF_SCOPE, None, 0.0, text("fallback", lang), menu + (handoff,), language=lang)
+        return menu + (Choice(HANDOFF_INTENT, OUT_OF_SCOPE, text("handoff_choice", lang)),)
+
+    def _fallback(self, lang: str) -> Reply:
+        return Reply(FALLBACK, OUT_OF_SCOPE, None, 0.0, text("fallback", lang), self._top_menu(lang), language=lang)
 
     def _topic_menu(self, topic: str, lang: str) -> Reply:
+        """A topic's groups (or its entries when it has one group or none)."""
+        groups = topic_groups(self.kb, topic)
+        if len(groups) > 1:
+            choices = tuple(Choice(GROUP_PREFIX + g.id, topic, g.title_in(lang)) for g in groups)
+            return Reply(CLARIFY, topic, TOPIC_PREFIX + topic, 0.0, text("topic_menu", lang), choices, language=lang)
         entries = [e for e in self.kb.entries.values() if e.topic == topic]
         if not entries:
             return self._fallback(lang)
         return Reply(
-            CLARIFY, topic, None, 0.0, text("topic_menu", lang),
+            CLARIFY, topic, TOPIC_PREFIX + topic, 0.0, text("topic_menu", lang),
             tuple(self._choice(e, lang) for e in entries), language=lang,
         )
+
+    def _group_menu(self, group_id: str, lang: str) -> Reply:
+        """A group's entries, then a way back to its topic's groups."""
+        group = groups_of(self.kb).get(group_id)
+        if group is None:
+            return self._fallback(lang)
+        entries = tuple(self._choice(e, lang) for e in group_entries(self.kb, group_id))
+        back = Choice(TOPIC_PREFIX + group.topic, group.topic, text("back_to_topic", lang,
+                                                                     topic=TOPIC_TITLES[group.topic][lang == "en"]))
+        return Reply(CLARIFY, group.topic, GROUP_PREFIX + group_id, 0.0, text("topic_menu", lang),
+                     (*entries, back), language=lang)
+
+    def _opening(
+        self, message: Message, user: str, now: datetime, lang: str, opening: Opening, analysis: Analysis
+    ) -> Reply:
+        """Reply to what people type first (商标, 帮助, ok, 99, noise): never a guess, never the last answer
+        again. A menu or help replaces the conversation's context; ok, numbers and noise leave it as it was."""
+        previous = self._turns.get(user)
+        reply = self._opening_reply(opening, lang, previous)
+        event_id = self.events.record(
+            "question", time=now, channel=message.channel, user=user, internal=message.internal,
+            county=message.county, language=lang, question=analysis.key, topic=reply.topic,
+            intent=reply.intent, decision=reply.decision, score=reply.score,
+        )
+        if opening.kind in (MENU, HELP):
+            self._remember(user, now, event_id, reply, message.text.strip()[:MAX_QUESTION_CHARS], (), ())
+        return replace(reply, event_id=event_id)
+
+    def _opening_reply(self, opening: Opening, lang: str, previous: _Turn | None) -> Reply:
+        if opening.kind == MENU:
+            kind, _, target = opening.target.partition(":")
+            return self._group_menu(target, lang) if kind + ":" == GROUP_PREFIX else self._topic_menu(target, lang)
+        if opening.kind == HELP and HELP_ENTRY in self.kb.entries:
+            return self._answer(Candidate(self.kb.entries[HELP_ENTRY], 100.0), lang, self.clock.now())
+        if opening.kind == ACK:
+            return Reply(ANSWER, SMALLTALK, ACK_INTENT, 100.0, text("ack", lang), language=lang)
+        if opening.kind == NUMBER and previous and previous.options:
+            return Reply(FALLBACK, OUT_OF_SCOPE, None, 0.0,
+                         text("number_out_of_range", lang, count=str(previous.options)), language=lang)
+        if opening.kind == NUMBER:
+            return Reply(FALLBACK, OUT_OF_SCOPE, None, 0.0, text("number_without_choices", lang),
+                         self._top_menu(lang), language=lang)
+        return self._fallback(lang)
 
     @staticmethod
     def _choice(entry: Entry, lang: str) -> Choice:
@@ -491,7 +579,8 @@ class Engine:
         """`question` as the user means it; `asked` as typed, when they differ."""
         entry = self.kb.entries.get(reply.intent or "") if reply.decision != FALLBACK else None
         self._keep_turn(user, _Turn(now, event_id, reply.decision, question, entry, tokens, guesses,
-                                    typed=question if asked is None else asked))
+                                    typed=question if asked is None else asked,
+                                    language=reply.language, options=len(reply.choices)))
 
     def _keep_turn(self, user: str, turn: _Turn) -> None:
         """Remember a user's last exchange; now and then forget those older than the context window."""
@@ -512,10 +601,6 @@ class Engine:
     def _entry_subject(self, entry: Entry) -> tuple[str, ...]:
         """What a pressed choice is about, for a follow-up to lean on: its title's words."""
         return self.kb.normalizer.analyze(entry.title).tokens
-
-    def _asks_for_person(self, analysis: Analysis, question: str) -> bool:
-        cleaned = analysis.cleaned
-        return any(cleaned.startswith(word.replace(" ", "")) for word in self.kb.lexicon.handoff_words)
 
     def _rated_turn(self, user: str, event_id: int) -> _Turn | None:
         """The exchange of reply `event_id`: remembered, else rebuilt from its event (the entry it answered)."""
@@ -574,3 +659,11 @@ def _event_of(intent_id: str) -> int | None:
     """The event id in handoff:<event id>, or None."""
     number = intent_id[len(HANDOFF_PREFIX):] if intent_id.startswith(HANDOFF_PREFIX) else ""
     return int(number) if number.isdigit() else None
+
+
+def _menu_targets(kb: KnowledgeBase) -> dict[str, str]:
+    """Bare words that open a menu: the lexicon's topic words, then each group's own words."""
+    targets = {word: TOPIC_PREFIX + topic for word, topic in kb.lexicon.menu_words.items()}
+    for group in groups_of(kb).values():
+        targets.update({word: GROUP_PREFIX + group.id for word in group.words})
+    return targets

@@ -45,6 +45,9 @@ class Lexicon:
     handoff_words: tuple[str, ...] = ()
     aspects: frozenset[str] = frozenset()
     subjects: frozenset[str] = frozenset()
+    help_words: frozenset[str] = frozenset()
+    ack_words: frozenset[str] = frozenset()  # emoji kept as they are
+    menu_words: dict[str, str] = field(default_factory=dict)  # bare word -> topic
 
     @classmethod
     def from_mapping(cls, raw: dict) -> "Lexicon":
@@ -65,6 +68,12 @@ class Lexicon:
             handoff_words=tuple(clean(w) for w in raw.get("handoff_words") or []),
             aspects=frozenset(clean(w) for w in raw.get("aspects") or []),
             subjects=frozenset(clean(w) for w in raw.get("subjects") or []),
+            help_words=frozenset(clean(w).replace(" ", "") for w in raw.get("help_words") or []),
+            ack_words=frozenset(clean(w).replace(" ", "") or w for w in raw.get("ack_words") or []),
+            menu_words={
+                clean(w).replace(" ", ""): topic
+                for topic, words in (raw.get("menu_words") or {}).items() for w in words or []
+            },
         )
 
     @classmethod

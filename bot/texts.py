@@ -769,6 +769,13 @@ TEXTS: dict[str, dict[str, str]] = {
     "cmd_cancel_reminder": {"zh": "专员：取消群发", "en": "Specialist: cancel a broadcast"},
     "notices_stop": {"zh": "✖ 服务通知", "en": "✖ Service notices"},
     "notices_on": {"zh": "服务通知：接收中", "en": "Service notices: on"},
+    "ack": {"zh": "好的。还有问题随时问我；回复「菜单」可查看能咨询的主题。",
+            "en": "All right. Ask me anything else any time; reply \"menu\" to see the topics."},
+    "number_out_of_range": {"zh": "请回复 1–{count} 之间的数字选择上面的选项，或直接输入您的问题。",
+                            "en": "Reply with a number from 1 to {count} to pick an option above, or type your question."},
+    "number_without_choices": {"zh": "数字用来选择列出的选项。请直接输入您的问题，或从下面的主题中选择：",
+                               "en": "Numbers pick a listed option. Type your question, or pick a topic below:"},
+    "back_to_topic": {"zh": "↩ {topic}：全部分类", "en": "↩ {topic}: all groups"},
 }
 
 
