@@ -75,7 +75,7 @@ async def test_the_last_profile_question_cannot_be_skipped_with_0(server, wecom_
     await event(peer, "firm_a", "subscribe")
     await peer.say("firm_a", "0")
     await peer.say("firm_a", "0")
-    assert (await peer.say("firm_a", "0")).startswith("抱歉，这个问题不在")  # 0 is just text here
+    assert (await peer.say("firm_a", "0")).startswith("数字用来选择列出的选项")  # 0 picks nothing here
     assert firm_row(wecom_engine)["notices"] == 0
 
 
