@@ -155,3 +155,31 @@ def test_handoff_words_inside_a_sentence_are_not_a_request_for_a_person(real_eng
 @pytest.mark.parametrize("text", ["转人工", "人工", "人工 商标被抢注怎么办", "转人工商标被抢注怎么办", "human", "留言：想问质押"])
 def test_handoff_words_as_words_reach_a_person(real_engine: Engine, text: str) -> None:
     assert conversation(real_engine, "商标注册要多少钱", text).intent == "handoff"
+
+
+def _every_menu(engine: Engine) -> list[Reply]:
+    """The top menu (help), every topic menu and every group menu, in both languages."""
+    menus = []
+    for lang in ("zh", "en"):
+        message = Message("test", "menu-walker", "", language=lang)
+        menus.append(engine.handle(Message("test", "menu-walker", "help" if lang == "en" else "帮助")))
+        menus += [engine.answer_intent(f"topic:{t}", message) for t in IP_TOPICS]
+        menus += [engine.answer_intent(GROUP_PREFIX + g, message) for g in groups_of(engine.kb)]
+    return menus
+
+
+def test_every_menu_fits_one_wecom_message(real_engine: Engine) -> None:
+    from handlers.wecom.client import TEXT_LIMIT_BYTES
+    from handlers.wecom.prompt import render, reply_prompt
+
+    for menu in _every_menu(real_engine):
+        assert len(render(reply_prompt(menu)).encode()) <= TEXT_LIMIT_BYTES, menu.intent
+
+
+def test_every_menu_fits_one_telegram_screen(real_engine: Engine) -> None:
+    from handlers.telegram.render import reply_markup
+
+    for menu in _every_menu(real_engine):
+        keyboard = reply_markup(menu).inline_keyboard
+        assert len(keyboard) <= MAX_ENTRIES_PER_GROUP + 2, menu.intent  # entries, the way back, 👍/👎
+        assert all(len(button.callback_data.encode()) <= 64 for row in keyboard for button in row)
