@@ -177,11 +177,14 @@ class Engine:
         context = self._context(user, now)
         request = self._station_request(message, analysis, question, context)
         decided = self._decide(analysis, context)
-        if request:
+        other_parts = self._other_parts(decided)
+        if other_parts:  # 费用、多久、去哪办 in one message: the main part answered, the rest offered
+            decided = replace(decided, decision=ANSWER)
+        if request and not other_parts:
             return self._show_stations(
                 message, user, now, lang, request, "question", analysis.key, related=self._related_entry(decided)
             )
-        reply = self._reply_for(decided, lang, now)
+        reply = self._with_other_parts(self._reply_for(decided, lang, now), other_parts, lang, asks_where=bool(request))
         matched = decided.analysis.tokens
         event_id = self.events.record(
             "question", time=now, channel=message.channel, user=user, internal=message.internal,
@@ -361,6 +364,37 @@ class Engine:
         named = [t for t in self.kb.normalizer.search_tokens(analysis) if t in self.matcher.domain_words]
         return bool(named) and not self.matcher.mentions(entry, named)
 
+    def _other_parts(self, decided: _Decision) -> list[Entry]:
+        """A question that asks several things (费用, 多久, 材料 …) about one subject: besides the main
+        entry, the entry that best answers each other aspect, within the same topic."""
+        if decided.decision == FALLBACK or decided.smalltalk or decided.gated:
+            return []
+        main = decided.candidates[0].entry
+        aspects = [t for t in dict.fromkeys(decided.analysis.tokens) if t in self.kb.lexicon.aspects]
+        if len(aspects) < 2:
+            return []
+        subject = [t for t in decided.analysis.tokens if t not in self.kb.lexicon.aspects]
+        parts: list[Entry] = []
+        for aspect in aspects:
+            words = (*subject, aspect)
+            ranked = self.matcher.rank(replace(decided.analysis, text=join_tokens(words), tokens=words), limit=1)
+            best = ranked[0].entry if ranked else None
+            if best and best.topic == main.topic and best.id != main.id and best not in parts:
+                parts.append(best)
+        return parts
+
+    def _with_other_parts(self, reply: Reply, parts: list[Entry], lang: str, asks_where: bool = False) -> Reply:
+        """The main answer, then the other parts of the question (and where to go) as the first choices."""
+        if not parts:
+            return reply
+        shown = {c.intent for c in reply.choices}
+        extra = tuple(self._choice(e, lang) for e in parts if e.id not in shown)
+        if asks_where and not any(is_where_intent(i) for i in shown):
+            extra += (Choice(WHERE_TOPIC_PREFIX + reply.topic, reply.topic, text("where_choice", lang)),)
+        others = "、" if lang != "en" else ", "
+        note = text("other_parts", lang, parts=others.join(e.title_in(lang) for e in parts))
+        return replace(reply, text=f"{reply.text}\n\n{note}", choices=extra + reply.choices)
+
     def _fits_topic(self, analysis: Analysis, topic: str) -> bool:
         """Every IP word the follow-up names is used by some entry of the previous answer's topic."""
         named = [t for t in self.kb.normalizer.search_tokens(analysis) if t in self.matcher.domain_words]
@@ -499,13 +533,15 @@ class Engine:
 
     def _pressed_where(self, intent_id: str, message: Message, user: str, lang: str) -> StationRequest | None:
         """The request of a pressed where-choice. Under an answer (`where:<entry id>`) the county named in
-        the question it answered wins; `where` and `where:topic:…` (a command's) take the message's."""
+        the question it answered wins; `where` and `where:topic:…` take the message's, else that question's."""
         if not self.stations:
             return None
-        county = message.county
+        previous = self._turns.get(user)
+        asked_in = county_in_text(previous.question) if previous else None
         if intent_id.startswith(WHERE_PREFIX) and not intent_id.startswith(WHERE_TOPIC_PREFIX):
-            previous = self._turns.get(user)
-            county = (county_in_text(previous.question) if previous else None) or county
+            county = asked_in or message.county
+        else:
+            county = message.county or asked_in
         return request_for_intent(intent_id, self.kb.entries, lang, county=county, industry=message.industry)
 
     def _station_request(

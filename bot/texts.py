@@ -775,6 +775,8 @@ TEXTS: dict[str, dict[str, str]] = {
                             "en": "Reply with a number from 1 to {count} to pick an option above, or type your question."},
     "number_without_choices": {"zh": "数字用来选择列出的选项。请直接输入您的问题，或从下面的主题中选择：",
                                "en": "Numbers pick a listed option. Type your question, or pick a topic below:"},
+    "other_parts": {"zh": "您还问到：{parts}。请点下面的选项查看。",
+                    "en": "You also asked about: {parts}. Pick them below."},
     "back_to_topic": {"zh": "↩ {topic}：全部分类", "en": "↩ {topic}: all groups"},
 }
 

@@ -183,3 +183,20 @@ def test_every_menu_fits_one_telegram_screen(real_engine: Engine) -> None:
         keyboard = reply_markup(menu).inline_keyboard
         assert len(keyboard) <= MAX_ENTRIES_PER_GROUP + 2, menu.intent  # entries, the way back, 👍/👎
         assert all(len(button.callback_data.encode()) <= 64 for row in keyboard for button in row)
+
+
+def test_a_multi_part_question_answers_the_main_part_and_offers_the_others(real_engine: Engine) -> None:
+    user = "tea-firm"
+    reply = real_engine.handle(Message("test", user, "我们是做武夷岩茶的，想注册个商标，要多少钱，多久能下来，在建阳去哪里办"))
+    assert (reply.decision, reply.topic) == ("answer", "trademark")
+    offered = [c.intent for c in reply.choices]
+    asked = {reply.intent, *offered}
+    assert {"tm_fee", "tm_duration"} <= asked and "where:topic:trademark" in offered
+    stations = real_engine.answer_intent("where:topic:trademark", Message("test", user, ""))
+    assert "建阳" in stations.text
+
+
+def test_a_two_part_question_offers_the_second_part_first(real_engine: Engine) -> None:
+    reply = conversation(real_engine, "商标注册费用和时间")
+    assert reply.intent == "tm_fee" and reply.choices[0].intent == "tm_duration"
+    assert "您还问到" in reply.text
