@@ -126,3 +126,22 @@ async def test_quick_replies_stay_passive(server, api) -> None:
     assert "9个月" in await peer.say("firm_a", "商标注册要多久")
     await callback.drain()
     assert api.sent == []
+
+
+@pytest.mark.asyncio
+async def test_a_deferred_reply_survives_a_busy_api(server, api, monkeypatch) -> None:
+    """WeCom's API is busy (errcode -1) or rate-limited (45009) at first: the result is sent again."""
+    peer, callback, budget = server
+    budget.passed.set()  # every wait is over at once: the reply misses the window, retries do not wait
+    release = asyncio.Event()
+
+    async def slow_respond(inbound):
+        await release.wait()
+        return "终于算好的答案"
+
+    monkeypatch.setattr(callback.conversation, "respond", slow_respond)
+    assert await peer.say("firm_a", "算一算") == WORKING
+    api.send_errors = [{"errcode": -1, "errmsg": "system busy"}, {"errcode": 45009, "errmsg": "freq limit"}]
+    release.set()
+    await callback.drain()
+    assert api.texts_to("firm_a") == ["终于算好的答案"]
