@@ -29,7 +29,7 @@ from starlette.routing import Route
 from bot.clock import Clock
 from bot.config import Settings
 from bot.dedup import SeenDeliveries
-from bot.delivery import DeliveryError, Sender
+from bot.delivery import DeliveryError, RetryAfter, Sender, TransientError
 from bot.desk import DeskRound, NoticeDelivery, SenderCourier, Sleep
 from bot.engine import Engine
 from bot.retention import run_retention
@@ -48,6 +48,7 @@ log = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 64 * 1024
 MAX_TIMESTAMP_DIGITS = 12  # Unix seconds have 10 digits until the year 2286
+API_ATTEMPTS = 4  # sends of a reply that follows through the API, when WeCom is busy or rate-limits
 REPLY_BUDGET_SECONDS = 4.0  # WeCom gives up (and retries) after 5 s: later replies go through the API
 QUERY_PARAMS = ("msg_signature", "timestamp", "nonce")
 
@@ -184,7 +185,7 @@ class WeComCallback:
         self.seen.remember(key, first, self._owner(inbound.from_user))
         follow_up = BackgroundTasks()
         if rest:
-            follow_up.add_task(self._send_rest, inbound.from_user, "\n".join(rest))
+            follow_up.add_task(self._send_through_api, inbound.from_user, "\n".join(rest))
         follow_up.add_task(self.deliver_notices)  # what this message queued for others (tickets)
         return self._passive(inbound, first, follow_up)
 
@@ -218,9 +219,7 @@ class WeComCallback:
         try:
             reply = await task
             if reply:
-                await self.sender.send(user_id, reply)
-        except DeliveryError as exc:
-            log.warning("wecom: could not send a deferred reply: %s", exc)
+                await self._send_through_api(user_id, reply)
         finally:
             self._pending.pop(key, None)
             self._deferred.pop(key, None)
@@ -260,12 +259,21 @@ class WeComCallback:
         body = encrypted_envelope(encrypted, signature, timestamp, nonce)
         return Response(body, media_type="application/xml", background=follow_up)
 
-    async def _send_rest(self, user_id: str, rest: str) -> None:
-        """Send through the API what did not fit in the passive reply."""
-        try:
-            await self.sender.send(user_id, rest)
-        except DeliveryError as exc:
-            log.warning("wecom: could not send the rest of a long reply: %s", exc)
+    async def _send_through_api(self, user_id: str, reply: str) -> None:
+        """Send what the passive reply could not carry; a busy or rate-limited API is tried again (up to
+        API_ATTEMPTS, waiting as asked or 2 s, 4 s …), a refusal is logged."""
+        for attempt in range(1, API_ATTEMPTS + 1):
+            try:
+                await self.sender.send(user_id, reply)
+                return
+            except (TransientError, RetryAfter) as exc:
+                if attempt == API_ATTEMPTS:
+                    log.warning("wecom: gave up sending a reply after %d attempts: %s", attempt, exc)
+                    return
+                await self.sleep(exc.seconds if isinstance(exc, RetryAfter) else 2.0 ** attempt)
+            except DeliveryError as exc:
+                log.warning("wecom: could not send a reply through the API: %s", exc)
+                return
 
     async def deliver_notices(self) -> None:
         """Send the pending ticket notices for WeCom (after the passive reply is on its way)."""
