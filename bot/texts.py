@@ -150,6 +150,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "feedback_not_yours": {
         "zh": "只有提问的人可以评价这个回答。", "en": "Only the person who asked can rate this answer.",
     },
+    "wecom_working": {"zh": "处理中…结果稍后发给您。", "en": "Working on it… the result follows shortly."},
     "private_only": {"zh": "请在与我的私聊中使用这个命令。", "en": "Please use this command in a private chat with me."},
     "flood": {
         "zh": "您发送得太快了，请 {seconds} 秒后再提问。",

@@ -11,31 +11,18 @@ import httpx
 import pytest
 import pytest_asyncio
 
-from bot.engine import Engine
-from bot.store import open_db
 from handlers.wecom.config import WeComSettings
 from handlers.wecom.server import build_app
-from settings_helper import write_settings
 from wecom_fake import CREDENTIALS, FakeWeComAPI, WeComPeer, hostile_bodies
 
 
-@pytest.fixture
-def wecom_settings(tmp_path, kb_dir):
-    return write_settings(tmp_path, kb_dir)
-
-
-@pytest.fixture
-def wecom_engine(fixture_kb, wecom_settings, clock) -> Engine:
-    return Engine(fixture_kb, wecom_settings, open_db(wecom_settings.db_path), clock)
-
-
 @pytest_asyncio.fixture
-async def serving(wecom_engine, wecom_settings, clock):
+async def serving(engine, settings, clock):
     """Starts the callback with the given WeComSettings; the peer that talks to it."""
     closers = []
 
     async def start(options: WeComSettings) -> WeComPeer:
-        app, callback = build_app(wecom_engine, wecom_settings, CREDENTIALS, options, clock,
+        app, callback = build_app(engine, settings, CREDENTIALS, options, clock,
                                   transport=FakeWeComAPI().transport())
         http = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://wecom.test")
         closers.extend([http.aclose, callback.sender.aclose])

@@ -11,7 +11,6 @@ import pytest_asyncio
 from bot.clock import ManualClock
 from bot.delivery import RetryAfter
 from bot.engine import Engine
-from bot.store import open_db
 from handlers.reminders_cli import _senders
 from settings_helper import write_settings
 from wecom_fake import AGENT_ID, CORP_ID, ENCODING_AES_KEY, SECRET, TOKEN, FakeWeComAPI, WeComPeer, serve
@@ -19,19 +18,9 @@ from wecom_fake import AGENT_ID, CORP_ID, ENCODING_AES_KEY, SECRET, TOKEN, FakeW
 QUESTIONS = ("我们的茶叶商标注册要多久", "岩茶专利怎么申请呀")
 
 
-@pytest.fixture
-def wecom_settings(tmp_path: Path, kb_dir: Path):
-    return write_settings(tmp_path, kb_dir)
-
-
-@pytest.fixture
-def wecom_engine(fixture_kb, wecom_settings, clock) -> Engine:
-    return Engine(fixture_kb, wecom_settings, open_db(wecom_settings.db_path), clock)
-
-
 @pytest_asyncio.fixture
-async def server(wecom_engine, wecom_settings, clock):
-    http, callback = await serve(wecom_engine, wecom_settings, clock, FakeWeComAPI())
+async def server(engine, settings, clock):
+    http, callback = await serve(engine, settings, clock, FakeWeComAPI())
     yield WeComPeer(http, clock), callback
     await http.aclose()
     await callback.sender.aclose()
@@ -49,7 +38,7 @@ def traces(engine: Engine, needles: list[str]) -> list[tuple[str, str, str]]:
 
 
 @pytest.mark.asyncio
-async def test_forget_leaves_no_trace_of_the_firm(server, wecom_engine) -> None:
+async def test_forget_leaves_no_trace_of_the_firm(server, engine) -> None:
     peer, callback = server
     await peer.post(peer.event_xml("firm_a", "subscribe"))  # an event: its delivery key names the user
     await peer.say("firm_a", "1")  # county: the first one offered
@@ -57,20 +46,20 @@ async def test_forget_leaves_no_trace_of_the_firm(server, wecom_engine) -> None:
         await peer.say("firm_a", question)
     await peer.say("firm_a", "+")
     await peer.say("firm_a", "转人工 " + QUESTIONS[0])
-    pseudonym = wecom_engine.events.user("wecom", "firm_a")
-    assert traces(wecom_engine, ["firm_a", pseudonym])  # before: plenty
+    pseudonym = engine.events.user("wecom", "firm_a")
+    assert traces(engine, ["firm_a", pseudonym])  # before: plenty
 
     await peer.say("firm_a", "/forget")
     done = await peer.say("firm_a", "1")
     assert "删除" in done
-    assert traces(wecom_engine, ["firm_a", pseudonym, *QUESTIONS]) == []
+    assert traces(engine, ["firm_a", pseudonym, *QUESTIONS]) == []
     assert "firm_a" not in callback.conversation._offers
-    assert pseudonym not in wecom_engine._turns
+    assert pseudonym not in engine._turns
 
 
 @pytest.mark.asyncio
 async def test_a_retry_of_the_confirming_message_after_forget_is_answered_again_without_trace(
-    server, wecom_engine,
+    server, engine,
 ) -> None:
     peer, callback = server
     await peer.say("firm_a", QUESTIONS[0])
@@ -79,8 +68,8 @@ async def test_a_retry_of_the_confirming_message_after_forget_is_answered_again_
     first = peer.reply_fields(await peer.post(confirm))["Content"]
     again = peer.reply_fields(await peer.post(confirm, nonce="2"))["Content"]
     assert again == first and "删除" in first
-    assert wecom_engine.db["firms"].count == 0
-    assert traces(wecom_engine, ["firm_a", wecom_engine.events.user("wecom", "firm_a")]) == []
+    assert engine.db["firms"].count == 0
+    assert traces(engine, ["firm_a", engine.events.user("wecom", "firm_a")]) == []
 
 
 # ---- reminders run-once ------------------------------------------------------------------------
@@ -89,7 +78,7 @@ ENVIRON = {"WECOM_CORP_ID": CORP_ID, "WECOM_AGENT_ID": str(AGENT_ID), "WECOM_TOK
            "WECOM_ENCODING_AES_KEY": ENCODING_AES_KEY, "WECOM_SECRET": SECRET}
 
 
-def test_run_once_builds_the_wecom_client_from_the_wecom_settings(tmp_path: Path, kb_dir: Path, clock: ManualClock) -> None:
+def test_run_once_builds_the_wecom_client_from_the_settings(tmp_path: Path, kb_dir: Path, clock: ManualClock) -> None:
     settings = write_settings(tmp_path, kb_dir, (
         "wecom:\n  api_base: https://wecom-proxy.example.cn/cgi-bin\n"
         "  request_timeout_seconds: 3.5\n  rate_limit_wait_seconds: 17\n"))
