@@ -13,6 +13,7 @@ from bot.events import INTERNAL_CHANNELS, EventLog
 from bot.knowledge import Entry, KnowledgeBase
 from bot.matcher import Candidate, Matcher
 from bot.normalize import Analysis, join_tokens, looks_english
+from bot.question_dates import question_dates
 from bot.referrals import (
     SERVICE_STATION, WHERE_PREFIX, WHERE_TOPIC_PREFIX, StationRequest, is_where_intent, location_request,
     offers_handoff, referral_detail, request_for_intent, request_from_question, stations_text,
@@ -160,7 +161,7 @@ class Engine:
             return self._show_stations(
                 message, user, now, lang, request, "question", analysis.key, related=self._related_entry(decided)
             )
-        reply = self._reply_for(decided, lang, now)
+        reply = self._reply_for(decided, lang, now, question)
         matched = decided.analysis.tokens
         event_id = self.events.record(
             "question", time=now, channel=message.channel, user=user, internal=message.internal,
@@ -334,16 +335,19 @@ class Engine:
 
     # ---- replies ----------------------------------------------------------------------------
 
-    def _reply_for(self, decided: _Decision, lang: str, now: datetime) -> Reply:
+    def _reply_for(self, decided: _Decision, lang: str, now: datetime, question: str) -> Reply:
         if decided.decision == ANSWER:
-            return self._answer(decided.smalltalk or decided.candidates[0], lang, now)
+            return self._answer(decided.smalltalk or decided.candidates[0], lang, now, question)
         if decided.decision == CLARIFY:
             return self._clarify(decided.candidates, lang)
         return self._fallback(lang)
 
-    def _answer(self, candidate: Candidate, lang: str, now: datetime) -> Reply:
+    def _answer(self, candidate: Candidate, lang: str, now: datetime, question: str = "") -> Reply:
+        """The entry's answer with its facts as they apply on the question's dates (else today)."""
         entry = candidate.entry
-        body = self.kb.facts.render(entry.answer_en if lang == "en" else entry.answer, lang, local_date(now))
+        day = local_date(now)
+        template = entry.answer_en if lang == "en" else entry.answer
+        body = self.kb.facts.render(template, lang, day, question_dates(question, day), entry.cites)
         if entry.topic != SMALLTALK:
             source = entry.source_en if lang == "en" and entry.source_en else entry.source
             body += "\n\n" + text("basis", lang, source=source, reviewed=entry.reviewed.strftime("%Y-%m"))
@@ -352,7 +356,7 @@ class Engine:
         )
         if entry.station_types and self.stations:
             choices += (Choice(WHERE_PREFIX + entry.id, entry.topic, text("where_choice", lang)),)
-        if HANDOFF_WORD in entry.answer:  # the answer itself sends local details to a specialist
+        if HANDOFF_WORD in entry.answer or HANDOFF_WORD in body:  # the answer sends details to an adviser
             choices += (Choice(HANDOFF_INTENT, entry.topic, text("handoff_choice", lang)),)
         return Reply(ANSWER, entry.topic, entry.id, candidate.score, body, choices, entry.station_types, language=lang)
 
