@@ -64,6 +64,27 @@ def changes_on(kb: KnowledgeBase, day: date) -> list[Change]:
     ]
 
 
+def diff_report(kb: KnowledgeBase, day: date) -> str:
+    """Markdown for the bureau: every answer whose text changes on `day`, before and after."""
+    changes = changes_on(kb, day)
+    entries = list(dict.fromkeys(change.entry.id for change in changes))
+    lines = [
+        f"# Answers that change on {day.isoformat()}",
+        "",
+        f"`python run_bot.py kb diff --on {day.isoformat()}`: {len(entries)} entries, {len(changes)} answers "
+        f"(zh and en) read differently on {(day - timedelta(days=1)).isoformat()} and {day.isoformat()} "
+        "when the question gives no date.",
+    ]
+    for change in changes:
+        lines += ["", f"## {change.entry.id} ({change.lang}) · {change.entry.title_in(change.lang)}", "",
+                  "Before:", "", *_quoted(change.before), "", "After:", "", *_quoted(change.after)]
+    return "\n".join(lines) + "\n"
+
+
+def _quoted(text: str) -> list[str]:
+    return [f"> {line}" if line else ">" for line in text.splitlines()]
+
+
 def review_by(entry: Entry, book: FactBook) -> date:
     """The earlier of `reviewed` + 12 months and the next switch of anything the entry quotes."""
     yearly = _add_months(entry.reviewed, REVIEW_EVERY)

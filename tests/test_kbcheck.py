@@ -200,3 +200,14 @@ def test_review_by_is_the_next_switch_and_warns_once_passed(kb_dir: Path) -> Non
     warnings = [str(p) for p in problems if p.severity == "warning"]
     assert any("tm_duration: review_by: review was due 2027-01-01" in w for w in warnings)
     assert not any("tm_fee: review_by" in w for w in warnings)
+
+
+def test_kb_diff_lists_the_answers_that_change_on_a_day(kb_dir: Path, settings, capsys, tmp_path: Path) -> None:
+    config = str(tmp_path / "config.yaml")
+    assert main(["--config", config, "kb", "diff", "--on", "2027-01-01"]) == 0
+    out = capsys.readouterr().out
+    assert "## tm_duration (zh)" in out and "## tm_duration (en)" in out and "## tm_fee" not in out
+    assert "> 实质审查在9个月内完成；初审公告后有3个月（2027-01-01起为2个月）异议期" in out
+    assert "> 实质审查在9个月内完成；初审公告后有2个月异议期" in out
+    assert main(["--config", config, "kb", "diff", "--on", "2027-13-01"]) == 2
+    assert "kb diff: --on '2027-13-01' is not a date (YYYY-MM-DD)" in capsys.readouterr().err
