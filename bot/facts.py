@@ -32,6 +32,11 @@ UNCONFIRMED_NOTE = {
 }
 
 
+def within(day: date, valid_from: date | None, valid_until: date | None) -> bool:
+    """Whether `day` lies in a span of validity (open ends: no limit)."""
+    return (valid_from is None or valid_from <= day) and (valid_until is None or day <= valid_until)
+
+
 @dataclass(frozen=True)
 class Law:
     """One version of a law, valid for a span of dates; `called` are the names an article attaches to."""
@@ -45,9 +50,7 @@ class Law:
     cited_as: tuple[str, ...] = ()
 
     def in_force(self, day: date) -> bool:
-        return (self.valid_from is None or self.valid_from <= day) and (
-            self.valid_until is None or day <= self.valid_until
-        )
+        return within(day, self.valid_from, self.valid_until)
 
     def label(self, lang: str) -> str:
         return self.name_en if lang == "en" else self.name
@@ -67,9 +70,7 @@ class FactVersion:
     safe: bool = False  # the safe course while the transitional rule is not confirmed
 
     def in_force(self, day: date) -> bool:
-        return (self.valid_from is None or self.valid_from <= day) and (
-            self.valid_until is None or day <= self.valid_until
-        )
+        return within(day, self.valid_from, self.valid_until)
 
     def covers(self, span: DateSpan) -> bool:
         return self.in_force(span.start) and self.in_force(span.end)
@@ -138,7 +139,7 @@ class Fact:
         if self.applies_by != TODAY and when:
             return Rendered(text + self._chosen_note(chosen, lang, laws))
         others = [v for v in self.versions if v is not chosen and (self.applies_by != TODAY or _later(v, chosen))]
-        note = self._others_note(others, lang, laws)
+        note = self._others_note(others, lang, laws, text)
         ending = chosen.law if chosen.valid_until and chosen is self.versions[-1] and not note else ""
         return Rendered(text + note, ending_law=ending)
 
@@ -159,15 +160,17 @@ class Fact:
         if first.valid_from and deciding.end < first.valid_from:  # not in force yet: say from when
             condition = self._condition(first.valid_from, "from", lang)
             return Rendered(self._value(first, lang, laws) + (f" ({condition})" if lang == "en" else f"（{condition}）"))
-        return Rendered(self._value(first, lang, laws) + self._others_note(list(self.versions[1:]), lang, laws))
+        shown = self._value(first, lang, laws)
+        return Rendered(shown + self._others_note(list(self.versions[1:]), lang, laws, shown))
 
-    def _others_note(self, others: list[FactVersion], lang: str, laws: Mapping[str, Law]) -> str:
-        """(2027-01-01起为2个月) / (10 years if filed before 2021-06-01)."""
+    def _others_note(self, others: list[FactVersion], lang: str, laws: Mapping[str, Law], shown: str) -> str:
+        """(2027-01-01起为2个月) / (10 years if filed before 2021-06-01); nothing for the value `shown`
+        (复审期限 15日 under both laws)."""
         parts = []
         for other in others:
             value = self._value(other, lang, laws)
-            if value == self._value(self.versions[0], lang, laws) == self._value(self.versions[-1], lang, laws):
-                continue  # the same under both laws (复审期限 15日): nothing to say
+            if value == shown:
+                continue
             if other.valid_from:
                 parts.append(self._condition(other.valid_from, "from", lang, value))
             elif other.valid_until:
@@ -180,8 +183,7 @@ class Fact:
         """申请日在2021-06-01以前的为10年 / 10 years if filed before 2021-06-01 (without value: the condition)."""
         noun, condition = _EVENT_WORDS[self.applies_by]
         if lang == "en":
-            text = " ".join(p for p in (value, condition, side, day.isoformat()) if p)
-            return text
+            return " ".join(p for p in (value, condition, side, day.isoformat()) if p)
         if noun:
             when = f"{noun}在{day.isoformat()}" + ("及以后" if side == "from" else "以前")
         else:

@@ -9,6 +9,7 @@ from typing import Iterable, Iterator, Mapping
 
 from bot.facts import FACT_REF, Fact, FactBook, Law
 from bot.knowledge import Entry, KnowledgeBase, Problem
+from bot.schedule import add_months
 
 FACTS_FILE = "knowledge/facts.yaml"
 REVIEW_EVERY = 12  # months between reviews of an entry
@@ -87,7 +88,7 @@ def _quoted(text: str) -> list[str]:
 
 def review_by(entry: Entry, book: FactBook) -> date:
     """The earlier of `reviewed` + 12 months and the next switch of anything the entry quotes."""
-    yearly = _add_months(entry.reviewed, REVIEW_EVERY)
+    yearly = add_months(entry.reviewed, REVIEW_EVERY)
     switches = {d for name in FACT_REF.findall(entry.answer + entry.answer_en) if name in book.facts
                 for d in book.facts[name].switch_dates()}
     switches |= {d for law_id in entry.cites if law_id in book.laws for d in _law_switches(book.laws[law_id])}
@@ -119,9 +120,11 @@ def check_over_time(kb: KnowledgeBase, today: date) -> list[Problem]:
 
 
 def _fact_problems(book: FactBook) -> Iterator[Problem]:
-    """A fact whose source cites a law version that ends, without a valid_until."""
+    """A fact citing an unknown law, or whose source cites a law version that ends, without a valid_until."""
     for fact in book.facts.values():
         for version in fact.versions:
+            if version.law and version.law not in book.laws:
+                yield Problem(FACTS_FILE, fact.name, "law", f"unknown law '{version.law}' (knowledge/laws.yaml)")
             for law in book.laws.values():
                 if law.valid_until and version.valid_until is None and _names(version.source, law):
                     yield Problem(FACTS_FILE, fact.name, "valid_until",
@@ -130,6 +133,9 @@ def _fact_problems(book: FactBook) -> Iterator[Problem]:
 
 
 def _template_problems(entry: Entry, book: FactBook) -> Iterator[Problem]:
+    for law_id in entry.cites:
+        if law_id not in book.laws:
+            yield Problem(entry.file, entry.id, "cites", f"unknown law '{law_id}' (knowledge/laws.yaml)")
     for lang, field in (("zh", "answer"), ("en", "answer_en")):
         yield from _duplicated_nouns(entry, field, entry.answer_en if lang == "en" else entry.answer, book, lang)
 
@@ -279,12 +285,3 @@ def _unit(fact: Fact, lang: str) -> str:
 def _singular(word: str) -> str:
     word = word.lower()
     return word[:-2] if word.endswith("ses") else word[:-1] if word.endswith("s") else word
-
-
-def _add_months(day: date, months: int) -> date:
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    try:
-        return day.replace(year=year, month=month + 1)
-    except ValueError:  # 31 March + 1 month: the last day of April
-        return date(year, month + 2, 1) - timedelta(days=1) if month < 11 else date(year, 12, 31)

@@ -22,12 +22,12 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "handoff_unavailable": {
         "zh": "已记录您的问题：{question}\n这里没有专员值班；要专员答复，请在企业微信或 Telegram 中回复「转人工」。",
-        "en": "Your question is recorded: {question}\nNo specialist is on duty here; to have one answer, "
+        "en": "Your question is recorded: {question}\nNone of our IP advisers is on duty here; to have one answer, "
         "reply \"human\" in WeCom or Telegram.",
     },
     "handoff_nothing": {
         "zh": "请先输入您想问专员的问题，再回复「转人工」。",
-        "en": "Please type the question for the specialist first, then reply \"human\".",
+        "en": "Please type the question for our IP advisers first, then reply \"human\".",
     },
     "basis": {
         "zh": "依据：{source} · 核对于{reviewed}",
@@ -39,11 +39,11 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "handoff_choice": {
         "zh": "留给专员",
-        "en": "Ask a specialist",
+        "en": "Ask our IP advisers",
     },
     "handoff_choice_none": {
         "zh": "都不是，留给专员",
-        "en": "None of these: ask a specialist",
+        "en": "None of these: ask our IP advisers",
     },
     # ---- channels: welcome, privacy, firm profile, commands (Telegram issue; WeCom reuses them) ----
     "welcome": {
@@ -229,16 +229,16 @@ TEXTS: dict[str, dict[str, str]] = {
     # ---- human handoff: tickets (bot/desk.py, handlers/*/tickets.py) ----
     "ticket_opened": {
         "zh": "已转给人工服务专员（工单 #{id}）。问题：{question}\n{when}\n专员只看到您的问题和县区，看不到您的账号信息。",
-        "en": "Passed to one of our IP advisers (ticket #{id}). Question: {question}\n{when}\nSpecialists see only "
+        "en": "Passed to one of our IP advisers (ticket #{id}). Question: {question}\n{when}\nOur IP advisers see only "
         "your question and county, not your account.",
     },
     "ticket_when_open": {
         "zh": "专员接手后会在这里答复您，通常在 {minutes} 分钟内。",
-        "en": "A specialist will answer here, usually within {minutes} minutes.",
+        "en": "One of our IP advisers will answer here, usually within {minutes} minutes.",
     },
     "ticket_when_closed": {
         "zh": "现在是非工作时间（专员工作时间：{hours}，北京时间），专员将在 {opening} 上班后尽快答复您。",
-        "en": "We are outside office hours (specialists work {hours}, Beijing time); expect an answer after "
+        "en": "We are outside office hours (our IP advisers work {hours}, Beijing time); expect an answer after "
         "{opening}.",
     },
     "office_hours": {"zh": "{days} {start}–{end}", "en": "{days} {start}–{end}"},
@@ -284,7 +284,7 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "ticket_closed_by_staff": {
         "zh": "工单 #{id} 已由专员关闭。还有问题可以直接提问，或回复「转人工」。",
-        "en": "The specialist closed ticket #{id}. Ask anything else here, or reply \"human\".",
+        "en": "Our IP adviser closed ticket #{id}. Ask anything else here, or reply \"human\".",
     },
     "ticket_hint_offer_telegram": {
         "zh": "点「认领」接手；认领后直接回复（reply）本消息即可答复企业。",
@@ -316,7 +316,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "ticket_hint_follow_up_wecom": {"zh": "用 /reply {id} 答复内容 答复。", "en": "Answer with /reply {id} your answer."},
     "ticket_hint_answer_telegram": {
         "zh": "回复（reply）本消息可以继续问专员；问题解决后请点「已解决」。",
-        "en": "Reply to this message to ask the specialist more; press \"Resolved\" when you are done.",
+        "en": "Reply to this message to ask our IP adviser more; press \"Resolved\" when you are done.",
     },
     "ticket_hint_answer_wecom": {
         "zh": "发送「回复专员 您的内容」可以继续问专员；问题解决后发送 /close {id}。",
@@ -351,10 +351,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh": "工单 #{id} 还没有专员答复，不能写成草稿。",
         "en": "Ticket #{id} has no specialist answer to draft from yet.",
     },
-    "ticket_follow_up_sent": {"zh": "已转给专员（工单 #{id}）。", "en": "Passed to the specialist (ticket #{id})."},
+    "ticket_follow_up_sent": {"zh": "已转给专员（工单 #{id}）。", "en": "Passed to our IP adviser (ticket #{id})."},
     "ticket_follow_up_waiting": {
         "zh": "已补充到工单 #{id}，专员接手后会看到。",
-        "en": "Added to ticket #{id}; the specialist will see it when they take it.",
+        "en": "Added to ticket #{id}; our IP adviser will see it when they take it.",
     },
     "ticket_follow_up_empty": {
         "zh": "请在「回复专员」后面写上要告诉专员的内容。",
@@ -362,7 +362,7 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "ticket_none_active": {
         "zh": "您目前没有进行中的转人工工单。有问题可以直接提问，或回复「转人工」。",
-        "en": "You have no open ticket with a specialist. Ask here, or reply \"human\".",
+        "en": "You have no open ticket with our IP advisers. Ask here, or reply \"human\".",
     },
     "ticket_closed_cannot_reply": {
         "zh": "工单 #{id} 已关闭。还有问题可以直接提问，或回复「转人工」。",
@@ -428,7 +428,7 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "stations_contact_note": {
         "zh": "部分联系方式尚未公布，可先向{handlers}咨询；也可以选择「留给专员」，由人工服务专员答复您。",
-        "en": "Some contact details are not published yet: ask {handlers}, or choose \"Ask a specialist\" "
+        "en": "Some contact details are not published yet: ask {handlers}, or choose \"Ask our IP advisers\" "
         "to leave the question for one of our IP advisers.",
     },
     "stations_sample_note": {
@@ -441,7 +441,7 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "stations_none": {
         "zh": "目录中暂时没有合适的站点。您可以选择「留给专员」，由人工服务专员答复您。",
-        "en": "The directory has no suitable station yet. Choose \"Ask a specialist\" to leave the question "
+        "en": "The directory has no suitable station yet. Choose \"Ask our IP advisers\" to leave the question "
         "for one of our IP advisers.",
     },
     "stations_none_located": {

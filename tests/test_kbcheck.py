@@ -211,3 +211,12 @@ def test_kb_diff_lists_the_answers_that_change_on_a_day(kb_dir: Path, settings, 
     assert "> 实质审查在9个月内完成；初审公告后有2个月异议期" in out
     assert main(["--config", config, "kb", "diff", "--on", "2027-13-01"]) == 2
     assert "kb diff: --on '2027-13-01' is not a date (YYYY-MM-DD)" in capsys.readouterr().err
+
+
+def test_an_unknown_law_is_reported_where_it_is_cited(kb_dir: Path) -> None:
+    add_facts(kb_dir, trademark__renewal__window={"value": 12, "unit": "个月", "unit_en": "months", "law": "trademark_1982",
+                                                  "source": "《商标法》第四十条", "reviewed": date(2026, 11, 20)})
+    edit_entry(kb_dir, "trademark.yaml", 1, cites=["trademark_1993"])
+    found = errors_on(kb_dir)
+    assert "knowledge/facts.yaml: trademark.renewal.window: law: unknown law 'trademark_1982' (knowledge/laws.yaml)" in found
+    assert any("tm_fee: cites: unknown law 'trademark_1993'" in m for m in found)
