@@ -17,6 +17,7 @@ from bot.matcher import Candidate, Matcher
 from bot.menus import GROUP_PREFIX, groups_of, group_entries, topic_groups
 from bot.normalize import Analysis, join_tokens, looks_english
 from bot.policy import ACK, HELP, MENU, NOISE, NUMBER, QUESTION, Opening, OpeningPolicy, english_words
+from bot.question_dates import question_dates
 from bot.referrals import (
     SERVICE_STATION, VIA_QUESTION, WHERE_PREFIX, WHERE_TOPIC_PREFIX, StationRequest, is_where_intent, location_request,
     offers_handoff, referral_detail, request_for_intent, request_from_question, stations_text,
@@ -184,7 +185,9 @@ class Engine:
             return self._show_stations(
                 message, user, now, lang, request, "question", analysis.key, related=self._related_entry(decided)
             )
-        reply = self._with_other_parts(self._reply_for(decided, lang, now), other_parts, lang, asks_where=bool(request))
+        reply = self._with_other_parts(
+            self._reply_for(decided, lang, now, question), other_parts, lang, asks_where=bool(request)
+        )
         matched = decided.analysis.tokens
         event_id = self.events.record(
             "question", time=now, channel=message.channel, user=user, internal=message.internal,
@@ -423,16 +426,19 @@ class Engine:
 
     # ---- replies ----------------------------------------------------------------------------
 
-    def _reply_for(self, decided: _Decision, lang: str, now: datetime) -> Reply:
+    def _reply_for(self, decided: _Decision, lang: str, now: datetime, question: str) -> Reply:
         if decided.decision == ANSWER:
-            return self._answer(decided.smalltalk or decided.candidates[0], lang, now)
+            return self._answer(decided.smalltalk or decided.candidates[0], lang, now, question)
         if decided.decision == CLARIFY:
             return self._clarify(decided.candidates, lang)
         return self._fallback(lang)
 
-    def _answer(self, candidate: Candidate, lang: str, now: datetime) -> Reply:
+    def _answer(self, candidate: Candidate, lang: str, now: datetime, question: str = "") -> Reply:
+        """The entry's answer with its facts as they apply on the question's dates (else today)."""
         entry = candidate.entry
-        body = self.kb.facts.render(entry.answer_en if lang == "en" else entry.answer, lang, local_date(now))
+        day = local_date(now)
+        template = entry.answer_en if lang == "en" else entry.answer
+        body = self.kb.facts.render(template, lang, day, question_dates(question, day), entry.cites)
         if entry.topic != SMALLTALK:
             source = entry.source_en if lang == "en" and entry.source_en else entry.source
             body += "\n\n" + text("basis", lang, source=source, reviewed=entry.reviewed.strftime("%Y-%m"))
@@ -441,7 +447,7 @@ class Engine:
         )
         if entry.station_types and self.stations:
             choices += (Choice(WHERE_PREFIX + entry.id, entry.topic, text("where_choice", lang)),)
-        if HANDOFF_WORD in entry.answer:  # the answer itself sends local details to a specialist
+        if HANDOFF_WORD in entry.answer or HANDOFF_WORD in body:  # the answer sends details to an adviser
             choices += (Choice(HANDOFF_INTENT, entry.topic, text("handoff_choice", lang)),)
         if entry.id in (GREETING_ENTRY, HELP_ENTRY):
             choices = self._top_menu(lang)

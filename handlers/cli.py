@@ -1,4 +1,4 @@
-"""Core command-line subcommands: console, ask, eval, kb check, kb stats, kb drafts."""
+"""Core command-line subcommands: console, ask, eval, kb check, kb stats, kb diff, kb drafts."""
 from __future__ import annotations
 
 import argparse
@@ -108,6 +108,22 @@ def cmd_kb_check(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_kb_diff(args: argparse.Namespace, settings: Settings) -> int:
+    """Every answer whose text changes on a date (--on YYYY-MM-DD): entry id, before and after, as Markdown."""
+    from datetime import date
+
+    from bot.kb_over_time import diff_report
+    from bot.kbcheck import load_knowledge
+
+    try:
+        day = date.fromisoformat(args.on)
+    except ValueError:
+        print(f"kb diff: --on {args.on!r} is not a date (YYYY-MM-DD)", file=sys.stderr)
+        return 2
+    print(diff_report(load_knowledge(settings.knowledge_dir), day), end="")
+    return 0
+
+
 def cmd_kb_stats(args: argparse.Namespace, settings: Settings) -> int:
     """Coverage: entries and phrasings per topic, languages, facts used."""
     from bot.facts import references
@@ -171,4 +187,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     kb_commands = kb.add_subparsers(dest="kb_command", required=True)
     kb_commands.add_parser("check", help=cmd_kb_check.__doc__).set_defaults(run=cmd_kb_check)
     kb_commands.add_parser("stats", help=cmd_kb_stats.__doc__).set_defaults(run=cmd_kb_stats)
+    diff = kb_commands.add_parser("diff", help=cmd_kb_diff.__doc__)
+    diff.add_argument("--on", required=True, help="the day a law or fact changes, YYYY-MM-DD")
+    diff.set_defaults(run=cmd_kb_diff)
     kb_commands.add_parser("drafts", help=cmd_kb_drafts.__doc__).set_defaults(run=cmd_kb_drafts)

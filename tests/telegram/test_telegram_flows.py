@@ -121,7 +121,7 @@ async def test_fallback_offers_topics_and_handoff(tg, engine: Engine) -> None:
     await tg.say(FIRM, "我的茶叶包装被人仿冒了")
     tg.new()
     await tg.press(FIRM, "留给专员")
-    assert tg.texts()[0].startswith("已转给知识产权专员（工单 #1）。问题：我的茶叶包装被人仿冒了")
+    assert tg.texts()[0].startswith("已转给人工服务专员（工单 #1）。问题：我的茶叶包装被人仿冒了")
     assert [r["question"] for r in engine.db["tickets"].rows] == ["我的茶叶包装被人仿冒了"]
 
 
