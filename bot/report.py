@@ -463,7 +463,7 @@ def minutes_text(minutes: float | None) -> str:
 def tickets_lines(data: ReportData) -> list[str]:
     figures = data.tickets
     lines = ["## 转人工工单 Tickets", "",
-             "企业转人工后由知识产权专员答复的工单，按创建日期统计；时间为中位数（自然时间，含非工作时间）。", ""]
+             "企业转人工后由人工服务专员答复的工单，按创建日期统计；时间为中位数（自然时间，含非工作时间）。", ""]
     rows = [
         ("工单 Tickets", figures.tickets),
         ("已认领 Claimed", figures.claimed),

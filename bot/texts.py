@@ -238,10 +238,10 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "question_in_context": {"zh": "{question}（上文：{context}）", "en": "{question} (after: {context})"},
     "ticket_recorded_unstaffed": {
-        "zh": "已记录您的问题（工单 #{id}）：{question}\n目前没有知识产权专员值班，问题暂时无法转给专员；"
+        "zh": "已记录您的问题（工单 #{id}）：{question}\n目前没有人工服务专员值班，问题暂时无法转给专员；"
         "它已留存，供知识产权主管部门了解企业需求，如有专员接手，会在这里答复您。",
-        "en": "Your question is recorded (ticket #{id}): {question}\nNo IP specialist is on duty now, so it cannot be "
-        "passed to one; it is kept for the IP authority to see what firms need, and if a specialist takes it "
+        "en": "Your question is recorded (ticket #{id}): {question}\nNone of our IP advisers is on duty now, so it cannot "
+        "be passed to one; it is kept for the IP authority to see what firms need, and if an adviser takes it "
         "up, the answer will come here.",
     },
     "ticket_when_open": {

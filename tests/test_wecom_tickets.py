@@ -169,6 +169,6 @@ async def test_without_specialists_start_up_warns_and_the_firm_is_told_honestly(
     peer = WeComPeer(http, clock)
     await peer.say("firm_a", QUESTION)
     said = await peer.say("firm_a", "转人工")
-    assert "已转给" not in said and "目前没有知识产权专员值班" in said
+    assert "已转给" not in said and "目前没有人工服务专员值班" in said
     await http.aclose()
     await callback.sender.aclose()

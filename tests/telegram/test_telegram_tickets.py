@@ -284,7 +284,7 @@ async def test_thumbs_down_on_an_earlier_answer_files_that_question(bot, engine)
     await bot.press(FIRM, "👎", on=rated)
     bot.new()
     await bot.press(FIRM, "留给专员")
-    assert to(bot.new("sendMessage"), FIRM)[0].params["text"].startswith("已转给知识产权专员（工单 #1）。问题：商标注册要多久")
+    assert to(bot.new("sendMessage"), FIRM)[0].params["text"].startswith("已转给人工服务专员（工单 #1）。问题：商标注册要多久")
     row = ticket(engine)
     asked = next(engine.db.query("select id from events where kind = 'question' and intent = 'tm_duration'"))
     assert (row["question"], row["reply_to"]) == ("商标注册要多久", asked["id"])
@@ -361,7 +361,7 @@ async def test_without_specialists_start_up_warns_and_the_firm_is_told_where_its
     await bot.say(FIRM, "转人工")
     said = bot.texts()[-1]
     assert "已转给" not in said
-    assert said.startswith(f"已记录您的问题（工单 #1）：{FIRM_QUESTION}\n目前没有知识产权专员值班")
+    assert said.startswith(f"已记录您的问题（工单 #1）：{FIRM_QUESTION}\n目前没有人工服务专员值班")
     await bot.app.shutdown()
     assert bot.errors == []
 
