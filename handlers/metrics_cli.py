@@ -36,7 +36,12 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     data = collect(open_db(settings.db_path), Period(start, end), metrics, args.include_internal,
                    SystemClock().now())
     out = Path(args.out or f"reports/{start}_{end}")
-    written = write_report(data, out, metrics.chart_font)
+    try:
+        written = write_report(data, out, metrics.chart_font)
+    except OSError as exc:
+        print(f"report: cannot write the report to {out}: {exc.strerror or exc} (choose another --out)",
+              file=sys.stderr)
+        return 2
     print(f"report: {written.files[0]} and {len(written.files) - 1} tables/charts in {out}")
     if written.chart_error:
         print(f"report: charts not drawn: {written.chart_error}", file=sys.stderr)
