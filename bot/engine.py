@@ -539,15 +539,13 @@ class Engine:
 
     def _pressed_where(self, intent_id: str, message: Message, user: str, lang: str) -> StationRequest | None:
         """The request of a pressed where-choice. Under an answer (`where:<entry id>`) the county named in
-        the question it answered wins; `where` and `where:topic:…` take the message's, else that question's."""
+        the question it answered wins; `where` and `where:topic:…` (a command's) take the message's."""
         if not self.stations:
             return None
-        previous = self._turns.get(user)
-        asked_in = county_in_text(previous.question) if previous else None
+        county = message.county
         if intent_id.startswith(WHERE_PREFIX) and not intent_id.startswith(WHERE_TOPIC_PREFIX):
-            county = asked_in or message.county
-        else:
-            county = message.county or asked_in
+            previous = self._turns.get(user)
+            county = (county_in_text(previous.question) if previous else None) or county
         return request_for_intent(intent_id, self.kb.entries, lang, county=county, industry=message.industry)
 
     def _station_request(
