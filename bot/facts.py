@@ -201,7 +201,7 @@ class Fact:
     def _chosen_note(self, chosen: FactVersion, lang: str, laws: Mapping[str, Law]) -> str:
         """The question's date picked `chosen`: say so, and that the other rule does not apply."""
         others = [v for v in self.versions if v is not chosen]
-        if not others:
+        if not others or self.article:  # an article names its law already
             return ""
         other = others[0].render(lang)
         law = laws.get(chosen.law)
