@@ -52,6 +52,14 @@ class Law:
     def in_force(self, day: date) -> bool:
         return within(day, self.valid_from, self.valid_until)
 
+    def ended(self, day: date) -> bool:
+        return self.valid_until is not None and self.valid_until < day
+
+    def switch_dates(self) -> set[date]:
+        """The day it starts and the day after it ends."""
+        return ({self.valid_from} if self.valid_from else set()) | (
+            {self.valid_until + timedelta(days=1)} if self.valid_until else set())
+
     def label(self, lang: str) -> str:
         return self.name_en if lang == "en" else self.name
 
@@ -193,7 +201,7 @@ class Fact:
     def _chosen_note(self, chosen: FactVersion, lang: str, laws: Mapping[str, Law]) -> str:
         """The question's date picked `chosen`: say so, and that the other rule does not apply."""
         others = [v for v in self.versions if v is not chosen]
-        if not others:
+        if not others or self.article:  # an article names its law already
             return ""
         other = others[0].render(lang)
         law = laws.get(chosen.law)
@@ -259,7 +267,7 @@ class FactBook:
         """The template with every fact quoted as it applies, and the notes the bot adds. `dates` are the question's dates by event
         (key None: a date naming no event); `cites` the law versions whose article numbers it quotes.
         When it follows a law that ends with no confirmed successor, a note says so and offers 转人工."""
-        ended = [c for c in cites if c in self.laws and self._ended(self.laws[c], day)]  # laws to note
+        ended = [c for c in cites if c in self.laws and self.laws[c].ended(day)]  # laws to note
 
         def one(match: re.Match[str]) -> str:
             fact = self.facts.get(match.group(1))
@@ -276,10 +284,6 @@ class FactBook:
         return text, notes
 
     @staticmethod
-    def _ended(law: Law, day: date) -> bool:
-        return law.valid_until is not None and law.valid_until < day
-
-    @staticmethod
     def _ended_note(law: Law, lang: str) -> str:
         until = law.valid_until.isoformat() if law.valid_until else ""
         return UNCONFIRMED_NOTE[lang].format(law=law.label(lang), until=until)
@@ -287,10 +291,7 @@ class FactBook:
     def switch_dates(self) -> list[date]:
         """Every day on which some fact or law changes, in order."""
         days = {d for fact in self.facts.values() for d in fact.switch_dates()}
-        for law in self.laws.values():
-            days |= {law.valid_from} if law.valid_from else set()
-            days |= {law.valid_until + timedelta(days=1)} if law.valid_until else set()
-        return sorted(days)
+        return sorted(days.union(*(law.switch_dates() for law in self.laws.values())))
 
 
 def references(template: str) -> list[str]:

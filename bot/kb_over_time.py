@@ -46,6 +46,16 @@ def render_entry(book: FactBook, entry: Entry, lang: str, day: date) -> str:
     return book.render(entry.answer_en if lang == "en" else entry.answer, lang, day, None, entry.cites)
 
 
+def with_cited_laws(entry: Entry, laws: Mapping[str, Law]) -> Entry:
+    """An entry that quotes article numbers without `cites` quotes those in force when it was reviewed."""
+    if entry.cites:
+        return entry
+    families = {family for text in (entry.answer, entry.answer_en) for family, _ in _articles(text, laws.values())}
+    cited = tuple(law.id for law in laws.values()
+                  if law.in_force(entry.reviewed) and families & set(law.called) and law.valid_until)
+    return replace(entry, cites=cited) if cited else entry
+
+
 def check_days(book: FactBook, today: date) -> list[date]:
     """Today and both sides of every switch date."""
     days = {today}
@@ -91,7 +101,7 @@ def review_by(entry: Entry, book: FactBook) -> date:
     yearly = add_months(entry.reviewed, REVIEW_EVERY)
     switches = {d for name in FACT_REF.findall(entry.answer + entry.answer_en) if name in book.facts
                 for d in book.facts[name].switch_dates()}
-    switches |= {d for law_id in entry.cites if law_id in book.laws for d in _law_switches(book.laws[law_id])}
+    switches |= {d for law_id in entry.cites if law_id in book.laws for d in book.laws[law_id].switch_dates()}
     return min([yearly, *(d for d in switches if d > entry.reviewed)])
 
 
@@ -140,28 +150,18 @@ def _template_problems(entry: Entry, book: FactBook) -> Iterator[Problem]:
         yield from _duplicated_nouns(entry, field, entry.answer_en if lang == "en" else entry.answer, book, lang)
 
 
-def with_cited_laws(entry: Entry, laws: Mapping[str, Law]) -> Entry:
-    """An entry that quotes article numbers without `cites` quotes those in force when it was reviewed."""
-    if entry.cites:
-        return entry
-    families = {family for text in (entry.answer, entry.answer_en) for family, _ in _articles(text, laws.values())}
-    cited = tuple(law.id for law in laws.values()
-                  if law.in_force(entry.reviewed) and families & set(law.called) and _ended_or_ending(law))
-    return replace(entry, cites=cited) if cited else entry
-
-
 def _day_problems(entry: Entry, book: FactBook, day: date) -> Iterator[Problem]:
     rendered = {lang: render_entry(book, entry, lang, day) for lang in LANGS}
     for lang, field in (("zh", "answer"), ("en", "answer_en")):
         template = entry.answer_en if lang == "en" else entry.answer
         for family, number in _articles(template, book.laws.values()):
             for fact, law in _versioned_articles(book, family, number):
-                if _ended(law, day):
+                if law.ended(day):
                     yield Problem(entry.file, entry.id, field,
                                   f"article {number} of {law.name} used outside its validity on {day.isoformat()}: "
                                   f"quote {{{fact.name}}}")
         for sentence in _SENTENCE_END.split(rendered[lang]):
-            ended = [law for law in book.laws.values() if _ended(law, day) and _names(sentence, law)]
+            ended = [law for law in book.laws.values() if law.ended(day) and _names(sentence, law)]
             if ended and _NOW_WORDS.search(sentence):
                 yield Problem(entry.file, entry.id, field,
                               f"calls {ended[0].name} current on {day.isoformat()}: '{sentence.strip()[:60]}'")
@@ -204,21 +204,8 @@ def _words_after(text: str, limit: int = 3) -> list[str]:
     return words
 
 
-def _ended(law: Law, day: date) -> bool:
-    return law.valid_until is not None and law.valid_until < day
-
-
 def _names(text: str, law: Law) -> bool:
     return any(alias in text for alias in law.cited_as)
-
-
-def _ended_or_ending(law: Law) -> bool:
-    return law.valid_until is not None
-
-
-def _law_switches(law: Law) -> set[date]:
-    return ({law.valid_from} if law.valid_from else set()) | (
-        {law.valid_until + timedelta(days=1)} if law.valid_until else set())
 
 
 def _articles(text: str, laws: Iterable[Law]) -> Iterator[tuple[str, int]]:

@@ -113,3 +113,13 @@ def test_a_later_law_version_is_not_quoted_before_it_starts(book: FactBook) -> N
 def test_bad_fact_yaml_is_a_problem_not_a_crash(raw: dict, problem: str) -> None:
     _, problems = parse_fact("x", raw)
     assert any(p.startswith(problem) for p in problems), problems
+
+
+def test_an_article_follows_the_date_of_the_figure_it_goes_with() -> None:
+    raw = dict(FACTS["t.article"], applies_by="publication")
+    book = FactBook({"t.opposition": parse_fact("t.opposition", FACTS["t.opposition"])[0],
+                     "t.article": parse_fact("t.article", raw)[0]}, LAWS)
+    published_2027 = {"publication": DateSpan.of(2027, 2)}
+    text = book.render("{t.opposition}（{t.article}）", "zh", DECEMBER, published_2027)
+    assert text.startswith("2个月（") and text.endswith("（修订后的《商标法》第三十六条）")
+    assert "第三十三条" not in text
