@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Protocol
+from functools import wraps
+from typing import Callable, Protocol
 
 from sqlite_utils import Database
 
@@ -12,7 +13,9 @@ from bot.config import Settings
 from bot.events import INTERNAL_CHANNELS, EventLog
 from bot.knowledge import Entry, KnowledgeBase
 from bot.matcher import Candidate, Matcher
-from bot.normalize import Analysis, join_tokens, looks_english
+from bot.normalize import (
+    TRADITIONAL, Analysis, chinese_script, join_tokens, looks_english, to_simplified, to_traditional,
+)
 from bot.referrals import (
     SERVICE_STATION, WHERE_PREFIX, WHERE_TOPIC_PREFIX, StationRequest, is_where_intent, location_request,
     offers_handoff, referral_detail, request_for_intent, request_from_question, stations_text,
@@ -66,6 +69,21 @@ class Reply:
     event_id: int | None = None
     language: str = "zh"
 
+    def in_own_script(self) -> "Reply":
+        """The reply as it leaves the Engine: text and choices in traditional characters for zh-hant."""
+        if self.language != TRADITIONAL:
+            return self
+        choices = tuple(replace(c, title=to_traditional(c.title)) for c in self.choices)
+        return replace(self, text=to_traditional(self.text), choices=choices)
+
+
+def _in_reply_script(method: Callable[..., Reply]) -> Callable[..., Reply]:
+    """An Engine method whose Reply leaves in the script of its language (the one place replies convert)."""
+    @wraps(method)
+    def converted(*args: object, **kwargs: object) -> Reply:
+        return method(*args, **kwargs).in_own_script()
+    return converted
+
 
 @dataclass(frozen=True)
 class Handoff:
@@ -103,6 +121,7 @@ class _Turn:
     entry: Entry | None = None
     tokens: tuple[str, ...] = ()  # the question as it was matched (follow-ups included)
     guesses: tuple[Candidate, ...] = ()  # the best candidates of the reply, for a handoff
+    language: str = "zh"  # of the reply: a pressed choice keeps traditional characters
 
 
 @dataclass
@@ -144,11 +163,12 @@ class Engine:
 
     # ---- public API -------------------------------------------------------------------------
 
+    @_in_reply_script
     def handle(self, message: Message) -> Reply:
         """Answer one free-text message."""
         now = message.now or self.clock.now()
         user = self.events.user(message.channel, message.user_id)
-        lang = self._language(message)
+        lang = self._language(message, user)
         question = message.text.strip()[:MAX_QUESTION_CHARS]
         analysis = self.kb.normalizer.analyze(question)
         if self._asks_for_person(analysis, question):
@@ -171,12 +191,13 @@ class Engine:
         self._remember(user, now, event_id, reply, question, matched, self._guesses(decided))
         return replace(reply, event_id=event_id)
 
+    @_in_reply_script
     def answer_intent(self, intent_id: str, message: Message) -> Reply:
         """Answer a pressed choice: an entry id, `topic:<topic>` for a menu, `handoff`, or
         `where`, `where:<entry id>`, `where:topic:<topic>` for the stations that serve it."""
         now = message.now or self.clock.now()
         user = self.events.user(message.channel, message.user_id)
-        lang = self._language(message)
+        lang = self._language(message, user)
         if intent_id == HANDOFF_INTENT:
             return self._handoff(message, user, now, lang)
         request = self._pressed_where(intent_id, message, user, lang) if is_where_intent(intent_id) else None
@@ -200,16 +221,17 @@ class Engine:
                        self._entry_subject(entry) if entry else (), (Candidate(entry, 100.0),) if entry else ())
         return replace(reply, event_id=event_id)
 
+    @_in_reply_script
     def stations_near(self, message: Message, lat: float, lon: float, topic: str | None = None) -> Reply:
         """The stations nearest a shared location (for `topic` if given); the position is never stored."""
         now = message.now or self.clock.now()
-        lang = self._language(message)
+        user = self.events.user(message.channel, message.user_id)
+        lang = self._language(message, user)
         if not valid_coordinates(lat, lon):
             return Reply(FALLBACK, SERVICE_STATION, None, 0.0, text("stations_bad_location", lang), language=lang)
         request = location_request(topic, message.county, lang)
         ranked = nearest(self.stations, lat, lon, station_types=request.station_types,
                          limit=self.station_settings.max_results)
-        user = self.events.user(message.channel, message.user_id)
         return self._show_stations(message, user, now, lang, request, "choice", ranked=ranked)
 
     def forget(self, channel: str, user_id: str) -> None:
@@ -230,8 +252,14 @@ class Engine:
 
     # ---- deciding ---------------------------------------------------------------------------
 
-    def _language(self, message: Message) -> str:
-        return "en" if message.language == "en" or looks_english(message.text) else "zh"
+    def _language(self, message: Message, user: str) -> str:
+        """en for English; zh-hant for traditional characters, typed now or, when the text shows no
+        script (你好, a pressed choice), asked for or used in the user's last exchange; else zh."""
+        if message.language == "en" or looks_english(message.text):
+            return "en"
+        previous = self._turns.get(user)
+        earlier = TRADITIONAL in (message.language, previous.language if previous else None)
+        return chinese_script(message.text) or (TRADITIONAL if earlier else "zh")
 
     def _context(self, user: str, now: datetime) -> _Turn | None:
         turn = self._turns.get(user)
@@ -448,7 +476,7 @@ class Engine:
         self._keep_turn(user, _Turn(
             now, event_id, reply.decision, request.question, context,
             tokens=self._entry_subject(context) if context else (),
-            guesses=(Candidate(context, 100.0),) if context else (),
+            guesses=(Candidate(context, 100.0),) if context else (), language=lang,
         ))
         return replace(reply, event_id=event_id)
 
@@ -459,7 +487,8 @@ class Engine:
         guesses: tuple[Candidate, ...],
     ) -> None:
         entry = self.kb.entries.get(reply.intent or "") if reply.decision != FALLBACK else None
-        self._keep_turn(user, _Turn(now, event_id, reply.decision, question, entry, tokens, guesses))
+        turn = _Turn(now, event_id, reply.decision, question, entry, tokens, guesses, reply.language)
+        self._keep_turn(user, turn)
 
     def _keep_turn(self, user: str, turn: _Turn) -> None:
         """Remember a user's last exchange; now and then forget those older than the context window."""
@@ -511,7 +540,8 @@ class Engine:
     def _handoff_question(self, raw: str) -> str:
         """The question typed after the handoff words, if any (转人工 商标被抢注怎么办)."""
         stripped = raw.strip()
+        typed = to_simplified(stripped).lower()  # 轉人工 as 转人工 (the script changes no length)
         for word in sorted(self.kb.lexicon.handoff_words, key=len, reverse=True):
-            if stripped.lower().startswith(word):
+            if typed.startswith(word):
                 return stripped[len(word):].strip(" ：:，,。")
         return ""

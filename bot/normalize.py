@@ -24,6 +24,7 @@ _CJK = re.compile(r"[\u3400-\u9fff]")
 _ASCII_WORD = re.compile(r"^[a-z0-9][a-z0-9_\-']*$")
 _NOT_WORD = re.compile(r"[^\w\u3400-\u9fff]+")
 _SPACES = re.compile(r"\s+")
+TRADITIONAL = "zh-hant"  # the language of a question in traditional characters (Chinese, counted as zh)
 _A_NOT_A = re.compile(r"([\u3400-\u9fff])[不没]\1")  # 能不能, 有没有, 可不可(以)
 KNOWN_WORD_MIN_FREQ = 10  # rarer entries of jieba's dictionary (专力, 3) may be typos
 # Negations and function words that typo repair never rewrites (不能 is no 补能, 包装和 no 包装盒).
@@ -75,13 +76,39 @@ class Lexicon:
 def clean(text: str) -> str:
     """NFKC, traditional→simplified, lower case, punctuation to single spaces."""
     text = unicodedata.normalize("NFKC", text).replace("®", " r标 ")
-    text = zhconv.convert(text, "zh-hans").lower()
+    text = to_simplified(text).lower()
     return _SPACES.sub(" ", _NOT_WORD.sub(" ", text).replace("_", " ")).strip()
 
 
 def _ask_plainly(text: str) -> str:
     """An A-not-A question as its plain form (能不能去投诉 → 能去投诉): the question stays, the 不 goes."""
     return _A_NOT_A.sub(r"\1", text)
+
+
+@lru_cache(maxsize=16384)
+def _script_sign(char: str) -> int:
+    """1 for a character only traditional script writes (標), -1 for one only simplified writes (标), else 0."""
+    if to_simplified(char) != char:
+        return 1
+    return -1 if zhconv.convert(char, TRADITIONAL) != char else 0
+
+
+def chinese_script(text: str) -> str | None:
+    """zh-hant when more characters are written the traditional way than the simplified way (商標註冊),
+    zh for the reverse, None when the text shows neither (你好, 123)."""
+    balance = sum(_script_sign(c) for c in text if _CJK.match(c))
+    return TRADITIONAL if balance > 0 else "zh" if balance < 0 else None
+
+
+def to_traditional(text: str) -> str:
+    """The text in traditional characters in their common forms (為, 著, 裡: zhconv's zh-tw table, which
+    also writes a few words as Taiwan does: 軟體, 列印)."""
+    return zhconv.convert(text, "zh-tw")
+
+
+def to_simplified(text: str) -> str:
+    """The text in simplified characters (only the script changes)."""
+    return zhconv.convert(text, "zh-hans")
 
 
 def has_cjk(text: str) -> bool:
