@@ -3,10 +3,12 @@ answer, choices and fixed texts, on the Engine and on the console; events record
 from __future__ import annotations
 
 import io
+from datetime import date
 
 import pytest
 
 from bot.engine import Engine, Message, Reply
+from bot.metrics import knowledge_gaps, summary
 from bot.normalize import TRADITIONAL, chinese_script, to_traditional
 from bot.texts import text
 from handlers.console import run_console
@@ -47,6 +49,17 @@ def test_events_record_zh_hant(engine: Engine) -> None:
     ask(engine, "商標註冊要多久？")
     ask(engine, "商标注册要多久？", "u2")
     assert [r["language"] for r in engine.db["events"].rows] == [TRADITIONAL, "zh"]
+
+
+def test_figures_count_a_traditional_question_as_chinese(engine: Engine) -> None:
+    """The same question in either script: one knowledge gap (stored normalised), two questions."""
+    day = date(2026, 11, 25)  # the fixture clock's
+    ask(engine, "明天天氣怎麼樣", "u1")
+    ask(engine, "明天天气怎么样", "u2")
+    figures = summary(engine.db, day, day, include_internal=True)
+    assert figures.questions == 2 and figures.decisions["fallback"] == 2
+    [gap] = knowledge_gaps(engine.db, day, day, include_internal=True)
+    assert (gap.example, gap.count) == ("明天天气怎么样", 2)
 
 
 def test_a_pressed_choice_and_a_scriptless_question_stay_traditional(engine: Engine) -> None:
