@@ -273,7 +273,7 @@ class Normalizer:
     def _repair_typos(self, text: str, words: list[str]) -> tuple[str, tuple[tuple[str, str], ...]]:
         """Rewrite spans that are no word but sound like an IP term (商彪, 商标主册, 开放徐可, 地里标志);
         `words` is the segmentation of `text`."""
-        sounds = [pinyin_key(c) if _CJK.match(c) else c for c in text]
+        sounds = [pinyin_key(c) if _CJK.match(c) else "" for c in text]  # "": no Chinese character
         owners = _word_spans(words, self._is_known_word)
         out: list[str] = []
         repairs: list[tuple[str, str]] = []
@@ -295,7 +295,7 @@ class Normalizer:
         """The IP term that the 4, 3 or 2 characters at `start` sound like, if they are no word."""
         for length in (4, 3, 2):
             window = text[start : start + length]
-            if len(window) < length or not all(_CJK.match(c) for c in window):
+            if len(window) < length or not all(sounds[start : start + length]):
                 continue
             if self._is_known_word(window):
                 return None
