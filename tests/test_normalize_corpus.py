@@ -32,7 +32,7 @@ def test_no_repair_fires_on_ordinary_chinese(normalizer: Normalizer, sentence: s
     assert normalizer.analyze(sentence).repairs == (), sentence
 
 
-@pytest.mark.parametrize("case", CORPUS["reported"])
+@pytest.mark.parametrize("case", CORPUS["reported"] + CORPUS["whole_words"])
 def test_reported_cases_keep_their_meaning(normalizer: Normalizer, case: dict) -> None:
     text = normalizer.analyze(case["text"]).text
     assert all(word in text for word in case.get("keeps", [])), (case["text"], text)
