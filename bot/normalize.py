@@ -159,6 +159,7 @@ class Normalizer:
         self._tokenizer.initialize()
         self._general_words = self._tokenizer.FREQ
         self._phrases = self._multiword_variants()
+        self._particles = frozenset(f for f in lexicon.fillers if len(f) == 1 and has_cjk(f))
         self.vocabulary: set[str] = set()
         self._repair_targets = self._pinyin_of_terms(
             [*lexicon.domain_words, *lexicon.subjects, *lexicon.anchors.values(), *IP_VERBS]
@@ -216,7 +217,7 @@ class Normalizer:
         repaired, repairs = self._repair_typos(stripped, words)
         if repairs:  # segmented again only when a typo was mended
             words = self._tokenizer.lcut(repaired)
-        tokens = [t for t in words if t.strip()]
+        tokens = [t for t in words if t.strip() and t not in self._particles]
         canonical = [self.lexicon.synonyms.get(t, t) for t in tokens]
         content = tuple(t for t in canonical if t not in self.lexicon.stopwords)
         return Analysis(text=join_tokens(content), tokens=content, cleaned=cleaned, repairs=repairs)
@@ -254,6 +255,8 @@ class Normalizer:
         return text
 
     def _strip_fillers(self, text: str) -> str:
+        """Remove politeness phrases (请问一下, please); one-character particles (吗, 呢, 吧) go only
+        where they stand as a word of their own (after segmentation), so 哈密瓜 and 吧台 stay whole."""
         words = []
         for word in text.split(" "):
             if _ASCII_WORD.match(word):
@@ -261,7 +264,7 @@ class Normalizer:
                     words.append(word)
                 continue
             for filler in self.lexicon.fillers:
-                if has_cjk(filler):
+                if len(filler) > 1 and has_cjk(filler):
                     word = word.replace(filler, "")
             words.append(word)
         return " ".join(w for w in words if w)
