@@ -39,7 +39,8 @@ def timed_ms(work: Callable[[str], object], texts: list[str], rounds: int) -> li
 
 
 def line(name: str, timings: list[float], beside: str = "") -> str:
-    return f"{name:<38} p50 {percentile(timings, 50):7.3f} ms   p99 {percentile(timings, 99):7.3f} ms  {beside}"
+    p50, p99 = percentile(timings, 50), percentile(timings, 99)
+    return f"{name:<38} p50 {p50:7.3f} ms   p99 {p99:7.3f} ms  {beside}"
 
 
 def main() -> None:

@@ -25,6 +25,7 @@ _ASCII_WORD = re.compile(r"^[a-z0-9][a-z0-9_\-']*$")
 _NOT_WORD = re.compile(r"[^\w\u3400-\u9fff]+")
 _SPACES = re.compile(r"\s+")
 TRADITIONAL = "zh-hant"  # the language of a question in traditional characters (Chinese, counted as zh)
+_SHARED_FORMS = str.maketrans("爲衆羣啓牀祕", "為眾群啟床秘")  # zh-hant's forms → those TW and HK write
 _A_NOT_A = re.compile(r"([\u3400-\u9fff])[不没]\1")  # 能不能, 有没有, 可不可(以)
 KNOWN_WORD_MIN_FREQ = 10  # rarer entries of jieba's dictionary (专力, 3) may be typos
 # Negations and function words that typo repair never rewrites (不能 is no 补能, 包装和 no 包装盒).
@@ -101,9 +102,9 @@ def chinese_script(text: str) -> str | None:
 
 
 def to_traditional(text: str) -> str:
-    """The text in traditional characters in their common forms (為, 著, 裡: zhconv's zh-tw table, which
-    also writes a few words as Taiwan does: 軟體, 列印)."""
-    return zhconv.convert(text, "zh-tw")
+    """The text in traditional characters, character for character (zhconv's zh-hant: no regional words
+    such as Taiwan's 智慧財產權 for 知识产权), with the forms Taiwan and Hong Kong share (為, not 爲)."""
+    return zhconv.convert(text, TRADITIONAL).translate(_SHARED_FORMS)
 
 
 def to_simplified(text: str) -> str:

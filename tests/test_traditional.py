@@ -1,17 +1,21 @@
 """A question in traditional characters gets the whole reply in traditional characters (issue 13, item 4):
-answer, choices and fixed texts, on the Engine and on the console; events record zh-hant."""
+answer, choices and fixed texts, on the Engine, the console and WeCom; events record zh-hant."""
 from __future__ import annotations
 
 import io
 from datetime import date
+from pathlib import Path
 
 import pytest
 
 from bot.engine import Engine, Message, Reply
 from bot.metrics import knowledge_gaps, summary
 from bot.normalize import TRADITIONAL, chinese_script, to_traditional
+from bot.store import open_db
 from bot.texts import text
 from handlers.console import run_console
+from settings_helper import write_settings
+from wecom_fake import FakeWeComAPI, WeComPeer, serve
 
 
 def ask(engine: Engine, said: str, user: str = "u1") -> Reply:
@@ -95,3 +99,22 @@ def test_console_shows_answer_and_numbered_choices_in_traditional(engine: Engine
     replies = out.getvalue().split("\n", 1)[1]  # after the banner
     assert "9個月" in replies and "  1. 註冊商標的官費" in replies and "去哪裡辦？" in replies
     assert "每類270元" in replies and to_traditional(replies) == replies
+
+
+@pytest.mark.asyncio
+async def test_wecom_reply_numbers_and_hints_in_traditional(
+    tmp_path: Path, kb_dir: Path, fixture_kb, clock
+) -> None:
+    settings = write_settings(tmp_path, kb_dir)
+    engine = Engine(fixture_kb, settings, open_db(settings.db_path), clock)
+    http, callback = await serve(engine, settings, clock, FakeWeComAPI())
+    peer = WeComPeer(http, clock)
+    try:
+        first = await peer.say("firm_a", "商標註冊要多久")
+        assert "9個月" in first and "  1. 註冊商標的官費" in first and "1/2/3 選擇" in first
+        assert to_traditional(first) == first  # the welcome and the profile invitation too
+        picked = await peer.say("firm_a", "2")
+        assert "期滿前12個月內辦理續展" in picked and to_traditional(picked) == picked
+    finally:
+        await http.aclose()
+        await callback.sender.aclose()

@@ -1,4 +1,4 @@
-"""Telegram: a question in traditional characters gets its answer and its buttons in traditional characters."""
+"""Telegram: a question in traditional characters gets its answer and buttons in traditional characters."""
 from __future__ import annotations
 
 import pytest
