@@ -26,6 +26,9 @@ _NOT_WORD = re.compile(r"[^\w\u3400-\u9fff]+")
 _SPACES = re.compile(r"\s+")
 TRADITIONAL = "zh-hant"  # the language of a question in traditional characters (Chinese, counted as zh)
 _SHARED_FORMS = str.maketrans("爲衆羣啓牀祕", "為眾群啟床秘")  # zh-hant's forms → those TW and HK write
+# zhconv writes every 签 as 籤 (a slip, 标签 aside), 栗 as 慄 and 准 as 準: mended after converting.
+_SIGN = re.compile(r"(?<![標書抽求中])籤")
+_TRADITIONAL_SLIPS = (("錐慄", "錐栗"), ("板慄", "板栗"), ("準予", "准予"), ("準許", "准許"))
 _A_NOT_A = re.compile(r"([\u3400-\u9fff])[不没]\1")  # 能不能, 有没有, 可不可(以)
 KNOWN_WORD_MIN_FREQ = 10  # rarer entries of jieba's dictionary (专力, 3) may be typos
 # Negations and function words that typo repair never rewrites (不能 is no 补能, 包装和 no 包装盒).
@@ -103,8 +106,12 @@ def chinese_script(text: str) -> str | None:
 
 def to_traditional(text: str) -> str:
     """The text in traditional characters, character for character (zhconv's zh-hant: no regional words
-    such as Taiwan's 智慧財產權 for 知识产权), with the forms Taiwan and Hong Kong share (為, not 爲)."""
-    return zhconv.convert(text, TRADITIONAL).translate(_SHARED_FORMS)
+    such as Taiwan's 智慧財產權 for 知识产权), with the forms Taiwan and Hong Kong share (為, not 爲)
+    and zhconv's known slips mended (籤字 → 簽字, 錐慄 → 錐栗, 準予 → 准予)."""
+    converted = _SIGN.sub("簽", zhconv.convert(text, TRADITIONAL).translate(_SHARED_FORMS))
+    for wrong, right in _TRADITIONAL_SLIPS:
+        converted = converted.replace(wrong, right)
+    return converted
 
 
 def to_simplified(text: str) -> str:

@@ -88,6 +88,11 @@ def test_english_and_simplified_keep_their_script(engine: Engine) -> None:
     assert simplified.language == "zh" and chinese_script(simplified.text) == "zh"
 
 
+def test_conversion_writes_the_common_forms_and_mends_zhconvs_slips() -> None:
+    assert to_traditional("双方签字，建瓯锥栗准予登记，标签为准") == "雙方簽字，建甌錐栗准予登記，標籤為準"
+    assert to_traditional("知识产权、软件、数据") == "知識產權、軟件、數據"  # no Taiwan words
+
+
 def test_fixed_texts_in_traditional() -> None:
     assert text("handoff_choice", TRADITIONAL) == "留給專員"
     assert text("clarify", TRADITIONAL) == to_traditional(text("clarify", "zh"))
