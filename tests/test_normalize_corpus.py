@@ -13,7 +13,7 @@ from bot.normalize import Normalizer
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = yaml.safe_load((ROOT / "tests" / "data" / "ordinary_sentences.yaml").read_text(encoding="utf-8"))
-KINDS = ("ordinary", "negation", "he", "qilai", "zi_suffix", "zi_capital")
+KINDS = ("ordinary", "negation", "he", "qilai", "zi_suffix", "zi_capital", "near_homophones")
 SENTENCES = [pytest.param(s, id=f"{kind}{n}") for kind in KINDS for n, s in enumerate(CORPUS[kind], start=1)]
 
 
