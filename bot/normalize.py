@@ -30,7 +30,8 @@ _SHARED_FORMS = str.maketrans("爲衆羣啓牀祕", "為眾群啟床秘")  # zh-
 _SIGN = re.compile(r"(?<![標書抽求中])籤")
 _TRADITIONAL_SLIPS = (("錐慄", "錐栗"), ("板慄", "板栗"), ("準予", "准予"), ("準許", "准許"))
 _A_NOT_A = re.compile(r"([\u3400-\u9fff])[不没]\1")  # 能不能, 有没有, 可不可(以)
-KNOWN_WORD_MIN_FREQ = 10  # rarer entries of jieba's dictionary (专力, 3) may be typos
+KNOWN_WORD_MIN_FREQ = 10  # rarer entries of jieba's dictionary (专力, 3) may be typos …
+TYPO_PRIOR_RATIO = 200  # … of an IP term at least this many times as frequent (专利 1171; not 质押 106 for 指压 3)
 # Negations and function words that typo repair never rewrites (不能 is no 补能, 包装和 no 包装盒).
 _KEPT_CHARACTERS = frozenset("不没无未非别勿莫和与及或跟同是的地得了着过在有个这那就都也还又把被让给对从到")
 
@@ -172,6 +173,8 @@ class Normalizer:
         self._repair_targets = self._pinyin_of_terms(
             [*lexicon.domain_words, *lexicon.subjects, *lexicon.anchors.values(), *IP_VERBS]
         )
+        # how common each term is in jieba's dictionary, read before the domain words are added to it
+        self._target_freq = {t: self._general_words.get(t, 0) for t in self._repair_targets.values()}
         self._memo: dict[str, Analysis] = {}  # analyses of knowledge phrasings, reused across passes
         self._parts: dict[str, frozenset[str]] = {}  # known words inside compounds
         words = [*lexicon.domain_words, *lexicon.synonyms, *lexicon.synonyms.values(), *keep_whole]
@@ -311,9 +314,17 @@ class Normalizer:
             if self._is_known_word(window):
                 return None
             target = self._repair_targets.get("".join(sounds[start : start + length]))
-            if target and target != window and self._may_rewrite(window, target, start, owners):
+            if target and target != window and self._outnumbers(target, window) and self._may_rewrite(
+                window, target, start, owners
+            ):
                 return target
         return None
+
+    def _outnumbers(self, target: str, window: str) -> bool:
+        """A rare word of jieba's dictionary is read as a typo only of a far more common IP term:
+        专力 (3) as 专利 (1171), but 指压 (3) stays, next to 质押 (106)."""
+        rare = self._general_words.get(window, 0)
+        return not rare or self._target_freq[target] >= TYPO_PRIOR_RATIO * rare
 
     @staticmethod
     def _may_rewrite(window: str, target: str, start: int, owners: list[tuple[int, int] | None]) -> bool:
