@@ -96,7 +96,7 @@ class TicketDesk:
         if days == list(range(days[0], days[-1] + 1)) and len(days) > 2:
             named = text("weekday_range", lang, first=names[days[0]], last=names[days[-1]])
         else:
-            named = "、".join(names[d] for d in days) if lang == "zh" else ", ".join(names[d] for d in days)
+            named = "、".join(names[d] for d in days) if lang != "en" else ", ".join(names[d] for d in days)
         return text("office_hours", lang, days=named, start=hours.start.strftime("%H:%M"),
                     end=hours.end.strftime("%H:%M"))
 

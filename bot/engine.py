@@ -5,7 +5,8 @@ import re
 from collections import deque
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Protocol
+from functools import wraps
+from typing import Callable, Protocol
 
 from sqlite_utils import Database
 
@@ -14,8 +15,10 @@ from bot.config import Settings
 from bot.events import INTERNAL_CHANNELS, EventLog
 from bot.knowledge import Entry, KnowledgeBase
 from bot.matcher import Candidate, Matcher
-from bot.menus import GROUP_PREFIX, groups_of, group_entries, topic_groups
-from bot.normalize import Analysis, join_tokens, looks_english
+from bot.menus import GROUP_PREFIX, group_entries, groups_of, topic_groups
+from bot.normalize import (
+    TRADITIONAL, Analysis, chinese_script, join_tokens, looks_english, to_simplified, to_traditional,
+)
 from bot.policy import ACK, HELP, MENU, NOISE, NUMBER, QUESTION, Opening, OpeningPolicy, english_words
 from bot.question_dates import question_dates
 from bot.referrals import (
@@ -75,6 +78,21 @@ class Reply:
     station_types: tuple[str, ...] = ()
     event_id: int | None = None
     language: str = "zh"
+
+    def in_own_script(self) -> "Reply":
+        """The reply as it leaves the Engine: text and choices in traditional characters for zh-hant."""
+        if self.language != TRADITIONAL:
+            return self
+        choices = tuple(replace(c, title=to_traditional(c.title)) for c in self.choices)
+        return replace(self, text=to_traditional(self.text), choices=choices)
+
+
+def _in_reply_script(method: Callable[..., Reply]) -> Callable[..., Reply]:
+    """An Engine method whose Reply leaves in the script of its language (the one place replies convert)."""
+    @wraps(method)
+    def converted(*args: object, **kwargs: object) -> Reply:
+        return method(*args, **kwargs).in_own_script()
+    return converted
 
 
 @dataclass(frozen=True)
@@ -160,13 +178,14 @@ class Engine:
 
     # ---- public API -------------------------------------------------------------------------
 
+    @_in_reply_script
     def handle(self, message: Message) -> Reply:
         """Answer one free-text message."""
         now = message.now or self.clock.now()
         user = self.events.user(message.channel, message.user_id)
         question = message.text.strip()[:MAX_QUESTION_CHARS]
         if self.opening.asks_for_person(question):
-            return self._handoff(message, user, now, self._language(message))
+            return self._handoff(message, user, now, self._language(message, user))
         opening = self.opening.classify(question)
         lang = self._opening_language(message, opening, user)
         analysis = self.kb.normalizer.analyze(question)
@@ -201,12 +220,13 @@ class Engine:
         self._remember(user, now, event_id, reply, meant, matched, self._guesses(decided), asked=question)
         return replace(reply, event_id=event_id)
 
+    @_in_reply_script
     def answer_intent(self, intent_id: str, message: Message) -> Reply:
         """Answer a pressed choice: an entry id, `topic:<topic>` for a menu, `handoff`, or
         `where`, `where:<entry id>`, `where:topic:<topic>` for the stations that serve it."""
         now = message.now or self.clock.now()
         user = self.events.user(message.channel, message.user_id)
-        lang = self._language(message)
+        lang = self._language(message, user)
         if intent_id == HANDOFF_INTENT or intent_id.startswith(HANDOFF_PREFIX):
             return self._handoff(message, user, now, lang, about=_event_of(intent_id))
         request = self._pressed_where(intent_id, message, user, lang) if is_where_intent(intent_id) else None
@@ -233,16 +253,17 @@ class Engine:
                        self._entry_subject(entry) if entry else (), (Candidate(entry, 100.0),) if entry else ())
         return replace(reply, event_id=event_id)
 
+    @_in_reply_script
     def stations_near(self, message: Message, lat: float, lon: float, topic: str | None = None) -> Reply:
         """The stations nearest a shared location (for `topic` if given); the position is never stored."""
         now = message.now or self.clock.now()
-        lang = self._language(message)
+        user = self.events.user(message.channel, message.user_id)
+        lang = self._language(message, user)
         if not valid_coordinates(lat, lon):
             return Reply(FALLBACK, SERVICE_STATION, None, 0.0, text("stations_bad_location", lang), language=lang)
         request = location_request(topic, message.county, lang)
         ranked = nearest(self.stations, lat, lon, station_types=request.station_types,
                          limit=self.station_settings.max_results)
-        user = self.events.user(message.channel, message.user_id)
         if not ranked and request.county:  # no station has a position (the sample directory): the profile's county
             lead = text("stations_by_profile_county", lang, county=request.county)
             by_county = replace(request, via=VIA_QUESTION)
@@ -269,15 +290,21 @@ class Engine:
 
     # ---- deciding ---------------------------------------------------------------------------
 
-    def _language(self, message: Message) -> str:
-        return "en" if message.language == "en" or looks_english(message.text) else "zh"
+    def _language(self, message: Message, user: str) -> str:
+        """en for English; zh-hant for traditional characters, typed now or, when the text shows no
+        script (你好, a pressed choice), asked for or used in the user's last exchange; else zh."""
+        if message.language == "en" or looks_english(message.text):
+            return "en"
+        previous = self._turns.get(user)
+        earlier = TRADITIONAL in (message.language, previous.language if previous else None)
+        return chinese_script(message.text) or (TRADITIONAL if earlier else "zh")
 
     def _opening_language(self, message: Message, opening: Opening, user: str) -> str:
         """ok, 99 and noise keep the language of the conversation; words (help, trademark) set it."""
         if opening.kind in (ACK, NUMBER, NOISE) and message.language is None:
             previous = self._turns.get(user)
             return previous.language if previous else "zh"
-        return self._language(message)
+        return self._language(message, user)
 
     def _context(self, user: str, now: datetime) -> _Turn | None:
         turn = self._turns.get(user)
@@ -607,6 +634,7 @@ class Engine:
             now, event_id, reply.decision, request.question, context,
             tokens=self._entry_subject(context) if context else (),
             guesses=(Candidate(context, 100.0),) if context else (), typed=request.question, where=request,
+            language=lang,
         ))
         return replace(reply, event_id=event_id)
 
@@ -684,8 +712,9 @@ class Engine:
     def _handoff_question(self, raw: str) -> str:
         """The question typed after the handoff words, if any (转人工 商标被抢注怎么办)."""
         stripped = raw.strip()
+        typed = to_simplified(stripped).lower()  # 轉人工 as 转人工 (the script changes no length)
         for word in sorted(self.kb.lexicon.handoff_words, key=len, reverse=True):
-            if stripped.lower().startswith(word):
+            if typed.startswith(word):
                 return stripped[len(word):].strip(" ：:，,。")
         return ""
 

@@ -1,6 +1,8 @@
 """Fixed interface strings of the assistant in Chinese and English."""
 from __future__ import annotations
 
+from bot.normalize import TRADITIONAL, to_traditional
+
 TEXTS: dict[str, dict[str, str]] = {
     "fallback": {
         "zh": "抱歉，这个问题不在我能回答的知识产权范围内，我也不会猜测作答。"
@@ -783,6 +785,7 @@ TEXTS: dict[str, dict[str, str]] = {
 
 
 def text(key: str, lang: str, **values: str) -> str:
-    """The string `key` in `lang` (zh when the language is unknown)."""
+    """The string `key` in `lang` (zh-hant: zh in traditional characters; zh when the language is unknown)."""
     variants = TEXTS[key]
-    return variants.get(lang, variants["zh"]).format(**values)
+    said = variants.get(lang, variants["zh"]).format(**values)
+    return to_traditional(said) if lang == TRADITIONAL else said

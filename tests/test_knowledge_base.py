@@ -94,7 +94,7 @@ def real_engine(real_kb: KnowledgeBase):
     [
         ("商标注册要多久？", "trademark", "9个月"),
         ("注册商标得花多少钱", "trademark", "270元"),
-        ("質押貸款怎麼申請", "pledge_financing", "质押"),
+        ("質押貸款怎麼申請", "pledge_financing", "質押"),  # answered in traditional characters
         ("what is open licensing of patents", "open_license", "licen"),
     ],
 )

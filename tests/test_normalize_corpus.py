@@ -13,7 +13,7 @@ from bot.normalize import Normalizer
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = yaml.safe_load((ROOT / "tests" / "data" / "ordinary_sentences.yaml").read_text(encoding="utf-8"))
-KINDS = ("ordinary", "negation", "he", "qilai", "zi_suffix", "zi_capital")
+KINDS = ("ordinary", "negation", "he", "qilai", "zi_suffix", "zi_capital", "near_homophones")
 SENTENCES = [pytest.param(s, id=f"{kind}{n}") for kind in KINDS for n, s in enumerate(CORPUS[kind], start=1)]
 
 
@@ -32,7 +32,7 @@ def test_no_repair_fires_on_ordinary_chinese(normalizer: Normalizer, sentence: s
     assert normalizer.analyze(sentence).repairs == (), sentence
 
 
-@pytest.mark.parametrize("case", CORPUS["reported"])
+@pytest.mark.parametrize("case", CORPUS["reported"] + CORPUS["whole_words"])
 def test_reported_cases_keep_their_meaning(normalizer: Normalizer, case: dict) -> None:
     text = normalizer.analyze(case["text"]).text
     assert all(word in text for word in case.get("keeps", [])), (case["text"], text)
