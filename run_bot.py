@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+from typing import Iterator
 
 # Each module adds its subcommands with register(subparsers); heavy imports stay inside the commands.
 COMMAND_MODULES = (
@@ -19,7 +20,18 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(commands)
+    for command in subcommands(parser):  # `run_bot.py report --config FILE …` works as well
+        command.add_argument("--config", default=argparse.SUPPRESS, help="config file (as before the command)")
     return parser
+
+
+def subcommands(parser: argparse.ArgumentParser) -> Iterator[argparse.ArgumentParser]:
+    """Every subcommand's parser, nested ones (kb check) included."""
+    for action in parser._actions:  # noqa: SLF001 (argparse lists subparsers nowhere else)
+        if isinstance(action, argparse._SubParsersAction):  # noqa: SLF001
+            for command in action.choices.values():
+                yield command
+                yield from subcommands(command)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -122,7 +122,7 @@ def test_console_starts_as_a_process(settings, tmp_path: Path) -> None:
         input="商标注册要多久\nexit\n", capture_output=True, text=True, cwd=ROOT, timeout=60,
     )
     assert result.returncode == 0, result.stderr
-    assert "9个月" in result.stdout and result.stderr == ""
+    assert "9个月" in result.stdout and result.stderr == f"database: {settings.db_path}\n"
 
 
 def test_ci_runs_exactly_the_readme_test_command() -> None:

@@ -231,6 +231,7 @@ def test_reminders_are_reported_as_not_available_until_the_outbox_exists(config:
 
 
 def test_empty_database_gives_a_report_that_says_so(config: Path, capsys) -> None:
+    open_db(config.parent / "bot.db")
     code, out = run_report(config)
     assert code == 0
     report = (out / "report.md").read_text(encoding="utf-8")
@@ -266,7 +267,7 @@ def test_missing_font_still_writes_the_report_and_says_why(seeded: Path, capsys)
     code, out = run_report(seeded)
     assert code == 1
     message = "charts need a CJK font, and /nonexistent/font.ttc is missing (fix metrics.chart_font)"
-    assert capsys.readouterr().err == f"report: charts not drawn: {message}\n"
+    assert capsys.readouterr().err == f"database: {seeded.parent / 'bot.db'}\nreport: charts not drawn: {message}\n"
     assert f"> 图表未生成 Charts not drawn：{message}" in (out / "report.md").read_text(encoding="utf-8")
     assert not list(out.glob("*.png"))
     assert read_csv(out, "decisions")[1] == ["answer", "5", "0.5000", "questions"]
@@ -315,7 +316,7 @@ def test_out_that_cannot_be_written_is_a_one_line_error(seeded: Path, capsys, wh
            "unwritable folder": locked / "out" if os.geteuid() else Path("/sys/zhichuang-report")}[where]
     code = main(["--config", str(seeded), "report", "--from", "2026-11-09", "--to", "2026-11-22",
                  "--out", str(out)])
-    err = capsys.readouterr().err
-    assert code == 2
+    database, err = capsys.readouterr().err.split("\n", 1)
+    assert code == 2 and database == f"database: {seeded.parent / 'bot.db'}"
     assert err.startswith(f"report: cannot write the report to {out}: ") and err.count("\n") == 1, err
     assert existing.read_text(encoding="utf-8") == "an earlier report"

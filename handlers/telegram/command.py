@@ -13,6 +13,7 @@ ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
 
 def cmd_telegram(args: argparse.Namespace, settings: Settings) -> int:
     """Run the Telegram bot with TELEGRAM_BOT_TOKEN (long polling unless telegram.webhook is set)."""
+    from handlers.db_cli import announce_database
     from handlers.telegram.app import build_application
     from handlers.telegram.config import bot_token, telegram_config, webhook_secret
 
@@ -23,6 +24,7 @@ def cmd_telegram(args: argparse.Namespace, settings: Settings) -> int:
     secret = webhook_secret(os.environ) if webhook else None
     logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=logging.INFO)
     logging.getLogger("httpx").setLevel(logging.WARNING)  # its INFO lines carry the token in the URL
+    announce_database(settings)
     application = build_application(settings, token=token)
     if webhook:
         application.run_webhook(
