@@ -7,6 +7,7 @@ from telegram.ext import Application
 
 from bot.config import Settings
 from handlers.telegram import build_application
+from handlers.telegram.command import serve
 from handlers.telegram.offline import OfflineRequest
 from tg_harness import TOKEN
 
@@ -38,11 +39,8 @@ def stops_once_started(application: Application) -> None:
     application.post_init = started
 
 
-@pytest.mark.xfail(strict=True, reason="two tracebacks today, no retry")
 def test_unreachable_bot_api_is_one_line_per_attempt_then_it_starts(
         settings: Settings, engine, clock, capfd: pytest.CaptureFixture[str]) -> None:
-    from handlers.telegram.command import serve
-
     request = Offline(failures=3)
     application = build_application(settings, request=request, clock=clock, engine=engine, token=TOKEN)
     stops_once_started(application)
