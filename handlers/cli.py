@@ -48,6 +48,10 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     from handlers.console import render
     from handlers.db_cli import open_database
 
+    if not args.question.strip():
+        print("ask: the question is empty (ask: python run_bot.py ask 商标注册要多久, or - for one per line)",
+              file=sys.stderr)
+        return 2
     engine = create_engine(settings, db=open_database(settings))
     lines = sys.stdin if args.question == "-" else [args.question]
     for line in lines:

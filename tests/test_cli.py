@@ -131,7 +131,6 @@ def test_ci_runs_exactly_the_readme_test_command() -> None:
     assert "pytest" in ci_command and f"\n{ci_command}\n" in readme
 
 
-@pytest.mark.xfail(strict=True, reason="ask '' prints nothing")
 @pytest.mark.parametrize("question", ["", "   "])
 def test_an_empty_question_is_a_clear_error(settings, tmp_path: Path, capsys, question: str) -> None:
     assert main(["--config", str(tmp_path / "config.yaml"), "ask", question]) == 2
@@ -140,16 +139,15 @@ def test_an_empty_question_is_a_clear_error(settings, tmp_path: Path, capsys, qu
     assert err == "ask: the question is empty (ask: python run_bot.py ask 商标注册要多久, or - for one per line)\n"
 
 
-@pytest.mark.xfail(strict=True, reason="BrokenPipeError traceback")
 def test_output_cut_short_by_a_pipe_ends_quietly(settings, tmp_path: Path) -> None:
     """`eval … --json | head`: the reader goes away before the output is written."""
     questions = tmp_path / "q.yaml"
     questions.write_text(yaml.safe_dump([{"text": "商标注册要多久", "topic": "trademark"}] * 50,
                                         allow_unicode=True), encoding="utf-8")
-    process = subprocess.Popen(
-        [sys.executable, "run_bot.py", "--config", str(tmp_path / "config.yaml"), "eval", str(questions), "--json"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT)
-    process.stdout.close()  # as `head` does once it has its lines
-    stderr = process.stderr.read().decode()
-    assert process.wait(timeout=120) == 1
+    with subprocess.Popen(
+            [sys.executable, "run_bot.py", "--config", str(tmp_path / "config.yaml"), "eval", str(questions),
+             "--json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT) as process:
+        process.stdout.close()  # as `head` does once it has its lines
+        stderr = process.stderr.read().decode()
+        assert process.wait(timeout=120) == 1
     assert stderr == ""

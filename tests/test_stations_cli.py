@@ -91,14 +91,12 @@ def test_missing_stations_file(run, kb_dir: Path) -> None:
     assert code == 1 and "stations: no usable" in err
 
 
-@pytest.mark.xfail(strict=True, reason="--topic takes only the code")
 @pytest.mark.parametrize("named", ["商标", "Trademarks", "TRADEMARK"])
 def test_topic_is_named_as_station_takes_it(run, named: str) -> None:
     """`stations --topic 商标` reads the topic with the same parser as `/station 商标`."""
     assert run("--county", "建阳", "--topic", named) == run("--county", "建阳", "--topic", "trademark")
 
 
-@pytest.mark.xfail(strict=True, reason="--topic takes only the code")
 def test_an_unknown_topic_says_how_topics_are_named(run, capsys) -> None:
     with pytest.raises(SystemExit) as stopped:
         run("--topic", "天气")
