@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from handlers.console import run_console
-from run_bot import build_parser, main
+from run_bot import main
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -103,17 +103,6 @@ def test_eval_bad_file_is_a_one_line_error(settings, tmp_path: Path, capsys) -> 
 def test_missing_config_is_a_one_line_error(tmp_path: Path, capsys) -> None:
     assert main(["--config", str(tmp_path / "none.yaml"), "kb", "check"]) == 2
     assert capsys.readouterr().err.strip() == f"config: {tmp_path / 'none.yaml'} not found"
-
-
-def test_every_subcommand_is_documented_in_readme() -> None:
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    parser = build_parser()
-    commands = parser._subparsers._group_actions[0].choices  # noqa: SLF001
-    for name, sub in commands.items():
-        nested = [a for a in sub._actions if a.__class__.__name__ == "_SubParsersAction"]
-        names = [f"{name} {child}" for child in nested[0].choices] if nested else [name]
-        for full in names:
-            assert f"run_bot.py {full}" in readme, f"README does not document `run_bot.py {full}`"
 
 
 def test_console_starts_as_a_process(settings, tmp_path: Path) -> None:
