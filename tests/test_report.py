@@ -320,3 +320,14 @@ def test_out_that_cannot_be_written_is_a_one_line_error(seeded: Path, capsys, wh
     assert code == 2 and database == f"database: {seeded.parent / 'bot.db'}"
     assert err.startswith(f"report: cannot write the report to {out}: ") and err.count("\n") == 1, err
     assert existing.read_text(encoding="utf-8") == "an earlier report"
+
+
+def test_a_period_that_has_not_begun_says_so(seeded: Path) -> None:
+    db = open_db(seeded.parent / "bot.db")
+    made = datetime(2026, 11, 19, 20, 0, tzinfo=SHANGHAI)
+    data = collect(db, Period(date(2026, 12, 1), date(2026, 12, 31)), MetricsSettings(), False, made)
+    out = seeded.parent / "out"
+    write_report(data, out)
+    report = (out / "report.md").read_text(encoding="utf-8")
+    assert "生成时 2026-12-01 至 2026-12-31 尚未到来，不计入每日和每周数字" in report
+    assert "> 本期间没有任何提问或转介记录。" in report
