@@ -51,7 +51,8 @@ def serve(application: Application, webhook: WebhookConfig | None, secret: str |
     wait = FIRST_RETRY_SECONDS
     try:
         while True:
-            asyncio.set_event_loop(asyncio.new_event_loop())  # each run closes its loop
+            loop = asyncio.new_event_loop()  # a fresh loop per run: a failed run closes its own
+            asyncio.set_event_loop(loop)
             try:
                 run_once(application, webhook, secret)
                 return 0
@@ -64,6 +65,8 @@ def serve(application: Application, webhook: WebhookConfig | None, secret: str |
                       file=sys.stderr, flush=True)
                 sleep(wait)
                 wait = min(wait * 2, MAX_RETRY_SECONDS)
+            finally:
+                loop.close()
     finally:
         telegram_logger.removeFilter(without_bootstrap_failures)
 
