@@ -72,8 +72,16 @@ class TicketDesk:
         to expect an answer (the next opening time outside office hours)."""
         ticket = self.tickets.create(handoff)
         self._offer(ticket, OFFER)
+        if not self.config.on_duty(ticket.county, ticket.station_types):
+            return text("ticket_recorded_unstaffed", ticket.language, id=str(ticket.id), question=handoff.question)
         return text("ticket_opened", ticket.language, id=str(ticket.id), question=handoff.question,
                     when=self._expected(ticket.created, ticket.language))
+
+    def warn_if_unstaffed(self, channel: str) -> None:
+        """At a channel's start-up: say in the log when 转人工 reaches nobody (no specialist configured)."""
+        if not self.config.city_pool and not self.config.duty:
+            log.warning("%s: no specialist is configured (specialists: in the config, or TELEGRAM_SPECIALISTS / "
+                        "WECOM_SPECIALISTS): 转人工 questions are kept as tickets, but no one is told", channel)
 
     def _expected(self, moment: datetime, lang: str) -> str:
         hours = self.config.office_hours

@@ -20,7 +20,11 @@ from bot.store import open_db
 from bot.vocab import OUT_OF_SCOPE, SMALLTALK
 
 METRICS = ("in_scope_accuracy", "answer_rate", "wrong_answer_rate", "out_of_scope_rejection", "expect_hit_rate")
+SHORT_NAMES = ("accuracy", "answered", "wrong", "rejected", "expect")
 WARM_UP = 20
+FOLLOWUP_TAG = "followup"
+REPORT_KEYS = (*METRICS, "ip_word_rejection", "by_tag", "overlap", "latency_ms", "misses")
+IP_WORD_TAG = "ip_word"  # out of scope although it names an IP word (车辆质押, 商标纸印刷)
 
 
 class EvalFileError(ValueError):
@@ -33,6 +37,7 @@ class Question:
     topic: str
     expect_any: tuple[str, ...] = ()
     context: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()  # input classes (long, english, traditional, ip_word …); followup if context
 
 
 @dataclass(frozen=True)
@@ -56,12 +61,10 @@ def read_questions(path: Path) -> list[Question]:
     for number, item in enumerate(raw, start=1):
         if not isinstance(item, dict) or not isinstance(item.get("text"), str) or not item.get("topic"):
             raise EvalFileError(f"eval: item {number} needs `text` and `topic`")
+        context = tuple(str(s) for s in item.get("context") or ())
+        tags = tuple(dict.fromkeys([*(str(t) for t in item.get("tags") or ()), *([FOLLOWUP_TAG] if context else [])]))
         questions.append(
-            Question(
-                item["text"], str(item["topic"]),
-                tuple(str(s) for s in item.get("expect_any") or ()),
-                tuple(str(s) for s in item.get("context") or ()),
-            )
+            Question(item["text"], str(item["topic"]), tuple(str(s) for s in item.get("expect_any") or ()), context, tags)
         )
     return questions
 
@@ -105,6 +108,9 @@ def summarise(pairs: Sequence[tuple[Question, Outcome]]) -> dict[str, Any]:
         name: {"overall": overall[name], "by_topic": {t: by_topic[t][name] for t in topics if by_topic[t][name] is not None}}
         for name in METRICS
     }
+    report["by_tag"] = figures_by_tag(pairs)
+    ip_word = [(q, o) for q, o in pairs if IP_WORD_TAG in q.tags and q.topic == OUT_OF_SCOPE]
+    report["ip_word_rejection"] = {"count": len(ip_word), "overall": _figures(ip_word)["out_of_scope_rejection"]}
     report["misses"] = [
         {"text": q.text, "topic": q.topic, "got_topic": o.topic, "decision": o.decision, "intent": o.intent}
         for q, o in pairs
@@ -113,6 +119,16 @@ def summarise(pairs: Sequence[tuple[Question, Outcome]]) -> dict[str, Any]:
         or (q.topic == OUT_OF_SCOPE and o.decision != FALLBACK and o.topic != SMALLTALK)
     ]
     return report
+
+
+def figures_by_tag(pairs: Sequence[tuple[Question, Outcome]]) -> dict[str, dict[str, Any]]:
+    """The five figures for the questions of each tag, with how many there are."""
+    tags = sorted({t for q, _ in pairs for t in q.tags})
+    out = {}
+    for tag in tags:
+        tagged = [(q, o) for q, o in pairs if tag in q.tags]
+        out[tag] = {"count": len(tagged), **_figures(tagged)}
+    return out
 
 
 def percentile(values: Sequence[float], pct: float) -> float:
@@ -156,7 +172,7 @@ def run_engine(kb: KnowledgeBase, settings: Settings, clock: Clock, questions: l
     overlapping = [q for q in questions if kb.normalizer.analyze(q.text).key in phrasings]
     report["overlap"] = {"count": len(overlapping), "overall": _ratio(len(overlapping), len(questions))}
     report["latency_ms"] = {"p50": round(percentile(timings, 50), 3), "p99": round(percentile(timings, 99), 3)}
-    return {key: report[key] for key in (*METRICS, "overlap", "latency_ms", "misses")}
+    return {key: report[key] for key in REPORT_KEYS}
 
 
 # ---- baselines -------------------------------------------------------------------------------
@@ -279,6 +295,12 @@ def format_report(report: dict[str, Any]) -> Iterable[str]:
         yield f"{metric}: {_percent(figure['overall'])}"
         for topic, value in figure["by_topic"].items():
             yield f"    {topic}: {_percent(value)}"
+    ip_word = report["ip_word_rejection"]
+    yield f"ip_word_rejection: {_percent(ip_word['overall'])} of {ip_word['count']}"
+    for tag, figures in report["by_tag"].items():
+        yield f"tag {tag} ({figures['count']}): " + " · ".join(
+            f"{short} {_percent(figures[metric])}" for metric, short in zip(METRICS, SHORT_NAMES)
+        )
     yield f"overlap: {report['overlap']['count']} ({_percent(report['overlap']['overall'])})"
     yield f"latency_ms: p50 {report['latency_ms']['p50']} · p99 {report['latency_ms']['p99']}"
     yield f"misses: {len(report['misses'])}"

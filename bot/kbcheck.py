@@ -9,6 +9,7 @@ from typing import Callable, Iterable
 from bot.calendar_events import check_events
 from bot.drafts import check_drafts
 from bot.facts import FactBook, references
+from bot.menus import check_groups
 from bot.knowledge import Entry, KnowledgeBase, Problem, read_entries, read_facts, read_lexicon
 from bot.normalize import Normalizer
 from bot.stations import check_stations
@@ -17,7 +18,7 @@ from bot.vocab import STATION_TYPES, TOPICS
 MIN_PHRASINGS = 6
 
 # Extra checks for other knowledge files (stations, events, drafts) register here: (root, kb) -> problems.
-EXTRA_CHECKS: list[Callable[[Path, KnowledgeBase], list[Problem]]] = [check_stations, check_events, check_drafts]
+EXTRA_CHECKS: list[Callable[[Path, KnowledgeBase], list[Problem]]] = [check_stations, check_events, check_drafts, check_groups]
 
 
 class KnowledgeError(Exception):

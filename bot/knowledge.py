@@ -48,6 +48,7 @@ class Entry:
     station_types: tuple[str, ...] = ()
     source_en: str = ""
     file: str = ""
+    group: str = ""  # its menu group (knowledge/groups.yaml)
 
     def title_in(self, lang: str) -> str:
         return self.title_en if lang == "en" and self.title_en else self.title
@@ -124,6 +125,7 @@ def entry_from(raw: Any, where: str, index: int) -> tuple[Entry | None, list[Pro
             source_en=str(raw.get("source_en") or "").strip(),
             reviewed=raw["reviewed"],
             file=where,
+            group=str(raw.get("group") or ""),
         ),
         [],
     )

@@ -147,6 +147,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "\"how much does a trademark cost\".",
     },
     "unknown_command": {"zh": "没有这个命令，发送 /help 查看可用命令。", "en": "Unknown command; send /help."},
+    "feedback_not_yours": {
+        "zh": "只有提问的人可以评价这个回答。", "en": "Only the person who asked can rate this answer.",
+    },
+    "wecom_working": {"zh": "处理中…结果稍后发给您。", "en": "Working on it… the result follows shortly."},
     "private_only": {"zh": "请在与我的私聊中使用这个命令。", "en": "Please use this command in a private chat with me."},
     "flood": {
         "zh": "您发送得太快了，请 {seconds} 秒后再提问。",
@@ -231,6 +235,14 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh": "已转给知识产权专员（工单 #{id}）。问题：{question}\n{when}\n专员只看到您的问题和县区，看不到您的账号信息。",
         "en": "Passed to an IP specialist (ticket #{id}). Question: {question}\n{when}\nSpecialists see only "
         "your question and county, not your account.",
+    },
+    "question_in_context": {"zh": "{question}（上文：{context}）", "en": "{question} (after: {context})"},
+    "ticket_recorded_unstaffed": {
+        "zh": "已记录您的问题（工单 #{id}）：{question}\n目前没有知识产权专员值班，问题暂时无法转给专员；"
+        "它已留存，供知识产权主管部门了解企业需求，如有专员接手，会在这里答复您。",
+        "en": "Your question is recorded (ticket #{id}): {question}\nNo IP specialist is on duty now, so it cannot be "
+        "passed to one; it is kept for the IP authority to see what firms need, and if a specialist takes it "
+        "up, the answer will come here.",
     },
     "ticket_when_open": {
         "zh": "专员接手后会在这里答复您，通常在 {minutes} 分钟内。",
@@ -445,9 +457,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "for an IP specialist.",
     },
     "stations_none_located": {
-        "zh": "目录中的站点还没有位置信息，暂时无法按距离推荐。请告诉我您所在的县（市、区）。",
+        "zh": "目录中的站点还没有位置信息，暂时无法按距离推荐。请告诉我您所在的县（市、区），例如「邵武」。",
         "en": "No station in the directory has a map position yet, so I cannot rank by distance. "
-        "Tell me your county instead.",
+        "Tell me your county instead, e.g. \"Shaowu\".",
     },
     "stations_bad_location": {
         "zh": "这个位置无法识别，请重新发送位置，或告诉我您所在的县（市、区）。",
@@ -459,9 +471,17 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "station_any_topic": {"zh": "不限 / 其他", "en": "Any / other"},
     "ask_station_county": {
-        "zh": "企业在哪个县（市、区）？我会优先推荐本地站点。可以跳过；也可以直接发送位置，按距离推荐。",
-        "en": "Which county is your firm in? Local stations come first. You can skip this, or send your "
-        "location to rank stations by distance.",
+        "zh": "企业在哪个县（市、区）？我会优先推荐本地站点。可以跳过。",
+        "en": "Which county is your firm in? Local stations come first. You can skip this.",
+    },
+    "ask_station_location": {
+        "zh": "也可以直接发送位置，按距离推荐。",
+        "en": "Or send your location to rank stations by distance.",
+    },
+    "stations_by_profile_county": {
+        "zh": "目录中的站点还没有位置信息，先按您资料中的县区（{county}）推荐：",
+        "en": "No station in the directory has a map position yet, so here are those for your profile's "
+        "county ({county}):",
     },
     "reason_topic": {
         "zh": "办理{topic}事项",
@@ -750,6 +770,15 @@ TEXTS: dict[str, dict[str, str]] = {
     "cmd_cancel_reminder": {"zh": "专员：取消群发", "en": "Specialist: cancel a broadcast"},
     "notices_stop": {"zh": "✖ 服务通知", "en": "✖ Service notices"},
     "notices_on": {"zh": "服务通知：接收中", "en": "Service notices: on"},
+    "ack": {"zh": "好的。还有问题随时问我；回复「菜单」可查看能咨询的主题。",
+            "en": "All right. Ask me anything else any time; reply \"menu\" to see the topics."},
+    "number_out_of_range": {"zh": "请回复 1–{count} 之间的数字选择上面的选项，或直接输入您的问题。",
+                            "en": "Reply with a number from 1 to {count} to pick an option above, or type your question."},
+    "number_without_choices": {"zh": "数字用来选择列出的选项。请直接输入您的问题，或从下面的主题中选择：",
+                               "en": "Numbers pick a listed option. Type your question, or pick a topic below:"},
+    "other_parts": {"zh": "您还问到：{parts}。请点下面的选项查看。",
+                    "en": "You also asked about: {parts}. Pick them below."},
+    "back_to_topic": {"zh": "↩ {topic}：全部分类", "en": "↩ {topic}: all groups"},
 }
 
 

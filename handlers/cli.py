@@ -54,12 +54,26 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
         return 2
     engine = create_engine(settings, db=open_database(settings))
     lines = sys.stdin if args.question == "-" else [args.question]
-    for line in lines:
+    failed = 0
+    for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
-        reply = engine.handle(Message(CLI_CHANNEL, "cli", line.rstrip("\n"), internal=True))
+        try:
+            reply = engine.handle(Message(CLI_CHANNEL, "cli", line.rstrip("\n"), internal=True))
+        except Exception as exc:  # noqa: BLE001 - one bad line must not lose the rest of the batch
+            failed += 1
+            report_failed_line(number, exc, args.json)
+            continue
         print(reply_json(reply) if args.json else render(reply), flush=True)
-    return 0
+    return 1 if failed else 0
+
+
+def report_failed_line(number: int, exc: Exception, as_json: bool) -> None:
+    """One line on stderr (and, with --json, an error object in the reply's place on stdout)."""
+    error = f"{type(exc).__name__}: {exc}"
+    if as_json:
+        print(json.dumps({"line": number, "error": error}, ensure_ascii=False), flush=True)
+    print(f"ask: line {number} failed: {error}", file=sys.stderr, flush=True)
 
 
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:

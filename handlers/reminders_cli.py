@@ -5,10 +5,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-from typing import Mapping
+from typing import TYPE_CHECKING, Mapping
 
 from bot.config import Settings
 from bot.delivery import Sender
+
+if TYPE_CHECKING:
+    import httpx
 
 
 def cmd_list(args: argparse.Namespace, settings: Settings) -> int:
@@ -38,7 +41,7 @@ def cmd_run_once(args: argparse.Namespace, settings: Settings) -> int:
         return 0
 
     async def deliver() -> int:
-        senders, closers = await _senders(os.environ, clock)
+        senders, closers = await _senders(os.environ, clock, settings)
         if not senders:
             print("no channel credentials in the environment: the copies wait for the running bots")
             return 0
@@ -57,8 +60,10 @@ def cmd_run_once(args: argparse.Namespace, settings: Settings) -> int:
     return asyncio.run(deliver())
 
 
-async def _senders(environ: Mapping[str, str], clock) -> tuple[dict[str, Sender], list]:
-    """The senders whose credentials are set, and how to close them."""
+async def _senders(
+    environ: Mapping[str, str], clock, settings: Settings, transport: httpx.AsyncBaseTransport | None = None,
+) -> tuple[dict[str, Sender], list]:
+    """The senders whose credentials are set, and how to close them (`transport`: WeCom's, in tests)."""
     senders: dict[str, Sender] = {}
     closers = []
     if environ.get("TELEGRAM_BOT_TOKEN", "").strip():
@@ -74,10 +79,10 @@ async def _senders(environ: Mapping[str, str], clock) -> tuple[dict[str, Sender]
         closers.append(bot.shutdown)
     if any(name.startswith("WECOM_") and value.strip() for name, value in environ.items()):
         from handlers.wecom.client import WeComClient
-        from handlers.wecom.config import WeComCredentials
+        from handlers.wecom.config import WeComCredentials, WeComSettings
 
-        credentials = WeComCredentials.from_env(environ)
-        client = WeComClient(credentials.corp_id, credentials.secret, credentials.agent_id, clock)
+        options = WeComSettings.from_section(settings.section("wecom"))
+        client = WeComClient.for_app(WeComCredentials.from_env(environ), options, clock, transport)
         senders["wecom"] = client
         closers.append(client.aclose)
     return senders, closers

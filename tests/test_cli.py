@@ -59,7 +59,7 @@ def test_eval_json_keys_and_figures(settings, tmp_path: Path, capsys) -> None:
         {"text": "那续展呢", "topic": "trademark", "context": ["注册商标得花多少钱"], "expect_any": ["12个月"]},
         {"text": "質押貸款怎麼申請", "topic": "pledge_financing"},
         {"text": "明天天气怎么样", "topic": "out_of_scope"},
-        {"text": "你好", "topic": "out_of_scope"},
+        {"text": "你好", "topic": "out_of_scope", "tags": ["first"]},
         {"text": "专利年费怎么交", "topic": "patent", "note": "ignored key"},
     ]
     path = tmp_path / "q.yaml"
@@ -69,7 +69,7 @@ def test_eval_json_keys_and_figures(settings, tmp_path: Path, capsys) -> None:
     report = json.loads(capsys.readouterr().out)
     assert list(report) == [
         "in_scope_accuracy", "answer_rate", "wrong_answer_rate", "out_of_scope_rejection",
-        "expect_hit_rate", "overlap", "latency_ms", "misses",
+        "expect_hit_rate", "ip_word_rejection", "by_tag", "overlap", "latency_ms", "misses",
     ]
     assert report["in_scope_accuracy"]["overall"] == 0.75  # 专利年费 is not in the fixture base
     assert report["answer_rate"]["overall"] == 0.75
@@ -81,6 +81,10 @@ def test_eval_json_keys_and_figures(settings, tmp_path: Path, capsys) -> None:
     assert report["overlap"] == {"count": 3, "overall": 0.5}
     assert set(report["latency_ms"]) == {"p50", "p99"}
     assert [m["text"] for m in report["misses"]] == ["专利年费怎么交"]
+    assert report["by_tag"]["followup"]["count"] == 1  # a question with context is a follow-up
+    assert report["by_tag"]["followup"]["expect_hit_rate"] == 1.0
+    assert report["by_tag"]["first"]["out_of_scope_rejection"] == 1.0
+    assert report["ip_word_rejection"] == {"count": 0, "overall": None}
     assert settings.db_path.exists() == db_before  # eval never writes to the bot's database
 
 
@@ -91,6 +95,19 @@ def test_eval_compare_adds_two_baselines(settings, tmp_path: Path, capsys) -> No
     report = json.loads(capsys.readouterr().out)
     assert set(report["baselines"]) == {"wratio", "bm25"}
     assert report["baselines"]["bm25"]["in_scope_accuracy"]["overall"] == 1.0
+
+
+def test_eval_reports_out_of_scope_questions_with_an_ip_word_apart(settings, tmp_path: Path, capsys) -> None:
+    questions = [
+        {"text": "车辆质押贷款利率多少", "topic": "out_of_scope", "tags": ["ip_word"]},
+        {"text": "明天天气怎么样", "topic": "out_of_scope"},
+    ]
+    path = tmp_path / "q.yaml"
+    path.write_text(yaml.safe_dump(questions, allow_unicode=True), encoding="utf-8")
+    assert main(["--config", str(tmp_path / "config.yaml"), "eval", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "ip_word_rejection: 100.0% of 1" in out
+    assert "tag ip_word (1): " in out
 
 
 def test_eval_bad_file_is_a_one_line_error(settings, tmp_path: Path, capsys) -> None:
@@ -140,3 +157,31 @@ def test_output_cut_short_by_a_pipe_ends_quietly(settings, tmp_path: Path) -> No
         stderr = process.stderr.read().decode()
         assert process.wait(timeout=120) == 1
     assert stderr == ""
+
+
+def test_ask_batch_survives_a_failing_line(settings, tmp_path: Path, monkeypatch, capsys) -> None:
+    monkeypatch.setattr(sys, "stdin", io.StringIO("商标注册要多久\n转人工\ud800\n商标注册要多久\n"))
+    status = main(["--config", str(tmp_path / "config.yaml"), "ask", "-", "--json"])
+    out = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert len(out) == 3 and out[0]["intent"] == out[2]["intent"] == "tm_duration"
+    assert status in (0, 1)
+
+
+def test_ask_batch_reports_a_failed_line_and_goes_on(settings, tmp_path: Path, monkeypatch, capsys) -> None:
+    from bot.engine import Engine
+
+    real_handle = Engine.handle
+
+    def handle_failing_on_boom(self, message):
+        if message.text == "boom":
+            raise RuntimeError("disk on fire")
+        return real_handle(self, message)
+
+    monkeypatch.setattr(Engine, "handle", handle_failing_on_boom)
+    monkeypatch.setattr(sys, "stdin", io.StringIO("商标注册要多久\nboom\n商标注册要多久\n"))
+    assert main(["--config", str(tmp_path / "config.yaml"), "ask", "-", "--json"]) == 1
+    captured = capsys.readouterr()
+    out = [json.loads(line) for line in captured.out.splitlines()]
+    assert [o.get("intent") for o in out] == ["tm_duration", None, "tm_duration"]
+    assert out[1] == {"line": 2, "error": "RuntimeError: disk on fire"}
+    assert captured.err == f"database: {settings.db_path}\nask: line 2 failed: RuntimeError: disk on fire\n"

@@ -330,16 +330,16 @@ async def test_specialist_traffic_is_internal_and_commands_need_a_specialist(ser
 
 
 @pytest.mark.asyncio
-async def test_reload_refuses_a_broken_base_and_keeps_answering(server, wecom_engine, kb_dir: Path) -> None:
-    peer, _ = server
+async def test_reload_refuses_a_broken_base_and_keeps_answering(server, wecom_engine, kb_dir: Path, api) -> None:
+    peer, callback = server
     faq = kb_dir / "faq" / "trademark.yaml"
     good = faq.read_text(encoding="utf-8")
     faq.write_text(good.replace("topic: trademark", "topic: trademarks", 1), encoding="utf-8")
-    refused = await peer.say("staff_li", "/reload")
+    refused = await peer.final_reply("staff_li", "/reload", callback, api)
     assert refused.startswith("知识库有 1 个错误，已拒绝加载")
     assert "unknown topic 'trademarks'" in refused
     assert "9个月" in await peer.say("firm_a", "商标注册要多久")
     faq.write_text(good, encoding="utf-8")
-    assert (await peer.say("staff_li", "/reload")).startswith("知识库已重新加载：6 条问答")
+    assert (await peer.final_reply("staff_li", "/reload", callback, api)).startswith("知识库已重新加载：6 条问答")
     actions = [(a["action"], json.loads(a["detail"])["ok"]) for a in wecom_engine.db["audit"].rows]
     assert actions == [("reload", False), ("reload", True)]

@@ -156,3 +156,19 @@ async def test_the_lifespan_runs_the_round_that_escalates(staffed_engine, staffe
     telegram = list(staffed_engine.db["ticket_notices"].rows_where("channel = 'telegram'"))
     assert [(n["chat_id"], n["kind"], n["status"]) for n in telegram] == [("9001", "offer", "pending"),
                                                                           ("9001", "escalated", "pending")]
+
+
+async def test_without_specialists_start_up_warns_and_the_firm_is_told_honestly(
+    tmp_path, kb_dir, fixture_kb, clock, api, caplog
+) -> None:
+    unstaffed = write_settings(tmp_path, kb_dir)  # the shipped config: no specialist anywhere
+    engine = Engine(fixture_kb, unstaffed, open_db(unstaffed.db_path), clock)
+    with caplog.at_level("WARNING"):
+        http, callback = await serve(engine, unstaffed, clock, api)
+    assert any("no specialist" in r.getMessage() and "wecom" in r.getMessage() for r in caplog.records)
+    peer = WeComPeer(http, clock)
+    await peer.say("firm_a", QUESTION)
+    said = await peer.say("firm_a", "转人工")
+    assert "已转给" not in said and "目前没有知识产权专员值班" in said
+    await http.aclose()
+    await callback.sender.aclose()

@@ -275,6 +275,22 @@ async def test_thumbs_down_offers_the_question_to_a_specialist(bot, engine) -> N
     assert json.loads(row["station_types"]) == ["trademark_window"]
 
 
+async def test_thumbs_down_on_an_earlier_answer_files_that_question(bot, engine) -> None:
+    await firm_in_shaowu(bot)
+    await bot.say(FIRM, "商标注册要多久")
+    [rated] = bot.new("sendMessage")
+    await bot.say(FIRM, "什么是专利开放许可")
+    bot.new()
+    await bot.press(FIRM, "👎", on=rated)
+    bot.new()
+    await bot.press(FIRM, "留给专员")
+    assert to(bot.new("sendMessage"), FIRM)[0].params["text"].startswith("已转给知识产权专员（工单 #1）。问题：商标注册要多久")
+    row = ticket(engine)
+    asked = next(engine.db.query("select id from events where kind = 'question' and intent = 'tm_duration'"))
+    assert (row["question"], row["reply_to"]) == ("商标注册要多久", asked["id"])
+    assert json.loads(row["guesses"])[0]["intent"] == "tm_duration"
+
+
 async def test_a_clarify_nobody_likes_goes_to_a_specialist(settings, fixture_kb, fresh_db, clock) -> None:
     from dataclasses import replace
 
@@ -332,3 +348,32 @@ async def test_forget_takes_the_firm_out_of_its_tickets(bot, engine) -> None:
     assert row["county"] == "邵武市" and engine.db["ticket_messages"].count == 0
     await bot.press(SPECIALIST, "认领")
     assert bot.new("answerCallbackQuery")[0].params["text"] == "工单 #1 已关闭。"
+
+
+async def test_without_specialists_start_up_warns_and_the_firm_is_told_where_its_question_went(
+    tmp_path, kb_dir, fixture_kb, fresh_db, clock, caplog
+) -> None:
+    unstaffed = write_settings(tmp_path, kb_dir)  # the shipped config: no specialist anywhere
+    with caplog.at_level("WARNING"):
+        bot = await start_bot(unstaffed, Engine(fixture_kb, unstaffed, fresh_db, clock), clock)
+    assert any("no specialist" in r.getMessage() and "telegram" in r.getMessage() for r in caplog.records)
+    await bot.say(FIRM, FIRM_QUESTION)
+    await bot.say(FIRM, "转人工")
+    said = bot.texts()[-1]
+    assert "已转给" not in said
+    assert said.startswith(f"已记录您的问题（工单 #1）：{FIRM_QUESTION}\n目前没有知识产权专员值班")
+    await bot.app.shutdown()
+    assert bot.errors == []
+
+
+async def test_the_ticket_carries_the_question_the_firm_means(bot, engine) -> None:
+    await firm_in_shaowu(bot)
+    await bot.say(FIRM, "商标注册要多久")
+    [first] = bot.new("sendMessage")
+    await bot.say(FIRM, "那续展呢？")  # a follow-up: only clear with the question before it
+    await bot.say(FIRM, "转人工")
+    assert ticket(engine, 1)["question"] == "那续展呢？（上文：商标注册要多久）"
+    await bot.say(FIRM, "那续展呢？")
+    await bot.press(FIRM, "注册商标的官费", on=first)  # then picks another choice
+    await bot.say(FIRM, "转人工")
+    assert ticket(engine, 2)["question"] == "注册商标的官费"
