@@ -22,7 +22,7 @@ def build_parser() -> argparse.ArgumentParser:
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(commands)
     for command in subcommands(parser):  # `run_bot.py report --config FILE …` works as well
-        command.add_argument("--config", default=argparse.SUPPRESS, help="config file (as before the command)")
+        command.add_argument("--config", default=argparse.SUPPRESS, help="config file (as before COMMAND)")
     return parser
 
 

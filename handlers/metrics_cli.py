@@ -33,8 +33,8 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
         print(f"report: --from {start} is after --to {end}", file=sys.stderr)
         return 2
     metrics = metrics_settings(settings)
-    data = collect(open_existing_database(settings, "report"), Period(start, end), metrics, args.include_internal,
-                   SystemClock().now())
+    db = open_existing_database(settings, "report")
+    data = collect(db, Period(start, end), metrics, args.include_internal, SystemClock().now())
     out = Path(args.out or f"reports/{start}_{end}")
     try:
         written = write_report(data, out, metrics.chart_font)

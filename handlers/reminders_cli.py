@@ -20,7 +20,8 @@ def cmd_list(args: argparse.Namespace, settings: Settings) -> int:
     from bot.clock import SystemClock
     from handlers.db_cli import open_existing_database
 
-    print(BroadcastDesk(open_existing_database(settings, "reminders"), SystemClock()).scheduled_list(args.lang))
+    db = open_existing_database(settings, "reminders")
+    print(BroadcastDesk(db, SystemClock()).scheduled_list(args.lang))
     return 0
 
 

@@ -33,8 +33,9 @@ def topic_argument(value: str) -> str:
 
     topic = topic_named(value)
     if topic not in STATION_TOPICS:
+        codes = ", ".join(STATION_TOPICS)
         raise argparse.ArgumentTypeError(
-            f"unknown topic '{value}' (a title such as 商标 or Trademarks, or a code: {', '.join(STATION_TOPICS)})")
+            f"unknown topic '{value}' (a title such as 商标 or Trademarks, or a code: {codes})")
     return topic
 
 
@@ -119,7 +120,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     stations = commands.add_parser("stations", help=cmd_stations.__doc__)
     stations.add_argument("--county", help="county as people write it (邵武, 邵武市, Shaowu) or 'city'")
     stations.add_argument("--topic", type=topic_argument,
-                          help="the IP topic the firm asks about, as /station takes it (商标, Trademarks, trademark)")
+                          help="the IP topic, as /station takes it (商标, Trademarks, trademark)")
     stations.add_argument("--industry", choices=INDUSTRIES, help="the firm's industry (tie-break)")
     stations.add_argument("--park", help="the firm's industrial park (邵武金塘工业园 or 金塘工业园)")
     stations.add_argument("--near", metavar="LAT,LON", help="rank by distance from this position instead")

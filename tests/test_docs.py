@@ -41,12 +41,14 @@ def handler_commands(handler: BaseHandler) -> set[str]:
 
 
 def telegram_commands(settings, engine, clock) -> set[str]:
-    application = build_application(settings, request=OfflineRequest(), clock=clock, engine=engine, token=TOKEN)
+    application = build_application(settings, request=OfflineRequest(), clock=clock, engine=engine,
+                                    token=TOKEN)
     return set().union(*(handler_commands(h) for h in chain.from_iterable(application.handlers.values())))
 
 
 def test_the_parser_lists_the_subcommands() -> None:
-    assert {"run_bot.py console", "run_bot.py kb check", "run_bot.py reminders run-once"} <= set(cli_commands())
+    expected = {"run_bot.py console", "run_bot.py kb check", "run_bot.py reminders run-once"}
+    assert expected <= set(cli_commands())
 
 
 @pytest.mark.parametrize("command", cli_commands())

@@ -22,7 +22,8 @@ def test_csv_starts_with_the_bom_and_reads_back() -> None:
 
 @pytest.mark.parametrize(("written", "cell"), [
     ("0.5000", 0.5), ("12", 12), ("-3", -3), ("0", 0), ("12315", 12315),
-    ("0599", "0599"), ("2026-11", "2026-11"), ("1234567890123456", "1234567890123456"), ("#3", "#3"), ("", ""),
+    ("0599", "0599"), ("2026-11", "2026-11"), ("1234567890123456", "1234567890123456"), ("#3", "#3"),
+    ("", ""),
 ])
 def test_counts_and_shares_become_numbers_and_nothing_else_does(written: str, cell: object) -> None:
     assert cell_value(written) == cell and type(cell_value(written)) is type(cell)

@@ -267,7 +267,8 @@ def test_missing_font_still_writes_the_report_and_says_why(seeded: Path, capsys)
     code, out = run_report(seeded)
     assert code == 1
     message = "charts need a CJK font, and /nonexistent/font.ttc is missing (fix metrics.chart_font)"
-    assert capsys.readouterr().err == f"database: {seeded.parent / 'bot.db'}\nreport: charts not drawn: {message}\n"
+    database = f"database: {seeded.parent / 'bot.db'}"
+    assert capsys.readouterr().err == f"{database}\nreport: charts not drawn: {message}\n"
     assert f"> 图表未生成 Charts not drawn：{message}" in (out / "report.md").read_text(encoding="utf-8")
     assert not list(out.glob("*.png"))
     assert read_csv(out, "decisions")[1] == ["answer", "5", "0.5000", "questions"]

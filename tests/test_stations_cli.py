@@ -102,6 +102,7 @@ def test_an_unknown_topic_says_how_topics_are_named(run, capsys) -> None:
         run("--topic", "天气")
     assert stopped.value.code == 2
     error = capsys.readouterr().err.splitlines()[-1]
-    assert error.endswith("argument --topic: unknown topic '天气' (a title such as 商标 or Trademarks, or a code: "
-                          "trademark, pledge_financing, open_license, geographical_indication, copyright, patent, "
-                          "patent_dense_product, insurance, enforcement, policy)"), error
+    assert error.endswith(
+        "argument --topic: unknown topic '天气' (a title such as 商标 or Trademarks, or a code: trademark, "
+        "pledge_financing, open_license, geographical_indication, copyright, patent, patent_dense_product, "
+        "insurance, enforcement, policy)"), error
