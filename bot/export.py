@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Sequence
 
 CSV_ENCODING = "utf-8-sig"  # the BOM tells Excel the file is UTF-8, not the ANSI code page (GBK)
-NUMBER = re.compile(r"-?\d+(\.\d+)?")
+# A count or share written as text; not "0599…" (a phone number) nor 16+ digits (Excel keeps 15).
+NUMBER = re.compile(r"-?(0|[1-9]\d{0,14})(\.\d{1,6})?")
 MAX_COLUMN_WIDTH = 60
 
 

@@ -487,7 +487,7 @@ def future_note(data: ReportData) -> list[str]:
     """A line saying which days of the period had not come yet when the report was made."""
     if data.observed_end >= data.period.end:
         return []
-    first = data.observed_end + timedelta(days=1)
+    first = max(data.observed_end + timedelta(days=1), data.period.start)
     return [f"- 尚未到来 Not yet：生成时 {first} 至 {data.period.end} 尚未到来，不计入每日和每周数字"]
 
 

@@ -35,8 +35,9 @@ def cmd_console(args: argparse.Namespace, settings: Settings) -> int:
     """Chat with the bot in the terminal."""
     from bot.runtime import create_engine
     from handlers.console import run_console
+    from handlers.db_cli import open_database
 
-    engine = create_engine(settings)
+    engine = create_engine(settings, db=open_database(settings))
     run_console(engine, sys.stdin, sys.stdout, prompt=(lambda: "> ") if sys.stdin.isatty() else None)
     return 0
 
@@ -45,8 +46,13 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     """Ask one question (or one per stdin line with '-'); events are recorded with channel cli."""
     from bot.runtime import create_engine
     from handlers.console import render
+    from handlers.db_cli import open_database
 
-    engine = create_engine(settings)
+    if not args.question.strip():
+        print("ask: the question is empty (ask: python run_bot.py ask 商标注册要多久, or - for one per line)",
+              file=sys.stderr)
+        return 2
+    engine = create_engine(settings, db=open_database(settings))
     lines = sys.stdin if args.question == "-" else [args.question]
     failed = 0
     for number, line in enumerate(lines, start=1):

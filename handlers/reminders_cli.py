@@ -18,9 +18,10 @@ def cmd_list(args: argparse.Namespace, settings: Settings) -> int:
     """List scheduled and sending broadcasts with their ids (cancel one with /cancel_reminder <id>)."""
     from bot.broadcasts import BroadcastDesk
     from bot.clock import SystemClock
-    from bot.store import open_db
+    from handlers.db_cli import open_existing_database
 
-    print(BroadcastDesk(open_db(settings.db_path), SystemClock()).scheduled_list(args.lang))
+    db = open_existing_database(settings, "reminders")
+    print(BroadcastDesk(db, SystemClock()).scheduled_list(args.lang))
     return 0
 
 
@@ -30,11 +31,11 @@ def cmd_run_once(args: argparse.Namespace, settings: Settings) -> int:
     from bot.clock import SystemClock
     from bot.kbcheck import load_knowledge
     from bot.reminders import Scheduler, build_dispatcher, reminder_settings
-    from bot.store import open_db
+    from handlers.db_cli import open_existing_database
 
     config = reminder_settings(settings)
+    db, clock = open_existing_database(settings, "reminders"), SystemClock()
     kb = load_knowledge(settings.knowledge_dir)
-    db, clock = open_db(settings.db_path), SystemClock()
     fired = Scheduler(db, config, lambda: kb).fire_due(clock.now())
     print(f"fired {fired} reminder(s)")
     if args.fire_only:

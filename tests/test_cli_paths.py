@@ -28,14 +28,12 @@ def test_paths_in_a_config_file_are_read_from_its_folder(elsewhere: Path) -> Non
     assert settings.knowledge_dir == elsewhere.parent / "knowledge"
 
 
-@pytest.mark.xfail(strict=True, reason="fixed in the next commit")
 def test_bot_db_path_is_read_from_the_current_folder(elsewhere: Path) -> None:
     settings = load_settings(elsewhere, environ={"BOT_DB_PATH": "other/bot.db"})
     assert settings.db_path == Path.cwd() / "other" / "bot.db"
     assert settings.db_path.is_absolute()
 
 
-@pytest.mark.xfail(strict=True, reason="fixed in the next commit")
 @pytest.mark.parametrize("command", [["report", "--from", "2026-11-01", "--to", "2026-11-30"], ["retention"],
                                      ["reminders", "list"], ["reminders", "run-once", "--fire-only"]])
 def test_reading_commands_never_create_a_new_database(elsewhere: Path, capsys, command: list[str]) -> None:
@@ -47,7 +45,6 @@ def test_reading_commands_never_create_a_new_database(elsewhere: Path, capsys, c
     assert not database.exists() and not database.parent.exists()
 
 
-@pytest.mark.xfail(strict=True, reason="fixed in the next commit")
 def test_every_command_that_opens_the_database_names_it_on_stderr(settings, tmp_path: Path, capsys) -> None:
     assert main(["--config", str(tmp_path / "config.yaml"), "ask", "商标注册要多久", "--json"]) == 0
     out, err = capsys.readouterr()
@@ -57,7 +54,6 @@ def test_every_command_that_opens_the_database_names_it_on_stderr(settings, tmp_
     assert capsys.readouterr().err == f"database: {settings.db_path}\n"
 
 
-@pytest.mark.xfail(strict=True, reason="fixed in the next commit")
 def test_config_is_accepted_after_the_subcommand(tmp_path: Path, capsys) -> None:
     config = tmp_path / "config.yaml"
     config.write_text(f"db_path: {tmp_path / 'bot.db'}\n", encoding="utf-8")

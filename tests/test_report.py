@@ -12,7 +12,7 @@ import pytest
 
 from bot.clock import SHANGHAI
 from bot.metrics import MetricsSettings, Period
-from bot.report import collect, write_report
+from bot.report import ReportData, collect, write_report
 from bot.store import open_db
 from metrics_seed import PERIOD, Seeder, seed_events, seed_other_tables, seed_tickets, sh
 from run_bot import main
@@ -231,6 +231,7 @@ def test_reminders_are_reported_as_not_available_until_the_outbox_exists(config:
 
 
 def test_empty_database_gives_a_report_that_says_so(config: Path, capsys) -> None:
+    open_db(config.parent / "bot.db")
     code, out = run_report(config)
     assert code == 0
     report = (out / "report.md").read_text(encoding="utf-8")
@@ -266,7 +267,8 @@ def test_missing_font_still_writes_the_report_and_says_why(seeded: Path, capsys)
     code, out = run_report(seeded)
     assert code == 1
     message = "charts need a CJK font, and /nonexistent/font.ttc is missing (fix metrics.chart_font)"
-    assert capsys.readouterr().err == f"report: charts not drawn: {message}\n"
+    database = f"database: {seeded.parent / 'bot.db'}"
+    assert capsys.readouterr().err == f"{database}\nreport: charts not drawn: {message}\n"
     assert f"> 图表未生成 Charts not drawn：{message}" in (out / "report.md").read_text(encoding="utf-8")
     assert not list(out.glob("*.png"))
     assert read_csv(out, "decisions")[1] == ["answer", "5", "0.5000", "questions"]
@@ -278,13 +280,18 @@ def test_bad_metrics_config_is_a_one_line_error(config: Path, capsys) -> None:
     assert capsys.readouterr().err == "config: metrics.retention_days must be at least 35\n"
 
 
-def test_weeks_after_today_are_not_shown_as_weeks_without_questions(seeded: Path) -> None:
-    """A report for the whole month, made on Thursday 11-19: weeks 11-23 and 11-30 have not happened."""
-    db = open_db(seeded.parent / "bot.db")
+def report_made_on_thursday_11_19(seeded: Path, start: date, end: date) -> tuple[ReportData, Path]:
+    """The report of start–end written on 2026-11-19 at 20:00 in Shanghai, and its folder."""
     made = datetime(2026, 11, 19, 20, 0, tzinfo=SHANGHAI)
-    data = collect(db, Period(date(2026, 11, 9), date(2026, 11, 30)), MetricsSettings(), False, made)
+    data = collect(open_db(seeded.parent / "bot.db"), Period(start, end), MetricsSettings(), False, made)
     out = seeded.parent / "out"
     write_report(data, out)
+    return data, out
+
+
+def test_weeks_after_today_are_not_shown_as_weeks_without_questions(seeded: Path) -> None:
+    """A report for the whole month, made on Thursday 11-19: weeks 11-23 and 11-30 have not happened."""
+    data, out = report_made_on_thursday_11_19(seeded, date(2026, 11, 9), date(2026, 11, 30))
     assert rows_of(read_csv(out, "questions"), "week") == [["2026-11-09", "6"], ["2026-11-16", "4"]]
     assert max(day for day, _ in rows_of(read_csv(out, "questions"), "day")) == "2026-11-19"
     assert data.observed_end == date(2026, 11, 19)  # the trend chart draws the week of 11-16 as partial
@@ -315,7 +322,14 @@ def test_out_that_cannot_be_written_is_a_one_line_error(seeded: Path, capsys, wh
            "unwritable folder": locked / "out" if os.geteuid() else Path("/sys/zhichuang-report")}[where]
     code = main(["--config", str(seeded), "report", "--from", "2026-11-09", "--to", "2026-11-22",
                  "--out", str(out)])
-    err = capsys.readouterr().err
-    assert code == 2
+    database, err = capsys.readouterr().err.split("\n", 1)
+    assert code == 2 and database == f"database: {seeded.parent / 'bot.db'}"
     assert err.startswith(f"report: cannot write the report to {out}: ") and err.count("\n") == 1, err
     assert existing.read_text(encoding="utf-8") == "an earlier report"
+
+
+def test_a_period_that_has_not_begun_says_so(seeded: Path) -> None:
+    _, out = report_made_on_thursday_11_19(seeded, date(2026, 12, 1), date(2026, 12, 31))
+    report = (out / "report.md").read_text(encoding="utf-8")
+    assert "生成时 2026-12-01 至 2026-12-31 尚未到来，不计入每日和每周数字" in report
+    assert "> 本期间没有任何提问或转介记录。" in report
