@@ -20,6 +20,7 @@ from bot.referrals import (
 from bot.stations import Directory, Ranked, nearest, station_settings, stations_of, valid_coordinates
 from bot.store import salt
 from bot.texts import text
+from bot.typed import without_surrogates
 from bot.vocab import IP_TOPICS, OUT_OF_SCOPE, SMALLTALK, TOPIC_TITLES, county_in_text
 
 ANSWER, CLARIFY, FALLBACK = "answer", "clarify", "fallback"
@@ -45,6 +46,9 @@ class Message:
     now: datetime | None = None
     internal: bool = False
     industry: str | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "text", without_surrogates(self.text))
 
 
 @dataclass(frozen=True)
@@ -177,6 +181,7 @@ class Engine:
         now = message.now or self.clock.now()
         user = self.events.user(message.channel, message.user_id)
         lang = self._language(message)
+        intent_id = without_surrogates(intent_id)
         if intent_id == HANDOFF_INTENT:
             return self._handoff(message, user, now, lang)
         request = self._pressed_where(intent_id, message, user, lang) if is_where_intent(intent_id) else None
@@ -485,7 +490,7 @@ class Engine:
 
     def _handoff(self, message: Message, user: str, now: datetime, lang: str) -> Reply:
         """Hand the user's last question (or the text after 转人工) to the specialists' desk."""
-        question = self._handoff_question(message.text)
+        question = self._handoff_question(message.text)[:MAX_QUESTION_CHARS]
         previous = self._turns.get(user)
         guesses = self._guesses(self._decide_alone(self.kb.normalizer.analyze(question))) if question else ()
         if not question and previous:  # any last question: unanswered, or answered but not enough

@@ -207,7 +207,10 @@ class BroadcastFlow:
                 draft = draft.toggled("notices", True)
             elif action != "m":
                 part, values = MENU_PARTS[action]
-                draft = draft.toggled(part, values[int(arg[0])])
+                index = int(arg[0]) if arg and arg[0].isdecimal() else len(values)
+                if index >= len(values):
+                    return
+                draft = draft.toggled(part, values[index])
             self.drafts[user_id] = _Composing(draft, AUDIENCE)
             await edit_text(query, *self._audience_view(draft, desk, lang, menu))
         elif action == "w" and composing.stage == AUDIENCE:
