@@ -18,7 +18,7 @@ from bot.referrals import (
     offers_handoff, referral_detail, request_for_intent, request_from_question, stations_text,
 )
 from bot.stations import Directory, Ranked, nearest, station_settings, stations_of, valid_coordinates
-from bot.store import salt
+from bot.store import salts
 from bot.texts import text
 from bot.typed import without_surrogates
 from bot.vocab import IP_TOPICS, OUT_OF_SCOPE, SMALLTALK, TOPIC_TITLES, county_in_text
@@ -130,7 +130,7 @@ class Engine:
         self.settings = settings
         self.clock = clock
         self.db = db
-        self.events = EventLog(db, salt(db))
+        self.events = EventLog(db, salts(db))
         self.station_settings = station_settings(settings)
         self._turns: dict[str, _Turn] = {}
         self.desk: HandoffDesk | None = None  # without one, a handoff is refused politely

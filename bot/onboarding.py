@@ -120,5 +120,6 @@ def engine_message(
 
 def forget(engine: Engine, profiles: Profiles, channel: str, user_id: str) -> None:
     """Erase the firm (bot/profiles.py) and the Engine's memory of its conversation."""
-    profiles.forget(engine.events.user(channel, user_id))
+    for user in engine.events.every_user(channel, user_id):  # every salt: rotation keeps /forget complete
+        profiles.forget(user)
     engine.forget(channel, user_id)

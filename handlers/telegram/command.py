@@ -13,9 +13,11 @@ ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
 
 def cmd_telegram(args: argparse.Namespace, settings: Settings) -> int:
     """Run the Telegram bot with TELEGRAM_BOT_TOKEN (long polling unless telegram.webhook is set)."""
+    from bot.store import require_salt
     from handlers.telegram.app import build_application
     from handlers.telegram.config import bot_token, telegram_config, webhook_secret
 
+    require_salt(os.environ)
     token = bot_token(os.environ)
     # RetryAfter.retry_after as a timedelta: 22.x deprecates the int form and warns on every flood wait.
     os.environ.setdefault("PTB_TIMEDELTA", "1")

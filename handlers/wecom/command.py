@@ -10,8 +10,10 @@ from bot.config import Settings
 
 def cmd_wecom(args: argparse.Namespace, settings: Settings) -> int:
     """Serve the WeCom (企业微信) callback URL over HTTP (uvicorn)."""
+    from bot.store import require_salt
     from handlers.wecom.config import WeComCredentials, WeComSettings
 
+    require_salt(os.environ)
     credentials = WeComCredentials.from_env(os.environ)
     options = WeComSettings.from_section(settings.section("wecom"))
 
