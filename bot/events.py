@@ -34,9 +34,13 @@ class Salts:
         return cls(tuple(dict.fromkeys(listed)))
 
 
-def pseudonym(salt: str, channel: str, user_id: str) -> str:
-    """A salted hash of a channel user id, behind the salt's id; the raw id never reaches the events table."""
-    digest = hashlib.sha256(f"{salt}:{channel}:{user_id}".encode()).hexdigest()[:32]
+FIRM_ROLE = "firm:"  # the firm tables' pseudonym: events and tickets never hold it
+
+
+def pseudonym(salt: str, channel: str, user_id: str, role: str = "") -> str:
+    """A salted hash of a channel user id, behind the salt's id; the raw id never reaches the events table.
+    `role` FIRM_ROLE makes the firm tables' key, which cannot be joined to events without the salt."""
+    digest = hashlib.sha256(f"{salt}:{role}{channel}:{user_id}".encode()).hexdigest()[:32]
     return f"{salt_id(salt)}.{digest}"
 
 
@@ -52,9 +56,17 @@ class EventLog:
     def user(self, channel: str, user_id: str) -> str:
         return pseudonym(self.salts.secrets[0], channel, user_id)
 
+    def firm(self, channel: str, user_id: str) -> str:
+        """The key of the user's rows in the firm tables (firms, subscriptions, deadlines, outbox)."""
+        return pseudonym(self.salts.secrets[0], channel, user_id, FIRM_ROLE)
+
     def every_user(self, channel: str, user_id: str) -> list[str]:
-        """The user's pseudonym under every salt, the current first (what /forget must erase)."""
+        """The user's event pseudonym under every salt, the current first (what /forget must erase)."""
         return [pseudonym(secret, channel, user_id) for secret in self.salts.secrets]
+
+    def every_firm(self, channel: str, user_id: str) -> list[str]:
+        """The user's firm key under every salt, the current first."""
+        return [pseudonym(secret, channel, user_id, FIRM_ROLE) for secret in self.salts.secrets]
 
     def record(
         self,

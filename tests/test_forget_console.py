@@ -19,14 +19,14 @@ def test_console_forget_leaves_no_trace_under_any_salt(engine: Engine, desk, fix
     engine.events = EventLog(engine.db, Salts(("new-salt", "old-salt")))  # BOT_SALT rotated
     session.send(QUESTIONS[1])
     session.send("转人工 " + QUESTIONS[1])
-    Deadlines(engine.db, 9, {}).add(engine.events.user(CHANNEL, USER), "质押", "2027-06-30", "", fixture_kb.facts,
+    Deadlines(engine.db, 9, {}).add(engine.events.firm(CHANNEL, USER), "质押", "2027-06-30", "", fixture_kb.facts,
                                     clock.now())
     other = ConsoleSession(engine, "bob")
     other.send("商标续展怎么办")
 
     assert session.send("/forget").text.startswith("已删除。")
 
-    pseudonyms = engine.events.every_user(CHANNEL, USER)
+    pseudonyms = engine.events.every_user(CHANNEL, USER) + engine.events.every_firm(CHANNEL, USER)
     assert traces(engine.db, USER, pseudonyms, QUESTIONS) == []
     assert not set(pseudonyms) & set(engine._turns)  # noqa: SLF001 - the Engine's memory of the user
     assert engine.db["events"].count_where("user = ?", [engine.events.user(CHANNEL, "bob")]) == 1

@@ -65,3 +65,10 @@ def test_firm_facing_channels_refuse_to_start_without_bot_salt(environ: dict) ->
     with pytest.raises(ConfigError, match="BOT_SALT is not set"):
         require_salt(environ)
     require_salt({"BOT_SALT": "s"})
+
+
+def test_the_firm_tables_key_is_not_the_events_pseudonym(tmp_path: Path) -> None:
+    log = EventLog(open_db(tmp_path / "bot.db"), Salts(("new", "old")))
+    assert log.firm("wecom", "firm_a") != log.user("wecom", "firm_a")
+    assert log.every_firm("wecom", "firm_a")[0] == log.firm("wecom", "firm_a")
+    assert not set(log.every_firm("wecom", "firm_a")) & set(log.every_user("wecom", "firm_a"))

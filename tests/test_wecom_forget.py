@@ -27,7 +27,7 @@ async def talk_then_forget(peer, engine: Engine) -> list[str]:
     await peer.say(FIRM, "转人工 " + QUESTIONS[1])
     await peer.say("firm_b", "商标注册要多久")  # someone else, untouched
     assert (await peer.say(FIRM, "/forget yes")).startswith("已删除。")
-    return engine.events.every_user("wecom", FIRM)
+    return engine.events.every_user("wecom", FIRM) + engine.events.every_firm("wecom", FIRM)
 
 
 async def test_wecom_forget_leaves_no_trace_under_any_salt(server, wecom_engine) -> None:

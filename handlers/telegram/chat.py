@@ -9,7 +9,7 @@ from telegram.ext import (
 from bot.events import FEEDBACK_KIND
 from bot.texts import text
 from handlers.telegram.context import (
-    engine_message, is_private, language_of, services, user_hash, without_mention,
+    engine_message, firm_key, is_private, language_of, services, without_mention,
 )
 from handlers.telegram.render import (
     CHOICE_PATTERN, FEEDBACK_CODES, FEEDBACK_PATTERN, handoff_keyboard, intent_from, send_reply, send_text,
@@ -78,10 +78,10 @@ async def on_unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE)
 async def on_membership(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A user blocked (or unblocked) the bot in a private chat: the profile turns (in)active."""
     svc, change = services(context), update.my_chat_member
-    if not is_private(update) or svc.profiles.get(user_hash(svc, update)) is None:
+    if not is_private(update) or svc.profiles.get(firm_key(svc, update)) is None:
         return
     active = change.new_chat_member.status not in (ChatMember.BANNED, ChatMember.LEFT)
-    svc.profiles.update(user_hash(svc, update), svc.clock.now(), active=int(active))
+    svc.profiles.update(firm_key(svc, update), svc.clock.now(), active=int(active))
 
 
 def handlers() -> list[BaseHandler]:

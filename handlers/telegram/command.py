@@ -17,8 +17,8 @@ def cmd_telegram(args: argparse.Namespace, settings: Settings) -> int:
     from handlers.telegram.app import build_application
     from handlers.telegram.config import bot_token, telegram_config, webhook_secret
 
-    require_salt(os.environ)
     token = bot_token(os.environ)
+    require_salt(os.environ)
     # RetryAfter.retry_after as a timedelta: 22.x deprecates the int form and warns on every flood wait.
     os.environ.setdefault("PTB_TIMEDELTA", "1")
     webhook = telegram_config(settings).webhook

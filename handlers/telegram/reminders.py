@@ -30,7 +30,7 @@ from bot.schedule import BadTime, When, parse_when
 from bot.texts import text
 from bot.vocab import CITY, COUNTIES, INDUSTRIES, INDUSTRY_TITLES, IP_TOPICS, TOPIC_TITLES
 from handlers.telegram.account import private_only
-from handlers.telegram.context import CHANNEL, Services, ensure_firm, language_of, services, user_hash
+from handlers.telegram.context import CHANNEL, Services, ensure_firm, firm_key, language_of, services
 from handlers.telegram.render import edit_text, rows, send_text
 
 REMINDERS_KEY = "reminders"  # application.bot_data key of the Reminders below
@@ -375,7 +375,7 @@ async def my_deadlines(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 
 async def on_remove_deadline(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     svc, state, query = services(context), reminders(context), update.callback_query
-    lang, user = language_of(svc, update), user_hash(svc, update)
+    lang, user = language_of(svc, update), firm_key(svc, update)
     deadline_id = int(query.data.rsplit(":", 1)[1])
     removed = state.deadlines.remove(user, deadline_id)
     await query.answer(text("dl_removed", lang, id=str(deadline_id)) if removed else None)

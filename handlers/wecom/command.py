@@ -13,8 +13,8 @@ def cmd_wecom(args: argparse.Namespace, settings: Settings) -> int:
     from bot.store import require_salt
     from handlers.wecom.config import WeComCredentials, WeComSettings
 
-    require_salt(os.environ)
     credentials = WeComCredentials.from_env(os.environ)
+    require_salt(os.environ)
     options = WeComSettings.from_section(settings.section("wecom"))
 
     import uvicorn

@@ -33,10 +33,20 @@ async def test_telegram_forget_leaves_no_trace_under_any_salt(tg, engine: Engine
     await tg.say(FIRM, "/forget")
     await tg.press(FIRM, "确认删除")
 
-    pseudonyms = engine.events.every_user("telegram", str(FIRM))
+    pseudonyms = engine.events.every_user("telegram", str(FIRM)) + engine.events.every_firm("telegram", str(FIRM))
     assert traces(engine.db, str(FIRM), pseudonyms, (*QUESTIONS, "第12345678号")) == []
     assert not set(pseudonyms) & set(engine._turns)  # noqa: SLF001 - the Engine's memory
     flood = tg.app.bot_data[SERVICES_KEY].flood
     assert FIRM not in flood._accepted and FIRM not in flood._warned  # noqa: SLF001
     assert FIRM not in tg.app.user_data and FIRM not in tg.app.chat_data
     assert engine.db["events"].count_where("user = ?", [engine.events.user("telegram", str(FIRM + 1))]) == 1
+
+
+async def test_the_firms_table_joins_no_event_or_ticket(tg, engine: Engine) -> None:
+    await tg.say(FIRM, "/start")
+    await tg.press(FIRM, "邵武市")
+    await tg.say(FIRM, QUESTIONS[2])
+    await tg.say(FIRM, "转人工 " + QUESTIONS[1])
+    firm_keys = {row["user"] for row in engine.db["firms"].rows}
+    assert firm_keys and not firm_keys & {row["user"] for row in engine.db["events"].rows}
+    assert not firm_keys & {row["user"] for row in engine.db["tickets"].rows}
