@@ -4,9 +4,9 @@
     python bench/concurrent_writers.py [--seconds 20] [--rate 50] [--knowledge DIR] [--synchronous normal]
 
 Each writer process runs the Engine (with the ticket desk, so 转人工 opens tickets) at `--rate`
-messages a second (0: full speed); `ask -` answers lines fed at the same rate, one at a time. Every message should
-leave one event. The run is made twice: with the store's BEGIN IMMEDIATE write transactions and
-with sqlite-utils' deferred BEGIN (the baseline), printing written/sent and lost for both.
+messages a second (0: full speed); `ask -` answers lines fed at the same rate, one at a time. Every
+message should leave one event. The run is made twice: with the store's BEGIN IMMEDIATE write
+transactions and with sqlite-utils' deferred BEGIN (the baseline), printing written/sent and lost for both.
 tests/test_concurrent_writes.py runs the same workload for 5 s at full speed.
 """
 from __future__ import annotations
@@ -193,14 +193,16 @@ def print_run(label: str, rows: list[tuple[Outcome, int]]) -> None:
     print(f"{label:<26} written {written:>6} / sent {sent:>6}   lost {sent - written:>5}   "
           f"'database is locked' {locked:>5}")
     for outcome, count in rows:
-        print(f"  {outcome.channel:<10} {outcome.sent / outcome.seconds:6.1f} msg/s   written {count:>6} / {outcome.sent:<6}"
+        rate = outcome.sent / outcome.seconds
+        print(f"  {outcome.channel:<10} {rate:6.1f} msg/s   written {count:>6} / {outcome.sent:<6}"
               f" lost {outcome.sent - count}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=20.0)
-    parser.add_argument("--rate", type=float, default=50.0, help="messages a second per process (0: full speed)")
+    parser.add_argument("--rate", type=float, default=50.0,
+                        help="messages a second per process (0: full speed)")
     parser.add_argument("--knowledge", type=Path, default=ROOT / "knowledge")
     parser.add_argument("--synchronous", choices=("full", "normal"), default="full",
                         help="SQLite's PRAGMA synchronous on every connection (the bot leaves it at full)")
@@ -215,7 +217,8 @@ def main() -> None:
     for label, deferred in (("BEGIN IMMEDIATE (store)", False), ("deferred BEGIN (baseline)", True)):
         with tempfile.TemporaryDirectory() as directory:
             config = write_config(Path(directory), args.knowledge)
-            print_run(label, run_all(Run(config, questions, args.seconds, args.rate, deferred, args.synchronous)))
+            run = Run(config, questions, args.seconds, args.rate, deferred, args.synchronous)
+            print_run(label, run_all(run))
 
 if __name__ == "__main__":
     main()

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -116,13 +117,17 @@ def test_every_subcommand_is_documented_in_readme() -> None:
             assert f"run_bot.py {full}" in readme, f"README does not document `run_bot.py {full}`"
 
 
-def test_console_starts_as_a_process(settings, tmp_path: Path) -> None:
+def test_console_starts_as_a_process_and_warns_without_bot_salt(settings, tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "BOT_SALT"}
     result = subprocess.run(
         [sys.executable, "run_bot.py", "--config", str(tmp_path / "config.yaml"), "console"],
-        input="商标注册要多久\nexit\n", capture_output=True, text=True, cwd=ROOT, timeout=60,
+        input="商标注册要多久\nexit\n", capture_output=True, text=True, cwd=ROOT, timeout=60, env=env,
     )
     assert result.returncode == 0, result.stderr
-    assert "9个月" in result.stdout and result.stderr == ""
+    assert "9个月" in result.stdout
+    assert result.stderr == (
+        "BOT_SALT is not set: using a salt kept in the database (fine for console, ask and eval only)\n"
+    )
 
 
 def test_ci_runs_exactly_the_readme_test_command() -> None:
