@@ -19,6 +19,7 @@ from bot.facts import FactBook
 from bot.outbox import DEADLINE, FOOTER_DEADLINES, Audience, Outbox, iso, parse_iso
 from bot.schedule import BadTime, When, add_months, at_local, parse_date
 from bot.texts import text
+from bot.typed import fits_row_id, without_surrogates
 
 log = logging.getLogger(__name__)
 
@@ -203,7 +204,7 @@ class Deadlines:
         except BadTime as exc:
             raise DeadlineError(exc.key, **exc.values) from None
         today = local_date(now)
-        if due.year > today.year + MAX_YEARS_AHEAD:
+        if abs(due.year - today.year) > MAX_YEARS_AHEAD:
             raise DeadlineError("deadline_too_far", value=due.isoformat())
         the_plan = self.plan_for(kind, due, facts, today)
         if the_plan.last_day < today:
@@ -215,7 +216,7 @@ class Deadlines:
             "user": user,
             "kind": kind,
             "due": due.isoformat(),
-            "label": label.strip()[:LABEL_CHARS] or None,
+            "label": without_surrogates(label.strip()[:LABEL_CHARS]) or None,
             "created": iso(now),
             "next_at": iso(at_local(upcoming[0].day, self.hour)) if upcoming else None,
         }
@@ -234,6 +235,8 @@ class Deadlines:
         return [Deadline.from_row(row) for row in rows]
 
     def remove(self, user: str, deadline_id: int) -> bool:
+        if not fits_row_id(deadline_id):
+            return False
         with self.db.atomic():
             return (
                 self.db.execute(

@@ -26,8 +26,9 @@ from bot.referrals import (
     offers_handoff, referral_detail, request_for_intent, request_from_question, stations_text,
 )
 from bot.stations import Directory, Ranked, nearest, station_settings, stations_of, valid_coordinates
-from bot.store import salt
+from bot.store import salts
 from bot.texts import text
+from bot.typed import without_surrogates
 from bot.vocab import IP_TOPICS, OUT_OF_SCOPE, SMALLTALK, TOPIC_TITLES, canonical_county, county_in_text
 
 ANSWER, CLARIFY, FALLBACK = "answer", "clarify", "fallback"
@@ -58,6 +59,9 @@ class Message:
     now: datetime | None = None
     internal: bool = False
     industry: str | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "text", without_surrogates(self.text))
 
 
 @dataclass(frozen=True)
@@ -158,7 +162,7 @@ class Engine:
         self.settings = settings
         self.clock = clock
         self.db = db
-        self.events = EventLog(db, salt(db))
+        self.events = EventLog(db, salts(db))
         self.station_settings = station_settings(settings)
         self._turns: dict[str, _Turn] = {}
         self._recent: dict[str, deque[_Turn]] = {}  # the user's last few exchanges, latest last
@@ -227,6 +231,7 @@ class Engine:
         now = message.now or self.clock.now()
         user = self.events.user(message.channel, message.user_id)
         lang = self._language(message, user)
+        intent_id = without_surrogates(intent_id)
         if intent_id == HANDOFF_INTENT or intent_id.startswith(HANDOFF_PREFIX):
             return self._handoff(message, user, now, lang, about=_event_of(intent_id))
         request = self._pressed_where(intent_id, message, user, lang) if is_where_intent(intent_id) else None
@@ -685,7 +690,7 @@ class Engine:
     def _handoff(self, message: Message, user: str, now: datetime, lang: str, about: int | None = None) -> Reply:
         """Hand the question of reply `about` (one the user rated down), else the text after 转人工, else
         the user's last question, to the specialists' desk."""
-        question = self._handoff_question(message.text)
+        question = self._handoff_question(message.text)[:MAX_QUESTION_CHARS]
         rated = self._rated_turn(user, about) if about is not None else None
         previous = rated or self._turns.get(user)
         guesses = self._guesses(self._decide_alone(self.kb.normalizer.analyze(question))) if question else ()

@@ -13,18 +13,60 @@ INTERNAL_CHANNELS = frozenset({"cli", "test"})
 FEEDBACK_KIND = "feedback"  # detail {"value": "up" | "down"}, reply_to = the rated answer
 
 
-def pseudonym(salt: str, channel: str, user_id: str) -> str:
-    """A salted hash of a channel user id; the raw id never reaches the events table."""
-    return hashlib.sha256(f"{salt}:{channel}:{user_id}".encode()).hexdigest()[:32]
+SALT_ENV = "BOT_SALT"
+
+
+def salt_id(secret: str) -> str:
+    """A salt's id, stored in front of every pseudonym made with it (it reveals nothing of the salt)."""
+    return hashlib.sha256(f"salt-id:{secret}".encode()).hexdigest()[:8]
+
+
+@dataclass(frozen=True)
+class Salts:
+    """Pseudonymisation secrets: the first makes new pseudonyms, all of them are searched by /forget."""
+
+    secrets: tuple[str, ...]
+
+    @classmethod
+    def parse(cls, value: str, extra: str | None = None) -> "Salts":
+        """`BOT_SALT` (comma-separated, current first) plus an `extra` older one, without repeats."""
+        listed = [s.strip() for s in value.split(",") if s.strip()] + ([extra] if extra else [])
+        return cls(tuple(dict.fromkeys(listed)))
+
+
+FIRM_ROLE = "firm:"  # the firm tables' pseudonym: events and tickets never hold it
+
+
+def pseudonym(salt: str, channel: str, user_id: str, role: str = "") -> str:
+    """A salted hash of a channel user id, behind the salt's id; the raw id never reaches the events table.
+    `role` FIRM_ROLE makes the firm tables' key, which cannot be joined to events without the salt."""
+    digest = hashlib.sha256(f"{salt}:{role}{channel}:{user_id}".encode()).hexdigest()[:32]
+    return f"{salt_id(salt)}.{digest}"
 
 
 @dataclass(frozen=True)
 class EventLog:
     db: Database
-    salt: str
+    salt: Salts | str  # a plain string: one salt (tests)
+
+    @property
+    def salts(self) -> Salts:
+        return self.salt if isinstance(self.salt, Salts) else Salts.parse(self.salt)
 
     def user(self, channel: str, user_id: str) -> str:
-        return pseudonym(self.salt, channel, user_id)
+        return pseudonym(self.salts.secrets[0], channel, user_id)
+
+    def firm(self, channel: str, user_id: str) -> str:
+        """The key of the user's rows in the firm tables (firms, subscriptions, deadlines, outbox)."""
+        return pseudonym(self.salts.secrets[0], channel, user_id, FIRM_ROLE)
+
+    def every_user(self, channel: str, user_id: str) -> list[str]:
+        """The user's event pseudonym under every salt, the current first (what /forget must erase)."""
+        return [pseudonym(secret, channel, user_id) for secret in self.salts.secrets]
+
+    def every_firm(self, channel: str, user_id: str) -> list[str]:
+        """The user's firm key under every salt, the current first."""
+        return [pseudonym(secret, channel, user_id, FIRM_ROLE) for secret in self.salts.secrets]
 
     def record(
         self,

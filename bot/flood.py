@@ -56,6 +56,11 @@ class FloodLimiter:
         self._warned[key] = now
         return Verdict.WARN
 
+    def forget(self, key: Hashable) -> None:
+        """/forget: drop the user's window at once (it is kept under the raw user id)."""
+        self._accepted.pop(key, None)
+        self._warned.pop(key, None)
+
     def _forget_idle(self, now: datetime) -> None:
         """Drop users with nothing inside the window (keeps memory bounded on a long run)."""
         def idle(key: Hashable) -> bool:

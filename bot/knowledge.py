@@ -80,6 +80,9 @@ def read_yaml(path: Path, root: Path) -> tuple[Any, list[Problem]]:
     """Parse one YAML file; a syntax error becomes a Problem."""
     try:
         return yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER), []
+    except UnicodeDecodeError as exc:
+        reason = f"not UTF-8 text (byte {exc.start}); save the file as UTF-8"
+        return None, [Problem(_relative(path, root), "", "file", f"cannot read: {reason}")]
     except (OSError, yaml.YAMLError) as exc:
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         return None, [Problem(_relative(path, root), "", "file", f"cannot read: {reason}")]
@@ -189,9 +192,26 @@ def read_laws(root: Path) -> tuple[dict[str, Law], list[Problem]]:
     return laws, problems + [Problem(_relative(path, root), law_id, *m.split(": ", 1)) for law_id, m in messages]
 
 
+LEXICON_LISTS = (
+    "domain_words", "fillers", "stopwords", "followup_markers", "followup_endings", "off_topic_words",
+    "handoff_words", "aspects", "subjects",
+)
+LEXICON_MAPPINGS = ("synonyms", "anchors")
+
+
+def lexicon_shape(data: dict, where: str) -> list[Problem]:
+    """A word list written as one word (`handoff_words: 转人工`) would be read letter by letter."""
+    return [
+        Problem(where, "", key, f"must be a {'list of words' if key in LEXICON_LISTS else 'mapping'}")
+        for key, kind in [*((k, list) for k in LEXICON_LISTS), *((k, dict) for k in LEXICON_MAPPINGS)]
+        if data.get(key) is not None and not isinstance(data[key], kind)
+    ]
+
+
 def read_lexicon(root: Path) -> tuple[Lexicon, list[Problem]]:
     path = root / "synonyms.yaml"
     data, problems = read_yaml(path, root)
     if not isinstance(data, dict):
         return Lexicon(), problems or [Problem(_relative(path, root), "", "file", "must be a mapping")]
-    return Lexicon.from_mapping(data), problems
+    shape = lexicon_shape(data, _relative(path, root))
+    return (Lexicon(), shape) if shape else (Lexicon.from_mapping(data), problems)

@@ -126,5 +126,7 @@ def engine_message(
 
 def forget(engine: Engine, profiles: Profiles, channel: str, user_id: str) -> None:
     """Erase the firm (bot/profiles.py) and the Engine's memory of its conversation."""
-    profiles.forget(engine.events.user(channel, user_id))
+    every_salt = zip(engine.events.every_firm(channel, user_id), engine.events.every_user(channel, user_id))
+    for firm, user in every_salt:  # every salt: a rotation keeps /forget complete
+        profiles.forget(firm, user)
     engine.forget(channel, user_id)

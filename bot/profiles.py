@@ -137,16 +137,17 @@ class Profiles:
 
     # ---- erasure ----------------------------------------------------------------------------
 
-    def forget(self, user: str) -> None:
-        """Erase the user: profile, subscriptions and personal tables go, the registered erasers run
-        (tickets lose the firm); past events keep their counts but lose the user hash and question text."""
+    def forget(self, firm: str, user: str) -> None:
+        """Erase the user: profile, subscriptions and personal tables (keyed by `firm`) go, the registered
+        erasers run (tickets lose the firm); past events keep their counts but lose the user's pseudonym
+        (`user`) and question text."""
         tables = set(self.db.table_names())
         with self.db.atomic():
-            self.db.execute("delete from firms where user = ?", [user])
-            self.db.execute("delete from subscriptions where user = ?", [user])
+            self.db.execute("delete from firms where user = ?", [firm])
+            self.db.execute("delete from subscriptions where user = ?", [firm])
             for table in PERSONAL_TABLES:
                 if table in tables:
-                    self.db.execute(f"delete from [{table}] where user = ?", [user])
+                    self.db.execute(f"delete from [{table}] where user = ?", [firm])
             for erase in ERASERS:
                 erase(self.db, user)
             self.db.execute("update events set user = null, question = null where user = ?", [user])

@@ -1,7 +1,8 @@
 """SQLite storage through sqlite-utils: WAL, busy timeout, write transactions that take the write lock
-first (BEGIN IMMEDIATE), idempotent named migrations, the salt."""
+first (BEGIN IMMEDIATE), idempotent named migrations, the pseudonymisation salts."""
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 from contextlib import contextmanager
@@ -11,7 +12,11 @@ from typing import Iterator, Mapping
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
+from bot.config import ConfigError
+from bot.events import SALT_ENV, Salts
+
 BUSY_TIMEOUT_MS = 5000
+log = logging.getLogger(__name__)
 
 migrations = Migrations("zhichuang")
 # Feature modules keep their own named Migrations sets and list them here, in order.
@@ -93,18 +98,35 @@ def open_db(path: str | Path) -> Store:
     return db
 
 
-def salt(db: Database, environ: Mapping[str, str] | None = None) -> str:
-    """The pseudonymisation salt: BOT_SALT from the environment, else generated once and kept."""
+def require_salt(environ: Mapping[str, str]) -> None:
+    """Firm-facing channels (telegram, wecom) refuse to start without BOT_SALT: a salt kept in the
+    database would let the database alone undo the pseudonyms."""
+    if not environ.get(SALT_ENV, "").strip():
+        raise ConfigError(f"{SALT_ENV} is not set: a firm-facing channel needs a secret salt (docs/privacy.md)")
+
+
+def salts(db: Database, environ: Mapping[str, str] | None = None) -> Salts:
+    """The pseudonymisation salts: BOT_SALT from the environment (comma-separated, the current one
+    first, earlier ones kept for /forget), then one generated into the database by an earlier run
+    without BOT_SALT. Without BOT_SALT (console, ask, eval, tests) one is generated into the database,
+    with a warning."""
     environ = os.environ if environ is None else environ
-    if environ.get("BOT_SALT"):
-        return environ["BOT_SALT"]
+    stored = _stored_salt(db)
+    if environ.get(SALT_ENV, "").strip():
+        return Salts.parse(environ[SALT_ENV], extra=stored)
+    log.warning("%s is not set: using a salt kept in the database (fine for console, ask and eval only)",
+                SALT_ENV)
+    return Salts.parse(stored or _generate_salt(db))
+
+
+def _stored_salt(db: Database) -> str | None:
     row = next(db.query("select value from meta where key = 'salt'"), None)
-    if row:
-        return row["value"]
-    value = secrets.token_hex(16)
-    db.execute("insert or ignore into meta (key, value) values ('salt', ?)", [value])
-    db.conn.commit()
-    return next(db.query("select value from meta where key = 'salt'"))["value"]
+    return row["value"] if row else None
+
+
+def _generate_salt(db: Database) -> str:
+    db.execute("insert or ignore into meta (key, value) values ('salt', ?)", [secrets.token_hex(16)])
+    return _stored_salt(db) or ""
 
 
 # Feature migration sets, one line each (imported at the bottom so feature modules may import store).

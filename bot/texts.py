@@ -635,7 +635,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "{value} has passed; the last day anything could be done was {last}, so there is nothing to remind.",
     },
     "deadline_too_far": {
-        "zh": "{value} 太远了，请检查年份。", "en": "{value} is too far ahead; please check the year.",
+        "zh": "{value} 太远了，请检查年份。", "en": "{value} is too far from today; please check the year.",
     },
     "deadline_too_many": {
         "zh": "每家企业最多登记 {count} 个期限，请先用 /mydeadlines 删除不需要的。",

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
+from bot.typed import fits_row_id, without_surrogates
 from bot.vocab import OUT_OF_SCOPE
 
 if TYPE_CHECKING:  # bot.store imports this module for its migrations: no Engine import at run time
@@ -217,6 +218,8 @@ class Tickets:
         return self.get(ticket_id)
 
     def get(self, ticket_id: int) -> Ticket | None:
+        if not fits_row_id(ticket_id):
+            return None
         row = next(self.db.query("select * from tickets where id = ?", [ticket_id]), None)
         return Ticket.from_row(row) if row else None
 
@@ -278,7 +281,8 @@ class Tickets:
         """Keep one message of the conversation (an answer, a follow-up)."""
         with self.db.atomic():
             self.db["ticket_messages"].insert(
-                {"ticket_id": ticket_id, "time": iso(now), "author": author, "actor": actor, "text": text}
+                {"ticket_id": ticket_id, "time": iso(now), "author": author, "actor": actor,
+                 "text": without_surrogates(text)}
             )
 
     def thread(self, ticket_id: int) -> list[TicketMessage]:
@@ -293,7 +297,7 @@ class Tickets:
         with self.db.atomic():
             self.db["ticket_notices"].insert({
                 "ticket_id": ticket_id, "created": iso(now), "channel": channel, "chat_id": chat_id,
-                "role": role, "kind": kind, "body": body, "status": PENDING, "attempts": 0,
+                "role": role, "kind": kind, "body": body and without_surrogates(body), "status": PENDING, "attempts": 0,
             })
 
     def offered_to(self, ticket_id: int) -> list[tuple[str, str]]:

@@ -4,10 +4,15 @@ from __future__ import annotations
 import getpass
 from typing import Callable, TextIO
 
-from bot.engine import Engine, Message, Reply
+from bot.engine import FALLBACK, Engine, Message, Reply
+from bot.onboarding import forget
+from bot.profiles import Profiles
+from bot.texts import text
+from bot.vocab import OUT_OF_SCOPE
 
 CHANNEL = "console"
 QUIT_WORDS = frozenset({"exit", "quit", "q", "退出", "再见"})
+FORGET = "/forget"
 
 
 def render(reply: Reply) -> str:
@@ -26,13 +31,21 @@ class ConsoleSession:
         self.last: Reply | None = None
 
     def send(self, line: str) -> Reply:
+        if line.strip().lower() == FORGET:
+            return self._forget()
         message = Message(CHANNEL, self.user_id, line)
         choice = self._picked(line)
         self.last = self.engine.answer_intent(choice, message) if choice else self.engine.handle(message)
         return self.last
 
+    def _forget(self) -> Reply:
+        """/forget, as on every channel: the user's profile, tickets and records go, the Engine forgets."""
+        forget(self.engine, Profiles(self.engine.db), CHANNEL, self.user_id)
+        self.last = None
+        return Reply(FALLBACK, OUT_OF_SCOPE, None, 0.0, text("forget_done", "zh"))
+
     def _picked(self, line: str) -> str | None:
-        if self.last and line.strip().isdigit():
+        if self.last and line.strip().isdecimal():
             number = int(line.strip())
             if 1 <= number <= len(self.last.choices):
                 return self.last.choices[number - 1].intent

@@ -1,11 +1,13 @@
 """Shared fixtures: a small knowledge base, a manual clock, an in-memory database, an Engine."""
 from __future__ import annotations
 
+import os
 import shutil
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings as hypothesis_settings
 
 from bot.clock import ManualClock
 from bot.config import Settings
@@ -18,6 +20,14 @@ from settings_helper import write_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE_KB = Path(__file__).parent / "data" / "kb_fixture"
+
+# Property-based tests: the ci profile (the default, what CI runs) tries 200 examples per property; no
+# deadline (a shared machine is slow at times); `HYPOTHESIS_PROFILE=dev` tries 30 while you work.
+hypothesis_settings.register_profile(
+    "ci", max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+hypothesis_settings.register_profile("dev", parent=hypothesis_settings.get_profile("ci"), max_examples=30)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 @pytest.fixture

@@ -110,10 +110,10 @@ def seed_other_tables(db: Database) -> None:
     ], pk="id")
     log = EventLog(db, "test-salt")
     db["subscriptions"].insert_all([
-        {"user": log.user("telegram", "A"), "topic": "trademark", "consented_at": utc_iso(sh(10, 12))},
-        {"user": log.user("telegram", "A"), "topic": "pledge_financing", "consented_at": utc_iso(sh(20, 12))},
-        {"user": log.user("wecom", "B"), "topic": "trademark", "consented_at": utc_iso(sh(17, 12))},
-        {"user": log.user("telegram", "C"), "topic": "trademark", "consented_at": utc_iso(sh(1, 12))},
+        {"user": log.firm("telegram", "A"), "topic": "trademark", "consented_at": utc_iso(sh(10, 12))},
+        {"user": log.firm("telegram", "A"), "topic": "pledge_financing", "consented_at": utc_iso(sh(20, 12))},
+        {"user": log.firm("wecom", "B"), "topic": "trademark", "consented_at": utc_iso(sh(17, 12))},
+        {"user": log.firm("telegram", "C"), "topic": "trademark", "consented_at": utc_iso(sh(1, 12))},
     ], pk=("user", "topic"))
 
 

@@ -55,15 +55,15 @@ def test_subscriptions_are_ordered_topics_with_consent_time(fresh_db) -> None:
 
 def test_forget_keeps_counts_but_nothing_points_to_the_user(engine: Engine, desk) -> None:
     profiles = Profiles(engine.db)
-    mine = engine.events.user("wecom", "zhangsan")
+    mine, firm = engine.events.user("wecom", "zhangsan"), engine.events.firm("wecom", "zhangsan")
     engine.handle(Message("wecom", "zhangsan", "商标注册要多久"))
     engine.handle(Message("wecom", "zhangsan", "转人工 商标被抢注了"))
     engine.handle(Message("wecom", "lisi", "商标注册要多久"))
-    profiles.ensure(mine, "wecom", "zhangsan", "zh", NOW)
-    profiles.subscribe(mine, "trademark", NOW)
+    profiles.ensure(firm, "wecom", "zhangsan", "zh", NOW)
+    profiles.subscribe(firm, "trademark", NOW)
 
-    profiles.forget(mine)  # no deadlines table yet: still fine
-    assert profiles.get(mine) is None and profiles.subscriptions(mine) == []
+    profiles.forget(firm, mine)  # no deadlines table yet: still fine
+    assert profiles.get(firm) is None and profiles.subscriptions(firm) == []
     rows = list(engine.db["events"].rows)
     assert len(rows) == 3 and [r["kind"] for r in rows] == ["question", "handoff", "question"]
     assert [(r["user"], r["question"]) for r in rows[:2]] == [(None, None), (None, None)]

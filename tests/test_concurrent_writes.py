@@ -1,4 +1,4 @@
-"""Two writers on one database file: every write lands, none fails with "database is locked"."""
+"""Writers on one database file: every write lands, none fails with "database is locked"."""
 from __future__ import annotations
 
 import threading
@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from bench.concurrent_writers import Run, run_all, texts
+from bot.config import Settings
 from bot.events import EventLog
 from bot.store import open_db
 
@@ -40,3 +42,15 @@ def test_two_writer_threads_lose_nothing(tmp_path: Path) -> None:
     assert [str(e) for e in errors] == []
     counts = dict(open_db(path).execute("select channel, count(*) from events group by channel").fetchall())
     assert counts == {"a": WRITES_PER_WRITER, "b": WRITES_PER_WRITER}
+
+
+@pytest.mark.slow
+def test_two_writer_processes_and_ask_lose_nothing(settings: Settings, tmp_path: Path) -> None:
+    """The Engine (with the ticket desk) in two processes and `run_bot.py ask -`, all at full speed
+    for 5 s on one database file (bench/concurrent_writers.py runs it longer, beside the baseline)."""
+    run = Run(tmp_path / "config.yaml", texts(settings.knowledge_dir), seconds=5.0, rate=0.0, deferred=False,
+              synchronous="full")
+    rows = run_all(run)
+    assert [(o.channel, o.errors) for o, _ in rows] == [(o.channel, {}) for o, _ in rows]
+    assert [written for _, written in rows] == [o.sent for o, _ in rows]
+    assert all(o.seconds >= 5.0 and o.sent > 0 for o, _ in rows)

@@ -114,6 +114,8 @@ def test_a_missing_fact_is_a_clear_error(fixture_kb: KnowledgeBase) -> None:
         ("商标", "2026-04-30", "deadline_past"),  # expired in April: the grace period ended in October
         ("质押", "2026-11-24", "deadline_past"),
         ("patent", "2099-01-01", "deadline_too_far"),
+        ("商标", "0001-01-01", "deadline_too_far"),
+        ("商标", "9999-12-31", "deadline_too_far"),
     ],
 )
 def test_bad_deadlines_are_refused_with_a_reason(fresh_db, kb, kind: str, typed: str, key: str) -> None:

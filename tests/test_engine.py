@@ -145,7 +145,7 @@ def test_topic_menu_lists_entries_of_topic(engine: Engine) -> None:
 def test_events_hold_pseudonym_never_raw_id(engine: Engine) -> None:
     reply = ask(engine, "商标注册要多久", user="telegram-4242", county="邵武市")
     row = engine.db["events"].get(reply.event_id)
-    assert row["user"] != "telegram-4242" and len(row["user"]) == 32
+    assert row["user"] == engine.events.user("console", "telegram-4242") and len(row["user"]) == 8 + 1 + 32
     assert "4242" not in str(row)
     assert (row["kind"], row["channel"], row["topic"], row["decision"], row["county"]) == (
         "question", "console", "trademark", "answer", "邵武市",

@@ -203,7 +203,8 @@ def test_migrations_add_the_report_indexes_and_tables() -> None:
 
 def test_a_forgotten_firm_still_counts_but_is_no_longer_a_firm_or_a_gap(db) -> None:
     """/forget (bot/profiles.py) keeps the events' counts but drops the user hash and the question text."""
-    Profiles(db).forget(EventLog(db, "test-salt").user("wecom", "B"))
+    log = EventLog(db, "test-salt")
+    Profiles(db).forget(log.firm("wecom", "B"), log.user("wecom", "B"))
     result = summary(db, *PERIOD)
     assert (result.questions, result.decisions["fallback"]) == (10, 3)
     assert (result.active_firms, result.new_subscribers) == (3, 1)

@@ -111,7 +111,7 @@ def test_forget_erases_the_firms_deadlines_copies_and_deadline_reminders(fresh_d
     )
     outbox.fire(own, PAST)
     fresh_db["deadlines"].insert({"user": "u1", "kind": "trademark", "due": "2027-03-15"})
-    Profiles(fresh_db).forget("u1")
+    Profiles(fresh_db).forget("u1", "u1")
     assert [r["user"] for r in fresh_db["outbox"].rows] == ["u2"]
     assert [r["id"] for r in fresh_db["broadcasts"].rows] == [for_all]
     assert fresh_db["deadlines"].count == 0

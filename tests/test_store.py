@@ -3,8 +3,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.config import load_settings
-from bot.store import MIGRATION_SETS, open_db, salt
+import pytest
+
+from bot.config import ConfigError, load_settings
+from bot.events import EventLog, Salts, salt_id
+from bot.store import MIGRATION_SETS, open_db, require_salt, salts
 
 
 def test_migrations_are_idempotent(tmp_path: Path) -> None:
@@ -35,31 +38,37 @@ def test_db_path_from_environment_overrides_config(tmp_path: Path) -> None:
     assert load_settings(config, environ={"BOT_DB_PATH": str(tmp_path / "b.db")}).db_path == tmp_path / "b.db"
 
 
-def test_salt_generated_once_and_kept(tmp_path: Path) -> None:
-    first = salt(open_db(tmp_path / "bot.db"), environ={})
-    assert len(first) == 32
-    assert salt(open_db(tmp_path / "bot.db"), environ={}) == first
-    assert salt(open_db(tmp_path / "bot.db"), environ={"BOT_SALT": "from-env"}) == "from-env"
+def test_salt_generated_once_and_kept_without_bot_salt(tmp_path: Path, caplog) -> None:
+    first = salts(open_db(tmp_path / "bot.db"), environ={})
+    assert len(first.secrets) == 1 and len(first.secrets[0]) == 32
+    assert "BOT_SALT is not set" in caplog.text
+    assert salts(open_db(tmp_path / "bot.db"), environ={}) == first
 
 
-def test_write_transactions_take_the_write_lock_first(tmp_path: Path) -> None:
+def test_bot_salt_comes_first_and_earlier_salts_are_kept(tmp_path: Path) -> None:
     db = open_db(tmp_path / "bot.db")
-    statements: list[str] = []
-    db.conn.set_trace_callback(statements.append)
-    with db.atomic():
-        with db.atomic():
-            db.execute("insert into meta (key, value) values ('a', '1')")
-    assert statements[0] == "BEGIN IMMEDIATE" and statements[-1] == "COMMIT"
-    assert any(s.startswith("SAVEPOINT") for s in statements)
+    assert salts(db, environ={"BOT_SALT": "new, old"}).secrets == ("new", "old")
+    generated = salts(db, environ={}).secrets[0]  # a console run before BOT_SALT was set
+    assert salts(db, environ={"BOT_SALT": "new,old"}).secrets == ("new", "old", generated)
 
 
-def test_a_failed_write_transaction_rolls_back(tmp_path: Path) -> None:
-    db = open_db(tmp_path / "bot.db")
-    try:
-        with db.atomic():
-            db.execute("insert into meta (key, value) values ('a', '1')")
-            raise RuntimeError("stop")
-    except RuntimeError:
-        pass
-    assert not db.conn.in_transaction
-    assert db["meta"].count == 0
+def test_pseudonyms_carry_their_salt_id(tmp_path: Path) -> None:
+    log = EventLog(open_db(tmp_path / "bot.db"), Salts(("new", "old")))
+    current, earlier = log.every_user("telegram", "1001")
+    assert log.user("telegram", "1001") == current != earlier
+    assert current.split(".")[0] == salt_id("new") and earlier.split(".")[0] == salt_id("old")
+    assert "1001" not in current + earlier
+
+
+@pytest.mark.parametrize("environ", [{}, {"BOT_SALT": " "}])
+def test_firm_facing_channels_refuse_to_start_without_bot_salt(environ: dict) -> None:
+    with pytest.raises(ConfigError, match="BOT_SALT is not set"):
+        require_salt(environ)
+    require_salt({"BOT_SALT": "s"})
+
+
+def test_the_firm_tables_key_is_not_the_events_pseudonym(tmp_path: Path) -> None:
+    log = EventLog(open_db(tmp_path / "bot.db"), Salts(("new", "old")))
+    assert log.firm("wecom", "firm_a") != log.user("wecom", "firm_a")
+    assert log.every_firm("wecom", "firm_a")[0] == log.firm("wecom", "firm_a")
+    assert not set(log.every_firm("wecom", "firm_a")) & set(log.every_user("wecom", "firm_a"))

@@ -266,7 +266,7 @@ def test_forget_drops_what_is_still_to_be_sent(engine: Engine, settings, clock) 
     desk = staffed(engine, settings, clock)
     engine.handle(Message("telegram", "42", "转人工 商标被抢注了"))
     desk.answer(Staff("telegram", "9"), 1, "请提出异议。")
-    Profiles(engine.db).forget(engine.events.user("telegram", "42"))
+    Profiles(engine.db).forget(engine.events.firm("telegram", "42"), engine.events.user("telegram", "42"))
     notices = list(engine.db["ticket_notices"].rows)
     assert notices == []  # the offer and the answer were never sent: gone
     assert json.loads(engine.db["tickets"].get(1)["guesses"])  # the figures' side stays

@@ -11,7 +11,7 @@ from wecom_fake import AGENT_ID, CORP_ID, ENCODING_AES_KEY, SECRET, TOKEN
 
 ENV = {
     "WECOM_CORP_ID": CORP_ID, "WECOM_AGENT_ID": str(AGENT_ID), "WECOM_TOKEN": TOKEN,
-    "WECOM_ENCODING_AES_KEY": ENCODING_AES_KEY, "WECOM_SECRET": SECRET,
+    "WECOM_ENCODING_AES_KEY": ENCODING_AES_KEY, "WECOM_SECRET": SECRET, "BOT_SALT": "test-salt",
 }
 
 
@@ -88,3 +88,9 @@ def test_the_shipped_config_block_parses() -> None:
 
     options = WeComSettings.from_section(load_settings(DEFAULT_CONFIG, environ={}).section("wecom"))
     assert (options.path, options.timestamp_window_seconds) == ("/wecom/callback", 300)
+
+
+def test_wecom_refuses_to_start_without_bot_salt(config, monkeypatch, capsys) -> None:
+    set_env(monkeypatch, BOT_SALT="")
+    assert main(["--config", str(config), "wecom"]) == 2
+    assert capsys.readouterr().err.startswith("BOT_SALT is not set: a firm-facing channel needs a secret salt")

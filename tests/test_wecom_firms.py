@@ -15,7 +15,7 @@ COUNTY_NUMBER = {"邵武市": "3", "建阳区": "2"}
 
 
 def firm_row(engine: Engine, user_id: str = "firm_a") -> dict | None:
-    user = engine.events.user("wecom", user_id)
+    user = engine.events.firm("wecom", user_id)
     return next(engine.db.query("select * from firms where user = ?", [user]), None)
 
 
@@ -103,7 +103,7 @@ async def test_subscribe_and_unsubscribe_by_number_and_by_name(server, wecom_eng
     assert (await peer.say("firm_a", "/subscribe Copyright")).startswith("已订阅：商标, 版权登记, 专利")
     refused = await peer.say("firm_a", "/subscribe 天气")
     assert refused.startswith("没有“天气”这个主题。\n已订阅：商标, 版权登记, 专利")
-    user = wecom_engine.events.user("wecom", "firm_a")
+    user = wecom_engine.events.firm("wecom", "firm_a")
     rows = list(wecom_engine.db["subscriptions"].rows_where("user = ?", [user]))
     assert {r["topic"] for r in rows} == {"trademark", "patent", "copyright"}
     assert {r["consented_at"] for r in rows} == {"2026-11-25T02:00:00+00:00"}
@@ -119,8 +119,8 @@ async def test_subscribe_and_unsubscribe_by_number_and_by_name(server, wecom_eng
 
 async def test_forget_asks_first_then_does_what_telegram_does(server, wecom_engine) -> None:
     peer, _ = server
-    user = wecom_engine.events.user("wecom", "firm_a")
-    wecom_engine.db["deadlines"].insert({"user": user, "due": "2027-01-01"})
+    user, firm = wecom_engine.events.user("wecom", "firm_a"), wecom_engine.events.firm("wecom", "firm_a")
+    wecom_engine.db["deadlines"].insert({"user": firm, "due": "2027-01-01"})
     await event(peer, "firm_a", "subscribe")
     await peer.say("firm_a", "3")
     await peer.say("firm_a", "/subscribe 商标")
@@ -136,8 +136,8 @@ async def test_forget_asks_first_then_does_what_telegram_does(server, wecom_engi
     assert (await peer.say("firm_a", "1")).startswith("已删除。")
 
     assert firm_row(wecom_engine) is None
-    for table in ("subscriptions", "deadlines", "tickets"):
-        assert wecom_engine.db[table].count_where("user = ?", [user]) == 0, table
+    for table, key in (("subscriptions", firm), ("deadlines", firm), ("tickets", user)):
+        assert wecom_engine.db[table].count_where("user = ?", [key]) == 0, table
     rows = list(wecom_engine.db["events"].rows)
     assert all(r["user"] != user for r in rows)
     kept = [r for r in rows if r["user"] is not None]  # firm_b's question

@@ -41,7 +41,7 @@ def engine(fixture_kb, settings, clock) -> Engine:
 
 def wecom_firm(engine: Engine, userid: str, channel: str = "wecom") -> str:
     profiles = Profiles(engine.db)
-    user = engine.events.user(channel, userid)
+    user = engine.events.firm(channel, userid)
     profiles.ensure(user, channel, userid, "zh", NOW)
     profiles.update(user, NOW, notices=1)
     return user

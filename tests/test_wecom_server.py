@@ -87,7 +87,7 @@ async def test_published_message_sample_reaches_the_engine(wecom_engine, wecom_s
     assert (reply["ToUserName"], reply["FromUserName"], reply["MsgType"]) == ("mycreate", "wx5823bf96d3bd56c7", "text")
     [event] = events(wecom_engine)
     assert (event["channel"], event["kind"], event["question"], event["internal"]) == ("wecom", "question", "hello", 0)
-    assert event["user"] != "mycreate" and len(event["user"]) == 32
+    assert event["user"] != "mycreate" and len(event["user"].split(".")[1]) == 32
     welcome, answer = reply["Content"].split("\n\n", 3)[::3]  # a first contact: welcomed, then answered
     assert welcome.startswith("Hello, I am 知创助手")  # "hello" is English: so is the new profile
     assert answer.startswith(wecom_engine.handle(Message("test", "someone", "hello")).text)

@@ -130,6 +130,7 @@ async def on_forget_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     await query.answer()
     if query.data == "x:y":
         onboarding.forget(svc.engine, svc.profiles, CHANNEL, str(update.effective_user.id))
+        svc.flood.forget(update.effective_user.id)
         await edit_text(query, text("forget_done", lang))
     else:
         await edit_text(query, text("forget_cancelled", lang))

@@ -10,7 +10,7 @@ from bot.events import FEEDBACK_KIND
 from bot.feedback import already_rated, own_answer
 from bot.texts import text
 from handlers.telegram.context import (
-    engine_message, is_private, language_of, services, user_hash, without_mention,
+    CHANNEL, engine_message, firm_key, is_private, language_of, services, without_mention,
 )
 from handlers.telegram.render import (
     CHOICE_PATTERN, FEEDBACK_CODES, FEEDBACK_PATTERN, handoff_keyboard, intent_from, send_reply, send_text,
@@ -49,7 +49,7 @@ async def on_feedback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     answer; the buttons go. After 👎 the question can be left for a specialist. Anyone else is refused."""
     svc, query = services(context), update.callback_query
     _, event_id, value = query.data.split(":")
-    lang, user = language_of(svc, update), user_hash(svc, update)
+    lang, user = language_of(svc, update), svc.engine.events.user(CHANNEL, str(update.effective_user.id))
     answered = own_answer(svc.engine.db, int(event_id), user)
     if answered is None:
         await query.answer(text("feedback_not_yours", lang))
@@ -85,10 +85,10 @@ async def on_unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE)
 async def on_membership(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A user blocked (or unblocked) the bot in a private chat: the profile turns (in)active."""
     svc, change = services(context), update.my_chat_member
-    if not is_private(update) or svc.profiles.get(user_hash(svc, update)) is None:
+    if not is_private(update) or svc.profiles.get(firm_key(svc, update)) is None:
         return
     active = change.new_chat_member.status not in (ChatMember.BANNED, ChatMember.LEFT)
-    svc.profiles.update(user_hash(svc, update), svc.clock.now(), active=int(active))
+    svc.profiles.update(firm_key(svc, update), svc.clock.now(), active=int(active))
 
 
 def handlers() -> list[BaseHandler]:

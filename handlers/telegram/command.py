@@ -26,10 +26,12 @@ BOOTSTRAP_FAILURE = "Network Retry Loop (Bootstrap Initialize Application)"
 def cmd_telegram(args: argparse.Namespace, settings: Settings) -> int:
     """Run the Telegram bot with TELEGRAM_BOT_TOKEN (long polling unless telegram.webhook is set)."""
     from handlers.db_cli import announce_database
+    from bot.store import require_salt
     from handlers.telegram.app import build_application
     from handlers.telegram.config import bot_token, telegram_config, webhook_secret
 
     token = bot_token(os.environ)
+    require_salt(os.environ)
     # RetryAfter.retry_after as a timedelta: 22.x deprecates the int form and warns on every flood wait.
     os.environ.setdefault("PTB_TIMEDELTA", "1")
     webhook = telegram_config(settings).webhook

@@ -44,8 +44,9 @@ def services(context: ContextTypes.DEFAULT_TYPE) -> Services:
     return context.application.bot_data[SERVICES_KEY]
 
 
-def user_hash(svc: Services, update: Update) -> str:
-    return svc.engine.events.user(CHANNEL, str(update.effective_user.id))
+def firm_key(svc: Services, update: Update) -> str:
+    """The user's key in the firm tables (not the events' pseudonym: see docs/privacy.md)."""
+    return svc.engine.events.firm(CHANNEL, str(update.effective_user.id))
 
 
 def is_specialist(svc: Services, update: Update) -> bool:
@@ -53,12 +54,12 @@ def is_specialist(svc: Services, update: Update) -> bool:
 
 
 def firm_of(svc: Services, update: Update) -> Firm | None:
-    return svc.profiles.get(user_hash(svc, update))
+    return svc.profiles.get(firm_key(svc, update))
 
 
 def ensure_firm(svc: Services, update: Update) -> tuple[Firm, bool]:
     """The user's firm profile, created on first use with the client's language (True if new)."""
-    user, chat_id, lang = user_hash(svc, update), str(update.effective_chat.id), telegram_language(update)
+    user, chat_id, lang = firm_key(svc, update), str(update.effective_chat.id), telegram_language(update)
     return svc.profiles.ensure(user, CHANNEL, chat_id, lang, svc.clock.now())
 
 

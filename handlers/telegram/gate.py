@@ -15,11 +15,15 @@ GATE_GROUP = -2  # handler group that runs first (tickets take replies at -1, th
 
 
 async def gate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Stop updates not for the bot; count messages (not button taps) against the user's flood window.
-    Over the limit the user is told once per window; the rest of the window's messages are dropped."""
+    """Stop updates not for the bot (and button presses without data or message); count messages (not
+    button taps) against the user's flood window. Over the limit the user is told once per window; the
+    rest of the window's messages are dropped."""
     message, query = update.message, update.callback_query
     if message is None and query is None:
         return
+    if query is not None and (not query.data or query.message is None):
+        await query.answer()  # no button of this bot: nothing to act on, no chat to answer in
+        raise ApplicationHandlerStop
     if message is not None and not addressed_to_bot(message, context.bot):
         raise ApplicationHandlerStop
     if update.effective_user is None:

@@ -31,7 +31,7 @@ from bot.texts import text
 from bot.vocab import CITY, COUNTIES, INDUSTRIES, INDUSTRY_TITLES, IP_TOPICS, TOPIC_TITLES
 from handlers.telegram.account import private_only
 from handlers.telegram.context import (
-    CHANNEL, Services, ensure_firm, language_of, private_button, services, user_hash,
+    CHANNEL, Services, ensure_firm, firm_key, language_of, private_button, services,
 )
 from handlers.telegram.render import edit_text, rows, send_text
 
@@ -209,7 +209,10 @@ class BroadcastFlow:
                 draft = draft.toggled("notices", True)
             elif action != "m":
                 part, values = MENU_PARTS[action]
-                draft = draft.toggled(part, values[int(arg[0])])
+                index = int(arg[0]) if arg and arg[0].isdecimal() else len(values)
+                if index >= len(values):
+                    return
+                draft = draft.toggled(part, values[index])
             self.drafts[user_id] = _Composing(draft, AUDIENCE)
             await edit_text(query, *self._audience_view(draft, desk, lang, menu))
         elif action == "w" and composing.stage == AUDIENCE:
@@ -374,7 +377,7 @@ async def my_deadlines(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 
 async def on_remove_deadline(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     svc, state, query = services(context), reminders(context), update.callback_query
-    lang, user = language_of(svc, update), user_hash(svc, update)
+    lang, user = language_of(svc, update), firm_key(svc, update)
     deadline_id = int(query.data.rsplit(":", 1)[1])
     removed = state.deadlines.remove(user, deadline_id)
     await query.answer(text("dl_removed", lang, id=str(deadline_id)) if removed else None)

@@ -24,7 +24,7 @@ MAX_TEXT = MessageLimit.MAX_TEXT_LENGTH  # 4096
 ENTRY, TOPIC, HANDOFF, HASHED = "a:", "t:", "ho", "ah:"
 CHOICE_PATTERN = r"^(a:|t:|ah:|ho$|ho:\d+$)"
 FEEDBACK = "f:"
-FEEDBACK_PATTERN = r"^f:\d+:[ud]$"
+FEEDBACK_PATTERN = r"^f:\d{1,18}:[ud]$"  # an event id that fits SQLite's INTEGER
 FEEDBACK_CODES = {"u": "up", "d": "down"}  # callback code → feedback value
 _DIGEST_CHARS = 24
 

@@ -47,11 +47,11 @@ class FirmDesk:
         firm = self.firm(user_id)
         if firm and firm.active:
             return firm, False
-        return self.profiles.ensure(firm.user if firm else self.engine.events.user(CHANNEL, user_id),
+        return self.profiles.ensure(firm.user if firm else self.engine.events.firm(CHANNEL, user_id),
                                     CHANNEL, user_id, language, self.clock.now())
 
     def firm(self, user_id: str) -> Firm | None:
-        return self.profiles.get(self.engine.events.user(CHANNEL, user_id))
+        return self.profiles.get(self.engine.events.firm(CHANNEL, user_id))
 
     # ---- commands ---------------------------------------------------------------------------
 

@@ -10,9 +10,11 @@ from bot.config import Settings
 
 def cmd_wecom(args: argparse.Namespace, settings: Settings) -> int:
     """Serve the WeCom (企业微信) callback URL over HTTP (uvicorn)."""
+    from bot.store import require_salt
     from handlers.wecom.config import WeComCredentials, WeComSettings
 
     credentials = WeComCredentials.from_env(os.environ)
+    require_salt(os.environ)
     options = WeComSettings.from_section(settings.section("wecom"))
 
     import uvicorn

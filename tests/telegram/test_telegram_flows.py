@@ -17,7 +17,7 @@ def events(engine: Engine, kind: str | None = None) -> list[dict]:
 
 
 def firm_row(engine: Engine, user_id: int = FIRM) -> dict | None:
-    user = engine.events.user("telegram", str(user_id))
+    user = engine.events.firm("telegram", str(user_id))
     return next(engine.db.query("select * from firms where user = ?", [user]), None)
 
 
@@ -242,7 +242,7 @@ async def test_subscribe_and_unsubscribe_store_topics(tg, engine: Engine) -> Non
     await tg.press(FIRM, "➕ 专利")
     [edited] = tg.new("editMessageText")[-1:]
     assert "已订阅：商标, 专利" in edited.params["text"] and "➕ 商标" not in labels(edited)
-    user = engine.events.user("telegram", str(FIRM))
+    user = engine.events.firm("telegram", str(FIRM))
     assert {r["topic"] for r in engine.db["subscriptions"].rows_where("user = ?", [user])} == {"trademark", "patent"}
     await tg.say(FIRM, "/unsubscribe")
     await tg.press(FIRM, "✖ 商标")
@@ -251,7 +251,7 @@ async def test_subscribe_and_unsubscribe_store_topics(tg, engine: Engine) -> Non
 
 
 async def test_forget_erases_the_firm_and_unlinks_past_events(tg, engine: Engine) -> None:
-    engine.db["deadlines"].insert({"user": engine.events.user("telegram", str(FIRM)), "due": "2027-01-01"})
+    engine.db["deadlines"].insert({"user": engine.events.firm("telegram", str(FIRM)), "due": "2027-01-01"})
     await tg.say(FIRM, "/start")
     await tg.press(FIRM, "邵武市")
     await tg.say(FIRM, "商标注册要多久")
@@ -269,10 +269,10 @@ async def test_forget_erases_the_firm_and_unlinks_past_events(tg, engine: Engine
     await tg.press(FIRM, "确认删除")
     assert "已删除" in tg.texts()[0]
 
-    user = engine.events.user("telegram", str(FIRM))
+    user, firm = engine.events.user("telegram", str(FIRM)), engine.events.firm("telegram", str(FIRM))
     assert firm_row(engine) is None
-    for table in ("subscriptions", "deadlines", "tickets"):
-        assert engine.db[table].count_where("user = ?", [user]) == 0, table
+    for table, key in (("subscriptions", firm), ("deadlines", firm), ("tickets", user)):
+        assert engine.db[table].count_where("user = ?", [key]) == 0, table
     rows = events(engine)
     assert len(rows) == before
     assert all(r["user"] != user for r in rows)

@@ -134,7 +134,11 @@ def test_run_bot_telegram_polls_by_default_and_serves_a_webhook_when_configured(
     monkeypatch.setattr(Application, "run_polling", lambda self, **kw: runs.append(("polling", kw)))
     monkeypatch.setattr(Application, "run_webhook", lambda self, **kw: runs.append(("webhook", kw)))
     monkeypatch.setenv("TELEGRAM_BOT_TOKEN", GOOD_TOKEN)
+    monkeypatch.delenv("BOT_SALT", raising=False)
     config = tmp_path / "config.yaml"
+    assert main(["--config", str(config), "telegram"]) == 2  # no BOT_SALT: refused (docs/privacy.md)
+    assert runs == []
+    monkeypatch.setenv("BOT_SALT", "test-salt")
     assert main(["--config", str(config), "telegram"]) == 0
 
     config.write_text(config.read_text(encoding="utf-8")

@@ -246,7 +246,7 @@ async def test_platform_errors_through_the_telegram_sender(tg, engine: Engine, c
     assert copies == {"3001": ("sent", 2), "3002": ("blocked", 1), "3003": ("failed", 1), "3004": ("sent", 2)}
     retried = datetime.fromisoformat(next(engine.db["outbox"].rows_where("chat_id = '3001'"))["sent_at"])
     assert retried - started >= timedelta(seconds=5)  # RetryAfter waited out
-    user = engine.events.user("telegram", "3002")
+    user = engine.events.firm("telegram", "3002")
     assert Profiles(engine.db).get(user).active is False
     assert sent_to(tg, SPECIALIST)[-1] == "📬 群发 #1 投递报告：送达 2 · 失败 1 · 已屏蔽 1 · 待发 0"
 
@@ -259,7 +259,7 @@ async def test_unsubscribe_stops_service_notices_too(tg, engine: Engine) -> None
     assert "服务通知：接收中" in view.params["text"] and labels(view) == ["✖ 商标", "✖ 服务通知"]
     await tg.press(FIRM, "✖ 服务通知")
     await tg.press(FIRM, "✖ 商标")
-    user = engine.events.user("telegram", str(FIRM))
+    user = engine.events.firm("telegram", str(FIRM))
     assert Profiles(engine.db).get(user).notices is False
     assert Outbox(engine.db).count_recipients(Audience(topics=("trademark",))) == 0
 
@@ -349,7 +349,7 @@ async def test_subscribing_records_when_the_firm_consented(tg, engine: Engine, c
     await tg.press(FIRM, "➕ 专利")
     clock.advance(timedelta(days=3))
     await tg.press(FIRM, "➕ 商标")
-    user = engine.events.user("telegram", str(FIRM))
+    user = engine.events.firm("telegram", str(FIRM))
     consent = {
         r["topic"]: r["consented_at"] for r in engine.db["subscriptions"].rows_where("user = ?", [user])
     }

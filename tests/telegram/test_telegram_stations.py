@@ -19,7 +19,7 @@ def referrals(engine: Engine) -> list[dict]:
 
 
 def firm_row(engine: Engine) -> dict | None:
-    user = engine.events.user("telegram", str(FIRM))
+    user = engine.events.firm("telegram", str(FIRM))
     return next(engine.db.query("select * from firms where user = ?", [user]), None)
 
 
