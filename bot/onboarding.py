@@ -24,9 +24,17 @@ class Option:
     title: str
 
 
-def welcome(lang: str) -> str:
-    """The welcome, the two-line privacy notice and the not-legal-advice note."""
-    return "\n\n".join(text(key, lang) for key in ("welcome", "privacy", "not_legal_advice"))
+def welcome(lang: str, menu_below: bool = True) -> str:
+    """The welcome, the two-line privacy notice and the not-legal-advice note. `menu_below`: the channel
+    shows the topic menu under it (else the welcome points at /topics)."""
+    first = "welcome" if menu_below else "welcome_typed"
+    return "\n\n".join(text(key, lang) for key in (first, "privacy", "not_legal_advice"))
+
+
+def unsaved_firm(user: str, channel: str, chat_id: str, language: str) -> Firm:
+    """A blank profile that is not stored: what a view shows to someone without one (after /forget, or a
+    specialist), so that looking never creates a firm."""
+    return Firm(user, channel, chat_id, None, None, language, False, True, "", "")
 
 
 def question(step: str, lang: str) -> str:

@@ -51,6 +51,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Hello, I am 知创助手 and answer Nanping firms' questions on trademarks, patents, IP pledge loans "
         "and more. Type your question, or start from a topic below.",
     },
+    "welcome_typed": {
+        "zh": "您好，我是知创助手，解答南平企业的商标、专利、质押融资等知识产权问题。直接输入问题，或发送 /topics 查看主题。",
+        "en": "Hello, I am 知创助手 and answer Nanping firms' questions on trademarks, patents, IP pledge loans "
+        "and more. Type your question, or send /topics to see the topics.",
+    },
     "privacy": {
         "zh": "🔒 我们只保存企业的县区、行业、语言、通知与订阅设置，以及不含姓名的匿名问答记录（用于统计），保存到您删除为止。\n"
         "发送 /forget 可随时删除您的资料，并断开过往记录与您的关联。",

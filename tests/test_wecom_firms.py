@@ -248,7 +248,6 @@ async def test_menu_click_for_stations(server, wecom_engine) -> None:
     assert events(wecom_engine, "referral")[0]["channel"] == "wecom"
 
 
-@pytest.mark.xfail(strict=True, reason="issue 17: the WeCom welcome points at topics it does not show")
 async def test_the_welcome_points_only_at_what_it_shows(server) -> None:
     peer, _ = server
     for first in ("你好", "/start"):
@@ -256,7 +255,6 @@ async def test_the_welcome_points_only_at_what_it_shows(server) -> None:
         assert "从下面的主题开始" not in said and "/topics" in said
 
 
-@pytest.mark.xfail(strict=True, reason="issue 17: a WeCom specialist's question makes a firm")
 async def test_a_specialists_question_gets_no_onboarding_and_no_firm(server, wecom_engine) -> None:
     peer, _ = server
     said = await peer.say("staff_li", "商标注册要多久")

@@ -30,7 +30,9 @@ from bot.schedule import BadTime, When, parse_when
 from bot.texts import text
 from bot.vocab import CITY, COUNTIES, INDUSTRIES, INDUSTRY_TITLES, IP_TOPICS, TOPIC_TITLES
 from handlers.telegram.account import private_only
-from handlers.telegram.context import CHANNEL, Services, ensure_firm, language_of, services, user_hash
+from handlers.telegram.context import (
+    CHANNEL, Services, ensure_firm, firm_view, language_of, services, user_hash,
+)
 from handlers.telegram.render import edit_text, rows, send_text
 
 REMINDERS_KEY = "reminders"  # application.bot_data key of the Reminders below
@@ -311,12 +313,12 @@ def _kind_title(kind: str, lang: str) -> str:
 async def add_deadline(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/deadline <kind> <YYYY-MM-DD> [note]: the reminders it will get, or why it was refused."""
     svc, state = services(context), reminders(context)
-    firm, _ = ensure_firm(svc, update)
-    lang, chat_id = firm.language, update.effective_chat.id
+    lang, chat_id = firm_view(svc, update).language, update.effective_chat.id
     args = context.args or []
     if len(args) < 2:
         await send_text(context.bot, chat_id, text("dl_usage", lang))
         return
+    firm, _ = ensure_firm(svc, update)  # a deadline is kept for the firm: the profile is stored
     try:
         deadline, upcoming = state.deadlines.add(
             firm.user, args[0], args[1], " ".join(args[2:]), svc.engine.kb.facts, svc.clock.now()
@@ -365,7 +367,7 @@ def _deadline_view(
 
 async def my_deadlines(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     svc = services(context)
-    firm, _ = ensure_firm(svc, update)
+    firm = firm_view(svc, update)
     message, keyboard = _deadline_view(svc, reminders(context), firm.user, firm.language)
     await send_text(context.bot, update.effective_chat.id, message, keyboard)
 

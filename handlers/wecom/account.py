@@ -46,6 +46,11 @@ class FirmDesk:
         return self.profiles.ensure(firm.user if firm else self.engine.events.user(CHANNEL, user_id),
                                     CHANNEL, user_id, language, self.clock.now())
 
+    def firm_or_unsaved(self, user_id: str, language: str) -> Firm:
+        """The stored profile, or a blank one that is not stored (for specialists: staff are no firms)."""
+        return self.firm(user_id) or onboarding.unsaved_firm(
+            self.engine.events.user(CHANNEL, user_id), CHANNEL, user_id, language)
+
     def firm(self, user_id: str) -> Firm | None:
         return self.profiles.get(self.engine.events.user(CHANNEL, user_id))
 
@@ -79,13 +84,13 @@ class FirmDesk:
     def start(self, firm: Firm, ask_profile: bool) -> Prompt:
         """The welcome, the privacy notice and the not-legal-advice note; then the profile questions."""
         lang = firm.language
-        welcome = onboarding.welcome(lang)
+        welcome = onboarding.welcome(lang, menu_below=False)
         return self._step(COUNTY, lang, before=welcome) if ask_profile else Prompt(welcome, lang)
 
     def greet(self, prompt: Prompt) -> Prompt:
         """A first contact's reply: the welcome first, and (outside the profile questions) how to give one."""
         note = "" if prompt.kind in STEPS else text("profile_invite", prompt.language)
-        return replace(prompt, text=onboarding.welcome(prompt.language) + "\n\n" + prompt.text, note=note)
+        return replace(prompt, text=onboarding.welcome(prompt.language, menu_below=False) + "\n\n" + prompt.text, note=note)
 
     def station(self, user_id: str, firm: Firm, topic: str | None) -> Prompt:
         """Stations for `topic`; asks the topic if not given, then the county if the profile has none."""
