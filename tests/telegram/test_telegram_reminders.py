@@ -282,8 +282,8 @@ async def test_firms_add_list_and_remove_their_deadlines(tg, engine: Engine, dea
     assert tg.texts()[0].startswith("不认识「发明」。")
     await tg.say(FIRM, "/deadline 商标 2027-03-15 第12345678号")
     assert tg.texts() == [
-        "已登记：商标有效期 2027-03-15（第12345678号）。将在以下日期 9:00 提醒您："
-        "2027-02-15, 2027-03-16, 2027-08-15。"
+        "已登记：商标有效期 2027-03-15（第12345678号）。将在以下日期 09:00 提醒您："
+        "2027-02-15、2027-03-16、2027-08-15。"
     ]
     await tg.say(FIRM, "/deadline patent 2027-01-10")
     tg.new()
