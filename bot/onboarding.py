@@ -8,7 +8,7 @@ from datetime import datetime
 from bot.engine import Engine, Message
 from bot.profiles import Firm, Profiles
 from bot.referrals import ANY_TOPIC, STATION_TOPICS
-from bot.texts import text
+from bot.texts import list_separator, text
 from bot.vocab import CITY, COUNTIES, INDUSTRIES, INDUSTRY_TITLES, IP_TOPICS, TOPIC_TITLES
 
 COUNTY, INDUSTRY, NOTICES = "county", "industry", "notices"
@@ -89,7 +89,7 @@ def offered_topics(current: list[str], adding: bool) -> list[str]:
 
 def subscriptions_status(current: list[str], adding: bool, lang: str) -> str:
     """The subscribed topics in words; when adding and nothing is left to add, says so."""
-    listed = ", ".join(topic_title(t, lang) for t in current)
+    listed = list_separator(lang).join(topic_title(t, lang) for t in current)
     status = text("subscriptions", lang, topics=listed) if current else text("subscriptions_none", lang)
     if adding and not offered_topics(current, adding):
         status += "\n" + text("subscribed_all", lang)

@@ -1,6 +1,12 @@
 """Fixed interface strings of the assistant in Chinese and English."""
 from __future__ import annotations
 
+
+def list_separator(lang: str) -> str:
+    """Between the items of a list in running text: 、 in Chinese, a comma in English."""
+    return ", " if lang == "en" else "、"
+
+
 TEXTS: dict[str, dict[str, str]] = {
     "fallback": {
         "zh": "抱歉，这个问题不在我能回答的知识产权范围内，我也不会猜测作答。"
@@ -207,7 +213,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Reply {numbers} to choose",
     },
     "rate_answer": {
-        "zh": "回复 + 或 - 评价这个回答",
+        "zh": "回复「+」或「-」评价这个回答",
         "en": "Reply + or - to rate this answer",
     },
     "reply_number_skip": {
@@ -304,7 +310,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Press \"Claim\" to take it; then reply to this message to answer the firm.",
     },
     "ticket_hint_offer_wecom": {
-        "zh": "回复 /claim {id} 认领；认领后用 /reply {id} 答复内容 答复企业。",
+        "zh": "发送「/claim {id}」认领；认领后发送「/reply {id} 答复内容」答复企业。",
         "en": "Send /claim {id} to take it; then /reply {id} your answer.",
     },
     "ticket_hint_escalated_telegram": {
@@ -312,7 +318,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Press \"Claim\" to take it; then reply to this message to answer the firm.",
     },
     "ticket_hint_escalated_wecom": {
-        "zh": "回复 /claim {id} 认领；认领后用 /reply {id} 答复内容 答复企业。",
+        "zh": "发送「/claim {id}」认领；认领后发送「/reply {id} 答复内容」答复企业。",
         "en": "Send /claim {id} to take it; then /reply {id} your answer.",
     },
     "ticket_hint_claimer_telegram": {
@@ -332,7 +338,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Reply to this message to ask the specialist more; press \"Resolved\" when you are done.",
     },
     "ticket_hint_answer_wecom": {
-        "zh": "发送「回复专员 您的内容」可以继续问专员；问题解决后发送 /close {id}。",
+        "zh": "发送「回复专员 您的内容」可以继续问专员；问题解决后发送「/close {id}」。",
         "en": "Send \"reply to specialist <your text>\" to ask more; send /close {id} when you are done.",
     },
     "ticket_claim_button": {"zh": "认领", "en": "Claim"},
@@ -625,7 +631,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Unknown kind \"{value}\": use trademark, patent (annual fee) or pledge (loan).",
     },
     "date_format": {
-        "zh": "日期「{value}」格式不对，请写成 年-月-日，例如 2027-03-15。",
+        "zh": "日期「{value}」格式不对，请写成「年-月-日」，例如「2027-03-15」。",
         "en": "\"{value}\" is not a date; write it as year-month-day, e.g. 2027-03-15.",
     },
     "bad_date": {"zh": "没有 {value} 这一天，请检查日期。", "en": "There is no such day as {value}; please check it."},
@@ -646,7 +652,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "please tell an IP specialist.",
     },
     "when_format": {
-        "zh": "时间格式：2026-12-01 09:30（北京时间），可在后面加 每周 / 每月 / 每年。",
+        "zh": "时间格式：「2026-12-01 09:30」（北京时间），可在后面加「每周」「每月」或「每年」。",
         "en": "Time format: 2026-12-01 09:30 (Beijing time), optionally followed by weekly / monthly / yearly.",
     },
     "when_recurrence": {
@@ -688,7 +694,7 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "bc_choose_when": {"zh": "什么时候发送？", "en": "When should it go out?"},
     "bc_ask_when": {
-        "zh": "请输入发送时间（北京时间），例如 2026-12-01 09:30；重复发送在后面加 每周 / 每月 / 每年，例如 2026-12-31 09:00 每月。",
+        "zh": "请输入发送时间（北京时间），例如「2026-12-01 09:30」；重复发送在后面加「每周」「每月」或「每年」，例如「2026-12-31 09:00 每月」。",
         "en": "Type the time (Beijing time), e.g. 2026-12-01 09:30; to repeat add weekly / monthly / yearly, "
         "e.g. 2026-12-31 09:00 monthly.",
     },
@@ -725,7 +731,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "#{id} cannot be cancelled (status: {status}); only broadcasts not yet sent can be.",
     },
     "bct_help": {
-        "zh": "修改：主题 商标 专利 · 县区 邵武 建瓯 · 行业 茶叶 · 通知 开/关 · 时间 2026-12-01 09:30 [每周/每月/每年]（默认立即）"
+        "zh": "修改：「主题 商标 专利」·「县区 邵武 建瓯」·「行业 茶叶」·「通知 开」或「通知 关」·"
+        "「时间 2026-12-01 09:30」，可加「每周」「每月」或「每年」（默认立即）"
         "\n回复「确认」发送，「取消」放弃。",
         "en": "Change: topics trademark patent · counties Shaowu Jianou · industries tea · notices on/off · "
         "time 2026-12-01 09:30 [weekly/monthly/yearly] (default now)\nReply \"confirm\" to send, \"cancel\" to drop it.",
@@ -741,13 +748,13 @@ TEXTS: dict[str, dict[str, str]] = {
     # firms' deadlines in a channel
     "dl_usage": {
         "zh": "登记期限提醒：/deadline 类型 日期 [备注]\n类型：商标（注册证上的有效期截止日）、专利年费（年费缴纳截止日）、质押贷款（到期日）\n"
-        "例如：/deadline 商标 2027-03-15 第12345678号",
+        "例如「/deadline 商标 2027-03-15 第12345678号」",
         "en": "Add a deadline: /deadline kind date [note]\nkind: trademark (expiry date on the certificate), "
         "patent (annual-fee due date), pledge (loan maturity)\ne.g. /deadline trademark 2027-03-15 No.12345678",
     },
     "dl_added": {
-        "zh": "已登记：{kind} {due}{label}。将在以下日期 {hour}:00 提醒您：{days}。",
-        "en": "Added: {kind} {due}{label}. You will be reminded at {hour}:00 on: {days}.",
+        "zh": "已登记：{kind} {due}{label}。将在以下日期 {time} 提醒您：{days}。",
+        "en": "Added: {kind} {due}{label}. You will be reminded at {time} on: {days}.",
     },
     "dl_added_none": {
         "zh": "已登记：{kind} {due}{label}。提醒日期都已过去，请尽快办理（最迟 {last}）。",
@@ -755,7 +762,7 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "dl_list_title": {"zh": "您登记的期限（点击删除）：", "en": "Your deadlines (press to remove):"},
     "dl_list_none": {
-        "zh": "还没有登记期限。用 /deadline 登记，例如 /deadline 商标 2027-03-15",
+        "zh": "还没有登记期限。用 /deadline 登记，例如「/deadline 商标 2027-03-15」",
         "en": "No deadlines yet. Add one with /deadline, e.g. /deadline trademark 2027-03-15",
     },
     "dl_line": {"zh": "#{id} {kind} {due}{label} · 下次提醒：{next}", "en": "#{id} {kind} {due}{label} · next reminder: {next}"},

@@ -99,10 +99,10 @@ async def test_subscribe_and_unsubscribe_by_number_and_by_name(server, wecom_eng
     assert "目前没有订阅任何主题。" in offer and "  1. 商标\n" in offer and "  11. 政策与目标" in offer
     after = await peer.say("firm_a", "1")
     assert after.startswith("已订阅：商标") and "  1. 知识产权质押融资" in after  # the rest, numbered again
-    assert (await peer.say("firm_a", "/subscribe 专利")).startswith("已订阅：商标, 专利")
-    assert (await peer.say("firm_a", "/subscribe Copyright")).startswith("已订阅：商标, 版权登记, 专利")
+    assert (await peer.say("firm_a", "/subscribe 专利")).startswith("已订阅：商标、专利")
+    assert (await peer.say("firm_a", "/subscribe Copyright")).startswith("已订阅：商标、版权登记、专利")
     refused = await peer.say("firm_a", "/subscribe 天气")
-    assert refused.startswith("没有“天气”这个主题。\n已订阅：商标, 版权登记, 专利")
+    assert refused.startswith("没有“天气”这个主题。\n已订阅：商标、版权登记、专利")
     user = wecom_engine.events.user("wecom", "firm_a")
     rows = list(wecom_engine.db["subscriptions"].rows_where("user = ?", [user]))
     assert {r["topic"] for r in rows} == {"trademark", "patent", "copyright"}
@@ -110,8 +110,8 @@ async def test_subscribe_and_unsubscribe_by_number_and_by_name(server, wecom_eng
 
     current = await peer.say("firm_a", "/unsubscribe")
     assert current.endswith("  1. 商标\n  2. 版权登记\n  3. 专利\n回复 1/2/3 选择")
-    assert (await peer.say("firm_a", "1")).startswith("已订阅：版权登记, 专利")
-    assert (await peer.say("firm_a", "/unsubscribe trademark")).startswith("已订阅：版权登记, 专利")
+    assert (await peer.say("firm_a", "1")).startswith("已订阅：版权登记、专利")
+    assert (await peer.say("firm_a", "/unsubscribe trademark")).startswith("已订阅：版权登记、专利")
     await peer.say("firm_a", "/unsubscribe patent")
     assert await peer.say("firm_a", "/unsubscribe copyright") == "目前没有订阅任何主题。"
     assert wecom_engine.db["subscriptions"].count == 0

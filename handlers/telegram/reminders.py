@@ -27,7 +27,7 @@ from bot.deadlines import DeadlineError, Deadlines
 from bot.outbox import Creator
 from bot.reminders import ReminderLoop, ReminderSettings
 from bot.schedule import BadTime, When, parse_when
-from bot.texts import text
+from bot.texts import list_separator, text
 from bot.vocab import CITY, COUNTIES, INDUSTRIES, INDUSTRY_TITLES, IP_TOPICS, TOPIC_TITLES
 from handlers.telegram.account import private_only
 from handlers.telegram.context import (
@@ -330,8 +330,8 @@ async def add_deadline(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     label = text("dl_label", lang, label=deadline.label) if deadline.label else ""
     values = {"kind": _kind_title(deadline.kind, lang), "due": deadline.due.isoformat(), "label": label}
     if upcoming:
-        days = ", ".join(day.isoformat() for day in upcoming)
-        reply = text("dl_added", lang, days=days, hour=str(state.settings.send_hour), **values)
+        days = list_separator(lang).join(day.isoformat() for day in upcoming)
+        reply = text("dl_added", lang, days=days, time=f"{state.settings.send_hour:02d}:00", **values)
     else:
         last = state.deadlines.plan_for(
             deadline.kind, deadline.due, svc.engine.kb.facts, local_date(svc.clock.now())

@@ -240,7 +240,7 @@ async def test_subscribe_and_unsubscribe_store_topics(tg, engine: Engine) -> Non
     await tg.press(FIRM, "➕ 商标")
     await tg.press(FIRM, "➕ 专利")
     [edited] = tg.new("editMessageText")[-1:]
-    assert "已订阅：商标, 专利" in edited.params["text"] and "➕ 商标" not in labels(edited)
+    assert "已订阅：商标、专利" in edited.params["text"] and "➕ 商标" not in labels(edited)
     user = engine.events.user("telegram", str(FIRM))
     assert {r["topic"] for r in engine.db["subscriptions"].rows_where("user = ?", [user])} == {"trademark", "patent"}
     await tg.say(FIRM, "/unsubscribe")
