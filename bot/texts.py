@@ -714,6 +714,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "/reminders lists it, /cancel_reminder {id} cancels it.",
     },
     "bc_discarded": {"zh": "已放弃，没有发送任何消息。", "en": "Discarded; nothing was sent."},
+    "bc_timed_out": {
+        "zh": "这份群发草稿长时间没有完成，已自动放弃，没有发送任何消息。",
+        "en": "This broadcast draft was left unfinished for too long and is discarded; nothing was sent.",
+    },
     "bc_stale": {
         "zh": "这个草稿已失效，请重新发送 /broadcast。", "en": "This draft has expired; start again with /broadcast.",
     },
