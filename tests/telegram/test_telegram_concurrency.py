@@ -17,7 +17,6 @@ def _update(tg, user_id: int, number: int) -> Update:
     return Update.de_json(data, tg.app.bot)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 17: updates are processed one at a time")
 async def test_other_users_are_served_while_one_update_is_slow_and_each_user_keeps_order(tg) -> None:
     processor = tg.app.update_processor
     slow_release, done = asyncio.Event(), []
