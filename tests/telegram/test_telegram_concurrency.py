@@ -39,3 +39,12 @@ async def test_other_users_are_served_while_one_update_is_slow_and_each_user_kee
     await asyncio.gather(first, same_user)
     assert done == ["firm question", "stats chart", "specialist next"]
     await processor.shutdown()
+
+
+@pytest.mark.xfail(strict=True, reason="issue 17: no AIORateLimiter: a 429 loses the reply")
+async def test_a_reply_refused_with_429_is_sent_again_after_the_wait(tg) -> None:
+    tg.request.fail(FIRM, 429, "Too Many Requests: retry after 1", retry_after=1)
+    await tg.say(FIRM, "商标注册要多久")
+    attempts = [c for c in tg.new("sendMessage") if c.params.get("chat_id") == FIRM]
+    assert len(attempts) == 2 and "9个月" in attempts[-1].params["text"]
+    assert tg.errors == []
