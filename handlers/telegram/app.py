@@ -8,7 +8,7 @@ from functools import partial
 
 from telegram import BotCommand, BotCommandScopeChat
 from telegram.error import TelegramError
-from telegram.ext import Application
+from telegram.ext import AIORateLimiter, Application
 from telegram.request import BaseRequest
 
 from bot.clock import Clock, SystemClock
@@ -64,6 +64,7 @@ def build_application(
     builder = (
         Application.builder().token(token or bot_token(os.environ)).post_init(on_start).post_stop(on_stop)
         .concurrent_updates(PerUserUpdateProcessor())
+        .rate_limiter(AIORateLimiter(max_retries=0))  # replies ask for retries (render.send_text)
     )
     if request is not None:
         builder = builder.request(request).get_updates_request(request)

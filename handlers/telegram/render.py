@@ -171,17 +171,25 @@ def html_chunks(text: str, limit: int = MAX_TEXT) -> list[str]:
     return [html.escape(chunk, quote=False) for chunk in chunks if chunk]
 
 
+REPLY_RETRIES = 2  # a reply refused with 429 is sent again after Telegram's retry_after (AIORateLimiter)
+# Queued deliveries (reminders, ticket notices) handle 429 themselves: the limiter's own default, no retry.
+# (AIORateLimiter reads `rate_limit_args or max_retries`, so a per-call 0 cannot turn retries off.)
+QUEUED = None
+
+
 async def send_text(
-    bot: Bot, chat_id: int, text: str, markup: InlineKeyboardMarkup | None = None, reply_to: int | None = None
+    bot: Bot, chat_id: int, text: str, markup: InlineKeyboardMarkup | None = None, reply_to: int | None = None,
+    retries: int | None = REPLY_RETRIES,
 ) -> TgMessage:
-    """Send `text` as one or more HTML messages; the keyboard goes under the last one."""
+    """Send `text` as one or more HTML messages; the keyboard goes under the last one. Refused with 429,
+    a message is sent again after the wait up to `retries` times (QUEUED: not at all)."""
     chunks = html_chunks(text) or ["…"]
     sent = None
     quote = ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None
     for number, chunk in enumerate(chunks, start=1):
         sent = await bot.send_message(
             chat_id, chunk, parse_mode=ParseMode.HTML, reply_parameters=quote if number == 1 else None,
-            reply_markup=markup if number == len(chunks) else None,
+            reply_markup=markup if number == len(chunks) else None, rate_limit_args=retries,
         )
     return sent
 
