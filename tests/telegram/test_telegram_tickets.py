@@ -377,3 +377,17 @@ async def test_the_ticket_carries_the_question_the_firm_means(bot, engine) -> No
     await bot.press(FIRM, "注册商标的官费", on=first)  # then picks another choice
     await bot.say(FIRM, "转人工")
     assert ticket(engine, 2)["question"] == "注册商标的官费"
+
+
+@pytest.mark.xfail(strict=True, reason="issue 17: an edit keeps only the first chunk")
+async def test_a_long_claimed_view_keeps_its_tail(bot, engine) -> None:
+    await firm_in_shaowu(bot)
+    await hand_off(bot)
+    additions = [f"补充{n}：" + "证据材料清单。" * 250 for n in range(1, 4)]  # 3 × ~1,750 characters
+    for addition in additions:
+        await bot.say(FIRM, f"回复专员 {addition}")
+    bot.new()
+    await bot.press(SPECIALIST, "认领")
+    shown = "".join(c.params["text"] for c in to(bot.new("editMessageText", "sendMessage"), SPECIALIST))
+    assert all(addition[:4] in shown for addition in additions)
+    assert "/draft 1" in shown  # the hint at the very end is not lost
