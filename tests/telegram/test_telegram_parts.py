@@ -67,7 +67,6 @@ def test_split_prefers_paragraphs_then_lines_then_sentences() -> None:
     assert all(c.endswith("。") and len(c) <= 20 for c in chunks) and "".join(chunks) == sentences
 
 
-@pytest.mark.xfail(strict=True, reason="issue 17: the splitter counts the escaped length")
 def test_split_counts_the_length_after_html_parsing_like_telegram() -> None:
     text = "&" * 30  # sent as &amp;, counted by Telegram as one character
     chunks = html_chunks(text, limit=12)

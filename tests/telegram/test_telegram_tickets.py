@@ -379,7 +379,6 @@ async def test_the_ticket_carries_the_question_the_firm_means(bot, engine) -> No
     assert ticket(engine, 2)["question"] == "注册商标的官费"
 
 
-@pytest.mark.xfail(strict=True, reason="issue 17: an edit keeps only the first chunk")
 async def test_a_long_claimed_view_keeps_its_tail(bot, engine) -> None:
     await firm_in_shaowu(bot)
     await hand_off(bot)
