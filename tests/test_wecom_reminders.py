@@ -158,6 +158,7 @@ async def test_a_broadcast_for_now_is_delivered_at_once(engine: Engine, settings
     wecom_firm(engine, "firm_a")
     app, callback = build_app(engine, settings, CREDENTIALS, WeComSettings(), clock, transport=api.transport())
     async with app.router.lifespan_context(app):
+        await asyncio.sleep(0.3)  # the loop has looked, found nothing, and waits for its next tick
         http = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://wecom.test")
         async with http:
             peer = WeComPeer(http, clock)
