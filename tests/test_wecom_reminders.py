@@ -149,7 +149,6 @@ async def test_specialists_compose_a_broadcast_by_text_with_preview_and_confirm(
     assert (audit["channel"], audit["actor"]) == ("wecom", "staff_li")
 
 
-@pytest.mark.xfail(strict=True, reason="issue 17: a WeCom 立即 broadcast waits for the loop's tick")
 async def test_a_broadcast_for_now_is_delivered_at_once(engine: Engine, settings, clock) -> None:
     """The running app (its lifespan runs the delivery loop): 确认 wakes the loop, no wait for its tick."""
     import httpx
