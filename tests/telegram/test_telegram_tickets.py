@@ -390,3 +390,15 @@ async def test_a_long_claimed_view_keeps_its_tail(bot, engine) -> None:
     shown = "".join(c.params["text"] for c in to(bot.new("editMessageText", "sendMessage"), SPECIALIST))
     assert all(addition[:4] in shown for addition in additions)
     assert "/draft 1" in shown  # the hint at the very end is not lost
+
+
+@pytest.mark.xfail(strict=True, reason="issue 17: /draft after /forget says there is no answer yet")
+async def test_draft_of_a_ticket_whose_firm_used_forget_says_it_was_erased(bot, engine) -> None:
+    await firm_in_shaowu(bot)
+    await hand_off(bot)
+    await bot.say(SPECIALIST, "/reply 1 可以向市场监管部门举报。")
+    await bot.say(FIRM, "/forget")
+    await bot.press(FIRM, "确认删除")
+    bot.new()
+    await bot.say(SPECIALIST, "/draft 1")
+    assert bot.texts() == ["工单 #1 的企业已删除自己的资料（/forget），问题和答复已随之抹去，不能写成草稿。"]
