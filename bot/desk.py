@@ -218,6 +218,8 @@ class TicketDesk:
         ticket = self.tickets.get(ticket_id)
         if ticket is None:
             return Done(text("ticket_not_found", STAFF_LANGUAGE, id=str(ticket_id)))
+        if ticket.user is None:  # the firm used /forget: question and thread are gone
+            return Done(text("ticket_draft_erased", STAFF_LANGUAGE, id=str(ticket_id)))
         answers = [m.text for m in self.tickets.thread(ticket_id) if m.author == SPECIALIST]
         if not answers or not ticket.question:
             return Done(text("ticket_draft_no_answer", STAFF_LANGUAGE, id=str(ticket_id)))

@@ -366,6 +366,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "it into knowledge/faq/ to publish it.",
     },
     "ticket_draft_exists": {"zh": "草稿 {path} 已存在，请直接编辑。", "en": "The draft {path} exists already; edit it."},
+    "ticket_draft_erased": {
+        "zh": "工单 #{id} 的企业已删除自己的资料（/forget），问题和答复已随之抹去，不能写成草稿。",
+        "en": "The firm of ticket #{id} deleted its data (/forget): the question and answers are erased, so "
+        "there is nothing to draft from.",
+    },
     "ticket_draft_no_answer": {
         "zh": "工单 #{id} 还没有专员答复，不能写成草稿。",
         "en": "Ticket #{id} has no specialist answer to draft from yet.",

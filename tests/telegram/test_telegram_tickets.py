@@ -392,7 +392,6 @@ async def test_a_long_claimed_view_keeps_its_tail(bot, engine) -> None:
     assert "/draft 1" in shown  # the hint at the very end is not lost
 
 
-@pytest.mark.xfail(strict=True, reason="issue 17: /draft after /forget says there is no answer yet")
 async def test_draft_of_a_ticket_whose_firm_used_forget_says_it_was_erased(bot, engine) -> None:
     await firm_in_shaowu(bot)
     await hand_off(bot)
