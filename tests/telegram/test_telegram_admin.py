@@ -147,7 +147,6 @@ async def test_stats_sends_the_trend_chart_and_gaps_lists_unanswered_questions(t
     assert tg.texts() == ["抱歉，这个命令仅限知识产权专员使用。"]
 
 
-@pytest.mark.xfail(strict=True, reason="issue 17: /gaps shows the normalised text")
 async def test_gaps_shows_what_the_firm_wrote_until_it_uses_forget(tg, engine: Engine) -> None:
     await tg.say(FIRM, "帮我写一首诗吧！")
     assert next(engine.db.query("select question from events where kind = 'question'"))["question"] != "帮我写一首诗吧！"
