@@ -119,12 +119,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "/forget delete my data",
     },
     "help_specialist": {
-        "zh": "专员命令：/stats 今日与本周统计（/stats all 含内部流量）· /reload 重新加载知识库 · "
+        "zh": "专员命令：/stats 今日与本周统计（/stats all 含内部流量）· /gaps 知识缺口 · /reload 重新加载知识库 · "
         "/broadcast 群发通知 · /reminders 待发群发 · /cancel_reminder 编号 取消群发\n"
         "转人工工单：/tickets 待处理 · /claim 编号 认领 · /reply 编号 内容 答复（Telegram 中也可直接回复工单消息）"
         " · /close 编号 关闭 · /draft 编号 写成知识草稿",
         "en": "Specialist commands: /stats today's and this week's figures (/stats all with internal "
-        "traffic) · /reload reload the knowledge base · /broadcast send a notice · /reminders what is "
+        "traffic) · /gaps knowledge gaps · /reload reload the knowledge base · /broadcast send a notice · /reminders what is "
         "scheduled · /cancel_reminder id cancel one\nHandoff tickets: /tickets to handle · /claim N · "
         "/reply N text (in Telegram, or reply to the ticket message) · /close N · /draft N knowledge draft",
     },
