@@ -57,6 +57,13 @@ async def firm_in_shaowu(bot) -> None:
     bot.new()
 
 
+async def firm_forgets(bot) -> None:
+    """The firm erases itself with /forget (confirmed)."""
+    await bot.say(FIRM, "/forget")
+    await bot.press(FIRM, "确认删除")
+    bot.new()
+
+
 async def hand_off(bot, question: str = FIRM_QUESTION) -> str:
     """The firm asks, gets the fallback, and types 转人工; returns the bot's confirmation."""
     await bot.say(FIRM, question)
@@ -339,9 +346,7 @@ async def test_forget_takes_the_firm_out_of_its_tickets(bot, engine) -> None:
     await firm_in_shaowu(bot)
     await hand_off(bot)
     await bot.say(FIRM, "回复专员 我们是做茶叶的")
-    await bot.say(FIRM, "/forget")
-    await bot.press(FIRM, "确认删除")
-    bot.new()
+    await firm_forgets(bot)
     row = ticket(engine)
     assert (row["user"], row["chat_id"], row["question"], row["status"], row["closed_by"]) == (
         None, None, None, "closed", "forgotten")
@@ -396,8 +401,6 @@ async def test_draft_of_a_ticket_whose_firm_used_forget_says_it_was_erased(bot, 
     await firm_in_shaowu(bot)
     await hand_off(bot)
     await bot.say(SPECIALIST, "/reply 1 可以向市场监管部门举报。")
-    await bot.say(FIRM, "/forget")
-    await bot.press(FIRM, "确认删除")
-    bot.new()
+    await firm_forgets(bot)
     await bot.say(SPECIALIST, "/draft 1")
     assert bot.texts() == ["工单 #1 的企业已删除自己的资料（/forget），问题和答复已随之抹去，不能写成草稿。"]
