@@ -261,3 +261,10 @@ async def test_a_specialists_question_gets_no_onboarding_and_no_firm(server, wec
     assert "9个月" in said and "知创助手" not in said and "县（市、区）" not in said
     assert firm_row(wecom_engine, "staff_li") is None
     assert events(wecom_engine, "question")[-1]["internal"] == 1
+
+
+async def test_a_specialist_who_fills_in_a_profile_gets_one(server, wecom_engine) -> None:
+    peer, _ = server
+    assert "县（市、区）" in await peer.say("staff_li", "/profile")
+    assert "行业" in await peer.say("staff_li", COUNTY_NUMBER["邵武市"])
+    assert firm_row(wecom_engine, "staff_li")["county"] == "邵武市"

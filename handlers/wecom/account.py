@@ -116,7 +116,8 @@ class FirmDesk:
     def answer(self, kind: str, value: str | None, user_id: str, firm: Firm) -> Prompt:
         """The number typed back to a question of `kind` (`value` None: skipped)."""
         lang = firm.language
-        if kind in STEPS:
+        if kind in STEPS:  # storing an answer keeps a profile (a specialist has none until then)
+            firm, _ = self.ensure(user_id, lang)
             firm = onboarding.answer(self.profiles, firm.user, kind, value, self.clock.now())
             following = onboarding.next_step(kind)
             return self._step(following, lang) if following else Prompt(onboarding.summary(firm, lang), lang)
