@@ -21,7 +21,7 @@ from bot.outbox import (
     Outbox,
 )
 from bot.schedule import ONCE, When
-from bot.texts import text
+from bot.texts import list_separator, text
 from bot.vocab import CITY, INDUSTRY_TITLES, TOPIC_TITLES
 
 RECURRENCE_KEYS = {"weekly": "every_week", "monthly": "every_month", "yearly": "every_year"}
@@ -55,7 +55,7 @@ def county_title(county: str, lang: str) -> str:
 
 def describe_audience(audience: Audience, lang: str) -> str:
     """The audience in one line: who (notices, topics), then where and which industries."""
-    sep = ", " if lang == "en" else "、"
+    sep = list_separator(lang)
     who = []
     if audience.everyone_with_notices:
         who.append(text("aud_notices", lang))

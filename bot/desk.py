@@ -26,7 +26,7 @@ from bot.delivery import DeliveryError, RecipientBlocked, RetryAfter, Sender, Tr
 from bot.drafts import write_draft
 from bot.duty import HandoffSettings, Staff, handoff_settings
 from bot.engine import Engine, Handoff
-from bot.texts import TEXTS, text
+from bot.texts import TEXTS, list_separator, text
 from bot.tickets import (
     ANSWER, BLOCKED, CLAIMED_NOTICE, CLOSED, CLOSED_NOTICE, ESCALATED, FAILED, FIRM, FOLLOW_UP, OFFER, OPEN,
     PENDING, SENT, SPECIALIST, TAKEN, UNREACHABLE, WITHDRAWN, Notice, Ticket, Tickets,
@@ -96,7 +96,7 @@ class TicketDesk:
         if days == list(range(days[0], days[-1] + 1)) and len(days) > 2:
             named = text("weekday_range", lang, first=names[days[0]], last=names[days[-1]])
         else:
-            named = "、".join(names[d] for d in days) if lang != "en" else ", ".join(names[d] for d in days)
+            named = list_separator(lang).join(names[d] for d in days)
         return text("office_hours", lang, days=named, start=hours.start.strftime("%H:%M"),
                     end=hours.end.strftime("%H:%M"))
 
@@ -218,6 +218,8 @@ class TicketDesk:
         ticket = self.tickets.get(ticket_id)
         if ticket is None:
             return Done(text("ticket_not_found", STAFF_LANGUAGE, id=str(ticket_id)))
+        if ticket.user is None:  # the firm used /forget: question and thread are gone
+            return Done(text("ticket_draft_erased", STAFF_LANGUAGE, id=str(ticket_id)))
         answers = [m.text for m in self.tickets.thread(ticket_id) if m.author == SPECIALIST]
         if not answers or not ticket.question:
             return Done(text("ticket_draft_no_answer", STAFF_LANGUAGE, id=str(ticket_id)))

@@ -12,7 +12,7 @@ from sqlite_utils import Database
 
 from bot.clock import Clock, local_date
 from bot.config import Settings
-from bot.events import INTERNAL_CHANNELS, EventLog
+from bot.events import ASKED, INTERNAL_CHANNELS, EventLog
 from bot.knowledge import Entry, KnowledgeBase
 from bot.matcher import Candidate, Matcher
 from bot.menus import GROUP_PREFIX, group_entries, groups_of, topic_groups
@@ -216,7 +216,7 @@ class Engine:
             "question", time=now, channel=message.channel, user=user, internal=message.internal,
             county=message.county or county_in_text(question), language=lang,
             question=analysis.key, topic=reply.topic, intent=reply.intent,
-            decision=reply.decision, score=reply.score,
+            decision=reply.decision, score=reply.score, detail={ASKED: question},
         )
         meant = question
         if context and decided.analysis is not analysis:  # read as a follow-up of the last question

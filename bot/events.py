@@ -11,6 +11,12 @@ from sqlite_utils import Database
 
 INTERNAL_CHANNELS = frozenset({"cli", "test"})
 FEEDBACK_KIND = "feedback"  # detail {"value": "up" | "down"}, reply_to = the rated answer
+ASKED = "asked"  # a question event's detail {"asked": …}: the question as the firm wrote it (for /gaps)
+
+
+def forget_asked(db: Database, user: str) -> None:
+    """/forget: the user's questions lose their wording as written (an eraser of bot/profiles.py)."""
+    db.execute("update events set detail = null where user = ? and kind = 'question'", [user])
 
 
 SALT_ENV = "BOT_SALT"

@@ -25,6 +25,7 @@ from sqlite_utils.migrations import Migrations
 from bot.clock import SHANGHAI
 from bot.config import PROJECT_ROOT, ConfigError, Settings, section_values
 from bot.vocab import SMALLTALK
+from bot.events import ASKED
 
 ANSWER, CLARIFY, FALLBACK = "answer", "clarify", "fallback"
 DECISIONS = (ANSWER, CLARIFY, FALLBACK)
@@ -453,6 +454,7 @@ class Gap:
     thumbs_down: int = 0
     variants: list[str] = field(default_factory=list)
     tickets: list[int] = field(default_factory=list)  # the tickets they became (bot/ticket_metrics.link_gaps)
+    said: str = ""  # one of its questions as a firm wrote it (kept until retention or /forget), else ""
 
     @property
     def count(self) -> int:
@@ -478,6 +480,14 @@ def gap_questions(db: Database, period: Period, include_internal: bool) -> dict[
     return counts
 
 
+def gap_phrasings(db: Database, period: Period, include_internal: bool) -> dict[str, str]:
+    """One wording as written for each (normalised) question text of the period's question events."""
+    sql = f"""SELECT question, min(json_extract(detail, '$.{ASKED}')) FROM events INDEXED BY idx_events_mix
+        WHERE kind = 'question' AND detail IS NOT NULL AND {LIVE_RANGE} GROUP BY question"""
+    rows = db.execute(sql, _params(period, include_internal)).fetchall()
+    return {" ".join(str(question).split()): said for question, said in rows if question and said}
+
+
 def knowledge_gaps(
     db: Database, start: date, end: date, limit: int = 20, similarity: float = 85,
     include_internal: bool = False,
@@ -489,6 +499,7 @@ def knowledge_gaps(
     """
     with snapshot(db):
         counts = gap_questions(db, Period(start, end), include_internal)
+        phrasings = gap_phrasings(db, Period(start, end), include_internal)
     ranked = sorted(counts, key=lambda text: (-sum(counts[text]), text))[:GAP_CANDIDATES]
     gaps: list[Gap] = []
     examples: list[str] = []
@@ -501,6 +512,7 @@ def knowledge_gaps(
         gap.fallback += counts[text][0]
         gap.thumbs_down += counts[text][1]
         gap.variants.append(text)
+        gap.said = gap.said or phrasings.get(text, "")
     return sorted(gaps, key=lambda g: (-g.count, g.example))[:limit]
 
 

@@ -8,7 +8,7 @@ from datetime import datetime
 from bot.engine import Engine, Message
 from bot.profiles import Firm, Profiles
 from bot.referrals import ANY_TOPIC, STATION_TOPICS
-from bot.texts import text
+from bot.texts import list_separator, text
 from bot.vocab import CITY, COUNTIES, INDUSTRIES, INDUSTRY_TITLES, IP_TOPICS, TOPIC_TITLES
 
 COUNTY, INDUSTRY, NOTICES = "county", "industry", "notices"
@@ -24,9 +24,17 @@ class Option:
     title: str
 
 
-def welcome(lang: str) -> str:
-    """The welcome, the two-line privacy notice and the not-legal-advice note."""
-    return "\n\n".join(text(key, lang) for key in ("welcome", "privacy", "not_legal_advice"))
+def welcome(lang: str, menu_below: bool = True) -> str:
+    """The welcome, the two-line privacy notice and the not-legal-advice note. `menu_below`: the channel
+    shows the topic menu under it (else the welcome points at /topics)."""
+    first = "welcome" if menu_below else "welcome_typed"
+    return "\n\n".join(text(key, lang) for key in (first, "privacy", "not_legal_advice"))
+
+
+def unsaved_firm(user: str, channel: str, chat_id: str, language: str) -> Firm:
+    """A blank profile that is not stored: what a view shows to someone without one (after /forget, or a
+    specialist), so that looking never creates a firm."""
+    return Firm(user, channel, chat_id, None, None, language, False, True, "", "")
 
 
 def question(step: str, lang: str) -> str:
@@ -81,7 +89,7 @@ def offered_topics(current: list[str], adding: bool) -> list[str]:
 
 def subscriptions_status(current: list[str], adding: bool, lang: str) -> str:
     """The subscribed topics in words; when adding and nothing is left to add, says so."""
-    listed = ", ".join(topic_title(t, lang) for t in current)
+    listed = list_separator(lang).join(topic_title(t, lang) for t in current)
     status = text("subscriptions", lang, topics=listed) if current else text("subscriptions_none", lang)
     if adding and not offered_topics(current, adding):
         status += "\n" + text("subscribed_all", lang)

@@ -564,6 +564,6 @@ def gaps_text(gaps: list[Gap], start: date, end: date, lang: str = "zh") -> str:
     for rank, gap in enumerate(gaps, start=1):
         similar = text("gaps_variants", lang, n=str(len(gap.variants) - 1)) if len(gap.variants) > 1 else ""
         tickets = text("gaps_tickets", lang, tickets=ticket_ids(gap)) if gap.tickets else ""
-        lines.append(text("gaps_line", lang, rank=str(rank), example=gap.example, count=str(gap.count),
+        lines.append(text("gaps_line", lang, rank=str(rank), example=gap.said or gap.example, count=str(gap.count),
                           fallback=str(gap.fallback), down=str(gap.thumbs_down), variants=similar) + tickets)
     return "\n".join(lines)

@@ -52,6 +52,7 @@ class TextComposer:
     def __init__(self, desk: BroadcastDesk, clock: Clock, channel: str, send_hour: int) -> None:
         self.desk, self.clock, self.channel, self.send_hour = desk, clock, channel, send_hour
         self.drafts: dict[str, Draft] = {}
+        self.on_confirmed: Callable[[], None] = lambda: None  # the channel wakes its delivery loop
         self._numbers = count(1)
 
     def composing(self, user_id: str) -> bool:
@@ -124,6 +125,7 @@ class TextComposer:
     def _confirm(self, user_id: str, draft: Draft, lang: str) -> str:
         broadcast_id = self.desk.confirm(draft, Creator(self.channel, user_id, user_id, lang))
         del self.drafts[user_id]
+        self.on_confirmed()
         when = describe_when(draft.when or When(None), lang)
         return text("bc_scheduled", lang, id=str(broadcast_id), when=when)
 

@@ -3,6 +3,11 @@ from __future__ import annotations
 
 from bot.normalize import TRADITIONAL, to_traditional
 
+def list_separator(lang: str) -> str:
+    """Between the items of a list in running text: 、 in Chinese, a comma in English."""
+    return ", " if lang == "en" else "、"
+
+
 TEXTS: dict[str, dict[str, str]] = {
     "fallback": {
         "zh": "抱歉，这个问题不在我能回答的知识产权范围内，我也不会猜测作答。"
@@ -52,6 +57,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh": "您好，我是知创助手，解答南平企业的商标、专利、质押融资等知识产权问题。直接输入问题，或从下面的主题开始。",
         "en": "Hello, I am 知创助手 and answer Nanping firms' questions on trademarks, patents, IP pledge loans "
         "and more. Type your question, or start from a topic below.",
+    },
+    "welcome_typed": {
+        "zh": "您好，我是知创助手，解答南平企业的商标、专利、质押融资等知识产权问题。直接输入问题，或发送 /topics 查看主题。",
+        "en": "Hello, I am 知创助手 and answer Nanping firms' questions on trademarks, patents, IP pledge loans "
+        "and more. Type your question, or send /topics to see the topics.",
     },
     "privacy": {
         "zh": "🔒 我们只保存企业的县区、行业、语言、通知与订阅设置，以及不含姓名的匿名问答记录（用于统计），保存到您删除为止。\n"
@@ -110,12 +120,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "/forget delete my data",
     },
     "help_specialist": {
-        "zh": "专员命令：/stats 今日与本周统计（/stats all 含内部流量）· /reload 重新加载知识库 · "
+        "zh": "专员命令：/stats 今日与本周统计（/stats all 含内部流量）· /gaps 知识缺口 · /reload 重新加载知识库 · "
         "/broadcast 群发通知 · /reminders 待发群发 · /cancel_reminder 编号 取消群发\n"
         "转人工工单：/tickets 待处理 · /claim 编号 认领 · /reply 编号 内容 答复（Telegram 中也可直接回复工单消息）"
         " · /close 编号 关闭 · /draft 编号 写成知识草稿",
         "en": "Specialist commands: /stats today's and this week's figures (/stats all with internal "
-        "traffic) · /reload reload the knowledge base · /broadcast send a notice · /reminders what is "
+        "traffic) · /gaps knowledge gaps · /reload reload the knowledge base · /broadcast send a notice · /reminders what is "
         "scheduled · /cancel_reminder id cancel one\nHandoff tickets: /tickets to handle · /claim N · "
         "/reply N text (in Telegram, or reply to the ticket message) · /close N · /draft N knowledge draft",
     },
@@ -208,7 +218,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Reply {numbers} to choose",
     },
     "rate_answer": {
-        "zh": "回复 + 或 - 评价这个回答",
+        "zh": "回复「+」或「-」评价这个回答",
         "en": "Reply + or - to rate this answer",
     },
     "reply_number_skip": {
@@ -305,7 +315,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Press \"Claim\" to take it; then reply to this message to answer the firm.",
     },
     "ticket_hint_offer_wecom": {
-        "zh": "回复 /claim {id} 认领；认领后用 /reply {id} 答复内容 答复企业。",
+        "zh": "发送「/claim {id}」认领；认领后发送「/reply {id} 答复内容」答复企业。",
         "en": "Send /claim {id} to take it; then /reply {id} your answer.",
     },
     "ticket_hint_escalated_telegram": {
@@ -313,7 +323,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Press \"Claim\" to take it; then reply to this message to answer the firm.",
     },
     "ticket_hint_escalated_wecom": {
-        "zh": "回复 /claim {id} 认领；认领后用 /reply {id} 答复内容 答复企业。",
+        "zh": "发送「/claim {id}」认领；认领后发送「/reply {id} 答复内容」答复企业。",
         "en": "Send /claim {id} to take it; then /reply {id} your answer.",
     },
     "ticket_hint_claimer_telegram": {
@@ -333,7 +343,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Reply to this message to ask our IP adviser more; press \"Resolved\" when you are done.",
     },
     "ticket_hint_answer_wecom": {
-        "zh": "发送「回复专员 您的内容」可以继续问专员；问题解决后发送 /close {id}。",
+        "zh": "发送「回复专员 您的内容」可以继续问专员；问题解决后发送「/close {id}」。",
         "en": "Send \"reply to specialist <your text>\" to ask more; send /close {id} when you are done.",
     },
     "ticket_claim_button": {"zh": "认领", "en": "Claim"},
@@ -361,6 +371,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "it into knowledge/faq/ to publish it.",
     },
     "ticket_draft_exists": {"zh": "草稿 {path} 已存在，请直接编辑。", "en": "The draft {path} exists already; edit it."},
+    "ticket_draft_erased": {
+        "zh": "工单 #{id} 的企业已删除自己的资料（/forget），问题和答复已随之抹去，不能写成草稿。",
+        "en": "The firm of ticket #{id} deleted its data (/forget): the question and answers are erased, so "
+        "there is nothing to draft from.",
+    },
     "ticket_draft_no_answer": {
         "zh": "工单 #{id} 还没有专员答复，不能写成草稿。",
         "en": "Ticket #{id} has no specialist answer to draft from yet.",
@@ -626,7 +641,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Unknown kind \"{value}\": use trademark, patent (annual fee) or pledge (loan).",
     },
     "date_format": {
-        "zh": "日期「{value}」格式不对，请写成 年-月-日，例如 2027-03-15。",
+        "zh": "日期「{value}」格式不对，请写成「年-月-日」，例如「2027-03-15」。",
         "en": "\"{value}\" is not a date; write it as year-month-day, e.g. 2027-03-15.",
     },
     "bad_date": {"zh": "没有 {value} 这一天，请检查日期。", "en": "There is no such day as {value}; please check it."},
@@ -647,7 +662,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "please tell one of our IP advisers.",
     },
     "when_format": {
-        "zh": "时间格式：2026-12-01 09:30（北京时间），可在后面加 每周 / 每月 / 每年。",
+        "zh": "时间格式：「2026-12-01 09:30」（北京时间），可在后面加「每周」「每月」或「每年」。",
         "en": "Time format: 2026-12-01 09:30 (Beijing time), optionally followed by weekly / monthly / yearly.",
     },
     "when_recurrence": {
@@ -689,7 +704,7 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "bc_choose_when": {"zh": "什么时候发送？", "en": "When should it go out?"},
     "bc_ask_when": {
-        "zh": "请输入发送时间（北京时间），例如 2026-12-01 09:30；重复发送在后面加 每周 / 每月 / 每年，例如 2026-12-31 09:00 每月。",
+        "zh": "请输入发送时间（北京时间），例如「2026-12-01 09:30」；重复发送在后面加「每周」「每月」或「每年」，例如「2026-12-31 09:00 每月」。",
         "en": "Type the time (Beijing time), e.g. 2026-12-01 09:30; to repeat add weekly / monthly / yearly, "
         "e.g. 2026-12-31 09:00 monthly.",
     },
@@ -709,6 +724,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "/reminders lists it, /cancel_reminder {id} cancels it.",
     },
     "bc_discarded": {"zh": "已放弃，没有发送任何消息。", "en": "Discarded; nothing was sent."},
+    "bc_timed_out": {
+        "zh": "这份群发草稿长时间没有完成，已自动放弃，没有发送任何消息。",
+        "en": "This broadcast draft was left unfinished for too long and is discarded; nothing was sent.",
+    },
     "bc_stale": {
         "zh": "这个草稿已失效，请重新发送 /broadcast。", "en": "This draft has expired; start again with /broadcast.",
     },
@@ -726,7 +745,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "#{id} cannot be cancelled (status: {status}); only broadcasts not yet sent can be.",
     },
     "bct_help": {
-        "zh": "修改：主题 商标 专利 · 县区 邵武 建瓯 · 行业 茶叶 · 通知 开/关 · 时间 2026-12-01 09:30 [每周/每月/每年]（默认立即）"
+        "zh": "修改：「主题 商标 专利」·「县区 邵武 建瓯」·「行业 茶叶」·「通知 开」或「通知 关」·"
+        "「时间 2026-12-01 09:30」，可加「每周」「每月」或「每年」（默认立即）"
         "\n回复「确认」发送，「取消」放弃。",
         "en": "Change: topics trademark patent · counties Shaowu Jianou · industries tea · notices on/off · "
         "time 2026-12-01 09:30 [weekly/monthly/yearly] (default now)\nReply \"confirm\" to send, \"cancel\" to drop it.",
@@ -742,13 +762,13 @@ TEXTS: dict[str, dict[str, str]] = {
     # firms' deadlines in a channel
     "dl_usage": {
         "zh": "登记期限提醒：/deadline 类型 日期 [备注]\n类型：商标（注册证上的有效期截止日）、专利年费（年费缴纳截止日）、质押贷款（到期日）\n"
-        "例如：/deadline 商标 2027-03-15 第12345678号",
+        "例如「/deadline 商标 2027-03-15 第12345678号」",
         "en": "Add a deadline: /deadline kind date [note]\nkind: trademark (expiry date on the certificate), "
         "patent (annual-fee due date), pledge (loan maturity)\ne.g. /deadline trademark 2027-03-15 No.12345678",
     },
     "dl_added": {
-        "zh": "已登记：{kind} {due}{label}。将在以下日期 {hour}:00 提醒您：{days}。",
-        "en": "Added: {kind} {due}{label}. You will be reminded at {hour}:00 on: {days}.",
+        "zh": "已登记：{kind} {due}{label}。将在以下日期 {time} 提醒您：{days}。",
+        "en": "Added: {kind} {due}{label}. You will be reminded at {time} on: {days}.",
     },
     "dl_added_none": {
         "zh": "已登记：{kind} {due}{label}。提醒日期都已过去，请尽快办理（最迟 {last}）。",
@@ -756,7 +776,7 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "dl_list_title": {"zh": "您登记的期限（点击删除）：", "en": "Your deadlines (press to remove):"},
     "dl_list_none": {
-        "zh": "还没有登记期限。用 /deadline 登记，例如 /deadline 商标 2027-03-15",
+        "zh": "还没有登记期限。用 /deadline 登记，例如「/deadline 商标 2027-03-15」",
         "en": "No deadlines yet. Add one with /deadline, e.g. /deadline trademark 2027-03-15",
     },
     "dl_line": {"zh": "#{id} {kind} {due}{label} · 下次提醒：{next}", "en": "#{id} {kind} {due}{label} · next reminder: {next}"},

@@ -34,11 +34,12 @@ def reply_json(reply: Reply) -> str:
 def cmd_console(args: argparse.Namespace, settings: Settings) -> int:
     """Chat with the bot in the terminal."""
     from bot.runtime import create_engine
-    from handlers.console import run_console
+    from handlers.console import LOADING, run_console, terminal_lines
     from handlers.db_cli import open_database
 
+    print(LOADING, flush=True)  # loading the knowledge base takes seconds on a busy machine
     engine = create_engine(settings, db=open_database(settings))
-    run_console(engine, sys.stdin, sys.stdout, prompt=(lambda: "> ") if sys.stdin.isatty() else None)
+    run_console(engine, terminal_lines() if sys.stdin.isatty() else sys.stdin, sys.stdout)
     return 0
 
 

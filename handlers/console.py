@@ -1,8 +1,11 @@
-"""Console channel: a terminal chat over the Engine (numbers pick the offered choices)."""
+"""Console channel: a terminal chat over the Engine (numbers pick the offered choices).
+
+Its traffic is internal (trials, not firms: left out of the bureau's figures). On a terminal, lines are
+read with readline: arrow keys edit, the up arrow recalls earlier questions of the session."""
 from __future__ import annotations
 
 import getpass
-from typing import Callable, TextIO
+from typing import Iterable, Iterator, TextIO
 
 from bot.engine import FALLBACK, Engine, Message, Reply
 from bot.onboarding import forget
@@ -11,6 +14,7 @@ from bot.texts import text
 from bot.vocab import OUT_OF_SCOPE
 
 CHANNEL = "console"
+LOADING = "正在加载知识库，请稍候……"
 QUIT_WORDS = frozenset({"exit", "quit", "q", "退出", "再见"})
 FORGET = "/forget"
 
@@ -33,7 +37,7 @@ class ConsoleSession:
     def send(self, line: str) -> Reply:
         if line.strip().lower() == FORGET:
             return self._forget()
-        message = Message(CHANNEL, self.user_id, line)
+        message = Message(CHANNEL, self.user_id, line, internal=True)
         choice = self._picked(line)
         self.last = self.engine.answer_intent(choice, message) if choice else self.engine.handle(message)
         return self.last
@@ -52,17 +56,25 @@ class ConsoleSession:
         return None
 
 
-def run_console(engine: Engine, stdin: TextIO, stdout: TextIO, prompt: Callable[[], str] | None = None) -> None:
-    """Read lines until EOF or a quit word, printing each reply."""
+def terminal_lines(prompt: str = "> ") -> Iterator[str]:
+    """Lines typed on a terminal, with readline's line editing and history, until EOF (Ctrl-D)."""
+    import readline  # noqa: F401 (importing it gives input() line editing and history)
+
+    while True:
+        try:
+            yield input(prompt)
+        except EOFError:
+            return
+
+
+def run_console(engine: Engine, lines: Iterable[str], stdout: TextIO) -> None:
+    """Answer `lines` (a file, or `terminal_lines()`) until their end or a quit word, printing each reply."""
     session = ConsoleSession(engine, getpass.getuser())
     stdout.write("知创助手 · 南平知识产权问答（输入问题；数字选择选项；exit 退出）\n")
-    while True:
-        if prompt:
-            stdout.write(prompt())
-            stdout.flush()
-        line = stdin.readline()
-        if not line or line.strip().lower() in QUIT_WORDS:
+    stdout.flush()
+    for line in lines:
+        if line.strip().lower() in QUIT_WORDS:
             break
         if line.strip():
-            stdout.write(render(session.send(line)) + "\n\n")
+            stdout.write(render(session.send(line.rstrip("\n"))) + "\n\n")
             stdout.flush()

@@ -147,3 +147,25 @@ async def test_specialists_compose_a_broadcast_by_text_with_preview_and_confirm(
     assert Outbox(engine.db).count_recipients(Audience.from_json(row["audience"])) == 2
     [audit] = [a for a in engine.db["audit"].rows if a["action"] == "broadcast"]
     assert (audit["channel"], audit["actor"]) == ("wecom", "staff_li")
+
+
+async def test_a_broadcast_for_now_is_delivered_at_once(engine: Engine, settings, clock) -> None:
+    """The running app (its lifespan runs the delivery loop): 确认 wakes the loop, no wait for its tick."""
+    import httpx
+
+    api = FakeWeComAPI()
+    wecom_firm(engine, "firm_a")
+    app, callback = build_app(engine, settings, CREDENTIALS, WeComSettings(), clock, transport=api.transport())
+    async with app.router.lifespan_context(app):
+        await asyncio.sleep(0.3)  # the loop has looked, found nothing, and waits for its next tick
+        http = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://wecom.test")
+        async with http:
+            peer = WeComPeer(http, clock)
+            await peer.say("staff_li", "/broadcast 今天下午知识产权讲座改到三楼")
+            assert (await peer.say("staff_li", "确认")).startswith("已安排群发 #1。发送：立即。")
+            for _ in range(40):  # well under the loop's 15-second tick
+                if api.texts_to("firm_a"):
+                    break
+                await asyncio.sleep(0.05)
+    await callback.sender.aclose()
+    assert api.texts_to("firm_a") and api.texts_to("firm_a")[0].startswith("今天下午知识产权讲座改到三楼")

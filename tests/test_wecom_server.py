@@ -105,10 +105,10 @@ async def test_text_round_trip_answers_with_numbered_follow_ups(server, wecom_en
     content = reply["Content"]
     assert "9个月" in content
     assert "  1. 注册商标的官费\n  2. 商标续展" in content
-    assert content.endswith("  3. 去哪里办？\n回复 1/2/3 选择\n回复 + 或 - 评价这个回答\n"
+    assert content.endswith("  3. 去哪里办？\n回复 1/2/3 选择\n回复「+」或「-」评价这个回答\n"
                             "发送 /profile 可填写企业所在县区、行业和是否接收服务通知（均可跳过），以便推荐本地站点。")
     second = await peer.say("firm_a", "注册商标多少钱")  # no longer a first contact: no welcome, no invitation
-    assert second.startswith("网上申请每类270元") and second.endswith("回复 + 或 - 评价这个回答")
+    assert second.startswith("网上申请每类270元") and second.endswith("回复「+」或「-」评价这个回答")
     event = events(wecom_engine)[0]
     assert (event["channel"], event["intent"], event["decision"]) == ("wecom", "tm_duration", "answer")
     assert event["internal"] == 0

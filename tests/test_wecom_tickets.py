@@ -67,7 +67,7 @@ async def test_firm_to_ticket_to_specialist_reply_and_back(peer, api, staffed_en
     for staff in ("staff_li", "staff_wang"):  # the duty for 建阳区, through message/send
         [offer] = api.texts_to(staff)
         assert offer.startswith(f"🆕 转人工工单 #1\n县区：建阳区\n问题：{QUESTION}\n机器人的猜测：无")
-        assert offer.endswith("回复 /claim 1 认领；认领后用 /reply 1 答复内容 答复企业。")
+        assert offer.endswith("发送「/claim 1」认领；认领后发送「/reply 1 答复内容」答复企业。")
         assert "firm_a" not in offer
     # the city pool is on Telegram: nothing for it until the ticket escalates
     assert staffed_engine.db["ticket_notices"].count_where("channel = 'telegram'") == 0
@@ -82,7 +82,7 @@ async def test_firm_to_ticket_to_specialist_reply_and_back(peer, api, staffed_en
     assert sent == "已把答复发给企业（工单 #1）。"
     assert last(api, "firm_a") == (
         "💬 人工服务专员答复（工单 #1）：\n请先固定证据。\n再到建阳区维权工作站咨询。\n\n"
-        "发送「回复专员 您的内容」可以继续问专员；问题解决后发送 /close 1。")
+        "发送「回复专员 您的内容」可以继续问专员；问题解决后发送「/close 1」。")
     assert "staff_li" not in last(api, "firm_a")
 
     assert await peer.say("firm_a", "回复专员 需要准备哪些材料？") == "已转给专员（工单 #1）。"

@@ -9,7 +9,7 @@ from bot.profiles import LANGUAGES
 from bot.texts import text
 from bot.vocab import IP_TOPICS
 from handlers.telegram.context import (
-    CHANNEL, Services, ensure_firm, is_specialist, language_of, private_button, services,
+    CHANNEL, Services, ensure_firm, firm_view, is_specialist, language_of, private_button, services,
 )
 from handlers.telegram.render import edit_text, rows, send_text, topic_keyboard
 
@@ -84,7 +84,7 @@ def _subscription_view(
 
 async def _show_subscriptions(update: Update, context: ContextTypes.DEFAULT_TYPE, adding: bool) -> None:
     svc = services(context)
-    firm, _ = ensure_firm(svc, update)
+    firm = firm_view(svc, update)
     message, keyboard = _subscription_view(svc, firm.user, firm.language, adding)
     await send_text(context.bot, update.effective_chat.id, message, keyboard)
 

@@ -8,7 +8,7 @@ from functools import partial
 
 from telegram import BotCommand, BotCommandScopeChat
 from telegram.error import TelegramError
-from telegram.ext import Application
+from telegram.ext import AIORateLimiter, Application
 from telegram.request import BaseRequest
 
 from bot.clock import Clock, SystemClock
@@ -30,6 +30,7 @@ from handlers.telegram.context import CHANNEL, SERVICES_KEY, Services
 from handlers.telegram.errors import on_error
 from handlers.telegram.reminders import REMINDERS_KEY, Reminders
 from handlers.telegram.sender import TelegramSender
+from handlers.telegram.updates import PerUserUpdateProcessor
 
 logger = logging.getLogger(__name__)
 
@@ -60,7 +61,11 @@ def build_application(
     engine = engine or create_engine(settings, clock)
     desk = attach_desk(engine, settings, clock)
     desk.warn_if_unstaffed(CHANNEL)
-    builder = Application.builder().token(token or bot_token(os.environ)).post_init(on_start).post_stop(on_stop)
+    builder = (
+        Application.builder().token(token or bot_token(os.environ)).post_init(on_start).post_stop(on_stop)
+        .concurrent_updates(PerUserUpdateProcessor())
+        .rate_limiter(AIORateLimiter(max_retries=0))  # replies ask for retries (render.send_text)
+    )
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
     application = builder.build()

@@ -63,6 +63,13 @@ def ensure_firm(svc: Services, update: Update) -> tuple[Firm, bool]:
     return svc.profiles.ensure(user, CHANNEL, chat_id, lang, svc.clock.now())
 
 
+def firm_view(svc: Services, update: Update) -> Firm:
+    """The user's profile to show, without creating one: a blank, unsaved profile when there is none
+    (first contact, or after /forget). Only storing an answer creates the firm (`ensure_firm`)."""
+    return firm_of(svc, update) or onboarding.unsaved_firm(
+        firm_key(svc, update), CHANNEL, str(update.effective_chat.id), telegram_language(update))
+
+
 def telegram_language(update: Update) -> str:
     """zh or en from the user's Telegram client language (zh unless it is English)."""
     code = (update.effective_user.language_code or "") if update.effective_user else ""

@@ -10,7 +10,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, Cont
 from bot import onboarding
 from bot.onboarding import COUNTY, NOTICES, Option
 from bot.texts import text
-from handlers.telegram.context import ensure_firm, private_button, services
+from handlers.telegram.context import ensure_firm, firm_of, firm_view, private_button, services
 from handlers.telegram.render import edit_text, rows, send_text, topic_keyboard
 
 STEP_CODES = {"c": onboarding.COUNTY, "i": onboarding.INDUSTRY, "n": onboarding.NOTICES}
@@ -37,17 +37,20 @@ def step_keyboard(step: str, lang: str) -> InlineKeyboardMarkup:
 
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Welcome with the privacy notice and topic menu; the first time, ask for the firm's profile."""
-    firm, created = ensure_firm(services(context), update)
+    """Welcome with the privacy notice and topic menu; until the firm has a profile, ask for it (the
+    first answer stores it)."""
+    svc = services(context)
+    stored = firm_of(svc, update)
+    firm = stored or firm_view(svc, update)
     lang, chat_id = firm.language, update.effective_chat.id
     await send_text(context.bot, chat_id, onboarding.welcome(lang), topic_keyboard(lang))
-    if created:
+    if stored is None:
         await send_text(context.bot, chat_id, onboarding.question(COUNTY, lang), step_keyboard(COUNTY, lang))
 
 
 async def profile(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Show the profile and walk through its questions again."""
-    firm, _ = ensure_firm(services(context), update)
+    firm = firm_view(services(context), update)
     lang = firm.language
     message = onboarding.summary(firm, lang) + "\n\n" + onboarding.question(COUNTY, lang)
     await send_text(context.bot, update.effective_chat.id, message, step_keyboard(COUNTY, lang))

@@ -1,24 +1,31 @@
 """Reminders in Telegram: the specialists' /broadcast flow (compose → audience → time → preview with the
 exact recipient count → confirm or cancel) and the firms' /deadline and /mydeadlines.
 
-/reminders and /cancel_reminder are specialist commands shared with WeCom (bot/admin.py). Drafts live
-in memory only: nothing is scheduled without the confirm, so a restart just discards a draft.
+/reminders and /cancel_reminder are specialist commands shared with WeCom (bot/admin.py). The flow is a
+python-telegram-bot ConversationHandler; its draft lives in the specialist's user_data until confirmed,
+cancelled or left alone for DRAFT_TIMEOUT. Nothing is scheduled without the confirm, so a restart just
+discards a draft.
 """
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field, replace
+from datetime import timedelta
 from itertools import count
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message as TgMessage, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
+    ConversationHandler,
     MessageHandler,
+    TypeHandler,
     filters,
 )
+from telegram.warnings import PTBUserWarning
 
 from bot.admin import SpecialistCommands
 from bot.clock import local_date
@@ -27,11 +34,11 @@ from bot.deadlines import DeadlineError, Deadlines
 from bot.outbox import Creator
 from bot.reminders import ReminderLoop, ReminderSettings
 from bot.schedule import BadTime, When, parse_when
-from bot.texts import text
+from bot.texts import list_separator, text
 from bot.vocab import CITY, COUNTIES, INDUSTRIES, INDUSTRY_TITLES, IP_TOPICS, TOPIC_TITLES
 from handlers.telegram.account import private_only
 from handlers.telegram.context import (
-    CHANNEL, Services, ensure_firm, firm_key, language_of, private_button, services,
+    CHANNEL, Services, ensure_firm, firm_key, firm_view, language_of, private_button, services,
 )
 from handlers.telegram.render import edit_text, rows, send_text
 
@@ -60,58 +67,54 @@ def reminders(context: ContextTypes.DEFAULT_TYPE) -> Reminders:
     return context.application.bot_data[REMINDERS_KEY]
 
 
-@dataclass
-class _Composing:
-    draft: Draft
-    stage: str
-
-
-class _AwaitingInput(filters.MessageFilter):
-    """Text from a specialist whose draft waits for typed input (its text or its time)."""
-
-    def __init__(self, flow: BroadcastFlow) -> None:
-        super().__init__(name="awaiting_broadcast_input")
-        self.flow = flow
-
-    def filter(self, message: TgMessage) -> bool:
-        composing = self.flow.drafts.get(message.from_user.id) if message.from_user else None
-        return composing is not None and composing.stage in (TEXT, WHEN)
-
-
-class _HasDraft(filters.MessageFilter):
-    """A specialist with a draft open (for /cancel)."""
-
-    def __init__(self, flow: BroadcastFlow) -> None:
-        super().__init__(name="composing_broadcast")
-        self.flow = flow
-
-    def filter(self, message: TgMessage) -> bool:
-        return bool(message.from_user) and message.from_user.id in self.flow.drafts
+DRAFT_KEY = "broadcast_draft"  # the specialist's draft in python-telegram-bot's user_data
+DRAFT_TIMEOUT = timedelta(minutes=30)  # a draft left alone this long is discarded (the JobQueue ends it)
 
 
 def _toggle_label(chosen: bool, title: str) -> str:
     return ("✅ " if chosen else "▫️ ") + title
 
 
+def _draft(context: ContextTypes.DEFAULT_TYPE) -> Draft | None:
+    return context.user_data.get(DRAFT_KEY)
+
+
+def _forget_draft(context: ContextTypes.DEFAULT_TYPE) -> int:
+    """Drop the draft; the conversation ends."""
+    context.user_data.pop(DRAFT_KEY, None)
+    return ConversationHandler.END
+
+
 @dataclass
 class BroadcastFlow:
-    """One application's broadcast drafts, by specialist user id, and the handlers that edit them."""
+    """The /broadcast conversation (python-telegram-bot's ConversationHandler): text → audience → time →
+    preview → confirm. One draft per specialist, in user_data, ended by confirm, cancel or timeout."""
 
-    drafts: dict[int, _Composing] = field(default_factory=dict)
     numbers: count = field(default_factory=lambda: count(1))
 
     def handlers(self) -> list[BaseHandler]:
         private = filters.ChatType.PRIVATE
-        return [
-            CommandHandler("broadcast", self.start, filters=private),
-            CommandHandler("cancel", self.discard, filters=private & _HasDraft(self)),
-            MessageHandler(private & filters.TEXT & ~filters.COMMAND & _AwaitingInput(self), self.on_input),
-            CallbackQueryHandler(self.on_button, pattern=BROADCAST_PATTERN),
-        ]
+        typed = private & filters.TEXT & ~filters.COMMAND
+        buttons = CallbackQueryHandler(self.on_button, pattern=BROADCAST_PATTERN)
+        with warnings.catch_warnings():  # one draft per specialist: tracking per message is not wanted
+            warnings.filterwarnings("ignore", message=".*per_message.*", category=PTBUserWarning)
+            conversation = ConversationHandler(
+                entry_points=[CommandHandler("broadcast", self.start, filters=private)],
+                states={
+                    TEXT: [MessageHandler(typed, self.on_text)],
+                    AUDIENCE: [buttons],
+                    WHEN: [MessageHandler(typed, self.on_time), buttons],
+                    CONFIRM: [buttons],
+                    ConversationHandler.TIMEOUT: [TypeHandler(Update, self.timed_out)],
+                },
+                fallbacks=[CommandHandler("cancel", self.discard, filters=private)],
+                allow_reentry=True, conversation_timeout=DRAFT_TIMEOUT, name="broadcast",
+            )
+        return [conversation, CallbackQueryHandler(self.stale, pattern=BROADCAST_PATTERN)]
 
     # ---- steps ------------------------------------------------------------------------------
 
-    async def start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
         """/broadcast [text]: specialists only; the text may follow the command."""
         svc, user_id = services(context), update.effective_user.id
         lang = language_of(svc, update)
@@ -119,36 +122,32 @@ class BroadcastFlow:
             CHANNEL, str(user_id), "broadcast"
         ):
             await send_text(context.bot, update.effective_chat.id, text("not_allowed", lang))
-            return
-        self.drafts[user_id] = _Composing(Draft(next(self.numbers)), TEXT)
+            return _forget_draft(context)
+        context.user_data[DRAFT_KEY] = Draft(next(self.numbers))
         typed = (update.effective_message.text.split(maxsplit=1) + [""])[1]
         if typed.strip():
-            await self._take_text(update, context, typed)
-        else:
-            await send_text(context.bot, update.effective_chat.id, text("bc_ask_text", lang))
+            return await self._take_text(update, context, typed)
+        await send_text(context.bot, update.effective_chat.id, text("bc_ask_text", lang))
+        return TEXT
 
-    async def on_input(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        composing = self.drafts[update.effective_user.id]
-        if composing.stage == TEXT:
-            await self._take_text(update, context, update.effective_message.text)
-        else:
-            await self._take_time(update, context, update.effective_message.text)
+    async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
+        return await self._take_text(update, context, update.effective_message.text)
 
-    async def _take_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE, typed: str) -> None:
-        svc, user_id = services(context), update.effective_user.id
+    async def _take_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE, typed: str) -> str:
+        svc = services(context)
         lang, desk = language_of(svc, update), reminders(context).desk
         problem = desk.text_problem(typed, lang)
         if problem:
             await send_text(context.bot, update.effective_chat.id, problem)
-            return
-        composing = self.drafts[user_id]
-        draft = replace(composing.draft, text=typed.strip())
-        self.drafts[user_id] = _Composing(draft, AUDIENCE)
+            return TEXT
+        draft = replace(_draft(context), text=typed.strip())
+        context.user_data[DRAFT_KEY] = draft
         message, keyboard = self._audience_view(draft, desk, lang, "a")
         await send_text(context.bot, update.effective_chat.id, message, keyboard)
+        return AUDIENCE
 
-    async def _take_time(self, update: Update, context: ContextTypes.DEFAULT_TYPE, typed: str) -> None:
-        svc, user_id = services(context), update.effective_user.id
+    async def on_time(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
+        svc, typed = services(context), update.effective_message.text
         lang, settings = language_of(svc, update), reminders(context).settings
         try:
             when = parse_when(typed, svc.clock.now(), settings.send_hour)
@@ -159,10 +158,11 @@ class BroadcastFlow:
                 text(exc.key, lang, **exc.values)
                 + ("\n" + text("when_format", lang) if exc.key != "when_format" else ""),
             )
-            return
-        draft = replace(self.drafts[user_id].draft, when=when)
-        self.drafts[user_id] = _Composing(draft, CONFIRM)
+            return WHEN
+        draft = replace(_draft(context), when=when)
+        context.user_data[DRAFT_KEY] = draft
         await self._send_preview(context, update.effective_chat.id, draft, lang)
+        return CONFIRM
 
     async def _send_preview(
         self, context: ContextTypes.DEFAULT_TYPE, chat_id: int, draft: Draft, lang: str
@@ -177,33 +177,41 @@ class BroadcastFlow:
         )
         await send_text(context.bot, chat_id, reminders(context).desk.preview(draft, lang), keyboard)
 
-    async def discard(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        self.drafts.pop(update.effective_user.id, None)
-        await send_text(
-            context.bot,
-            update.effective_chat.id,
-            text("bc_discarded", language_of(services(context), update)),
-        )
+    async def discard(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+        """/cancel while composing."""
+        lang = language_of(services(context), update)
+        await send_text(context.bot, update.effective_chat.id, text("bc_discarded", lang))
+        return _forget_draft(context)
+
+    async def timed_out(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+        """The draft was left alone for DRAFT_TIMEOUT: say so, and forget it."""
+        lang = language_of(services(context), update)
+        await send_text(context.bot, update.effective_chat.id, text("bc_timed_out", lang))
+        return _forget_draft(context)
+
+    async def stale(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A button of a draft that is no longer open."""
+        await update.callback_query.answer(text("bc_stale", language_of(services(context), update)), show_alert=True)
 
     # ---- buttons ----------------------------------------------------------------------------
 
-    async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """bc:<draft>:<action>[:<index>] — toggles, menus, time, confirm, cancel."""
-        svc, query, user_id = services(context), update.callback_query, update.effective_user.id
-        lang = language_of(svc, update)
+    async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int | None:
+        """bc:<draft>:<action>[:<index>] — toggles, menus, time, confirm, cancel; returns the next state
+        (None: stay)."""
+        query, draft = update.callback_query, _draft(context)
+        lang = language_of(services(context), update)
         _, number, action, *arg = query.data.split(":")
-        composing = self.drafts.get(user_id)
-        if composing is None or composing.draft.number != int(number):
-            await query.answer(text("bc_stale", lang), show_alert=True)
-            return
+        if draft is None or draft.number != int(number):
+            await self.stale(update, context)
+            return None
         await query.answer()
-        draft, desk = composing.draft, reminders(context).desk
+        desk = reminders(context).desk
         if action == "x":
-            self.drafts.pop(user_id)
             await edit_text(query, text("bc_discarded", lang))
-        elif action == "ok" and composing.stage == CONFIRM:
-            await self._confirm(update, context, draft, lang)
-        elif action in ("n", "t", "c", "i", "m") and composing.stage == AUDIENCE:
+            return _forget_draft(context)
+        if action == "ok":
+            return await self._confirm(update, context, draft, lang) if draft.text and draft.when else None
+        if action in ("n", "t", "c", "i", "m"):
             menu = arg[0] if action == "m" else ("a" if action == "n" else action)
             if action == "n":
                 draft = draft.toggled("notices", True)
@@ -211,31 +219,35 @@ class BroadcastFlow:
                 part, values = MENU_PARTS[action]
                 index = int(arg[0]) if arg and arg[0].isdecimal() else len(values)
                 if index >= len(values):
-                    return
+                    return None
                 draft = draft.toggled(part, values[index])
-            self.drafts[user_id] = _Composing(draft, AUDIENCE)
+            context.user_data[DRAFT_KEY] = draft
             await edit_text(query, *self._audience_view(draft, desk, lang, menu))
-        elif action == "w" and composing.stage == AUDIENCE:
+            return AUDIENCE
+        if action == "w":
             await edit_text(query, text("bc_choose_when", lang), self._when_keyboard(draft, lang))
-        elif action == "now" and composing.stage == AUDIENCE:
+            return AUDIENCE
+        if action == "now":
             draft = replace(draft, when=When(None))
-            self.drafts[user_id] = _Composing(draft, CONFIRM)
+            context.user_data[DRAFT_KEY] = draft
             await self._send_preview(context, update.effective_chat.id, draft, lang)
-        elif action == "at" and composing.stage == AUDIENCE:
-            self.drafts[user_id] = _Composing(draft, WHEN)
+            return CONFIRM
+        if action == "at":
             await edit_text(query, text("bc_ask_when", lang))
+            return WHEN
+        return None
 
     async def _confirm(
         self, update: Update, context: ContextTypes.DEFAULT_TYPE, draft: Draft, lang: str
-    ) -> None:
+    ) -> int:
         state = reminders(context)
         creator = Creator(CHANNEL, str(update.effective_user.id), str(update.effective_chat.id), lang)
         broadcast_id = state.desk.confirm(draft, creator)
-        self.drafts.pop(update.effective_user.id, None)
         if state.loop is not None:
             state.loop.dispatcher.wake()
         when = describe_when(draft.when or When(None), lang)
         await edit_text(update.callback_query, text("bc_scheduled", lang, id=str(broadcast_id), when=when))
+        return _forget_draft(context)
 
     # ---- views ------------------------------------------------------------------------------
 
@@ -316,12 +328,12 @@ def _kind_title(kind: str, lang: str) -> str:
 async def add_deadline(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/deadline <kind> <YYYY-MM-DD> [note]: the reminders it will get, or why it was refused."""
     svc, state = services(context), reminders(context)
-    firm, _ = ensure_firm(svc, update)
-    lang, chat_id = firm.language, update.effective_chat.id
+    lang, chat_id = firm_view(svc, update).language, update.effective_chat.id
     args = context.args or []
     if len(args) < 2:
         await send_text(context.bot, chat_id, text("dl_usage", lang))
         return
+    firm, _ = ensure_firm(svc, update)  # a deadline is kept for the firm: the profile is stored
     try:
         deadline, upcoming = state.deadlines.add(
             firm.user, args[0], args[1], " ".join(args[2:]), svc.engine.kb.facts, svc.clock.now()
@@ -333,8 +345,8 @@ async def add_deadline(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     label = text("dl_label", lang, label=deadline.label) if deadline.label else ""
     values = {"kind": _kind_title(deadline.kind, lang), "due": deadline.due.isoformat(), "label": label}
     if upcoming:
-        days = ", ".join(day.isoformat() for day in upcoming)
-        reply = text("dl_added", lang, days=days, hour=str(state.settings.send_hour), **values)
+        days = list_separator(lang).join(day.isoformat() for day in upcoming)
+        reply = text("dl_added", lang, days=days, time=f"{state.settings.send_hour:02d}:00", **values)
     else:
         last = state.deadlines.plan_for(
             deadline.kind, deadline.due, svc.engine.kb.facts, local_date(svc.clock.now())
@@ -370,7 +382,7 @@ def _deadline_view(
 
 async def my_deadlines(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     svc = services(context)
-    firm, _ = ensure_firm(svc, update)
+    firm = firm_view(svc, update)
     message, keyboard = _deadline_view(svc, reminders(context), firm.user, firm.language)
     await send_text(context.bot, update.effective_chat.id, message, keyboard)
 

@@ -126,8 +126,9 @@ _SPLITS = (r"(?<=\n\n)", r"(?<=\n)", r"(?<=[。！？；.!?;])", r"(?<=[，, ])"
 
 
 def _size(text: str) -> int:
-    """Length as Telegram counts it (UTF-16 code units) after HTML escaping."""
-    return len(html.escape(text, quote=False).encode("utf-16-le")) // 2
+    """Length as Telegram counts it: UTF-16 code units of the text after HTML parsing, i.e. of the plain
+    text before it is escaped (&amp; counts as one character)."""
+    return len(text.encode("utf-16-le")) // 2
 
 
 def _hard_split(text: str, limit: int) -> list[str]:
@@ -143,7 +144,7 @@ def _hard_split(text: str, limit: int) -> list[str]:
 
 def _split(text: str, limit: int, level: int = 0) -> list[str]:
     """Pack the units of this level (paragraphs, lines, sentences …) greedily; sizes add up, since
-    escaping and UTF-16 both work character by character."""
+    UTF-16 works character by character."""
     if _size(text) <= limit:
         return [text]
     if level == len(_SPLITS):
@@ -171,17 +172,25 @@ def html_chunks(text: str, limit: int = MAX_TEXT) -> list[str]:
     return [html.escape(chunk, quote=False) for chunk in chunks if chunk]
 
 
+REPLY_RETRIES = 2  # a reply refused with 429 is sent again after Telegram's retry_after (AIORateLimiter)
+# Queued deliveries (reminders, ticket notices) handle 429 themselves: the limiter's own default, no retry.
+# (AIORateLimiter reads `rate_limit_args or max_retries`, so a per-call 0 cannot turn retries off.)
+QUEUED = None
+
+
 async def send_text(
-    bot: Bot, chat_id: int, text: str, markup: InlineKeyboardMarkup | None = None, reply_to: int | None = None
+    bot: Bot, chat_id: int, text: str, markup: InlineKeyboardMarkup | None = None, reply_to: int | None = None,
+    retries: int | None = REPLY_RETRIES,
 ) -> TgMessage:
-    """Send `text` as one or more HTML messages; the keyboard goes under the last one."""
+    """Send `text` as one or more HTML messages; the keyboard goes under the last one. Refused with 429,
+    a message is sent again after the wait up to `retries` times (QUEUED: not at all)."""
     chunks = html_chunks(text) or ["…"]
     sent = None
     quote = ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None
     for number, chunk in enumerate(chunks, start=1):
         sent = await bot.send_message(
             chat_id, chunk, parse_mode=ParseMode.HTML, reply_parameters=quote if number == 1 else None,
-            reply_markup=markup if number == len(chunks) else None,
+            reply_markup=markup if number == len(chunks) else None, rate_limit_args=retries,
         )
     return sent
 
@@ -192,5 +201,12 @@ async def send_reply(bot: Bot, chat_id: int, reply: Reply, reply_to: int | None 
 
 
 async def edit_text(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
-    """Replace the text (HTML-escaped, one message) and keyboard of the message under a pressed button."""
-    await query.edit_message_text(html_chunks(text)[0], parse_mode=ParseMode.HTML, reply_markup=markup)
+    """Replace the text (HTML-escaped) and keyboard of the message under a pressed button; a text too long
+    for one message goes on in new messages below it, the keyboard under the last."""
+    first, *rest = html_chunks(text) or ["…"]
+    await query.edit_message_text(first, parse_mode=ParseMode.HTML, reply_markup=None if rest else markup)
+    for number, chunk in enumerate(rest, start=1):
+        await query.get_bot().send_message(
+            query.message.chat.id, chunk, parse_mode=ParseMode.HTML,
+            reply_markup=markup if number == len(rest) else None,
+        )

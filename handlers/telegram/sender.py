@@ -13,7 +13,7 @@ from telegram.warnings import PTBDeprecationWarning
 
 from bot.delivery import PermanentError, RecipientBlocked, RetryAfter, TransientError
 from handlers.telegram.context import CHANNEL
-from handlers.telegram.render import send_text
+from handlers.telegram.render import QUEUED, send_text
 
 
 def retry_seconds(exc: TgRetryAfter) -> float:
@@ -51,4 +51,4 @@ class TelegramSender:
 
     async def send(self, chat_id: str, text: str) -> None:
         with delivery_errors():
-            await send_text(self.bot, int(chat_id), text)
+            await send_text(self.bot, int(chat_id), text, retries=QUEUED)

@@ -25,7 +25,7 @@ from bot.duty import Staff
 from bot.texts import text
 from bot.tickets import ANSWER, ESCALATED, OFFER, TAKEN, WITHDRAWN, Notice
 from handlers.telegram.context import CHANNEL, SERVICES_KEY, Services, is_specialist, services
-from handlers.telegram.render import edit_text, html_chunks, send_text
+from handlers.telegram.render import QUEUED, edit_text, html_chunks, send_text
 from handlers.telegram.sender import delivery_errors
 
 CLAIM, CLOSE = "tk:c:", "tk:x:"
@@ -59,7 +59,8 @@ class TelegramCourier:
                                                      parse_mode=ParseMode.HTML)
                 if offers:
                     return None
-            sent = await send_text(self.bot, int(notice.chat_id), said, self._markup(notice))
+            sent = await send_text(self.bot, int(notice.chat_id), said, self._markup(notice),
+                                   retries=QUEUED)
             return str(sent.message_id)
 
     def _markup(self, notice: Notice) -> InlineKeyboardMarkup | None:

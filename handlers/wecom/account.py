@@ -50,6 +50,11 @@ class FirmDesk:
         return self.profiles.ensure(firm.user if firm else self.engine.events.firm(CHANNEL, user_id),
                                     CHANNEL, user_id, language, self.clock.now())
 
+    def firm_or_unsaved(self, user_id: str, language: str) -> Firm:
+        """The stored profile, or a blank one that is not stored (for specialists: staff are no firms)."""
+        return self.firm(user_id) or onboarding.unsaved_firm(
+            self.engine.events.user(CHANNEL, user_id), CHANNEL, user_id, language)
+
     def firm(self, user_id: str) -> Firm | None:
         return self.profiles.get(self.engine.events.firm(CHANNEL, user_id))
 
@@ -83,13 +88,13 @@ class FirmDesk:
     def start(self, firm: Firm, ask_profile: bool) -> Prompt:
         """The welcome, the privacy notice and the not-legal-advice note; then the profile questions."""
         lang = firm.language
-        welcome = onboarding.welcome(lang)
+        welcome = onboarding.welcome(lang, menu_below=False)
         return self._step(COUNTY, lang, before=welcome) if ask_profile else Prompt(welcome, lang)
 
     def greet(self, prompt: Prompt) -> Prompt:
         """A first contact's reply: the welcome first, and (outside the profile questions) how to give one."""
         note = "" if prompt.kind in STEPS else text("profile_invite", prompt.language)
-        return replace(prompt, text=onboarding.welcome(prompt.language) + "\n\n" + prompt.text, note=note)
+        return replace(prompt, text=onboarding.welcome(prompt.language, menu_below=False) + "\n\n" + prompt.text, note=note)
 
     def station(self, user_id: str, firm: Firm, topic: str | None) -> Prompt:
         """Stations for `topic`; asks the topic if not given, then the county if the profile has none."""
@@ -115,7 +120,8 @@ class FirmDesk:
     def answer(self, kind: str, value: str | None, user_id: str, firm: Firm) -> Prompt:
         """The number typed back to a question of `kind` (`value` None: skipped)."""
         lang = firm.language
-        if kind in STEPS:
+        if kind in STEPS:  # storing an answer keeps a profile (a specialist has none until then)
+            firm, _ = self.ensure(user_id, lang)
             firm = onboarding.answer(self.profiles, firm.user, kind, value, self.clock.now())
             following = onboarding.next_step(kind)
             return self._step(following, lang) if following else Prompt(onboarding.summary(firm, lang), lang)

@@ -92,7 +92,11 @@ class Conversation:
             lang = self.language_of(user_id)
             said = await self.commands.run(name, CHANNEL, user_id, lang, args, raw=inbound.content)
             return self._say(user_id, Prompt(said, lang))
-        firm, created = self.desk.ensure(user_id, _language_of_text(inbound.content))
+        language = _language_of_text(inbound.content)
+        if self.commands.specialists.is_specialist(CHANNEL, user_id):  # staff: no firm profile, no welcome
+            firm, created = self.desk.firm_or_unsaved(user_id, language), False
+        else:
+            firm, created = self.desk.ensure(user_id, language)
         if inbound.msg_type == "text":
             prompt = self._on_text(user_id, inbound.content, firm, created)
         elif inbound.msg_type == "location":

@@ -333,6 +333,7 @@ def build_app(
         daily=partial(run_retention, engine.db, clock, settings),
     ))
 
+    callback.conversation.composer.on_confirmed = reminders.dispatcher.wake  # 立即 goes at once
     callback.conversation.ticket_desk.warn_if_unstaffed(CHANNEL)
     desk_round = DeskRound(callback.conversation.ticket_desk, callback.notices, sleep)
 

@@ -146,3 +146,17 @@ async def test_stats_sends_the_trend_chart_and_gaps_lists_unanswered_questions(t
     assert "商业秘密" in gaps
     await tg.say(FIRM, "/gaps")
     assert tg.texts() == ["抱歉，这个命令仅限人工服务专员使用。"]
+
+
+
+async def test_gaps_shows_what_the_firm_wrote_until_it_uses_forget(tg, engine: Engine) -> None:
+    await tg.say(FIRM, "帮我写一首诗吧！")
+    assert next(engine.db.query("select question from events where kind = 'question'"))["question"] != "帮我写一首诗吧！"
+    tg.new()
+    await tg.say(SPECIALIST, "/gaps")
+    assert "帮我写一首诗吧！" in tg.texts()[0]
+    await tg.say(FIRM, "/forget")
+    await tg.press(FIRM, "确认删除")
+    tg.new()
+    await tg.say(SPECIALIST, "/gaps")
+    assert "帮我写一首诗" not in tg.texts()[0]

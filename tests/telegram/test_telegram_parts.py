@@ -67,11 +67,13 @@ def test_split_prefers_paragraphs_then_lines_then_sentences() -> None:
     assert all(c.endswith("。") and len(c) <= 20 for c in chunks) and "".join(chunks) == sentences
 
 
-def test_split_counts_escaped_length_and_never_cuts_an_entity() -> None:
-    text = "&" * 30  # each & becomes &amp; (5 characters)
+def test_split_counts_the_length_after_html_parsing_like_telegram() -> None:
+    text = "&" * 30  # sent as &amp;, counted by Telegram as one character
     chunks = html_chunks(text, limit=12)
-    assert chunks == ["&amp;&amp;"] * 15
+    assert chunks == ["&amp;" * 12, "&amp;" * 12, "&amp;" * 6]
     assert html.unescape("".join(chunks)) == text
+    broadcast = ("商标 & 专利 <通知> " * 250)[:3500]  # 3,500 characters with &<>: one message
+    assert len(html_chunks(broadcast)) == 1
 
 
 def test_split_counts_utf16_units_like_telegram() -> None:

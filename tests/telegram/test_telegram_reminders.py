@@ -182,6 +182,28 @@ async def test_a_stale_button_is_refused(tg, engine: Engine) -> None:
     assert answer.params["text"] == "这个草稿已失效，请重新发送 /broadcast。"
 
 
+async def test_an_unfinished_draft_times_out_and_is_forgotten(settings, engine, clock, monkeypatch) -> None:
+    """The conversation (python-telegram-bot's ConversationHandler) ends a draft left alone: the
+    specialist is told, and what they type next is a question again."""
+    from handlers.telegram import reminders as telegram_reminders
+
+    monkeypatch.setattr(telegram_reminders, "DRAFT_TIMEOUT", timedelta(seconds=0.3))
+    bot = await start_bot(settings, engine, clock)
+    await bot.app.start()  # the JobQueue runs the timeout
+    try:
+        await bot.say(SPECIALIST, "/broadcast")
+        bot.new()
+        await asyncio.sleep(1.5)
+        assert bot.texts() == ["这份群发草稿长时间没有完成，已自动放弃，没有发送任何消息。"]
+        await bot.say(SPECIALIST, "商标注册要多久")
+        assert "9个月" in bot.texts()[0]
+        assert bot.app.user_data[SPECIALIST] == {}
+    finally:
+        await bot.app.stop()
+        await bot.app.shutdown()
+    assert bot.errors == []
+
+
 async def test_schedule_monthly_list_and_cancel_by_id_audited(tg, engine: Engine, clock) -> None:
     await tg.say(SPECIALIST, "/broadcast 月度提醒：检查商标续展")
     await tg.press(SPECIALIST, "下一步：发送时间 ▸")
@@ -282,8 +304,8 @@ async def test_firms_add_list_and_remove_their_deadlines(tg, engine: Engine, dea
     assert tg.texts()[0].startswith("不认识「发明」。")
     await tg.say(FIRM, "/deadline 商标 2027-03-15 第12345678号")
     assert tg.texts() == [
-        "已登记：商标有效期 2027-03-15（第12345678号）。将在以下日期 9:00 提醒您："
-        "2027-02-15, 2027-03-16, 2027-08-15。"
+        "已登记：商标有效期 2027-03-15（第12345678号）。将在以下日期 09:00 提醒您："
+        "2027-02-15、2027-03-16、2027-08-15。"
     ]
     await tg.say(FIRM, "/deadline patent 2027-01-10")
     tg.new()

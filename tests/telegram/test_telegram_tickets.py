@@ -57,6 +57,13 @@ async def firm_in_shaowu(bot) -> None:
     bot.new()
 
 
+async def firm_forgets(bot) -> None:
+    """The firm erases itself with /forget (confirmed)."""
+    await bot.say(FIRM, "/forget")
+    await bot.press(FIRM, "确认删除")
+    bot.new()
+
+
 async def hand_off(bot, question: str = FIRM_QUESTION) -> str:
     """The firm asks, gets the fallback, and types 转人工; returns the bot's confirmation."""
     await bot.say(FIRM, question)
@@ -339,9 +346,7 @@ async def test_forget_takes_the_firm_out_of_its_tickets(bot, engine) -> None:
     await firm_in_shaowu(bot)
     await hand_off(bot)
     await bot.say(FIRM, "回复专员 我们是做茶叶的")
-    await bot.say(FIRM, "/forget")
-    await bot.press(FIRM, "确认删除")
-    bot.new()
+    await firm_forgets(bot)
     row = ticket(engine)
     assert (row["user"], row["chat_id"], row["question"], row["status"], row["closed_by"]) == (
         None, None, None, "closed", "forgotten")
@@ -377,3 +382,25 @@ async def test_the_ticket_carries_the_question_the_firm_means(bot, engine) -> No
     await bot.press(FIRM, "注册商标的官费", on=first)  # then picks another choice
     await bot.say(FIRM, "转人工")
     assert ticket(engine, 2)["question"] == "注册商标的官费"
+
+
+async def test_a_long_claimed_view_keeps_its_tail(bot, engine) -> None:
+    await firm_in_shaowu(bot)
+    await hand_off(bot)
+    additions = [f"补充{n}：" + "证据材料清单。" * 250 for n in range(1, 4)]  # 3 × ~1,750 characters
+    for addition in additions:
+        await bot.say(FIRM, f"回复专员 {addition}")
+    bot.new()
+    await bot.press(SPECIALIST, "认领")
+    shown = "".join(c.params["text"] for c in to(bot.new("editMessageText", "sendMessage"), SPECIALIST))
+    assert all(addition[:4] in shown for addition in additions)
+    assert "/draft 1" in shown  # the hint at the very end is not lost
+
+
+async def test_draft_of_a_ticket_whose_firm_used_forget_says_it_was_erased(bot, engine) -> None:
+    await firm_in_shaowu(bot)
+    await hand_off(bot)
+    await bot.say(SPECIALIST, "/reply 1 可以向市场监管部门举报。")
+    await firm_forgets(bot)
+    await bot.say(SPECIALIST, "/draft 1")
+    assert bot.texts() == ["工单 #1 的企业已删除自己的资料（/forget），问题和答复已随之抹去，不能写成草稿。"]

@@ -1,6 +1,7 @@
 """Test harness: a real python-telegram-bot Application fed real Update JSON, offline."""
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass, field
 from itertools import count
 from typing import Any
@@ -97,9 +98,10 @@ class Bot:
         return [c.params["text"] for c in self.new("sendMessage", "editMessageText")]
 
     def check_limits(self) -> None:
-        """Every text within 4,096 characters and every callback data within 64 bytes."""
+        """Every text within 4,096 characters (UTF-16 units after HTML parsing, as Telegram counts) and
+        every callback data within 64 bytes."""
         for call in self.request.sent():
-            assert len(call.params.get("text", "")) <= MAX_TEXT
+            assert len(html.unescape(call.params.get("text", "")).encode("utf-16-le")) // 2 <= MAX_TEXT
             for row in call.params.get("reply_markup", {}).get("inline_keyboard", []):
                 for button in row:
                     assert 0 < len(button["callback_data"].encode()) <= MAX_CALLBACK_BYTES, button

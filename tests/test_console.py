@@ -1,0 +1,72 @@
+"""The console channel: a loading line while it starts, line editing and history on a terminal, and
+its traffic kept out of the bureau's figures."""
+from __future__ import annotations
+
+import io
+import os
+import pty
+import select
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from handlers.console import run_console
+
+ROOT = Path(__file__).resolve().parent.parent
+UP_ARROW = "\x1b[A"
+
+
+def test_console_traffic_is_internal(engine) -> None:
+    run_console(engine, io.StringIO("商标注册要多久\n2\n转人工\nexit\n"), io.StringIO())
+    rows = list(engine.db["events"].rows)
+    assert {r["kind"] for r in rows} >= {"question", "choice", "handoff"}
+    assert {(r["channel"], r["internal"]) for r in rows} == {("console", 1)}
+
+
+def test_console_says_it_is_loading_before_anything_else(settings, tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "run_bot.py", "--config", str(tmp_path / "config.yaml"), "console"],
+        input="商标注册要多久\nexit\n", capture_output=True, text=True, cwd=ROOT, timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    first, *rest = result.stdout.splitlines()
+    assert first == "正在加载知识库，请稍候……" and "9个月" in "\n".join(rest)
+
+
+def _read_until(fd: int, wanted: str, timeout: float = 90.0) -> str:
+    seen, deadline = b"", time.monotonic() + timeout
+    while wanted.encode() not in seen and time.monotonic() < deadline:
+        ready, _, _ = select.select([fd], [], [], 0.5)
+        if ready:
+            try:
+                seen += os.read(fd, 65536)
+            except OSError:
+                break
+    return seen.decode(errors="replace")
+
+
+def test_on_a_terminal_the_up_arrow_recalls_the_last_question(settings, tmp_path: Path) -> None:
+    """Through a pseudo-terminal, as a person types: line editing and history, no ^[[A."""
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: the console on the terminal
+        os.chdir(ROOT)
+        os.execv(sys.executable, [sys.executable, "run_bot.py", "--config", str(tmp_path / "config.yaml"), "console"])
+    try:
+        _read_until(fd, "> ")
+        os.write(fd, "商标注册要多久\r".encode())
+        assert "9个月" in _read_until(fd, "9个月")
+        _read_until(fd, "> ")
+        os.write(fd, f"{UP_ARROW}\r".encode())
+        again = _read_until(fd, "9个月", timeout=30)
+        os.write(fd, b"exit\r")
+        assert "9个月" in again and "^[[A" not in again
+    finally:
+        time.sleep(1)
+        if os.waitpid(pid, os.WNOHANG) == (0, 0):
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+        os.close(fd)
