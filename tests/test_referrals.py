@@ -210,7 +210,6 @@ def test_where_questions_outside_ip_are_not_routed(engine: Engine, text: str) ->
     assert referrals(engine) == []
 
 
-@pytest.mark.xfail(strict=True, reason="station routing fires on any domain word (fixed next)")
 @pytest.mark.parametrize("text", ["公司注册去哪里办", "证书编号在哪里能查到", "标志印在哪", "材料去哪交"])
 def test_where_questions_without_an_ip_subject_or_answer_are_not_routed(engine: Engine, text: str) -> None:
     """Issue 13: "where do I go" needs an IP subject in the question or an IP answer just before it."""
