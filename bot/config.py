@@ -45,6 +45,13 @@ class MatchingSettings:
     coverage_gate: float = 0.75
     # …or when its best score reaches this (纸质申请一类超过10个商品，每多一个加多少钱).
     strong_match: float = 75
+    # Calibrated decision (bot/calibration.py): logistic weights (intercept, then one per
+    # calibration.FEATURES) fitted on the dev set by bench/fit_calibration.py. Answer when the
+    # probability that the top entry is right reaches answer_probability, offer choices from
+    # clarify_probability, else fall back. Empty: the raw-score thresholds above decide.
+    calibration: tuple = ()
+    answer_probability: float = 0.5
+    clarify_probability: float = 0.3
 
 
 @dataclass(frozen=True)

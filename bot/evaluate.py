@@ -11,6 +11,9 @@ import yaml
 from rank_bm25 import BM25Okapi
 from rapidfuzz import fuzz, process
 
+import numpy as np
+
+from bot.calibration import Ranking, fit, folds, probability
 from bot.clock import Clock
 from bot.config import Settings
 from bot.engine import ANSWER, CLARIFY, FALLBACK, Engine, Message
@@ -173,6 +176,62 @@ def run_engine(kb: KnowledgeBase, settings: Settings, clock: Clock, questions: l
     report["overlap"] = {"count": len(overlapping), "overall": _ratio(len(overlapping), len(questions))}
     report["latency_ms"] = {"p50": round(percentile(timings, 50), 3), "p99": round(percentile(timings, 99), 3)}
     return {key: report[key] for key in REPORT_KEYS}
+
+
+# ---- calibrated decisions (bot/calibration.py), fitted on labelled questions ----------------------
+
+ANSWER_GRID = [round(0.2 + 0.025 * i, 3) for i in range(30)]
+CLARIFY_GRID = [round(0.05 + 0.05 * i, 3) for i in range(17)]
+
+
+@dataclass(frozen=True)
+class RankedRow:
+    """One ranked question: an outcome no threshold changes (small talk, a gate), or the top topic and ranking."""
+
+    question: Question
+    fixed: Outcome | None  # smalltalk or a gated fallback: no threshold changes it
+    topic: str  # the top entry's topic
+    ranking: Ranking | None
+    answer: str = ""  # the top entry's answer as it would be sent
+
+    @property
+    def right(self) -> bool:
+        return self.topic == self.question.topic
+
+
+def outcomes(rows: list[RankedRow], weights, answer: float, clarify: float) -> list[tuple[Question, Outcome]]:
+    pairs = []
+    for row in rows:
+        if row.fixed:
+            pairs.append((row.question, row.fixed))
+            continue
+        p = probability(weights, row.ranking)
+        decision = ANSWER if p >= answer else CLARIFY if p >= clarify else FALLBACK
+        topic = row.topic if decision != FALLBACK else OUT_OF_SCOPE
+        pairs.append((row.question, Outcome(decision, topic, None, row.answer if decision == ANSWER else "")))
+    return pairs
+
+
+def fitted(rows: list[RankedRow]) -> tuple[tuple[float, ...], float, float]:
+    """Weights, then the answer and clarify probabilities that maximise the objective on `rows`."""
+    ranked = [r for r in rows if r.ranking]
+    weights = fit([r.ranking for r in ranked], [r.right for r in ranked])
+    best = max(
+        ((objective(_figures(outcomes(rows, weights, a, c))), a, c) for a in ANSWER_GRID for c in CLARIFY_GRID if c <= a),
+        key=lambda t: t[0],
+    )
+    return weights, best[1], best[2]
+
+
+def k_fold(rows: list[RankedRow], k: int) -> list[tuple[Question, Outcome]]:
+    """Every row decided by a calibration fitted on the other folds."""
+    pairs: list = [None] * len(rows)
+    for held_out in folds(len(rows), k):
+        train = [rows[i] for i in np.setdiff1d(np.arange(len(rows)), held_out)]
+        weights, answer, clarify = fitted(train)
+        for i, pair in zip(held_out, outcomes([rows[i] for i in held_out], weights, answer, clarify)):
+            pairs[i] = pair
+    return pairs
 
 
 # ---- baselines -------------------------------------------------------------------------------
