@@ -23,7 +23,7 @@ from bot.config import load_settings  # noqa: E402
 from bot.engine import ANSWER, FALLBACK, HANDOFF_INTENT, Engine, Message  # noqa: E402
 from bot.referrals import is_where_intent  # noqa: E402
 from bot.evaluate import (  # noqa: E402
-    METRICS, Outcome, Question, RankedRow, _figures, fitted, k_fold, objective, read_questions,
+    METRICS, Outcome, Question, RankedRow, _figures, fitted, k_fold, objective, read_questions, render_answers,
 )
 from bot.kbcheck import load_knowledge  # noqa: E402
 from bot.store import open_db  # noqa: E402
@@ -53,8 +53,7 @@ def rows_of(engine: Engine, questions: list[Question], day: date) -> list[Ranked
                 top.score, candidates[1].score if len(candidates) > 1 else 0.0,
                 engine.matcher.coverage(decided.analysis, top.entry), len(decided.analysis.tokens),
             )
-            answer = engine.kb.facts.render(top.entry.answer, "zh", day) + engine.kb.facts.render(top.entry.answer_en, "en", day)
-            rows.append(RankedRow(question, None, top.entry.topic, ranking, answer))
+            rows.append(RankedRow(question, None, top.entry.topic, ranking, render_answers(engine.kb, top.entry, day)))
     return rows
 
 

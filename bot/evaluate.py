@@ -234,6 +234,40 @@ def k_fold(rows: list[RankedRow], k: int) -> list[tuple[Question, Outcome]]:
     return pairs
 
 
+def ranker_rows(
+    ranker: Callable[[str], list[tuple[str, float]]], kb: KnowledgeBase, coverage: Callable[[Analysis, Entry], float],
+    questions: list[Question], day: date,
+) -> list[RankedRow]:
+    """Each question (alone, without its context) as ranked by a retrieval candidate."""
+    rows = []
+    for question in questions:
+        ranked = ranker(question.text)
+        if not ranked:
+            rows.append(RankedRow(question, Outcome(FALLBACK, OUT_OF_SCOPE, None), OUT_OF_SCOPE, None))
+            continue
+        analysis = kb.normalizer.analyze(question.text)
+        entry = kb.entries[ranked[0][0]]
+        ranking = Ranking(ranked[0][1], ranked[1][1] if len(ranked) > 1 else 0.0, coverage(analysis, entry), len(analysis.tokens))
+        rows.append(RankedRow(question, None, entry.topic, ranking, render_answers(kb, entry, day)))
+    return rows
+
+
+def render_answers(kb: KnowledgeBase, entry: Entry, day: date) -> str:
+    """Both languages' answer, facts filled in: what expect_any strings are looked for in."""
+    return kb.facts.render(entry.answer, "zh", day) + kb.facts.render(entry.answer_en, "en", day)
+
+
+def calibrated_figures(dev_rows: list[RankedRow], rows: list[RankedRow] | None, folds_count: int = 5) -> dict[str, Any]:
+    """The figures of `rows` decided by a calibration fitted on `dev_rows`; `rows` None: the dev set
+    itself, k-fold (each question decided by a calibration fitted without it)."""
+    if rows is None:
+        pairs = k_fold(dev_rows, folds_count)
+    else:
+        pairs = outcomes(rows, *fitted(dev_rows))
+    report = summarise(pairs)
+    return {key: report[key] for key in (*METRICS, "ip_word_rejection", "by_tag")}
+
+
 # ---- baselines -------------------------------------------------------------------------------
 
 Scorer = Callable[[Analysis], list[tuple[int, float]]]  # entry index, score; best first
@@ -281,8 +315,7 @@ class Baseline:
         return Outcome(FALLBACK, OUT_OF_SCOPE, None)
 
     def _render(self, entry: Entry) -> str:
-        facts = self.kb.facts
-        return facts.render(entry.answer, "zh", self.day) + facts.render(entry.answer_en, "en", self.day)
+        return render_answers(self.kb, entry, self.day)
 
     def _tune(self, scored: list[tuple[Question, list[tuple[int, float]]]]) -> tuple[float, float, float]:
         tops = sorted({round(r[0][1], 3) for _, r in scored if r})
