@@ -17,7 +17,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.calibration import FEATURES, Ranking  # noqa: E402
+import numpy as np  # noqa: E402
+
+from bot.calibration import FEATURES, Ranking, folds, probability  # noqa: E402
 from bot.clock import SystemClock  # noqa: E402
 from bot.config import load_settings  # noqa: E402
 from bot.engine import ANSWER, FALLBACK, HANDOFF_INTENT, Engine, Message  # noqa: E402
@@ -57,10 +59,40 @@ def rows_of(engine: Engine, questions: list[Question], day: date) -> list[Ranked
     return rows
 
 
+BANDS = (0.0, 0.3, 0.5, 0.7, 0.8, 0.9, 1.01)
+LONG_TOKENS = 8  # more words than this: a long question
+
+
+def out_of_fold_probabilities(rows: list[RankedRow], k: int) -> dict[int, float]:
+    """Per ranked row (by index): P(top right) from a calibration fitted on the other folds."""
+    probabilities = {}
+    for held_out in folds(len(rows), k):
+        train = [rows[i] for i in np.setdiff1d(np.arange(len(rows)), held_out)]
+        weights = fitted(train)[0]
+        probabilities.update({int(i): probability(weights, rows[i].ranking) for i in held_out if rows[i].ranking})
+    return probabilities
+
+
+def band_table(rows: list[RankedRow], probabilities: dict[int, float], label: str) -> list[str]:
+    """Markdown rows: per probability band, short and long questions, how often the top entry is right."""
+    lines = []
+    for low, high in zip(BANDS, BANDS[1:]):
+        cells = []
+        for is_long in (False, True):
+            inside = [
+                rows[i].right for i, p in probabilities.items()
+                if low <= p < high and (rows[i].ranking.tokens > LONG_TOKENS) == is_long
+            ]
+            cells.append(f"{100 * sum(inside) / len(inside):.0f}% of {len(inside)}" if inside else "–")
+        lines.append(f"| {label} | {low:.1f}–{min(high, 1.0):.1f} | {cells[0]} | {cells[1]} |")
+    return lines
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("file")
     parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--report", help="a held-out file: print its precision per band under the dev fit")
     parser.add_argument("--set", action="append", default=[], help="matching override, e.g. aspect_penalty=0")
     args = parser.parse_args()
     settings = load_settings()
@@ -76,6 +108,12 @@ def main() -> None:
     weights, answer, clarify = fitted(rows)
     print(f"\nfitted on all {len(rows)} ({', '.join(FEATURES)}):")
     print(f"  calibration: {list(weights)}\n  answer_probability: {answer}\n  clarify_probability: {clarify}")
+    print("\n| set | P(top right) | short questions: top right | long (> 8 words) |\n|---|---|---|---|")
+    print("\n".join(band_table(rows, out_of_fold_probabilities(rows, args.folds), "dev (k-fold)")))
+    if args.report:
+        held_out = rows_of(engine, read_questions(Path(args.report)), date.today())
+        chances = {i: probability(weights, r.ranking) for i, r in enumerate(held_out) if r.ranking}
+        print("\n".join(band_table(held_out, chances, Path(args.report).stem)))
 
 
 if __name__ == "__main__":

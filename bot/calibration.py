@@ -39,7 +39,10 @@ def probability(weights: Sequence[float], ranking: Ranking) -> float:
 
 
 def fit(rows: Sequence[Ranking], right: Sequence[bool]) -> tuple[float, ...]:
-    """Weights of a ridge-regularised logistic regression (Newton's method), intercept first."""
+    """Weights of a ridge-regularised logistic regression (Newton's method), intercept first
+    (all zero, P = 0.5, without rows)."""
+    if not rows:
+        return (0.0,) * (len(FEATURES) + 1)
     x = np.hstack([np.ones((len(rows), 1)), np.array([r.features() for r in rows]).reshape(len(rows), -1)])
     y = np.array(right, dtype=float)
     weights = np.zeros(x.shape[1])
@@ -57,9 +60,9 @@ def fit(rows: Sequence[Ranking], right: Sequence[bool]) -> tuple[float, ...]:
 
 
 def folds(count: int, k: int, seed: int = 13) -> list[np.ndarray]:
-    """k disjoint, shuffled index sets covering range(count)."""
+    """k (at most count) disjoint, shuffled, non-empty index sets covering range(count)."""
     order = np.random.default_rng(seed).permutation(count)
-    return [order[i::k] for i in range(k)]
+    return [order[i::k] for i in range(min(k, count))]
 
 
 def out_of_fold(
