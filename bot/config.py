@@ -8,6 +8,8 @@ from typing import Any, Mapping
 
 import yaml
 
+from bot.calibration import FEATURES
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG = PROJECT_ROOT / "config.yaml"
 
@@ -89,7 +91,11 @@ def section_values(cls: type, raw: Mapping[str, Any], name: str) -> dict[str, An
 
 
 def _matching(raw: Mapping[str, Any]) -> MatchingSettings:
-    return MatchingSettings(**section_values(MatchingSettings, raw, "matching"))
+    settings = MatchingSettings(**section_values(MatchingSettings, raw, "matching"))
+    weights = settings.calibration
+    if weights and (len(weights) != len(FEATURES) + 1 or not all(isinstance(w, (int, float)) for w in weights)):
+        raise ConfigError(f"config: matching.calibration needs {len(FEATURES) + 1} numbers (intercept, {', '.join(FEATURES)})")
+    return settings
 
 
 def load_settings(

@@ -88,3 +88,22 @@ def test_engine_decides_on_the_calibrated_probability(
 
 def test_uncalibrated_engine_reports_no_confidence(engine: Engine) -> None:
     assert engine.handle(Message("test", "u1", "商标注册要多久")).confidence is None
+
+
+@pytest.mark.parametrize("weights", ["[1, 2]", "[a, b, c, d, e]"])
+def test_malformed_calibration_is_a_config_error(tmp_path, weights: str) -> None:
+    from bot.config import ConfigError, load_settings
+
+    path = tmp_path / "config.yaml"
+    path.write_text(f"matching:\n  calibration: {weights}\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="matching.calibration needs 5 numbers"):
+        load_settings(path, environ={})
+
+
+def test_calibration_weights_are_read_from_config(tmp_path) -> None:
+    from bot.config import load_settings
+
+    path = tmp_path / "config.yaml"
+    path.write_text("matching:\n  calibration: [-2.5, 3.2, 1.0, 2.1, 0.7]\n  answer_probability: 0.8\n", encoding="utf-8")
+    matching = load_settings(path, environ={}).matching
+    assert matching.calibration == (-2.5, 3.2, 1.0, 2.1, 0.7) and matching.answer_probability == 0.8
