@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
+from typing import Iterator
 
 # Each module adds its subcommands with register(subparsers); heavy imports stay inside the commands.
 COMMAND_MODULES = (
@@ -19,7 +21,18 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(commands)
+    for command in subcommands(parser):  # `run_bot.py report --config FILE …` works as well
+        command.add_argument("--config", default=argparse.SUPPRESS, help="config file (as before COMMAND)")
     return parser
+
+
+def subcommands(parser: argparse.ArgumentParser) -> Iterator[argparse.ArgumentParser]:
+    """Every subcommand's parser, nested ones (kb check) included."""
+    for action in parser._actions:  # noqa: SLF001 (argparse lists subparsers nowhere else)
+        if isinstance(action, argparse._SubParsersAction):  # noqa: SLF001
+            for command in action.choices.values():
+                yield command
+                yield from subcommands(command)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -29,7 +42,13 @@ def main(argv: list[str] | None = None) -> int:
 
     args = build_parser().parse_args(argv)
     try:
-        return args.run(args, load_settings(args.config))
+        code = args.run(args, load_settings(args.config))
+        sys.stdout.flush()
+        return code
+    except BrokenPipeError:
+        # The reader (head, less) has gone: stop quietly, and let nothing flush into the closed pipe at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     except (ConfigError, EvalFileError) as exc:
         print(exc, file=sys.stderr)
         return 2

@@ -1,6 +1,8 @@
 """Encrypted WeCom messages per second through the callback server, beside the Engine's own rate.
 
     python bench/wecom_callback.py [--messages 1000] [--kb DIR] [--concurrency 8] [--synchronous normal]
+    python bench/wecom_callback.py --hostile-only
+
 
 Each message is a signed, AES-encrypted text (questions from tests/data/dev_questions.yaml, spread
 over 50 users) answered with an encrypted passive reply. Requests are prepared before the clock
@@ -10,17 +12,22 @@ the Engine alone, the crypto alone, the app in-process (ASGI, no network), and u
 127.0.0.1 in a separate process (one connection, then --concurrency connections).
 Every commit waits for the disk (WAL, synchronous=FULL by default); `--synchronous normal` shows
 the rates with SQLite's PRAGMA synchronous=NORMAL on the bench's databases.
+A second table shows what hostile bodies without credentials (tests/wecom_fake.py: billion laughs in
+UTF-8 and UTF-16 …) cost: before, the event-loop time of parsing them with xml.etree as the old
+callback did; now, the time to refuse them, beside one normal signed message.
 """
 from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import multiprocessing
 import shutil
 import socket
 import sys
 import tempfile
 import time
+import xml.etree.ElementTree as ET
 from dataclasses import replace
 from pathlib import Path
 
@@ -40,6 +47,9 @@ from handlers.wecom.config import WeComCredentials, WeComSettings  # noqa: E402
 from handlers.wecom.crypto import WeComCrypto  # noqa: E402
 from handlers.wecom.messages import parse_fields  # noqa: E402
 from handlers.wecom.server import build_app  # noqa: E402
+
+sys.path.insert(0, str(ROOT / "tests"))
+from wecom_fake import hostile_bodies  # noqa: E402
 
 CREDENTIALS = WeComCredentials("ww_bench_corp", 1000002, "benchtoken",
                                "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C", "bench-secret")
@@ -139,6 +149,40 @@ async def bench_in_process(kb_dir: Path, workdir: Path, texts: list[str], count:
     return row("callback in-process (ASGI, no network)", latencies, seconds)
 
 
+def old_parse_seconds(body: bytes) -> float:
+    """What parsing `body` with xml.etree cost the old callback (its DOCTYPE search missed UTF-16)."""
+    started = time.perf_counter()
+    try:
+        ET.fromstring(body)
+    except (ET.ParseError, LookupError, ValueError):
+        pass
+    return time.perf_counter() - started
+
+
+async def bench_hostile(kb_dir: Path, workdir: Path, texts: list[str], synchronous: str, repeat: int = 20) -> list[str]:
+    """Per hostile body: the old parse time and today's refusal time (median of `repeat`), and a normal message."""
+    app = make_app(kb_dir, workdir / "hostile.db", synchronous)
+    logging.getLogger("handlers.wecom.server").setLevel(logging.ERROR)  # one refusal line per request
+    params = {"msg_signature": "0" * 40, "timestamp": str(int(time.time())), "nonce": "1"}
+    lines = []
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bench") as http:
+        async def timed(query: dict, body: bytes) -> tuple[float, int]:
+            started = time.perf_counter()
+            response = await http.post(PATH, params=query, content=body)
+            return time.perf_counter() - started, response.status_code
+
+        for name, body in hostile_bodies().items():
+            before = percentile([old_parse_seconds(body) for _ in range(3)], 50)
+            runs = [await timed(params, body) for _ in range(repeat)]
+            now = percentile([seconds for seconds, _ in runs], 50)
+            lines.append(f"| {name} | {len(body):,} | {before * 1000:.2f} | {now * 1000:.2f} | {runs[0][1]} |")
+        normal = [await timed(*request) for request in signed_requests(texts, repeat, "h")]
+        seconds = percentile([s for s, _ in normal], 50)
+        lines.append(f"| normal signed question (for comparison) | {len(signed_requests(texts, 1, 'x')[0][1]):,} "
+                     f"| – | {seconds * 1000:.2f} | {normal[0][1]} |")
+    return lines
+
+
 def serve(kb_dir: Path, db_path: Path, port: int, synchronous: str) -> None:
     """Child process: the callback app on uvicorn, 127.0.0.1:port."""
     import uvicorn
@@ -188,6 +232,7 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--synchronous", choices=("full", "normal"), default="full",
                         help="SQLite PRAGMA synchronous for the bench databases (the bot uses the default, full)")
+    parser.add_argument("--hostile-only", action="store_true", help="only the hostile-bodies table")
     args = parser.parse_args()
     texts = questions()
     with tempfile.TemporaryDirectory() as tmp:
@@ -195,6 +240,13 @@ def main() -> None:
         kb_dir = knowledge_dir(args.kb, workdir)
         entries = len(load_knowledge(kb_dir).entries)
         sync = args.synchronous
+        hostile = asyncio.run(bench_hostile(kb_dir, workdir, texts, sync))
+        print("Hostile bodies (no credentials) at the callback, median ms on the event loop:")
+        print("| body | bytes | before: xml.etree parse ms (old code: UTF-16 only) | now: refused in ms | status now |")
+        print("|---|---|---|---|---|")
+        print("\n".join(hostile))
+        if args.hostile_only:
+            return
         rows = [bench_engine(kb_dir, workdir, texts, args.messages, sync), bench_crypto(texts, args.messages),
                 asyncio.run(bench_in_process(kb_dir, workdir, texts, args.messages, sync))]
         port = free_port()

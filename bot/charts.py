@@ -1,7 +1,8 @@
 """PNG charts (matplotlib, Agg canvas, no pyplot state) whose Chinese labels render in a CJK font.
 
-The font is WenQuanYi Micro Hei from Debian's fonts-wqy-microhei (about 2 MB, installed by the README's
-setup and by .ci/run), or any font file named by `metrics.chart_font` in config.yaml.
+The font is WenQuanYi Micro Hei from Debian's fonts-wqy-microhei (about 2 MB, installed by
+scripts/install-font.sh, the first step of the test command and of .ci/run), or any font file named by
+`metrics.chart_font` in config.yaml.
 """
 from __future__ import annotations
 

@@ -78,6 +78,11 @@ def _resolve(path: str | Path, base: Path) -> Path:
     return path if path.is_absolute() else base / path
 
 
+def _database(path: str, base: Path) -> Path:
+    """The database file, absolute (":memory:" stays as it is)."""
+    return Path(":memory:") if path == ":memory:" else _resolve(path, base)
+
+
 def section_values(cls: type, raw: Mapping[str, Any], name: str) -> dict[str, Any]:
     """A config block's values, each converted to the type of the dataclass `cls`'s default;
     an unknown key or a value of the wrong kind is a ConfigError."""
@@ -112,11 +117,17 @@ def load_settings(
         raise ConfigError(f"config: {config_path} is not valid YAML ({exc})") from None
     if not isinstance(raw, dict):
         raise ConfigError(f"config: {config_path} must be a mapping")
+    # Paths in the file are read from the file's folder; BOT_DB_PATH, like a command-line path, from
+    # the current folder (docs/operators.md "Paths").
     base = config_path.resolve().parent
-    db_path = environ.get("BOT_DB_PATH") or raw.get("db_path", "data/zhichuang.db")
+    from_environment = environ.get("BOT_DB_PATH")
+    if from_environment:
+        db_path = _database(from_environment, Path.cwd())
+    else:
+        db_path = _database(raw.get("db_path", "data/zhichuang.db"), base)
     context = raw.get("context") or {}
     return Settings(
-        db_path=_resolve(db_path, base) if db_path != ":memory:" else Path(":memory:"),
+        db_path=db_path,
         knowledge_dir=_resolve(raw.get("knowledge_dir", "knowledge"), base),
         timezone=str(raw.get("timezone", "Asia/Shanghai")),
         matching=_matching(raw.get("matching") or {}),

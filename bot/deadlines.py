@@ -102,7 +102,7 @@ class Deadline:
 
 def _months(facts: FactBook, name: str, day: date) -> int:
     fact = facts.facts.get(name)
-    version = fact.version_on(day) if fact else None
+    version = fact.applicable_version(day) if fact else None
     if version is None or not isinstance(version.value, (int, float)):
         raise DeadlineError("deadline_fact_missing", fact=name)
     return int(version.value)

@@ -1,7 +1,8 @@
 """Inbound deliveries already handled, kept a short while so a platform's retry is answered, not re-run.
 
 SQLite rather than memory: a retry that arrives after a restart is still recognised, and the table
-stays small because rows older than `keep` are pruned on every write.
+stays small because rows older than `keep` are pruned on every write. A row may name its owner (the
+firm's pseudonym) so that /forget removes the firm's deliveries and the replies they got.
 """
 from __future__ import annotations
 
@@ -23,6 +24,12 @@ def _seen(db: Database) -> None:
     db["inbound_seen"].create_index(["time"])
 
 
+@migrations(name="002_inbound_owner")
+def _owner(db: Database) -> None:
+    db["inbound_seen"].add_column("owner", str, not_null_default="")
+    db["inbound_seen"].create_index(["owner"])
+
+
 class SeenDeliveries:
     """Delivery keys of one channel (WeCom MsgId …) with the reply that was given."""
 
@@ -37,15 +44,21 @@ class SeenDeliveries:
         ), None)
         return None if row is None else row["reply"]
 
-    def remember(self, key: str, reply: str) -> None:
-        """Record `key` as handled with `reply`, and forget deliveries older than `keep`."""
+    def remember(self, key: str, reply: str, owner: str = "") -> None:
+        """Record `key` as handled with `reply` (for `owner`, if named), and forget deliveries older
+        than `keep`."""
         now = self.clock.now()
         with self.db.atomic():
             self.db.execute(
-                "insert or replace into inbound_seen (channel, key, time, reply) values (?, ?, ?, ?)",
-                [self.channel, key, self._stamp(now), reply],
+                "insert or replace into inbound_seen (channel, key, time, reply, owner) values (?, ?, ?, ?, ?)",
+                [self.channel, key, self._stamp(now), reply, owner],
             )
             self.db.execute("delete from inbound_seen where time < ?", [self._stamp(now - self.keep)])
+
+    def forget_owner(self, owner: str) -> None:
+        """/forget: drop the deliveries of `owner` and the replies they got."""
+        with self.db.atomic():
+            self.db.execute("delete from inbound_seen where channel = ? and owner = ?", [self.channel, owner])
 
     @staticmethod
     def _stamp(moment: datetime) -> str:

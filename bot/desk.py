@@ -72,8 +72,16 @@ class TicketDesk:
         to expect an answer (the next opening time outside office hours)."""
         ticket = self.tickets.create(handoff)
         self._offer(ticket, OFFER)
+        if not self.config.on_duty(ticket.county, ticket.station_types):
+            return text("ticket_recorded_unstaffed", ticket.language, id=str(ticket.id), question=handoff.question)
         return text("ticket_opened", ticket.language, id=str(ticket.id), question=handoff.question,
                     when=self._expected(ticket.created, ticket.language))
+
+    def warn_if_unstaffed(self, channel: str) -> None:
+        """At a channel's start-up: say in the log when 转人工 reaches nobody (no specialist configured)."""
+        if not self.config.city_pool and not self.config.duty:
+            log.warning("%s: no specialist is configured (specialists: in the config, or TELEGRAM_SPECIALISTS / "
+                        "WECOM_SPECIALISTS): 转人工 questions are kept as tickets, but no one is told", channel)
 
     def _expected(self, moment: datetime, lang: str) -> str:
         hours = self.config.office_hours
@@ -88,7 +96,7 @@ class TicketDesk:
         if days == list(range(days[0], days[-1] + 1)) and len(days) > 2:
             named = text("weekday_range", lang, first=names[days[0]], last=names[days[-1]])
         else:
-            named = "、".join(names[d] for d in days) if lang == "zh" else ", ".join(names[d] for d in days)
+            named = "、".join(names[d] for d in days) if lang != "en" else ", ".join(names[d] for d in days)
         return text("office_hours", lang, days=named, start=hours.start.strftime("%H:%M"),
                     end=hours.end.strftime("%H:%M"))
 

@@ -1,9 +1,12 @@
 """The Engine: one synchronous entry for every channel. Message in, Reply out, an event recorded."""
 from __future__ import annotations
 
+import re
+from collections import deque
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Protocol
+from functools import wraps
+from typing import Callable, Protocol
 
 from sqlite_utils import Database
 
@@ -13,21 +16,31 @@ from bot.events import INTERNAL_CHANNELS, EventLog
 from bot.knowledge import Entry, KnowledgeBase
 from bot.calibration import Ranking, probability
 from bot.matcher import Candidate, Matcher
-from bot.normalize import Analysis, join_tokens, looks_english
+from bot.menus import GROUP_PREFIX, group_entries, groups_of, topic_groups
+from bot.normalize import (
+    TRADITIONAL, Analysis, chinese_script, join_tokens, looks_english, to_simplified, to_traditional,
+)
+from bot.policy import ACK, HELP, MENU, NOISE, NUMBER, QUESTION, Opening, OpeningPolicy, english_words
+from bot.question_dates import question_dates
 from bot.referrals import (
-    SERVICE_STATION, WHERE_PREFIX, WHERE_TOPIC_PREFIX, StationRequest, is_where_intent, location_request,
+    SERVICE_STATION, VIA_QUESTION, WHERE_PREFIX, WHERE_TOPIC_PREFIX, StationRequest, is_where_intent, location_request,
     offers_handoff, referral_detail, request_for_intent, request_from_question, stations_text,
 )
 from bot.stations import Directory, Ranked, nearest, station_settings, stations_of, valid_coordinates
 from bot.store import salt
 from bot.texts import text
-from bot.vocab import IP_TOPICS, OUT_OF_SCOPE, SMALLTALK, TOPIC_TITLES, county_in_text
+from bot.vocab import IP_TOPICS, OUT_OF_SCOPE, SMALLTALK, TOPIC_TITLES, canonical_county, county_in_text
 
 ANSWER, CLARIFY, FALLBACK = "answer", "clarify", "fallback"
 MAX_QUESTION_CHARS = 500
 HANDOFF_INTENT = "handoff"
+HANDOFF_PREFIX = "handoff:"  # handoff:<event id>: hand off the question of that (rated) reply
+_BARE_PLACE = re.compile(r"^\s*(?:我们?(?:公司|企业)?在|在|i am in|i'm in|in)\s*|[\s。.!！]+$", re.IGNORECASE)
+RECENT_TURNS = 10  # replies per user whose question a later 👎 → 留给专员 can still hand off
 HANDOFF_WORD = "转人工"  # an answer that mentions it offers the handoff choice
 TOPIC_PREFIX = "topic:"
+GREETING_ENTRY, HELP_ENTRY = "sm_greeting", "sm_help"  # small talk that ends with the topic menu
+ACK_INTENT = "ack"
 PRUNE_TURNS_EVERY = 1000  # remembered users between two sweeps of expired conversations
 OFF_TOPIC_SHARE = 0.15  # a question this much about another domain is not answered (车辆质押贷款)
 FOLLOW_UP_MAX_TOKENS = 4  # a follow-up is short …
@@ -68,6 +81,21 @@ class Reply:
     language: str = "zh"
     confidence: float | None = None  # calibrated P(the top entry is right), when the matcher decided
 
+    def in_own_script(self) -> "Reply":
+        """The reply as it leaves the Engine: text and choices in traditional characters for zh-hant."""
+        if self.language != TRADITIONAL:
+            return self
+        choices = tuple(replace(c, title=to_traditional(c.title)) for c in self.choices)
+        return replace(self, text=to_traditional(self.text), choices=choices)
+
+
+def _in_reply_script(method: Callable[..., Reply]) -> Callable[..., Reply]:
+    """An Engine method whose Reply leaves in the script of its language (the one place replies convert)."""
+    @wraps(method)
+    def converted(*args: object, **kwargs: object) -> Reply:
+        return method(*args, **kwargs).in_own_script()
+    return converted
+
 
 @dataclass(frozen=True)
 class Handoff:
@@ -101,10 +129,14 @@ class _Turn:
     at: datetime
     event_id: int
     decision: str
-    question: str
+    question: str  # the question as the user means it (a follow-up with its context): a handoff's question
     entry: Entry | None = None
     tokens: tuple[str, ...] = ()  # the question as it was matched (follow-ups included)
     guesses: tuple[Candidate, ...] = ()  # the best candidates of the reply, for a handoff
+    typed: str = ""  # what the user typed or picked, without context (the context of a follow-up)
+    where: StationRequest | None = None  # the stations asked for, when the reply listed (or could not list) them
+    language: str = "zh"
+    options: int = 0  # how many choices the reply offered (a number beyond them picks nothing)
 
 
 @dataclass
@@ -132,13 +164,15 @@ class Engine:
         self.events = EventLog(db, salt(db))
         self.station_settings = station_settings(settings)
         self._turns: dict[str, _Turn] = {}
+        self._recent: dict[str, deque[_Turn]] = {}  # the user's last few exchanges, latest last
         self.desk: HandoffDesk | None = None  # without one, a handoff is refused politely
         self.load(kb)
 
     def load(self, kb: KnowledgeBase) -> None:
         """Switch to a (checked) knowledge base; the old one serves until this returns."""
         matcher = Matcher(kb, self.settings.matching)
-        self.kb, self.matcher = kb, matcher
+        opening = OpeningPolicy(kb.normalizer, _menu_targets(kb), english_words(kb.entries.values()))
+        self.kb, self.matcher, self.opening = kb, matcher, opening
 
     @property
     def stations(self) -> Directory:
@@ -147,23 +181,35 @@ class Engine:
 
     # ---- public API -------------------------------------------------------------------------
 
+    @_in_reply_script
     def handle(self, message: Message) -> Reply:
         """Answer one free-text message."""
         now = message.now or self.clock.now()
         user = self.events.user(message.channel, message.user_id)
-        lang = self._language(message)
         question = message.text.strip()[:MAX_QUESTION_CHARS]
+        if self.opening.asks_for_person(question):
+            return self._handoff(message, user, now, self._language(message, user))
+        opening = self.opening.classify(question)
+        lang = self._opening_language(message, opening, user)
         analysis = self.kb.normalizer.analyze(question)
-        if self._asks_for_person(analysis, question):
-            return self._handoff(message, user, now, lang)
+        if opening.kind != QUESTION:
+            return self._opening(message, user, now, lang, opening, analysis)
+        in_county = self._where_in_county(user, now, question)
+        if in_county:
+            return self._show_stations(message, user, now, lang, in_county, "question", analysis.key)
         context = self._context(user, now)
         request = self._station_request(message, analysis, question, context)
         decided = self._decide(analysis, context)
-        if request:
+        other_parts = self._other_parts(decided)
+        if other_parts:  # 费用、多久、去哪办 in one message: the main part answered, the rest offered
+            decided = replace(decided, decision=ANSWER)
+        if request and not other_parts:
             return self._show_stations(
                 message, user, now, lang, request, "question", analysis.key, related=self._related_entry(decided)
             )
-        reply = self._reply_for(decided, lang, now)
+        reply = self._with_other_parts(
+            self._reply_for(decided, lang, now, question), other_parts, lang, asks_where=bool(request)
+        )
         matched = decided.analysis.tokens
         event_id = self.events.record(
             "question", time=now, channel=message.channel, user=user, internal=message.internal,
@@ -171,22 +217,28 @@ class Engine:
             question=analysis.key, topic=reply.topic, intent=reply.intent,
             decision=reply.decision, score=reply.score,
         )
-        self._remember(user, now, event_id, reply, question, matched, self._guesses(decided))
+        meant = question
+        if context and decided.analysis is not analysis:  # read as a follow-up of the last question
+            meant = text("question_in_context", lang, question=question, context=context.typed or context.question)
+        self._remember(user, now, event_id, reply, meant, matched, self._guesses(decided), asked=question)
         return replace(reply, event_id=event_id)
 
+    @_in_reply_script
     def answer_intent(self, intent_id: str, message: Message) -> Reply:
         """Answer a pressed choice: an entry id, `topic:<topic>` for a menu, `handoff`, or
         `where`, `where:<entry id>`, `where:topic:<topic>` for the stations that serve it."""
         now = message.now or self.clock.now()
         user = self.events.user(message.channel, message.user_id)
-        lang = self._language(message)
-        if intent_id == HANDOFF_INTENT:
-            return self._handoff(message, user, now, lang)
+        lang = self._language(message, user)
+        if intent_id == HANDOFF_INTENT or intent_id.startswith(HANDOFF_PREFIX):
+            return self._handoff(message, user, now, lang, about=_event_of(intent_id))
         request = self._pressed_where(intent_id, message, user, lang) if is_where_intent(intent_id) else None
         if request:
             return self._show_stations(message, user, now, lang, request, "choice")
         if intent_id.startswith(TOPIC_PREFIX):
             reply = self._topic_menu(intent_id[len(TOPIC_PREFIX):], lang)
+        elif intent_id.startswith(GROUP_PREFIX):
+            reply = self._group_menu(intent_id[len(GROUP_PREFIX):], lang)
         elif intent_id in self.kb.entries:
             reply = self._answer(Candidate(self.kb.entries[intent_id], 100.0), lang, now)
         else:
@@ -199,25 +251,33 @@ class Engine:
             reply_to=previous.event_id if previous else None,
         )
         entry = self.kb.entries.get(intent_id)
-        self._remember(user, now, event_id, reply, previous.question if previous else "",
+        question = entry.title_in(lang) if entry else previous.question if previous else ""
+        self._remember(user, now, event_id, reply, question,
                        self._entry_subject(entry) if entry else (), (Candidate(entry, 100.0),) if entry else ())
         return replace(reply, event_id=event_id)
 
+    @_in_reply_script
     def stations_near(self, message: Message, lat: float, lon: float, topic: str | None = None) -> Reply:
         """The stations nearest a shared location (for `topic` if given); the position is never stored."""
         now = message.now or self.clock.now()
-        lang = self._language(message)
+        user = self.events.user(message.channel, message.user_id)
+        lang = self._language(message, user)
         if not valid_coordinates(lat, lon):
             return Reply(FALLBACK, SERVICE_STATION, None, 0.0, text("stations_bad_location", lang), language=lang)
         request = location_request(topic, message.county, lang)
         ranked = nearest(self.stations, lat, lon, station_types=request.station_types,
                          limit=self.station_settings.max_results)
-        user = self.events.user(message.channel, message.user_id)
+        if not ranked and request.county:  # no station has a position (the sample directory): the profile's county
+            lead = text("stations_by_profile_county", lang, county=request.county)
+            by_county = replace(request, via=VIA_QUESTION)
+            return self._show_stations(message, user, now, lang, by_county, "choice", lead=lead)
         return self._show_stations(message, user, now, lang, request, "choice", ranked=ranked)
 
     def forget(self, channel: str, user_id: str) -> None:
         """Drop what the Engine remembers of the user's conversation (last question, follow-up context)."""
-        self._turns.pop(self.events.user(channel, user_id), None)
+        user = self.events.user(channel, user_id)
+        self._turns.pop(user, None)
+        self._recent.pop(user, None)
 
     def entry(self, intent_id: str) -> Entry | None:
         return self.kb.entries.get(intent_id)
@@ -233,8 +293,21 @@ class Engine:
 
     # ---- deciding ---------------------------------------------------------------------------
 
-    def _language(self, message: Message) -> str:
-        return "en" if message.language == "en" or looks_english(message.text) else "zh"
+    def _language(self, message: Message, user: str) -> str:
+        """en for English; zh-hant for traditional characters, typed now or, when the text shows no
+        script (你好, a pressed choice), asked for or used in the user's last exchange; else zh."""
+        if message.language == "en" or looks_english(message.text):
+            return "en"
+        previous = self._turns.get(user)
+        earlier = TRADITIONAL in (message.language, previous.language if previous else None)
+        return chinese_script(message.text) or (TRADITIONAL if earlier else "zh")
+
+    def _opening_language(self, message: Message, opening: Opening, user: str) -> str:
+        """ok, 99 and noise keep the language of the conversation; words (help, trademark) set it."""
+        if opening.kind in (ACK, NUMBER, NOISE) and message.language is None:
+            previous = self._turns.get(user)
+            return previous.language if previous else "zh"
+        return self._language(message, user)
 
     def _context(self, user: str, now: datetime) -> _Turn | None:
         turn = self._turns.get(user)
@@ -278,8 +351,11 @@ class Engine:
                 return _Decision(ANSWER, [small], analysis, smalltalk=small)
         if not (turn and self._is_followup(analysis)):
             return self._decide_alone(analysis)
+        changes_subject = self._changes_subject(analysis, turn.entry)
+        if changes_subject and not self._fits_topic(analysis, turn.entry.topic):
+            return self._decide_alone(self._with_asked_aspects(analysis, turn))  # 那续展呢 after a licence answer
         # A new subject (那续展呢) is never answered with the answer just given.
-        repeat = turn.entry.id if self._changes_subject(analysis, turn.entry) else None
+        repeat = turn.entry.id if changes_subject else None
         in_context = self._decide_alone(
             self._followup_query(analysis, turn), prefer=(turn.entry.topic, *turn.entry.follow_ups),
             avoid=repeat, said=analysis,
@@ -340,6 +416,49 @@ class Engine:
         named = [t for t in self.kb.normalizer.search_tokens(analysis) if t in self.matcher.domain_words]
         return bool(named) and not self.matcher.mentions(entry, named)
 
+    def _other_parts(self, decided: _Decision) -> list[Entry]:
+        """A question that asks several things (费用, 多久, 材料 …) about one subject: besides the main
+        entry, the entry that best answers each other aspect, within the same topic."""
+        if decided.decision == FALLBACK or decided.smalltalk or decided.gated:
+            return []
+        main = decided.candidates[0].entry
+        aspects = [t for t in dict.fromkeys(decided.analysis.tokens) if t in self.kb.lexicon.aspects]
+        if len(aspects) < 2:
+            return []
+        subject = [t for t in decided.analysis.tokens if t not in self.kb.lexicon.aspects]
+        parts: list[Entry] = []
+        for aspect in aspects:
+            words = (*subject, aspect)
+            ranked = self.matcher.rank(replace(decided.analysis, text=join_tokens(words), tokens=words), limit=1)
+            best = ranked[0].entry if ranked else None
+            if best and best.topic == main.topic and best.id != main.id and best not in parts:
+                parts.append(best)
+        return parts
+
+    def _with_other_parts(self, reply: Reply, parts: list[Entry], lang: str, asks_where: bool = False) -> Reply:
+        """The main answer, then the other parts of the question (and where to go) as the first choices."""
+        if not parts:
+            return reply
+        shown = {c.intent for c in reply.choices}
+        extra = tuple(self._choice(e, lang) for e in parts if e.id not in shown)
+        if asks_where and not any(is_where_intent(i) for i in shown):
+            extra += (Choice(WHERE_TOPIC_PREFIX + reply.topic, reply.topic, text("where_choice", lang)),)
+        others = "、" if lang != "en" else ", "
+        note = text("other_parts", lang, parts=others.join(e.title_in(lang) for e in parts))
+        return replace(reply, text=f"{reply.text}\n\n{note}", choices=extra + reply.choices)
+
+    def _fits_topic(self, analysis: Analysis, topic: str) -> bool:
+        """Every IP word the follow-up names is used by some entry of the previous answer's topic."""
+        named = [t for t in self.kb.normalizer.search_tokens(analysis) if t in self.matcher.domain_words]
+        entries = [e for e in self.kb.entries.values() if e.topic == topic]
+        return all(any(self.matcher.mentions(e, [word]) for e in entries) for word in named)
+
+    def _with_asked_aspects(self, analysis: Analysis, turn: _Turn) -> Analysis:
+        """A new subject keeps what the last question asked (多久 in 开放许可要多久 → 那续展呢)."""
+        asked = [t for t in turn.tokens if t in self.kb.lexicon.aspects and t not in analysis.tokens]
+        words = [*analysis.tokens, *asked]
+        return replace(analysis, text=join_tokens(words), tokens=tuple(words))
+
     def _mostly_another_domain(self, analysis: Analysis, best: Entry) -> bool:
         """Words of another domain (车辆, 印刷) that the best entry never uses make up much of the question."""
         foreign = self.matcher.off_topic_words(analysis, best)
@@ -356,17 +475,20 @@ class Engine:
 
     # ---- replies ----------------------------------------------------------------------------
 
-    def _reply_for(self, decided: _Decision, lang: str, now: datetime) -> Reply:
+    def _reply_for(self, decided: _Decision, lang: str, now: datetime, question: str) -> Reply:
         if decided.decision == ANSWER:
-            return replace(self._answer(decided.smalltalk or decided.candidates[0], lang, now),
+            return replace(self._answer(decided.smalltalk or decided.candidates[0], lang, now, question),
                            confidence=decided.confidence)
         if decided.decision == CLARIFY:
             return replace(self._clarify(decided.candidates, lang), confidence=decided.confidence)
         return replace(self._fallback(lang), confidence=decided.confidence)
 
-    def _answer(self, candidate: Candidate, lang: str, now: datetime) -> Reply:
+    def _answer(self, candidate: Candidate, lang: str, now: datetime, question: str = "") -> Reply:
+        """The entry's answer with its facts as they apply on the question's dates (else today)."""
         entry = candidate.entry
-        body = self.kb.facts.render(entry.answer_en if lang == "en" else entry.answer, lang, local_date(now))
+        day = local_date(now)
+        template = entry.answer_en if lang == "en" else entry.answer
+        body = self.kb.facts.render(template, lang, day, question_dates(question, day), entry.cites)
         if entry.topic != SMALLTALK:
             source = entry.source_en if lang == "en" and entry.source_en else entry.source
             body += "\n\n" + text("basis", lang, source=source, reviewed=entry.reviewed.strftime("%Y-%m"))
@@ -375,8 +497,10 @@ class Engine:
         )
         if entry.station_types and self.stations:
             choices += (Choice(WHERE_PREFIX + entry.id, entry.topic, text("where_choice", lang)),)
-        if HANDOFF_WORD in entry.answer:  # the answer itself sends local details to a specialist
+        if HANDOFF_WORD in entry.answer or HANDOFF_WORD in body:  # the answer sends details to an adviser
             choices += (Choice(HANDOFF_INTENT, entry.topic, text("handoff_choice", lang)),)
+        if entry.id in (GREETING_ENTRY, HELP_ENTRY):
+            choices = self._top_menu(lang)
         return Reply(ANSWER, entry.topic, entry.id, candidate.score, body, choices, entry.station_types, language=lang)
 
     def _clarify(self, candidates: list[Candidate], lang: str) -> Reply:
@@ -389,21 +513,73 @@ class Engine:
             (*(self._choice(c.entry, lang) for c in shown), none_of_these), language=lang,
         )
 
-    def _fallback(self, lang: str) -> Reply:
+    @staticmethod
+    def _top_menu(lang: str) -> tuple[Choice, ...]:
+        """Every IP topic, then the handoff: what a firm can ask about."""
         menu = tuple(
             Choice(TOPIC_PREFIX + t, t, TOPIC_TITLES[t][1 if lang == "en" else 0]) for t in IP_TOPICS
         )
-        handoff = Choice(HANDOFF_INTENT, OUT_OF_SCOPE, text("handoff_choice", lang))
-        return Reply(FALLBACK, OUT_OF_SCOPE, None, 0.0, text("fallback", lang), menu + (handoff,), language=lang)
+        return menu + (Choice(HANDOFF_INTENT, OUT_OF_SCOPE, text("handoff_choice", lang)),)
+
+    def _fallback(self, lang: str) -> Reply:
+        return Reply(FALLBACK, OUT_OF_SCOPE, None, 0.0, text("fallback", lang), self._top_menu(lang), language=lang)
 
     def _topic_menu(self, topic: str, lang: str) -> Reply:
+        """A topic's groups (or its entries when it has one group or none)."""
+        groups = topic_groups(self.kb, topic)
+        if len(groups) > 1:
+            choices = tuple(Choice(GROUP_PREFIX + g.id, topic, g.title_in(lang)) for g in groups)
+            return Reply(CLARIFY, topic, TOPIC_PREFIX + topic, 0.0, text("topic_menu", lang), choices, language=lang)
         entries = [e for e in self.kb.entries.values() if e.topic == topic]
         if not entries:
             return self._fallback(lang)
         return Reply(
-            CLARIFY, topic, None, 0.0, text("topic_menu", lang),
+            CLARIFY, topic, TOPIC_PREFIX + topic, 0.0, text("topic_menu", lang),
             tuple(self._choice(e, lang) for e in entries), language=lang,
         )
+
+    def _group_menu(self, group_id: str, lang: str) -> Reply:
+        """A group's entries, then a way back to its topic's groups."""
+        group = groups_of(self.kb).get(group_id)
+        if group is None:
+            return self._fallback(lang)
+        entries = tuple(self._choice(e, lang) for e in group_entries(self.kb, group_id))
+        back = Choice(TOPIC_PREFIX + group.topic, group.topic, text("back_to_topic", lang,
+                                                                     topic=TOPIC_TITLES[group.topic][lang == "en"]))
+        return Reply(CLARIFY, group.topic, GROUP_PREFIX + group_id, 0.0, text("topic_menu", lang),
+                     (*entries, back), language=lang)
+
+    def _opening(
+        self, message: Message, user: str, now: datetime, lang: str, opening: Opening, analysis: Analysis
+    ) -> Reply:
+        """Reply to what people type first (商标, 帮助, ok, 99, noise): never a guess, never the last answer
+        again. A menu or help replaces the conversation's context; ok, numbers and noise leave it as it was."""
+        previous = self._turns.get(user)
+        reply = self._opening_reply(opening, lang, previous)
+        event_id = self.events.record(
+            "question", time=now, channel=message.channel, user=user, internal=message.internal,
+            county=message.county, language=lang, question=analysis.key, topic=reply.topic,
+            intent=reply.intent, decision=reply.decision, score=reply.score,
+        )
+        if opening.kind in (MENU, HELP):
+            self._remember(user, now, event_id, reply, message.text.strip()[:MAX_QUESTION_CHARS], (), ())
+        return replace(reply, event_id=event_id)
+
+    def _opening_reply(self, opening: Opening, lang: str, previous: _Turn | None) -> Reply:
+        if opening.kind == MENU:
+            kind, _, target = opening.target.partition(":")
+            return self._group_menu(target, lang) if kind + ":" == GROUP_PREFIX else self._topic_menu(target, lang)
+        if opening.kind == HELP and HELP_ENTRY in self.kb.entries:
+            return self._answer(Candidate(self.kb.entries[HELP_ENTRY], 100.0), lang, self.clock.now())
+        if opening.kind == ACK:
+            return Reply(ANSWER, SMALLTALK, ACK_INTENT, 100.0, text("ack", lang), language=lang)
+        if opening.kind == NUMBER and previous and previous.options:
+            return Reply(FALLBACK, OUT_OF_SCOPE, None, 0.0,
+                         text("number_out_of_range", lang, count=str(previous.options)), language=lang)
+        if opening.kind == NUMBER:
+            return Reply(FALLBACK, OUT_OF_SCOPE, None, 0.0, text("number_without_choices", lang),
+                         self._top_menu(lang), language=lang)
+        return self._fallback(lang)
 
     @staticmethod
     def _choice(entry: Entry, lang: str) -> Choice:
@@ -433,6 +609,14 @@ class Engine:
             context=context.entry if context else None,
         )
 
+    def _where_in_county(self, user: str, now: datetime, typed: str) -> StationRequest | None:
+        """A bare county name (邵武, 我在邵武) typed right after a stations reply: that request in that county."""
+        turn = self._turns.get(user)
+        if turn is None or turn.where is None or now - turn.at > timedelta(minutes=self.settings.context_ttl_minutes):
+            return None
+        county = canonical_county(_BARE_PLACE.sub("", typed))
+        return replace(turn.where, county=county, via=VIA_QUESTION, question=typed) if county else None
+
     @staticmethod
     def _related_entry(decided: _Decision) -> Entry | None:
         """The entry a where-question also matches: offered next to the stations, and kept as context."""
@@ -443,16 +627,17 @@ class Engine:
     def _show_stations(
         self, message: Message, user: str, now: datetime, lang: str, request: StationRequest, kind: str,
         question_key: str | None = None, ranked: list[Ranked] | None = None, related: Entry | None = None,
+        lead: str = "",
     ) -> Reply:
         """List the stations for `request`, record the request and one `referral` event per station shown;
-        `related` (an entry the question also matches) is offered as a choice."""
+        `related` (an entry the question also matches) is offered as a choice; `lead` opens the reply."""
         if ranked is None:
             ranked = request.rank(self.stations, self.station_settings.max_results)
         handoff = offers_handoff(ranked)
         choices = (self._choice(related, lang),) if related else ()
         if handoff:
             choices += (Choice(HANDOFF_INTENT, request.reply_topic, text("handoff_choice", lang)),)
-        body = stations_text(ranked, request, self.stations, lang)
+        body = "\n".join(filter(None, (lead, stations_text(ranked, request, self.stations, lang))))
         reply = Reply(
             ANSWER if ranked else FALLBACK, request.reply_topic, request.intent, 100.0 if ranked else 0.0,
             body, choices, request.station_types, language=lang,
@@ -471,7 +656,8 @@ class Engine:
         self._keep_turn(user, _Turn(
             now, event_id, reply.decision, request.question, context,
             tokens=self._entry_subject(context) if context else (),
-            guesses=(Candidate(context, 100.0),) if context else (),
+            guesses=(Candidate(context, 100.0),) if context else (), typed=request.question, where=request,
+            language=lang,
         ))
         return replace(reply, event_id=event_id)
 
@@ -479,17 +665,22 @@ class Engine:
 
     def _remember(
         self, user: str, now: datetime, event_id: int, reply: Reply, question: str, tokens: tuple[str, ...],
-        guesses: tuple[Candidate, ...],
+        guesses: tuple[Candidate, ...], asked: str | None = None,
     ) -> None:
+        """`question` as the user means it; `asked` as typed, when they differ."""
         entry = self.kb.entries.get(reply.intent or "") if reply.decision != FALLBACK else None
-        self._keep_turn(user, _Turn(now, event_id, reply.decision, question, entry, tokens, guesses))
+        self._keep_turn(user, _Turn(now, event_id, reply.decision, question, entry, tokens, guesses,
+                                    typed=question if asked is None else asked,
+                                    language=reply.language, options=len(reply.choices)))
 
     def _keep_turn(self, user: str, turn: _Turn) -> None:
         """Remember a user's last exchange; now and then forget those older than the context window."""
         self._turns[user] = turn
+        self._recent.setdefault(user, deque(maxlen=RECENT_TURNS)).append(turn)
         if len(self._turns) % PRUNE_TURNS_EVERY == 0:
             horizon = turn.at - timedelta(minutes=self.settings.context_ttl_minutes)
             self._turns = {u: t for u, t in self._turns.items() if t.at >= horizon}
+            self._recent = {u: r for u, r in self._recent.items() if r[-1].at >= horizon}
 
     def _guesses(self, decided: _Decision) -> tuple[Candidate, ...]:
         """The best candidates as the bot's guesses for a specialist (as many as a clarify offers); none
@@ -502,14 +693,24 @@ class Engine:
         """What a pressed choice is about, for a follow-up to lean on: its title's words."""
         return self.kb.normalizer.analyze(entry.title).tokens
 
-    def _asks_for_person(self, analysis: Analysis, question: str) -> bool:
-        cleaned = analysis.cleaned
-        return any(cleaned.startswith(word.replace(" ", "")) for word in self.kb.lexicon.handoff_words)
+    def _rated_turn(self, user: str, event_id: int) -> _Turn | None:
+        """The exchange of reply `event_id`: remembered, else rebuilt from its event (the entry it answered)."""
+        remembered = next((t for t in self._recent.get(user, ()) if t.event_id == event_id), None)
+        if remembered:
+            return remembered
+        row = next(self.db.query("select intent, time from events where id = ? and user = ?", [event_id, user]), None)
+        entry = self.kb.entries.get(row["intent"] or "") if row else None
+        if entry is None:
+            return None
+        return _Turn(datetime.fromisoformat(row["time"]), event_id, ANSWER, entry.title, entry,
+                     guesses=(Candidate(entry, 100.0),))
 
-    def _handoff(self, message: Message, user: str, now: datetime, lang: str) -> Reply:
-        """Hand the user's last question (or the text after 转人工) to the specialists' desk."""
+    def _handoff(self, message: Message, user: str, now: datetime, lang: str, about: int | None = None) -> Reply:
+        """Hand the question of reply `about` (one the user rated down), else the text after 转人工, else
+        the user's last question, to the specialists' desk."""
         question = self._handoff_question(message.text)
-        previous = self._turns.get(user)
+        rated = self._rated_turn(user, about) if about is not None else None
+        previous = rated or self._turns.get(user)
         guesses = self._guesses(self._decide_alone(self.kb.normalizer.analyze(question))) if question else ()
         if not question and previous:  # any last question: unanswered, or answered but not enough
             question, guesses = previous.question, previous.guesses
@@ -534,7 +735,27 @@ class Engine:
     def _handoff_question(self, raw: str) -> str:
         """The question typed after the handoff words, if any (转人工 商标被抢注怎么办)."""
         stripped = raw.strip()
+        typed = to_simplified(stripped).lower()  # 轉人工 as 转人工 (the script changes no length)
         for word in sorted(self.kb.lexicon.handoff_words, key=len, reverse=True):
-            if stripped.lower().startswith(word):
+            if typed.startswith(word):
                 return stripped[len(word):].strip(" ：:，,。")
         return ""
+
+
+def handoff_intent(event_id: int | None) -> str:
+    """The choice that hands off the question of reply `event_id` (the plain handoff without one)."""
+    return HANDOFF_INTENT if event_id is None else f"{HANDOFF_PREFIX}{event_id}"
+
+
+def _event_of(intent_id: str) -> int | None:
+    """The event id in handoff:<event id>, or None."""
+    number = intent_id[len(HANDOFF_PREFIX):] if intent_id.startswith(HANDOFF_PREFIX) else ""
+    return int(number) if number.isdigit() else None
+
+
+def _menu_targets(kb: KnowledgeBase) -> dict[str, str]:
+    """Bare words that open a menu: the lexicon's topic words, then each group's own words."""
+    targets = {word: TOPIC_PREFIX + topic for word, topic in kb.lexicon.menu_words.items()}
+    for group in groups_of(kb).values():
+        targets.update({word: GROUP_PREFIX + group.id for word in group.words})
+    return targets

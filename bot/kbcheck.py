@@ -3,13 +3,17 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from datetime import date
 from pathlib import Path
 from typing import Callable, Iterable
 
 from bot.calendar_events import check_events
+from bot.clock import SystemClock, local_date
 from bot.drafts import check_drafts
 from bot.facts import FactBook, references
-from bot.knowledge import Entry, KnowledgeBase, Problem, read_entries, read_facts, read_lexicon
+from bot.kb_over_time import check_over_time, with_cited_laws
+from bot.knowledge import Entry, KnowledgeBase, Problem, read_entries, read_facts, read_laws, read_lexicon
+from bot.menus import check_groups
 from bot.normalize import Normalizer
 from bot.stations import check_stations
 from bot.vocab import STATION_TYPES, TOPICS
@@ -17,7 +21,7 @@ from bot.vocab import STATION_TYPES, TOPICS
 MIN_PHRASINGS = 6
 
 # Extra checks for other knowledge files (stations, events, drafts) register here: (root, kb) -> problems.
-EXTRA_CHECKS: list[Callable[[Path, KnowledgeBase], list[Problem]]] = [check_stations, check_events, check_drafts]
+EXTRA_CHECKS: list[Callable[[Path, KnowledgeBase], list[Problem]]] = [check_stations, check_events, check_drafts, check_groups]
 
 
 class KnowledgeError(Exception):
@@ -110,13 +114,17 @@ def _check_phrasings(entries: list[Entry], normalizer: Normalizer) -> Iterable[P
             )
 
 
-def check_knowledge(root: Path) -> tuple[KnowledgeBase | None, list[Problem]]:
-    """Read and validate everything under `root`; the base is None when it has errors."""
+def check_knowledge(root: Path, today: date | None = None) -> tuple[KnowledgeBase | None, list[Problem]]:
+    """Read and validate everything under `root` (answers on both sides of every switch date and on
+    `today`, default the Shanghai date now); the base is None when it has errors."""
+    today = today or local_date(SystemClock().now())
     entries, problems = read_entries(root)
     facts, fact_problems = read_facts(root)
+    laws, law_problems = read_laws(root)
     lexicon, lexicon_problems = read_lexicon(root)
-    problems += fact_problems + lexicon_problems
-    book = FactBook(facts)
+    problems += fact_problems + law_problems + lexicon_problems
+    book = FactBook(facts, laws)
+    entries = [with_cited_laws(entry, book.laws) for entry in entries]
     normalizer = Normalizer(lexicon, vocabulary_of(entries))
     normalizer.learn_phrasings(q for e in entries for q in e.questions)
     for entry in entries:
@@ -125,6 +133,7 @@ def check_knowledge(root: Path) -> tuple[KnowledgeBase | None, list[Problem]]:
     problems += _check_links(entries)
     problems += _check_phrasings(entries, normalizer)
     kb = KnowledgeBase({e.id: e for e in entries}, book, lexicon, normalizer, root)
+    problems += check_over_time(kb, today)
     for extra in EXTRA_CHECKS:
         problems += extra(root, kb)
     errors = [p for p in problems if p.severity == "error"]

@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-from bot.facts import Fact, FactBook, parse_fact
+from bot.facts import Fact, FactBook, Law, parse_fact, parse_laws
 from bot.normalize import Lexicon, Normalizer
 
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -47,7 +47,9 @@ class Entry:
     follow_ups: tuple[str, ...] = ()
     station_types: tuple[str, ...] = ()
     source_en: str = ""
+    cites: tuple[str, ...] = ()  # law versions (knowledge/laws.yaml) whose article numbers the answer quotes
     file: str = ""
+    group: str = ""  # its menu group (knowledge/groups.yaml)
 
     def title_in(self, lang: str) -> str:
         return self.title_en if lang == "en" and self.title_en else self.title
@@ -64,7 +66,7 @@ class KnowledgeBase:
 
 
 REQUIRED_TEXT = ("id", "topic", "title", "answer", "answer_en", "source")
-LIST_FIELDS = ("questions", "keywords", "negatives", "follow_ups", "station_types")
+LIST_FIELDS = ("questions", "keywords", "negatives", "follow_ups", "station_types", "cites")
 
 
 def _relative(path: Path, root: Path) -> str:
@@ -122,8 +124,10 @@ def entry_from(raw: Any, where: str, index: int) -> tuple[Entry | None, list[Pro
             station_types=tuple(raw.get("station_types", [])),
             source=raw["source"].strip(),
             source_en=str(raw.get("source_en") or "").strip(),
+            cites=tuple(raw.get("cites", [])),
             reviewed=raw["reviewed"],
             file=where,
+            group=str(raw.get("group") or ""),
         ),
         [],
     )
@@ -171,6 +175,18 @@ def read_facts(root: Path) -> tuple[dict[str, Fact], list[Problem]]:
         if fact:
             facts[str(name)] = fact
     return facts, problems
+
+
+def read_laws(root: Path) -> tuple[dict[str, Law], list[Problem]]:
+    """knowledge/laws.yaml: the versions of the laws facts cite, with their dates (none: no laws)."""
+    path = root / "laws.yaml"
+    if not path.exists():
+        return {}, []
+    data, problems = read_yaml(path, root)
+    if data is None:
+        return {}, problems
+    laws, messages = parse_laws(data)
+    return laws, problems + [Problem(_relative(path, root), law_id, *m.split(": ", 1)) for law_id, m in messages]
 
 
 def read_lexicon(root: Path) -> tuple[Lexicon, list[Problem]]:

@@ -203,8 +203,9 @@ def _params(period: Period, include_internal: bool, **extra: object) -> dict[str
 @contextmanager
 def snapshot(db: Database) -> Iterator[None]:
     """One read transaction around several queries: they all see the same state, even if the retention
-    job moves events into the aggregates meanwhile (a WAL reader keeps its snapshot)."""
-    with db.atomic():
+    job moves events into the aggregates meanwhile (a WAL reader keeps its snapshot). It is sqlite-utils'
+    own deferred transaction, not the store's BEGIN IMMEDIATE: a report never holds the write lock."""
+    with Database.atomic(db):
         yield
 
 

@@ -94,6 +94,12 @@ def station_topic_options(lang: str) -> list[Option]:
     return [*topics, Option(ANY_TOPIC, text("station_any_topic", lang))]
 
 
+def station_county_question(engine: Engine, lang: str) -> str:
+    """/station's county question; it invites a shared location only when stations have positions."""
+    asked = text("ask_station_county", lang)
+    return f"{asked}{text('ask_station_location', lang)}" if engine.stations.has_positions else asked
+
+
 def topic_named(word: str) -> str | None:
     """The IP topic a typed word names: its code (trademark) or title in either language (商标, Patents)."""
     wanted = word.strip().lower()

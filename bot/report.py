@@ -1,17 +1,18 @@
-"""The bureau's report: report.md, one CSV table per figure family and PNG charts; texts for /stats, /gaps."""
+"""The bureau's report: report.md, one CSV table per figure family (and all of them in report.xlsx) and
+PNG charts; texts for /stats, /gaps."""
 from __future__ import annotations
 
-import csv
 from collections import Counter
-from dataclasses import dataclass
-from datetime import date, datetime
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
 from sqlite_utils import Database
 
 from bot.charts import ChartFontError, bar_chart_png, find_cjk_font, trend_chart_png
-from bot.clock import SHANGHAI
+from bot.clock import SHANGHAI, local_date
+from bot.export import Table, write_tables
 from bot.metrics import (
     CLARIFY,
     DECISIONS,
@@ -41,6 +42,8 @@ from bot.texts import text
 from bot.ticket_metrics import TicketFigures, link_gaps, ticket_metrics
 from bot.vocab import CITY, OUT_OF_SCOPE, SMALLTALK, TOPIC_TITLES
 
+WORKBOOK = "report.xlsx"  # the CSV tables again, one sheet each, for Excel
+QUOTE_CHARS = 40  # what a firm wrote, as report.md quotes it
 TOP_ROWS = 15  # rows of the long tables (entries, stations) shown in report.md; the CSV has them all
 TOPIC_LABELS = {topic: titles[0] for topic, titles in TOPIC_TITLES.items()} | {
     SMALLTALK: "闲聊", OUT_OF_SCOPE: "范围外（未识别）"}
@@ -106,6 +109,11 @@ class ReportData:
         return sum(self.per_day.values())
 
     @property
+    def observed_end(self) -> date:
+        """The period's last day that had begun when the report was made (later days are not zeros)."""
+        return min(self.period.end, local_date(self.generated))
+
+    @property
     def empty(self) -> bool:
         return not (self.questions or self.mix or self.referrals)
 
@@ -139,9 +147,16 @@ def ranked(counts: Counter[tuple], key: Callable[[tuple], str]) -> list[tuple[st
 
 def collect(db: Database, period: Period, settings: MetricsSettings, include_internal: bool,
             generated: datetime) -> ReportData:
-    """Count every figure of the period (in one read transaction: see snapshot)."""
+    """Count every figure of the period up to the day the report is made (days still to come are left
+    out, not counted as zeros), in one read transaction (see snapshot)."""
     with snapshot(db):
-        return _collect(db, period, settings, include_internal, generated)
+        data = _collect(db, elapsed(period, local_date(generated)), settings, include_internal, generated)
+    return replace(data, period=period)
+
+
+def elapsed(period: Period, today: date) -> Period:
+    """The part of the period up to `today` (the whole period when it has not begun: all zeros)."""
+    return Period(period.start, min(period.end, today)) if today >= period.start else period
 
 
 def _collect(db: Database, period: Period, settings: MetricsSettings, include_internal: bool,
@@ -165,13 +180,6 @@ def _collect(db: Database, period: Period, settings: MetricsSettings, include_in
 
 
 # ---- CSV tables -----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Table:
-    name: str
-    columns: tuple[str, ...]
-    rows: list[tuple]
 
 
 def questions_table(data: ReportData) -> Table:
@@ -269,15 +277,6 @@ def tables(data: ReportData) -> list[Table]:
     return found
 
 
-def write_csv(table: Table, folder: Path) -> Path:
-    path = folder / f"{table.name}.csv"
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(table.columns)
-        writer.writerows(table.rows)
-    return path
-
-
 # ---- charts ---------------------------------------------------------------------------------------
 
 
@@ -290,7 +289,7 @@ def charts(data: ReportData, font: Path) -> dict[str, bytes]:
             "各主题提问数 Questions per topic", [topic_label(k) for k, _ in topics], [n for _, n in topics], font)
     if data.questions:
         found["weekly_trend.png"] = trend_chart_png(
-            weekly(data.per_day), font, data.period.start, data.period.end)
+            weekly(data.per_day), font, data.period.start, data.observed_end)
         decisions = data.decisions
         found["decision_mix.png"] = bar_chart_png(
             "回答决策 Decision mix", [DECISION_LABELS[d] for d in DECISIONS], [decisions[d] for d in DECISIONS],
@@ -306,9 +305,19 @@ def charts(data: ReportData, font: Path) -> dict[str, bytes]:
 # ---- report.md ------------------------------------------------------------------------------------
 
 
+def shortened(quoted: str, limit: int = QUOTE_CHARS) -> str:
+    """What a firm wrote, cut to `limit` characters with an ellipsis (the CSV keeps it whole)."""
+    return quoted if len(quoted) <= limit else quoted[: limit - 1] + "…"
+
+
+def md_cell(value: object) -> str:
+    """A table cell: a pipe or line break that a firm typed cannot break the table."""
+    return " ".join(str(value).split()).replace("|", "\\|")
+
+
 def md_table(header: Sequence[str], rows: Iterable[Sequence[object]]) -> list[str]:
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
+    lines += ["| " + " | ".join(md_cell(cell) for cell in row) + " |" for row in rows]
     return lines if len(lines) > 2 else ["无数据 (no data)."]
 
 
@@ -441,8 +450,8 @@ def gaps_lines(data: ReportData) -> list[str]:
              "未能回答和被 👎 最多的问题，相近问法已合并，供专员补充知识库；“工单”列出这些问题转人工后的工单。", ""]
     if data.rolled_before and data.period.start < data.rolled_before:
         lines += [f"{data.rolled_before} 之前的问题原文已按保留期删除，只统计之后的问题。", ""]
-    rows = [(rank, g.count, g.fallback, g.thumbs_down, g.example, "；".join(g.variants[1:4]) or "—",
-             ticket_ids(g) or "—")
+    rows = [(rank, g.count, g.fallback, g.thumbs_down, shortened(g.example),
+             shortened("；".join(g.variants[1:4])) or "—", ticket_ids(g) or "—")
             for rank, g in enumerate(data.gaps, start=1)]
     return lines + md_table(("#", "次数", "未能回答", "👎", "示例 Example", "相近问法 Variants", "工单 Tickets"), rows)
 
@@ -454,7 +463,7 @@ def minutes_text(minutes: float | None) -> str:
 def tickets_lines(data: ReportData) -> list[str]:
     figures = data.tickets
     lines = ["## 转人工工单 Tickets", "",
-             "企业转人工后由知识产权专员答复的工单，按创建日期统计；时间为中位数（自然时间，含非工作时间）。", ""]
+             "企业转人工后由人工服务专员答复的工单，按创建日期统计；时间为中位数（自然时间，含非工作时间）。", ""]
     rows = [
         ("工单 Tickets", figures.tickets),
         ("已认领 Claimed", figures.claimed),
@@ -474,11 +483,20 @@ def tickets_lines(data: ReportData) -> list[str]:
                             share_rows(list(figures.by_county.items()), county_label, figures.tickets))
 
 
+def future_note(data: ReportData) -> list[str]:
+    """A line saying which days of the period had not come yet when the report was made."""
+    if data.observed_end >= data.period.end:
+        return []
+    first = max(data.observed_end + timedelta(days=1), data.period.start)
+    return [f"- 尚未到来 Not yet：生成时 {first} 至 {data.period.end} 尚未到来，不计入每日和每周数字"]
+
+
 def markdown(data: ReportData, images: set[str], chart_note: str | None) -> str:
     scope = "含内部流量（专员、cli、test 渠道）" if data.include_internal else "不含内部流量（专员、cli、test 渠道）"
     lines = [
         "# 知创助手服务统计 · Service report", "",
         f"- 期间 Period：{data.period.start} 至 {data.period.end}（Asia/Shanghai，含首尾两日；每周从周一开始）",
+        *future_note(data),
         f"- 范围 Scope：{scope}",
         f"- 数据保留 Retention：{retention_note(data)}",
         f"- 生成时间 Generated：{data.generated.astimezone(SHANGHAI):%Y-%m-%d %H:%M}（Asia/Shanghai）", "",
@@ -503,9 +521,9 @@ class WrittenReport:
 
 
 def write_report(data: ReportData, folder: Path, font: Path | None = None) -> WrittenReport:
-    """Write report.md, the CSV tables and the charts into `folder` (created if needed)."""
+    """Write report.md, the CSV tables, their workbook and the charts into `folder` (created if needed)."""
     folder.mkdir(parents=True, exist_ok=True)
-    files = [write_csv(table, folder) for table in tables(data)]
+    files = write_tables(tables(data), folder, WORKBOOK)
     try:
         images = charts(data, find_cjk_font(font))
         chart_error = None

@@ -6,10 +6,8 @@ same day finds nothing left to do.
 """
 from __future__ import annotations
 
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Iterator
 
 from sqlite_utils import Database
 
@@ -100,25 +98,12 @@ def store_active_firms(db: Database, today: date) -> int:
     return len(missing)
 
 
-@contextmanager
-def write_transaction(db: Database) -> Iterator[None]:
-    """One transaction that holds the write lock from the start, so reads and writes stay consistent
-    while the bot keeps writing events (a deferred one could fail to upgrade its lock)."""
-    db.execute("BEGIN IMMEDIATE")
-    try:
-        yield
-    except BaseException:
-        db.rollback()
-        raise
-    db.commit()
-
-
 def run_retention(db: Database, clock: Clock, settings: Settings) -> RetentionResult:
     """Store finished periods' active firms, then roll up and delete the events past the retention."""
     retention_days = metrics_settings(settings).retention_days
     today = local_date(clock.now())
     cutoff = today - timedelta(days=retention_days)
-    with write_transaction(db):
+    with db.atomic():  # BEGIN IMMEDIATE (bot/store.py): reads and writes stay consistent
         periods = store_active_firms(db, today)
         db.execute(_ROLLUP_SQL, {"cutoff": day_start_utc(cutoff)})
         rolled = db.execute("DELETE FROM events WHERE time < ?", [day_start_utc(cutoff)]).rowcount

@@ -68,6 +68,11 @@ class Directory:
     def __bool__(self) -> bool:
         return bool(self.stations)
 
+    @property
+    def has_positions(self) -> bool:
+        """Whether any station has coordinates (a shared location can be ranked by distance)."""
+        return any(s.located for s in self.stations)
+
     def handler(self, station_type: str, lang: str) -> str:
         """The body that handles a station type's matters (named when contacts are not published)."""
         names = self.handled_by.get(station_type, {})

@@ -1,10 +1,12 @@
-"""SQLite storage through sqlite-utils: WAL, busy timeout, idempotent named migrations, the salt."""
+"""SQLite storage through sqlite-utils: WAL, busy timeout, write transactions that take the write lock
+first (BEGIN IMMEDIATE), idempotent named migrations, the salt."""
 from __future__ import annotations
 
 import os
 import secrets
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Mapping
+from typing import Iterator, Mapping
 
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
@@ -48,12 +50,41 @@ def _meta(db: Database) -> None:
     db["meta"].create({"key": str, "value": str}, pk="key")
 
 
-def open_db(path: str | Path) -> Database:
+class Store(Database):
+    """A sqlite-utils Database whose `atomic()` starts with BEGIN IMMEDIATE.
+
+    sqlite-utils opens a deferred BEGIN: a transaction that reads before it writes must later upgrade
+    its read lock, and when another process writes meanwhile that upgrade fails at once with
+    "database is locked" (the busy timeout is not applied to an upgrade). BEGIN IMMEDIATE takes the
+    write lock up front, waiting up to the busy timeout for it. Every write transaction of the bot,
+    and of sqlite-utils itself (table inserts, migrations), goes through this one context manager.
+    """
+
+    @contextmanager
+    def atomic(self) -> Iterator[Database]:
+        if self.conn.in_transaction:  # nested: a savepoint inside the open transaction
+            with super().atomic():
+                yield self
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self
+        except BaseException:
+            self.rollback()
+            raise
+        try:
+            self.conn.execute("COMMIT")
+        except BaseException:
+            self.rollback()
+            raise
+
+
+def open_db(path: str | Path) -> Store:
     """Open (creating if needed) the database with WAL, a busy timeout and all migrations applied."""
     path = str(path)
     if path != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
-    db = Database(path) if path != ":memory:" else Database(memory=True)
+    db = Store(path) if path != ":memory:" else Store(memory=True)
     db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     if path != ":memory:":
         db.enable_wal()

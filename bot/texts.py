@@ -1,17 +1,19 @@
 """Fixed interface strings of the assistant in Chinese and English."""
 from __future__ import annotations
 
+from bot.normalize import TRADITIONAL, to_traditional
+
 TEXTS: dict[str, dict[str, str]] = {
     "fallback": {
         "zh": "抱歉，这个问题不在我能回答的知识产权范围内，我也不会猜测作答。"
         "我能解答的是：商标、专利、版权和软件著作权、地理标志、知识产权质押融资、专利开放许可、"
         "知识产权保险、维权和南平的扶持政策，以及这些事去哪里办。"
-        "您可以从下面的主题中选择，或回复「转人工」把问题留给知识产权专员。",
+        "您可以从下面的主题中选择，或回复「转人工」把问题留给人工服务专员。",
         "en": "Sorry, that is outside the IP questions I can answer, and I will not guess. "
         "I cover trademarks, patents, copyright and software registration, geographical indications, "
         "IP-backed loans, patent open licensing, IP insurance, enforcement and Nanping's support "
         "policies, and where to handle them. "
-        "Pick a topic below, or reply \"human\" to leave the question for an IP specialist.",
+        "Pick a topic below, or reply \"human\" to leave the question for one of our IP advisers.",
     },
     "clarify": {
         "zh": "您想问的是以下哪一个？",
@@ -27,12 +29,12 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "handoff_unavailable": {
         "zh": "已记录您的问题：{question}\n这里没有专员值班；要专员答复，请在企业微信或 Telegram 中回复「转人工」。",
-        "en": "Your question is recorded: {question}\nNo specialist is on duty here; to have one answer, "
+        "en": "Your question is recorded: {question}\nNone of our IP advisers is on duty here; to have one answer, "
         "reply \"human\" in WeCom or Telegram.",
     },
     "handoff_nothing": {
         "zh": "请先输入您想问专员的问题，再回复「转人工」。",
-        "en": "Please type the question for the specialist first, then reply \"human\".",
+        "en": "Please type the question for our IP advisers first, then reply \"human\".",
     },
     "basis": {
         "zh": "依据：{source} · 核对于{reviewed}",
@@ -44,11 +46,11 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "handoff_choice": {
         "zh": "留给专员",
-        "en": "Ask a specialist",
+        "en": "Ask our IP advisers",
     },
     "handoff_choice_none": {
         "zh": "都不是，留给专员",
-        "en": "None of these: ask a specialist",
+        "en": "None of these: ask our IP advisers",
     },
     # ---- channels: welcome, privacy, firm profile, commands (Telegram issue; WeCom reuses them) ----
     "welcome": {
@@ -64,8 +66,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "Send /forget at any time to delete your data and unlink past records from you.",
     },
     "not_legal_advice": {
-        "zh": "ℹ️ 本助手提供一般性指引，不构成法律意见；具体事项请咨询知识产权专员或律师。",
-        "en": "ℹ️ This is general guidance, not legal advice; for your case ask an IP specialist "
+        "zh": "ℹ️ 本助手提供一般性指引，不构成法律意见；具体事项请咨询人工服务专员或律师。",
+        "en": "ℹ️ This is general guidance, not legal advice; for your case ask one of our IP advisers "
         "or a lawyer.",
     },
     "ask_county": {
@@ -97,14 +99,14 @@ TEXTS: dict[str, dict[str, str]] = {
     "notices_yes": {"zh": "接收", "en": "Yes, please"},
     "notices_no": {"zh": "不接收", "en": "No, thanks"},
     "help": {
-        "zh": "直接输入问题即可，例如「商标注册要多久」；回复「转人工」可把问题留给知识产权专员，"
+        "zh": "直接输入问题即可，例如「商标注册要多久」；回复「转人工」可把问题留给人工服务专员，"
         "专员答复后发送「回复专员 内容」可以继续问，/close 结束。\n"
         "/topics 主题菜单\n/station 查找服务站点（也可以直接发送位置）\n/profile 企业资料（县区、行业、服务通知）\n"
         "/lang 切换语言 zh / en\n"
         "/subscribe 订阅提醒主题\n/unsubscribe 取消订阅\n/deadline 登记商标续展、专利年费、质押贷款到期提醒\n"
         "/mydeadlines 我的期限提醒\n/forget 删除我的资料",
         "en": "Just type your question, e.g. \"how long does trademark registration take\"; reply "
-        "\"human\" to leave it for an IP specialist; after their answer, \"reply to specialist <text>\" asks "
+        "\"human\" to leave it for one of our IP advisers; after their answer, \"reply to specialist <text>\" asks "
         "more and /close ends it.\n/topics topic menu\n"
         "/station find a service station (or just send your location)\n"
         "/profile firm profile (county, industry, notices)\n/lang language zh / en\n"
@@ -152,6 +154,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "\"how much does a trademark cost\".",
     },
     "unknown_command": {"zh": "没有这个命令，发送 /help 查看可用命令。", "en": "Unknown command; send /help."},
+    "feedback_not_yours": {
+        "zh": "只有提问的人可以评价这个回答。", "en": "Only the person who asked can rate this answer.",
+    },
+    "wecom_working": {"zh": "处理中…结果稍后发给您。", "en": "Working on it… the result follows shortly."},
     "private_only": {"zh": "请在与我的私聊中使用这个命令。", "en": "Please use this command in a private chat with me."},
     "flood": {
         "zh": "您发送得太快了，请 {seconds} 秒后再提问。",
@@ -161,7 +167,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh": "抱歉，处理您的消息时出错了，请稍后再试。",
         "en": "Sorry, something went wrong with your message. Please try again later.",
     },
-    "not_allowed": {"zh": "抱歉，这个命令仅限知识产权专员使用。", "en": "Sorry, this command is for IP specialists only."},
+    "not_allowed": {"zh": "抱歉，这个命令仅限人工服务专员使用。", "en": "Sorry, this command is for our IP advisers only."},
     "stats_today": {"zh": "今日", "en": "Today"},
     "stats_week": {"zh": "本周", "en": "This week"},
     "stats_public": {
@@ -233,17 +239,25 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     # ---- human handoff: tickets (bot/desk.py, handlers/*/tickets.py) ----
     "ticket_opened": {
-        "zh": "已转给知识产权专员（工单 #{id}）。问题：{question}\n{when}\n专员只看到您的问题和县区，看不到您的账号信息。",
-        "en": "Passed to an IP specialist (ticket #{id}). Question: {question}\n{when}\nSpecialists see only "
+        "zh": "已转给人工服务专员（工单 #{id}）。问题：{question}\n{when}\n专员只看到您的问题和县区，看不到您的账号信息。",
+        "en": "Passed to one of our IP advisers (ticket #{id}). Question: {question}\n{when}\nOur IP advisers see only "
         "your question and county, not your account.",
+    },
+    "question_in_context": {"zh": "{question}（上文：{context}）", "en": "{question} (after: {context})"},
+    "ticket_recorded_unstaffed": {
+        "zh": "已记录您的问题（工单 #{id}）：{question}\n目前没有人工服务专员值班，问题暂时无法转给专员；"
+        "它已留存，供知识产权主管部门了解企业需求，如有专员接手，会在这里答复您。",
+        "en": "Your question is recorded (ticket #{id}): {question}\nNone of our IP advisers is on duty now, so it cannot "
+        "be passed to one; it is kept for the IP authority to see what firms need, and if an adviser takes it "
+        "up, the answer will come here.",
     },
     "ticket_when_open": {
         "zh": "专员接手后会在这里答复您，通常在 {minutes} 分钟内。",
-        "en": "A specialist will answer here, usually within {minutes} minutes.",
+        "en": "One of our IP advisers will answer here, usually within {minutes} minutes.",
     },
     "ticket_when_closed": {
         "zh": "现在是非工作时间（专员工作时间：{hours}，北京时间），专员将在 {opening} 上班后尽快答复您。",
-        "en": "We are outside office hours (specialists work {hours}, Beijing time); expect an answer after "
+        "en": "We are outside office hours (our IP advisers work {hours}, Beijing time); expect an answer after "
         "{opening}.",
     },
     "office_hours": {"zh": "{days} {start}–{end}", "en": "{days} {start}–{end}"},
@@ -280,16 +294,16 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "⚠️ A message of ticket #{id} could not reach the firm (it blocked the bot or is out of reach).",
     },
     "ticket_claimed_firm": {
-        "zh": "👩‍💼 知识产权专员已接手您的问题（工单 #{id}），答复会发到这里。",
-        "en": "👩‍💼 An IP specialist has taken your question (ticket #{id}); the answer will come here.",
+        "zh": "👩‍💼 人工服务专员已接手您的问题（工单 #{id}），答复会发到这里。",
+        "en": "👩‍💼 One of our IP advisers has taken your question (ticket #{id}); the answer will come here.",
     },
     "ticket_answer": {
-        "zh": "💬 知识产权专员答复（工单 #{id}）：\n{body}",
-        "en": "💬 The IP specialist answers (ticket #{id}):\n{body}",
+        "zh": "💬 人工服务专员答复（工单 #{id}）：\n{body}",
+        "en": "💬 Our IP adviser answers (ticket #{id}):\n{body}",
     },
     "ticket_closed_by_staff": {
         "zh": "工单 #{id} 已由专员关闭。还有问题可以直接提问，或回复「转人工」。",
-        "en": "The specialist closed ticket #{id}. Ask anything else here, or reply \"human\".",
+        "en": "Our IP adviser closed ticket #{id}. Ask anything else here, or reply \"human\".",
     },
     "ticket_hint_offer_telegram": {
         "zh": "点「认领」接手；认领后直接回复（reply）本消息即可答复企业。",
@@ -321,7 +335,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "ticket_hint_follow_up_wecom": {"zh": "用 /reply {id} 答复内容 答复。", "en": "Answer with /reply {id} your answer."},
     "ticket_hint_answer_telegram": {
         "zh": "回复（reply）本消息可以继续问专员；问题解决后请点「已解决」。",
-        "en": "Reply to this message to ask the specialist more; press \"Resolved\" when you are done.",
+        "en": "Reply to this message to ask our IP adviser more; press \"Resolved\" when you are done.",
     },
     "ticket_hint_answer_wecom": {
         "zh": "发送「回复专员 您的内容」可以继续问专员；问题解决后发送 /close {id}。",
@@ -356,10 +370,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh": "工单 #{id} 还没有专员答复，不能写成草稿。",
         "en": "Ticket #{id} has no specialist answer to draft from yet.",
     },
-    "ticket_follow_up_sent": {"zh": "已转给专员（工单 #{id}）。", "en": "Passed to the specialist (ticket #{id})."},
+    "ticket_follow_up_sent": {"zh": "已转给专员（工单 #{id}）。", "en": "Passed to our IP adviser (ticket #{id})."},
     "ticket_follow_up_waiting": {
         "zh": "已补充到工单 #{id}，专员接手后会看到。",
-        "en": "Added to ticket #{id}; the specialist will see it when they take it.",
+        "en": "Added to ticket #{id}; our IP adviser will see it when they take it.",
     },
     "ticket_follow_up_empty": {
         "zh": "请在「回复专员」后面写上要告诉专员的内容。",
@@ -367,7 +381,7 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "ticket_none_active": {
         "zh": "您目前没有进行中的转人工工单。有问题可以直接提问，或回复「转人工」。",
-        "en": "You have no open ticket with a specialist. Ask here, or reply \"human\".",
+        "en": "You have no open ticket with our IP advisers. Ask here, or reply \"human\".",
     },
     "ticket_closed_cannot_reply": {
         "zh": "工单 #{id} 已关闭。还有问题可以直接提问，或回复「转人工」。",
@@ -375,8 +389,8 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "ticket_firm_closed": {"zh": "工单 #{id} 已关闭，谢谢！", "en": "Ticket #{id} is closed. Thank you!"},
     "ticket_offer_handoff": {
-        "zh": "抱歉没能帮到您。需要的话，可以把问题留给知识产权专员。",
-        "en": "Sorry that did not help. You can leave the question for an IP specialist.",
+        "zh": "抱歉没能帮到您。需要的话，可以把问题留给人工服务专员。",
+        "en": "Sorry that did not help. You can leave the question for one of our IP advisers.",
     },
     # ---- service stations (bot/stations.py, bot/referrals.py) ----
     "where_choice": {
@@ -432,9 +446,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "not published yet",
     },
     "stations_contact_note": {
-        "zh": "部分联系方式尚未公布，可先向{handlers}咨询；也可以选择「留给专员」，由知识产权专员答复您。",
-        "en": "Some contact details are not published yet: ask {handlers}, or choose \"Ask a specialist\" "
-        "to leave the question for an IP specialist.",
+        "zh": "部分联系方式尚未公布，可先向{handlers}咨询；也可以选择「留给专员」，由人工服务专员答复您。",
+        "en": "Some contact details are not published yet: ask {handlers}, or choose \"Ask our IP advisers\" "
+        "to leave the question for one of our IP advisers.",
     },
     "stations_sample_note": {
         "zh": "（以上为示例目录，站点名称与信息待市场监管部门核实后替换。）",
@@ -445,14 +459,14 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Tell me your county (e.g. \"I am in Shaowu, where do I register a trademark\") for local stations.",
     },
     "stations_none": {
-        "zh": "目录中暂时没有合适的站点。您可以选择「留给专员」，由知识产权专员答复您。",
-        "en": "The directory has no suitable station yet. Choose \"Ask a specialist\" to leave the question "
-        "for an IP specialist.",
+        "zh": "目录中暂时没有合适的站点。您可以选择「留给专员」，由人工服务专员答复您。",
+        "en": "The directory has no suitable station yet. Choose \"Ask our IP advisers\" to leave the question "
+        "for one of our IP advisers.",
     },
     "stations_none_located": {
-        "zh": "目录中的站点还没有位置信息，暂时无法按距离推荐。请告诉我您所在的县（市、区）。",
+        "zh": "目录中的站点还没有位置信息，暂时无法按距离推荐。请告诉我您所在的县（市、区），例如「邵武」。",
         "en": "No station in the directory has a map position yet, so I cannot rank by distance. "
-        "Tell me your county instead.",
+        "Tell me your county instead, e.g. \"Shaowu\".",
     },
     "stations_bad_location": {
         "zh": "这个位置无法识别，请重新发送位置，或告诉我您所在的县（市、区）。",
@@ -464,9 +478,17 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "station_any_topic": {"zh": "不限 / 其他", "en": "Any / other"},
     "ask_station_county": {
-        "zh": "企业在哪个县（市、区）？我会优先推荐本地站点。可以跳过；也可以直接发送位置，按距离推荐。",
-        "en": "Which county is your firm in? Local stations come first. You can skip this, or send your "
-        "location to rank stations by distance.",
+        "zh": "企业在哪个县（市、区）？我会优先推荐本地站点。可以跳过。",
+        "en": "Which county is your firm in? Local stations come first. You can skip this.",
+    },
+    "ask_station_location": {
+        "zh": "也可以直接发送位置，按距离推荐。",
+        "en": "Or send your location to rank stations by distance.",
+    },
+    "stations_by_profile_county": {
+        "zh": "目录中的站点还没有位置信息，先按您资料中的县区（{county}）推荐：",
+        "en": "No station in the directory has a map position yet, so here are those for your profile's "
+        "county ({county}):",
     },
     "reason_topic": {
         "zh": "办理{topic}事项",
@@ -625,9 +647,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "A firm can keep at most {count} deadlines; remove some with /mydeadlines first.",
     },
     "deadline_fact_missing": {
-        "zh": "知识库缺少数据 {fact}，暂时无法计算这类期限的提醒，请联系知识产权专员。",
+        "zh": "知识库缺少数据 {fact}，暂时无法计算这类期限的提醒，请联系人工服务专员。",
         "en": "The knowledge base lacks the fact {fact}, so these reminders cannot be worked out yet; "
-        "please tell an IP specialist.",
+        "please tell one of our IP advisers.",
     },
     "when_format": {
         "zh": "时间格式：2026-12-01 09:30（北京时间），可在后面加 每周 / 每月 / 每年。",
@@ -755,10 +777,20 @@ TEXTS: dict[str, dict[str, str]] = {
     "cmd_cancel_reminder": {"zh": "专员：取消群发", "en": "Specialist: cancel a broadcast"},
     "notices_stop": {"zh": "✖ 服务通知", "en": "✖ Service notices"},
     "notices_on": {"zh": "服务通知：接收中", "en": "Service notices: on"},
+    "ack": {"zh": "好的。还有问题随时问我；回复「菜单」可查看能咨询的主题。",
+            "en": "All right. Ask me anything else any time; reply \"menu\" to see the topics."},
+    "number_out_of_range": {"zh": "请回复 1–{count} 之间的数字选择上面的选项，或直接输入您的问题。",
+                            "en": "Reply with a number from 1 to {count} to pick an option above, or type your question."},
+    "number_without_choices": {"zh": "数字用来选择列出的选项。请直接输入您的问题，或从下面的主题中选择：",
+                               "en": "Numbers pick a listed option. Type your question, or pick a topic below:"},
+    "other_parts": {"zh": "您还问到：{parts}。请点下面的选项查看。",
+                    "en": "You also asked about: {parts}. Pick them below."},
+    "back_to_topic": {"zh": "↩ {topic}：全部分类", "en": "↩ {topic}: all groups"},
 }
 
 
 def text(key: str, lang: str, **values: str) -> str:
-    """The string `key` in `lang` (zh when the language is unknown)."""
+    """The string `key` in `lang` (zh-hant: zh in traditional characters; zh when the language is unknown)."""
     variants = TEXTS[key]
-    return variants.get(lang, variants["zh"]).format(**values)
+    said = variants.get(lang, variants["zh"]).format(**values)
+    return to_traditional(said) if lang == TRADITIONAL else said

@@ -17,6 +17,8 @@ IP_TOPICS: tuple[str, ...] = (
 SMALLTALK = "smalltalk"
 OUT_OF_SCOPE = "out_of_scope"
 TOPICS: tuple[str, ...] = IP_TOPICS + (SMALLTALK,)
+# IP verbs that typo repair may write besides the domain words of knowledge/synonyms.yaml (商标主册 → 注册).
+IP_VERBS: tuple[str, ...] = ("注册", "申请", "登记")
 
 STATION_TYPES: tuple[str, ...] = (
     "trademark_window",

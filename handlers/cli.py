@@ -1,4 +1,4 @@
-"""Core command-line subcommands: console, ask, eval, kb check, kb stats, kb drafts."""
+"""Core command-line subcommands: console, ask, eval, kb check, kb stats, kb diff, kb drafts."""
 from __future__ import annotations
 
 import argparse
@@ -37,8 +37,9 @@ def cmd_console(args: argparse.Namespace, settings: Settings) -> int:
     """Chat with the bot in the terminal."""
     from bot.runtime import create_engine
     from handlers.console import run_console
+    from handlers.db_cli import open_database
 
-    engine = create_engine(settings)
+    engine = create_engine(settings, db=open_database(settings))
     run_console(engine, sys.stdin, sys.stdout, prompt=(lambda: "> ") if sys.stdin.isatty() else None)
     return 0
 
@@ -47,15 +48,34 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     """Ask one question (or one per stdin line with '-'); events are recorded with channel cli."""
     from bot.runtime import create_engine
     from handlers.console import render
+    from handlers.db_cli import open_database
 
-    engine = create_engine(settings)
+    if not args.question.strip():
+        print("ask: the question is empty (ask: python run_bot.py ask 商标注册要多久, or - for one per line)",
+              file=sys.stderr)
+        return 2
+    engine = create_engine(settings, db=open_database(settings))
     lines = sys.stdin if args.question == "-" else [args.question]
-    for line in lines:
+    failed = 0
+    for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
-        reply = engine.handle(Message(CLI_CHANNEL, "cli", line.rstrip("\n"), internal=True))
+        try:
+            reply = engine.handle(Message(CLI_CHANNEL, "cli", line.rstrip("\n"), internal=True))
+        except Exception as exc:  # noqa: BLE001 - one bad line must not lose the rest of the batch
+            failed += 1
+            report_failed_line(number, exc, args.json)
+            continue
         print(reply_json(reply) if args.json else render(reply), flush=True)
-    return 0
+    return 1 if failed else 0
+
+
+def report_failed_line(number: int, exc: Exception, as_json: bool) -> None:
+    """One line on stderr (and, with --json, an error object in the reply's place on stdout)."""
+    error = f"{type(exc).__name__}: {exc}"
+    if as_json:
+        print(json.dumps({"line": number, "error": error}, ensure_ascii=False), flush=True)
+    print(f"ask: line {number} failed: {error}", file=sys.stderr, flush=True)
 
 
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
@@ -100,6 +120,22 @@ def cmd_kb_check(args: argparse.Namespace, settings: Settings) -> int:
         return 1
     print(f"kb check: ok · {len(kb.entries)} entries · {len(kb.facts.facts)} facts"
           + (f" · {len(problems)} warning(s)" if problems else ""))
+    return 0
+
+
+def cmd_kb_diff(args: argparse.Namespace, settings: Settings) -> int:
+    """Every answer whose text changes on a date (--on YYYY-MM-DD): entry id, before and after, as Markdown."""
+    from datetime import date
+
+    from bot.kb_over_time import diff_report
+    from bot.kbcheck import load_knowledge
+
+    try:
+        day = date.fromisoformat(args.on)
+    except ValueError:
+        print(f"kb diff: --on {args.on!r} is not a date (YYYY-MM-DD)", file=sys.stderr)
+        return 2
+    print(diff_report(load_knowledge(settings.knowledge_dir), day), end="")
     return 0
 
 
@@ -171,4 +207,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     kb_commands = kb.add_subparsers(dest="kb_command", required=True)
     kb_commands.add_parser("check", help=cmd_kb_check.__doc__).set_defaults(run=cmd_kb_check)
     kb_commands.add_parser("stats", help=cmd_kb_stats.__doc__).set_defaults(run=cmd_kb_stats)
+    diff = kb_commands.add_parser("diff", help=cmd_kb_diff.__doc__)
+    diff.add_argument("--on", required=True, help="the day a law or fact changes, YYYY-MM-DD")
+    diff.set_defaults(run=cmd_kb_diff)
     kb_commands.add_parser("drafts", help=cmd_kb_drafts.__doc__).set_defaults(run=cmd_kb_drafts)

@@ -22,7 +22,7 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     from bot.clock import SystemClock
     from bot.metrics import Period, metrics_settings
     from bot.report import collect, write_report
-    from bot.store import open_db
+    from handlers.db_cli import open_existing_database
 
     try:
         start, end = parse_day("--from", args.start), parse_day("--to", args.end)
@@ -33,10 +33,15 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
         print(f"report: --from {start} is after --to {end}", file=sys.stderr)
         return 2
     metrics = metrics_settings(settings)
-    data = collect(open_db(settings.db_path), Period(start, end), metrics, args.include_internal,
-                   SystemClock().now())
+    db = open_existing_database(settings, "report")
+    data = collect(db, Period(start, end), metrics, args.include_internal, SystemClock().now())
     out = Path(args.out or f"reports/{start}_{end}")
-    written = write_report(data, out, metrics.chart_font)
+    try:
+        written = write_report(data, out, metrics.chart_font)
+    except OSError as exc:
+        print(f"report: cannot write the report to {out}: {exc.strerror or exc} (choose another --out)",
+              file=sys.stderr)
+        return 2
     print(f"report: {written.files[0]} and {len(written.files) - 1} tables/charts in {out}")
     if written.chart_error:
         print(f"report: charts not drawn: {written.chart_error}", file=sys.stderr)
@@ -48,9 +53,9 @@ def cmd_retention(args: argparse.Namespace, settings: Settings) -> int:
     """Run the daily privacy job once: roll events past the retention into daily aggregates, delete them."""
     from bot.clock import SystemClock
     from bot.retention import run_retention
-    from bot.store import open_db
+    from handlers.db_cli import open_existing_database
 
-    print(run_retention(open_db(settings.db_path), SystemClock(), settings).describe())
+    print(run_retention(open_existing_database(settings, "retention"), SystemClock(), settings).describe())
     return 0
 
 

@@ -5,19 +5,23 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-from typing import Mapping
+from typing import TYPE_CHECKING, Mapping
 
 from bot.config import Settings
 from bot.delivery import Sender
+
+if TYPE_CHECKING:
+    import httpx
 
 
 def cmd_list(args: argparse.Namespace, settings: Settings) -> int:
     """List scheduled and sending broadcasts with their ids (cancel one with /cancel_reminder <id>)."""
     from bot.broadcasts import BroadcastDesk
     from bot.clock import SystemClock
-    from bot.store import open_db
+    from handlers.db_cli import open_existing_database
 
-    print(BroadcastDesk(open_db(settings.db_path), SystemClock()).scheduled_list(args.lang))
+    db = open_existing_database(settings, "reminders")
+    print(BroadcastDesk(db, SystemClock()).scheduled_list(args.lang))
     return 0
 
 
@@ -27,18 +31,18 @@ def cmd_run_once(args: argparse.Namespace, settings: Settings) -> int:
     from bot.clock import SystemClock
     from bot.kbcheck import load_knowledge
     from bot.reminders import Scheduler, build_dispatcher, reminder_settings
-    from bot.store import open_db
+    from handlers.db_cli import open_existing_database
 
     config = reminder_settings(settings)
+    db, clock = open_existing_database(settings, "reminders"), SystemClock()
     kb = load_knowledge(settings.knowledge_dir)
-    db, clock = open_db(settings.db_path), SystemClock()
     fired = Scheduler(db, config, lambda: kb).fire_due(clock.now())
     print(f"fired {fired} reminder(s)")
     if args.fire_only:
         return 0
 
     async def deliver() -> int:
-        senders, closers = await _senders(os.environ, clock)
+        senders, closers = await _senders(os.environ, clock, settings)
         if not senders:
             print("no channel credentials in the environment: the copies wait for the running bots")
             return 0
@@ -57,8 +61,10 @@ def cmd_run_once(args: argparse.Namespace, settings: Settings) -> int:
     return asyncio.run(deliver())
 
 
-async def _senders(environ: Mapping[str, str], clock) -> tuple[dict[str, Sender], list]:
-    """The senders whose credentials are set, and how to close them."""
+async def _senders(
+    environ: Mapping[str, str], clock, settings: Settings, transport: httpx.AsyncBaseTransport | None = None,
+) -> tuple[dict[str, Sender], list]:
+    """The senders whose credentials are set, and how to close them (`transport`: WeCom's, in tests)."""
     senders: dict[str, Sender] = {}
     closers = []
     if environ.get("TELEGRAM_BOT_TOKEN", "").strip():
@@ -74,10 +80,10 @@ async def _senders(environ: Mapping[str, str], clock) -> tuple[dict[str, Sender]
         closers.append(bot.shutdown)
     if any(name.startswith("WECOM_") and value.strip() for name, value in environ.items()):
         from handlers.wecom.client import WeComClient
-        from handlers.wecom.config import WeComCredentials
+        from handlers.wecom.config import WeComCredentials, WeComSettings
 
-        credentials = WeComCredentials.from_env(environ)
-        client = WeComClient(credentials.corp_id, credentials.secret, credentials.agent_id, clock)
+        options = WeComSettings.from_section(settings.section("wecom"))
+        client = WeComClient.for_app(WeComCredentials.from_env(environ), options, clock, transport)
         senders["wecom"] = client
         closers.append(client.aclose)
     return senders, closers

@@ -26,6 +26,19 @@ def _county(value: str | None) -> str | None:
     return county
 
 
+def topic_argument(value: str) -> str:
+    """--topic as /station takes it: a title (商标, Trademarks) or a code (trademark)."""
+    from bot.onboarding import topic_named
+    from bot.referrals import STATION_TOPICS
+
+    topic = topic_named(value)
+    if topic not in STATION_TOPICS:
+        codes = ", ".join(STATION_TOPICS)
+        raise argparse.ArgumentTypeError(
+            f"unknown topic '{value}' (a title such as 商标 or Trademarks, or a code: {codes})")
+    return topic
+
+
 def _position(value: str | None) -> tuple[float, float] | None:
     from bot.stations import valid_coordinates
 
@@ -102,11 +115,12 @@ def cmd_stations(args: argparse.Namespace, settings: Settings) -> int:
 
 def register(commands: argparse._SubParsersAction) -> None:
     """Add the `stations` subcommand."""
-    from bot.vocab import INDUSTRIES, IP_TOPICS
+    from bot.vocab import INDUSTRIES
 
     stations = commands.add_parser("stations", help=cmd_stations.__doc__)
     stations.add_argument("--county", help="county as people write it (邵武, 邵武市, Shaowu) or 'city'")
-    stations.add_argument("--topic", choices=IP_TOPICS, help="the IP topic the firm asks about")
+    stations.add_argument("--topic", type=topic_argument,
+                          help="the IP topic, as /station takes it (商标, Trademarks, trademark)")
     stations.add_argument("--industry", choices=INDUSTRIES, help="the firm's industry (tie-break)")
     stations.add_argument("--park", help="the firm's industrial park (邵武金塘工业园 or 金塘工业园)")
     stations.add_argument("--near", metavar="LAT,LON", help="rank by distance from this position instead")

@@ -71,7 +71,7 @@ async def test_stats_counts_today_and_week_without_internal(engine, staff_settin
 async def test_refusal_for_others_is_logged_not_audited(engine, staff_settings, clock, caplog) -> None:
     commands = SpecialistCommands(engine, staff_settings, clock, attach_desk(engine, staff_settings, clock))
     await commands.run("stats", "wecom", "staff_li", "zh")
-    assert await commands.run("reload", "wecom", "firm_a", "zh") == "抱歉，这个命令仅限知识产权专员使用。"
+    assert await commands.run("reload", "wecom", "firm_a", "zh") == "抱歉，这个命令仅限人工服务专员使用。"
     assert "refused /reload on wecom" in caplog.text and "firm_a" not in caplog.text
     assert [r["action"] for r in engine.db["audit"].rows] == ["stats"]
 

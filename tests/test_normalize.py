@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.engine import Engine, Message
 from bot.knowledge import KnowledgeBase
 from bot.normalize import clean, join_tokens, looks_english
 
@@ -65,3 +66,26 @@ def test_typo_repair_never_cuts_a_known_word(fixture_kb: KnowledgeBase) -> None:
 def test_known_words_inside_compounds_count_for_overlap(fixture_kb: KnowledgeBase) -> None:
     analysis = fixture_kb.normalizer.analyze("地理标志产品需要什么条件")
     assert {"地理标志产品", "地理标志"} <= fixture_kb.normalizer.search_tokens(analysis)
+
+
+class _CountingSegmenter:
+    """Wraps a jieba Tokenizer's lcut and counts its calls."""
+
+    def __init__(self, lcut) -> None:
+        self._lcut = lcut
+        self.calls = 0
+
+    def __call__(self, text: str, *args, **kwargs) -> list[str]:
+        self.calls += 1
+        return self._lcut(text, *args, **kwargs)
+
+
+@pytest.mark.parametrize(("typed", "segmentations"), [("商标注册要多久", 1), ("商彪注册要多久", 2)])
+def test_a_question_is_segmented_once_unless_a_typo_is_mended(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch, typed: str, segmentations: int
+) -> None:
+    tokenizer = engine.kb.normalizer._tokenizer  # noqa: SLF001
+    counter = _CountingSegmenter(tokenizer.lcut)
+    monkeypatch.setattr(tokenizer, "lcut", counter)
+    engine.handle(Message("test", "u1", typed))
+    assert counter.calls == segmentations

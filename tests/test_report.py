@@ -1,13 +1,20 @@
 """The report command on a seeded database: exact figures in the CSV tables and in report.md."""
 from __future__ import annotations
 
+import codecs
 import csv
+import os
+import re
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
 
+from bot.clock import SHANGHAI
+from bot.metrics import MetricsSettings, Period
+from bot.report import ReportData, collect, write_report
 from bot.store import open_db
-from metrics_seed import PERIOD, seed_events, seed_other_tables, seed_tickets
+from metrics_seed import PERIOD, Seeder, seed_events, seed_other_tables, seed_tickets, sh
 from run_bot import main
 
 
@@ -36,7 +43,7 @@ def run_report(config: Path, *extra: str, period: tuple = PERIOD) -> tuple[int, 
 
 
 def read_csv(folder: Path, name: str) -> list[list[str]]:
-    with (folder / f"{name}.csv").open(encoding="utf-8", newline="") as handle:
+    with (folder / f"{name}.csv").open(encoding="utf-8-sig", newline="") as handle:
         return list(csv.reader(handle))
 
 
@@ -62,6 +69,28 @@ def test_questions_csv(seeded: Path) -> None:
                                        ["pledge_financing", "1"], ["smalltalk", "1"]]
     assert rows_of(table, "county") == [["建阳区", "3"], ["city", "2"], ["浦城县", "2"], ["邵武市", "2"], ["", "1"]]
     assert rows_of(table, "channel") == [["telegram", "7"], ["wecom", "3"]]
+
+
+def test_csv_files_open_in_excel_on_chinese_windows(seeded: Path) -> None:
+    """Excel reads a CSV as the system's ANSI code page (GBK) unless it starts with the UTF-8 BOM."""
+    _, out = run_report(seeded)
+    for path in out.glob("*.csv"):
+        assert path.read_bytes().startswith(codecs.BOM_UTF8), path.name
+
+
+def test_workbook_holds_every_csv_table_with_numbers_as_numbers(seeded: Path) -> None:
+    from openpyxl import load_workbook
+
+    from bot.export import cell_value
+
+    _, out = run_report(seeded)
+    workbook = load_workbook(out / "report.xlsx", read_only=True)
+    assert sorted(workbook.sheetnames) == sorted(path.stem for path in out.glob("*.csv"))
+    for name in workbook.sheetnames:
+        sheet = [["" if v is None else v for v in row] for row in workbook[name].iter_rows(values_only=True)]
+        assert sheet == [[cell_value(cell) for cell in row] for row in read_csv(out, name)], name
+    assert list(workbook["decisions"].iter_rows(min_row=2, max_row=2, values_only=True)) == [
+        ("answer", 5, 0.5, "questions")]
 
 
 def test_decisions_and_satisfaction_csv(seeded: Path) -> None:
@@ -202,6 +231,7 @@ def test_reminders_are_reported_as_not_available_until_the_outbox_exists(config:
 
 
 def test_empty_database_gives_a_report_that_says_so(config: Path, capsys) -> None:
+    open_db(config.parent / "bot.db")
     code, out = run_report(config)
     assert code == 0
     report = (out / "report.md").read_text(encoding="utf-8")
@@ -237,7 +267,8 @@ def test_missing_font_still_writes_the_report_and_says_why(seeded: Path, capsys)
     code, out = run_report(seeded)
     assert code == 1
     message = "charts need a CJK font, and /nonexistent/font.ttc is missing (fix metrics.chart_font)"
-    assert capsys.readouterr().err == f"report: charts not drawn: {message}\n"
+    database = f"database: {seeded.parent / 'bot.db'}"
+    assert capsys.readouterr().err == f"{database}\nreport: charts not drawn: {message}\n"
     assert f"> 图表未生成 Charts not drawn：{message}" in (out / "report.md").read_text(encoding="utf-8")
     assert not list(out.glob("*.png"))
     assert read_csv(out, "decisions")[1] == ["answer", "5", "0.5000", "questions"]
@@ -247,3 +278,58 @@ def test_bad_metrics_config_is_a_one_line_error(config: Path, capsys) -> None:
     config.write_text(config.read_text(encoding="utf-8").replace("365", "7"), encoding="utf-8")
     assert run_report(config)[0] == 2
     assert capsys.readouterr().err == "config: metrics.retention_days must be at least 35\n"
+
+
+def report_made_on_thursday_11_19(seeded: Path, start: date, end: date) -> tuple[ReportData, Path]:
+    """The report of start–end written on 2026-11-19 at 20:00 in Shanghai, and its folder."""
+    made = datetime(2026, 11, 19, 20, 0, tzinfo=SHANGHAI)
+    data = collect(open_db(seeded.parent / "bot.db"), Period(start, end), MetricsSettings(), False, made)
+    out = seeded.parent / "out"
+    write_report(data, out)
+    return data, out
+
+
+def test_weeks_after_today_are_not_shown_as_weeks_without_questions(seeded: Path) -> None:
+    """A report for the whole month, made on Thursday 11-19: weeks 11-23 and 11-30 have not happened."""
+    data, out = report_made_on_thursday_11_19(seeded, date(2026, 11, 9), date(2026, 11, 30))
+    assert rows_of(read_csv(out, "questions"), "week") == [["2026-11-09", "6"], ["2026-11-16", "4"]]
+    assert max(day for day, _ in rows_of(read_csv(out, "questions"), "day")) == "2026-11-19"
+    assert data.observed_end == date(2026, 11, 19)  # the trend chart draws the week of 11-16 as partial
+    report = (out / "report.md").read_text(encoding="utf-8")
+    assert "| 2026-11-23 |" not in report
+    assert "生成时 2026-11-20 至 2026-11-30 尚未到来，不计入每日和每周数字" in report
+
+
+def test_gaps_table_shortens_a_long_question_and_the_csv_keeps_it(seeded: Path) -> None:
+    long_question = "我们公司想问一下|" + "商标被别人抢注了怎么办" * 90  # about 1,000 characters, with a pipe
+    Seeder(open_db(seeded.parent / "bot.db")).ask("E", sh(17, 15), long_question, "out_of_scope", None,
+                                                  "fallback", "浦城县")
+    _, out = run_report(seeded)
+    row = next(line for line in (out / "report.md").read_text(encoding="utf-8").splitlines()
+               if "我们公司想问一下" in line)
+    assert len(row) < 150 and "…" in row and len(re.findall(r"(?<!\\)\|", row)) == 8, row
+    examples = [row[4] for row in read_csv(out, "gaps") if row[4].startswith("我们公司想问一下")]
+    assert len(examples) == 1 and len(examples[0]) > 900  # the CSV keeps it whole
+
+
+@pytest.mark.parametrize("where", ["existing file", "folder inside a file", "unwritable folder"])
+def test_out_that_cannot_be_written_is_a_one_line_error(seeded: Path, capsys, where: str) -> None:
+    existing = seeded.parent / "report.md"
+    existing.write_text("an earlier report", encoding="utf-8")
+    locked = seeded.parent / "locked"
+    locked.mkdir(mode=0o500)
+    out = {"existing file": existing, "folder inside a file": existing / "out",
+           "unwritable folder": locked / "out" if os.geteuid() else Path("/sys/zhichuang-report")}[where]
+    code = main(["--config", str(seeded), "report", "--from", "2026-11-09", "--to", "2026-11-22",
+                 "--out", str(out)])
+    database, err = capsys.readouterr().err.split("\n", 1)
+    assert code == 2 and database == f"database: {seeded.parent / 'bot.db'}"
+    assert err.startswith(f"report: cannot write the report to {out}: ") and err.count("\n") == 1, err
+    assert existing.read_text(encoding="utf-8") == "an earlier report"
+
+
+def test_a_period_that_has_not_begun_says_so(seeded: Path) -> None:
+    _, out = report_made_on_thursday_11_19(seeded, date(2026, 12, 1), date(2026, 12, 31))
+    report = (out / "report.md").read_text(encoding="utf-8")
+    assert "生成时 2026-12-01 至 2026-12-31 尚未到来，不计入每日和每周数字" in report
+    assert "> 本期间没有任何提问或转介记录。" in report

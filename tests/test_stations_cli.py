@@ -89,3 +89,20 @@ def test_missing_stations_file(run, kb_dir: Path) -> None:
     (kb_dir / "stations.yaml").unlink()
     code, _, err = run()
     assert code == 1 and "stations: no usable" in err
+
+
+@pytest.mark.parametrize("named", ["商标", "Trademarks", "TRADEMARK"])
+def test_topic_is_named_as_station_takes_it(run, named: str) -> None:
+    """`stations --topic 商标` reads the topic with the same parser as `/station 商标`."""
+    assert run("--county", "建阳", "--topic", named) == run("--county", "建阳", "--topic", "trademark")
+
+
+def test_an_unknown_topic_says_how_topics_are_named(run, capsys) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        run("--topic", "天气")
+    assert stopped.value.code == 2
+    error = capsys.readouterr().err.splitlines()[-1]
+    assert error.endswith(
+        "argument --topic: unknown topic '天气' (a title such as 商标 or Trademarks, or a code: trademark, "
+        "pledge_financing, open_license, geographical_indication, copyright, patent, patent_dense_product, "
+        "insurance, enforcement, policy)"), error

@@ -40,3 +40,26 @@ def test_salt_generated_once_and_kept(tmp_path: Path) -> None:
     assert len(first) == 32
     assert salt(open_db(tmp_path / "bot.db"), environ={}) == first
     assert salt(open_db(tmp_path / "bot.db"), environ={"BOT_SALT": "from-env"}) == "from-env"
+
+
+def test_write_transactions_take_the_write_lock_first(tmp_path: Path) -> None:
+    db = open_db(tmp_path / "bot.db")
+    statements: list[str] = []
+    db.conn.set_trace_callback(statements.append)
+    with db.atomic():
+        with db.atomic():
+            db.execute("insert into meta (key, value) values ('a', '1')")
+    assert statements[0] == "BEGIN IMMEDIATE" and statements[-1] == "COMMIT"
+    assert any(s.startswith("SAVEPOINT") for s in statements)
+
+
+def test_a_failed_write_transaction_rolls_back(tmp_path: Path) -> None:
+    db = open_db(tmp_path / "bot.db")
+    try:
+        with db.atomic():
+            db.execute("insert into meta (key, value) values ('a', '1')")
+            raise RuntimeError("stop")
+    except RuntimeError:
+        pass
+    assert not db.conn.in_transaction
+    assert db["meta"].count == 0

@@ -105,7 +105,7 @@ async def test_specialists_list_and_cancel_broadcasts_by_text(engine: Engine, se
         listing = await peer.say("staff_li", "/reminders")
         cancelled = await peer.say("staff_li", f"/cancel_reminder {broadcast}")
     await callback.sender.aclose()
-    assert refused == "抱歉，这个命令仅限知识产权专员使用。"
+    assert refused == "抱歉，这个命令仅限人工服务专员使用。"
     assert f"#{broadcast} · 发送：2026-12-01 09:30（北京时间） · 订阅了专利的企业 · 年底提醒" in listing
     assert cancelled == f"已取消 #{broadcast}，不会再发送。"
     audit = [(a["channel"], a["actor"], a["action"], a["detail"]) for a in engine.db["audit"].rows]
@@ -124,7 +124,7 @@ async def test_specialists_compose_a_broadcast_by_text_with_preview_and_confirm(
     http, callback = await serve(engine, settings, clock, api)
     async with http:
         peer = WeComPeer(http, clock)
-        assert await peer.say("firm_0", "/broadcast 你好") == "抱歉，这个命令仅限知识产权专员使用。"
+        assert await peer.say("firm_0", "/broadcast 你好") == "抱歉，这个命令仅限人工服务专员使用。"
         assert (await peer.say("staff_li", "/broadcast")).startswith("请发送要群发的内容")
         first = await peer.say("staff_li", "武夷山地理标志产品展下月开幕")
         assert "收件人：0 家企业" in first and "回复「确认」发送" in first  # nobody accepts notices

@@ -144,7 +144,7 @@ async def test_plus_and_minus_rate_the_last_answer_once(server, wecom_engine) ->
     assert await peer.say("firm_a", "+") == "谢谢您的反馈！"
     await peer.say("firm_a", "注册商标多少钱")
     assert await peer.say("firm_a", "[弱]") == (  # 👎 offers the question to a specialist
-        "谢谢您的反馈！\n抱歉没能帮到您。需要的话，可以把问题留给知识产权专员。\n  1. 留给专员\n回复 1 选择")
+        "谢谢您的反馈！\n抱歉没能帮到您。需要的话，可以把问题留给人工服务专员。\n  1. 留给专员\n回复 1 选择")
     feedback = events(wecom_engine, "feedback")
     assert [(f["reply_to"], f["intent"], json.loads(f["detail"])) for f in feedback] == [
         (answer_id, "tm_duration", {"value": "up"}),
@@ -322,7 +322,7 @@ async def test_specialist_traffic_is_internal_and_commands_need_a_specialist(ser
     await peer.say("firm_a", "商标注册要多久")
     await peer.say("staff_li", "注册商标多少钱")
     assert [e["internal"] for e in events(wecom_engine)] == [0, 1]
-    assert await peer.say("firm_a", "/stats") == "抱歉，这个命令仅限知识产权专员使用。"
+    assert await peer.say("firm_a", "/stats") == "抱歉，这个命令仅限人工服务专员使用。"
     stats = await peer.say("staff_li", "/stats")
     assert "提问 1：已回答 1" in stats and "按主题：商标 1" in stats
     audit = list(wecom_engine.db["audit"].rows)
@@ -330,16 +330,16 @@ async def test_specialist_traffic_is_internal_and_commands_need_a_specialist(ser
 
 
 @pytest.mark.asyncio
-async def test_reload_refuses_a_broken_base_and_keeps_answering(server, wecom_engine, kb_dir: Path) -> None:
-    peer, _ = server
+async def test_reload_refuses_a_broken_base_and_keeps_answering(server, wecom_engine, kb_dir: Path, api) -> None:
+    peer, callback = server
     faq = kb_dir / "faq" / "trademark.yaml"
     good = faq.read_text(encoding="utf-8")
     faq.write_text(good.replace("topic: trademark", "topic: trademarks", 1), encoding="utf-8")
-    refused = await peer.say("staff_li", "/reload")
+    refused = await peer.final_reply("staff_li", "/reload", callback, api)
     assert refused.startswith("知识库有 1 个错误，已拒绝加载")
     assert "unknown topic 'trademarks'" in refused
     assert "9个月" in await peer.say("firm_a", "商标注册要多久")
     faq.write_text(good, encoding="utf-8")
-    assert (await peer.say("staff_li", "/reload")).startswith("知识库已重新加载：6 条问答")
+    assert (await peer.final_reply("staff_li", "/reload", callback, api)).startswith("知识库已重新加载：6 条问答")
     actions = [(a["action"], json.loads(a["detail"])["ok"]) for a in wecom_engine.db["audit"].rows]
     assert actions == [("reload", False), ("reload", True)]

@@ -63,7 +63,7 @@ async def test_firm_to_ticket_to_specialist_reply_and_back(peer, api, staffed_en
     await firm_in_jianyang(peer)
     await peer.say("firm_a", QUESTION)
     confirmation = await peer.say("firm_a", "转人工")
-    assert confirmation.startswith(f"已转给知识产权专员（工单 #1）。问题：{QUESTION}\n")
+    assert confirmation.startswith(f"已转给人工服务专员（工单 #1）。问题：{QUESTION}\n")
     for staff in ("staff_li", "staff_wang"):  # the duty for 建阳区, through message/send
         [offer] = api.texts_to(staff)
         assert offer.startswith(f"🆕 转人工工单 #1\n县区：建阳区\n问题：{QUESTION}\n机器人的猜测：无")
@@ -75,13 +75,13 @@ async def test_firm_to_ticket_to_specialist_reply_and_back(peer, api, staffed_en
     claimed = await peer.say("staff_li", "/claim 1")
     assert claimed.startswith("✅ 您已认领工单 #1\n县区：建阳区") and "/reply 1 答复内容" in claimed
     assert last(api, "staff_wang") == "工单 #1 已由其他专员认领，无需处理。"
-    assert last(api, "firm_a") == "👩‍💼 知识产权专员已接手您的问题（工单 #1），答复会发到这里。"
+    assert last(api, "firm_a") == "👩‍💼 人工服务专员已接手您的问题（工单 #1），答复会发到这里。"
     assert await peer.say("staff_wang", "/claim 1") == "工单 #1 已由其他专员认领。"
 
     sent = await peer.say("staff_li", "/reply 1 请先固定证据。\n再到建阳区维权工作站咨询。")
     assert sent == "已把答复发给企业（工单 #1）。"
     assert last(api, "firm_a") == (
-        "💬 知识产权专员答复（工单 #1）：\n请先固定证据。\n再到建阳区维权工作站咨询。\n\n"
+        "💬 人工服务专员答复（工单 #1）：\n请先固定证据。\n再到建阳区维权工作站咨询。\n\n"
         "发送「回复专员 您的内容」可以继续问专员；问题解决后发送 /close 1。")
     assert "staff_li" not in last(api, "firm_a")
 
@@ -99,7 +99,7 @@ async def test_firm_to_ticket_to_specialist_reply_and_back(peer, api, staffed_en
 async def test_a_firm_cannot_use_the_specialist_commands(peer, api, staffed_engine: Engine) -> None:
     await peer.say("firm_a", "转人工 我们的茶叶包装被人仿冒了")
     for command in ("/claim 1", "/reply 1 自己答", "/draft 1", "/tickets"):
-        assert await peer.say("firm_b", command) == "抱歉，这个命令仅限知识产权专员使用。", command
+        assert await peer.say("firm_b", command) == "抱歉，这个命令仅限人工服务专员使用。", command
     assert await peer.say("firm_b", "/close 1") == "您目前没有进行中的转人工工单。有问题可以直接提问，或回复「转人工」。"
     assert staffed_engine.db["tickets"].get(1)["status"] == "open"
     assert await peer.say("staff_li", "/claim") == "用法：/claim 编号 · /reply 编号 答复内容 · /close 编号 · /draft 编号 · /tickets"
@@ -110,7 +110,7 @@ async def test_minus_offers_a_specialist_by_number(peer, api, staffed_engine: En
     await peer.say("firm_a", "商标注册要多久")
     await peer.say("firm_a", "-")
     confirmation = await peer.say("firm_a", "1")
-    assert confirmation.startswith("已转给知识产权专员（工单 #1）。问题：商标注册要多久")
+    assert confirmation.startswith("已转给人工服务专员（工单 #1）。问题：商标注册要多久")
     assert staffed_engine.db["tickets"].get(1)["topic"] == "trademark"
 
 
@@ -156,3 +156,19 @@ async def test_the_lifespan_runs_the_round_that_escalates(staffed_engine, staffe
     telegram = list(staffed_engine.db["ticket_notices"].rows_where("channel = 'telegram'"))
     assert [(n["chat_id"], n["kind"], n["status"]) for n in telegram] == [("9001", "offer", "pending"),
                                                                           ("9001", "escalated", "pending")]
+
+
+async def test_without_specialists_start_up_warns_and_the_firm_is_told_honestly(
+    tmp_path, kb_dir, fixture_kb, clock, api, caplog
+) -> None:
+    unstaffed = write_settings(tmp_path, kb_dir)  # the shipped config: no specialist anywhere
+    engine = Engine(fixture_kb, unstaffed, open_db(unstaffed.db_path), clock)
+    with caplog.at_level("WARNING"):
+        http, callback = await serve(engine, unstaffed, clock, api)
+    assert any("no specialist" in r.getMessage() and "wecom" in r.getMessage() for r in caplog.records)
+    peer = WeComPeer(http, clock)
+    await peer.say("firm_a", QUESTION)
+    said = await peer.say("firm_a", "转人工")
+    assert "已转给" not in said and "目前没有人工服务专员值班" in said
+    await http.aclose()
+    await callback.sender.aclose()

@@ -123,6 +123,17 @@ class WeComPeer:
         """Send a text and return the Content of the passive reply."""
         return self.reply_fields(await self.post(self.text_xml(user, content)))["Content"]
 
+    async def final_reply(self, user: str, content: str, callback, api: FakeWeComAPI) -> str:
+        """The reply to a text however it came: passive, or (after 「处理中…」, when the work outlasted the
+        passive window on a busy machine) the text that followed through the API."""
+        from bot.texts import text
+
+        passive = await self.say(user, content)
+        if passive != text("wecom_working", "zh"):
+            return passive
+        await callback.drain()
+        return api.texts_to(user)[-1]
+
     def reply_fields(self, response) -> dict[str, str]:
         """Verify and decrypt a passive reply: the fields of the reply message."""
         from handlers.wecom.messages import parse_fields
@@ -150,3 +161,26 @@ async def serve(engine, settings, clock, api: FakeWeComAPI, credentials: WeComCr
     app, callback = build_app(engine, settings, credentials, WeComSettings(), clock, transport=api.transport())
     http = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://wecom.test")
     return http, callback
+
+
+# ---- hostile bodies (issue 15): what an attacker without credentials can POST ----------------------
+
+def billion_laughs(levels: int = 9) -> str:
+    """The classic entity-expansion bomb: 10**levels 'lol's from about 1 KB, inside an <Encrypt>."""
+    entities = ['<!ENTITY lol0 "lol">'] + [
+        f'<!ENTITY lol{n} "{f"&lol{n - 1};" * 10}">' for n in range(1, levels + 1)
+    ]
+    return f'<?xml version="1.0"?><!DOCTYPE xml [{"".join(entities)}]><xml><Encrypt>&lol{levels};</Encrypt></xml>'
+
+
+def hostile_bodies() -> dict[str, bytes]:
+    """Bodies no parser should see: the bomb in UTF-8 and in UTF-16 (which hides the DOCTYPE from a byte
+    search), UTF-16 without a byte-order mark, a declaration naming another encoding, and NUL bytes."""
+    laughs = billion_laughs()
+    return {
+        "billion laughs (UTF-8)": laughs.encode("utf-8"),
+        "billion laughs (UTF-16)": laughs.replace('version="1.0"', 'version="1.0" encoding="UTF-16"').encode("utf-16"),
+        "UTF-16 without BOM": "<xml><Encrypt>abc</Encrypt></xml>".encode("utf-16-le"),
+        "declared GBK": '<?xml version="1.0" encoding="GBK"?><xml><Encrypt>abc</Encrypt></xml>'.encode(),
+        "NUL bytes": b"<xml><Encrypt>a\x00bc</Encrypt></xml>",
+    }

@@ -8,7 +8,9 @@ from bot import onboarding
 from bot.profiles import LANGUAGES
 from bot.texts import text
 from bot.vocab import IP_TOPICS
-from handlers.telegram.context import CHANNEL, Services, ensure_firm, is_specialist, language_of, services
+from handlers.telegram.context import (
+    CHANNEL, Services, ensure_firm, is_specialist, language_of, private_button, services,
+)
 from handlers.telegram.render import edit_text, rows, send_text, topic_keyboard
 
 PERSONAL_COMMANDS = ("start", "profile", "lang", "subscribe", "unsubscribe", "forget")
@@ -148,7 +150,7 @@ def handlers() -> list[BaseHandler]:
         CommandHandler("unsubscribe", unsubscribe, filters=private),
         CommandHandler("forget", forget, filters=private),
         CommandHandler(PERSONAL_COMMANDS, private_only, filters=filters.ChatType.GROUPS),
-        CallbackQueryHandler(on_language_button, pattern=LANG_PATTERN),
-        CallbackQueryHandler(on_subscription_button, pattern=SUBSCRIBE_PATTERN),
-        CallbackQueryHandler(on_forget_button, pattern=FORGET_PATTERN),
+        CallbackQueryHandler(private_button(on_language_button), pattern=LANG_PATTERN),
+        CallbackQueryHandler(private_button(on_subscription_button), pattern=SUBSCRIBE_PATTERN),
+        CallbackQueryHandler(private_button(on_forget_button), pattern=FORGET_PATTERN),
     ]

@@ -59,6 +59,7 @@ def build_application(
     clock = clock or SystemClock()
     engine = engine or create_engine(settings, clock)
     desk = attach_desk(engine, settings, clock)
+    desk.warn_if_unstaffed(CHANNEL)
     builder = Application.builder().token(token or bot_token(os.environ)).post_init(on_start).post_stop(on_stop)
     if request is not None:
         builder = builder.request(request).get_updates_request(request)

@@ -7,6 +7,7 @@ from telegram.ext import (
 )
 
 from bot.events import FEEDBACK_KIND
+from bot.feedback import already_rated, own_answer
 from bot.texts import text
 from handlers.telegram.context import (
     engine_message, is_private, language_of, services, user_hash, without_mention,
@@ -44,20 +45,26 @@ async def on_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def on_feedback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """👍 / 👎 under an answer: recorded as a feedback event about that answer; the buttons go. After 👎
-    the question can be left for a specialist."""
+    """👍 / 👎 under an answer, from the user it was given to: recorded once as a feedback event about that
+    answer; the buttons go. After 👎 the question can be left for a specialist. Anyone else is refused."""
     svc, query = services(context), update.callback_query
     _, event_id, value = query.data.split(":")
-    answered = next(svc.engine.db.query("select topic, intent from events where id = ?", [int(event_id)]), {})
-    svc.engine.record_event(
-        FEEDBACK_KIND, engine_message(svc, update, ""), reply_to=int(event_id),
-        topic=answered.get("topic"), intent=answered.get("intent"), detail={"value": FEEDBACK_CODES[value]},
-    )
-    lang = language_of(svc, update)
+    lang, user = language_of(svc, update), user_hash(svc, update)
+    answered = own_answer(svc.engine.db, int(event_id), user)
+    if answered is None:
+        await query.answer(text("feedback_not_yours", lang))
+        return
+    first = not already_rated(svc.engine.db, answered["id"], user)
+    if first:
+        svc.engine.record_event(
+            FEEDBACK_KIND, engine_message(svc, update, ""), reply_to=answered["id"],
+            topic=answered["topic"], intent=answered["intent"], detail={"value": FEEDBACK_CODES[value]},
+        )
     await query.answer(text("feedback_thanks", lang))
     await query.edit_message_reply_markup(without_feedback(query.message.reply_markup))
-    if FEEDBACK_CODES[value] == "down":
-        await send_text(context.bot, update.effective_chat.id, text("ticket_offer_handoff", lang), handoff_keyboard(lang))
+    if first and FEEDBACK_CODES[value] == "down":
+        await send_text(context.bot, update.effective_chat.id, text("ticket_offer_handoff", lang),
+                        handoff_keyboard(lang, answered["id"]))
 
 
 async def _say(update: Update, context: ContextTypes.DEFAULT_TYPE, key: str) -> None:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Awaitable, Callable
 
 from telegram import Bot, Message as TgMessage, Update
 from telegram.constants import ChatType, MessageEntityType
@@ -16,6 +17,7 @@ from bot.engine import Engine, Message
 from bot.flood import FloodLimiter
 from bot.profiles import Firm, Profiles
 from bot.specialists import Specialists
+from bot.texts import text
 from handlers.telegram.config import TelegramConfig
 
 CHANNEL = "telegram"
@@ -83,6 +85,20 @@ def engine_message(svc: Services, update: Update, text: str) -> Message:
 
 def is_private(update: Update) -> bool:
     return bool(update.effective_chat) and update.effective_chat.type == ChatType.PRIVATE
+
+
+Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]
+
+
+def private_button(handler: Handler) -> Handler:
+    """A button about the presser's own profile or data: pressed outside a private chat (its data forged
+    into a group message) it is refused with a short alert and changes nothing."""
+    async def guarded(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if is_private(update):
+            await handler(update, context)
+        else:
+            await update.callback_query.answer(text("private_only", language_of(services(context), update)))
+    return guarded
 
 
 def _mentions(message: TgMessage, username: str) -> bool:

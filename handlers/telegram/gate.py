@@ -1,4 +1,4 @@
-"""Runs before every feature: drops group chatter not meant for the bot, and applies the flood limit."""
+"""Runs before every feature: drops group chatter not meant for the bot, and applies the flood limit to messages."""
 from __future__ import annotations
 
 import logging
@@ -15,7 +15,8 @@ GATE_GROUP = -2  # handler group that runs first (tickets take replies at -1, th
 
 
 async def gate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Stop updates not for the bot; count the rest against the user's flood window."""
+    """Stop updates not for the bot; count messages (not button taps) against the user's flood window.
+    Over the limit the user is told once per window; the rest of the window's messages are dropped."""
     message, query = update.message, update.callback_query
     if message is None and query is None:
         return
@@ -23,16 +24,15 @@ async def gate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         raise ApplicationHandlerStop
     if update.effective_user is None:
         raise ApplicationHandlerStop
+    if message is None:  # a button tap: answers what the bot offered, never counted
+        return
     svc = services(context)
     verdict = svc.flood.check(update.effective_user.id)
     if verdict is Verdict.ALLOW:
         return
     logger.info("flood limit: update %s dropped (%s)", update.update_id, verdict.value)
-    notice = text("flood", language_of(svc, update), seconds=str(round(svc.config.flood.per_seconds)))
-    if query is not None:
-        await query.answer(notice if verdict is Verdict.WARN else None)
-    elif verdict is Verdict.WARN:
-        await message.reply_text(notice)
+    if verdict is Verdict.WARN:
+        await message.reply_text(text("flood", language_of(svc, update), seconds=str(round(svc.config.flood.per_seconds))))
     raise ApplicationHandlerStop
 
 

@@ -10,7 +10,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, Cont
 from bot import onboarding
 from bot.onboarding import COUNTY, NOTICES, Option
 from bot.texts import text
-from handlers.telegram.context import ensure_firm, services
+from handlers.telegram.context import ensure_firm, private_button, services
 from handlers.telegram.render import edit_text, rows, send_text, topic_keyboard
 
 STEP_CODES = {"c": onboarding.COUNTY, "i": onboarding.INDUSTRY, "n": onboarding.NOTICES}
@@ -74,5 +74,5 @@ def handlers() -> list[BaseHandler]:
     return [
         CommandHandler("start", start, filters=private),
         CommandHandler("profile", profile, filters=private),
-        CallbackQueryHandler(on_profile_button, pattern=PROFILE_PATTERN),
+        CallbackQueryHandler(private_button(on_profile_button), pattern=PROFILE_PATTERN),
     ]

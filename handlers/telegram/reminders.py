@@ -30,7 +30,9 @@ from bot.schedule import BadTime, When, parse_when
 from bot.texts import text
 from bot.vocab import CITY, COUNTIES, INDUSTRIES, INDUSTRY_TITLES, IP_TOPICS, TOPIC_TITLES
 from handlers.telegram.account import private_only
-from handlers.telegram.context import CHANNEL, Services, ensure_firm, language_of, services, user_hash
+from handlers.telegram.context import (
+    CHANNEL, Services, ensure_firm, language_of, private_button, services, user_hash,
+)
 from handlers.telegram.render import edit_text, rows, send_text
 
 REMINDERS_KEY = "reminders"  # application.bot_data key of the Reminders below
@@ -388,5 +390,5 @@ def handlers() -> list[BaseHandler]:
         CommandHandler(
             ("deadline", "mydeadlines", "broadcast"), private_only, filters=filters.ChatType.GROUPS
         ),
-        CallbackQueryHandler(on_remove_deadline, pattern=DEADLINE_PATTERN),
+        CallbackQueryHandler(private_button(on_remove_deadline), pattern=DEADLINE_PATTERN),
     ]

@@ -11,7 +11,7 @@ from telegram import (
 )
 from telegram.constants import InlineKeyboardButtonLimit, MessageLimit, ParseMode
 
-from bot.engine import ANSWER, HANDOFF_INTENT, TOPIC_PREFIX, Reply
+from bot.engine import ANSWER, HANDOFF_INTENT, HANDOFF_PREFIX, TOPIC_PREFIX, Reply, handoff_intent
 from bot.referrals import WHERE_PREFIX, WHERE_TOPIC_PREFIX
 from bot.texts import text as interface_text  # `text` names the message text below
 from bot.vocab import IP_TOPICS, TOPIC_TITLES
@@ -20,9 +20,9 @@ MAX_CALLBACK_BYTES = InlineKeyboardButtonLimit.MAX_CALLBACK_DATA  # 64
 MAX_TEXT = MessageLimit.MAX_TEXT_LENGTH  # 4096
 
 # Callback data prefixes. A pressed choice: a:<entry id> (also a:where:<entry id>, 去哪里办？), t:<topic>,
-# ho (handoff), or ah:<digest> when `a:<id>` would not fit in 64 bytes. Feedback: f:<event id>:u|d.
+# ho (handoff; ho:<event id> for the question of that reply), or ah:<digest> when `a:<id>` would not fit in 64 bytes. Feedback: f:<event id>:u|d.
 ENTRY, TOPIC, HANDOFF, HASHED = "a:", "t:", "ho", "ah:"
-CHOICE_PATTERN = r"^(a:|t:|ah:|ho$)"
+CHOICE_PATTERN = r"^(a:|t:|ah:|ho$|ho:\d+$)"
 FEEDBACK = "f:"
 FEEDBACK_PATTERN = r"^f:\d+:[ud]$"
 FEEDBACK_CODES = {"u": "up", "d": "down"}  # callback code → feedback value
@@ -41,6 +41,8 @@ def intent_data(intent: str) -> str:
     """Callback data for an Engine choice; a digest stands in for an intent too long to fit."""
     if intent == HANDOFF_INTENT:
         return HANDOFF
+    if intent.startswith(HANDOFF_PREFIX):
+        return f"{HANDOFF}:{intent[len(HANDOFF_PREFIX):]}"
     if intent.startswith(TOPIC_PREFIX):
         data = TOPIC + intent[len(TOPIC_PREFIX):]
     else:
@@ -52,6 +54,8 @@ def intent_from(data: str, entry_ids: Iterable[str]) -> str | None:
     """The Engine intent behind callback data (None for a digest that matches nothing any more)."""
     if data == HANDOFF:
         return HANDOFF_INTENT
+    if data.startswith(HANDOFF + ":"):
+        return HANDOFF_PREFIX + data[len(HANDOFF) + 1:]
     if data.startswith(TOPIC):
         return TOPIC_PREFIX + data[len(TOPIC):]
     if data.startswith(ENTRY):
@@ -101,9 +105,10 @@ def topic_keyboard(lang: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(rows(buttons, 2))
 
 
-def handoff_keyboard(lang: str) -> InlineKeyboardMarkup:
-    """The one button 留给专员 (the Engine's handoff choice)."""
-    return InlineKeyboardMarkup([[InlineKeyboardButton(interface_text("handoff_choice", lang), callback_data=HANDOFF)]])
+def handoff_keyboard(lang: str, event_id: int | None = None) -> InlineKeyboardMarkup:
+    """The one button 留给专员 (the Engine's handoff choice; with `event_id`, for that reply's question)."""
+    label = interface_text("handoff_choice", lang)
+    return InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data=intent_data(handoff_intent(event_id)))]])
 
 
 def without_feedback(markup: InlineKeyboardMarkup | None) -> InlineKeyboardMarkup | None:

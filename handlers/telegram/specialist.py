@@ -1,5 +1,5 @@
 """IP specialists' commands: /stats, /gaps, /reload, /reminders, /cancel_reminder and the ticket commands
-(bot/admin.py). Anyone else is refused and logged (a firm's /close closes its own ticket). /broadcast is a
+(bot/admin.py), in private chats only. Anyone else is refused and logged (a firm's /close closes its own ticket). /broadcast is a
 flow of its own (handlers/telegram/reminders.py)."""
 from __future__ import annotations
 
@@ -7,12 +7,13 @@ import asyncio
 import logging
 
 from telegram import Update
-from telegram.ext import BaseHandler, CommandHandler, ContextTypes
+from telegram.ext import BaseHandler, CommandHandler, ContextTypes, filters
 
 from bot.admin import COMMANDS, SpecialistCommands
 from bot.charts import ChartFontError, trend_chart_png
 from bot.clock import local_date
 from bot.metrics import last_weeks, metrics_settings, summary
+from handlers.telegram.account import private_only
 from handlers.telegram.context import CHANNEL, is_specialist, language_of, services
 from handlers.telegram.render import send_text
 
@@ -50,4 +51,8 @@ async def send_trend_chart(update: Update, context: ContextTypes.DEFAULT_TYPE) -
 
 
 def handlers() -> list[BaseHandler]:
-    return [CommandHandler(list(COMMANDS), specialist_command)]
+    """Private chats only: in a group the command is refused in one line and nothing else is posted."""
+    return [
+        CommandHandler(list(COMMANDS), specialist_command, filters=filters.ChatType.PRIVATE),
+        CommandHandler(list(COMMANDS), private_only, filters=filters.ChatType.GROUPS),
+    ]

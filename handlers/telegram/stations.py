@@ -64,7 +64,7 @@ async def _stations_or_county(
         await _show(update, context, topic)
         return
     lang = language_of(svc, update, firm)
-    question, keyboard = text("ask_station_county", lang), _county_keyboard(topic, lang)
+    question, keyboard = onboarding.station_county_question(svc.engine, lang), _county_keyboard(topic, lang)
     if edit:
         await edit_text(update.callback_query, question, keyboard)
     else:

@@ -29,13 +29,17 @@ YES, NO = "yes", "no"
 _LANGUAGE_NAMES = {"zh": "中文", "en": "English"}
 
 MessageFor = Callable[[str, str], Message]  # (user id, typed text) → the Engine message from the profile
+Forgotten = Callable[[str], None]  # told the user id after /forget erased the firm
 
 
 class FirmDesk:
     """Runs a firm's commands and takes its answers to their numbered questions."""
 
-    def __init__(self, engine: Engine, profiles: Profiles, clock: Clock, message_for: MessageFor) -> None:
+    def __init__(
+        self, engine: Engine, profiles: Profiles, clock: Clock, message_for: MessageFor, forgotten: Forgotten,
+    ) -> None:
         self.engine, self.profiles, self.clock, self.message_for = engine, profiles, clock, message_for
+        self.forgotten = forgotten
 
     def ensure(self, user_id: str, language: str) -> tuple[Firm, bool]:
         """The firm's profile (channel wecom, chat id = the WeCom userid), created if new (True) and
@@ -95,7 +99,7 @@ class FirmDesk:
             return Prompt(text("ask_station_topic", lang), lang, STATION_TOPIC, options)
         if not firm.county:
             options = tuple(onboarding.county_options(lang))
-            question = text("ask_station_county", lang)
+            question = onboarding.station_county_question(self.engine, lang)
             return Prompt(question, lang, STATION_COUNTY + topic, options, skippable=True)
         return self._stations(user_id, topic)
 
@@ -178,6 +182,8 @@ class FirmDesk:
         return Prompt(text("forget_confirm", lang), lang, FORGET, options)
 
     def _forget(self, user_id: str, lang: str) -> Prompt:
-        """Exactly Telegram's /forget: the profile, subscriptions, pending questions, the Engine's memory."""
+        """Telegram's /forget (the profile, subscriptions, pending questions, the Engine's memory), then the
+        channel's own traces (`forgotten`); the reply leaves no numbered offer behind."""
         onboarding.forget(self.engine, self.profiles, CHANNEL, user_id)
-        return Prompt(text("forget_done", lang), lang)
+        self.forgotten(user_id)
+        return Prompt(text("forget_done", lang), lang, keeps_offer=True)

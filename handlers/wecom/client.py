@@ -11,6 +11,7 @@ import httpx
 from bot.clock import Clock
 from bot.delivery import PermanentError, RecipientBlocked, RetryAfter, TransientError
 from bot.textsplit import split_text, utf8_size
+from handlers.wecom.config import WeComCredentials, WeComSettings
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +45,19 @@ class WeComClient:
         self._token: str | None = None
         self._token_expires: datetime | None = None
         self._token_lock = asyncio.Lock()
+
+    @classmethod
+    def for_app(
+        cls, credentials: WeComCredentials, options: WeComSettings, clock: Clock,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> WeComClient:
+        """The client of one app with config.yaml's `wecom:` API base, request timeout and rate-limit wait:
+        the one builder for the channel and `reminders run-once`; `transport` replaces the network in tests."""
+        return cls(
+            credentials.corp_id, credentials.secret, credentials.agent_id, clock, transport=transport,
+            base_url=options.api_base, timeout=options.request_timeout_seconds,
+            rate_limit_wait=options.rate_limit_wait_seconds,
+        )
 
     async def aclose(self) -> None:
         await self._http.aclose()

@@ -19,12 +19,14 @@ def cmd_wecom(args: argparse.Namespace, settings: Settings) -> int:
 
     from bot.clock import SystemClock
     from bot.runtime import create_engine
+    from handlers.db_cli import open_database
     from handlers.wecom.server import build_app
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # its INFO lines carry the access token
     clock = SystemClock()
-    app, _ = build_app(create_engine(settings, clock), settings, credentials, options, clock)
+    engine = create_engine(settings, clock, open_database(settings))
+    app, _ = build_app(engine, settings, credentials, options, clock)
     print(f"WeCom callback on http://{options.host}:{options.port}{options.path}", flush=True)
     uvicorn.run(app, host=options.host, port=options.port, log_level="info")
     return 0

@@ -53,6 +53,7 @@ class WeComSettings:
     api_base: str = "https://qyapi.weixin.qq.com/cgi-bin"
     rate_limit_wait_seconds: int = 60
     request_timeout_seconds: float = 10.0
+    body_read_seconds: float = 3.0  # a request body that takes longer to arrive is refused (408)
 
     @classmethod
     def from_section(cls, raw: Mapping[str, Any]) -> WeComSettings:

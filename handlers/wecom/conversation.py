@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import Callable
 
 from bot import onboarding
 from bot.events import FEEDBACK_KIND
@@ -18,7 +19,7 @@ from bot.broadcasts import BroadcastDesk
 from bot.clock import Clock
 from bot.config import Settings
 from bot.desk import attach_desk
-from bot.engine import HANDOFF_INTENT, Engine, Message
+from bot.engine import Engine, Message, handoff_intent
 from bot.normalize import looks_english
 from bot.onboarding import Option
 from bot.profiles import Firm, Profiles
@@ -70,7 +71,8 @@ class Conversation:
         self.ticket_desk = attach_desk(engine, settings, clock)  # human handoff (bot/desk.py)
         self.commands = SpecialistCommands(engine, settings, clock, self.ticket_desk)
         self.profiles = Profiles(engine.db)
-        self.desk = FirmDesk(engine, self.profiles, clock, self.message)
+        self.desk = FirmDesk(engine, self.profiles, clock, self.message, self._forgotten)
+        self.forget_listeners: list[Callable[[str], None]] = []  # the channel's other traces of a user
         reminders = reminder_settings(settings)
         broadcasts = BroadcastDesk(engine.db, clock, reminders.max_text_chars)
         self.composer = TextComposer(broadcasts, clock, CHANNEL, reminders.send_hour)
@@ -200,7 +202,7 @@ class Conversation:
         )
         thanks = text("feedback_thanks", lang)
         if value == "down":
-            handoff = (Option(HANDOFF_INTENT, text("handoff_choice", lang)),)
+            handoff = (Option(handoff_intent(rated.event_id), text("handoff_choice", lang)),)
             return Prompt(f"{thanks}\n{text('ticket_offer_handoff', lang)}", lang, CHOICE, handoff)
         self._offers[user_id] = _Offer(offer.at, replace(prompt, rated=None))  # numbers still pick
         return Prompt(thanks, lang, keeps_offer=True)
@@ -212,6 +214,12 @@ class Conversation:
         if not prompt.keeps_offer:
             self._remember(user_id, prompt)
         return render(prompt)
+
+    def _forgotten(self, user_id: str) -> None:
+        """After /forget: the user's numbered offer goes, and every listener drops what it keeps."""
+        self._offers.pop(user_id, None)
+        for forget in self.forget_listeners:
+            forget(user_id)
 
     def _remember(self, user_id: str, prompt: Prompt) -> None:
         now = self.clock.now()

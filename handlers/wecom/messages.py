@@ -1,4 +1,8 @@
-"""WeCom callback XML: safe parsing of the envelope and the message inside, and passive-reply XML."""
+"""WeCom callback XML: safe parsing of the envelope and the message inside, and passive-reply XML.
+
+WeCom sends small, flat UTF-8 documents. Anything else is refused before an XML parser sees it (another
+encoding could hide a DOCTYPE from a text search); what passes is parsed by defusedxml with DTDs forbidden.
+"""
 from __future__ import annotations
 
 import math
@@ -6,22 +10,42 @@ import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 
+import defusedxml.ElementTree as SafeET
+
 # Entity declarations (billion laughs, external entities) can only come with a DOCTYPE: refuse both.
-_DECLARATION = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
+_DECLARATION = re.compile(r"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
+_DECLARED_ENCODING = re.compile(r"\ufeff?\s*<\?xml[^>]*?encoding\s*=\s*[\"']([^\"']*)", re.IGNORECASE)
+_CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")  # not allowed in XML 1.0
 
 
 class MalformedXML(ValueError):
     """The body is not the flat <xml> document WeCom sends."""
 
 
-def parse_fields(data: bytes | str) -> dict[str, str]:
-    """The child elements of a flat <xml> root as {tag: text}; refuses DOCTYPE and ENTITY."""
-    raw = data.encode("utf-8", "replace") if isinstance(data, str) else data
-    if _DECLARATION.search(raw):
-        raise MalformedXML("DOCTYPE and ENTITY declarations are not accepted")
+def checked_utf8(data: bytes | str) -> bytes:
+    """`data` as UTF-8 bytes, refused (MalformedXML) unless it is UTF-8 without control characters,
+    another declared encoding, DOCTYPE or ENTITY: the checks that run before any parser."""
     try:
-        root = ET.fromstring(raw)
-    except (ET.ParseError, LookupError, ValueError) as exc:  # bad syntax, unknown or multi-byte encoding
+        raw = data if isinstance(data, bytes) else data.encode("utf-8")
+        text = raw.decode("utf-8")
+    except UnicodeError:
+        raise MalformedXML("not UTF-8") from None
+    if _CONTROL_CHARACTERS.search(text):
+        raise MalformedXML("control characters")
+    declared = _DECLARED_ENCODING.match(text)  # a declaration is only valid at the very start
+    if declared and declared.group(1).lower().replace("_", "-") not in ("utf-8", "utf8"):
+        raise MalformedXML(f"declared encoding {declared.group(1)!r}, only UTF-8 is accepted")
+    if _DECLARATION.search(text):
+        raise MalformedXML("DOCTYPE and ENTITY declarations are not accepted")
+    return raw
+
+
+def parse_fields(data: bytes | str) -> dict[str, str]:
+    """The child elements of a flat <xml> root as {tag: text}; see checked_utf8 for what is refused."""
+    raw = checked_utf8(data)
+    try:
+        root = SafeET.fromstring(raw, forbid_dtd=True)
+    except (ET.ParseError, LookupError, ValueError) as exc:  # bad syntax; defusedxml refuses with ValueErrors
         raise MalformedXML(f"not XML ({exc})") from None
     if root.tag != "xml":
         raise MalformedXML(f"root element is <{root.tag}>, expected <xml>")

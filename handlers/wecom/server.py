@@ -1,16 +1,18 @@
 """The WeCom callback over HTTP (Starlette): URL check, signed encrypted messages, passive replies.
 
-Every refusal has a status (403 forged or stale, 400 malformed, 413 too large), a reason counted and
-logged; nothing answers with a trace. A text reply goes back passively inside WeCom's 5-second window;
-what does not fit in one 2,048-byte message follows through the API. Duplicate deliveries (WeCom
-retries) are answered with the reply already given and never reach the Engine again.
+Every refusal has a status (403 forged or stale, 400 malformed, 408 too slow, 413 too large), a reason
+counted and logged; nothing answers with a trace. The body is bounded in size and in read time, and
+refused unless plain UTF-8 before any XML parser sees it (handlers/wecom/messages.py); the signature is
+checked before decryption, de-duplication or the Engine. A text reply goes back passively inside WeCom's 5-second window;
+what does not fit in one 2,048-byte message follows through the API, and so does a reply not ready within
+REPLY_BUDGET_SECONDS (the passive reply is then 「处理中…」). Duplicate deliveries (WeCom retries) are
+answered with the reply already given and never reach the Engine again.
 """
 from __future__ import annotations
 
 import asyncio
 import logging
 import secrets
-import time
 from collections import Counter
 from contextlib import asynccontextmanager
 from functools import partial
@@ -27,7 +29,7 @@ from starlette.routing import Route
 from bot.clock import Clock
 from bot.config import Settings
 from bot.dedup import SeenDeliveries
-from bot.delivery import DeliveryError, Sender
+from bot.delivery import DeliveryError, RetryAfter, Sender, TransientError
 from bot.desk import DeskRound, NoticeDelivery, SenderCourier, Sleep
 from bot.engine import Engine
 from bot.retention import run_retention
@@ -45,7 +47,9 @@ from handlers.wecom.messages import (
 log = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 64 * 1024
-REPLY_BUDGET_SECONDS = 4.0  # WeCom gives up (and retries) after 5 s
+MAX_TIMESTAMP_DIGITS = 12  # Unix seconds have 10 digits until the year 2286
+API_ATTEMPTS = 4  # sends of a reply that follows through the API, when WeCom is busy or rate-limits
+REPLY_BUDGET_SECONDS = 4.0  # WeCom gives up (and retries) after 5 s: later replies go through the API
 QUERY_PARAMS = ("msg_signature", "timestamp", "nonce")
 
 
@@ -75,14 +79,18 @@ class WeComCallback:
 
     def __init__(
         self, crypto: WeComCrypto, conversation: Conversation, seen: SeenDeliveries, sender: Sender,
-        clock: Clock, timestamp_window: timedelta,
+        clock: Clock, timestamp_window: timedelta, body_read_seconds: float = WeComSettings.body_read_seconds,
+        sleep: Sleep = asyncio.sleep,
     ) -> None:
         self.crypto, self.conversation, self.seen, self.sender = crypto, conversation, seen, sender
-        self.clock, self.window = clock, timestamp_window
+        self.clock, self.window, self.body_read_seconds = clock, timestamp_window, body_read_seconds
         self.notices = NoticeDelivery(conversation.ticket_desk, SenderCourier(sender))  # ticket notices for WeCom
         self.rejections = Rejections()
         self.duplicates = 0
-        self._in_flight: set[str] = set()
+        self.sleep = sleep
+        self._pending: dict[str, asyncio.Task[str]] = {}  # delivery key → the reply being worked out
+        self._deferred: dict[str, asyncio.Task[None]] = {}  # delivery key → its delivery through the API
+        conversation.forget_listeners.append(self._forget_deliveries)
 
     def routes(self, path: str) -> list[Route]:
         return [
@@ -122,18 +130,25 @@ class WeComCallback:
         missing = [name for name, value in zip(QUERY_PARAMS, (signature, timestamp, nonce)) if not value]
         if missing:
             raise Refused("bad_params", 400, "missing " + ", ".join(missing))
-        if not timestamp.isdigit():
-            raise Refused("bad_params", 400, "timestamp is not a number")
+        if not (timestamp.isascii() and timestamp.isdigit() and len(timestamp) <= MAX_TIMESTAMP_DIGITS):
+            raise Refused("bad_params", 400, "timestamp is not Unix seconds")
         return signature, timestamp, nonce
 
-    @staticmethod
-    async def _body(request: Request) -> bytes:
-        """The request body, refused (413) as soon as it passes MAX_BODY_BYTES."""
+    async def _body(self, request: Request) -> bytes:
+        """The request body, refused when it declares or passes MAX_BODY_BYTES (413) or takes longer than
+        body_read_seconds to arrive (408)."""
+        declared = request.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+            raise Refused("too_large", 413, f"declares {declared} bytes")
         received = bytearray()
-        async for chunk in request.stream():
-            received += chunk
-            if len(received) > MAX_BODY_BYTES:
-                raise Refused("too_large", 413, f"over {MAX_BODY_BYTES} bytes")
+        try:
+            async with asyncio.timeout(self.body_read_seconds):
+                async for chunk in request.stream():
+                    received += chunk
+                    if len(received) > MAX_BODY_BYTES:
+                        raise Refused("too_large", 413, f"over {MAX_BODY_BYTES} bytes")
+        except TimeoutError:
+            raise Refused("slow_body", 408, f"not received within {self.body_read_seconds} s") from None
         return bytes(received)
 
     def _open(self, signature: str, timestamp: str, nonce: str, encrypted: str) -> str:
@@ -153,37 +168,86 @@ class WeComCallback:
             raise Refused("undecryptable", 400, str(exc)) from None
 
     async def _answer(self, inbound: Inbound) -> Response:
+        """The passive reply to a new delivery; a retry gets the reply already given. Work that outlasts
+        the passive window is answered with 「处理中…」 and its result sent through the API."""
         key = inbound.delivery_key
         given = self.seen.reply_for(key)
-        if given is not None or key in self._in_flight:
-            self.duplicates += 1
-            log.info("wecom: duplicate delivery %s dropped (%d so far)", key, self.duplicates)
-            return self._passive(inbound, given or "")
-        self._in_flight.add(key)
-        try:
-            reply = await self._conversation_reply(inbound)
-        finally:
-            self._in_flight.discard(key)
-        first, *rest = split_text(reply, TEXT_LIMIT_BYTES, utf8_size) or [""]
-        self.seen.remember(key, first)
+        if given is not None:
+            return self._duplicate(inbound, given)
+        if key in self._pending:  # a retry while the first is still being answered: WeCom gave up on it
+            return self._duplicate(inbound, self._defer(inbound))
+        task = asyncio.create_task(self._conversation_reply(inbound))
+        self._pending[key] = task
+        if not await self._within_budget(task) or key in self._deferred:
+            return self._passive(inbound, self._defer(inbound))
+        del self._pending[key]
+        first, *rest = split_text(task.result(), TEXT_LIMIT_BYTES, utf8_size) or [""]
+        self.seen.remember(key, first, self._owner(inbound.from_user))
         follow_up = BackgroundTasks()
         if rest:
-            follow_up.add_task(self._send_rest, inbound.from_user, "\n".join(rest))
+            follow_up.add_task(self._send_through_api, inbound.from_user, "\n".join(rest))
         follow_up.add_task(self.deliver_notices)  # what this message queued for others (tickets)
         return self._passive(inbound, first, follow_up)
 
+    def _duplicate(self, inbound: Inbound, reply: str) -> Response:
+        self.duplicates += 1
+        log.info("wecom: duplicate delivery %s answered again (%d so far)", inbound.delivery_key, self.duplicates)
+        return self._passive(inbound, reply)
+
+    async def _within_budget(self, task: asyncio.Task[str]) -> bool:
+        """Wait for `task` at most REPLY_BUDGET_SECONDS (through the injectable sleep); True if it is done."""
+        timer = asyncio.ensure_future(self.sleep(REPLY_BUDGET_SECONDS))
+        try:
+            await asyncio.wait({task, timer}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            timer.cancel()
+        return task.done()
+
+    def _defer(self, inbound: Inbound) -> str:
+        """Hand the pending reply to `inbound` over to the API (once) and remember 「处理中…」 as the passive
+        reply every retry gets; returns that text."""
+        key, user_id = inbound.delivery_key, inbound.from_user
+        working = text("wecom_working", self.conversation.language_of(user_id))
+        if key not in self._deferred:
+            log.info("wecom: %s outlasts the passive window: answering through the API", key)
+            self.seen.remember(key, working, self._owner(user_id))
+            self._deferred[key] = asyncio.create_task(self._deliver_later(key, user_id, self._pending[key]))
+        return working
+
+    async def _deliver_later(self, key: str, user_id: str, task: asyncio.Task[str]) -> None:
+        """Send the deferred reply through the API when it is ready, then the ticket notices it queued."""
+        try:
+            reply = await task
+            if reply:
+                await self._send_through_api(user_id, reply)
+        finally:
+            self._pending.pop(key, None)
+            self._deferred.pop(key, None)
+        await self.deliver_notices()
+
+    async def drain(self) -> None:
+        """Wait until every deferred reply has been sent (tests; the app's shutdown)."""
+        while self._deferred:
+            await asyncio.gather(*self._deferred.values(), return_exceptions=True)
+
+    def _owner(self, user_id: str) -> str:
+        """Whose delivery a remembered reply is: the firm's pseudonym while it has a profile, so /forget
+        can find it; none once erased (the reply to /forget itself) or for staff without a profile."""
+        return self._pseudonym(user_id) if self.conversation.desk.firm(user_id) else ""
+
+    def _forget_deliveries(self, user_id: str) -> None:
+        self.seen.forget_owner(self._pseudonym(user_id))
+
+    def _pseudonym(self, user_id: str) -> str:
+        return self.conversation.engine.events.user(CHANNEL, user_id)
+
     async def _conversation_reply(self, inbound: Inbound) -> str:
         """The conversation's reply; an internal error becomes an apology (logged), never silence."""
-        started = time.perf_counter()
         try:
             return await self.conversation.respond(inbound)
         except Exception:
             log.exception("wecom: failed to answer %s", inbound.delivery_key)
             return text("error_reply", self.conversation.language_of(inbound.from_user))
-        finally:
-            elapsed = time.perf_counter() - started
-            if elapsed > REPLY_BUDGET_SECONDS:
-                log.warning("wecom: reply took %.1f s, close to WeCom's 5 s limit", elapsed)
 
     def _passive(self, inbound: Inbound, content: str, follow_up: BackgroundTasks | None = None) -> Response:
         """The encrypted passive reply, or an empty 200 when there is nothing to say."""
@@ -195,12 +259,21 @@ class WeComCallback:
         body = encrypted_envelope(encrypted, signature, timestamp, nonce)
         return Response(body, media_type="application/xml", background=follow_up)
 
-    async def _send_rest(self, user_id: str, rest: str) -> None:
-        """Send through the API what did not fit in the passive reply."""
-        try:
-            await self.sender.send(user_id, rest)
-        except DeliveryError as exc:
-            log.warning("wecom: could not send the rest of a long reply: %s", exc)
+    async def _send_through_api(self, user_id: str, reply: str) -> None:
+        """Send what the passive reply could not carry; a busy or rate-limited API is tried again (up to
+        API_ATTEMPTS, waiting as asked or 2 s, 4 s …), a refusal is logged."""
+        for attempt in range(1, API_ATTEMPTS + 1):
+            try:
+                await self.sender.send(user_id, reply)
+                return
+            except (TransientError, RetryAfter) as exc:
+                if attempt == API_ATTEMPTS:
+                    log.warning("wecom: gave up sending a reply after %d attempts: %s", attempt, exc)
+                    return
+                await self.sleep(exc.seconds if isinstance(exc, RetryAfter) else 2.0 ** attempt)
+            except DeliveryError as exc:
+                log.warning("wecom: could not send a reply through the API: %s", exc)
+                return
 
     async def deliver_notices(self) -> None:
         """Send the pending ticket notices for WeCom (after the passive reply is on its way)."""
@@ -248,22 +321,19 @@ def build_app(
     """Wire the callback of one app over the Engine, the reminders' delivery loop for WeCom firms and the
     tickets' periodic round (both run by the app's lifespan; the loop as `app.state.reminders`); `transport`
     replaces the network in tests, `sleep` the wait of the tickets' round."""
-    client = WeComClient(
-        credentials.corp_id, credentials.secret, credentials.agent_id, clock, transport=transport,
-        base_url=options.api_base, timeout=options.request_timeout_seconds,
-        rate_limit_wait=options.rate_limit_wait_seconds,
-    )
+    client = WeComClient.for_app(credentials, options, clock, transport)
     callback = WeComCallback(
         WeComCrypto(credentials.token, credentials.encoding_aes_key, credentials.corp_id),
         Conversation(engine, settings, clock),
         SeenDeliveries(engine.db, CHANNEL, clock, timedelta(minutes=options.dedup_minutes)),
-        client, clock, timedelta(seconds=options.timestamp_window_seconds),
+        client, clock, timedelta(seconds=options.timestamp_window_seconds), options.body_read_seconds, sleep,
     )
     reminders = ReminderLoop(build_dispatcher(
         engine.db, {CHANNEL: client}, clock, reminder_settings(settings), lambda: engine.kb,
         daily=partial(run_retention, engine.db, clock, settings),
     ))
 
+    callback.conversation.ticket_desk.warn_if_unstaffed(CHANNEL)
     desk_round = DeskRound(callback.conversation.ticket_desk, callback.notices, sleep)
 
     async def start() -> None:
@@ -271,6 +341,7 @@ def build_app(
         desk_round.start()
 
     async def stop() -> None:
+        await callback.drain()
         await desk_round.stop()
         await reminders.stop()
         await client.aclose()

@@ -18,7 +18,7 @@ async def test_specialist_commands_are_refused_to_firms_and_logged(tg, engine: E
     caplog.set_level(logging.WARNING, logger="handlers.telegram.specialist")
     for command in ("/stats", "/reload"):
         await tg.say(FIRM, command)
-    assert tg.texts() == ["抱歉，这个命令仅限知识产权专员使用。"] * 2
+    assert tg.texts() == ["抱歉，这个命令仅限人工服务专员使用。"] * 2
     refused = [r.getMessage() for r in caplog.records]
     assert len(refused) == 2 and "refused /stats" in refused[0] and "refused /reload" in refused[1]
     assert str(FIRM) not in " ".join(refused)  # logged by pseudonym, not the raw id
@@ -69,6 +69,7 @@ async def test_reload_refuses_a_broken_base_and_keeps_the_running_one(tg, engine
 
     entries[0]["follow_ups"] = []
     entries[0]["answer"] = "新版答案：实质审查在{trademark.exam.substantive}内完成。"
+    entries[0]["answer_en"] = "New answer: examination ends within {trademark.exam.substantive}."  # same figures
     path.write_text(yaml.safe_dump(entries, allow_unicode=True), encoding="utf-8")
     await tg.say(SPECIALIST, "/reload")
     assert tg.texts() == ["知识库已重新加载：6 条问答、6 项数据。"]
@@ -144,4 +145,4 @@ async def test_stats_sends_the_trend_chart_and_gaps_lists_unanswered_questions(t
     [gaps] = tg.texts()
     assert "商业秘密" in gaps
     await tg.say(FIRM, "/gaps")
-    assert tg.texts() == ["抱歉，这个命令仅限知识产权专员使用。"]
+    assert tg.texts() == ["抱歉，这个命令仅限人工服务专员使用。"]

@@ -74,7 +74,7 @@ def sent_to(tg, chat_id: int, since: int = 0) -> list[str]:
 async def test_non_specialists_are_refused_every_broadcast_command(tg, engine: Engine) -> None:
     for command in ("/broadcast 大家好", "/broadcast", "/reminders", "/cancel_reminder 1"):
         await tg.say(FIRM, command)
-    assert tg.texts() == ["抱歉，这个命令仅限知识产权专员使用。"] * 4
+    assert tg.texts() == ["抱歉，这个命令仅限人工服务专员使用。"] * 4
     await tg.say(FIRM, "商标注册要多久")  # no draft was opened: a question is still a question
     assert "9个月" in tg.texts()[0]
     assert engine.db["broadcasts"].count == 0 and list(engine.db["audit"].rows) == []

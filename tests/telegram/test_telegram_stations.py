@@ -129,16 +129,21 @@ async def test_shared_location_lists_the_nearest_stations_without_storing_it(tg,
     assert "27.34" not in stored and "117.47" not in stored
 
 
-async def test_location_with_a_directory_without_coordinates_says_so(
-    settings, fixture_kb, fresh_db, clock
-) -> None:
+async def bot_without_positions(settings, fixture_kb, fresh_db, clock):
+    """The bot over the fixture directory with every station's coordinates removed (as in the sample)."""
     directory = stations_of(fixture_kb)
     unlocated = Directory(
         tuple(replace(s, lat=None, lon=None) for s in directory.stations), directory.handled_by
     )
     kb = replace(fixture_kb, extras={**fixture_kb.extras, "stations": unlocated})
     engine = Engine(kb, settings, fresh_db, clock)
-    bot = await start_bot(settings, engine, clock)
+    return await start_bot(settings, engine, clock), engine
+
+
+async def test_location_with_a_directory_without_coordinates_says_so(
+    settings, fixture_kb, fresh_db, clock
+) -> None:
+    bot, engine = await bot_without_positions(settings, fixture_kb, fresh_db, clock)
     await location(bot, 27.34, 117.47)
     [reply] = bot.new("sendMessage")
     assert reply.params["text"].startswith("目录中的站点还没有位置信息，暂时无法按距离推荐。")
@@ -147,3 +152,46 @@ async def test_location_with_a_directory_without_coordinates_says_so(
     assert bot.texts() == ["这个位置无法识别，请重新发送位置，或告诉我您所在的县（市、区）。"]
     await bot.app.shutdown()
     assert bot.errors == [] and referrals(engine) == []
+
+
+async def test_without_coordinates_a_location_uses_the_profiles_county(settings, fixture_kb, fresh_db, clock) -> None:
+    bot, engine = await bot_without_positions(settings, fixture_kb, fresh_db, clock)
+    await bot.say(FIRM, "/profile")
+    await bot.press(FIRM, "邵武市")
+    bot.new()
+    await location(bot, 27.34, 117.47)
+    [reply] = bot.texts()
+    assert reply.startswith("目录中的站点还没有位置信息，先按您资料中的县区（邵武市）推荐：\n")
+    assert "位于邵武市" in reply
+    assert {r["county"] for r in referrals(engine)} == {"邵武市"}
+    await bot.app.shutdown()
+    assert bot.errors == []
+
+
+async def test_without_coordinates_a_county_typed_after_the_prompt_is_understood(
+    settings, fixture_kb, fresh_db, clock
+) -> None:
+    bot, engine = await bot_without_positions(settings, fixture_kb, fresh_db, clock)
+    await location(bot, 27.34, 117.47)
+    assert "县（市、区）" in bot.texts()[0]
+    await bot.say(FIRM, "邵武")
+    [reply] = bot.texts()
+    assert "位于邵武市" in reply and not reply.startswith("抱歉")
+    assert {r["county"] for r in referrals(engine)} == {"邵武市"}
+    await bot.app.shutdown()
+    assert bot.errors == []
+
+
+async def test_station_invites_a_location_only_when_the_directory_has_positions(
+    tg, settings, fixture_kb, fresh_db, clock
+) -> None:
+    await tg.say(FIRM, "/station")
+    await tg.press(FIRM, "商标")
+    assert "发送位置" in tg.texts()[-1]
+    bot, _ = await bot_without_positions(settings, fixture_kb, fresh_db, clock)
+    await bot.say(FIRM, "/station")
+    await bot.press(FIRM, "商标")
+    [ask] = bot.texts()[-1:]
+    assert "县（市、区）" in ask and "位置" not in ask
+    await bot.app.shutdown()
+    assert bot.errors == []

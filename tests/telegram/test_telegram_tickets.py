@@ -74,7 +74,7 @@ async def test_fallback_to_a_specialist_and_back_until_the_firm_closes(bot, engi
     sent = bot.new("sendMessage")
     [confirmation] = to(sent, FIRM)
     assert confirmation.params["text"] == (
-        f"已转给知识产权专员（工单 #1）。问题：{FIRM_QUESTION}\n专员接手后会在这里答复您，通常在 30 分钟内。\n"
+        f"已转给人工服务专员（工单 #1）。问题：{FIRM_QUESTION}\n专员接手后会在这里答复您，通常在 30 分钟内。\n"
         "专员只看到您的问题和县区，看不到您的账号信息。")
     # the specialists on duty for 邵武市 get it at once, the city pool does not
     [offer_a], [offer_b] = to(sent, SPECIALIST), to(sent, STAFF_B)
@@ -93,14 +93,14 @@ async def test_fallback_to_a_specialist_and_back_until_the_firm_closes(bot, engi
     [taken] = [c for c in to(calls, STAFF_B) if c.method == "editMessageText"]
     assert taken.params["message_id"] == offer_b.result["message_id"]
     assert taken.params["text"] == "工单 #1 已由其他专员认领，无需处理。"
-    assert to(calls, FIRM)[0].params["text"] == "👩‍💼 知识产权专员已接手您的问题（工单 #1），答复会发到这里。"
+    assert to(calls, FIRM)[0].params["text"] == "👩‍💼 人工服务专员已接手您的问题（工单 #1），答复会发到这里。"
 
     clock.advance(timedelta(minutes=10))
     await bot.say(SPECIALIST, "请先固定证据，再到邵武市维权工作站咨询。", reply_to=offer_a)
     calls = bot.new("sendMessage")
     assert to(calls, SPECIALIST)[0].params["text"] == "已把答复发给企业（工单 #1）。"
     [answer] = to(calls, FIRM)
-    assert answer.params["text"].startswith("💬 知识产权专员答复（工单 #1）：\n请先固定证据，再到邵武市维权工作站咨询。")
+    assert answer.params["text"].startswith("💬 人工服务专员答复（工单 #1）：\n请先固定证据，再到邵武市维权工作站咨询。")
     assert labels(answer) == ["✅ 已解决"]
     assert str(SPECIALIST) not in answer.params["text"]  # nor the specialist's account to the firm
 
@@ -110,7 +110,7 @@ async def test_fallback_to_a_specialist_and_back_until_the_firm_closes(bot, engi
     [follow_up] = to(calls, SPECIALIST)
     assert follow_up.params["text"].startswith("💬 企业追问（工单 #1）：\n需要准备哪些证据？")
     await bot.say(SPECIALIST, "劳动合同、保密协议和带走资料的记录。", reply_to=follow_up)
-    assert to(bot.new("sendMessage"), FIRM)[0].params["text"].startswith("💬 知识产权专员答复（工单 #1）：\n劳动合同")
+    assert to(bot.new("sendMessage"), FIRM)[0].params["text"].startswith("💬 人工服务专员答复（工单 #1）：\n劳动合同")
 
     clock.advance(timedelta(minutes=20))
     await bot.press(FIRM, "✅ 已解决")
@@ -157,13 +157,13 @@ async def test_a_firm_cannot_reach_the_specialist_commands(bot, engine: Engine) 
     await hand_off(bot)
     for command in ("/claim 1", "/reply 1 我自己答", "/draft 1", "/tickets"):
         await bot.say(FIRM, command)
-        assert bot.texts() == ["抱歉，这个命令仅限知识产权专员使用。"], command
+        assert bot.texts() == ["抱歉，这个命令仅限人工服务专员使用。"], command
     await bot.process({"callback_query": {  # a forged claim button
         "id": "forged", "from": bot.user(FIRM), "chat_instance": "c", "data": "tk:c:1",
         "message": {"message_id": 1, "date": 0, "chat": bot.private(FIRM)},
     }})
     [alert] = bot.new("answerCallbackQuery")
-    assert alert.params["text"] == "抱歉，这个命令仅限知识产权专员使用。"
+    assert alert.params["text"] == "抱歉，这个命令仅限人工服务专员使用。"
     await bot.say(FIRM + 1, "/close 1")  # another firm cannot close it either
     assert bot.texts() == ["您目前没有进行中的转人工工单。有问题可以直接提问，或回复「转人工」。"]
     row = ticket(engine)
@@ -266,13 +266,29 @@ async def test_thumbs_down_offers_the_question_to_a_specialist(bot, engine) -> N
     bot.new()
     await bot.press(FIRM, "👎")
     [offer] = to(bot.new("sendMessage"), FIRM)
-    assert offer.params["text"] == "抱歉没能帮到您。需要的话，可以把问题留给知识产权专员。"
+    assert offer.params["text"] == "抱歉没能帮到您。需要的话，可以把问题留给人工服务专员。"
     assert labels(offer) == ["留给专员"]
     await bot.press(FIRM, "留给专员")
-    assert to(bot.new("sendMessage"), FIRM)[0].params["text"].startswith("已转给知识产权专员（工单 #1）。问题：商标注册要多久")
+    assert to(bot.new("sendMessage"), FIRM)[0].params["text"].startswith("已转给人工服务专员（工单 #1）。问题：商标注册要多久")
     row = ticket(engine)
     assert (row["topic"], json.loads(row["guesses"])[0]["intent"]) == ("trademark", "tm_duration")
     assert json.loads(row["station_types"]) == ["trademark_window"]
+
+
+async def test_thumbs_down_on_an_earlier_answer_files_that_question(bot, engine) -> None:
+    await firm_in_shaowu(bot)
+    await bot.say(FIRM, "商标注册要多久")
+    [rated] = bot.new("sendMessage")
+    await bot.say(FIRM, "什么是专利开放许可")
+    bot.new()
+    await bot.press(FIRM, "👎", on=rated)
+    bot.new()
+    await bot.press(FIRM, "留给专员")
+    assert to(bot.new("sendMessage"), FIRM)[0].params["text"].startswith("已转给人工服务专员（工单 #1）。问题：商标注册要多久")
+    row = ticket(engine)
+    asked = next(engine.db.query("select id from events where kind = 'question' and intent = 'tm_duration'"))
+    assert (row["question"], row["reply_to"]) == ("商标注册要多久", asked["id"])
+    assert json.loads(row["guesses"])[0]["intent"] == "tm_duration"
 
 
 async def test_a_clarify_nobody_likes_goes_to_a_specialist(settings, fixture_kb, fresh_db, clock) -> None:
@@ -332,3 +348,32 @@ async def test_forget_takes_the_firm_out_of_its_tickets(bot, engine) -> None:
     assert row["county"] == "邵武市" and engine.db["ticket_messages"].count == 0
     await bot.press(SPECIALIST, "认领")
     assert bot.new("answerCallbackQuery")[0].params["text"] == "工单 #1 已关闭。"
+
+
+async def test_without_specialists_start_up_warns_and_the_firm_is_told_where_its_question_went(
+    tmp_path, kb_dir, fixture_kb, fresh_db, clock, caplog
+) -> None:
+    unstaffed = write_settings(tmp_path, kb_dir)  # the shipped config: no specialist anywhere
+    with caplog.at_level("WARNING"):
+        bot = await start_bot(unstaffed, Engine(fixture_kb, unstaffed, fresh_db, clock), clock)
+    assert any("no specialist" in r.getMessage() and "telegram" in r.getMessage() for r in caplog.records)
+    await bot.say(FIRM, FIRM_QUESTION)
+    await bot.say(FIRM, "转人工")
+    said = bot.texts()[-1]
+    assert "已转给" not in said
+    assert said.startswith(f"已记录您的问题（工单 #1）：{FIRM_QUESTION}\n目前没有人工服务专员值班")
+    await bot.app.shutdown()
+    assert bot.errors == []
+
+
+async def test_the_ticket_carries_the_question_the_firm_means(bot, engine) -> None:
+    await firm_in_shaowu(bot)
+    await bot.say(FIRM, "商标注册要多久")
+    [first] = bot.new("sendMessage")
+    await bot.say(FIRM, "那续展呢？")  # a follow-up: only clear with the question before it
+    await bot.say(FIRM, "转人工")
+    assert ticket(engine, 1)["question"] == "那续展呢？（上文：商标注册要多久）"
+    await bot.say(FIRM, "那续展呢？")
+    await bot.press(FIRM, "注册商标的官费", on=first)  # then picks another choice
+    await bot.say(FIRM, "转人工")
+    assert ticket(engine, 2)["question"] == "注册商标的官费"

@@ -62,9 +62,10 @@ class Bot:
             )
         await self.process({"message": self.message(user_id, chat, lang, **content)})
 
-    async def press(self, user_id: int, label: str, lang: str = "zh-hans") -> Call:
-        """Press the button labelled `label` on the latest bot message in the user's chat that has it."""
-        call, data = self.button(label, chat_id=user_id)
+    async def press(self, user_id: int, label: str, lang: str = "zh-hans", on: Call | None = None) -> Call:
+        """Press the button labelled `label` on the latest bot message in the user's chat that has it
+        (or on the message `on`)."""
+        call, data = self.button(label, chat_id=user_id) if on is None else (on, button_data(on, label))
         message = {**call.result, "chat": self.private(user_id)}
         await self.process({"callback_query": {
             "id": str(next(self._update_ids)), "from": self.user(user_id, lang), "chat_instance": "c",
@@ -102,6 +103,15 @@ class Bot:
             for row in call.params.get("reply_markup", {}).get("inline_keyboard", []):
                 for button in row:
                     assert 0 < len(button["callback_data"].encode()) <= MAX_CALLBACK_BYTES, button
+
+
+def button_data(call: Call, label: str) -> str:
+    """The callback data of the button labelled `label` on one sent message."""
+    for row in call.params.get("reply_markup", {}).get("inline_keyboard", []):
+        for button in row:
+            if button["text"] == label:
+                return button["callback_data"]
+    raise AssertionError(f"no button {label!r} on that message")
 
 
 def labels(call: Call) -> list[str]:

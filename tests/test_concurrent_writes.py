@@ -1,0 +1,42 @@
+"""Two writers on one database file: every write lands, none fails with "database is locked"."""
+from __future__ import annotations
+
+import threading
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from bot.events import EventLog
+from bot.store import open_db
+
+WRITES_PER_WRITER = 300
+
+
+def _write_events(path: Path, writer: str, errors: list[BaseException]) -> None:
+    """Read-then-write transactions, the shape the ticket desk and the outbox use."""
+    db = open_db(path)
+    log = EventLog(db, "salt")
+    try:
+        for n in range(WRITES_PER_WRITER):
+            with db.atomic():
+                next(db.query("select count(*) from events where channel = ?", [writer]))
+                log.record("question", time=datetime.now(timezone.utc), channel=writer, user="u", question=str(n))
+    except BaseException as exc:  # noqa: BLE001 - the failure is the finding
+        errors.append(exc)
+    finally:
+        db.close()
+
+
+def test_two_writer_threads_lose_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "bot.db"
+    open_db(path).close()
+    errors: list[BaseException] = []
+    writers = [threading.Thread(target=_write_events, args=(path, name, errors)) for name in ("a", "b")]
+    for writer in writers:
+        writer.start()
+    for writer in writers:
+        writer.join()
+    assert [str(e) for e in errors] == []
+    counts = dict(open_db(path).execute("select channel, count(*) from events group by channel").fetchall())
+    assert counts == {"a": WRITES_PER_WRITER, "b": WRITES_PER_WRITER}
