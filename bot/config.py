@@ -8,6 +8,8 @@ from typing import Any, Mapping
 
 import yaml
 
+from bot.calibration import FEATURES
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG = PROJECT_ROOT / "config.yaml"
 
@@ -45,6 +47,13 @@ class MatchingSettings:
     coverage_gate: float = 0.75
     # …or when its best score reaches this (纸质申请一类超过10个商品，每多一个加多少钱).
     strong_match: float = 75
+    # Calibrated decision (bot/calibration.py): logistic weights (intercept, then one per
+    # calibration.FEATURES) fitted on the dev set by bench/fit_calibration.py. Answer when the
+    # probability that the top entry is right reaches answer_probability, offer choices from
+    # clarify_probability, else fall back. Empty: the raw-score thresholds above decide.
+    calibration: tuple = ()
+    answer_probability: float = 0.5
+    clarify_probability: float = 0.3
 
 
 @dataclass(frozen=True)
@@ -87,7 +96,11 @@ def section_values(cls: type, raw: Mapping[str, Any], name: str) -> dict[str, An
 
 
 def _matching(raw: Mapping[str, Any]) -> MatchingSettings:
-    return MatchingSettings(**section_values(MatchingSettings, raw, "matching"))
+    settings = MatchingSettings(**section_values(MatchingSettings, raw, "matching"))
+    weights = settings.calibration
+    if weights and (len(weights) != len(FEATURES) + 1 or not all(isinstance(w, (int, float)) for w in weights)):
+        raise ConfigError(f"config: matching.calibration needs {len(FEATURES) + 1} numbers (intercept, {', '.join(FEATURES)})")
+    return settings
 
 
 def load_settings(

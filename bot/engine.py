@@ -14,6 +14,7 @@ from bot.clock import Clock, local_date
 from bot.config import Settings
 from bot.events import ASKED, INTERNAL_CHANNELS, EventLog
 from bot.knowledge import Entry, KnowledgeBase
+from bot.calibration import Ranking, probability
 from bot.matcher import Candidate, Matcher
 from bot.menus import GROUP_PREFIX, group_entries, groups_of, topic_groups
 from bot.normalize import (
@@ -82,6 +83,7 @@ class Reply:
     station_types: tuple[str, ...] = ()
     event_id: int | None = None
     language: str = "zh"
+    confidence: float | None = None  # calibrated P(the top entry is right), when the matcher decided
 
     def in_own_script(self) -> "Reply":
         """The reply as it leaves the Engine: text and choices in traditional characters for zh-hant."""
@@ -148,6 +150,7 @@ class _Decision:
     analysis: Analysis
     smalltalk: Candidate | None = None
     gated: bool = False  # a fallback decided before any threshold: no IP subject, or another domain
+    confidence: float | None = None  # calibrated P(top entry right); None when not calibrated
 
     def strength(self) -> tuple[int, float]:
         """Answer beats clarify beats fallback; then the higher score."""
@@ -381,7 +384,10 @@ class Engine:
         if self._mostly_another_domain(said or analysis, candidates[0].entry):
             return _Decision(FALLBACK, candidates, analysis, gated=True)
         matching = self.settings.matching
-        # A long, rambling question scores lower against short phrasings: scale its thresholds down.
+        if matching.calibration:
+            return self._decide_calibrated(analysis, candidates)
+        # Uncalibrated (`calibration: []`): a long, rambling question scores lower against short
+        # phrasings, so its thresholds are scaled down.
         scale = min(1.0, (matching.long_question_tokens / max(1, len(analysis.tokens))) ** matching.long_question_easing)
         top = candidates[0].score
         runner_up = candidates[1].score if len(candidates) > 1 else 0.0
@@ -393,6 +399,22 @@ class Engine:
         if top >= matching.clarify_threshold * scale:
             return _Decision(CLARIFY, candidates, analysis)
         return _Decision(FALLBACK, candidates, analysis)
+
+    def _decide_calibrated(self, analysis: Analysis, candidates: list[Candidate]) -> _Decision:
+        """Answer, offer choices or fall back on the calibrated probability that the top entry is right."""
+        matching = self.settings.matching
+        ranking = Ranking(
+            candidates[0].score, candidates[1].score if len(candidates) > 1 else 0.0,
+            self.matcher.coverage(analysis, candidates[0].entry), len(analysis.tokens),
+        )
+        confidence = probability(matching.calibration, ranking)
+        if confidence >= matching.answer_probability:
+            decision = ANSWER
+        elif confidence >= matching.clarify_probability:
+            decision = CLARIFY
+        else:
+            decision = FALLBACK
+        return _Decision(decision, candidates, analysis, confidence=round(confidence, 4))
 
     def _changes_subject(self, analysis: Analysis, entry: Entry) -> bool:
         """The follow-up names an IP word (续展) that the previous answer never mentions."""
@@ -460,10 +482,11 @@ class Engine:
 
     def _reply_for(self, decided: _Decision, lang: str, now: datetime, question: str) -> Reply:
         if decided.decision == ANSWER:
-            return self._answer(decided.smalltalk or decided.candidates[0], lang, now, question)
+            return replace(self._answer(decided.smalltalk or decided.candidates[0], lang, now, question),
+                           confidence=decided.confidence)
         if decided.decision == CLARIFY:
-            return self._clarify(decided.candidates, lang)
-        return self._fallback(lang)
+            return replace(self._clarify(decided.candidates, lang), confidence=decided.confidence)
+        return replace(self._fallback(lang), confidence=decided.confidence)
 
     def _answer(self, candidate: Candidate, lang: str, now: datetime, question: str = "") -> Reply:
         """The entry's answer with its facts as they apply on the question's dates (else today)."""
@@ -487,7 +510,7 @@ class Engine:
 
     def _clarify(self, candidates: list[Candidate], lang: str) -> Reply:
         floor = self.settings.matching.clarify_threshold
-        shown = [c for c in candidates if c.score >= floor][: self.settings.matching.max_choices]
+        shown = [candidates[0], *(c for c in candidates[1:] if c.score >= floor)][: self.settings.matching.max_choices]
         best = candidates[0]
         none_of_these = Choice(HANDOFF_INTENT, best.entry.topic, text("handoff_choice_none", lang))
         return Reply(
@@ -588,7 +611,7 @@ class Engine:
             return None
         return request_from_question(
             question, analysis.cleaned, self.stations, county=message.county, industry=message.industry,
-            context=context.entry if context else None, about_ip=self.matcher.has_domain_word(analysis),
+            context=context.entry if context else None,
         )
 
     def _where_in_county(self, user: str, now: datetime, typed: str) -> StationRequest | None:

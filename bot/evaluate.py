@@ -11,6 +11,9 @@ import yaml
 from rank_bm25 import BM25Okapi
 from rapidfuzz import fuzz, process
 
+import numpy as np
+
+from bot.calibration import Ranking, fit, folds, probability
 from bot.clock import Clock
 from bot.config import Settings
 from bot.engine import ANSWER, CLARIFY, FALLBACK, Engine, Message
@@ -175,6 +178,96 @@ def run_engine(kb: KnowledgeBase, settings: Settings, clock: Clock, questions: l
     return {key: report[key] for key in REPORT_KEYS}
 
 
+# ---- calibrated decisions (bot/calibration.py), fitted on labelled questions ----------------------
+
+ANSWER_GRID = [round(0.2 + 0.025 * i, 3) for i in range(30)]
+CLARIFY_GRID = [round(0.05 + 0.05 * i, 3) for i in range(17)]
+
+
+@dataclass(frozen=True)
+class RankedRow:
+    """One ranked question: an outcome no threshold changes (small talk, a gate), or the top topic and ranking."""
+
+    question: Question
+    fixed: Outcome | None  # smalltalk or a gated fallback: no threshold changes it
+    topic: str  # the top entry's topic
+    ranking: Ranking | None
+    answer: str = ""  # the top entry's answer as it would be sent
+
+    @property
+    def right(self) -> bool:
+        return self.topic == self.question.topic
+
+
+def outcomes(rows: list[RankedRow], weights, answer: float, clarify: float) -> list[tuple[Question, Outcome]]:
+    pairs = []
+    for row in rows:
+        if row.fixed:
+            pairs.append((row.question, row.fixed))
+            continue
+        p = probability(weights, row.ranking)
+        decision = ANSWER if p >= answer else CLARIFY if p >= clarify else FALLBACK
+        topic = row.topic if decision != FALLBACK else OUT_OF_SCOPE
+        pairs.append((row.question, Outcome(decision, topic, None, row.answer if decision == ANSWER else "")))
+    return pairs
+
+
+def fitted(rows: list[RankedRow]) -> tuple[tuple[float, ...], float, float]:
+    """Weights, then the answer and clarify probabilities that maximise the objective on `rows`."""
+    ranked = [r for r in rows if r.ranking]
+    weights = fit([r.ranking for r in ranked], [r.right for r in ranked])
+    best = max(
+        ((objective(_figures(outcomes(rows, weights, a, c))), a, c) for a in ANSWER_GRID for c in CLARIFY_GRID if c <= a),
+        key=lambda t: t[0],
+    )
+    return weights, best[1], best[2]
+
+
+def k_fold(rows: list[RankedRow], k: int) -> list[tuple[Question, Outcome]]:
+    """Every row decided by a calibration fitted on the other folds."""
+    pairs: list = [None] * len(rows)
+    for held_out in folds(len(rows), k):
+        train = [rows[i] for i in np.setdiff1d(np.arange(len(rows)), held_out)]
+        weights, answer, clarify = fitted(train)
+        for i, pair in zip(held_out, outcomes([rows[i] for i in held_out], weights, answer, clarify)):
+            pairs[i] = pair
+    return pairs
+
+
+def ranker_rows(
+    ranker: Callable[[str], list[tuple[str, float]]], kb: KnowledgeBase, coverage: Callable[[Analysis, Entry], float],
+    questions: list[Question], day: date,
+) -> list[RankedRow]:
+    """Each question (alone, without its context) as ranked by a retrieval candidate."""
+    rows = []
+    for question in questions:
+        ranked = ranker(question.text)
+        if not ranked:
+            rows.append(RankedRow(question, Outcome(FALLBACK, OUT_OF_SCOPE, None), OUT_OF_SCOPE, None))
+            continue
+        analysis = kb.normalizer.analyze(question.text)
+        entry = kb.entries[ranked[0][0]]
+        ranking = Ranking(ranked[0][1], ranked[1][1] if len(ranked) > 1 else 0.0, coverage(analysis, entry), len(analysis.tokens))
+        rows.append(RankedRow(question, None, entry.topic, ranking, render_answers(kb, entry, day)))
+    return rows
+
+
+def render_answers(kb: KnowledgeBase, entry: Entry, day: date) -> str:
+    """Both languages' answer, facts filled in: what expect_any strings are looked for in."""
+    return kb.facts.render(entry.answer, "zh", day) + kb.facts.render(entry.answer_en, "en", day)
+
+
+def calibrated_figures(dev_rows: list[RankedRow], rows: list[RankedRow] | None, folds_count: int = 5) -> dict[str, Any]:
+    """The figures of `rows` decided by a calibration fitted on `dev_rows`; `rows` None: the dev set
+    itself, k-fold (each question decided by a calibration fitted without it)."""
+    if rows is None:
+        pairs = k_fold(dev_rows, folds_count)
+    else:
+        pairs = outcomes(rows, *fitted(dev_rows))
+    report = summarise(pairs)
+    return {key: report[key] for key in (*METRICS, "ip_word_rejection", "by_tag")}
+
+
 # ---- baselines -------------------------------------------------------------------------------
 
 Scorer = Callable[[Analysis], list[tuple[int, float]]]  # entry index, score; best first
@@ -222,8 +315,7 @@ class Baseline:
         return Outcome(FALLBACK, OUT_OF_SCOPE, None)
 
     def _render(self, entry: Entry) -> str:
-        facts = self.kb.facts
-        return facts.render(entry.answer, "zh", self.day) + facts.render(entry.answer_en, "en", self.day)
+        return render_answers(self.kb, entry, self.day)
 
     def _tune(self, scored: list[tuple[Question, list[tuple[int, float]]]]) -> tuple[float, float, float]:
         tops = sorted({round(r[0][1], 3) for _, r in scored if r})

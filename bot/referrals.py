@@ -41,6 +41,8 @@ _SUBJECTS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("open_license", ("开放许可", "open licen")),
     ("patent", ("专利", "patent")),
 )
+# IP named without a subject (知识产权去哪办): any IP station may serve it.
+_GENERIC_IP = re.compile(r"知识产权|\bip\b|intellectual property")
 
 
 @dataclass(frozen=True)
@@ -102,20 +104,21 @@ def subject_of(cleaned: str) -> str | None:
 
 def request_from_question(
     question: str, cleaned: str, directory: Directory, *,
-    county: str | None, industry: str | None, context: Entry | None, about_ip: bool,
+    county: str | None, industry: str | None, context: Entry | None,
 ) -> StationRequest | None:
     """A StationRequest when the (cleaned) question asks where to go for an IP matter, else None.
 
-    `about_ip`: the question has an IP word. County and industry named in the text win over the
-    profile's; a question naming no subject (我在浦城，去哪里办) takes the subject of the answer just
-    given (`context`)."""
+    It is an IP matter only when the question names an IP subject (商标, 专利, 知识产权 …) or follows an
+    IP answer (`context`, whose subject it then takes: 我在浦城，去哪里办); words that IP questions
+    merely use (注册, 证书, 材料) are not enough. County and industry named in the text win over the
+    profile's."""
     named_county, in_park = county_in_text(cleaned), directory.park_in_text(cleaned)
     names_place = named_county in COUNTIES or in_park is not None
     if not directory or not asks_where(cleaned, names_place):
         return None
     topic = subject_of(cleaned)
     entry = context if topic is None and context and context.station_types else None
-    if not (about_ip or entry):
+    if not (topic or entry or _GENERIC_IP.search(cleaned)):
         return None
     county, industry = _profile(county, industry)
     return StationRequest(

@@ -11,8 +11,13 @@ def list_separator(lang: str) -> str:
 TEXTS: dict[str, dict[str, str]] = {
     "fallback": {
         "zh": "抱歉，这个问题不在我能回答的知识产权范围内，我也不会猜测作答。"
+        "我能解答的是：商标、专利、版权和软件著作权、地理标志、知识产权质押融资、专利开放许可、"
+        "知识产权保险、维权和南平的扶持政策，以及这些事去哪里办。"
         "您可以从下面的主题中选择，或回复「转人工」把问题留给人工服务专员。",
         "en": "Sorry, that is outside the IP questions I can answer, and I will not guess. "
+        "I cover trademarks, patents, copyright and software registration, geographical indications, "
+        "IP-backed loans, patent open licensing, IP insurance, enforcement and Nanping's support "
+        "policies, and where to handle them. "
         "Pick a topic below, or reply \"human\" to leave the question for one of our IP advisers.",
     },
     "clarify": {

@@ -8,8 +8,10 @@ from collections import Counter
 from pathlib import Path
 
 from bot.clock import SystemClock, local_date
-from bot.config import Settings
+from bot.config import PROJECT_ROOT, Settings
 from bot.engine import Message, Reply
+
+DEV_SET = PROJECT_ROOT / "tests" / "data" / "dev_questions.yaml"
 
 CLI_CHANNEL = "cli"
 
@@ -87,7 +89,14 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     clock = SystemClock()
     report = evaluate.run_engine(kb, settings, clock, questions)
     if args.compare:
-        report["baselines"] = evaluate.run_baselines(kb, questions, local_date(clock.now()))
+        from bench.candidates import compare
+
+        day = local_date(clock.now())
+        report["baselines"] = evaluate.run_baselines(kb, questions, day)
+        dev_path = Path(args.dev)
+        same = dev_path.resolve() == Path(args.file).resolve()
+        dev = questions if same else evaluate.read_questions(dev_path)
+        report["candidates"] = compare(kb, settings, questions, dev, day, args.embedding, same)
     if args.json:
         print(json.dumps(report, ensure_ascii=False, indent=1))
         return 0
@@ -95,7 +104,7 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
         print(line)
     if args.compare:
         print()
-        print(evaluate.comparison_table(report, report["baselines"]))
+        print(evaluate.comparison_table(report, {**report["candidates"], **report["baselines"]}))
     return 0
 
 
@@ -187,7 +196,12 @@ def register(commands: argparse._SubParsersAction) -> None:
     evaluation = commands.add_parser("eval", help=cmd_eval.__doc__)
     evaluation.add_argument("file", help="YAML list of {text, topic, expect_any, context}")
     evaluation.add_argument("--json", action="store_true", help="print one JSON object")
-    evaluation.add_argument("--compare", action="store_true", help="add the WRatio and BM25 baselines")
+    evaluation.add_argument(
+        "--compare", action="store_true",
+        help="add the retrieval candidates (calibrated on --dev, k-fold when it is the file) and the WRatio and BM25 baselines",
+    )
+    evaluation.add_argument("--dev", default=str(DEV_SET), help="the labelled set candidates are calibrated on")
+    evaluation.add_argument("--embedding", action="store_true", help="with --compare: add the sentence-embedding candidates")
     evaluation.set_defaults(run=cmd_eval)
 
     kb = commands.add_parser("kb", help="knowledge-base tools")

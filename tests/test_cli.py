@@ -89,13 +89,23 @@ def test_eval_json_keys_and_figures(settings, tmp_path: Path, capsys) -> None:
     assert settings.db_path.exists() == db_before  # eval never writes to the bot's database
 
 
-def test_eval_compare_adds_two_baselines(settings, tmp_path: Path, capsys) -> None:
+def test_eval_compare_adds_candidates_and_two_baselines(settings, tmp_path: Path, capsys) -> None:
+    questions = [
+        {"text": "商标注册要多久", "topic": "trademark"},
+        {"text": "注册商标要花多少钱", "topic": "trademark"},
+        {"text": "質押貸款怎麼申請", "topic": "pledge_financing"},
+        {"text": "明天天气怎么样", "topic": "out_of_scope"},
+    ]
     path = tmp_path / "q.yaml"
-    path.write_text(yaml.safe_dump([{"text": "商标注册要多久", "topic": "trademark"}], allow_unicode=True))
-    assert main(["--config", str(tmp_path / "config.yaml"), "eval", str(path), "--json", "--compare"]) == 0
+    path.write_text(yaml.safe_dump(questions, allow_unicode=True), encoding="utf-8")
+    config = str(tmp_path / "config.yaml")
+    assert main(["--config", config, "eval", str(path), "--json", "--compare", "--dev", str(path)]) == 0
     report = json.loads(capsys.readouterr().out)
     assert set(report["baselines"]) == {"wratio", "bm25"}
     assert report["baselines"]["bm25"]["in_scope_accuracy"]["overall"] == 1.0
+    assert set(report["candidates"]) == {"engine + calibration", "lexical (today's ranking)", "tfidf", "linear"}
+    for figures in report["candidates"].values():  # k-fold on the file itself: each question decided
+        assert figures["in_scope_accuracy"]["overall"] is not None
 
 
 def test_eval_reports_out_of_scope_questions_with_an_ip_word_apart(settings, tmp_path: Path, capsys) -> None:

@@ -210,6 +210,19 @@ def test_where_questions_outside_ip_are_not_routed(engine: Engine, text: str) ->
     assert referrals(engine) == []
 
 
+@pytest.mark.parametrize("text", ["公司注册去哪里办", "证书编号在哪里能查到", "标志印在哪", "材料去哪交"])
+def test_where_questions_without_an_ip_subject_or_answer_are_not_routed(engine: Engine, text: str) -> None:
+    """Issue 13: "where do I go" needs an IP subject in the question or an IP answer just before it."""
+    assert ask(engine, text).intent != "where"
+    assert referrals(engine) == []
+
+
+def test_where_question_without_subject_after_an_ip_answer_is_routed(engine: Engine) -> None:
+    ask(engine, "商标注册要多久")
+    assert ask(engine, "材料去哪交").intent == "where"
+    assert shown(engine) == ["t_window"]
+
+
 def test_ordinary_questions_are_not_routed(engine: Engine) -> None:
     assert ask(engine, "商标注册要多久").intent == "tm_duration"
     assert ask(engine, "商标申请存在哪些费用", user="u2").intent != "where"

@@ -1,0 +1,47 @@
+"""Out of scope by meaning (issue 13 item 5): near-misses that share a word with IP stay out, and the
+fallback says what the assistant does cover. Run on the shipped knowledge base and config."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+
+from bot.clock import ManualClock
+from bot.config import load_settings
+from bot.engine import Engine, Message
+from bot.kbcheck import load_knowledge
+from bot.store import open_db
+
+
+@pytest.fixture(scope="module")
+def real_engine() -> Engine:
+    settings = load_settings(environ={"BOT_DB_PATH": ":memory:"})
+    clock = ManualClock(datetime(2026, 12, 3, 2, 0, tzinfo=timezone.utc))
+    return Engine(load_knowledge(settings.knowledge_dir), settings, open_db(":memory:"), clock)
+
+
+@pytest.mark.parametrize("text", [
+    "车辆质押贷款怎么办",  # 质押 of a vehicle
+    "商标纸印刷多少钱一张",  # printing labels
+    "地理考试怎么复习",  # a geography exam
+    "域名怎么注册",  # a domain name
+    "高企认定需要什么条件",  # high-tech enterprise status
+    "买到的茶叶发霉了我要投诉商家",  # a consumer complaint
+])
+def test_near_misses_with_an_ip_word_stay_out(real_engine: Engine, text: str) -> None:
+    reply = real_engine.handle(Message("test", text, text))
+    assert (reply.decision, reply.topic) == ("fallback", "out_of_scope")
+
+
+@pytest.mark.xfail(strict=True, reason="抢注 pulls a domain-name dispute to trademark squatting: scope is still by words")
+def test_a_domain_name_dispute_stays_out(real_engine: Engine) -> None:
+    reply = real_engine.handle(Message("test", "d", "公司域名被别人抢注了怎么办"))
+    assert reply.decision == "fallback"
+
+
+@pytest.mark.parametrize(("lang", "covered"), [("zh", "商标、专利"), ("en", "trademarks, patents")])
+def test_the_fallback_says_what_the_assistant_covers(real_engine: Engine, lang: str, covered: str) -> None:
+    text = "明天会下雨吗" if lang == "zh" else "will it rain tomorrow"
+    reply = real_engine.handle(Message("test", f"w-{lang}", text))
+    assert reply.decision == "fallback"
+    assert covered in reply.text
