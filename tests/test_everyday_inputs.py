@@ -200,3 +200,10 @@ def test_a_two_part_question_offers_the_second_part_first(real_engine: Engine) -
     reply = conversation(real_engine, "商标注册费用和时间")
     assert reply.intent == "tm_fee" and reply.choices[0].intent == "tm_duration"
     assert "您还问到" in reply.text
+
+
+@pytest.mark.parametrize("text", ["商標審查要多長時間", "商標異議期多長", "商標侵權賠償標準"])
+def test_traditional_questions_on_versioned_facts_get_a_traditional_answer(real_engine: Engine, text: str) -> None:
+    reply = conversation(real_engine, text)
+    assert reply.decision == "answer" and reply.language == "zh-hant"
+    assert "商標" in reply.text
