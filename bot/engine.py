@@ -493,7 +493,8 @@ class Engine:
         entry = candidate.entry
         day = local_date(now)
         template = entry.answer_en if lang == "en" else entry.answer
-        body = self.kb.facts.render(template, lang, day, question_dates(question, day), entry.cites)
+        writing = "en" if lang == "en" else "zh"  # traditional characters are made from zh at the boundary
+        body = self.kb.facts.render(template, writing, day, question_dates(question, day), entry.cites)
         if entry.topic != SMALLTALK:
             source = entry.source_en if lang == "en" and entry.source_en else entry.source
             body += "\n\n" + text("basis", lang, source=source, reviewed=entry.reviewed.strftime("%Y-%m"))
