@@ -1,16 +1,19 @@
 """/forget on the console: after a salt rotation, nothing in the database or the Engine names the user."""
 from __future__ import annotations
 
+import pytest
+
 from bot.deadlines import Deadlines
 from bot.engine import Engine
 from bot.events import EventLog, Salts
 from handlers.console import CHANNEL, ConsoleSession
-from privacy_traces import traces
+from privacy_traces import links, traces
 
 USER = "alice-4242"
 QUESTIONS = ("我们厂的商业秘密被员工带走了", "商标注册要多久")
 
 
+@pytest.mark.xfail(strict=True, reason="issue 15 item 5: tickets keep the raw chat id")  # XFAIL-SEALED
 def test_console_forget_leaves_no_trace_under_any_salt(engine: Engine, desk, fixture_kb, clock) -> None:
     session = ConsoleSession(engine, USER)
     engine.events = EventLog(engine.db, Salts(("old-salt",)))
@@ -23,6 +26,7 @@ def test_console_forget_leaves_no_trace_under_any_salt(engine: Engine, desk, fix
                                     clock.now())
     other = ConsoleSession(engine, "bob")
     other.send("商标续展怎么办")
+    assert links(engine.db, USER, engine.events.every_user(CHANNEL, USER), engine.events.every_firm(CHANNEL, USER)) == []
 
     assert session.send("/forget").text.startswith("已删除。")
 

@@ -270,3 +270,72 @@ def test_forget_drops_what_is_still_to_be_sent(engine: Engine, settings, clock) 
     notices = list(engine.db["ticket_notices"].rows)
     assert notices == []  # the offer and the answer were never sent: gone
     assert json.loads(engine.db["tickets"].get(1)["guesses"])  # the figures' side stays
+
+
+# ---- the firm's chat is sealed (issue 15 item 5) -------------------------------------------------
+
+@pytest.mark.xfail(strict=True, reason="issue 15 item 5: tickets keep the raw chat id")  # XFAIL-SEALED
+@pytest.mark.asyncio
+async def test_the_answer_reaches_the_firm_whose_chat_no_row_names(engine: Engine, settings, clock) -> None:
+    from privacy_traces import links
+
+    desk = staffed(engine, settings, clock)
+    engine.handle(Message("telegram", "42", "转人工 商标被抢注了"))  # no firm profile: the chat still answers
+    desk.answer(Staff("telegram", "9"), 1, "请提出异议。")
+    courier = Failing()
+    await NoticeDelivery(desk, courier).run()
+    assert [chat for chat, _ in courier.sent] == ["9", "42", "42"]  # the offer, then claimed and the answer
+    assert links(engine.db, "42", engine.events.every_user("telegram", "42"),
+                 engine.events.every_firm("telegram", "42")) == []
+    firm_rows = [*engine.db["tickets"].rows, *engine.db.query("select * from ticket_notices where role = 'firm'")]
+    assert not any(value == "42" for row in firm_rows for value in row.values())
+
+
+@pytest.mark.xfail(strict=True, reason="issue 15 item 5: tickets keep the raw chat id")  # XFAIL-SEALED
+@pytest.mark.asyncio
+async def test_a_chat_sealed_under_a_dropped_salt_is_given_up(engine: Engine, settings, clock, caplog) -> None:
+    from bot.events import EventLog, Salts
+
+    desk = staffed(engine, settings, clock)
+    engine.events = EventLog(engine.db, Salts(("old-salt",)))
+    engine.handle(Message("telegram", "42", "转人工 商标被抢注了"))
+    engine.events = EventLog(engine.db, Salts(("new-salt",)))  # the old salt left BOT_SALT too early
+    desk.answer(Staff("telegram", "9"), 1, "请提出异议。")
+    courier = Failing()
+    await NoticeDelivery(desk, courier).run()
+    statuses = [(n["role"], n["kind"], n["status"]) for n in engine.db["ticket_notices"].rows]
+    assert ("firm", "answer", "failed") in statuses and ("specialist", "unreachable", "sent") in statuses
+    assert "42" not in [chat for chat, _ in courier.sent]
+    assert "no salt in BOT_SALT opens" in caplog.text
+
+
+@pytest.mark.xfail(strict=True, reason="issue 15 item 5: tickets keep the raw chat id")  # XFAIL-SEALED
+@pytest.mark.asyncio
+async def test_an_open_ticket_of_the_old_schema_is_sealed_and_still_answered(tmp_path, settings, fixture_kb,
+                                                                             clock) -> None:
+    from bot import tickets
+
+    path = tmp_path / "old.db"
+    old = Database(path)
+    for migration_set in MIGRATION_SETS:  # the schema before the sealed address
+        migration_set.apply(old, stop_before="003_ticket_addresses" if migration_set is tickets.migrations else None)
+    old["tickets"].insert({"id": 1, "created": "2026-11-20T02:00:00+00:00", "user": "h1", "channel": "telegram",
+                           "chat_id": "42", "language": "zh", "question": "商标被抢注了", "topic": "trademark",
+                           "guesses": "[]", "station_types": "[]", "status": "claimed", "claimed_by": "telegram:9",
+                           "event_id": 7, "internal": 0})
+    old["ticket_notices"].insert({"ticket_id": 1, "created": "2026-11-20T02:00:00+00:00", "channel": "telegram",
+                                  "chat_id": "42", "role": "firm", "kind": "claimed", "status": "sent",
+                                  "attempts": 1, "message_id": "77"})
+    old.conn.close()
+    db = open_db(path)
+    engine = Engine(fixture_kb, settings, db, clock)
+    db["tickets"].update(1, {"user": engine.events.user("telegram", "42")})
+    desk = staffed(engine, settings, clock)
+    assert "chat_id" not in db["tickets"].columns_dict and db["tickets"].get(1)["address"] not in (None, "42")
+    assert [n["chat_id"] for n in db["ticket_notices"].rows] == [db["tickets"].get(1)["address"]]
+    assert desk.answer(Staff("telegram", "9"), 1, "请提出异议。").ok
+    courier = Failing()
+    await NoticeDelivery(desk, courier).run()
+    assert courier.sent == [("42", courier.sent[0][1])] and "请提出异议。" in courier.sent[0][1]
+    follow_up = desk.reply_to_message("telegram", "42", "77", "42", "还有一个问题", specialist=False)
+    assert follow_up is not None and follow_up.ok  # the reply to the old notice still finds its ticket

@@ -7,13 +7,14 @@ import pytest
 from bot.engine import Engine
 from bot.events import EventLog, Salts
 from handlers.telegram.context import SERVICES_KEY
-from privacy_traces import traces
+from privacy_traces import links, traces
 from tg_harness import FIRM
 
 pytestmark = pytest.mark.asyncio
 QUESTIONS = ("我们厂的商业秘密被员工带走了", "我的商标被抢注了", "商标注册要多久")
 
 
+@pytest.mark.xfail(strict=True, reason="issue 15 item 5: tickets keep the raw chat id")  # XFAIL-SEALED
 async def test_telegram_forget_leaves_no_trace_under_any_salt(tg, engine: Engine) -> None:
     engine.events = EventLog(engine.db, Salts(("old-salt",)))
     await tg.say(FIRM, "/start")
@@ -29,6 +30,8 @@ async def test_telegram_forget_leaves_no_trace_under_any_salt(tg, engine: Engine
     await tg.say(FIRM, "转人工 " + QUESTIONS[1])
     await tg.say(FIRM, "/deadline 商标 2027-03-15 第12345678号")
     await tg.say(FIRM + 1, "商标注册要多久")  # someone else, untouched
+    assert links(engine.db, str(FIRM), engine.events.every_user("telegram", str(FIRM)),
+                 engine.events.every_firm("telegram", str(FIRM))) == []  # open tickets name no chat
 
     await tg.say(FIRM, "/forget")
     await tg.press(FIRM, "确认删除")
