@@ -7,14 +7,15 @@ delivers the notices addressed to it through a `Courier` (`NoticeDelivery`), rig
 in a periodic round (`serve_desk`) that also offers stray tickets and escalates overdue ones.
 
 Privacy: a specialist sees the ticket number, the question, the county and the bot's guesses; never the
-firm's account (no user id, name or username), and the firm never sees the specialist's.
+firm's account (no user id, name or username), and the firm never sees the specialist's. The firm's chat
+is kept sealed under the salt (bot/events.py `seal`) and opened only to deliver a notice.
 """
 from __future__ import annotations
 
 import asyncio
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Awaitable, Callable, Protocol
@@ -29,7 +30,7 @@ from bot.engine import Engine, Handoff
 from bot.texts import TEXTS, list_separator, text
 from bot.tickets import (
     ANSWER, BLOCKED, CLAIMED_NOTICE, CLOSED, CLOSED_NOTICE, ESCALATED, FAILED, FIRM, FOLLOW_UP, OFFER, OPEN,
-    PENDING, SENT, SPECIALIST, TAKEN, UNREACHABLE, WITHDRAWN, Notice, Ticket, Tickets,
+    PENDING, SENT, SPECIALIST, TAKEN, UNREACHABLE, WITHDRAWN, Notice, Ticket, Tickets, seal_addresses,
 )
 from bot.vocab import CITY, TOPIC_TITLES
 
@@ -64,13 +65,14 @@ class TicketDesk:
         self.config = config or handoff_settings(settings)
         self.knowledge_dir = settings.knowledge_dir
         self.tickets = Tickets(engine.db)
+        seal_addresses(engine.db, engine.events.seal)  # a database of an earlier version kept raw chat ids
 
     # ---- the Engine's port ------------------------------------------------------------------
 
     def open(self, handoff: Handoff) -> str:
         """A ticket for the handed-off question, offered to the specialists on duty; tells the firm when
         to expect an answer (the next opening time outside office hours)."""
-        ticket = self.tickets.create(handoff)
+        ticket = self.tickets.create(handoff, self.engine.events.seal(handoff.user_id))
         self._offer(ticket, OFFER)
         if not self.config.on_duty(ticket.county, ticket.station_types):
             return text("ticket_recorded_unstaffed", ticket.language, id=str(ticket.id), question=handoff.question)
@@ -322,7 +324,8 @@ class TicketDesk:
                          specialist: bool) -> Done | None:
         """A reply to a ticket message in this chat: the specialist's answer or the firm's follow-up;
         None when the message is not about a ticket."""
-        notice = self.tickets.notice_for_message(channel, chat_id, message_id)
+        notice = self.tickets.notice_for_message(channel, [chat_id, *self.engine.events.every_seal(chat_id)],
+                                                 message_id)
         if notice is None:
             return None
         if notice.role == SPECIALIST and specialist:
@@ -334,8 +337,8 @@ class TicketDesk:
     # ---- notices --------------------------------------------------------------------------------
 
     def _tell_firm(self, ticket: Ticket, kind: str, now: datetime, body: str | None = None) -> None:
-        if ticket.chat_id:
-            self.tickets.notify(ticket.id, ticket.channel, ticket.chat_id, FIRM, kind, now, body)
+        if ticket.address:
+            self.tickets.notify(ticket.id, ticket.channel, ticket.address, FIRM, kind, now, body)
 
     def _tell_offered(self, ticket_id: int, kind: str, now: datetime, except_staff: Staff | None = None) -> None:
         skip = (except_staff.channel, except_staff.user_id) if except_staff else None
@@ -432,8 +435,11 @@ class NoticeDelivery:
     async def _deliver(self, notice: Notice) -> str:
         """SENT, RETRY_LATER (back to pending), or the status it was given up with (failed, blocked)."""
         tickets = self.desk.tickets
+        addressed = self._opened(notice)
+        if addressed is None:
+            return self._give_up(notice, FAILED)
         try:
-            message_id = await self.courier.deliver(notice, self.desk.render(notice))
+            message_id = await self.courier.deliver(addressed, self.desk.render(notice))
         except RecipientBlocked:
             return self._give_up(notice, BLOCKED)
         except (RetryAfter, TransientError) as exc:
@@ -448,6 +454,18 @@ class NoticeDelivery:
             return self._give_up(notice, FAILED)
         tickets.delivered(notice.id, message_id, self.desk.clock.now())
         return SENT
+
+    def _opened(self, notice: Notice) -> Notice | None:
+        """The notice with the firm's chat unsealed (a specialist's is plain); None, logged, when no salt
+        in BOT_SALT opens it (the salt it was sealed with was dropped while the ticket was open)."""
+        if notice.role != FIRM:
+            return notice
+        chat_id = self.desk.engine.events.unseal(notice.chat_id)
+        if chat_id is None:
+            log.warning("ticket notice %s: no salt in BOT_SALT opens the firm's chat (keep old salts until "
+                        "their tickets are closed, docs/privacy.md)", notice.id)
+            return None
+        return replace(notice, chat_id=chat_id)
 
     def _give_up(self, notice: Notice, status: str) -> str:
         """Mark the notice failed or blocked; a firm that cannot be reached is reported to the claimer."""

@@ -1,12 +1,16 @@
 """The event log: one row per handled message, choice, fallback and (later) feedback or referral."""
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import json
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESSIV
 from sqlite_utils import Database
 
 INTERNAL_CHANNELS = frozenset({"cli", "test"})
@@ -50,6 +54,29 @@ def pseudonym(salt: str, channel: str, user_id: str, role: str = "") -> str:
     return f"{salt_id(salt)}.{digest}"
 
 
+def seal(salt: str, value: str) -> str:
+    """`value` (a chat id) encrypted under a key made from the salt, behind the salt's id: only a process
+    that knows the salt reads it back. Deterministic (AES-SIV): the same chat always seals the same."""
+    sealed = _sealer(salt).encrypt(value.encode(), None)
+    return f"{salt_id(salt)}.{base64.urlsafe_b64encode(sealed).decode()}"
+
+
+def unseal(salts: Salts, sealed: str) -> str | None:
+    """The value `seal` sealed, or None when no salt of `salts` made it (dropped too early) or it is damaged."""
+    made_by, _, body = sealed.partition(".")
+    secret = next((s for s in salts.secrets if salt_id(s) == made_by), None)
+    if secret is None:
+        return None
+    try:
+        return _sealer(secret).decrypt(base64.urlsafe_b64decode(body), None).decode()
+    except (InvalidTag, binascii.Error, ValueError):
+        return None
+
+
+def _sealer(salt: str) -> AESSIV:
+    return AESSIV(hashlib.sha512(f"seal:{salt}".encode()).digest())
+
+
 @dataclass(frozen=True)
 class EventLog:
     db: Database
@@ -73,6 +100,17 @@ class EventLog:
     def every_firm(self, channel: str, user_id: str) -> list[str]:
         """The user's firm key under every salt, the current first."""
         return [pseudonym(secret, channel, user_id, FIRM_ROLE) for secret in self.salts.secrets]
+
+    def seal(self, chat_id: str) -> str:
+        """The chat id as tickets keep it: sealed under the current salt (see `seal`)."""
+        return seal(self.salts.secrets[0], chat_id)
+
+    def every_seal(self, chat_id: str) -> list[str]:
+        """The chat id sealed under every salt, the current first (to find what an earlier salt sealed)."""
+        return [seal(secret, chat_id) for secret in self.salts.secrets]
+
+    def unseal(self, sealed: str) -> str | None:
+        return unseal(self.salts, sealed)
 
     def record(
         self,

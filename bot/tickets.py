@@ -1,7 +1,7 @@
 """Tickets: questions handed to a specialist, their back-and-forth, and the notices that carry it.
 
-- `tickets`: one row per handoff — the firm (salted user hash; channel and raw chat id only to deliver
-  the answer), its question, county, language, the bot's guesses and the station types they point to,
+- `tickets`: one row per handoff — the firm (its event pseudonym, and its chat *sealed* under the salt:
+  the database alone ties no ticket, and so no event, to a chat id; see docs/privacy.md), its question, county, language, the bot's guesses and the station types they point to,
   status open → claimed → answered → closed with its times, who claimed it, and the `handoff` event
   (`event_id`) and the reply that led to it (`reply_to`).
 - `ticket_messages`: the specialist's answers and the firm's follow-ups.
@@ -9,13 +9,14 @@
   of the recipient (bot/desk.py, handlers/*/tickets.py): nothing is lost on a restart, and a Telegram
   process can answer a WeCom firm through the WeCom process. A sent notice keeps the platform's
   message id, so a reply to it (Telegram) finds its ticket, and offers can be edited once claimed.
+  A firm's notices carry the ticket's sealed address, opened only at delivery (bot/desk.py).
 """
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable, Sequence
 
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
@@ -51,7 +52,7 @@ def _tickets(db: Database) -> None:
             "created": str,  # UTC ISO, like every time below
             "user": str,  # salted hash
             "channel": str,
-            "chat_id": str,  # raw, only to deliver the answer
+            "chat_id": str,  # raw, to deliver the answer (003 seals it into `address`)
             "language": str,
             "question": str,
             "county": str,
@@ -110,6 +111,28 @@ def _from_pending_questions(db: Database) -> None:
     db["pending_questions"].drop()
 
 
+@migrations(name="003_ticket_addresses")
+def _addresses(db: Database) -> None:
+    """The firm's chat becomes `address`, sealed under the salt: the desk seals the raw `chat_id` of
+    earlier tickets and drops the column when it first opens with the salt (`seal_addresses`)."""
+    db["tickets"].add_column("address", str)
+
+
+def seal_addresses(db: Database, seal: Callable[[str], str]) -> None:
+    """Seal the raw chat ids an earlier version kept (tickets and the firm's notices), then drop
+    `tickets.chat_id`. Once per database: a no-op when the column is gone."""
+    with db.atomic():
+        if "chat_id" not in db["tickets"].columns_dict:
+            return
+        rows = db.execute("select id, chat_id from tickets where chat_id is not null").fetchall()
+        for ticket_id, chat_id in rows:
+            address = seal(chat_id)
+            db.execute("update tickets set address = ? where id = ?", [address, ticket_id])
+            db.execute("update ticket_notices set chat_id = ? where ticket_id = ? and role = ?",
+                       [address, ticket_id, FIRM])
+        db.execute("alter table tickets drop column chat_id")
+
+
 def iso(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).isoformat(timespec="seconds")
 
@@ -134,7 +157,7 @@ class Ticket:
     created: datetime
     user: str | None
     channel: str
-    chat_id: str | None
+    address: str | None  # the firm's chat, sealed (bot/events.py `seal`); None once forgotten
     language: str
     question: str | None
     county: str | None
@@ -157,7 +180,7 @@ class Ticket:
     def from_row(cls, row: dict) -> Ticket:
         times = ("created", "offered_at", "escalated_at", "claimed_at", "first_response_at", "closed_at")
         return cls(**{
-            **row, **{name: _time(row[name]) for name in times},
+            **{name: row[name] for name in cls.__dataclass_fields__ if name in row}, **{name: _time(row[name]) for name in times},
             "guesses": tuple(Guess(**g) for g in json.loads(row["guesses"] or "[]")),
             "station_types": tuple(json.loads(row["station_types"] or "[]")),
             "internal": bool(row["internal"]),
@@ -181,7 +204,7 @@ class Notice:
     id: int
     ticket_id: int
     channel: str
-    chat_id: str
+    chat_id: str  # a specialist's chat; a firm's: its ticket's sealed address
     role: str  # firm or specialist
     kind: str
     body: str | None  # the message carried (an answer, a follow-up)
@@ -197,8 +220,9 @@ class Tickets:
 
     # ---- tickets ----------------------------------------------------------------------------
 
-    def create(self, handoff: Handoff) -> Ticket:
-        """An open ticket for a handed-off question (offered to specialists by the desk)."""
+    def create(self, handoff: Handoff, address: str) -> Ticket:
+        """An open ticket for a handed-off question (offered to specialists by the desk), answered in the
+        chat sealed in `address`."""
         best = handoff.guesses[0].entry if handoff.guesses else None
         guesses = [
             {"intent": c.entry.id, "topic": c.entry.topic, "title": c.entry.title, "score": round(c.score, 1)}
@@ -206,7 +230,7 @@ class Tickets:
         ]
         row = {
             "created": iso(handoff.time), "user": handoff.user, "channel": handoff.channel,
-            "chat_id": handoff.user_id, "language": handoff.language, "question": handoff.question,
+            "address": address, "language": handoff.language, "question": handoff.question,
             "county": handoff.county, "topic": best.topic if best else OUT_OF_SCOPE,
             "guesses": json.dumps(guesses, ensure_ascii=False),
             "station_types": json.dumps(list(best.station_types) if best else []),
@@ -348,11 +372,13 @@ class Tickets:
         ).fetchall()
         return [row[0] for row in rows]
 
-    def notice_for_message(self, channel: str, chat_id: str, message_id: str) -> Notice | None:
-        """The notice that a platform message in this chat carried."""
+    def notice_for_message(self, channel: str, chats: Sequence[str], message_id: str) -> Notice | None:
+        """The notice that a platform message in this chat carried; `chats` names the chat every way a
+        notice may (raw for a specialist, sealed under each salt for a firm)."""
         row = next(self.db.query(
-            "select * from ticket_notices where channel = ? and chat_id = ? and message_id = ? order by id desc",
-            [channel, chat_id, message_id],
+            f"select * from ticket_notices where channel = ? and chat_id in ({','.join('?' * len(chats))})"
+            " and message_id = ? order by id desc",
+            [channel, *chats, message_id],
         ), None)
         return Notice(**{k: row[k] for k in Notice.__dataclass_fields__}) if row else None
 
@@ -372,4 +398,4 @@ def forget_firm(db: Database, user: str) -> None:
     db.execute(f"update ticket_notices set body = null where ticket_id in ({marks})", ids)
     db.execute(f"update tickets set status = ?, closed_by = ? where id in ({marks}) and status != ?",
                [CLOSED, FORGOTTEN, *ids, CLOSED])
-    db.execute(f"update tickets set user = null, chat_id = null, question = null where id in ({marks})", ids)
+    db.execute(f"update tickets set user = null, address = null, question = null where id in ({marks})", ids)

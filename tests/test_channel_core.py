@@ -69,7 +69,7 @@ def test_forget_keeps_counts_but_nothing_points_to_the_user(engine: Engine, desk
     assert [(r["user"], r["question"]) for r in rows[:2]] == [(None, None), (None, None)]
     assert rows[2]["user"] == engine.events.user("wecom", "lisi") and rows[2]["question"]
     [ticket] = engine.db["tickets"].rows  # its figures stay, nothing of the firm
-    assert (ticket["user"], ticket["chat_id"], ticket["question"]) == (None, None, None)
+    assert (ticket["user"], ticket["address"], ticket["question"]) == (None, None, None)
     assert (ticket["status"], ticket["closed_by"], ticket["topic"]) == ("closed", "forgotten", "trademark")
 
 

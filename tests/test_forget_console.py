@@ -13,7 +13,6 @@ USER = "alice-4242"
 QUESTIONS = ("我们厂的商业秘密被员工带走了", "商标注册要多久")
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15 item 5: tickets keep the raw chat id")  # XFAIL-SEALED
 def test_console_forget_leaves_no_trace_under_any_salt(engine: Engine, desk, fixture_kb, clock) -> None:
     session = ConsoleSession(engine, USER)
     engine.events = EventLog(engine.db, Salts(("old-salt",)))

@@ -274,7 +274,6 @@ def test_forget_drops_what_is_still_to_be_sent(engine: Engine, settings, clock) 
 
 # ---- the firm's chat is sealed (issue 15 item 5) -------------------------------------------------
 
-@pytest.mark.xfail(strict=True, reason="issue 15 item 5: tickets keep the raw chat id")  # XFAIL-SEALED
 @pytest.mark.asyncio
 async def test_the_answer_reaches_the_firm_whose_chat_no_row_names(engine: Engine, settings, clock) -> None:
     from privacy_traces import links
@@ -291,7 +290,6 @@ async def test_the_answer_reaches_the_firm_whose_chat_no_row_names(engine: Engin
     assert not any(value == "42" for row in firm_rows for value in row.values())
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15 item 5: tickets keep the raw chat id")  # XFAIL-SEALED
 @pytest.mark.asyncio
 async def test_a_chat_sealed_under_a_dropped_salt_is_given_up(engine: Engine, settings, clock, caplog) -> None:
     from bot.events import EventLog, Salts
@@ -309,7 +307,6 @@ async def test_a_chat_sealed_under_a_dropped_salt_is_given_up(engine: Engine, se
     assert "no salt in BOT_SALT opens" in caplog.text
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15 item 5: tickets keep the raw chat id")  # XFAIL-SEALED
 @pytest.mark.asyncio
 async def test_an_open_ticket_of_the_old_schema_is_sealed_and_still_answered(tmp_path, settings, fixture_kb,
                                                                              clock) -> None:

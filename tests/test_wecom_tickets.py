@@ -92,8 +92,9 @@ async def test_firm_to_ticket_to_specialist_reply_and_back(peer, api, staffed_en
     assert await peer.say("firm_a", "/close") == "工单 #1 已关闭，谢谢！"
     assert last(api, "staff_li").startswith("✅ 企业已关闭工单 #1（问题已解决）。")
     row = staffed_engine.db["tickets"].get(1)
-    assert (row["channel"], row["chat_id"], row["status"], row["claimed_by"], row["closed_by"]) == (
-        "wecom", "firm_a", "closed", "wecom:staff_li", "firm")
+    assert (row["channel"], row["status"], row["claimed_by"], row["closed_by"]) == (
+        "wecom", "closed", "wecom:staff_li", "firm")
+    assert row["address"] != "firm_a" and staffed_engine.events.unseal(row["address"]) == "firm_a"  # sealed
 
 
 async def test_a_firm_cannot_use_the_specialist_commands(peer, api, staffed_engine: Engine) -> None:

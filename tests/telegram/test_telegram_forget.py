@@ -14,7 +14,6 @@ pytestmark = pytest.mark.asyncio
 QUESTIONS = ("我们厂的商业秘密被员工带走了", "我的商标被抢注了", "商标注册要多久")
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15 item 5: tickets keep the raw chat id")  # XFAIL-SEALED
 async def test_telegram_forget_leaves_no_trace_under_any_salt(tg, engine: Engine) -> None:
     engine.events = EventLog(engine.db, Salts(("old-salt",)))
     await tg.say(FIRM, "/start")
@@ -29,7 +28,7 @@ async def test_telegram_forget_leaves_no_trace_under_any_salt(tg, engine: Engine
     await tg.press(FIRM, "👎")
     await tg.say(FIRM, "转人工 " + QUESTIONS[1])
     await tg.say(FIRM, "/deadline 商标 2027-03-15 第12345678号")
-    await tg.say(FIRM + 1, "商标注册要多久")  # someone else, untouched
+    await tg.say(FIRM + 1, "商标续展怎么办")  # someone else (other words: the search finds texts), untouched
     assert links(engine.db, str(FIRM), engine.events.every_user("telegram", str(FIRM)),
                  engine.events.every_firm("telegram", str(FIRM))) == []  # open tickets name no chat
 

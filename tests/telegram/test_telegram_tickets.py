@@ -348,7 +348,7 @@ async def test_forget_takes_the_firm_out_of_its_tickets(bot, engine) -> None:
     await bot.say(FIRM, "回复专员 我们是做茶叶的")
     await firm_forgets(bot)
     row = ticket(engine)
-    assert (row["user"], row["chat_id"], row["question"], row["status"], row["closed_by"]) == (
+    assert (row["user"], row["address"], row["question"], row["status"], row["closed_by"]) == (
         None, None, None, "closed", "forgotten")
     assert row["county"] == "邵武市" and engine.db["ticket_messages"].count == 0
     await bot.press(SPECIALIST, "认领")
