@@ -106,7 +106,7 @@ class Handoff:
     """A question a firm leaves for a specialist, as the Engine hands it to the desk (bot/desk.py)."""
 
     channel: str
-    user_id: str  # raw: kept by the desk only as the chat to answer in
+    user_id: str  # raw: the chat to answer in, which the desk keeps only sealed under the salt
     user: str  # salted hash
     question: str
     county: str | None

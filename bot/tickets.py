@@ -113,9 +113,12 @@ def _from_pending_questions(db: Database) -> None:
 
 @migrations(name="003_ticket_addresses")
 def _addresses(db: Database) -> None:
-    """The firm's chat becomes `address`, sealed under the salt: the desk seals the raw `chat_id` of
-    earlier tickets and drops the column when it first opens with the salt (`seal_addresses`)."""
+    """The firm's chat becomes `address`, sealed under the salt. Sealing needs the salt, which the
+    database must not hold: raw chat ids of earlier tickets are sealed, and `chat_id` dropped, when a
+    desk first opens (`seal_addresses`); without any, the column goes now."""
     db["tickets"].add_column("address", str)
+    if not db.execute("select 1 from tickets where chat_id is not null limit 1").fetchone():
+        db.execute("alter table tickets drop column chat_id")
 
 
 def seal_addresses(db: Database, seal: Callable[[str], str]) -> None:
