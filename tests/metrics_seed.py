@@ -135,7 +135,8 @@ def seed_tickets(db: Database) -> None:
 
     def ticket(who: str, channel: str, created: datetime, topic: str, county: str | None, reply_to: int | None,
                internal: int = 0, **times: datetime) -> dict:
-        return {"created": utc_iso(created), "user": log.user(channel, who), "channel": channel, "chat_id": who,
+        return {"created": utc_iso(created), "user": log.user(channel, who), "channel": channel,
+                "address": log.seal(who),
                 "language": "zh", "question": "问题", "county": county, "topic": topic, "guesses": "[]",
                 "station_types": "[]", "status": "closed" if "closed_at" in times else "open",
                 "offered_at": utc_iso(created), "reply_to": reply_to, "internal": internal,
