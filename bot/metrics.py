@@ -31,6 +31,7 @@ DECISIONS = (ANSWER, CLARIFY, FALLBACK)
 UP, DOWN = "up", "down"
 WEEK, MONTH, WHOLE = "week", "month", "period"
 MIN_RETENTION_DAYS = 35  # longer than any month: a month's active firms are stored before its events go
+LONG_PERIOD_DAYS = 31  # active firms of a period this long or longer are counted in user order
 GAP_CANDIDATES = 3000  # the most frequent distinct gap questions that are grouped
 ROLLED_BEFORE_KEY = "metrics.rolled_before"  # meta: events of days before this date are only aggregates
 
@@ -80,6 +81,39 @@ def _active_firms(db: Database) -> None:
         )
         """
     )
+
+
+# Planner statistics of a year of traffic (a million events), as ANALYZE measures them: they tell SQLite
+# that the leading columns of these indexes repeat, so it skips from group to group inside the time
+# range (a skip-scan) instead of walking every event of the kind. Pinned rather than measured, so the
+# plans are the same on every database, empty or full (docs/query-plans.md).
+PINNED_STATISTICS = {
+    "idx_events_mix": "1000000 200000 140000 20000 2500 1 1",  # kind, decision, topic, intent, time, internal
+    "idx_events_place": "1000000 75000 25000 5000 1 1",  # county, channel, kind, time, internal
+    "idx_events_user_time": "1000000 125 1 1",  # user, time, internal
+}
+
+
+@migrations(name="004_report_range_indexes")
+def _range_indexes(db: Database) -> None:
+    """Indexes whose time column is searched as a range, so a day costs a day's events, not a year's."""
+    db.execute("DROP INDEX IF EXISTS idx_events_place")
+    db.execute("CREATE INDEX idx_events_place ON events (county, channel, kind, time, internal)")
+    db.execute("DROP INDEX IF EXISTS idx_events_kind_time_internal")
+    db.execute("CREATE INDEX idx_events_kind_time_internal ON events (kind, time, internal, decision, reply_to)")
+    db.execute("DROP INDEX IF EXISTS idx_events_reply_to")
+    db.execute("CREATE INDEX idx_events_reply_to ON events (reply_to, kind)")
+    db.execute("CREATE INDEX IF NOT EXISTS idx_events_user_time ON events (user, time, internal)")
+    pin_statistics(db)
+
+
+def pin_statistics(db: Database) -> None:
+    """Write PINNED_STATISTICS into sqlite_stat1 (created empty by analysing the schema table alone)."""
+    db.execute("ANALYZE sqlite_schema")
+    db.conn.executemany("DELETE FROM sqlite_stat1 WHERE tbl = 'events' AND idx = ?", [[i] for i in PINNED_STATISTICS])
+    db.conn.executemany("INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES ('events', ?, ?)",
+                        list(PINNED_STATISTICS.items()))
+    db.execute("ANALYZE sqlite_schema")  # reloads the statistics into this connection's planner
 
 
 # ---- settings -------------------------------------------------------------------------------------
@@ -265,10 +299,10 @@ def ratings(db: Database, period: Period, include_internal: bool = False) -> Cou
 
 def clarifications_resolved(db: Database, period: Period, include_internal: bool = False) -> int:
     """Clarifying questions of the period that the user answered by pressing a choice."""
-    live = """SELECT count(DISTINCT q.id) FROM events AS c INDEXED BY idx_events_kind_time_internal
-        CROSS JOIN events AS q ON q.id = c.reply_to
-        WHERE c.kind = 'choice' AND c.time >= :start AND q.kind = 'question' AND q.decision = 'clarify'
-          AND q.time >= :start AND q.time < :end AND (q.internal = 0 OR :internal)"""
+    live = """SELECT count(*) FROM events AS q INDEXED BY idx_events_kind_time_internal
+        WHERE q.kind = 'question' AND q.time >= :start AND q.time < :end AND (q.internal = 0 OR :internal)
+          AND q.decision = 'clarify' AND EXISTS (SELECT 1 FROM events AS c INDEXED BY idx_events_reply_to
+              WHERE c.reply_to = q.id AND c.kind = 'choice')"""
     aggregated = f"""SELECT sum(count) FROM daily_aggregates
         WHERE kind = 'question' AND decision = 'clarify' AND outcome = 'resolved' AND {AGGREGATE_RANGE}"""
     return sum(_summed(db, (live, aggregated), _params(period, include_internal)).values())
@@ -344,12 +378,22 @@ def rolled_before(db: Database) -> date | None:
 
 
 def live_firms(db: Database, parts: list[Period], include_internal: bool) -> list[int]:
-    """Distinct users of each period counted from the events (one statement)."""
-    bounds = json.dumps([list(p.utc_bounds) for p in parts])
-    sql = """SELECT (SELECT count(DISTINCT user) FROM events INDEXED BY idx_events_time_user
-            WHERE time >= p.value ->> 0 AND time < p.value ->> 1 AND (internal = 0 OR :internal))
-        FROM json_each(:bounds) AS p ORDER BY p.key"""
-    return [row[0] for row in db.execute(sql, {"bounds": bounds, "internal": int(include_internal)})]
+    """Distinct users of each period counted from the events (one statement per kind of plan).
+
+    Up to a month, the period's events are read in time order and their users counted in a temporary
+    B-tree (as large as the month); longer ones walk the index in user order, skipping from user to user
+    inside the time range, which counts distinct users without a B-tree."""
+    short = [i for i, part in enumerate(parts) if (part.end - part.start).days < LONG_PERIOD_DAYS]
+    long = [i for i in range(len(parts)) if i not in set(short)]
+    counts: dict[int, int] = {}
+    for chosen, index in ((short, "idx_events_time_user"), (long, "idx_events_user_time")):
+        bounds = json.dumps([list(parts[i].utc_bounds) for i in chosen])
+        sql = f"""SELECT (SELECT count(DISTINCT user) FROM events INDEXED BY {index}
+                WHERE time >= p.value ->> 0 AND time < p.value ->> 1 AND (internal = 0 OR :internal))
+            FROM json_each(:bounds) AS p ORDER BY p.key"""
+        rows = db.execute(sql, {"bounds": bounds, "internal": int(include_internal)}) if chosen else []
+        counts.update(zip(chosen, (row[0] for row in rows), strict=True))
+    return [counts[i] for i in range(len(parts))]
 
 
 def stored_firms(db: Database, include_internal: bool) -> dict[tuple[str, str], int]:
