@@ -5,8 +5,11 @@ rolls up events past the retention before deleting them. An event is in exactly 
 report over an old period gives the same counts after the rollup as before. Internal traffic
 (specialists, the cli and test channels) is left out unless asked for.
 
-Speed: each live query runs over a covering index whose column order matches its GROUP BY, so SQLite
-aggregates while it walks the index (no sort, no table read); see the migration below and bench/.
+Speed: each live query searches its time range inside a covering index whose column order matches its
+GROUP BY, so SQLite aggregates while it walks the index; for the indexes that lead with the grouped
+columns, pinned planner statistics make it skip from group to group within the range (a skip-scan), so
+a day costs a day's events, not a year's. The plans, and the few table reads and sorts left (JSON
+fields, which SQLite 3.40 cannot cover), are in docs/query-plans.md (bench/query_plans.py).
 """
 from __future__ import annotations
 
@@ -31,7 +34,7 @@ DECISIONS = (ANSWER, CLARIFY, FALLBACK)
 UP, DOWN = "up", "down"
 WEEK, MONTH, WHOLE = "week", "month", "period"
 MIN_RETENTION_DAYS = 35  # longer than any month: a month's active firms are stored before its events go
-LONG_PERIOD_DAYS = 31  # active firms of a period this long or longer are counted in user order
+LONG_PERIOD_DAYS = 14  # active firms of a period this long or longer are counted in user order
 GAP_CANDIDATES = 3000  # the most frequent distinct gap questions that are grouped
 ROLLED_BEFORE_KEY = "metrics.rolled_before"  # meta: events of days before this date are only aggregates
 
@@ -105,6 +108,13 @@ def _range_indexes(db: Database) -> None:
     db.execute("CREATE INDEX idx_events_reply_to ON events (reply_to, kind)")
     db.execute("CREATE INDEX IF NOT EXISTS idx_events_user_time ON events (user, time, internal)")
     pin_statistics(db)
+
+
+@migrations(name="005_gap_index")
+def _gap_index(db: Database) -> None:
+    """Fallback questions in text order, so the gaps are counted without a sort or a table read."""
+    db["events"].create_index(["kind", "decision", "question", "time", "internal"], index_name="idx_events_gap",
+                              if_not_exists=True)
 
 
 def pin_statistics(db: Database) -> None:
@@ -380,9 +390,10 @@ def rolled_before(db: Database) -> date | None:
 def live_firms(db: Database, parts: list[Period], include_internal: bool) -> list[int]:
     """Distinct users of each period counted from the events (one statement per kind of plan).
 
-    Up to a month, the period's events are read in time order and their users counted in a temporary
-    B-tree (as large as the month); longer ones walk the index in user order, skipping from user to user
-    inside the time range, which counts distinct users without a B-tree."""
+    Up to two weeks, the period's events are read in time order and their users counted in a temporary
+    B-tree (as large as those days); longer ones walk the index in user order, skipping from user to user
+    inside the time range, which counts distinct users without a B-tree (a seek per firm rather than a
+    B-tree insert per event: the cheaper once a period has more events than firms)."""
     short = [i for i, part in enumerate(parts) if (part.end - part.start).days < LONG_PERIOD_DAYS]
     long = [i for i in range(len(parts)) if i not in set(short)]
     counts: dict[int, int] = {}
@@ -505,7 +516,7 @@ class Gap:
 
 def gap_questions(db: Database, period: Period, include_internal: bool) -> dict[str, list[int]]:
     """Each question text with its [fallback, 👎] counts (live events only: aggregates keep no text)."""
-    fallbacks = f"""SELECT question, 0, count(*) FROM events INDEXED BY idx_events_mix
+    fallbacks = f"""SELECT question, 0, count(*) FROM events INDEXED BY idx_events_gap
         WHERE kind = 'question' AND decision = 'fallback' AND {LIVE_RANGE} GROUP BY question"""
     thumbs_down = f"""WITH {RATED_CTE}
         SELECT coalesce(nullif(a.question, ''), asked.question), 1, count(*)
