@@ -80,14 +80,15 @@ def plan(db, sql: str) -> list[str]:
     return lines
 
 
-def median_ms(db, sql: str, rounds: int) -> float:
-    """The statement's median time, all rows fetched."""
-    times = []
+def median_ms(db, sql: str, rounds: int) -> tuple[float, float]:
+    """The statement's median wall-clock and CPU milliseconds, all rows fetched."""
+    wall, cpu = [], []
     for _ in range(rounds):
-        began = time.perf_counter()
+        began, began_cpu = time.perf_counter(), time.process_time()
         db.execute(sql).fetchall()
-        times.append((time.perf_counter() - began) * 1000)
-    return statistics.median(times)
+        wall.append((time.perf_counter() - began) * 1000)
+        cpu.append((time.process_time() - began_cpu) * 1000)
+    return statistics.median(wall), statistics.median(cpu)
 
 
 def flags(lines: list[str]) -> list[str]:
@@ -107,11 +108,13 @@ def flags(lines: list[str]) -> list[str]:
 
 def markdown(title: str, statements: list[Statement], db, rounds: int) -> list[str]:
     timed = [(statement, median_ms(db, statement.sql, rounds)) for statement in statements]
-    out = [f"## {title}: {sum(ms for _, ms in timed):.1f} ms in all", ""]
+    wall, cpu = (sum(ms[i] for _, ms in timed) for i in (0, 1))
+    out = [f"## {title}: {wall:.1f} ms wall, {cpu:.1f} ms CPU in all", ""]
     for number, (statement, ms) in enumerate(timed, 1):
         lines = plan(db, statement.sql)
         noted = flags(lines)
-        out += [f"### {number}. `{statement.function}` {ms:.1f} ms: {', '.join(noted) if noted else 'index only'}",
+        out += [f"### {number}. `{statement.function}` {ms[0]:.1f} ms wall, {ms[1]:.1f} ms CPU: "
+                f"{', '.join(noted) if noted else 'index only'}",
                 "",
                 "```sql", " ".join(statement.sql.split()), "```", "", "```", *lines, "```", ""]
     return out
@@ -140,7 +143,8 @@ def main() -> int:
                  "Each heading names the function and what its plan does that an index could spare: "
                  "a temporary B-tree (sort or distinct), a full scan, a table read (a non-covering index "
                  "search) or a row fetched by id; `index only` means the statement reads nothing but "
-                 "covering indexes. Times are medians of warm runs on the machine that generated the file.", ""]
+                 "covering indexes. Times are medians of warm runs on the machine that generated the file "
+                 "(wall-clock and CPU: on a busy machine the CPU time is what the statement costs).", ""]
         lines += markdown(f"Full report, {year.start} to {year.end} (bot.report.collect)", report, db, args.rounds)
         lines += markdown(f"/stats for one day, {day} (bot.metrics.summary)", stats, db, args.rounds)
         print("\n".join(lines))
