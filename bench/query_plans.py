@@ -6,8 +6,9 @@
 Runs the full report's figures (bot.report.collect) over a year and /stats over one day against a
 database with the production schema and migrations (a fresh one seeded with --events synthetic events,
 or --db), records each SELECT as SQLite ran it (parameters bound), and prints its plan with the function
-that ran it and its median time over --rounds runs. Flags, per statement: a temporary B-tree (a sort or distinct), a full table scan, and a
-table read (an index search that is not covering, or a row fetched by id).
+that ran it and its median time over --rounds runs. Flags, per statement: a temporary B-tree (a sort or
+distinct), a full table scan, and a table read (an index search that is not covering, or a row fetched
+by id).
 """
 from __future__ import annotations
 
@@ -145,7 +146,8 @@ def main() -> int:
                  "search) or a row fetched by id; `index only` means the statement reads nothing but "
                  "covering indexes. Times are medians of warm runs on the machine that generated the file "
                  "(wall-clock and CPU: on a busy machine the CPU time is what the statement costs).", ""]
-        lines += markdown(f"Full report, {year.start} to {year.end} (bot.report.collect)", report, db, args.rounds)
+        lines += markdown(f"Full report, {year.start} to {year.end} (bot.report.collect)", report, db,
+                          args.rounds)
         lines += markdown(f"/stats for one day, {day} (bot.metrics.summary)", stats, db, args.rounds)
         print("\n".join(lines))
     return 0

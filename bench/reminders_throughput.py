@@ -130,8 +130,8 @@ async def main() -> None:
             )
             db.conn.close()
     print(
-        f"\nTelegram allows about {TELEGRAM_LIMIT} messages a second: the pipeline is not the bottleneck while"
-        " its ratio to that limit is ≫ 1."
+        f"\nTelegram allows about {TELEGRAM_LIMIT} messages a second: the pipeline is not the bottleneck"
+        " while its ratio to that limit is ≫ 1."
     )
 
 

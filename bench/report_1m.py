@@ -165,7 +165,8 @@ def main() -> int:
     }
     data = report(figures_only=True)
     run_retention(db, clock, load_settings())  # the daily job: stores finished weeks' and months' firms
-    rows["figures and gaps, after the daily job"] = median_seconds(lambda: report(figures_only=True), args.repeat)
+    rows["figures and gaps, after the daily job"] = median_seconds(lambda: report(figures_only=True),
+                                                                   args.repeat)
     rows["full report (steady state)"] = median_seconds(report, args.repeat)
     last_day = period.end
     rows["/stats, one day"] = median_seconds(lambda: summary(db, last_day, last_day), args.repeat)

@@ -46,7 +46,8 @@ BENCHES = (
     Bench("tune_matcher", "Matcher tuning (timed)",
           ("bench/tune_matcher.py", "tests/data/dev_questions.yaml", "--trials", "4")),
     Bench("reminders_throughput", "Reminders pipeline throughput", ("bench/reminders_throughput.py",)),
-    Bench("reminders_broadcast", "Reminders broadcast under Telegram's limits", ("bench/reminders_broadcast.py",)),
+    Bench("reminders_broadcast", "Reminders broadcast under Telegram's limits",
+          ("bench/reminders_broadcast.py",)),
     Bench("wecom_callback", "WeCom callback throughput", ("bench/wecom_callback.py",), ("--messages", "100")),
 )
 
@@ -69,7 +70,8 @@ def section(bench: Bench, command: str, output: str) -> str:
 def sections(text: str) -> list[tuple[str, str]]:
     """(title, whole section) for each `## ` section of the document, in order."""
     parts = re.split(r"(?m)^(?=## )", text)
-    return [(part.splitlines()[0][3:].strip(), part.rstrip() + "\n") for part in parts if part.startswith("## ")]
+    return [(part.splitlines()[0][3:].strip(), part.rstrip() + "\n")
+            for part in parts if part.startswith("## ")]
 
 
 def merged(old: str, made: dict[str, str]) -> str:
@@ -87,7 +89,6 @@ def main() -> int:
     parser.add_argument("--only", nargs="*", choices=[b.name for b in BENCHES], help="these benchmarks only")
     parser.add_argument("--out", type=Path, default=DOC)
     args = parser.parse_args()
-    made: dict[str, str] = {}
     for bench in BENCHES:
         if args.only and bench.name not in args.only:
             continue
@@ -96,13 +97,14 @@ def main() -> int:
         print(f"== {command}", flush=True)
         output = run(arguments)
         print(output, flush=True)
-        made[bench.title] = section(bench, command, output)
-    if args.quick:
-        return 0
-    if not args.only or "report_1m" in args.only:
-        PLANS.write_text(run(["bench/query_plans.py", "--db", REPORT_DB]), "utf-8")
-    args.out.write_text(merged(args.out.read_text("utf-8") if args.out.exists() else "", made), "utf-8")
-    print(f"written: {args.out}")
+        if not args.quick:  # written after each benchmark, so a long run stopped halfway keeps its figures
+            made = {bench.title: section(bench, command, output)}
+            old = args.out.read_text("utf-8") if args.out.exists() else ""
+            args.out.write_text(merged(old, made), "utf-8")
+            print(f"written: {args.out}")
+        if bench.name == "report_1m" and not args.quick:
+            PLANS.write_text(run(["bench/query_plans.py", "--db", REPORT_DB]), "utf-8")
+            print(f"written: {PLANS}")
     return 0
 
 

@@ -128,7 +128,8 @@ def main() -> int:
           f" × {args.rounds} rounds, medians · {USERS} users")
     print(f"| path | per second | ms per update | × Telegram's {TELEGRAM_LIMIT} msg/s |")
     print("|---|---|---|---|")
-    print(f"| Engine.handle (baseline) | {baseline:,.0f} | {1000 / baseline:.2f} | {baseline / TELEGRAM_LIMIT:.1f} |")
+    print(f"| Engine.handle (baseline) | {baseline:,.0f} | {1000 / baseline:.2f} |"
+          f" {baseline / TELEGRAM_LIMIT:.1f} |")
     print(f"| Telegram process_update, offline Bot API | {adapter:,.0f} | {1000 / adapter:.2f} |"
           f" {adapter / TELEGRAM_LIMIT:.1f} |")
     print(f"adapter overhead: {1000 / adapter - 1000 / baseline:.2f} ms per update; "

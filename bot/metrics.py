@@ -103,7 +103,8 @@ def _range_indexes(db: Database) -> None:
     db.execute("DROP INDEX IF EXISTS idx_events_place")
     db.execute("CREATE INDEX idx_events_place ON events (county, channel, kind, time, internal)")
     db.execute("DROP INDEX IF EXISTS idx_events_kind_time_internal")
-    db.execute("CREATE INDEX idx_events_kind_time_internal ON events (kind, time, internal, decision, reply_to)")
+    db.execute("CREATE INDEX idx_events_kind_time_internal"
+               " ON events (kind, time, internal, decision, reply_to)")
     db.execute("DROP INDEX IF EXISTS idx_events_reply_to")
     db.execute("CREATE INDEX idx_events_reply_to ON events (reply_to, kind)")
     db.execute("CREATE INDEX IF NOT EXISTS idx_events_user_time ON events (user, time, internal)")
@@ -113,14 +114,15 @@ def _range_indexes(db: Database) -> None:
 @migrations(name="005_gap_index")
 def _gap_index(db: Database) -> None:
     """Fallback questions in text order, so the gaps are counted without a sort or a table read."""
-    db["events"].create_index(["kind", "decision", "question", "time", "internal"], index_name="idx_events_gap",
-                              if_not_exists=True)
+    db["events"].create_index(["kind", "decision", "question", "time", "internal"],
+                              index_name="idx_events_gap", if_not_exists=True)
 
 
 def pin_statistics(db: Database) -> None:
     """Write PINNED_STATISTICS into sqlite_stat1 (created empty by analysing the schema table alone)."""
     db.execute("ANALYZE sqlite_schema")
-    db.conn.executemany("DELETE FROM sqlite_stat1 WHERE tbl = 'events' AND idx = ?", [[i] for i in PINNED_STATISTICS])
+    db.conn.executemany("DELETE FROM sqlite_stat1 WHERE tbl = 'events' AND idx = ?",
+                        [[index] for index in PINNED_STATISTICS])
     db.conn.executemany("INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES ('events', ?, ?)",
                         list(PINNED_STATISTICS.items()))
     db.execute("ANALYZE sqlite_schema")  # reloads the statistics into this connection's planner

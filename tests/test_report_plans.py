@@ -35,7 +35,7 @@ def figures(db: Store) -> tuple:
             [(g.example, g.count, g.variants) for g in data.gaps])
 
 
-def test_an_upgraded_database_gets_the_range_indexes_and_the_same_figures_as_a_new_one(tmp_path: Path) -> None:
+def test_an_upgraded_database_gets_the_range_indexes_and_a_new_ones_figures(tmp_path: Path) -> None:
     old = old_database(tmp_path / "old.db")
     assert "idx_events_user_time" not in index_columns(old)
     seed_events(old)
@@ -75,6 +75,7 @@ def test_one_day_of_stats_searches_the_time_range(tmp_path: Path) -> None:
     assert plans
     for sql, plan in plans.items():
         assert "time>?" in plan, (sql, plan)
-    mix_and_places = [plan for sql, plan in plans.items() if "idx_events_mix" in sql or "idx_events_place" in sql]
+    mix_and_places = [plan for sql, plan in plans.items()
+                      if "idx_events_mix" in sql or "idx_events_place" in sql]
     assert len(mix_and_places) == 2
     assert all("TEMP B-TREE" not in plan and "COVERING INDEX" in plan for plan in mix_and_places)
