@@ -396,10 +396,10 @@ def live_firms(db: Database, parts: list[Period], include_internal: bool) -> lis
     B-tree (as large as those days); longer ones walk the index in user order, skipping from user to user
     inside the time range, which counts distinct users without a B-tree (a seek per firm rather than a
     B-tree insert per event: the cheaper once a period has more events than firms)."""
-    short = [i for i, part in enumerate(parts) if (part.end - part.start).days < LONG_PERIOD_DAYS]
-    long = [i for i in range(len(parts)) if i not in set(short)]
+    long = [(part.end - part.start).days >= LONG_PERIOD_DAYS for part in parts]
     counts: dict[int, int] = {}
-    for chosen, index in ((short, "idx_events_time_user"), (long, "idx_events_user_time")):
+    for in_user_order, index in ((False, "idx_events_time_user"), (True, "idx_events_user_time")):
+        chosen = [i for i, is_long in enumerate(long) if is_long == in_user_order]
         bounds = json.dumps([list(parts[i].utc_bounds) for i in chosen])
         sql = f"""SELECT (SELECT count(DISTINCT user) FROM events INDEXED BY {index}
                 WHERE time >= p.value ->> 0 AND time < p.value ->> 1 AND (internal = 0 OR :internal))
