@@ -49,6 +49,7 @@ def synthetic_kb(source: Path, size: int, target: Path, rng: random.Random) -> P
     ]
     for old in (target / "faq").glob("*.yaml"):
         old.unlink()
+    (target / "groups.yaml").unlink(missing_ok=True)  # menus of at most 8 entries cannot hold 1,000
     made = []
     for number in range(size):
         base = dict(entries[number % len(entries)])
@@ -56,6 +57,7 @@ def synthetic_kb(source: Path, size: int, target: Path, rng: random.Random) -> P
         base["id"] = f"{base['id']}_{number}"
         base["questions"] = [f"{tag}{q}" for q in base["questions"]]
         base["follow_ups"] = []
+        base.pop("group", None)
         made.append(base)
     rng.shuffle(made)
     (target / "faq" / "synthetic.yaml").write_text(yaml.safe_dump(made, allow_unicode=True), "utf-8")
