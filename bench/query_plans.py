@@ -37,6 +37,23 @@ TABLES = ("events", "a", "q", "c", "e", "f", "asked", "daily_aggregates", "activ
           "outbox", "meta", "subscriptions")  # the tables and the aliases the report's SQL gives them
 
 
+LEFT = """What is left, and why:
+
+- `time>? AND time<?` inside every events search: a day reads a day's index entries. The indexes that
+  lead with their GROUP BY columns (`idx_events_mix`, `idx_events_place`) are walked with a skip-scan
+  (`ANY(...)`), which SQLite only plans from statistics: migration `metrics` / 004 pins them in
+  `sqlite_stat1`. Running `ANALYZE` replaces them with measured ones, which plan the same at scale.
+- Table reads for `referrals` and the `rated` CTE (ratings, 👎 gaps): the station and the rating are
+  JSON fields of `detail`; SQLite 3.40 cannot use an index on an expression as a covering index (3.41
+  can). Their temporary B-trees group those JSON values or the feedback by answer, as large as the
+  period's referrals or feedback. `row by id (a)` is the rated answer itself.
+- `live_firms`: periods shorter than two weeks count distinct users in a temporary B-tree as large as
+  those days' events; longer ones walk `idx_events_user_time` in user order without one.
+- `daily_aggregates` rows are read from the table: they are the rolled-up data (one row per day and
+  group), and empty until the retention job has run.
+""".splitlines()
+
+
 @dataclass(frozen=True)
 class Statement:
     function: str
@@ -145,7 +162,8 @@ def main() -> int:
                  "a temporary B-tree (sort or distinct), a full scan, a table read (a non-covering index "
                  "search) or a row fetched by id; `index only` means the statement reads nothing but "
                  "covering indexes. Times are medians of warm runs on the machine that generated the file "
-                 "(wall-clock and CPU: on a busy machine the CPU time is what the statement costs).", ""]
+                 "(wall-clock and CPU: on a busy machine the CPU time is what the statement costs).", "",
+                 *LEFT, ""]
         lines += markdown(f"Full report, {year.start} to {year.end} (bot.report.collect)", report, db,
                           args.rounds)
         lines += markdown(f"/stats for one day, {day} (bot.metrics.summary)", stats, db, args.rounds)
