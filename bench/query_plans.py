@@ -48,7 +48,8 @@ LEFT = """What is left, and why:
   can). Their temporary B-trees group those JSON values or the feedback by answer, as large as the
   period's referrals or feedback. `row by id (a)` is the rated answer itself.
 - `live_firms`: periods shorter than two weeks count distinct users in a temporary B-tree as large as
-  those days' events; longer ones walk `idx_events_user_time` in user order without one.
+  those days' events; longer ones walk `idx_events_user_time` in user order without one. Its other
+  temporary B-tree puts the handful of periods (`json_each`) in order.
 - `daily_aggregates` rows are read from the table: they are the rolled-up data (one row per day and
   group), and empty until the retention job has run.
 """.splitlines()
