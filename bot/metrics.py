@@ -122,13 +122,13 @@ def _gap_index(db: Database) -> None:
 
 
 def pin_statistics(db: Database) -> None:
-    """Write PINNED_STATISTICS into sqlite_stat1 (created empty by analysing the schema table alone)."""
-    db.execute("ANALYZE sqlite_schema")
+    """Write PINNED_STATISTICS into sqlite_stat1 (made, empty, by analysing only sqlite_master)."""
+    db.execute("ANALYZE sqlite_master")
     db.conn.executemany("DELETE FROM sqlite_stat1 WHERE tbl = 'events' AND idx = ?",
                         [[index] for index in PINNED_STATISTICS])
     db.conn.executemany("INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES ('events', ?, ?)",
                         list(PINNED_STATISTICS.items()))
-    db.execute("ANALYZE sqlite_schema")  # reloads the statistics into this connection's planner
+    db.execute("ANALYZE sqlite_master")  # reloads the statistics into this connection's planner
 
 
 # ---- settings -------------------------------------------------------------------------------------
