@@ -152,7 +152,7 @@ def finish_ask(process: subprocess.Popen, stderr: IO[str], run: Run) -> Outcome:
     seconds = time.monotonic() - started
     process.communicate()  # closes its input, so it ends
     stderr.seek(0)
-    errors = Counter(line.split(" failed: ", 1)[-1] for line in stderr.read().splitlines() if line.strip())
+    errors = Counter(line.split(" failed: ", 1)[-1] for line in stderr.read().splitlines() if " failed: " in line)
     return Outcome(ASK_CHANNEL, sent, seconds, dict(errors))
 
 

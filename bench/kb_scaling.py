@@ -1,15 +1,22 @@
 """How the Engine's cost grows with the knowledge base: start-up and per-question latency.
 
-    python bench/kb_scaling.py [--sizes 1000] [--questions tests/data/dev_questions.yaml]
+    python bench/kb_scaling.py [--sizes 1000] [--questions tests/data/dev_questions.yaml] [--rounds 5] [--quick]
 
-Prints, side by side, the real knowledge base and synthetic ones of the given sizes (entries made by
-recombining the real entries' phrasings with numbered subjects, so vocabulary grows as it would).
+First the start-up of the whole process, `python run_bot.py ask "商标注册要多久"`, beside its floor: a
+fresh process that only imports the dependencies (rapidfuzz, jieba, yaml) and loads jieba's
+dictionary; medians of --rounds alternating runs. Then, side by side, the real knowledge base and
+synthetic ones of the given sizes (entries made by recombining the real entries' phrasings with
+numbered subjects, so vocabulary grows as it would): in-process start-up and per-question latency.
+--quick: one round, no synthetic sizes.
 """
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import shutil
+import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -28,6 +35,8 @@ from bot.kbcheck import load_knowledge  # noqa: E402
 from bot.clock import SystemClock  # noqa: E402
 from bot.store import open_db  # noqa: E402
 
+IMPORT_FLOOR = "import rapidfuzz, jieba, yaml; jieba.initialize()"
+ASK = [str(ROOT / "run_bot.py"), "ask", "商标注册要多久"]
 SUBJECTS = ["茶叶", "建盏", "竹木", "笋干", "锥栗", "黄精", "大米", "水产", "白茶", "红茶", "岩茶", "竹席"]
 
 
@@ -40,6 +49,7 @@ def synthetic_kb(source: Path, size: int, target: Path, rng: random.Random) -> P
     ]
     for old in (target / "faq").glob("*.yaml"):
         old.unlink()
+    (target / "groups.yaml").unlink(missing_ok=True)  # menus of at most 8 entries cannot hold 1,000
     made = []
     for number in range(size):
         base = dict(entries[number % len(entries)])
@@ -47,6 +57,7 @@ def synthetic_kb(source: Path, size: int, target: Path, rng: random.Random) -> P
         base["id"] = f"{base['id']}_{number}"
         base["questions"] = [f"{tag}{q}" for q in base["questions"]]
         base["follow_ups"] = []
+        base.pop("group", None)
         made.append(base)
     rng.shuffle(made)
     (target / "faq" / "synthetic.yaml").write_text(yaml.safe_dump(made, allow_unicode=True), "utf-8")
@@ -68,11 +79,39 @@ def measure(kb_dir: Path, questions, settings) -> tuple[int, float, float, float
     return len(kb.entries), start_up, percentile(timings, 50), percentile(timings, 99)
 
 
+def process_seconds(arguments: list[str]) -> float:
+    """Wall-clock seconds of a fresh Python process, from start to exit."""
+    started = time.perf_counter()
+    environ = {**os.environ, "BOT_DB_PATH": ":memory:"}  # the question is not logged in the bot's database
+    subprocess.run([sys.executable, *arguments], cwd=ROOT, check=True, capture_output=True, env=environ)
+    return time.perf_counter() - started
+
+
+def start_up_against_floor(rounds: int) -> None:
+    """The whole process answering one question beside the import-and-dictionary floor (medians)."""
+    floor, ask = [], []
+    for _ in range(rounds):  # alternating, so a busy machine slows both alike
+        floor.append(process_seconds(["-c", IMPORT_FLOOR]))
+        ask.append(process_seconds(ASK))
+    floor_s, ask_s = statistics.median(floor), statistics.median(ask)
+    print(f"start-up, medians of {rounds} fresh processes each")
+    print("| process | seconds | × floor |")
+    print("|---|---|---|")
+    print(f"| floor: import rapidfuzz, jieba, yaml + jieba dictionary | {floor_s:.2f} | 1 |")
+    print(f"| python run_bot.py ask \"商标注册要多久\" | {ask_s:.2f} | {ask_s / floor_s:.2f} |")
+    print()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", type=int, nargs="*", default=[1000])
     parser.add_argument("--questions", default=str(ROOT / "tests/data/dev_questions.yaml"))
+    parser.add_argument("--rounds", type=int, default=5, help="fresh processes of each kind (medians)")
+    parser.add_argument("--quick", action="store_true", help="one round, no synthetic sizes")
     args = parser.parse_args()
+    if args.quick:
+        args.sizes, args.rounds = [], 1
+    start_up_against_floor(args.rounds)
     settings = load_settings()
     questions = read_questions(Path(args.questions))
     rows = [("real knowledge base", *measure(settings.knowledge_dir, questions, settings))]

@@ -97,7 +97,10 @@ async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--recipients", type=int, default=10_000)
     parser.add_argument("--per-second", type=float, default=30)
+    parser.add_argument("--quick", action="store_true", help="1,000 recipients (a smoke run)")
     args = parser.parse_args()
+    if args.quick:
+        args.recipients = 1_000
     os.environ.setdefault("PTB_TIMEDELTA", "1")
     print(
         f"{args.recipients:,} recipients, {args.per_second:g} messages/s overall, 1/s per chat,"

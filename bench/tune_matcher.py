@@ -1,21 +1,29 @@
 """Tune the matcher's weights and thresholds on the dev set (prints the best settings; edits nothing).
 
-    python bench/tune_matcher.py tests/data/dev_questions.yaml [--trials 40]
+    python bench/tune_matcher.py tests/data/dev_questions.yaml [--trials 40] [--quick]
 
 For each weight setting the dev questions are ranked once; the answer/clarify thresholds and margin are
 then searched over the recorded top-two scores, for `bot.evaluate.objective` — the same objective the
 eval baselines are tuned for. Copy the winner into config.yaml's `matching:` block.
+
+Timed: each trial's Engine construction, ranking and threshold search; at the end their medians, and
+the ranking's time per question beside its floor, one `rapidfuzz.process.extractOne` of the raw
+question over every phrasing of the knowledge base with `fuzz.ratio` (the matcher's first-stage scorer). --quick: two trials.
 """
 from __future__ import annotations
 
 import argparse
 import random
+import statistics
 import sys
+import time
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from rapidfuzz import fuzz, process  # noqa: E402
 
 from bot.clock import SystemClock  # noqa: E402
 from bot.config import load_settings  # noqa: E402
@@ -87,12 +95,24 @@ def outcome(decided, top, score, runner_up, thresholds, answers) -> Outcome:
     return Outcome(FALLBACK, OUT_OF_SCOPE, None)
 
 
+def extract_floor_ms(kb, questions) -> float:
+    """The floor of ranking: milliseconds per question of one extractOne over every phrasing."""
+    phrasings = [q for entry in kb.entries.values() for q in entry.questions]
+    started = time.perf_counter()
+    for question in questions:
+        process.extractOne(question.text, phrasings, scorer=fuzz.ratio)
+    return (time.perf_counter() - started) * 1000 / len(questions)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("file")
     parser.add_argument("--trials", type=int, default=40)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--quick", action="store_true", help="two trials (a smoke run)")
     args = parser.parse_args()
+    if args.quick:
+        args.trials = 1
     settings = load_settings()
     kb = load_knowledge(settings.knowledge_dir)
     questions = read_questions(Path(args.file))
@@ -104,16 +124,28 @@ def main() -> None:
         replace(settings.matching, **{k: round(rng.uniform(*r), 2) for k, r in WEIGHT_RANGES.items()})
         for _ in range(args.trials)
     ]
-    results = []
+    results, seconds = [], []
     for number, matching in enumerate(trials):
+        began = time.perf_counter()
         engine = Engine(kb, replace(settings, matching=matching), open_db(":memory:"), SystemClock())
-        value, thresholds, figures = best_thresholds(ranked_questions(engine, questions), answers)
+        built = time.perf_counter()
+        ranked = ranked_questions(engine, questions)
+        ranked_at = time.perf_counter()
+        value, thresholds, figures = best_thresholds(ranked, answers)
+        seconds.append((built - began, ranked_at - built, time.perf_counter() - ranked_at))
         results.append((value, matching, thresholds, figures))
         print(f"{number:3d} objective {value:.4f} thresholds {thresholds} "
-              + " ".join(f"{k}={v}" for k, v in figures.items()), flush=True)
+              + " ".join(f"{k}={v}" for k, v in figures.items())
+              + f" · {sum(seconds[-1]):.1f} s", flush=True)
     value, matching, thresholds, figures = max(results, key=lambda r: r[0])
     print("\nbest:", matching, "thresholds (answer, margin, clarify, lead):", thresholds)
     print(figures)
+    build, rank, search = (statistics.median(column) for column in zip(*seconds))
+    per_question, floor = rank * 1000 / len(questions), extract_floor_ms(kb, questions)
+    print(f"\nper trial, medians of {len(trials)}: Engine {build:.2f} s, ranking {rank:.2f} s, "
+          f"threshold search {search:.2f} s")
+    print(f"ranking per question {per_question:.2f} ms; floor (extractOne over {len(questions)} questions) "
+          f"{floor:.2f} ms; × floor {per_question / floor:.1f}")
 
 
 if __name__ == "__main__":

@@ -5,8 +5,11 @@ rolls up events past the retention before deleting them. An event is in exactly 
 report over an old period gives the same counts after the rollup as before. Internal traffic
 (specialists, the cli and test channels) is left out unless asked for.
 
-Speed: each live query runs over a covering index whose column order matches its GROUP BY, so SQLite
-aggregates while it walks the index (no sort, no table read); see the migration below and bench/.
+Speed: each live query searches its time range inside a covering index whose column order matches its
+GROUP BY, so SQLite aggregates while it walks the index; for the indexes that lead with the grouped
+columns, pinned planner statistics make it skip from group to group within the range (a skip-scan), so
+a day costs a day's events, not a year's. The plans, and the few table reads and sorts left (JSON
+fields, which SQLite 3.40 cannot cover), are in docs/query-plans.md (bench/query_plans.py).
 """
 from __future__ import annotations
 
@@ -32,6 +35,7 @@ DECISIONS = (ANSWER, CLARIFY, FALLBACK)
 UP, DOWN = "up", "down"
 WEEK, MONTH, WHOLE = "week", "month", "period"
 MIN_RETENTION_DAYS = 35  # longer than any month: a month's active firms are stored before its events go
+LONG_PERIOD_DAYS = 14  # active firms of a period this long or longer are counted in user order
 GAP_CANDIDATES = 3000  # the most frequent distinct gap questions that are grouped
 ROLLED_BEFORE_KEY = "metrics.rolled_before"  # meta: events of days before this date are only aggregates
 
@@ -81,6 +85,51 @@ def _active_firms(db: Database) -> None:
         )
         """
     )
+
+
+# Planner statistics of a year of traffic (a million events), as ANALYZE measures them: they tell SQLite
+# that the leading columns of these indexes repeat, so it skips from group to group inside the time
+# range (a skip-scan) instead of walking every event of the kind. Pinned rather than measured, so the
+# plans are the same on every database, empty or full (docs/query-plans.md).
+PINNED_STATISTICS = {
+    "idx_events_mix": "1000000 200000 140000 20000 2500 1 1",  # kind, decision, topic, intent, time, internal
+    "idx_events_place": "1000000 75000 25000 5000 1 1",  # county, channel, kind, time, internal
+    "idx_events_user_time": "1000000 125 1 1",  # user, time, internal
+}
+
+
+@migrations(name="004_report_range_indexes")
+def _range_indexes(db: Database) -> None:
+    """Indexes whose time column is searched as a range, so a day costs a day's events, not a year's."""
+    db.execute("DROP INDEX IF EXISTS idx_events_place")
+    db.execute("CREATE INDEX idx_events_place ON events (county, channel, kind, time, internal)")
+    db.execute("DROP INDEX IF EXISTS idx_events_kind_time_internal")
+    db.execute("CREATE INDEX idx_events_kind_time_internal"
+               " ON events (kind, time, internal, decision, reply_to)")
+    db.execute("DROP INDEX IF EXISTS idx_events_reply_to")
+    db.execute("CREATE INDEX idx_events_reply_to ON events (reply_to, kind)")
+    db.execute("CREATE INDEX IF NOT EXISTS idx_events_user_time ON events (user, time, internal)")
+    pin_statistics(db)
+
+
+@migrations(name="005_fallback_question_index")
+def _gap_index(db: Database) -> None:
+    """Fallback questions in text order, so the gaps are counted without a sort or a table read. Partial:
+    only fallbacks are in it, and only a query that asks for fallbacks can use it (an index of every
+    event leading with `kind` would be chosen for any `kind = ?` query and change its row order)."""
+    db.execute("DROP INDEX IF EXISTS idx_events_gap")  # the first version of this index held every event
+    db.execute("CREATE INDEX idx_events_gap ON events (question, time, internal, kind, decision)"
+               " WHERE kind = 'question' AND decision = 'fallback'")
+
+
+def pin_statistics(db: Database) -> None:
+    """Write PINNED_STATISTICS into sqlite_stat1 (made, empty, by analysing only sqlite_master)."""
+    db.execute("ANALYZE sqlite_master")
+    db.conn.executemany("DELETE FROM sqlite_stat1 WHERE tbl = 'events' AND idx = ?",
+                        [[index] for index in PINNED_STATISTICS])
+    db.conn.executemany("INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES ('events', ?, ?)",
+                        list(PINNED_STATISTICS.items()))
+    db.execute("ANALYZE sqlite_master")  # reloads the statistics into this connection's planner
 
 
 # ---- settings -------------------------------------------------------------------------------------
@@ -266,10 +315,10 @@ def ratings(db: Database, period: Period, include_internal: bool = False) -> Cou
 
 def clarifications_resolved(db: Database, period: Period, include_internal: bool = False) -> int:
     """Clarifying questions of the period that the user answered by pressing a choice."""
-    live = """SELECT count(DISTINCT q.id) FROM events AS c INDEXED BY idx_events_kind_time_internal
-        CROSS JOIN events AS q ON q.id = c.reply_to
-        WHERE c.kind = 'choice' AND c.time >= :start AND q.kind = 'question' AND q.decision = 'clarify'
-          AND q.time >= :start AND q.time < :end AND (q.internal = 0 OR :internal)"""
+    live = """SELECT count(*) FROM events AS q INDEXED BY idx_events_kind_time_internal
+        WHERE q.kind = 'question' AND q.time >= :start AND q.time < :end AND (q.internal = 0 OR :internal)
+          AND q.decision = 'clarify' AND EXISTS (SELECT 1 FROM events AS c INDEXED BY idx_events_reply_to
+              WHERE c.reply_to = q.id AND c.kind = 'choice')"""
     aggregated = f"""SELECT sum(count) FROM daily_aggregates
         WHERE kind = 'question' AND decision = 'clarify' AND outcome = 'resolved' AND {AGGREGATE_RANGE}"""
     return sum(_summed(db, (live, aggregated), _params(period, include_internal)).values())
@@ -345,12 +394,23 @@ def rolled_before(db: Database) -> date | None:
 
 
 def live_firms(db: Database, parts: list[Period], include_internal: bool) -> list[int]:
-    """Distinct users of each period counted from the events (one statement)."""
-    bounds = json.dumps([list(p.utc_bounds) for p in parts])
-    sql = """SELECT (SELECT count(DISTINCT user) FROM events INDEXED BY idx_events_time_user
-            WHERE time >= p.value ->> 0 AND time < p.value ->> 1 AND (internal = 0 OR :internal))
-        FROM json_each(:bounds) AS p ORDER BY p.key"""
-    return [row[0] for row in db.execute(sql, {"bounds": bounds, "internal": int(include_internal)})]
+    """Distinct users of each period counted from the events (one statement per kind of plan).
+
+    Up to two weeks, the period's events are read in time order and their users counted in a temporary
+    B-tree (as large as those days); longer ones walk the index in user order, skipping from user to user
+    inside the time range, which counts distinct users without a B-tree (a seek per firm rather than a
+    B-tree insert per event: the cheaper once a period has more events than firms)."""
+    long = [(part.end - part.start).days >= LONG_PERIOD_DAYS for part in parts]
+    counts: dict[int, int] = {}
+    for in_user_order, index in ((False, "idx_events_time_user"), (True, "idx_events_user_time")):
+        chosen = [i for i, is_long in enumerate(long) if is_long == in_user_order]
+        bounds = json.dumps([list(parts[i].utc_bounds) for i in chosen])
+        sql = f"""SELECT (SELECT count(DISTINCT user) FROM events INDEXED BY {index}
+                WHERE time >= p.value ->> 0 AND time < p.value ->> 1 AND (internal = 0 OR :internal))
+            FROM json_each(:bounds) AS p ORDER BY p.key"""
+        rows = db.execute(sql, {"bounds": bounds, "internal": int(include_internal)}) if chosen else []
+        counts.update(zip(chosen, (row[0] for row in rows), strict=True))
+    return [counts[i] for i in range(len(parts))]
 
 
 def stored_firms(db: Database, include_internal: bool) -> dict[tuple[str, str], int]:
@@ -463,7 +523,7 @@ class Gap:
 
 def gap_questions(db: Database, period: Period, include_internal: bool) -> dict[str, list[int]]:
     """Each question text with its [fallback, 👎] counts (live events only: aggregates keep no text)."""
-    fallbacks = f"""SELECT question, 0, count(*) FROM events INDEXED BY idx_events_mix
+    fallbacks = f"""SELECT question, 0, count(*) FROM events INDEXED BY idx_events_gap
         WHERE kind = 'question' AND decision = 'fallback' AND {LIVE_RANGE} GROUP BY question"""
     thumbs_down = f"""WITH {RATED_CTE}
         SELECT coalesce(nullif(a.question, ''), asked.question), 1, count(*)

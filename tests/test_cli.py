@@ -142,8 +142,8 @@ def test_console_starts_as_a_process_and_warns_without_bot_salt(settings, tmp_pa
     assert result.returncode == 0, result.stderr
     assert "9个月" in result.stdout
     assert result.stderr == (
-        "BOT_SALT is not set: using a salt kept in the database (fine for console, ask and eval only)\n"
         f"database: {settings.db_path}\n"
+        "BOT_SALT is not set: using a salt kept in the database (fine for console, ask and eval only)\n"
     )
 
 
@@ -168,7 +168,8 @@ def test_output_cut_short_by_a_pipe_ends_quietly(settings, tmp_path: Path) -> No
                                         allow_unicode=True), encoding="utf-8")
     with subprocess.Popen(
             [sys.executable, "run_bot.py", "--config", str(tmp_path / "config.yaml"), "eval", str(questions),
-             "--json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT) as process:
+             "--json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT,
+            env={**os.environ, "BOT_SALT": "pipe-test-salt"}) as process:
         process.stdout.close()  # as `head` does once it has its lines
         stderr = process.stderr.read().decode()
         assert process.wait(timeout=120) == 1

@@ -1,6 +1,6 @@
 """/forget on WeCom, through the signed, encrypted callback (tests/wecom_fake.py): after a salt rotation
-nothing in the database names the firm (issue 15 item 5). The dedup table's stored replies and the
-conversation's in-memory offers are issue 15 item 8 (another branch): that part is an xfail here."""
+nothing in the database names the firm (issue 15 item 5), the dedup table's stored replies and the
+conversation's in-memory offers included (item 8)."""
 from __future__ import annotations
 
 import pytest
@@ -25,7 +25,7 @@ async def talk_then_forget(peer, engine: Engine) -> list[str]:
     engine.events = EventLog(engine.db, Salts(("new-salt", "old-salt")))  # BOT_SALT rotated
     await peer.say(FIRM, QUESTIONS[2])
     await peer.say(FIRM, "转人工 " + QUESTIONS[1])
-    await peer.say("firm_b", "商标续展怎么办")  # someone else (other words: the search finds texts), untouched
+    await peer.say("firm_b", "专利年费怎么交")  # someone else, untouched
     assert links(engine.db, FIRM, engine.events.every_user("wecom", FIRM),
                  engine.events.every_firm("wecom", FIRM)) == []  # open tickets name no chat
     assert (await peer.say(FIRM, "/forget yes")).startswith("已删除。")
@@ -40,8 +40,6 @@ async def test_wecom_forget_leaves_no_trace_under_any_salt(server, wecom_engine)
     assert wecom_engine.db["events"].count_where("user = ?", [wecom_engine.events.user("wecom", "firm_b")]) == 1
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15 item 8 (branch hard-channel): WeCom /forget leaves the dedup "
-                                       "table's stored replies and the in-memory offers")
 async def test_wecom_forget_also_clears_the_dedup_replies_and_offers(server, wecom_engine) -> None:
     peer, callback = server
     pseudonyms = await talk_then_forget(peer, wecom_engine)

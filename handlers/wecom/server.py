@@ -236,7 +236,8 @@ class WeComCallback:
         return self._pseudonym(user_id) if self.conversation.desk.firm(user_id) else ""
 
     def _forget_deliveries(self, user_id: str) -> None:
-        self.seen.forget_owner(self._pseudonym(user_id))
+        for owner in self.conversation.engine.events.every_user(CHANNEL, user_id):  # under every salt
+            self.seen.forget_owner(owner)
 
     def _pseudonym(self, user_id: str) -> str:
         return self.conversation.engine.events.user(CHANNEL, user_id)

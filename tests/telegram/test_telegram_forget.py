@@ -28,7 +28,7 @@ async def test_telegram_forget_leaves_no_trace_under_any_salt(tg, engine: Engine
     await tg.press(FIRM, "👎")
     await tg.say(FIRM, "转人工 " + QUESTIONS[1])
     await tg.say(FIRM, "/deadline 商标 2027-03-15 第12345678号")
-    await tg.say(FIRM + 1, "商标续展怎么办")  # someone else (other words: the search finds texts), untouched
+    await tg.say(FIRM + 1, "专利年费怎么交")  # someone else, untouched
     assert links(engine.db, str(FIRM), engine.events.every_user("telegram", str(FIRM)),
                  engine.events.every_firm("telegram", str(FIRM))) == []  # open tickets name no chat
 

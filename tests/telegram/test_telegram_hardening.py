@@ -31,7 +31,7 @@ def feedback(engine: Engine) -> list[dict]:
 
 
 def firm_row(engine: Engine, user_id: int = FIRM) -> dict:
-    return next(engine.db.query("select * from firms where user = ?", [engine.events.user("telegram", str(user_id))]))
+    return next(engine.db.query("select * from firms where user = ?", [engine.events.firm("telegram", str(user_id))]))
 
 
 async def answered(tg: Bot, engine: Engine, user_id: int = FIRM, chat: dict | None = None) -> int:

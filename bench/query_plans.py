@@ -1,0 +1,176 @@
+#!/usr/bin/env python3
+"""The `EXPLAIN QUERY PLAN` of every statement the report and /stats run, as Markdown.
+
+    python bench/query_plans.py [--events N] [--db PATH] > docs/query-plans.md
+
+Runs the full report's figures (bot.report.collect) over a year and /stats over one day against a
+database with the production schema and migrations (a fresh one seeded with --events synthetic events,
+or --db), records each SELECT as SQLite ran it (parameters bound), and prints its plan with the function
+that ran it and its median time over --rounds runs. Flags, per statement: a temporary B-tree (a sort or
+distinct), a full table scan, and a table read (an index search that is not covering, or a row fetched
+by id).
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.report_1m import DAYS, END  # noqa: E402
+from bench.seed_events import seed  # noqa: E402
+from bot.clock import local_date  # noqa: E402
+from bot.config import load_settings  # noqa: E402
+from bot.metrics import Period, metrics_settings, summary  # noqa: E402
+from bot.report import collect  # noqa: E402
+from bot.store import open_db  # noqa: E402
+
+REPORT_MODULES = ("metrics.py", "ticket_metrics.py", "report.py")
+TABLES = ("events", "a", "q", "c", "e", "f", "asked", "daily_aggregates", "active_firms", "tickets", "t", "o",
+          "outbox", "meta", "subscriptions")  # the tables and the aliases the report's SQL gives them
+
+
+LEFT = """What is left, and why:
+
+- `time>? AND time<?` inside every events search: a day reads a day's index entries. The indexes that
+  lead with their GROUP BY columns (`idx_events_mix`, `idx_events_place`) are walked with a skip-scan
+  (`ANY(...)`), which SQLite only plans from statistics: migration `metrics` / 004 pins them in
+  `sqlite_stat1`. Running `ANALYZE` replaces them with measured ones, which plan the same at scale.
+- Table reads for `referrals` and the `rated` CTE (ratings, 👎 gaps): the station and the rating are
+  JSON fields of `detail`; SQLite 3.40 cannot use an index on an expression as a covering index (3.41
+  can). Their temporary B-trees group those JSON values or the feedback by answer, as large as the
+  period's referrals or feedback. `row by id (a)` is the rated answer itself.
+- `live_firms`: periods shorter than two weeks count distinct users in a temporary B-tree as large as
+  those days' events; longer ones walk `idx_events_user_time` in user order without one. Its other
+  temporary B-tree puts the handful of periods (`json_each`) in order.
+- `daily_aggregates` rows are read from the table: they are the rolled-up data (one row per day and
+  group), and empty until the retention job has run.
+""".splitlines()
+
+
+@dataclass(frozen=True)
+class Statement:
+    function: str
+    sql: str
+
+
+def caller() -> str:
+    """The report function that issued the statement being traced."""
+    frame = sys._getframe(2)
+    while frame is not None:
+        if frame.f_code.co_filename.endswith(REPORT_MODULES) and not frame.f_code.co_name.startswith("_"):
+            return f"{Path(frame.f_code.co_filename).stem}.{frame.f_code.co_name}"
+        frame = frame.f_back
+    return "?"
+
+
+def traced(db, action) -> list[Statement]:
+    """The distinct SELECT statements `action` runs, in order."""
+    seen: dict[str, Statement] = {}
+
+    def record(sql: str) -> None:
+        head = sql.lstrip().split(None, 1)[0].upper() if sql.strip() else ""
+        if head in ("SELECT", "WITH") and sql not in seen:
+            seen[sql] = Statement(caller(), sql)
+
+    db.conn.set_trace_callback(record)
+    try:
+        action()
+    finally:
+        db.conn.set_trace_callback(None)
+    return list(seen.values())
+
+
+def plan(db, sql: str) -> list[str]:
+    """The plan's lines, indented as SQLite nests them."""
+    rows = db.execute(f"EXPLAIN QUERY PLAN {sql}").fetchall()
+    depth: dict[int, int] = {0: -1}
+    lines = []
+    for node, parent, _, detail in rows:
+        depth[node] = depth.get(parent, -1) + 1
+        lines.append("  " * depth[node] + detail)
+    return lines
+
+
+def median_ms(db, sql: str, rounds: int) -> tuple[float, float]:
+    """The statement's median wall-clock and CPU milliseconds, all rows fetched."""
+    wall, cpu = [], []
+    for _ in range(rounds):
+        began, began_cpu = time.perf_counter(), time.process_time()
+        db.execute(sql).fetchall()
+        wall.append((time.perf_counter() - began) * 1000)
+        cpu.append((time.process_time() - began_cpu) * 1000)
+    return statistics.median(wall), statistics.median(cpu)
+
+
+def flags(lines: list[str]) -> list[str]:
+    """What the plan does that an index could have spared."""
+    found = []
+    for line in (text.strip() for text in lines):
+        if "TEMP B-TREE" in line:
+            found.append("temporary B-tree")
+        if line.startswith("SCAN ") and " USING " not in line and line.split()[1] in TABLES:
+            found.append(f"full scan ({line.split()[1]})")
+        if line.startswith(("SEARCH", "SCAN")) and " USING INDEX " in line:
+            found.append(f"table read ({line.split()[1]})")
+        if " USING INTEGER PRIMARY KEY " in line:
+            found.append(f"row by id ({line.split()[1]})")
+    return sorted(set(found))
+
+
+def markdown(title: str, statements: list[Statement], db, rounds: int) -> list[str]:
+    timed = [(statement, median_ms(db, statement.sql, rounds)) for statement in statements]
+    wall, cpu = (sum(ms[i] for _, ms in timed) for i in (0, 1))
+    out = [f"## {title}: {wall:.1f} ms wall, {cpu:.1f} ms CPU in all", ""]
+    for number, (statement, ms) in enumerate(timed, 1):
+        lines = plan(db, statement.sql)
+        noted = flags(lines)
+        out += [f"### {number}. `{statement.function}` {ms[0]:.1f} ms wall, {ms[1]:.1f} ms CPU: "
+                f"{', '.join(noted) if noted else 'index only'}",
+                "",
+                "```sql", " ".join(statement.sql.split()), "```", "", "```", *lines, "```", ""]
+    return out
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=20_000, help="synthetic events in a fresh database")
+    parser.add_argument("--db", type=Path, help="an existing database (e.g. bench/data/report_1m.db)")
+    parser.add_argument("--rounds", type=int, default=3, help="timed runs of each statement (median)")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as scratch:
+        db = open_db(args.db or Path(scratch) / "plans.db")
+        if db.execute("SELECT count(*) FROM events").fetchone()[0] == 0:
+            seed(db, args.events, END, days=DAYS)
+        today = local_date(END + timedelta(hours=1))
+        year = Period(today - timedelta(days=DAYS), today - timedelta(days=1))
+        day = today - timedelta(days=1)
+        settings = metrics_settings(load_settings())
+        report = traced(db, lambda: collect(db, year, settings, False, END))
+        stats = traced(db, lambda: summary(db, day, day))
+        count = db.execute("SELECT count(*) FROM events").fetchone()[0]
+        lines = ["# Query plans of the report and /stats", "",
+                 f"Generated by `python bench/query_plans.py{' --db ' + str(args.db) if args.db else ''}` "
+                 f"over {count:,} events (SQLite {db.execute('SELECT sqlite_version()').fetchone()[0]}). "
+                 "Each heading names the function and what its plan does that an index could spare: "
+                 "a temporary B-tree (sort or distinct), a full scan, a table read (a non-covering index "
+                 "search) or a row fetched by id; `index only` means the statement reads nothing but "
+                 "covering indexes. Times are medians of warm runs on the machine that generated the file "
+                 "(wall-clock and CPU: on a busy machine the CPU time is what the statement costs).", "",
+                 *LEFT, ""]
+        lines += markdown(f"Full report, {year.start} to {year.end} (bot.report.collect)", report, db,
+                          args.rounds)
+        lines += markdown(f"/stats for one day, {day} (bot.metrics.summary)", stats, db, args.rounds)
+        print("\n".join(lines))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

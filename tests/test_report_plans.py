@@ -1,0 +1,81 @@
+"""The report's range indexes: an old database gets them on upgrade, with the same figures, and /stats
+over one day searches the time range instead of walking every event of a kind (no timing here: the
+figures are in docs/query-plans.md and bench/)."""
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+from metrics_seed import PERIOD, seed_events, seed_other_tables
+
+from bot import metrics
+from bot.metrics import MetricsSettings, Period, question_places, summary
+from bot.report import collect
+from bot.store import MIGRATION_SETS, Store, open_db
+
+NEW_MIGRATION = "004_report_range_indexes"  # and every later one
+GENERATED = datetime(2026, 11, 25, tzinfo=timezone.utc)
+
+
+def old_database(path: Path) -> Store:
+    """A database as it was before the range indexes: every migration but the new one applied."""
+    db = Store(str(path))
+    for migration_set in MIGRATION_SETS:
+        migration_set.apply(db, stop_before=NEW_MIGRATION if migration_set is metrics.migrations else None)
+    return db
+
+
+def index_columns(db: Store) -> dict[str, list[str]]:
+    return {index.name: index.columns for index in db["events"].indexes}
+
+
+def figures(db: Store) -> tuple:
+    data = collect(db, Period(*PERIOD), MetricsSettings(), False, GENERATED)
+    return (data.per_day, data.mix, data.places, data.rated, data.resolved, data.referrals, data.firms,
+            [(g.example, g.count, g.variants) for g in data.gaps])
+
+
+def test_an_upgraded_database_gets_the_range_indexes_and_a_new_ones_figures(tmp_path: Path) -> None:
+    old = old_database(tmp_path / "old.db")
+    assert "idx_events_user_time" not in index_columns(old)
+    seed_events(old)
+    seed_other_tables(old)
+    old.conn.close()
+    fresh = open_db(tmp_path / "fresh.db")
+    seed_events(fresh)
+    seed_other_tables(fresh)
+
+    upgraded = open_db(tmp_path / "old.db")
+    columns = index_columns(upgraded)
+    assert columns["idx_events_place"] == ["county", "channel", "kind", "time", "internal"]
+    assert columns["idx_events_kind_time_internal"] == ["kind", "time", "internal", "decision", "reply_to"]
+    assert columns["idx_events_reply_to"] == ["reply_to", "kind"]
+    assert columns["idx_events_user_time"] == ["user", "time", "internal"]
+    assert columns["idx_events_gap"] == ["question", "time", "internal", "kind", "decision"]
+    assert figures(upgraded) == figures(fresh)
+
+
+def plans_of(db: Store, action) -> dict[str, str]:
+    """Each SELECT `action` runs against events, with its plan on one line."""
+    traced: list[str] = []
+    db.conn.set_trace_callback(traced.append)
+    try:
+        action()
+    finally:
+        db.conn.set_trace_callback(None)
+    return {sql: " / ".join(row[-1] for row in db.execute("EXPLAIN QUERY PLAN " + sql))
+            for sql in traced if sql.lstrip().upper().startswith(("SELECT", "WITH")) and " events " in sql}
+
+
+def test_one_day_of_stats_searches_the_time_range(tmp_path: Path) -> None:
+    db = open_db(tmp_path / "bot.db")
+    seed_events(db)
+    day = date(2026, 11, 10)
+    plans = plans_of(db, lambda: (summary(db, day, day), question_places(db, Period(day, day))))
+    assert plans
+    for sql, plan in plans.items():
+        assert "time>?" in plan, (sql, plan)
+    mix_and_places = [plan for sql, plan in plans.items()
+                      if "idx_events_mix" in sql or "idx_events_place" in sql]
+    assert len(mix_and_places) == 2
+    assert all("TEMP B-TREE" not in plan and "COVERING INDEX" in plan for plan in mix_and_places)
