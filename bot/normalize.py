@@ -24,6 +24,8 @@ _CJK = re.compile(r"[\u3400-\u9fff]")
 _ASCII_WORD = re.compile(r"^[a-z0-9][a-z0-9_\-']*$")
 _NOT_WORD = re.compile(r"[^\w\u3400-\u9fff]+")
 _SPACES = re.compile(r"\s+")
+# English endings folded to find a listed word (infringes, infringed, infringing → infringe): suffix, replacement.
+_ENGLISH_ENDINGS = (("ies", "y"), ("es", ""), ("s", ""), ("ed", ""), ("ed", "e"), ("ing", ""), ("ing", "e"))
 TRADITIONAL = "zh-hant"  # the language of a question in traditional characters (Chinese, counted as zh)
 _SHARED_FORMS = str.maketrans("爲衆羣啓牀祕", "為眾群啟床秘")  # zh-hant's forms → those TW and HK write
 # zhconv writes every 签 as 籤 (a slip, 标签 aside), 栗 as 慄 and 准 as 準: mended after converting.
@@ -238,15 +240,25 @@ class Normalizer:
         if repairs:  # segmented again only when a typo was mended
             words = self._tokenizer.lcut(repaired)
         tokens = [t for t in words if t.strip() and t not in self._particles]
-        canonical = [self.lexicon.synonyms.get(t, t) for t in tokens]
+        canonical = [self._canonical(t) for t in tokens]
         content = tuple(t for t in canonical if t not in self.lexicon.stopwords)
         return Analysis(text=join_tokens(content), tokens=content, cleaned=cleaned, repairs=repairs)
 
     def words(self, text: str) -> frozenset[str]:
         """The canonical content words of a longer text (an answer), without typo repair."""
         tokens = self._tokenizer.lcut(clean(re.sub(r"\{[^}]*\}", " ", text)))
-        canonical = (self.lexicon.synonyms.get(t, t) for t in tokens if t.strip())
+        canonical = (self._canonical(t) for t in tokens if t.strip())
         return frozenset(t for t in canonical if t not in self.lexicon.stopwords and len(t) > 1)
+
+    def _canonical(self, token: str) -> str:
+        """The listed word a token stands for: its synonym, or an English inflection's (patents → 专利)."""
+        if token in self.lexicon.synonyms or not _ASCII_WORD.match(token):
+            return self.lexicon.synonyms.get(token, token)
+        for suffix, replacement in _ENGLISH_ENDINGS:
+            base = token[: -len(suffix)] + replacement
+            if token.endswith(suffix) and len(base) > 2 and base in self.lexicon.synonyms:
+                return self.lexicon.synonyms[base]
+        return token
 
     def search_tokens(self, analysis: Analysis) -> frozenset[str]:
         """Tokens plus the known words inside compounds (地理标志产品 → 地理标志, 产品), for word overlap."""

@@ -29,6 +29,8 @@ _WHERE = re.compile(
     r"去哪|(?<![现存实正所好])在哪(?!些)|(?<!是)哪[里儿]|哪个部门|哪个单位|附近|怎么联系|联系方式"
     r"|\b(?:where|nearest|near me|contact)\b"
 )
+# 在哪/哪里 that asks no place: which class (在哪个类) or what the difference is (区别在哪里).
+_NOT_A_PLACE = re.compile(r"(?:区别|不同|差别|差异|好处|优势|难点)(?:主要)?在哪[里儿]?|在哪[一个]?类")
 _STATION_WORDS = ("指导站", "受理窗口", "工作站", "服务站", "服务点", "站点", "窗口", "station", "window", "office")
 _CONTACT_WORDS = ("地址", "电话", "address", "phone")
 # The subject a where-question names → its topic; the first match wins (商标被侵权 is enforcement).
@@ -88,7 +90,7 @@ def station_intent(topic: str) -> str:
 def asks_where(cleaned: str, names_place: bool = False) -> bool:
     """A question about where to go: 去哪办, 在哪, 附近, where …, or a kind of station named together
     with 地址/电话 or a place (光泽县有商标品牌指导站吗)."""
-    if _WHERE.search(cleaned):
+    if _WHERE.search(_NOT_A_PLACE.sub(" ", cleaned)):
         return True
     names_station = any(w in cleaned for w in _STATION_WORDS)
     return names_station and (names_place or any(w in cleaned for w in _CONTACT_WORDS))

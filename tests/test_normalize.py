@@ -35,6 +35,21 @@ def test_fillers_and_synonyms(fixture_kb: KnowledgeBase, typed: str, expected: s
 
 
 @pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("someone infringes my patents", ("someone", "侵权", "专利")),
+        ("my trademark was infringed", ("商标", "侵权")),
+        ("registered marks", ("注册", "商标")),
+        ("renewing licences", ("续展", "许可")),
+        ("IP disputes", ("知识产权", "纠纷")),
+        ("patented things", ("专利", "things")),  # things: no listed base, left as typed
+    ],
+)
+def test_english_inflections_meet_their_listed_word(fixture_kb: KnowledgeBase, typed: str, expected: tuple) -> None:
+    assert fixture_kb.normalizer.analyze(typed).tokens == expected
+
+
+@pytest.mark.parametrize(
     ("typo", "word"),
     [("商标主册要多久", "注册"), ("质压贷款", "质押"), ("开放徐可", "开放许可")],
 )

@@ -10,6 +10,8 @@ import pytest
 from bot.desk import attach_desk
 from bot.engine import Engine, Message
 from bot.knowledge import KnowledgeBase
+from bot.normalize import clean
+from bot.referrals import asks_where
 from bot.stations import Directory, stations_of
 from handlers.console import run_console
 
@@ -303,3 +305,17 @@ def test_console_shows_where_as_a_numbered_choice_that_works(engine: Engine) -> 
 def test_cli_channel_referrals_are_internal(engine: Engine) -> None:
     engine.handle(Message("cli", "x", "我在邵武，商标去哪办"))
     assert {row["internal"] for row in engine.db["events"].rows} == {1}
+
+
+@pytest.mark.parametrize(
+    ("question", "where"),
+    [
+        ("茶饮料商标在哪个类", False),
+        ("版权和专利的区别在哪里", False),
+        ("商标注册在哪一类", False),
+        ("商标去哪里办", True),
+        ("著作权登记在哪办", True),
+    ],
+)
+def test_which_class_or_what_difference_asks_no_place(question: str, where: bool) -> None:
+    assert asks_where(clean(question)) is where

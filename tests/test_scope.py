@@ -33,7 +33,6 @@ def test_near_misses_with_an_ip_word_stay_out(real_engine: Engine, text: str) ->
     assert (reply.decision, reply.topic) == ("fallback", "out_of_scope")
 
 
-@pytest.mark.xfail(strict=True, reason="抢注 pulls a domain-name dispute to trademark squatting: scope is still by words")
 def test_a_domain_name_dispute_stays_out(real_engine: Engine) -> None:
     reply = real_engine.handle(Message("test", "d", "公司域名被别人抢注了怎么办"))
     assert reply.decision == "fallback"
