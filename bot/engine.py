@@ -561,7 +561,7 @@ class Engine:
         """Reply to what people type first (商标, 帮助, ok, 99, noise): never a guess, never the last answer
         again. A menu or help replaces the conversation's context; ok, numbers and noise leave it as it was."""
         previous = self._turns.get(user)
-        reply = self._opening_reply(opening, lang, previous)
+        reply = self._opening_reply(opening, lang, previous, now)
         event_id = self.events.record(
             "question", time=now, channel=message.channel, user=user, internal=message.internal,
             county=message.county, language=lang, question=analysis.key, topic=reply.topic,
@@ -571,12 +571,14 @@ class Engine:
             self._remember(user, now, event_id, reply, message.text.strip()[:MAX_QUESTION_CHARS], (), ())
         return replace(reply, event_id=event_id)
 
-    def _opening_reply(self, opening: Opening, lang: str, previous: _Turn | None) -> Reply:
+    def _opening_reply(self, opening: Opening, lang: str, previous: _Turn | None, now: datetime) -> Reply:
+        """The reply for one kind of first input (`previous`: the user's last exchange, if remembered)."""
+        if opening.kind == MENU and opening.target.startswith(GROUP_PREFIX):
+            return self._group_menu(opening.target[len(GROUP_PREFIX):], lang)
         if opening.kind == MENU:
-            kind, _, target = opening.target.partition(":")
-            return self._group_menu(target, lang) if kind + ":" == GROUP_PREFIX else self._topic_menu(target, lang)
+            return self._topic_menu(opening.target[len(TOPIC_PREFIX):], lang)
         if opening.kind == HELP and HELP_ENTRY in self.kb.entries:
-            return self._answer(Candidate(self.kb.entries[HELP_ENTRY], 100.0), lang, self.clock.now())
+            return self._answer(Candidate(self.kb.entries[HELP_ENTRY], 100.0), lang, now)
         if opening.kind == ACK:
             return Reply(ANSWER, SMALLTALK, ACK_INTENT, 100.0, text("ack", lang), language=lang)
         if opening.kind == NUMBER and previous and previous.options:
