@@ -10,8 +10,8 @@ from typing import Iterator
 
 # Each module adds its subcommands with register(subparsers); heavy imports stay inside the commands.
 COMMAND_MODULES = (
-    "handlers.cli", "handlers.stations_cli", "handlers.telegram.command", "handlers.wecom.command",
-    "handlers.metrics_cli", "handlers.reminders_cli",
+    "cli.core", "cli.stations", "cli.telegram", "cli.wecom",
+    "cli.metrics", "cli.reminders",
 )
 
 
@@ -36,9 +36,9 @@ def subcommands(parser: argparse.ArgumentParser) -> Iterator[argparse.ArgumentPa
 
 
 def main(argv: list[str] | None = None) -> int:
-    from bot.config import ConfigError, load_settings
-    from bot.evaluate import EvalFileError
-    from bot.kbcheck import KnowledgeError
+    from bot.common.config import ConfigError, load_settings
+    from bot.answering.evaluate import EvalFileError
+    from bot.knowledge.check import KnowledgeError
 
     args = build_parser().parse_args(argv)
     try:

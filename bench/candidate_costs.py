@@ -17,10 +17,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.candidates import Embedding, embedding_available, linear_ranker, tfidf_ranker, today_ranker  # noqa: E402
-from bot.config import load_settings  # noqa: E402
-from bot.evaluate import percentile, read_questions  # noqa: E402
-from bot.kbcheck import load_knowledge  # noqa: E402
-from bot.matcher import Matcher  # noqa: E402
+from bot.common.config import load_settings  # noqa: E402
+from bot.answering.evaluate import percentile, read_questions  # noqa: E402
+from bot.app import load_knowledge  # noqa: E402
+from bot.answering.matcher import Matcher  # noqa: E402
 
 P99_FLOOR_MS, START_UP_FLOOR_S = 10.0, 2.0
 

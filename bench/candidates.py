@@ -1,7 +1,7 @@
 """Retrieval candidates compared with today's scorer by `run_bot.py eval --compare` (not used by the bot).
 
 Each candidate ranks knowledge entries for a question (0–100, best first); the same calibrated decision
-(bot/calibration.py, fitted on the dev set) then answers, offers choices or falls back, so the figures
+(bot/answering/calibration.py, fitted on the dev set) then answers, offers choices or falls back, so the figures
 compare the rankings and not hand-set thresholds.
 
 - tfidf: character 1–3-gram TF-IDF over phrasings, titles and answers, cosine, best item per entry;
@@ -21,14 +21,14 @@ from typing import Any, Callable
 
 import numpy as np
 
-from bot.clock import SystemClock
-from bot.config import Settings
-from bot.engine import Engine
-from bot.evaluate import Question, RankedRow, calibrated_figures, ranker_rows
-from bot.knowledge import Entry, KnowledgeBase
-from bot.matcher import Matcher
-from bot.store import open_db
-from bot.vocab import SMALLTALK
+from bot.common.clock import SystemClock
+from bot.common.config import Settings
+from bot.answering.engine import Engine
+from bot.answering.evaluate import Question, RankedRow, calibrated_figures, ranker_rows
+from bot.knowledge.base import Entry, KnowledgeBase
+from bot.answering.matcher import Matcher
+from bot.app import open_db
+from bot.common.vocab import SMALLTALK
 
 Ranker = Callable[[str], list[tuple[str, float]]]  # question → (entry id, score 0–100), best first
 NGRAMS = (1, 2, 3)

@@ -28,8 +28,8 @@ from typing import IO, Iterator
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.config import load_settings  # noqa: E402
-from bot.store import open_db  # noqa: E402
+from bot.common.config import load_settings  # noqa: E402
+from bot.app import open_db  # noqa: E402
 
 WRITERS = ("writer-a", "writer-b")
 ASK_CHANNEL = "cli"
@@ -52,7 +52,7 @@ def configure(deferred: bool, synchronous: str) -> None:
     (sqlite-utils' own atomic()), and SQLite's `synchronous` setting on every connection."""
     from sqlite_utils import Database
 
-    from bot.store import Store
+    from bot.storage.store import Store
 
     logging.disable(logging.WARNING)  # "no specialist to offer it to", once per ticket: not the point here
     if deferred:
@@ -75,7 +75,7 @@ def write_config(directory: Path, knowledge: Path) -> Path:
 
 def texts(knowledge: Path) -> tuple[str, ...]:
     """The knowledge base's first phrasings, a few off-topic questions, and handoffs among them."""
-    from bot.kbcheck import load_knowledge
+    from bot.app import load_knowledge
 
     questions = [entry.questions[0] for entry in load_knowledge(knowledge).entries.values()] + list(OFF_TOPIC)
     return tuple(f"转人工 {q}" if n % HANDOFF_EVERY == 0 else q for n, q in enumerate(questions, start=1))
@@ -106,10 +106,10 @@ class Run:
 def run_writer(run: Run, channel: str, ready: Barrier, results: Queue) -> None:
     """One writer process: the Engine with the ticket desk, answering messages until time is up."""
     configure(run.deferred, run.synchronous)
-    from bot.clock import SystemClock
-    from bot.desk import attach_desk
-    from bot.engine import Message
-    from bot.runtime import create_engine
+    from bot.common.clock import SystemClock
+    from bot.handoff.desk import attach_desk
+    from bot.answering.engine import Message
+    from bot.app import create_engine
 
     settings = load_settings(run.config, environ={})
     engine = create_engine(settings)

@@ -19,17 +19,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import numpy as np  # noqa: E402
 
-from bot.calibration import FEATURES, Ranking, folds, probability  # noqa: E402
-from bot.clock import SystemClock  # noqa: E402
-from bot.config import load_settings  # noqa: E402
-from bot.engine import ANSWER, FALLBACK, HANDOFF_INTENT, Engine, Message  # noqa: E402
-from bot.referrals import is_where_intent  # noqa: E402
-from bot.evaluate import (  # noqa: E402
+from bot.answering.calibration import FEATURES, Ranking, folds, probability  # noqa: E402
+from bot.common.clock import SystemClock  # noqa: E402
+from bot.common.config import load_settings  # noqa: E402
+from bot.answering.engine import ANSWER, FALLBACK, HANDOFF_INTENT, Engine, Message  # noqa: E402
+from bot.stations.referrals import is_where_intent  # noqa: E402
+from bot.answering.evaluate import (  # noqa: E402
     METRICS, Outcome, Question, RankedRow, _figures, fitted, k_fold, objective, read_questions, render_answers,
 )
-from bot.kbcheck import load_knowledge  # noqa: E402
-from bot.store import open_db  # noqa: E402
-from bot.vocab import OUT_OF_SCOPE, SMALLTALK  # noqa: E402
+from bot.app import load_knowledge  # noqa: E402
+from bot.app import open_db  # noqa: E402
+from bot.common.vocab import OUT_OF_SCOPE, SMALLTALK  # noqa: E402
 
 def rows_of(engine: Engine, questions: list[Question], day: date) -> list[RankedRow]:
     """Each question asked as a fresh user, as `eval` does; replies that no threshold decides (stations,

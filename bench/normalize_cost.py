@@ -16,13 +16,13 @@ from typing import Callable
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.clock import SystemClock  # noqa: E402
-from bot.config import load_settings  # noqa: E402
-from bot.engine import Engine, Message  # noqa: E402
-from bot.evaluate import percentile, read_questions  # noqa: E402
-from bot.kbcheck import load_knowledge  # noqa: E402
-from bot.normalize import chinese_script, clean, to_traditional  # noqa: E402
-from bot.store import open_db  # noqa: E402
+from bot.common.clock import SystemClock  # noqa: E402
+from bot.common.config import load_settings  # noqa: E402
+from bot.answering.engine import Engine, Message  # noqa: E402
+from bot.answering.evaluate import percentile, read_questions  # noqa: E402
+from bot.app import load_knowledge  # noqa: E402
+from bot.language.normalize import chinese_script, clean, to_traditional  # noqa: E402
+from bot.app import open_db  # noqa: E402
 
 SEGMENTATIONS_BEFORE = 2.0
 

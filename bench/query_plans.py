@@ -3,7 +3,7 @@
 
     python bench/query_plans.py [--events N] [--db PATH] > docs/query-plans.md
 
-Runs the full report's figures (bot.report.collect) over a year and /stats over one day against a
+Runs the full report's figures (bot.metrics.report.collect) over a year and /stats over one day against a
 database with the production schema and migrations (a fresh one seeded with --events synthetic events,
 or --db), records each SELECT as SQLite ran it (parameters bound), and prints its plan with the function
 that ran it and its median time over --rounds runs. Flags, per statement: a temporary B-tree (a sort or
@@ -26,11 +26,11 @@ sys.path.insert(0, str(ROOT))
 
 from bench.report_1m import DAYS, END  # noqa: E402
 from bench.seed_events import seed  # noqa: E402
-from bot.clock import local_date  # noqa: E402
-from bot.config import load_settings  # noqa: E402
-from bot.metrics import Period, metrics_settings, summary  # noqa: E402
-from bot.report import collect  # noqa: E402
-from bot.store import open_db  # noqa: E402
+from bot.common.clock import local_date  # noqa: E402
+from bot.common.config import load_settings  # noqa: E402
+from bot.metrics.queries import Period, metrics_settings, summary  # noqa: E402
+from bot.metrics.report import collect  # noqa: E402
+from bot.app import open_db  # noqa: E402
 
 REPORT_MODULES = ("metrics.py", "ticket_metrics.py", "report.py")
 TABLES = ("events", "a", "q", "c", "e", "f", "asked", "daily_aggregates", "active_firms", "tickets", "t", "o",
@@ -165,9 +165,9 @@ def main() -> int:
                  "covering indexes. Times are medians of warm runs on the machine that generated the file "
                  "(wall-clock and CPU: on a busy machine the CPU time is what the statement costs).", "",
                  *LEFT, ""]
-        lines += markdown(f"Full report, {year.start} to {year.end} (bot.report.collect)", report, db,
+        lines += markdown(f"Full report, {year.start} to {year.end} (bot.metrics.report.collect)", report, db,
                           args.rounds)
-        lines += markdown(f"/stats for one day, {day} (bot.metrics.summary)", stats, db, args.rounds)
+        lines += markdown(f"/stats for one day, {day} (bot.metrics.queries.summary)", stats, db, args.rounds)
         print("\n".join(lines))
     return 0
 

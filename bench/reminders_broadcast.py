@@ -29,11 +29,11 @@ sys.path.insert(0, str(ROOT))
 
 from telegram import Bot  # noqa: E402
 
-from bot.clock import ManualClock, simulated_sleep  # noqa: E402
-from bot.dispatch import DeliverySettings, Dispatcher, RateLimit  # noqa: E402
-from bot.outbox import BROADCAST, SENT, Audience, Creator, Outbox  # noqa: E402
-from bot.schedule import When  # noqa: E402
-from bot.store import open_db  # noqa: E402
+from bot.common.clock import ManualClock, simulated_sleep  # noqa: E402
+from bot.delivery.dispatch import DeliverySettings, Dispatcher, RateLimit  # noqa: E402
+from bot.delivery.outbox import BROADCAST, SENT, Audience, Creator, Outbox  # noqa: E402
+from bot.common.schedule import When  # noqa: E402
+from bot.app import open_db  # noqa: E402
 from bench.firms import seed_firms  # noqa: E402
 from handlers.telegram.offline import OfflineRequest  # noqa: E402
 from handlers.telegram.sender import TelegramSender  # noqa: E402

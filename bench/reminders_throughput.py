@@ -6,7 +6,7 @@ the platform's limit, not our code, is the bottleneck.
 
 Each row: a fresh SQLite file (WAL, busy timeout, as the bot opens it) with `--copies` firms; one
 broadcast fanned out to all of them (timed apart), then delivered with no platform limits by the
-delivery loop (bot/dispatch.py): claim before the call, record after, commits batched per round.
+delivery loop (bot/delivery/dispatch.py): claim before the call, record after, commits batched per round.
 Rows: the baseline that commits every claim and every result on its own (concurrency 1), the batched
 loop (--concurrency) with a sender that returns at once, and the same through python-telegram-bot's
 real send path (TelegramSender over the offline Bot API of the tests). Every commit waits for the disk
@@ -30,12 +30,12 @@ sys.path.insert(0, str(ROOT))
 
 from telegram import Bot  # noqa: E402
 
-from bot.clock import SystemClock  # noqa: E402
-from bot.delivery import Sender  # noqa: E402
-from bot.dispatch import DeliverySettings, Dispatcher, RateLimit  # noqa: E402
-from bot.outbox import BROADCAST, Audience, Outbox  # noqa: E402
-from bot.schedule import When  # noqa: E402
-from bot.store import open_db  # noqa: E402
+from bot.common.clock import SystemClock  # noqa: E402
+from bot.delivery.sender import Sender  # noqa: E402
+from bot.delivery.dispatch import DeliverySettings, Dispatcher, RateLimit  # noqa: E402
+from bot.delivery.outbox import BROADCAST, Audience, Outbox  # noqa: E402
+from bot.common.schedule import When  # noqa: E402
+from bot.app import open_db  # noqa: E402
 from bench.firms import seed_firms  # noqa: E402
 from handlers.telegram.offline import OfflineRequest  # noqa: E402
 from handlers.telegram.sender import TelegramSender  # noqa: E402

@@ -3,7 +3,7 @@
 
     python bench/report_1m.py [--events N] [--db PATH] [--rebuild] [--repeat 3] [--quick]
 
-The database is built once with the production schema, migrations and indexes (bot.store.open_db) under
+The database is built once with the production schema, migrations and indexes (bot.storage.store.open_db) under
 bench/data/ (git-ignored) and reused. Printed: the time to count every figure and to write the whole
 report (Markdown, CSV, four PNG charts), first before the daily job has stored any week's or month's
 active firms, then after it (the steady state in production), and /stats over the last day. The
@@ -28,12 +28,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.seed_events import seed  # noqa: E402
-from bot.clock import ManualClock, local_date  # noqa: E402
-from bot.config import load_settings  # noqa: E402
-from bot.metrics import Period, local_day, metrics_settings, summary, week_start  # noqa: E402
-from bot.report import ReportData, collect, write_report  # noqa: E402
-from bot.retention import run_retention  # noqa: E402
-from bot.store import open_db  # noqa: E402
+from bot.common.clock import ManualClock, local_date  # noqa: E402
+from bot.common.config import load_settings  # noqa: E402
+from bot.metrics.queries import Period, local_day, metrics_settings, summary, week_start  # noqa: E402
+from bot.metrics.report import ReportData, collect, write_report  # noqa: E402
+from bot.metrics.retention import run_retention  # noqa: E402
+from bot.app import open_db  # noqa: E402
 
 END = datetime(2026, 11, 25, 16, 0, tzinfo=timezone.utc)  # 2026-11-26 00:00 in Shanghai
 DAYS = 360  # inside the default 365-day retention, so the daily job deletes nothing

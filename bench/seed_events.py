@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from sqlite_utils import Database
 
-from bot.vocab import COUNTIES, IP_TOPICS, STATION_TYPES
+from bot.common.vocab import COUNTIES, IP_TOPICS, STATION_TYPES
 
 CHANNELS = ("telegram", "wecom", "console")
 COLUMNS = ("id", "kind", "time", "channel", "user", "county", "language", "question", "topic", "intent",

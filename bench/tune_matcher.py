@@ -3,7 +3,7 @@
     python bench/tune_matcher.py tests/data/dev_questions.yaml [--trials 40] [--quick]
 
 For each weight setting the dev questions are ranked once; the answer/clarify thresholds and margin are
-then searched over the recorded top-two scores, for `bot.evaluate.objective` — the same objective the
+then searched over the recorded top-two scores, for `bot.answering.evaluate.objective` — the same objective the
 eval baselines are tuned for. Copy the winner into config.yaml's `matching:` block.
 
 Timed: each trial's Engine construction, ranking and threshold search; at the end their medians, and
@@ -25,13 +25,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from rapidfuzz import fuzz, process  # noqa: E402
 
-from bot.clock import SystemClock  # noqa: E402
-from bot.config import load_settings  # noqa: E402
-from bot.engine import ANSWER, CLARIFY, FALLBACK, Engine, Message  # noqa: E402
-from bot.evaluate import Outcome, _figures, objective, read_questions  # noqa: E402
-from bot.kbcheck import load_knowledge  # noqa: E402
-from bot.store import open_db  # noqa: E402
-from bot.vocab import OUT_OF_SCOPE  # noqa: E402
+from bot.common.clock import SystemClock  # noqa: E402
+from bot.common.config import load_settings  # noqa: E402
+from bot.answering.engine import ANSWER, CLARIFY, FALLBACK, Engine, Message  # noqa: E402
+from bot.answering.evaluate import Outcome, _figures, objective, read_questions  # noqa: E402
+from bot.app import load_knowledge  # noqa: E402
+from bot.app import open_db  # noqa: E402
+from bot.common.vocab import OUT_OF_SCOPE  # noqa: E402
 
 WEIGHT_RANGES = {
     "char_weight": (0.2, 2.0),

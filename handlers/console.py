@@ -7,11 +7,10 @@ from __future__ import annotations
 import getpass
 from typing import Iterable, Iterator, TextIO
 
-from bot.engine import FALLBACK, Engine, Message, Reply
-from bot.onboarding import forget
-from bot.profiles import Profiles
-from bot.texts import text
-from bot.vocab import OUT_OF_SCOPE
+from bot.answering.engine import FALLBACK, Engine, Message, Reply
+from bot.app import forget
+from bot.i18n.texts import text
+from bot.common.vocab import OUT_OF_SCOPE
 
 CHANNEL = "console"
 LOADING = "正在加载知识库，请稍候……"
@@ -44,7 +43,7 @@ class ConsoleSession:
 
     def _forget(self) -> Reply:
         """/forget, as on every channel: the user's profile, tickets and records go, the Engine forgets."""
-        forget(self.engine, Profiles(self.engine.db), CHANNEL, self.user_id)
+        forget(self.engine, CHANNEL, self.user_id)
         self.last = None
         return Reply(FALLBACK, OUT_OF_SCOPE, None, 0.0, text("forget_done", "zh"))
 

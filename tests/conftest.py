@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings as hypothesis_settings
 
-from bot.clock import ManualClock
-from bot.config import Settings
-from bot.desk import TicketDesk, attach_desk
-from bot.engine import Engine
-from bot.kbcheck import load_knowledge
-from bot.knowledge import KnowledgeBase
-from bot.store import open_db
+from bot.common.clock import ManualClock
+from bot.common.config import Settings
+from bot.handoff.desk import TicketDesk, attach_desk
+from bot.answering.engine import Engine
+from bot.app import load_knowledge
+from bot.knowledge.base import KnowledgeBase
+from bot.app import open_db
 from settings_helper import write_settings
 
 ROOT = Path(__file__).resolve().parent.parent

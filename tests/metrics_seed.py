@@ -21,9 +21,9 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from bot.clock import SHANGHAI
-from bot.events import EventLog
-from bot.metrics import utc_iso
+from bot.common.clock import SHANGHAI
+from bot.storage.events import EventLog
+from bot.metrics.queries import utc_iso
 
 PERIOD = (date(2026, 11, 9), date(2026, 11, 22))
 MONTH = (date(2026, 11, 1), date(2026, 11, 30))
@@ -53,7 +53,7 @@ class Seeder:
 
     def refer(self, who: str, when: datetime, station: str, station_type: str, county: str,
               topic: str, brief_spelling: bool = False) -> int:
-        """A referral event as bot/referrals.py writes it (or as the feature brief spelled it)."""
+        """A referral event as bot/stations/referrals.py writes it (or as the feature brief spelled it)."""
         keys = ("station_id", "station_type") if brief_spelling else ("station", "type")
         detail = {keys[0]: station, keys[1]: station_type, "county": county, "topic": topic,
                   "rank": 1, "via": "question", "sample": True}
@@ -118,7 +118,7 @@ def seed_other_tables(db: Database) -> None:
 
 
 def seed_tickets(db: Database) -> None:
-    """Handoff tickets (bot/tickets.py) of the period, with their times known by hand:
+    """Handoff tickets (bot/handoff/tickets.py) of the period, with their times known by hand:
     - #1 B (wecom) 11-11 00:35 from the fallback 明天天气怎么样: claimed after 15 min, answered after 30,
       closed by the firm after 120
     - #2 D 11-16 09:05 from the 👎 answer 商标注册要多长时间, 浦城县: escalated, claimed after 40 min,

@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from bot.clock import ManualClock
-from bot.delivery import DeliveryError
-from bot.profiles import Profiles
+from bot.common.clock import ManualClock
+from bot.delivery.sender import DeliveryError
+from bot.firms.profiles import Profiles
 
 
 @dataclass

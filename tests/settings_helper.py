@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.config import Settings, load_settings
+from bot.common.config import Settings, load_settings
 
 
 def write_settings(tmp_path: Path, kb_dir: Path, extra: str = "") -> Settings:

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.admin import SpecialistCommands, parse_command
-from bot.config import ConfigError, load_settings
-from bot.dedup import SeenDeliveries
-from bot.desk import attach_desk
-from bot.engine import Message
-from bot.specialists import load_specialists
+from bot.specialist_commands import SpecialistCommands, parse_command
+from bot.common.config import ConfigError, load_settings
+from bot.storage.dedup import SeenDeliveries
+from bot.handoff.desk import attach_desk
+from bot.answering.engine import Message
+from bot.firms.specialists import load_specialists
 
 
 @pytest.fixture

@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.calendar_events import events_of, read_events
-from bot.clock import SHANGHAI
-from bot.config import load_settings
-from bot.kbcheck import check_knowledge
-from bot.profiles import Profiles
-from bot.reminders import Scheduler, reminder_settings
+from bot.knowledge.calendar import events_of, read_events
+from bot.common.clock import SHANGHAI
+from bot.common.config import load_settings
+from bot.app import check_knowledge
+from bot.firms.profiles import Profiles
+from bot.reach.reminders import Scheduler, reminder_settings
 from reminders_fakes import ROOT, add_firms
 
 NOW = datetime(2026, 11, 25, 2, 0, tzinfo=timezone.utc)

@@ -6,9 +6,9 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from bot.calibration import Ranking, fit, folds, out_of_fold, probability
-from bot.engine import Engine, Message
-from bot.evaluate import Outcome, Question, RankedRow, fitted, k_fold, outcomes
+from bot.answering.calibration import Ranking, fit, folds, out_of_fold, probability
+from bot.answering.engine import Engine, Message
+from bot.answering.evaluate import Outcome, Question, RankedRow, fitted, k_fold, outcomes
 
 
 def ranking(top: float, lead: float = 20, coverage: float = 1.0, tokens: int = 4) -> Ranking:
@@ -92,7 +92,7 @@ def test_uncalibrated_engine_reports_no_confidence(engine: Engine) -> None:
 
 @pytest.mark.parametrize("weights", ["[1, 2]", "[a, b, c, d, e]"])
 def test_malformed_calibration_is_a_config_error(tmp_path, weights: str) -> None:
-    from bot.config import ConfigError, load_settings
+    from bot.common.config import ConfigError, load_settings
 
     path = tmp_path / "config.yaml"
     path.write_text(f"matching:\n  calibration: {weights}\n", encoding="utf-8")
@@ -101,7 +101,7 @@ def test_malformed_calibration_is_a_config_error(tmp_path, weights: str) -> None
 
 
 def test_calibration_weights_are_read_from_config(tmp_path) -> None:
-    from bot.config import load_settings
+    from bot.common.config import load_settings
 
     path = tmp_path / "config.yaml"
     path.write_text("matching:\n  calibration: [-2.5, 3.2, 1.0, 2.1, 0.7]\n  answer_probability: 0.8\n", encoding="utf-8")

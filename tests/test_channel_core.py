@@ -7,14 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from bot.audit import record_audit
-from bot.clock import ManualClock
-from bot.config import ConfigError, load_settings
-from bot.engine import Engine, Message
-from bot.flood import FloodLimit, FloodLimiter, Verdict
-from bot.profiles import Profiles
-from bot.specialists import load_specialists
-from bot.metrics import summary, week_start
+from bot.storage.audit import record_audit
+from bot.common.clock import ManualClock
+from bot.common.config import ConfigError, load_settings
+from bot.answering.engine import Engine, Message
+from bot.common.flood import FloodLimit, FloodLimiter, Verdict
+from bot.firms.profiles import Profiles
+from bot.firms.specialists import load_specialists
+from bot.metrics.queries import summary, week_start
+from bot.app import forget_firm
 
 NOW = datetime(2026, 11, 25, 2, 0, tzinfo=timezone.utc)  # Wednesday 10:00 in Shanghai
 
@@ -62,7 +63,7 @@ def test_forget_keeps_counts_but_nothing_points_to_the_user(engine: Engine, desk
     profiles.ensure(firm, "wecom", "zhangsan", "zh", NOW)
     profiles.subscribe(firm, "trademark", NOW)
 
-    profiles.forget(firm, mine)  # no deadlines table yet: still fine
+    forget_firm(engine.db, firm, mine)
     assert profiles.get(firm) is None and profiles.subscriptions(firm) == []
     rows = list(engine.db["events"].rows)
     assert len(rows) == 3 and [r["kind"] for r in rows] == ["question", "handoff", "question"]
@@ -142,7 +143,7 @@ def test_stats_figures_for_today_and_this_week_without_internal(engine: Engine, 
 
 
 def test_flood_limiter_forgets_idle_users() -> None:
-    from bot.flood import PRUNE_EVERY
+    from bot.common.flood import PRUNE_EVERY
 
     clock = ManualClock(NOW)
     limiter = FloodLimiter(FloodLimit(messages=1, per_seconds=60), clock)

@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from bot import onboarding
-from bot.texts import TEXTS
+from bot.firms import onboarding
+from bot.i18n.texts import TEXTS
 
 CHINESE = {key: forms["zh"] for key, forms in TEXTS.items() if "zh" in forms}
 

@@ -185,7 +185,7 @@ def test_ask_batch_survives_a_failing_line(settings, tmp_path: Path, monkeypatch
 
 
 def test_ask_batch_reports_a_failed_line_and_goes_on(settings, tmp_path: Path, monkeypatch, capsys) -> None:
-    from bot.engine import Engine
+    from bot.answering.engine import Engine
 
     real_handle = Engine.handle
 

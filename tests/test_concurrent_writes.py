@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from bench.concurrent_writers import Run, run_all, texts
-from bot.config import Settings
-from bot.events import EventLog
-from bot.store import open_db
+from bot.common.config import Settings
+from bot.storage.events import EventLog
+from bot.app import open_db
 
 WRITES_PER_WRITER = 300
 

@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.clock import SHANGHAI, ManualClock
-from bot.deadlines import PATENT_FEE, PLEDGE_LOAN, TRADEMARK, DeadlineError, Deadlines, plan
-from bot.kbcheck import load_knowledge
-from bot.knowledge import KnowledgeBase
-from bot.outbox import Outbox
-from bot.schedule import add_months
+from bot.common.clock import SHANGHAI, ManualClock
+from bot.reach.deadlines import PATENT_FEE, PLEDGE_LOAN, TRADEMARK, DeadlineError, Deadlines, plan
+from bot.app import load_knowledge
+from bot.knowledge.base import KnowledgeBase
+from bot.delivery.outbox import Outbox
+from bot.common.schedule import add_months
 from reminders_fakes import add_firms, knowledge_with_reminder_facts
 
 NOW = datetime(2026, 11, 25, 2, 0, tzinfo=timezone.utc)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from telegram.ext import BaseHandler, CommandHandler, ConversationHandler
 
-from bot.admin import COMMANDS as SPECIALIST_COMMANDS
+from bot.specialist_commands import COMMANDS as SPECIALIST_COMMANDS
 from handlers.telegram import build_application
 from handlers.telegram.offline import OfflineRequest
 from handlers.wecom.account import FIRM_COMMANDS

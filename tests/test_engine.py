@@ -7,10 +7,10 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from bot.clock import ManualClock
-from bot.desk import attach_desk
-from bot.engine import Engine, Message
-from bot.kbcheck import load_knowledge
+from bot.common.clock import ManualClock
+from bot.handoff.desk import attach_desk
+from bot.answering.engine import Engine, Message
+from bot.app import load_knowledge
 
 
 def ask(engine: Engine, text: str, user: str = "u1", **kwargs):
@@ -259,7 +259,7 @@ def test_long_rambling_questions_get_eased_thresholds(fixture_kb, settings, fres
 
 
 def test_expired_conversations_are_forgotten(engine: Engine, clock: ManualClock) -> None:
-    from bot.engine import PRUNE_TURNS_EVERY
+    from bot.answering.engine import PRUNE_TURNS_EVERY
 
     for number in range(PRUNE_TURNS_EVERY - 1):
         ask(engine, "商标注册要多久", user=f"old-{number}")

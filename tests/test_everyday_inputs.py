@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from bot.clock import ManualClock
-from bot.config import load_settings
-from bot.engine import Engine, Message, Reply
-from bot.kbcheck import load_knowledge
-from bot.menus import GROUP_PREFIX, MAX_ENTRIES_PER_GROUP, MAX_GROUPS_PER_TOPIC, groups_of
-from bot.store import open_db
-from bot.vocab import IP_TOPICS
+from bot.common.clock import ManualClock
+from bot.common.config import load_settings
+from bot.answering.engine import Engine, Message, Reply
+from bot.app import load_knowledge
+from bot.knowledge.menus import GROUP_PREFIX, MAX_ENTRIES_PER_GROUP, MAX_GROUPS_PER_TOPIC, groups_of
+from bot.app import open_db
+from bot.common.vocab import IP_TOPICS
 
 ROOT = Path(__file__).resolve().parent.parent
 _users = count()

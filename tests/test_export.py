@@ -1,4 +1,4 @@
-"""bot/export.py: the CSV bytes Excel reads as UTF-8, and the workbook's cells."""
+"""bot/metrics/export.py: the CSV bytes Excel reads as UTF-8, and the workbook's cells."""
 from __future__ import annotations
 
 import codecs
@@ -8,7 +8,7 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from bot.export import Table, cell_value, csv_bytes, xlsx_bytes
+from bot.metrics.export import Table, cell_value, csv_bytes, xlsx_bytes
 
 TABLE = Table("gaps", ("rank", "example", "share"), [(1, "商标, 怎么\"注册\"", "0.5000"), (2, "0599-1234567", "")])
 

@@ -5,8 +5,8 @@ from datetime import date
 
 import pytest
 
-from bot.facts import FactBook, Law, parse_fact
-from bot.question_dates import DateSpan
+from bot.knowledge.facts import FactBook, Law, parse_fact
+from bot.language.question_dates import DateSpan
 
 LAWS = {
     "tm_2019": Law("tm_2019", "2019年《商标法》", "the Trademark Law (2019)", valid_until=date(2026, 12, 31)),

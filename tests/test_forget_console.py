@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.deadlines import Deadlines
-from bot.engine import Engine
-from bot.events import EventLog, Salts
+from bot.reach.deadlines import Deadlines
+from bot.answering.engine import Engine
+from bot.storage.events import EventLog, Salts
 from handlers.console import CHANNEL, ConsoleSession
 from privacy_traces import links, traces
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.engine import Engine, Message
+from bot.answering.engine import Engine, Message
 from test_knowledge_base import real_engine, real_kb  # noqa: F401  (shared module fixtures)
 
 REGISTRATION_FEE = "270元"

@@ -7,8 +7,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.kb_over_time import review_by
-from bot.kbcheck import KnowledgeError, bare_amounts, check_knowledge, load_knowledge
+from bot.knowledge.over_time import review_by
+from bot.knowledge.check import KnowledgeError
+from bot.knowledge.rules import bare_amounts
+from bot.app import check_knowledge, load_knowledge
 from run_bot import main
 
 

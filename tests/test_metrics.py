@@ -10,10 +10,10 @@ import pytest
 from fontTools.ttLib import TTCollection, TTFont
 from PIL import Image
 
-from bot.charts import bar_chart_png, find_cjk_font, trend_chart_png
-from bot.config import ConfigError, Settings
-from bot.events import EventLog
-from bot.metrics import (
+from bot.metrics.charts import bar_chart_png, find_cjk_font, trend_chart_png
+from bot.common.config import ConfigError, Settings
+from bot.storage.events import EventLog
+from bot.metrics.queries import (
     MetricsSettings,
     Period,
     Satisfaction,
@@ -22,8 +22,7 @@ from bot.metrics import (
     metrics_settings,
     summary,
 )
-from bot.profiles import Profiles
-from bot.report import (
+from bot.metrics.report import (
     CHANNEL_LABELS,
     DECISION_LABELS,
     TOPIC_LABELS,
@@ -33,8 +32,9 @@ from bot.report import (
     gaps_text,
     summary_text,
 )
-from bot.store import open_db
-from bot.vocab import CITY, COUNTIES
+from bot.app import open_db
+from bot.common.vocab import CITY, COUNTIES
+from bot.app import forget_firm
 from metrics_seed import PERIOD, seed_events, seed_other_tables
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -202,9 +202,9 @@ def test_migrations_add_the_report_indexes_and_tables() -> None:
 
 
 def test_a_forgotten_firm_still_counts_but_is_no_longer_a_firm_or_a_gap(db) -> None:
-    """/forget (bot/profiles.py) keeps the events' counts but drops the user hash and the question text."""
+    """/forget (bot/firms/profiles.py) keeps the events' counts but drops the user hash and the question text."""
     log = EventLog(db, "test-salt")
-    Profiles(db).forget(log.firm("wecom", "B"), log.user("wecom", "B"))
+    forget_firm(db, log.firm("wecom", "B"), log.user("wecom", "B"))
     result = summary(db, *PERIOD)
     assert (result.questions, result.decisions["fallback"]) == (10, 3)
     assert (result.active_firms, result.new_subscribers) == (3, 1)

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.engine import Engine, Message
-from bot.knowledge import KnowledgeBase
-from bot.normalize import clean, join_tokens, looks_english
+from bot.answering.engine import Engine, Message
+from bot.knowledge.base import KnowledgeBase
+from bot.language.normalize import clean, join_tokens, looks_english
 
 
 def test_clean_applies_nfkc_simplified_and_lower_case() -> None:

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.kbcheck import load_knowledge
-from bot.normalize import Normalizer
+from bot.app import load_knowledge
+from bot.language.normalize import Normalizer
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = yaml.safe_load((ROOT / "tests" / "data" / "ordinary_sentences.yaml").read_text(encoding="utf-8"))

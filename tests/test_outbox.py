@@ -12,14 +12,14 @@ from pathlib import Path
 
 import pytest
 
-from bot.clock import SHANGHAI, ManualClock, simulated_sleep
-from bot.delivery import PermanentError, RecipientBlocked, RetryAfter, TransientError
-from bot.dispatch import DeliverySettings, Dispatcher, RateLimit
-from bot.outbox import BROADCAST, Audience, Creator, Delivery, Outbox
-from bot.profiles import Profiles
-from bot.reminders import ReminderLoop
-from bot.schedule import MONTHLY, WEEKLY, When
-from bot.store import open_db
+from bot.common.clock import SHANGHAI, ManualClock, simulated_sleep
+from bot.delivery.sender import PermanentError, RecipientBlocked, RetryAfter, TransientError
+from bot.delivery.dispatch import DeliverySettings, Dispatcher, RateLimit
+from bot.delivery.outbox import BROADCAST, Audience, Creator, Delivery, Outbox
+from bot.firms.profiles import Profiles
+from bot.reach.reminders import ReminderLoop
+from bot.common.schedule import MONTHLY, WEEKLY, When
+from bot.app import open_db
 from reminders_fakes import ROOT, FakeSender, add_firms
 
 NOW = datetime(2026, 11, 25, 2, 0, tzinfo=timezone.utc)  # 10:00 in Shanghai
@@ -336,10 +336,10 @@ async def test_claims_and_results_share_commits(fresh_db, clock) -> None:
 KILLED_SENDER = """
 import asyncio, sys
 from pathlib import Path
-from bot.clock import SystemClock
-from bot.dispatch import DeliverySettings, Dispatcher, RateLimit
-from bot.outbox import Outbox
-from bot.store import open_db
+from bot.common.clock import SystemClock
+from bot.delivery.dispatch import DeliverySettings, Dispatcher, RateLimit
+from bot.delivery.outbox import Outbox
+from bot.app import open_db
 
 log = Path(sys.argv[2])
 
@@ -443,8 +443,8 @@ async def test_stop_finishes_what_is_in_flight_and_leaves_the_rest_pending(fresh
 
 @pytest.mark.asyncio
 async def test_the_bureaus_reminder_figures_read_this_outbox(fresh_db, clock) -> None:
-    """bot/metrics.py counts reminders from the outbox contract: kinds, copies by status, repeats."""
-    from bot.metrics import Period, reminders
+    """bot/metrics/queries.py counts reminders from the outbox contract: kinds, copies by status, repeats."""
+    from bot.metrics.queries import Period, reminders
 
     add_firms(fresh_db, 4, now=NOW)
     outbox = Outbox(fresh_db)

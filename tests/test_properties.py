@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from hypothesis import example, given, strategies as st
 
-from bot.engine import ANSWER, CLARIFY, FALLBACK, MAX_QUESTION_CHARS, Engine, Message
-from bot.knowledge import KnowledgeBase
-from bot.normalize import clean
+from bot.answering.engine import ANSWER, CLARIFY, FALLBACK, MAX_QUESTION_CHARS, Engine, Message
+from bot.knowledge.base import KnowledgeBase
+from bot.language.normalize import clean
 
 ODD_PIECES = ("\ud800", "\udfff", "转人工", "人工", "商标", "9" * 30, "\x00", "\u202e", "ﷺ", "/", " ", "\n")
 # Any Unicode text, lone surrogates included, often built from pieces that reach the handoff and intents.

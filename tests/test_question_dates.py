@@ -5,7 +5,7 @@ from datetime import date
 
 import pytest
 
-from bot.question_dates import DateSpan, question_dates
+from bot.language.question_dates import DateSpan, question_dates
 
 TODAY = date(2026, 12, 3)
 

@@ -7,12 +7,12 @@ from dataclasses import replace
 
 import pytest
 
-from bot.desk import attach_desk
-from bot.engine import Engine, Message
-from bot.knowledge import KnowledgeBase
-from bot.normalize import clean
-from bot.referrals import asks_where
-from bot.stations import Directory, stations_of
+from bot.handoff.desk import attach_desk
+from bot.answering.engine import Engine, Message
+from bot.knowledge.base import KnowledgeBase
+from bot.language.normalize import clean
+from bot.stations.referrals import asks_where
+from bot.stations.directory import Directory, stations_of
 from handlers.console import run_console
 
 

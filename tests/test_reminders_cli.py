@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import DEFAULT_CONFIG, ConfigError, load_settings
-from bot.dispatch import RateLimit
-from bot.outbox import BROADCAST, Audience, Creator, Outbox
-from bot.profiles import Profiles
-from bot.reminders import reminder_settings
-from bot.schedule import When
-from bot.store import open_db
+from bot.common.config import DEFAULT_CONFIG, ConfigError, load_settings
+from bot.delivery.dispatch import RateLimit
+from bot.delivery.outbox import BROADCAST, Audience, Creator, Outbox
+from bot.reach.reminders import reminder_settings
+from bot.common.schedule import When
+from bot.app import open_db
+from bot.app import forget_firm
 from reminders_fakes import add_firms
 from run_bot import main
 
@@ -111,7 +111,7 @@ def test_forget_erases_the_firms_deadlines_copies_and_deadline_reminders(fresh_d
     )
     outbox.fire(own, PAST)
     fresh_db["deadlines"].insert({"user": "u1", "kind": "trademark", "due": "2027-03-15"})
-    Profiles(fresh_db).forget("u1", "u1")
+    forget_firm(fresh_db, "u1", "u1")
     assert [r["user"] for r in fresh_db["outbox"].rows] == ["u2"]
     assert [r["id"] for r in fresh_db["broadcasts"].rows] == [for_all]
     assert fresh_db["deadlines"].count == 0

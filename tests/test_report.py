@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.clock import SHANGHAI
-from bot.metrics import MetricsSettings, Period
-from bot.report import ReportData, collect, write_report
-from bot.store import open_db
+from bot.common.clock import SHANGHAI
+from bot.metrics.queries import MetricsSettings, Period
+from bot.metrics.report import ReportData, collect, write_report
+from bot.app import open_db
 from metrics_seed import PERIOD, Seeder, seed_events, seed_other_tables, seed_tickets, sh
 from run_bot import main
 
@@ -81,7 +81,7 @@ def test_csv_files_open_in_excel_on_chinese_windows(seeded: Path) -> None:
 def test_workbook_holds_every_csv_table_with_numbers_as_numbers(seeded: Path) -> None:
     from openpyxl import load_workbook
 
-    from bot.export import cell_value
+    from bot.metrics.export import cell_value
 
     _, out = run_report(seeded)
     workbook = load_workbook(out / "report.xlsx", read_only=True)

@@ -8,10 +8,11 @@ from pathlib import Path
 
 from metrics_seed import PERIOD, seed_events, seed_other_tables
 
-from bot import metrics
-from bot.metrics import MetricsSettings, Period, question_places, summary
-from bot.report import collect
-from bot.store import MIGRATION_SETS, Store, open_db
+from bot.metrics import queries as metrics
+from bot.metrics.queries import MetricsSettings, Period, question_places, summary
+from bot.metrics.report import collect
+from bot.storage.store import Store
+from bot.app import ALL_MIGRATIONS, open_db
 
 NEW_MIGRATION = "004_report_range_indexes"  # and every later one
 GENERATED = datetime(2026, 11, 25, tzinfo=timezone.utc)
@@ -20,7 +21,7 @@ GENERATED = datetime(2026, 11, 25, tzinfo=timezone.utc)
 def old_database(path: Path) -> Store:
     """A database as it was before the range indexes: every migration but the new one applied."""
     db = Store(str(path))
-    for migration_set in MIGRATION_SETS:
+    for migration_set in ALL_MIGRATIONS:
         migration_set.apply(db, stop_before=NEW_MIGRATION if migration_set is metrics.migrations else None)
     return db
 

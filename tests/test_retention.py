@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.clock import ManualClock
-from bot.config import load_settings
-from bot.metrics import Period, active_firms, day_start_utc, metrics_settings
-from bot.report import collect
-from bot.retention import run_retention
-from bot.store import open_db
+from bot.common.clock import ManualClock
+from bot.common.config import load_settings
+from bot.metrics.queries import Period, active_firms, day_start_utc, metrics_settings
+from bot.metrics.report import collect
+from bot.metrics.retention import run_retention
+from bot.app import open_db
 from metrics_seed import MONTH, Seeder, seed_events, seed_other_tables, sh
 from run_bot import main
 

@@ -6,11 +6,11 @@ from datetime import datetime, timezone
 
 import pytest
 
-from bot.clock import ManualClock
-from bot.config import load_settings
-from bot.engine import Engine, Message
-from bot.kbcheck import load_knowledge
-from bot.store import open_db
+from bot.common.clock import ManualClock
+from bot.common.config import load_settings
+from bot.answering.engine import Engine, Message
+from bot.app import load_knowledge
+from bot.app import open_db
 
 
 @pytest.fixture(scope="module")

@@ -5,9 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import ConfigError, load_settings
-from bot.events import EventLog, Salts, salt_id
-from bot.store import MIGRATION_SETS, open_db, require_salt, salts
+from bot.common.config import ConfigError, load_settings
+from bot.storage.events import EventLog, Salts, salt_id
+from bot.storage.store import require_salt, salts
+from bot.app import ALL_MIGRATIONS, open_db
 
 
 def test_migrations_are_idempotent(tmp_path: Path) -> None:
@@ -15,7 +16,7 @@ def test_migrations_are_idempotent(tmp_path: Path) -> None:
     open_db(path)
     db = open_db(path)
     applied = [row["name"] for row in db["_sqlite_migrations"].rows]
-    assert len(applied) == len(set(applied)) == sum(len(m._migrations) for m in MIGRATION_SETS)
+    assert len(applied) == len(set(applied)) == sum(len(m._migrations) for m in ALL_MIGRATIONS)
     assert {"events", "meta", "tickets", "ticket_messages", "ticket_notices"} <= set(db.table_names())
     assert "pending_questions" not in db.table_names()
 

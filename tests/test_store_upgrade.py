@@ -6,7 +6,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from bot.store import open_db
+from bot.app import open_db
 
 DUMP = Path(__file__).parent / "data" / "db_before_rooms.sql"
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.textsplit import split_text, utf8_size
+from bot.delivery.textsplit import split_text, utf8_size
 
 
 def test_short_text_is_one_piece() -> None:

@@ -10,19 +10,21 @@ import pytest
 import yaml
 from sqlite_utils import Database
 
-from bot.clock import SHANGHAI
-from bot.config import ConfigError, load_settings
-from bot.delivery import PermanentError, TransientError
-from bot.desk import MAX_ATTEMPTS, NoticeDelivery, TicketDesk, attach_desk
-from bot.drafts import check_drafts, draft_path
-from bot.duty import OfficeHours, Staff, handoff_settings
-from bot.engine import Engine, Message
-from bot.kbcheck import check_knowledge, load_knowledge
-from bot.metrics import Period, knowledge_gaps
-from bot.report import gaps_text
-from bot.store import MIGRATION_SETS, open_db
-from bot.ticket_metrics import link_gaps, ticket_metrics, tickets_for_events
-from bot.tickets import Notice
+from bot.common.clock import SHANGHAI
+from bot.common.config import ConfigError, load_settings
+from bot.delivery.sender import PermanentError, TransientError
+from bot.handoff.desk import MAX_ATTEMPTS, NoticeDelivery, TicketDesk, attach_desk
+from bot.handoff.drafting import draft_path
+from bot.knowledge.drafts import check_drafts
+from bot.handoff.duty import OfficeHours, Staff, handoff_settings
+from bot.answering.engine import Engine, Message
+from bot.app import check_knowledge, load_knowledge
+from bot.metrics.queries import Period, knowledge_gaps
+from bot.metrics.report import gaps_text
+from bot.app import ALL_MIGRATIONS, open_db
+from bot.metrics.tickets import link_gaps, ticket_metrics, tickets_for_events
+from bot.handoff.tickets import Notice
+from bot.app import forget_firm
 from run_bot import main
 
 
@@ -102,7 +104,7 @@ def test_weekend_office_hours_are_named(engine: Engine, settings, clock) -> None
 def test_pending_questions_of_the_core_become_open_tickets(tmp_path, settings, fixture_kb, clock) -> None:
     path = tmp_path / "old.db"
     old = Database(path)
-    MIGRATION_SETS[0].apply(old)  # events and meta, as the core's first migrations made them
+    ALL_MIGRATIONS[0].apply(old)  # events and meta, as the core's first migrations made them
     old["events"].insert({"id": 7, "kind": "handoff", "time": "2026-11-20T02:00:00+00:00", "channel": "telegram",
                           "user": "h1", "county": "邵武市", "language": "en", "reply_to": 6, "internal": 0})
     old["pending_questions"].insert({"id": 1, "time": "2026-11-20T02:00:00+00:00", "channel": "telegram",
@@ -262,12 +264,11 @@ def test_kb_drafts_lists_the_drafts(kb_dir: Path, tmp_path: Path, capsys) -> Non
 
 
 def test_forget_drops_what_is_still_to_be_sent(engine: Engine, settings, clock) -> None:
-    from bot.profiles import Profiles
-
+    
     desk = staffed(engine, settings, clock)
     engine.handle(Message("telegram", "42", "转人工 商标被抢注了"))
     desk.answer(Staff("telegram", "9"), 1, "请提出异议。")
-    Profiles(engine.db).forget(engine.events.firm("telegram", "42"), engine.events.user("telegram", "42"))
+    forget_firm(engine.db, engine.events.firm("telegram", "42"), engine.events.user("telegram", "42"))
     notices = list(engine.db["ticket_notices"].rows)
     assert notices == []  # the offer and the answer were never sent: gone
     assert json.loads(engine.db["tickets"].get(1)["guesses"])  # the figures' side stays
@@ -293,7 +294,7 @@ async def test_the_answer_reaches_the_firm_whose_chat_no_row_names(engine: Engin
 
 @pytest.mark.asyncio
 async def test_a_chat_sealed_under_a_dropped_salt_is_given_up(engine: Engine, settings, clock, caplog) -> None:
-    from bot.events import EventLog, Salts
+    from bot.storage.events import EventLog, Salts
 
     desk = staffed(engine, settings, clock)
     engine.events = EventLog(engine.db, Salts(("old-salt",)))
@@ -311,11 +312,11 @@ async def test_a_chat_sealed_under_a_dropped_salt_is_given_up(engine: Engine, se
 @pytest.mark.asyncio
 async def test_an_open_ticket_of_the_old_schema_is_sealed_and_still_answered(tmp_path, settings, fixture_kb,
                                                                              clock) -> None:
-    from bot import tickets
+    from bot.handoff import tickets
 
     path = tmp_path / "old.db"
     old = Database(path)
-    for migration_set in MIGRATION_SETS:  # the schema before the sealed address
+    for migration_set in ALL_MIGRATIONS:  # the schema before the sealed address
         migration_set.apply(old, stop_before="003_ticket_addresses" if migration_set is tickets.migrations else None)
     old["tickets"].insert({"id": 1, "created": "2026-11-20T02:00:00+00:00", "user": "h1", "channel": "telegram",
                            "chat_id": "42", "language": "zh", "question": "商标被抢注了", "topic": "trademark",

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.engine import Engine, Message, Reply
-from bot.metrics import knowledge_gaps, summary
-from bot.normalize import TRADITIONAL, chinese_script, to_traditional
-from bot.store import open_db
-from bot.texts import text
+from bot.answering.engine import Engine, Message, Reply
+from bot.metrics.queries import knowledge_gaps, summary
+from bot.language.normalize import TRADITIONAL, chinese_script, to_traditional
+from bot.app import open_db
+from bot.i18n.texts import text
 from handlers.console import run_console
 from settings_helper import write_settings
 from wecom_fake import FakeWeComAPI, WeComPeer, serve

@@ -7,8 +7,8 @@ import httpx
 import pytest
 import pytest_asyncio
 
-from bot.delivery import PermanentError, RecipientBlocked, RetryAfter, Sender, TransientError
-from bot.textsplit import utf8_size
+from bot.delivery.sender import PermanentError, RecipientBlocked, RetryAfter, Sender, TransientError
+from bot.delivery.textsplit import utf8_size
 from handlers.wecom.client import WeComClient
 from wecom_fake import AGENT_ID, CORP_ID, SECRET, FakeWeComAPI
 

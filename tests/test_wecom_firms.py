@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from bot.engine import Engine
+from bot.answering.engine import Engine
 from test_wecom_server import api, server, wecom_engine, wecom_settings  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.asyncio

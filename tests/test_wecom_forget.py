@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.engine import Engine
-from bot.events import EventLog, Salts
+from bot.answering.engine import Engine
+from bot.storage.events import EventLog, Salts
 from privacy_traces import links, traces
 from test_wecom_server import api, server, wecom_engine, wecom_settings  # noqa: F401 (fixtures)
 

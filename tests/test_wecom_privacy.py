@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 
-from bot.clock import ManualClock
-from bot.delivery import RetryAfter
-from bot.engine import Engine
-from handlers.reminders_cli import _senders
+from bot.common.clock import ManualClock
+from bot.delivery.sender import RetryAfter
+from bot.answering.engine import Engine
+from cli.reminders import _senders
 from settings_helper import write_settings
 from wecom_fake import AGENT_ID, CORP_ID, ENCODING_AES_KEY, SECRET, TOKEN, FakeWeComAPI, WeComPeer, serve
 

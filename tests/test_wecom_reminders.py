@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.engine import Engine
-from bot.outbox import BROADCAST, Audience, Creator, Outbox
-from bot.profiles import Profiles
-from bot.schedule import When
-from bot.store import open_db
+from bot.answering.engine import Engine
+from bot.delivery.outbox import BROADCAST, Audience, Creator, Outbox
+from bot.firms.profiles import Profiles
+from bot.common.schedule import When
+from bot.app import open_db
 from handlers.wecom.config import WeComSettings
 from handlers.wecom.server import build_app
 from wecom_fake import CREDENTIALS, FakeWeComAPI, WeComPeer, serve

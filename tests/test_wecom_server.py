@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 
-from bot.clock import ManualClock
-from bot.engine import Engine, Message
-from bot.store import open_db
+from bot.common.clock import ManualClock
+from bot.answering.engine import Engine, Message
+from bot.app import open_db
 from handlers.wecom.config import WeComCredentials
 from wecom_fake import AGENT_ID, CORP_ID, ENCODING_AES_KEY, SECRET, FakeWeComAPI, WeComPeer, serve
 from settings_helper import write_settings

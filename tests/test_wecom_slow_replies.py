@@ -11,9 +11,9 @@ import httpx
 import pytest
 import pytest_asyncio
 
-import bot.admin
-from bot.engine import Engine
-from bot.store import open_db
+import bot.specialist_commands
+from bot.answering.engine import Engine
+from bot.app import open_db
 from handlers.wecom.config import WeComSettings
 from handlers.wecom.server import build_app
 from settings_helper import write_settings
@@ -100,14 +100,14 @@ async def test_slow_work_answers_at_once_and_the_result_follows_through_the_api(
 async def test_reload_that_takes_long_answers_at_once_and_reports_through_the_api(server, api, monkeypatch) -> None:
     peer, callback, budget = server
     checking, finish = threading.Event(), threading.Event()
-    real_check = bot.admin.check_knowledge
+    real_check = bot.specialist_commands.check_knowledge
 
     def slow_check(directory):
         checking.set()
         finish.wait(timeout=10)
         return real_check(directory)
 
-    monkeypatch.setattr(bot.admin, "check_knowledge", slow_check)
+    monkeypatch.setattr(bot.specialist_commands, "check_knowledge", slow_check)
     reload = asyncio.create_task(peer.say("staff_li", "/reload"))
     try:
         await until(checking.is_set, rounds=100_000)

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 
-from bot.engine import Engine
-from bot.store import open_db
+from bot.answering.engine import Engine
+from bot.app import open_db
 from handlers.wecom.config import WeComSettings
 from handlers.wecom.server import build_app
 from wecom_fake import CREDENTIALS, FakeWeComAPI, WeComPeer, serve

@@ -126,7 +126,7 @@ class WeComPeer:
     async def final_reply(self, user: str, content: str, callback, api: FakeWeComAPI) -> str:
         """The reply to a text however it came: passive, or (after 「处理中…」, when the work outlasted the
         passive window on a busy machine) the text that followed through the API."""
-        from bot.texts import text
+        from bot.i18n.texts import text
 
         passive = await self.say(user, content)
         if passive != text("wecom_working", "zh"):

@@ -4,10 +4,11 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, ContextTypes, filters
 
-from bot import onboarding
-from bot.profiles import LANGUAGES
-from bot.texts import text
-from bot.vocab import IP_TOPICS
+from bot import app
+from bot.firms import onboarding
+from bot.firms.profiles import LANGUAGES
+from bot.i18n.texts import text
+from bot.common.vocab import IP_TOPICS
 from handlers.telegram.context import (
     CHANNEL, Services, ensure_firm, firm_view, is_specialist, language_of, private_button, services,
 )
@@ -129,7 +130,7 @@ async def on_forget_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     lang = language_of(svc, update)
     await query.answer()
     if query.data == "x:y":
-        onboarding.forget(svc.engine, svc.profiles, CHANNEL, str(update.effective_user.id))
+        app.forget(svc.engine, CHANNEL, str(update.effective_user.id))
         svc.flood.forget(update.effective_user.id)
         await edit_text(query, text("forget_done", lang))
     else:

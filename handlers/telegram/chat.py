@@ -6,9 +6,9 @@ from telegram.ext import (
     BaseHandler, CallbackQueryHandler, ChatMemberHandler, ContextTypes, MessageHandler, filters,
 )
 
-from bot.events import FEEDBACK_KIND
-from bot.feedback import already_rated, own_answer
-from bot.texts import text
+from bot.storage.events import FEEDBACK_KIND
+from bot.answering.feedback import already_rated, own_answer
+from bot.i18n.texts import text
 from handlers.telegram.context import (
     CHANNEL, engine_message, firm_key, is_private, language_of, services, without_mention,
 )

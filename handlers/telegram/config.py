@@ -5,8 +5,8 @@ import re
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from bot.config import ConfigError, Settings
-from bot.flood import FloodLimit
+from bot.common.config import ConfigError, Settings
+from bot.common.flood import FloodLimit
 
 TOKEN_VARIABLE = "TELEGRAM_BOT_TOKEN"
 SECRET_VARIABLE = "TELEGRAM_WEBHOOK_SECRET"

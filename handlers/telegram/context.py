@@ -9,15 +9,15 @@ from telegram import Bot, Message as TgMessage, Update
 from telegram.constants import ChatType, MessageEntityType
 from telegram.ext import ContextTypes
 
-from bot.clock import Clock
-from bot.config import Settings
-from bot import onboarding
-from bot.desk import NoticeDelivery, Sleep, TicketDesk
-from bot.engine import Engine, Message
-from bot.flood import FloodLimiter
-from bot.profiles import Firm, Profiles
-from bot.specialists import Specialists
-from bot.texts import text
+from bot.common.clock import Clock
+from bot.common.config import Settings
+from bot.firms import onboarding
+from bot.handoff.desk import NoticeDelivery, Sleep, TicketDesk
+from bot.answering.engine import Engine, Message
+from bot.common.flood import FloodLimiter
+from bot.firms.profiles import Firm, Profiles
+from bot.firms.specialists import Specialists
+from bot.i18n.texts import text
 from handlers.telegram.config import TelegramConfig
 
 CHANNEL = "telegram"
@@ -35,7 +35,7 @@ class Services:
     specialists: Specialists
     flood: FloodLimiter
     clock: Clock
-    desk: TicketDesk  # human handoff: tickets (bot/desk.py)
+    desk: TicketDesk  # human handoff: tickets (bot/handoff/desk.py)
     notices: NoticeDelivery  # delivers the ticket notices for Telegram
     sleep: Sleep  # the periodic round's wait (tests inject their own)
 

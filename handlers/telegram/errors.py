@@ -7,7 +7,7 @@ from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
-from bot.texts import text
+from bot.i18n.texts import text
 from handlers.telegram.context import telegram_language
 
 logger = logging.getLogger(__name__)

@@ -6,8 +6,8 @@ import logging
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop, BaseHandler, ContextTypes, TypeHandler
 
-from bot.flood import Verdict
-from bot.texts import text
+from bot.common.flood import Verdict
+from bot.i18n.texts import text
 from handlers.telegram.context import addressed_to_bot, language_of, services
 
 logger = logging.getLogger(__name__)

@@ -1,15 +1,15 @@
 """/start (welcome, privacy notice, topic menu, the one-time profile questions) and /profile.
 
-The questions, their answers and the summary are bot/onboarding.py's; this module only makes buttons
+The questions, their answers and the summary are bot/firms/onboarding.py's; this module only makes buttons
 (callback data `p:<step letter>:<value>`, `-` to skip)."""
 from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, ContextTypes, filters
 
-from bot import onboarding
-from bot.onboarding import COUNTY, NOTICES, Option
-from bot.texts import text
+from bot.firms import onboarding
+from bot.firms.onboarding import COUNTY, NOTICES, Option
+from bot.i18n.texts import text
 from handlers.telegram.context import ensure_firm, firm_of, firm_view, private_button, services
 from handlers.telegram.render import edit_text, rows, send_text, topic_keyboard
 

@@ -1,7 +1,7 @@
 """Reminders in Telegram: the specialists' /broadcast flow (compose → audience → time → preview with the
 exact recipient count → confirm or cancel) and the firms' /deadline and /mydeadlines.
 
-/reminders and /cancel_reminder are specialist commands shared with WeCom (bot/admin.py). The flow is a
+/reminders and /cancel_reminder are specialist commands shared with WeCom (bot/specialist_commands.py). The flow is a
 python-telegram-bot ConversationHandler; its draft lives in the specialist's user_data until confirmed,
 cancelled or left alone for DRAFT_TIMEOUT. Nothing is scheduled without the confirm, so a restart just
 discards a draft.
@@ -27,15 +27,15 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from bot.admin import SpecialistCommands
-from bot.clock import local_date
-from bot.broadcasts import BroadcastDesk, Draft, county_title, describe_when
-from bot.deadlines import DeadlineError, Deadlines
-from bot.outbox import Creator
-from bot.reminders import ReminderLoop, ReminderSettings
-from bot.schedule import BadTime, When, parse_when
-from bot.texts import list_separator, text
-from bot.vocab import CITY, COUNTIES, INDUSTRIES, INDUSTRY_TITLES, IP_TOPICS, TOPIC_TITLES
+from bot.specialist_commands import SpecialistCommands
+from bot.common.clock import local_date
+from bot.reach.broadcasts import BroadcastDesk, Draft, county_title, describe_when
+from bot.reach.deadlines import DeadlineError, Deadlines
+from bot.delivery.outbox import Creator
+from bot.reach.reminders import ReminderLoop, ReminderSettings
+from bot.common.schedule import BadTime, When, parse_when
+from bot.i18n.texts import list_separator, text
+from bot.common.vocab import CITY, COUNTIES, INDUSTRIES, INDUSTRY_TITLES, IP_TOPICS, TOPIC_TITLES
 from handlers.telegram.account import private_only
 from handlers.telegram.context import (
     CHANNEL, Services, ensure_firm, firm_key, firm_view, language_of, private_button, services,

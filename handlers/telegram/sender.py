@@ -1,4 +1,4 @@
-"""The Telegram implementation of bot.delivery.Sender: python-telegram-bot's errors become ours."""
+"""The Telegram implementation of bot.delivery.sender.Sender: python-telegram-bot's errors become ours."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter as TgRetryAfter, TelegramError
 from telegram.warnings import PTBDeprecationWarning
 
-from bot.delivery import PermanentError, RecipientBlocked, RetryAfter, TransientError
+from bot.delivery.sender import PermanentError, RecipientBlocked, RetryAfter, TransientError
 from handlers.telegram.context import CHANNEL
 from handlers.telegram.render import QUEUED, send_text
 
@@ -26,7 +26,7 @@ def retry_seconds(exc: TgRetryAfter) -> float:
 
 @contextmanager
 def delivery_errors() -> Iterator[None]:
-    """python-telegram-bot's errors raised inside, as bot.delivery's (for every Telegram delivery)."""
+    """python-telegram-bot's errors raised inside, as bot.delivery.sender's (for every Telegram delivery)."""
     try:
         yield
     except TgRetryAfter as exc:

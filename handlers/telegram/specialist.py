@@ -1,5 +1,5 @@
 """IP specialists' commands: /stats, /gaps, /reload, /reminders, /cancel_reminder and the ticket commands
-(bot/admin.py), in private chats only. Anyone else is refused and logged (a firm's /close closes its own ticket). /broadcast is a
+(bot/specialist_commands.py), in private chats only. Anyone else is refused and logged (a firm's /close closes its own ticket). /broadcast is a
 flow of its own (handlers/telegram/reminders.py)."""
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ import logging
 from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler, ContextTypes, filters
 
-from bot.admin import COMMANDS, SpecialistCommands
-from bot.charts import ChartFontError, trend_chart_png
-from bot.clock import local_date
-from bot.metrics import last_weeks, metrics_settings, summary
+from bot.specialist_commands import COMMANDS, SpecialistCommands
+from bot.metrics.charts import ChartFontError, trend_chart_png
+from bot.common.clock import local_date
+from bot.metrics.queries import last_weeks, metrics_settings, summary
 from handlers.telegram.account import private_only
 from handlers.telegram.context import CHANNEL, is_specialist, language_of, services
 from handlers.telegram.render import send_text

@@ -1,4 +1,4 @@
-"""/station and a shared location: thin calls to the Engine's station routing (bot/referrals.py).
+"""/station and a shared location: thin calls to the Engine's station routing (bot/stations/referrals.py).
 
 /station asks the topic (unless given: `/station 商标`), then the county when the profile has none
 (callback data `st:<topic>` and `st:<topic>:<county>`, `*` for any topic, `-` for a skipped county).
@@ -12,9 +12,9 @@ from telegram.ext import (
     BaseHandler, CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler, filters,
 )
 
-from bot import onboarding
-from bot.referrals import ANY_TOPIC, STATION_TOPICS, station_intent
-from bot.texts import text
+from bot.firms import onboarding
+from bot.stations.referrals import ANY_TOPIC, STATION_TOPICS, station_intent
+from bot.i18n.texts import text
 from handlers.telegram.context import engine_message, firm_of, is_private, language_of, services
 from handlers.telegram.onboarding import SKIP, option_rows
 from handlers.telegram.render import edit_text, send_reply, send_text

@@ -6,7 +6,7 @@
 - The firm gets the answer with ✅ 已解决 (`tk:x:<id>`); replying to it (or 「回复专员 …」) goes back to
   the specialist. Ordinary messages still reach the Engine: only replies to ticket messages and the
   回复专员 words are taken here, in a handler group that runs before the features.
-- /claim /reply /close /draft /tickets are specialist commands (bot/admin.py); a firm's /close closes
+- /claim /reply /close /draft /tickets are specialist commands (bot/specialist_commands.py); a firm's /close closes
   its own ticket.
 - Notices for Telegram are delivered after every update (handler group FLUSH_GROUP) and by the periodic
   round (bot/desk.serve_desk) started in post_init, which also escalates overdue tickets.
@@ -20,10 +20,10 @@ from telegram.ext import (
     TypeHandler, filters,
 )
 
-from bot.desk import STAFF_LANGUAGE, DeskRound, TicketDesk
-from bot.duty import Staff
-from bot.texts import text
-from bot.tickets import ANSWER, ESCALATED, OFFER, TAKEN, WITHDRAWN, Notice
+from bot.handoff.desk import STAFF_LANGUAGE, DeskRound, TicketDesk
+from bot.handoff.duty import Staff
+from bot.i18n.texts import text
+from bot.handoff.tickets import ANSWER, ESCALATED, OFFER, TAKEN, WITHDRAWN, Notice
 from handlers.telegram.context import CHANNEL, SERVICES_KEY, Services, is_specialist, services
 from handlers.telegram.render import QUEUED, edit_text, html_chunks, send_text
 from handlers.telegram.sender import delivery_errors

@@ -1,21 +1,22 @@
 """A firm's own commands on WeCom, typed as text: /start, /help, /topics, /station, /profile, /lang,
 /subscribe, /unsubscribe, /forget — and the numbers typed back to their questions.
 
-bot/onboarding.py decides and stores (the same as Telegram's buttons); this module words the questions
+bot/firms/onboarding.py decides and stores (the same as Telegram's buttons); this module words the questions
 as numbered options (handlers/wecom/prompt.py)."""
 from __future__ import annotations
 
 from dataclasses import replace
 from typing import Callable, Sequence
 
-from bot import onboarding
-from bot.clock import Clock
-from bot.engine import TOPIC_PREFIX, Engine, Message
-from bot.onboarding import COUNTY, NOTICES, STEPS, Option
-from bot.profiles import LANGUAGES, Firm, Profiles
-from bot.referrals import ANY_TOPIC, STATION_TOPICS, station_intent
-from bot.texts import text
-from bot.vocab import IP_TOPICS
+from bot import app
+from bot.firms import onboarding
+from bot.common.clock import Clock
+from bot.answering.engine import TOPIC_PREFIX, Engine, Message
+from bot.firms.onboarding import COUNTY, NOTICES, STEPS, Option
+from bot.firms.profiles import LANGUAGES, Firm, Profiles
+from bot.stations.referrals import ANY_TOPIC, STATION_TOPICS, station_intent
+from bot.i18n.texts import text
+from bot.common.vocab import IP_TOPICS
 from handlers.wecom.prompt import CHOICE, Prompt, reply_prompt
 
 CHANNEL = "wecom"
@@ -190,6 +191,6 @@ class FirmDesk:
     def _forget(self, user_id: str, lang: str) -> Prompt:
         """Telegram's /forget (the profile, subscriptions, pending questions, the Engine's memory), then the
         channel's own traces (`forgotten`); the reply leaves no numbered offer behind."""
-        onboarding.forget(self.engine, self.profiles, CHANNEL, user_id)
+        app.forget(self.engine, CHANNEL, user_id)
         self.forgotten(user_id)
         return Prompt(text("forget_done", lang), lang, keeps_offer=True)

@@ -1,4 +1,4 @@
-"""Outbound WeCom: gettoken (cached) and message/send, as a bot.delivery.Sender."""
+"""Outbound WeCom: gettoken (cached) and message/send, as a bot.delivery.sender.Sender."""
 from __future__ import annotations
 
 import asyncio
@@ -8,9 +8,9 @@ from typing import Any
 
 import httpx
 
-from bot.clock import Clock
-from bot.delivery import PermanentError, RecipientBlocked, RetryAfter, TransientError
-from bot.textsplit import split_text, utf8_size
+from bot.common.clock import Clock
+from bot.delivery.sender import PermanentError, RecipientBlocked, RetryAfter, TransientError
+from bot.delivery.textsplit import split_text, utf8_size
 from handlers.wecom.config import WeComCredentials, WeComSettings
 
 log = logging.getLogger(__name__)
@@ -29,7 +29,7 @@ IP_NOT_TRUSTED = 60020
 
 
 class WeComClient:
-    """Sends texts to WeCom users of one self-built app; raises bot.delivery errors on failure."""
+    """Sends texts to WeCom users of one self-built app; raises bot.delivery.sender errors on failure."""
 
     channel = CHANNEL
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from bot.config import ConfigError, section_values
+from bot.common.config import ConfigError, section_values
 from handlers.wecom.crypto import aes_key
 
 ENV_VARS = {

@@ -3,7 +3,7 @@
 WeCom callback text has no buttons, so options are numbered lines ("回复 1/2/3") and a bare number is
 read as the choice (0 skips a skippable question); an answer can be rated with + or -. This per-user
 state is short-lived and kept in memory (a restart only means the user types the question again).
-The firm's profile (bot/profiles.py) is kept in the database and read for every Engine message.
+The firm's profile (bot/firms/profiles.py) is kept in the database and read for every Engine message.
 """
 from __future__ import annotations
 
@@ -12,20 +12,20 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Callable
 
-from bot import onboarding
-from bot.events import FEEDBACK_KIND
-from bot.admin import SpecialistCommands, parse_command
-from bot.broadcasts import BroadcastDesk
-from bot.clock import Clock
-from bot.config import Settings
-from bot.desk import attach_desk
-from bot.engine import Engine, Message, handoff_intent
-from bot.normalize import looks_english
-from bot.onboarding import Option
-from bot.profiles import Firm, Profiles
-from bot.reminders import reminder_settings
-from bot.text_broadcast import TextComposer
-from bot.texts import text
+from bot.firms import onboarding
+from bot.storage.events import FEEDBACK_KIND
+from bot.specialist_commands import SpecialistCommands, parse_command
+from bot.reach.broadcasts import BroadcastDesk
+from bot.common.clock import Clock
+from bot.common.config import Settings
+from bot.handoff.desk import attach_desk
+from bot.answering.engine import Engine, Message, handoff_intent
+from bot.language.normalize import looks_english
+from bot.firms.onboarding import Option
+from bot.firms.profiles import Firm, Profiles
+from bot.reach.reminders import reminder_settings
+from bot.reach.text_broadcast import TextComposer
+from bot.i18n.texts import text
 from handlers.wecom.account import CHANNEL, FIRM_COMMANDS, FirmDesk
 from handlers.wecom.messages import Inbound
 from handlers.wecom.prompt import CHOICE, Prompt, render, reply_prompt
@@ -68,7 +68,7 @@ class Conversation:
 
     def __init__(self, engine: Engine, settings: Settings, clock: Clock) -> None:
         self.engine, self.settings, self.clock = engine, settings, clock
-        self.ticket_desk = attach_desk(engine, settings, clock)  # human handoff (bot/desk.py)
+        self.ticket_desk = attach_desk(engine, settings, clock)  # human handoff (bot/handoff/desk.py)
         self.commands = SpecialistCommands(engine, settings, clock, self.ticket_desk)
         self.profiles = Profiles(engine.db)
         self.desk = FirmDesk(engine, self.profiles, clock, self.message, self._forgotten)
@@ -125,7 +125,7 @@ class Conversation:
     # ---- inbound kinds ----------------------------------------------------------------------
 
     def _compose(self, user_id: str, typed: str) -> Prompt | None:
-        """/broadcast and the lines that edit a specialist's open draft (bot/text_broadcast.py); None
+        """/broadcast and the lines that edit a specialist's open draft (bot/reach/text_broadcast.py); None
         for anything else."""
         lang = self.language_of(user_id)
         if self.composer.composing(user_id):

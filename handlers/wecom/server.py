@@ -26,16 +26,16 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
-from bot.clock import Clock
-from bot.config import Settings
-from bot.dedup import SeenDeliveries
-from bot.delivery import DeliveryError, RetryAfter, Sender, TransientError
-from bot.desk import DeskRound, NoticeDelivery, SenderCourier, Sleep
-from bot.engine import Engine
-from bot.retention import run_retention
-from bot.reminders import ReminderLoop, build_dispatcher, reminder_settings
-from bot.textsplit import split_text, utf8_size
-from bot.texts import text
+from bot.common.clock import Clock
+from bot.common.config import Settings
+from bot.storage.dedup import SeenDeliveries
+from bot.delivery.sender import DeliveryError, RetryAfter, Sender, TransientError
+from bot.handoff.desk import DeskRound, NoticeDelivery, SenderCourier, Sleep
+from bot.answering.engine import Engine
+from bot.metrics.retention import run_retention
+from bot.reach.reminders import ReminderLoop, build_dispatcher, reminder_settings
+from bot.delivery.textsplit import split_text, utf8_size
+from bot.i18n.texts import text
 from handlers.wecom.client import TEXT_LIMIT_BYTES, WeComClient
 from handlers.wecom.config import WeComCredentials, WeComSettings
 from handlers.wecom.conversation import CHANNEL, Conversation

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 
-from bot.config import Settings
+from bot.common.config import Settings
 from tg_harness import FLOOD_MESSAGES, SPECIALIST, start_bot
 from settings_helper import write_settings
 

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 import yaml
 
-from bot.engine import Engine
+from bot.answering.engine import Engine
 from tg_harness import FIRM, SPECIALIST, start_bot
 
 pytestmark = pytest.mark.asyncio

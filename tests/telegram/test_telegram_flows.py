@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import pytest
 
-from bot.engine import Engine
+from bot.answering.engine import Engine
 from tg_harness import BOT_ID, BOT_USERNAME, FIRM, labels, start_bot
 
 pytestmark = pytest.mark.asyncio
@@ -128,7 +128,7 @@ async def test_fallback_offers_topics_and_handoff(tg, engine: Engine) -> None:
 async def test_html_is_escaped_and_long_answers_are_split_at_paragraphs(tg, engine: Engine, kb_dir) -> None:
     import yaml
 
-    from bot.kbcheck import load_knowledge
+    from bot.app import load_knowledge
 
     path = kb_dir / "faq" / "open_license.yaml"
     entries = yaml.safe_load(path.read_text(encoding="utf-8"))

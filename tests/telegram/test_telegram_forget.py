@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.engine import Engine
-from bot.events import EventLog, Salts
+from bot.answering.engine import Engine
+from bot.storage.events import EventLog, Salts
 from handlers.telegram.context import SERVICES_KEY
 from privacy_traces import links, traces
 from tg_harness import FIRM

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from bot.engine import Engine
+from bot.answering.engine import Engine
 from tg_harness import BOT_USERNAME, FIRM, SPECIALIST, Bot
 
 pytestmark = pytest.mark.asyncio

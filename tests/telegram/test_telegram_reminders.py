@@ -10,13 +10,13 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from bot.clock import SHANGHAI, simulated_sleep
-from bot.dispatch import DeliverySettings, Dispatcher
-from bot.reminders import build_dispatcher
-from bot.engine import Engine
-from bot.kbcheck import load_knowledge
-from bot.outbox import Audience, Outbox
-from bot.profiles import Profiles
+from bot.common.clock import SHANGHAI, simulated_sleep
+from bot.delivery.dispatch import DeliverySettings, Dispatcher
+from bot.reach.reminders import build_dispatcher
+from bot.answering.engine import Engine
+from bot.app import load_knowledge
+from bot.delivery.outbox import Audience, Outbox
+from bot.firms.profiles import Profiles
 from handlers.telegram.reminders import REMINDERS_KEY
 from handlers.telegram.sender import TelegramSender
 from reminders_fakes import knowledge_with_reminder_facts

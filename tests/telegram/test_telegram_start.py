@@ -5,9 +5,9 @@ import pytest
 from telegram.error import NetworkError
 from telegram.ext import Application
 
-from bot.config import Settings
+from bot.common.config import Settings
 from handlers.telegram import build_application
-from handlers.telegram.command import serve
+from cli.telegram import serve
 from handlers.telegram.offline import OfflineRequest
 from tg_harness import TOKEN
 

@@ -6,8 +6,8 @@ from dataclasses import replace
 
 import pytest
 
-from bot.engine import Engine
-from bot.stations import Directory, stations_of
+from bot.answering.engine import Engine
+from bot.stations.directory import Directory, stations_of
 from tg_harness import FIRM, labels, start_bot
 
 pytestmark = pytest.mark.asyncio

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import Settings
-from bot.engine import Engine
-from bot.kbcheck import check_knowledge
+from bot.common.config import Settings
+from bot.answering.engine import Engine
+from bot.app import check_knowledge
 from handlers.telegram import tickets as telegram_tickets
 from handlers.telegram.context import SERVICES_KEY
 from tg_harness import FIRM, SPECIALIST, labels, start_bot
@@ -249,7 +249,7 @@ async def test_the_periodic_round_escalates_on_its_own(settings, engine, clock) 
 
 
 def engine_message(user: int, typed: str):
-    from bot.engine import Message
+    from bot.answering.engine import Message
 
     return Message("telegram", str(user), typed)
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.engine import Engine
-from bot.normalize import TRADITIONAL, to_traditional
+from bot.answering.engine import Engine
+from bot.language.normalize import TRADITIONAL, to_traditional
 from tg_harness import FIRM, labels
 
 pytestmark = pytest.mark.asyncio

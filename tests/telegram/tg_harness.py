@@ -9,7 +9,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application, ContextTypes
 
-from bot.config import Settings
+from bot.common.config import Settings
 from handlers.telegram import build_application
 from handlers.telegram.offline import BOT_USER, FIXED_DATE, Call, OfflineRequest
 from handlers.telegram.render import MAX_CALLBACK_BYTES, MAX_TEXT

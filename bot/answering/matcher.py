@@ -1,0 +1,213 @@
+"""Scoring a question against every knowledge phrasing: rapidfuzz character similarity plus weighted words."""
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Iterable
+
+import numpy as np
+from rapidfuzz import fuzz, process
+
+from bot.common.config import MatchingSettings
+from bot.knowledge.base import Entry, KnowledgeBase
+from bot.language.normalize import Analysis, Normalizer, has_cjk
+from bot.common.vocab import SMALLTALK
+
+NEGATIVE_PENALTY = 30.0
+CONTEXT_BONUS = 4.0
+SMALLTALK_MIN = 80
+
+
+@dataclass(frozen=True)
+class Candidate:
+    entry: Entry
+    score: float
+
+
+@dataclass(frozen=True)
+class _Phrasing:
+    entry: int
+    text: str
+    tokens: frozenset[str]
+    weight: float
+
+
+class Matcher:
+    """Ranks entries for a normalised question; all weights and indexes are built once."""
+
+    def __init__(self, kb: KnowledgeBase, settings: MatchingSettings) -> None:
+        self.settings = settings
+        self.normalizer: Normalizer = kb.normalizer
+        self.entries: list[Entry] = list(kb.entries.values())
+        lexicon = kb.lexicon
+        analysed = [
+            (i, self.normalizer.analyze_known(q)) for i, e in enumerate(self.entries) for q in e.questions
+        ]
+        self._entry_words = self._entry_vocabularies(analysed)
+        self._idf = self._inverse_document_frequency()
+        self._oov_weight = settings.unknown_word_weight
+        self._index = {e.id: i for i, e in enumerate(self.entries)}
+        self._entries_by_token: defaultdict[str, list[int]] = defaultdict(list)
+        for index, words in enumerate(self._entry_words):
+            for word in words:
+                self._entries_by_token[word].append(index)
+        self._answer_words = [self.normalizer.words(f"{e.title} {e.answer}") for e in self.entries]
+        self._answer_entries_by_token: defaultdict[str, list[int]] = defaultdict(list)
+        for index, words in enumerate(self._answer_words):
+            for word in words:
+                self._answer_entries_by_token[word].append(index)
+        self._phrasings = [self._phrasing(i, a) for i, a in analysed]
+        self._phrasing_weights = np.array([p.weight or 1.0 for p in self._phrasings])
+        # Phrasings are grouped by entry, in entry order: where each entry's run starts.
+        self._entry_starts = np.array(
+            [next(k for k, p in enumerate(self._phrasings) if p.entry == i) for i in range(len(self.entries))]
+        )
+        self._texts = [p.text or "" for p in self._phrasings]
+        self._by_token: defaultdict[str, list[int]] = defaultdict(list)
+        for index, phrasing in enumerate(self._phrasings):
+            for token in phrasing.tokens:
+                self._by_token[token].append(index)
+        self._keywords = [
+            frozenset(self.normalizer.analyze_known(k).text for k in e.keywords) for e in self.entries
+        ]
+        self._negatives = [
+            [self.normalizer.analyze_known(n).text for n in e.negatives] for e in self.entries
+        ]
+        self.domain_words = set(lexicon.domain_words) - lexicon.aspects
+        self._smalltalk = [
+            (i, self.normalizer.analyze_known(q).cleaned)
+            for i, e in enumerate(self.entries)
+            if e.topic == SMALLTALK
+            for q in e.questions
+        ]
+
+    def _entry_vocabularies(self, analysed: list[tuple[int, Analysis]]) -> list[frozenset[str]]:
+        words: list[set[str]] = [set() for _ in self.entries]
+        for index, analysis in analysed:
+            words[index] |= self.normalizer.search_tokens(analysis)
+        return [frozenset(w) for w in words]
+
+    def _inverse_document_frequency(self) -> dict[str, float]:
+        frequency: defaultdict[str, int] = defaultdict(int)
+        for words in self._entry_words:
+            for word in words:
+                frequency[word] += 1
+        total = len(self.entries) or 1
+        return {w: math.log(1 + total / n) for w, n in frequency.items()}
+
+    def _phrasing(self, entry: int, analysis: Analysis) -> _Phrasing:
+        tokens = self.normalizer.search_tokens(analysis)
+        return _Phrasing(entry, analysis.text, tokens, sum(self.weight(t) for t in tokens))
+
+    def weight(self, token: str) -> float:
+        """How much a word says: rare in the knowledge base weighs more; unknown weighs most."""
+        return self._idf.get(token, self._oov_weight)
+
+    def has_domain_word(self, analysis: Analysis) -> bool:
+        return any(t in self.domain_words for t in self.normalizer.search_tokens(analysis))
+
+    def off_topic_words(self, analysis: Analysis, entry: Entry) -> list[str]:
+        """Words from other domains (车辆, 印刷) that the entry itself never uses."""
+        index = self._index[entry.id]
+        return [
+            t for t in analysis.tokens
+            if t in self.normalizer.lexicon.off_topic_words and t not in self._entry_words[index]
+        ]
+
+    def rank(
+        self, analysis: Analysis, prefer: Iterable[str] = (), limit: int = 5
+    ) -> list[Candidate]:
+        """Entries by descending score (0–100), best phrasing per entry; `prefer` ids get a bonus."""
+        if not analysis.text:
+            return []
+        query_tokens = self.normalizer.search_tokens(analysis)
+        weights = {t: self.weight(t) for t in query_tokens}
+        query_weight = sum(weights.values()) or 1.0
+        shared = self._shared_weights(weights)
+        explained = self._explained_weights(weights, self._entries_by_token)
+        answered = self._explained_weights(weights, self._answer_entries_by_token)
+        st = self.settings
+        scores = st.char_weight * process.cdist([analysis.text], self._texts, scorer=fuzz.ratio)[0] / 100
+        if shared:
+            rows = np.fromiter(shared.keys(), dtype=np.int64, count=len(shared))
+            overlap = np.fromiter(shared.values(), dtype=np.float64, count=len(shared))
+            lengths = self._phrasing_weights[rows]
+            scores[rows] += st.phrasing_weight * overlap / lengths
+            scores[rows] += st.dice_weight * 2 * overlap / (query_weight + lengths)
+        best = np.maximum.reduceat(scores, self._entry_starts)
+        total = st.char_weight + st.phrasing_weight + st.dice_weight + st.entry_weight + st.answer_weight
+        preferred = set(prefer)
+        scored = {}
+        for index in np.argsort(-best)[: limit * 4]:
+            value = best[index] + (
+                st.entry_weight * explained.get(int(index), 0.0) + st.answer_weight * answered.get(int(index), 0.0)
+            ) / query_weight
+            scored[int(index)] = self._adjust(int(index), 100 * value / total, analysis, query_tokens, preferred)
+        ranked = sorted(scored.items(), key=lambda item: item[1], reverse=True)[:limit]
+        return [Candidate(self.entries[i], round(float(max(0.0, min(100.0, v))), 1)) for i, v in ranked]
+
+    def mentions(self, entry: Entry, tokens: Iterable[str]) -> bool:
+        """Whether the entry's phrasings, title or answer use every one of the words (or its parts)."""
+        index = self._index[entry.id]
+        known = self._entry_words[index] | self._answer_words[index]
+        return all(
+            t in known or any(p in known for p in self.normalizer.search_tokens(Analysis(t, (t,))) - {t})
+            for t in tokens
+        )
+
+    def coverage(self, analysis: Analysis, entry: Entry) -> float:
+        """Share of the question's subject words (aspects like 费用 left out) the entry explains (0–1)."""
+        tokens = self.normalizer.search_tokens(analysis) - self.normalizer.lexicon.aspects
+        total = sum(self.weight(t) for t in tokens)
+        words = self._entry_words[self._index[entry.id]]
+        return sum(self.weight(t) for t in tokens if t in words) / total if total else 0.0
+
+    def _shared_weights(self, weights: dict[str, float]) -> dict[int, float]:
+        """Per phrasing: the weight of the question's words it contains."""
+        shared: defaultdict[int, float] = defaultdict(float)
+        for token, weight in weights.items():
+            for index in self._by_token.get(token, ()):
+                shared[index] += weight
+        return shared
+
+    @staticmethod
+    def _explained_weights(weights: dict[str, float], entries_by_token: dict[str, list[int]]) -> dict[int, float]:
+        """Per entry: the weight of the question's words found in the entry's phrasings (or answer)."""
+        explained: defaultdict[int, float] = defaultdict(float)
+        for token, weight in weights.items():
+            for index in entries_by_token.get(token, ()):
+                explained[index] += weight
+        return explained
+
+    def _adjust(
+        self, index: int, score: float, analysis: Analysis, tokens: frozenset[str], preferred: set[str]
+    ) -> float:
+        entry = self.entries[index]
+        if self._keywords[index] & tokens:
+            score += self.settings.keyword_bonus
+        lexicon = self.normalizer.lexicon
+        missing_aspects = (tokens & lexicon.aspects) - self._entry_words[index]
+        missing_subjects = (tokens & lexicon.subjects) - self._entry_words[index]
+        score -= self.settings.aspect_penalty * len(missing_aspects)
+        score -= self.settings.subject_penalty * len(missing_subjects)
+        if entry.id in preferred or entry.topic in preferred:
+            score += CONTEXT_BONUS
+        negatives = self._negatives[index]
+        if negatives and max(fuzz.ratio(analysis.text, n) for n in negatives) >= 90:
+            score -= NEGATIVE_PENALTY
+        return score
+
+    def smalltalk(self, analysis: Analysis) -> Candidate | None:
+        """A greeting, thanks or help request, matched on the text before fillers were removed."""
+        said = analysis.cleaned
+        best: tuple[float, int] = (0.0, -1)
+        for index, phrasing in self._smalltalk:
+            if has_cjk(phrasing):
+                score = fuzz.partial_ratio(phrasing, said) if len(phrasing) >= 2 else fuzz.ratio(phrasing, said)
+            else:
+                score = fuzz.token_set_ratio(phrasing, said)
+            best = max(best, (score, index))
+        if best[0] < SMALLTALK_MIN:
+            return None
+        return Candidate(self.entries[best[1]], round(float(best[0]), 1))

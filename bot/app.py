@@ -1,0 +1,67 @@
+"""The core's one wiring, used by every channel and command: every capability's migration sets and
+erasers listed in one place, the checked knowledge base, the database, the Engine."""
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+from bot.answering.engine import Engine
+from bot.common.clock import Clock, SystemClock
+from bot.common.config import Settings
+from bot.delivery import outbox
+from bot.firms import profiles
+from bot.handoff import tickets
+from bot.knowledge import check
+from bot.knowledge.base import KnowledgeBase, Problem
+from bot.metrics import queries
+from bot.stations.directory import check_stations
+from bot.storage import audit, dedup, events, privacy, store
+
+# In this order on every database (the order of today's databases: never reorder, only append).
+ALL_MIGRATIONS: tuple[Migrations, ...] = (
+    store.migrations, profiles.migrations, audit.migrations, dedup.migrations, queries.migrations,
+    outbox.migrations, tickets.migrations,
+)
+# Everything /forget erases, by capability; the event log last (the others find rows by its pseudonym).
+ERASERS: tuple[privacy.Eraser, ...] = (
+    profiles.forget_profile, outbox.forget_copies, tickets.forget_tickets, events.forget_events,
+)
+# Checks of knowledge files that capabilities above the knowledge package own.
+KNOWLEDGE_CHECKS: tuple[check.FileCheck, ...] = (check_stations,)
+
+
+def open_db(path: str | Path) -> store.Store:
+    """The bot's database with every capability's migrations applied."""
+    return store.open_store(path, ALL_MIGRATIONS)
+
+
+def check_knowledge(root: Path, today: date | None = None) -> tuple[KnowledgeBase | None, list[Problem]]:
+    """`kb check` over every knowledge file, the station directory included."""
+    return check.check_knowledge(root, today, KNOWLEDGE_CHECKS)
+
+
+def load_knowledge(root: Path) -> KnowledgeBase:
+    """The checked knowledge base (stations included), or KnowledgeError with every problem."""
+    return check.load_knowledge(root, KNOWLEDGE_CHECKS)
+
+
+def forget_firm(db: Database, firm: str, user: str) -> None:
+    """Erase one firm everywhere, in one transaction (bot/storage/privacy.py)."""
+    privacy.erase(db, ERASERS, firm, user)
+
+
+def forget(engine: Engine, channel: str, user_id: str) -> None:
+    """/forget on any channel: the firm under every salt (a rotation keeps it complete), and the
+    Engine's memory of its conversation."""
+    for firm, user in zip(engine.events.every_firm(channel, user_id), engine.events.every_user(channel, user_id)):
+        forget_firm(engine.db, firm, user)
+    engine.forget(channel, user_id)
+
+
+def create_engine(settings: Settings, clock: Clock | None = None, db: Database | None = None) -> Engine:
+    """An Engine over the checked knowledge base; raises KnowledgeError on a broken one."""
+    kb = load_knowledge(settings.knowledge_dir)
+    return Engine(kb, settings, db if db is not None else open_db(settings.db_path), clock or SystemClock())

@@ -1,0 +1,134 @@
+"""Firm profiles and topic subscriptions (and their /forget eraser), shared by every channel (Telegram, WeCom).
+
+Rows are keyed by the salted user hash (`EventLog.user(channel, user_id)`); the raw chat id is kept
+only in `firms.chat_id`, for delivery.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+from bot.common.vocab import IP_TOPICS
+
+migrations = Migrations("profiles")
+
+LANGUAGES = ("zh", "en")
+
+
+@migrations(name="001_firms")
+def _firms(db: Database) -> None:
+    db["firms"].create(
+        {
+            "user": str,  # salted hash
+            "channel": str,
+            "chat_id": str,  # raw id, kept only for delivery
+            "county": str,  # official name or 'city'
+            "industry": str,
+            "language": str,
+            "notices": int,
+            "active": int,
+            "created": str,  # UTC ISO
+            "updated": str,
+        },
+        pk="user",
+    )
+
+
+@migrations(name="002_subscriptions")
+def _subscriptions(db: Database) -> None:
+    db["subscriptions"].create({"user": str, "topic": str, "consented_at": str}, pk=("user", "topic"))
+
+
+@dataclass(frozen=True)
+class Firm:
+    user: str
+    channel: str
+    chat_id: str
+    county: str | None
+    industry: str | None
+    language: str
+    notices: bool
+    active: bool
+    created: str
+    updated: str
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).isoformat(timespec="seconds")
+
+
+class Profiles:
+    """Read and change firm profiles and subscriptions in the bot's database."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def get(self, user: str) -> Firm | None:
+        row = next(self.db.query("select * from firms where user = ?", [user]), None)
+        if row is None:
+            return None
+        return Firm(**{**row, "notices": bool(row["notices"]), "active": bool(row["active"])})
+
+    def ensure(
+        self, user: str, channel: str, chat_id: str, language: str, now: datetime
+    ) -> tuple[Firm, bool]:
+        """The firm's profile, created (with `language`) if missing; True when it was just created.
+
+        An existing profile gets the current chat id and is marked active again.
+        """
+        stamp = _iso(now)
+        with self.db.atomic():
+            created = self.db.execute(
+                "insert or ignore into firms"
+                " (user, channel, chat_id, language, notices, active, created, updated)"
+                " values (?, ?, ?, ?, 0, 1, ?, ?)",
+                [user, channel, chat_id, language, stamp, stamp],
+            ).rowcount == 1
+            if not created:
+                self.db.execute(
+                    "update firms set chat_id = ?, active = 1, updated = ? where user = ?",
+                    [chat_id, stamp, user],
+                )
+        return self.get(user), created
+
+    def update(self, user: str, now: datetime, **fields: str | int | None) -> Firm:
+        """Change some of county, industry, language, notices, active; return the new profile."""
+        allowed = {"county", "industry", "language", "notices", "active"}
+        unknown = set(fields) - allowed
+        if unknown:
+            raise ValueError(f"not profile fields: {sorted(unknown)}")
+        assignments = ", ".join(f"{name} = ?" for name in fields)
+        with self.db.atomic():
+            self.db.execute(
+                f"update firms set {assignments}, updated = ? where user = ?",
+                [*fields.values(), _iso(now), user],
+            )
+        return self.get(user)
+
+    # ---- subscriptions ----------------------------------------------------------------------
+
+    def subscriptions(self, user: str) -> list[str]:
+        """The user's subscribed topics, in the order of IP_TOPICS."""
+        rows = {r["topic"] for r in self.db.query("select topic from subscriptions where user = ?", [user])}
+        return [topic for topic in IP_TOPICS if topic in rows]
+
+    def subscribe(self, user: str, topic: str, now: datetime) -> None:
+        if topic not in IP_TOPICS:
+            raise ValueError(f"unknown topic {topic!r}")
+        with self.db.atomic():
+            self.db.execute(
+                "insert or ignore into subscriptions (user, topic, consented_at) values (?, ?, ?)",
+                [user, topic, _iso(now)],
+            )
+
+    def unsubscribe(self, user: str, topic: str) -> None:
+        with self.db.atomic():
+            self.db.execute("delete from subscriptions where user = ? and topic = ?", [user, topic])
+
+
+def forget_profile(db: Database, firm: str, user: str) -> None:
+    """/forget: the firm's profile and subscriptions go (an eraser, bot/storage/privacy.py)."""
+    db.execute("delete from firms where user = ?", [firm])
+    db.execute("delete from subscriptions where user = ?", [firm])

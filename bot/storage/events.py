@@ -1,0 +1,139 @@
+"""The event log: one row per handled message, choice, fallback and (later) feedback or referral."""
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESSIV
+from sqlite_utils import Database
+
+INTERNAL_CHANNELS = frozenset({"cli", "test"})
+FEEDBACK_KIND = "feedback"  # detail {"value": "up" | "down"}, reply_to = the rated answer
+ASKED = "asked"  # a question event's detail {"asked": …}: the question as the firm wrote it (for /gaps)
+
+
+def forget_events(db: Database, firm: str, user: str) -> None:
+    """/forget: past events keep their counts but lose the user's pseudonym, the question and its wording
+    as written (an eraser, bot/storage/privacy.py; listed last, as other erasers find rows by `user`)."""
+    db.execute("update events set detail = null where user = ? and kind = 'question'", [user])
+    db.execute("update events set user = null, question = null where user = ?", [user])
+
+
+SALT_ENV = "BOT_SALT"
+
+
+def salt_id(secret: str) -> str:
+    """A salt's id, stored in front of every pseudonym made with it (it reveals nothing of the salt)."""
+    return hashlib.sha256(f"salt-id:{secret}".encode()).hexdigest()[:8]
+
+
+@dataclass(frozen=True)
+class Salts:
+    """Pseudonymisation secrets: the first makes new pseudonyms, all of them are searched by /forget."""
+
+    secrets: tuple[str, ...]
+
+    @classmethod
+    def parse(cls, value: str, extra: str | None = None) -> "Salts":
+        """`BOT_SALT` (comma-separated, current first) plus an `extra` older one, without repeats."""
+        listed = [s.strip() for s in value.split(",") if s.strip()] + ([extra] if extra else [])
+        return cls(tuple(dict.fromkeys(listed)))
+
+
+FIRM_ROLE = "firm:"  # the firm tables' pseudonym: events and tickets never hold it
+
+
+def pseudonym(salt: str, channel: str, user_id: str, role: str = "") -> str:
+    """A salted hash of a channel user id, behind the salt's id; the raw id never reaches the events table.
+    `role` FIRM_ROLE makes the firm tables' key, which cannot be joined to events without the salt."""
+    digest = hashlib.sha256(f"{salt}:{role}{channel}:{user_id}".encode()).hexdigest()[:32]
+    return f"{salt_id(salt)}.{digest}"
+
+
+def seal(salt: str, value: str) -> str:
+    """`value` (a chat id) encrypted under a key made from the salt, behind the salt's id: only a process
+    that knows the salt reads it back. Deterministic (AES-SIV): the same chat always seals the same."""
+    sealed = _sealer(salt).encrypt(value.encode(), None)
+    return f"{salt_id(salt)}.{base64.urlsafe_b64encode(sealed).decode()}"
+
+
+def unseal(salts: Salts, sealed: str) -> str | None:
+    """The value `seal` sealed, or None when no salt of `salts` made it (dropped too early) or it is damaged."""
+    made_by, _, body = sealed.partition(".")
+    secret = next((s for s in salts.secrets if salt_id(s) == made_by), None)
+    if secret is None:
+        return None
+    try:
+        return _sealer(secret).decrypt(base64.urlsafe_b64decode(body), None).decode()
+    except (InvalidTag, binascii.Error, ValueError):
+        return None
+
+
+def _sealer(salt: str) -> AESSIV:
+    return AESSIV(hashlib.sha512(f"seal:{salt}".encode()).digest())
+
+
+@dataclass(frozen=True)
+class EventLog:
+    db: Database
+    salt: Salts | str  # a plain string: one salt (tests)
+
+    @property
+    def salts(self) -> Salts:
+        return self.salt if isinstance(self.salt, Salts) else Salts.parse(self.salt)
+
+    def user(self, channel: str, user_id: str) -> str:
+        return pseudonym(self.salts.secrets[0], channel, user_id)
+
+    def firm(self, channel: str, user_id: str) -> str:
+        """The key of the user's rows in the firm tables (firms, subscriptions, deadlines, outbox)."""
+        return pseudonym(self.salts.secrets[0], channel, user_id, FIRM_ROLE)
+
+    def every_user(self, channel: str, user_id: str) -> list[str]:
+        """The user's event pseudonym under every salt, the current first (what /forget must erase)."""
+        return [pseudonym(secret, channel, user_id) for secret in self.salts.secrets]
+
+    def every_firm(self, channel: str, user_id: str) -> list[str]:
+        """The user's firm key under every salt, the current first."""
+        return [pseudonym(secret, channel, user_id, FIRM_ROLE) for secret in self.salts.secrets]
+
+    def seal(self, chat_id: str) -> str:
+        """The chat id as tickets keep it: sealed under the current salt (see `seal`)."""
+        return seal(self.salts.secrets[0], chat_id)
+
+    def every_seal(self, chat_id: str) -> list[str]:
+        """The chat id sealed under every salt, the current first (to find what an earlier salt sealed)."""
+        return [seal(secret, chat_id) for secret in self.salts.secrets]
+
+    def unseal(self, sealed: str) -> str | None:
+        return unseal(self.salts, sealed)
+
+    def record(
+        self,
+        kind: str,
+        *,
+        time: datetime,
+        channel: str,
+        user: str,
+        internal: bool = False,
+        detail: dict[str, Any] | None = None,
+        **fields: Any,
+    ) -> int:
+        """Write one event (time stored in UTC) and return its id."""
+        row = {
+            "kind": kind,
+            "time": time.astimezone(timezone.utc).isoformat(timespec="seconds"),
+            "channel": channel,
+            "user": user,
+            "internal": int(internal or channel in INTERNAL_CHANNELS),
+            "detail": json.dumps(detail, ensure_ascii=False) if detail else None,
+            **fields,
+        }
+        with self.db.atomic():
+            return self.db["events"].insert(row).last_pk

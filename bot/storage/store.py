@@ -1,0 +1,128 @@
+"""SQLite storage through sqlite-utils: WAL, busy timeout, write transactions that take the write lock
+first (BEGIN IMMEDIATE), idempotent named migrations, the pseudonymisation salts."""
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterable, Iterator, Mapping
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+from bot.common.config import ConfigError
+from bot.storage.events import SALT_ENV, Salts
+
+BUSY_TIMEOUT_MS = 5000
+log = logging.getLogger(__name__)
+
+migrations = Migrations("zhichuang")  # the event log and meta; each capability keeps its own set
+
+
+@migrations(name="001_events")
+def _events(db: Database) -> None:
+    db["events"].create(
+        {
+            "id": int,
+            "kind": str,
+            "time": str,  # UTC ISO-8601
+            "channel": str,
+            "user": str,  # salted hash, never the raw id
+            "county": str,
+            "language": str,
+            "question": str,  # normalised text
+            "topic": str,
+            "intent": str,
+            "decision": str,
+            "score": float,
+            "reply_to": int,
+            "internal": int,
+            "detail": str,  # JSON for kinds that need more (referral station, feedback value)
+        },
+        pk="id",
+    )
+    db["events"].create_index(["time"])
+    db["events"].create_index(["kind", "time"])
+    db["events"].create_index(["user"])
+
+
+@migrations(name="002_meta")
+def _meta(db: Database) -> None:
+    db["meta"].create({"key": str, "value": str}, pk="key")
+
+
+class Store(Database):
+    """A sqlite-utils Database whose `atomic()` starts with BEGIN IMMEDIATE.
+
+    sqlite-utils opens a deferred BEGIN: a transaction that reads before it writes must later upgrade
+    its read lock, and when another process writes meanwhile that upgrade fails at once with
+    "database is locked" (the busy timeout is not applied to an upgrade). BEGIN IMMEDIATE takes the
+    write lock up front, waiting up to the busy timeout for it. Every write transaction of the bot,
+    and of sqlite-utils itself (table inserts, migrations), goes through this one context manager.
+    """
+
+    @contextmanager
+    def atomic(self) -> Iterator[Database]:
+        if self.conn.in_transaction:  # nested: a savepoint inside the open transaction
+            with super().atomic():
+                yield self
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self
+        except BaseException:
+            self.rollback()
+            raise
+        try:
+            self.conn.execute("COMMIT")
+        except BaseException:
+            self.rollback()
+            raise
+
+
+def open_store(path: str | Path, migration_sets: Iterable[Migrations]) -> Store:
+    """Open (creating if needed) the database with WAL, a busy timeout and the given migration sets
+    applied in order (bot/app.py lists every capability's)."""
+    path = str(path)
+    if path != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    db = Store(path) if path != ":memory:" else Store(memory=True)
+    db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    if path != ":memory:":
+        db.enable_wal()
+    for migration_set in migration_sets:
+        migration_set.apply(db)
+    return db
+
+
+def require_salt(environ: Mapping[str, str]) -> None:
+    """Firm-facing channels (telegram, wecom) refuse to start without BOT_SALT: a salt kept in the
+    database would let the database alone undo the pseudonyms."""
+    if not environ.get(SALT_ENV, "").strip():
+        raise ConfigError(f"{SALT_ENV} is not set: a firm-facing channel needs a secret salt (docs/privacy.md)")
+
+
+def salts(db: Database, environ: Mapping[str, str] | None = None) -> Salts:
+    """The pseudonymisation salts: BOT_SALT from the environment (comma-separated, the current one
+    first, earlier ones kept for /forget), then one generated into the database by an earlier run
+    without BOT_SALT. Without BOT_SALT (console, ask, eval, tests) one is generated into the database,
+    with a warning."""
+    environ = os.environ if environ is None else environ
+    stored = _stored_salt(db)
+    if environ.get(SALT_ENV, "").strip():
+        return Salts.parse(environ[SALT_ENV], extra=stored)
+    log.warning("%s is not set: using a salt kept in the database (fine for console, ask and eval only)",
+                SALT_ENV)
+    return Salts.parse(stored or _generate_salt(db))
+
+
+def _stored_salt(db: Database) -> str | None:
+    row = next(db.query("select value from meta where key = 'salt'"), None)
+    return row["value"] if row else None
+
+
+def _generate_salt(db: Database) -> str:
+    db.execute("insert or ignore into meta (key, value) values ('salt', ?)", [secrets.token_hex(16)])
+    return _stored_salt(db) or ""

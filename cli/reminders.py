@@ -1,0 +1,104 @@
+"""`python run_bot.py reminders list | run-once`: what is scheduled, and firing what is due by hand."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+from typing import TYPE_CHECKING, Mapping
+
+from bot.common.config import Settings
+from bot.delivery.sender import Sender
+
+if TYPE_CHECKING:
+    import httpx
+
+
+def cmd_list(args: argparse.Namespace, settings: Settings) -> int:
+    """List scheduled and sending broadcasts with their ids (cancel one with /cancel_reminder <id>)."""
+    from bot.reach.broadcasts import BroadcastDesk
+    from bot.common.clock import SystemClock
+    from cli.database import open_existing_database
+
+    db = open_existing_database(settings, "reminders")
+    print(BroadcastDesk(db, SystemClock()).scheduled_list(args.lang))
+    return 0
+
+
+def cmd_run_once(args: argparse.Namespace, settings: Settings) -> int:
+    """Fire every reminder that is due, then deliver pending copies for the channels whose credentials
+    are in the environment (TELEGRAM_BOT_TOKEN, WECOM_*), and exit."""
+    from bot.common.clock import SystemClock
+    from bot.app import load_knowledge
+    from bot.reach.reminders import Scheduler, build_dispatcher, reminder_settings
+    from cli.database import open_existing_database
+
+    config = reminder_settings(settings)
+    db, clock = open_existing_database(settings, "reminders"), SystemClock()
+    kb = load_knowledge(settings.knowledge_dir)
+    fired = Scheduler(db, config, lambda: kb).fire_due(clock.now())
+    print(f"fired {fired} reminder(s)")
+    if args.fire_only:
+        return 0
+
+    async def deliver() -> int:
+        senders, closers = await _senders(os.environ, clock, settings)
+        if not senders:
+            print("no channel credentials in the environment: the copies wait for the running bots")
+            return 0
+        try:
+            totals = await build_dispatcher(db, senders, clock, config, lambda: kb).run(until_idle=True)
+        finally:
+            for close in closers:
+                await close()
+        print(
+            f"delivered via {', '.join(senders)}: sent {totals.sent}, failed {totals.failed}, "
+            f"blocked {totals.blocked}, retried {totals.retried}, reports {totals.reports}, "
+            f"resent after a stop {totals.recovered}"
+        )
+        return 0
+
+    return asyncio.run(deliver())
+
+
+async def _senders(
+    environ: Mapping[str, str], clock, settings: Settings, transport: httpx.AsyncBaseTransport | None = None,
+) -> tuple[dict[str, Sender], list]:
+    """The senders whose credentials are set, and how to close them (`transport`: WeCom's, in tests)."""
+    senders: dict[str, Sender] = {}
+    closers = []
+    if environ.get("TELEGRAM_BOT_TOKEN", "").strip():
+        from telegram import Bot
+
+        from handlers.telegram.config import bot_token
+        from handlers.telegram.sender import TelegramSender
+
+        os.environ.setdefault("PTB_TIMEDELTA", "1")
+        bot = Bot(bot_token(environ))
+        await bot.initialize()
+        senders["telegram"] = TelegramSender(bot)
+        closers.append(bot.shutdown)
+    if any(name.startswith("WECOM_") and value.strip() for name, value in environ.items()):
+        from handlers.wecom.client import WeComClient
+        from handlers.wecom.config import WeComCredentials, WeComSettings
+
+        options = WeComSettings.from_section(settings.section("wecom"))
+        client = WeComClient.for_app(WeComCredentials.from_env(environ), options, clock, transport)
+        senders["wecom"] = client
+        closers.append(client.aclose)
+    return senders, closers
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    reminders = commands.add_parser("reminders", help="scheduled broadcasts and reminders")
+    actions = reminders.add_subparsers(dest="action", required=True, metavar="ACTION")
+    listing = actions.add_parser("list", help=cmd_list.__doc__)
+    listing.add_argument("--lang", choices=("zh", "en"), default="zh")
+    listing.set_defaults(run=cmd_list)
+    once = actions.add_parser("run-once", help=cmd_run_once.__doc__)
+    once.add_argument(
+        "--fire-only",
+        action="store_true",
+        help="only write the due reminders' copies (safe while the bots run); deliver nothing",
+    )
+    once.set_defaults(run=cmd_run_once)

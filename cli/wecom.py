@@ -1,0 +1,38 @@
+"""`python run_bot.py wecom`: serve the WeCom callback (credentials from the environment)."""
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+
+from bot.common.config import Settings
+
+
+def cmd_wecom(args: argparse.Namespace, settings: Settings) -> int:
+    """Serve the WeCom (企业微信) callback URL over HTTP (uvicorn)."""
+    from bot.storage.store import require_salt
+    from handlers.wecom.config import WeComCredentials, WeComSettings
+
+    credentials = WeComCredentials.from_env(os.environ)
+    require_salt(os.environ)
+    options = WeComSettings.from_section(settings.section("wecom"))
+
+    import uvicorn
+
+    from bot.common.clock import SystemClock
+    from bot.app import create_engine
+    from cli.database import open_database
+    from handlers.wecom.server import build_app
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # its INFO lines carry the access token
+    clock = SystemClock()
+    engine = create_engine(settings, clock, open_database(settings))
+    app, _ = build_app(engine, settings, credentials, options, clock)
+    print(f"WeCom callback on http://{options.host}:{options.port}{options.path}", flush=True)
+    uvicorn.run(app, host=options.host, port=options.port, log_level="info")
+    return 0
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    commands.add_parser("wecom", help=cmd_wecom.__doc__).set_defaults(run=cmd_wecom)
