@@ -28,16 +28,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 def subcommands(parser: argparse.ArgumentParser) -> Iterator[argparse.ArgumentParser]:
     """Every subcommand's parser, nested ones (kb check) included."""
-    for action in parser._actions:  # noqa: SLF001 (argparse lists subparsers nowhere else)
-        if isinstance(action, argparse._SubParsersAction):  # noqa: SLF001
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
             for command in action.choices.values():
                 yield command
                 yield from subcommands(command)
 
 
 def main(argv: list[str] | None = None) -> int:
-    from bot.common.config import ConfigError, load_settings
     from bot.answering.evaluate import EvalFileError
+    from bot.common.config import ConfigError, load_settings
     from bot.knowledge.check import KnowledgeError
 
     args = build_parser().parse_args(argv)

@@ -21,14 +21,14 @@ from typing import Any, Callable
 
 import numpy as np
 
-from bot.common.clock import SystemClock
-from bot.common.config import Settings
 from bot.answering.engine import Engine
 from bot.answering.evaluate import Question, RankedRow, calibrated_figures, ranker_rows
-from bot.knowledge.base import Entry, KnowledgeBase
 from bot.answering.matcher import Matcher
 from bot.app import open_db
+from bot.common.clock import SystemClock
+from bot.common.config import Settings
 from bot.common.vocab import SMALLTALK
+from bot.knowledge.base import Entry, KnowledgeBase
 
 Ranker = Callable[[str], list[tuple[str, float]]]  # question → (entry id, score 0–100), best first
 NGRAMS = (1, 2, 3)

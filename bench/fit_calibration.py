@@ -17,19 +17,28 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import numpy as np  # noqa: E402
+import numpy as np
 
-from bot.answering.calibration import FEATURES, Ranking, folds, probability  # noqa: E402
-from bot.common.clock import SystemClock  # noqa: E402
-from bot.common.config import load_settings  # noqa: E402
-from bot.answering.engine import ANSWER, FALLBACK, HANDOFF_INTENT, Engine, Message  # noqa: E402
-from bot.stations.referrals import is_where_intent  # noqa: E402
-from bot.answering.evaluate import (  # noqa: E402
-    METRICS, Outcome, Question, RankedRow, _figures, fitted, k_fold, objective, read_questions, render_answers,
+from bot.answering.calibration import FEATURES, Ranking, folds, probability
+from bot.answering.engine import ANSWER, FALLBACK, HANDOFF_INTENT, Engine, Message
+from bot.answering.evaluate import (
+    METRICS,
+    Outcome,
+    Question,
+    RankedRow,
+    _figures,
+    fitted,
+    k_fold,
+    objective,
+    read_questions,
+    render_answers,
 )
-from bot.app import load_knowledge  # noqa: E402
-from bot.app import open_db  # noqa: E402
-from bot.common.vocab import OUT_OF_SCOPE, SMALLTALK  # noqa: E402
+from bot.app import load_knowledge, open_db
+from bot.common.clock import SystemClock
+from bot.common.config import load_settings
+from bot.common.vocab import OUT_OF_SCOPE, SMALLTALK
+from bot.stations.referrals import is_where_intent
+
 
 def rows_of(engine: Engine, questions: list[Question], day: date) -> list[RankedRow]:
     """Each question asked as a fresh user, as `eval` does; replies that no threshold decides (stations,
@@ -40,7 +49,7 @@ def rows_of(engine: Engine, questions: list[Question], day: date) -> list[Ranked
         for earlier in question.context:
             engine.handle(Message("test", user, earlier))
         analysis = engine.kb.normalizer.analyze(question.text)
-        decided = engine._decide(analysis, engine._context(engine.events.user("test", user), engine.clock.now()))  # noqa: SLF001
+        decided = engine._decide(analysis, engine._context(engine.events.user("test", user), engine.clock.now()))
         reply = engine.handle(Message("test", user, question.text))
         candidates = decided.candidates
         if reply.intent and is_where_intent(reply.intent) or reply.intent == HANDOFF_INTENT:

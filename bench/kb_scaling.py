@@ -28,12 +28,11 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.common.config import load_settings  # noqa: E402
 from bot.answering.engine import Engine, Message  # noqa: E402
 from bot.answering.evaluate import percentile, read_questions  # noqa: E402
-from bot.app import load_knowledge  # noqa: E402
+from bot.app import load_knowledge, open_db  # noqa: E402
 from bot.common.clock import SystemClock  # noqa: E402
-from bot.app import open_db  # noqa: E402
+from bot.common.config import load_settings  # noqa: E402
 
 IMPORT_FLOOR = "import rapidfuzz, jieba, yaml; jieba.initialize()"
 ASK = [str(ROOT / "run_bot.py"), "ask", "商标注册要多久"]

@@ -16,13 +16,12 @@ from typing import Callable
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.common.clock import SystemClock  # noqa: E402
-from bot.common.config import load_settings  # noqa: E402
 from bot.answering.engine import Engine, Message  # noqa: E402
 from bot.answering.evaluate import percentile, read_questions  # noqa: E402
-from bot.app import load_knowledge  # noqa: E402
+from bot.app import load_knowledge, open_db  # noqa: E402
+from bot.common.clock import SystemClock  # noqa: E402
+from bot.common.config import load_settings  # noqa: E402
 from bot.language.normalize import chinese_script, clean, to_traditional  # noqa: E402
-from bot.app import open_db  # noqa: E402
 
 SEGMENTATIONS_BEFORE = 2.0
 
@@ -50,7 +49,7 @@ def main() -> None:
     args = parser.parse_args()
     settings = load_settings()
     kb = load_knowledge(settings.knowledge_dir)
-    normalizer, tokenizer = kb.normalizer, kb.normalizer._tokenizer  # noqa: SLF001
+    normalizer, tokenizer = kb.normalizer, kb.normalizer._tokenizer
     texts = [q.text for q in read_questions(Path(args.questions))]
     traditional = [to_traditional(t) for t in texts]
 

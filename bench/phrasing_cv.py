@@ -19,16 +19,23 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.common.clock import SystemClock  # noqa: E402
-from bot.common.config import load_settings  # noqa: E402
-from bot.answering.evaluate import (  # noqa: E402
-    METRICS, SHORT_NAMES, EngineRunner, Outcome, Question, _percent, read_questions, summarise,
+from bot.answering.evaluate import (
+    METRICS,
+    SHORT_NAMES,
+    EngineRunner,
+    Outcome,
+    Question,
+    _percent,
+    read_questions,
+    summarise,
 )
-from bot.knowledge.check import vocabulary_of  # noqa: E402
 from bot.app import load_knowledge
-from bot.knowledge.base import Entry, KnowledgeBase  # noqa: E402
-from bot.language.normalize import Normalizer  # noqa: E402
-from bot.common.vocab import SMALLTALK  # noqa: E402
+from bot.common.clock import SystemClock
+from bot.common.config import load_settings
+from bot.common.vocab import SMALLTALK
+from bot.knowledge.base import Entry, KnowledgeBase
+from bot.knowledge.check import vocabulary_of
+from bot.language.normalize import Normalizer
 
 # Pooled 3-fold figures before the generalisation work (branch generalise at c07ece4): accuracy, answered,
 # wrong, rejected (%), printed beside today's.

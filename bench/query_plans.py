@@ -26,11 +26,11 @@ sys.path.insert(0, str(ROOT))
 
 from bench.report_1m import DAYS, END  # noqa: E402
 from bench.seed_events import seed  # noqa: E402
+from bot.app import open_db  # noqa: E402
 from bot.common.clock import local_date  # noqa: E402
 from bot.common.config import load_settings  # noqa: E402
 from bot.metrics.queries import Period, metrics_settings, summary  # noqa: E402
 from bot.metrics.report import collect  # noqa: E402
-from bot.app import open_db  # noqa: E402
 
 REPORT_MODULES = ("metrics.py", "ticket_metrics.py", "report.py")
 TABLES = ("events", "a", "q", "c", "e", "f", "asked", "daily_aggregates", "active_firms", "tickets", "t", "o",

@@ -21,7 +21,7 @@ import os
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,16 +29,16 @@ sys.path.insert(0, str(ROOT))
 
 from telegram import Bot  # noqa: E402
 
+from bench.firms import seed_firms  # noqa: E402
+from bot.app import open_db  # noqa: E402
 from bot.common.clock import ManualClock, simulated_sleep  # noqa: E402
+from bot.common.schedule import When  # noqa: E402
 from bot.delivery.dispatch import DeliverySettings, Dispatcher, RateLimit  # noqa: E402
 from bot.delivery.outbox import BROADCAST, SENT, Audience, Creator, Outbox  # noqa: E402
-from bot.common.schedule import When  # noqa: E402
-from bot.app import open_db  # noqa: E402
-from bench.firms import seed_firms  # noqa: E402
 from handlers.telegram.offline import OfflineRequest  # noqa: E402
 from handlers.telegram.sender import TelegramSender  # noqa: E402
 
-START = datetime(2026, 11, 25, 1, 0, tzinfo=timezone.utc)
+START = datetime(2026, 11, 25, 1, 0, tzinfo=UTC)
 TOKEN = "123456789:" + "D" * 35
 SPECIALIST_CHAT = "9001"
 RETRY_AFTER = 5

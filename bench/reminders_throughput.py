@@ -21,7 +21,7 @@ import asyncio
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 TELEGRAM_LIMIT = 30  # messages a second a bot may send overall
@@ -30,13 +30,13 @@ sys.path.insert(0, str(ROOT))
 
 from telegram import Bot  # noqa: E402
 
+from bench.firms import seed_firms  # noqa: E402
+from bot.app import open_db  # noqa: E402
 from bot.common.clock import SystemClock  # noqa: E402
-from bot.delivery.sender import Sender  # noqa: E402
+from bot.common.schedule import When  # noqa: E402
 from bot.delivery.dispatch import DeliverySettings, Dispatcher, RateLimit  # noqa: E402
 from bot.delivery.outbox import BROADCAST, Audience, Outbox  # noqa: E402
-from bot.common.schedule import When  # noqa: E402
-from bot.app import open_db  # noqa: E402
-from bench.firms import seed_firms  # noqa: E402
+from bot.delivery.sender import Sender  # noqa: E402
 from handlers.telegram.offline import OfflineRequest  # noqa: E402
 from handlers.telegram.sender import TelegramSender  # noqa: E402
 
@@ -60,7 +60,7 @@ def prepared_db(path: Path, copies: int, synchronous: str):
     """A database with `copies` firms accepting notices and one broadcast fanned out to all of them."""
     db = open_db(path)
     db.execute(f"PRAGMA synchronous = {synchronous}")
-    seed_firms(db, copies, datetime.now(timezone.utc))
+    seed_firms(db, copies, datetime.now(UTC))
     return db
 
 

@@ -22,20 +22,20 @@ import sys
 import tempfile
 import time
 from collections import Counter, defaultdict
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.seed_events import seed  # noqa: E402
-from bot.common.clock import ManualClock, local_date  # noqa: E402
-from bot.common.config import load_settings  # noqa: E402
-from bot.metrics.queries import Period, local_day, metrics_settings, summary, week_start  # noqa: E402
-from bot.metrics.report import ReportData, collect, write_report  # noqa: E402
-from bot.metrics.retention import run_retention  # noqa: E402
-from bot.app import open_db  # noqa: E402
+from bench.seed_events import seed
+from bot.app import open_db
+from bot.common.clock import ManualClock, local_date
+from bot.common.config import load_settings
+from bot.metrics.queries import Period, local_day, metrics_settings, summary, week_start
+from bot.metrics.report import ReportData, collect, write_report
+from bot.metrics.retention import run_retention
 
-END = datetime(2026, 11, 25, 16, 0, tzinfo=timezone.utc)  # 2026-11-26 00:00 in Shanghai
+END = datetime(2026, 11, 25, 16, 0, tzinfo=UTC)  # 2026-11-26 00:00 in Shanghai
 DAYS = 360  # inside the default 365-day retention, so the daily job deletes nothing
 
 

@@ -16,7 +16,7 @@ import re
 import subprocess
 import sys
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -61,7 +61,7 @@ def run(arguments: list[str]) -> str:
 
 
 def section(bench: Bench, command: str, output: str) -> str:
-    now = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     load = os.getloadavg()[0]
     return (f"## {bench.title}\n\nCommand: `{command}` · {now} · {os.cpu_count()} cores, load average "
             f"{load:.1f}\n\n{output.strip()}\n")

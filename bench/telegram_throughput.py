@@ -27,12 +27,11 @@ sys.path.insert(0, str(ROOT))
 from telegram import Update  # noqa: E402
 from telegram.ext import Application  # noqa: E402
 
+from bot.answering.engine import Engine, Message  # noqa: E402
+from bot.app import load_knowledge, open_db  # noqa: E402
 from bot.common.clock import SystemClock  # noqa: E402
 from bot.common.config import Settings, load_settings  # noqa: E402
-from bot.answering.engine import Engine, Message  # noqa: E402
-from bot.app import load_knowledge  # noqa: E402
 from bot.knowledge.base import KnowledgeBase  # noqa: E402
-from bot.app import open_db  # noqa: E402
 from handlers.telegram import build_application  # noqa: E402
 from handlers.telegram.offline import FIXED_DATE, OfflineRequest  # noqa: E402
 

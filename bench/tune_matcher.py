@@ -23,15 +23,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from rapidfuzz import fuzz, process  # noqa: E402
+from rapidfuzz import fuzz, process
 
-from bot.common.clock import SystemClock  # noqa: E402
-from bot.common.config import load_settings  # noqa: E402
-from bot.answering.engine import ANSWER, CLARIFY, FALLBACK, Engine, Message  # noqa: E402
-from bot.answering.evaluate import Outcome, _figures, objective, read_questions  # noqa: E402
-from bot.app import load_knowledge  # noqa: E402
-from bot.app import open_db  # noqa: E402
-from bot.common.vocab import OUT_OF_SCOPE  # noqa: E402
+from bot.answering.engine import ANSWER, CLARIFY, FALLBACK, Engine, Message
+from bot.answering.evaluate import Outcome, _figures, objective, read_questions
+from bot.app import load_knowledge, open_db
+from bot.common.clock import SystemClock
+from bot.common.config import load_settings
+from bot.common.vocab import OUT_OF_SCOPE
 
 WEIGHT_RANGES = {
     "char_weight": (0.2, 2.0),
@@ -56,11 +55,11 @@ def ranked_questions(engine: Engine, questions):
         now = engine.clock.now()
         uid = engine.events.user("test", user)
         analysis = engine.kb.normalizer.analyze(question.text)
-        decided = engine._decide(analysis, engine._context(uid, now))  # noqa: SLF001 (a tuning tool)
+        decided = engine._decide(analysis, engine._context(uid, now))
         cands = decided.candidates
         rows.append((question, decided, cands[0] if cands else None,
                      cands[0].score if cands else 0.0, cands[1].score if len(cands) > 1 else 0.0))
-        engine._turns.pop(uid, None)  # noqa: SLF001
+        engine._turns.pop(uid, None)
     return rows
 
 

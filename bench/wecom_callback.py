@@ -37,12 +37,11 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.common.clock import SystemClock  # noqa: E402
-from bot.common.config import load_settings  # noqa: E402
 from bot.answering.engine import Engine, Message  # noqa: E402
 from bot.answering.evaluate import percentile  # noqa: E402
-from bot.app import load_knowledge  # noqa: E402
-from bot.app import open_db  # noqa: E402
+from bot.app import load_knowledge, open_db  # noqa: E402
+from bot.common.clock import SystemClock  # noqa: E402
+from bot.common.config import load_settings  # noqa: E402
 from handlers.wecom.config import WeComCredentials, WeComSettings  # noqa: E402
 from handlers.wecom.crypto import WeComCrypto  # noqa: E402
 from handlers.wecom.messages import parse_fields  # noqa: E402

@@ -8,20 +8,20 @@ import logging
 from datetime import timedelta
 from typing import Iterable, Sequence
 
-from bot.storage.audit import record_audit
-from bot.reach.broadcasts import BroadcastDesk
-from bot.common.clock import Clock, local_date
-from bot.common.config import Settings
-from bot.handoff.desk import TICKET_COMMANDS, TicketDesk
-from bot.handoff.duty import Staff
 from bot.answering.engine import Engine
 from bot.app import check_knowledge
-from bot.metrics.queries import Period, Summary, knowledge_gaps, summary, week_start
-from bot.firms.specialists import load_specialists
-from bot.metrics.report import gaps_text, summary_text
-from bot.i18n.texts import text
-from bot.metrics.tickets import TicketFigures, link_gaps, ticket_metrics
+from bot.common.clock import Clock, local_date
+from bot.common.config import Settings
 from bot.common.vocab import OUT_OF_SCOPE, TOPIC_TITLES
+from bot.firms.specialists import load_specialists
+from bot.handoff.desk import TICKET_COMMANDS, TicketDesk
+from bot.handoff.duty import Staff
+from bot.i18n.texts import text
+from bot.metrics.queries import Period, Summary, knowledge_gaps, summary, week_start
+from bot.metrics.report import gaps_text, summary_text
+from bot.metrics.tickets import TicketFigures, link_gaps, ticket_metrics
+from bot.reach.broadcasts import BroadcastDesk
+from bot.storage.audit import record_audit
 
 log = logging.getLogger(__name__)
 

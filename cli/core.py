@@ -7,9 +7,9 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+from bot.answering.engine import Message, Reply
 from bot.common.clock import SystemClock, local_date
 from bot.common.config import PROJECT_ROOT, Settings
-from bot.answering.engine import Message, Reply
 
 DEV_SET = PROJECT_ROOT / "tests" / "data" / "dev_questions.yaml"
 
@@ -36,8 +36,8 @@ def reply_json(reply: Reply) -> str:
 def cmd_console(args: argparse.Namespace, settings: Settings) -> int:
     """Chat with the bot in the terminal."""
     from bot.app import create_engine
-    from handlers.console import LOADING, run_console, terminal_lines
     from cli.database import open_database
+    from handlers.console import LOADING, run_console, terminal_lines
 
     print(LOADING, flush=True)  # loading the knowledge base takes seconds on a busy machine
     engine = create_engine(settings, db=open_database(settings))
@@ -48,8 +48,8 @@ def cmd_console(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     """Ask one question (or one per stdin line with '-'); events are recorded with channel cli."""
     from bot.app import create_engine
-    from handlers.console import render
     from cli.database import open_database
+    from handlers.console import render
 
     if not args.question.strip():
         print("ask: the question is empty (ask: python run_bot.py ask 商标注册要多久, or - for one per line)",
@@ -63,7 +63,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
             continue
         try:
             reply = engine.handle(Message(CLI_CHANNEL, "cli", line.rstrip("\n"), internal=True))
-        except Exception as exc:  # noqa: BLE001 - one bad line must not lose the rest of the batch
+        except Exception as exc:
             failed += 1
             report_failed_line(number, exc, args.json)
             continue
@@ -128,8 +128,8 @@ def cmd_kb_diff(args: argparse.Namespace, settings: Settings) -> int:
     """Every answer whose text changes on a date (--on YYYY-MM-DD): entry id, before and after, as Markdown."""
     from datetime import date
 
-    from bot.knowledge.over_time import diff_report
     from bot.app import load_knowledge
+    from bot.knowledge.over_time import diff_report
 
     try:
         day = date.fromisoformat(args.on)
@@ -142,8 +142,8 @@ def cmd_kb_diff(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_kb_stats(args: argparse.Namespace, settings: Settings) -> int:
     """Coverage: entries and phrasings per topic, languages, facts used."""
-    from bot.knowledge.facts import references
     from bot.app import load_knowledge
+    from bot.knowledge.facts import references
     from bot.language.normalize import looks_english
 
     kb = load_knowledge(settings.knowledge_dir)
@@ -167,8 +167,8 @@ def cmd_kb_stats(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_kb_drafts(args: argparse.Namespace, settings: Settings) -> int:
     """List the knowledge drafts (knowledge/drafts/, never live) and what kb check finds in each."""
-    from bot.knowledge.drafts import summarize_drafts
     from bot.app import load_knowledge
+    from bot.knowledge.drafts import summarize_drafts
 
     kb = load_knowledge(settings.knowledge_dir)
     drafts = summarize_drafts(settings.knowledge_dir, kb)

@@ -16,8 +16,8 @@ if TYPE_CHECKING:
 
 def cmd_list(args: argparse.Namespace, settings: Settings) -> int:
     """List scheduled and sending broadcasts with their ids (cancel one with /cancel_reminder <id>)."""
-    from bot.reach.broadcasts import BroadcastDesk
     from bot.common.clock import SystemClock
+    from bot.reach.broadcasts import BroadcastDesk
     from cli.database import open_existing_database
 
     db = open_existing_database(settings, "reminders")
@@ -28,8 +28,8 @@ def cmd_list(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_run_once(args: argparse.Namespace, settings: Settings) -> int:
     """Fire every reminder that is due, then deliver pending copies for the channels whose credentials
     are in the environment (TELEGRAM_BOT_TOKEN, WECOM_*), and exit."""
-    from bot.common.clock import SystemClock
     from bot.app import load_knowledge
+    from bot.common.clock import SystemClock
     from bot.reach.reminders import Scheduler, build_dispatcher, reminder_settings
     from cli.database import open_existing_database
 

@@ -84,8 +84,8 @@ def _as_json(ranked: Any) -> dict[str, Any]:
 
 def cmd_stations(args: argparse.Namespace, settings: Settings) -> int:
     """List the service stations, or rank them for a county, topic, industry, park or position."""
-    from bot.stations.referrals import station_lines
     from bot.stations.directory import read_directory, station_settings
+    from bot.stations.referrals import station_lines
 
     directory, problems = read_directory(settings.knowledge_dir)
     errors = [p for p in problems if p.severity == "error"]

@@ -25,8 +25,8 @@ BOOTSTRAP_FAILURE = "Network Retry Loop (Bootstrap Initialize Application)"
 
 def cmd_telegram(args: argparse.Namespace, settings: Settings) -> int:
     """Run the Telegram bot with TELEGRAM_BOT_TOKEN (long polling unless telegram.webhook is set)."""
-    from cli.database import announce_database
     from bot.storage.store import require_salt
+    from cli.database import announce_database
     from handlers.telegram.app import build_application
     from handlers.telegram.config import bot_token, telegram_config, webhook_secret
 

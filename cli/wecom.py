@@ -19,8 +19,8 @@ def cmd_wecom(args: argparse.Namespace, settings: Settings) -> int:
 
     import uvicorn
 
-    from bot.common.clock import SystemClock
     from bot.app import create_engine
+    from bot.common.clock import SystemClock
     from cli.database import open_database
     from handlers.wecom.server import build_app
 

@@ -9,8 +9,8 @@ from typing import Iterable, Iterator, TextIO
 
 from bot.answering.engine import FALLBACK, Engine, Message, Reply
 from bot.app import forget
-from bot.i18n.texts import text
 from bot.common.vocab import OUT_OF_SCOPE
+from bot.i18n.texts import text
 
 CHANNEL = "console"
 LOADING = "正在加载知识库，请稍候……"

@@ -3,20 +3,20 @@ from __future__ import annotations
 
 import os
 import shutil
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, settings as hypothesis_settings
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
+from settings_helper import write_settings
 
+from bot.answering.engine import Engine
+from bot.app import load_knowledge, open_db
 from bot.common.clock import ManualClock
 from bot.common.config import Settings
 from bot.handoff.desk import TicketDesk, attach_desk
-from bot.answering.engine import Engine
-from bot.app import load_knowledge
 from bot.knowledge.base import KnowledgeBase
-from bot.app import open_db
-from settings_helper import write_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE_KB = Path(__file__).parent / "data" / "kb_fixture"
@@ -50,7 +50,7 @@ def fixture_kb(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeBase:
 
 @pytest.fixture
 def clock() -> ManualClock:
-    return ManualClock(datetime(2026, 11, 25, 2, 0, tzinfo=timezone.utc))
+    return ManualClock(datetime(2026, 11, 25, 2, 0, tzinfo=UTC))
 
 
 @pytest.fixture

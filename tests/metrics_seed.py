@@ -22,8 +22,8 @@ from typing import Any
 from sqlite_utils import Database
 
 from bot.common.clock import SHANGHAI
-from bot.storage.events import EventLog
 from bot.metrics.queries import utc_iso
+from bot.storage.events import EventLog
 
 PERIOD = (date(2026, 11, 9), date(2026, 11, 22))
 MONTH = (date(2026, 11, 1), date(2026, 11, 30))

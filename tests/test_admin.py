@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.specialist_commands import SpecialistCommands, parse_command
-from bot.common.config import ConfigError, load_settings
-from bot.storage.dedup import SeenDeliveries
-from bot.handoff.desk import attach_desk
 from bot.answering.engine import Message
+from bot.common.config import ConfigError, load_settings
 from bot.firms.specialists import load_specialists
+from bot.handoff.desk import attach_desk
+from bot.specialist_commands import SpecialistCommands, parse_command
+from bot.storage.dedup import SeenDeliveries
 
 
 @pytest.fixture

@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 import yaml
-
-from bot.knowledge.calendar import events_of, read_events
-from bot.common.clock import SHANGHAI
-from bot.common.config import load_settings
-from bot.app import check_knowledge
-from bot.firms.profiles import Profiles
-from bot.reach.reminders import Scheduler, reminder_settings
 from reminders_fakes import ROOT, add_firms
 
-NOW = datetime(2026, 11, 25, 2, 0, tzinfo=timezone.utc)
+from bot.app import check_knowledge
+from bot.common.clock import SHANGHAI
+from bot.common.config import load_settings
+from bot.firms.profiles import Profiles
+from bot.knowledge.calendar import events_of, read_events
+from bot.reach.reminders import Scheduler, reminder_settings
+
+NOW = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
 EVENT = {
     "id": "fair",
     "date": "05-20",

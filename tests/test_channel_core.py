@@ -2,22 +2,22 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 
-from bot.storage.audit import record_audit
+from bot.answering.engine import Engine, Message
+from bot.app import forget_firm
 from bot.common.clock import ManualClock
 from bot.common.config import ConfigError, load_settings
-from bot.answering.engine import Engine, Message
 from bot.common.flood import FloodLimit, FloodLimiter, Verdict
 from bot.firms.profiles import Profiles
 from bot.firms.specialists import load_specialists
 from bot.metrics.queries import summary, week_start
-from bot.app import forget_firm
+from bot.storage.audit import record_audit
 
-NOW = datetime(2026, 11, 25, 2, 0, tzinfo=timezone.utc)  # Wednesday 10:00 in Shanghai
+NOW = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)  # Wednesday 10:00 in Shanghai
 
 
 # ---- profiles -------------------------------------------------------------------------------------
@@ -125,9 +125,9 @@ def test_stats_figures_for_today_and_this_week_without_internal(engine: Engine, 
     def ask(text: str, at: datetime, **kwargs) -> None:
         engine.handle(Message("telegram", kwargs.pop("user", "u1"), text, now=at, **kwargs))
 
-    ask("商标注册要多久", datetime(2026, 11, 22, 16, 30, tzinfo=timezone.utc))  # Mon 00:30 local: this week
-    ask("注册商标多少钱", datetime(2026, 11, 22, 15, 30, tzinfo=timezone.utc))  # Sun 23:30 local: last week
-    ask("质押贷款怎么申请", datetime(2026, 11, 24, 16, 5, tzinfo=timezone.utc))  # Wed 00:05 local: today
+    ask("商标注册要多久", datetime(2026, 11, 22, 16, 30, tzinfo=UTC))  # Mon 00:30 local: this week
+    ask("注册商标多少钱", datetime(2026, 11, 22, 15, 30, tzinfo=UTC))  # Sun 23:30 local: last week
+    ask("质押贷款怎么申请", datetime(2026, 11, 24, 16, 5, tzinfo=UTC))  # Wed 00:05 local: today
     ask("明天天气怎么样", NOW)
     ask("商标注册要多久", NOW, user="specialist", internal=True)
     engine.handle(Message("cli", "cli", "商标注册要多久", now=NOW))  # the cli channel is internal too
@@ -153,4 +153,4 @@ def test_flood_limiter_forgets_idle_users() -> None:
     clock.advance(timedelta(seconds=61))
     for n in range(PRUNE_EVERY - 3):
         limiter.check(n)
-    assert "quiet" not in limiter._accepted and "noisy" not in limiter._warned  # noqa: SLF001
+    assert "quiet" not in limiter._accepted and "noisy" not in limiter._warned

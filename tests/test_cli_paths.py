@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.common.config import load_settings
 from bot.app import open_db
+from bot.common.config import load_settings
 from run_bot import main
 
 

@@ -2,15 +2,15 @@
 from __future__ import annotations
 
 import threading
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from bench.concurrent_writers import Run, run_all, texts
+from bot.app import open_db
 from bot.common.config import Settings
 from bot.storage.events import EventLog
-from bot.app import open_db
 
 WRITES_PER_WRITER = 300
 
@@ -23,8 +23,8 @@ def _write_events(path: Path, writer: str, errors: list[BaseException]) -> None:
         for n in range(WRITES_PER_WRITER):
             with db.atomic():
                 next(db.query("select count(*) from events where channel = ?", [writer]))
-                log.record("question", time=datetime.now(timezone.utc), channel=writer, user="u", question=str(n))
-    except BaseException as exc:  # noqa: BLE001 - the failure is the finding
+                log.record("question", time=datetime.now(UTC), channel=writer, user="u", question=str(n))
+    except BaseException as exc:
         errors.append(exc)
     finally:
         db.close()

@@ -12,8 +12,6 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
-
 from handlers.console import run_console
 
 ROOT = Path(__file__).resolve().parent.parent

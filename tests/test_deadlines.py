@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 import yaml
-
-from bot.common.clock import SHANGHAI, ManualClock
-from bot.reach.deadlines import PATENT_FEE, PLEDGE_LOAN, TRADEMARK, DeadlineError, Deadlines, plan
-from bot.app import load_knowledge
-from bot.knowledge.base import KnowledgeBase
-from bot.delivery.outbox import Outbox
-from bot.common.schedule import add_months
 from reminders_fakes import add_firms, knowledge_with_reminder_facts
 
-NOW = datetime(2026, 11, 25, 2, 0, tzinfo=timezone.utc)
+from bot.app import load_knowledge
+from bot.common.clock import SHANGHAI, ManualClock
+from bot.common.schedule import add_months
+from bot.delivery.outbox import Outbox
+from bot.knowledge.base import KnowledgeBase
+from bot.reach.deadlines import PATENT_FEE, PLEDGE_LOAN, TRADEMARK, DeadlineError, Deadlines, plan
+
+NOW = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
 TODAY = date(2026, 11, 25)
 MONTHS_BEFORE = {TRADEMARK: (6, 1), PATENT_FEE: (1,), PLEDGE_LOAN: (3, 1)}
 

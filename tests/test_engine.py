@@ -3,14 +3,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.common.clock import ManualClock
-from bot.handoff.desk import attach_desk
 from bot.answering.engine import Engine, Message
 from bot.app import load_knowledge
+from bot.common.clock import ManualClock
+from bot.handoff.desk import attach_desk
 
 
 def ask(engine: Engine, text: str, user: str = "u1", **kwargs):
@@ -118,9 +118,9 @@ def test_english_follow_up(engine: Engine) -> None:
 
 
 def test_versioned_fact_mentions_coming_change_then_switches(engine: Engine) -> None:
-    before = ask(engine, "商标注册要多久", now=datetime(2026, 11, 25, tzinfo=timezone.utc))
+    before = ask(engine, "商标注册要多久", now=datetime(2026, 11, 25, tzinfo=UTC))
     assert "3个月（2027-01-01起为2个月）" in before.text
-    after = ask(engine, "商标注册要多久", now=datetime(2027, 1, 2, tzinfo=timezone.utc))
+    after = ask(engine, "商标注册要多久", now=datetime(2027, 1, 2, tzinfo=UTC))
     assert "2个月" in after.text and "3个月" not in after.text
 
 
@@ -265,7 +265,7 @@ def test_expired_conversations_are_forgotten(engine: Engine, clock: ManualClock)
         ask(engine, "商标注册要多久", user=f"old-{number}")
     clock.advance(timedelta(minutes=engine.settings.context_ttl_minutes + 1))
     ask(engine, "商标注册要多久", user="new")
-    assert len(engine._turns) == 1  # noqa: SLF001 (the memory itself is what is tested)
+    assert len(engine._turns) == 1
 
 
 def test_a_very_close_match_needs_no_ip_word(fixture_kb, settings, fresh_db, clock) -> None:

@@ -3,19 +3,18 @@ greetings show the topics, ok / numbers / noise never continue the last answer, 
 context only when they fit it, handoff words count only as words."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from itertools import count
 from pathlib import Path
 
 import pytest
 
+from bot.answering.engine import Engine, Message, Reply
+from bot.app import load_knowledge, open_db
 from bot.common.clock import ManualClock
 from bot.common.config import load_settings
-from bot.answering.engine import Engine, Message, Reply
-from bot.app import load_knowledge
-from bot.knowledge.menus import GROUP_PREFIX, MAX_ENTRIES_PER_GROUP, MAX_GROUPS_PER_TOPIC, groups_of
-from bot.app import open_db
 from bot.common.vocab import IP_TOPICS
+from bot.knowledge.menus import GROUP_PREFIX, MAX_ENTRIES_PER_GROUP, MAX_GROUPS_PER_TOPIC, groups_of
 
 ROOT = Path(__file__).resolve().parent.parent
 _users = count()
@@ -25,7 +24,7 @@ _users = count()
 def real_engine() -> Engine:
     kb = load_knowledge(ROOT / "knowledge")
     settings = load_settings(ROOT / "config.yaml", environ={})
-    return Engine(kb, settings, open_db(":memory:"), ManualClock(datetime(2026, 12, 3, 2, tzinfo=timezone.utc)))
+    return Engine(kb, settings, open_db(":memory:"), ManualClock(datetime(2026, 12, 3, 2, tzinfo=UTC)))
 
 
 def conversation(engine: Engine, *texts: str) -> Reply:

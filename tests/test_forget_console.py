@@ -1,13 +1,12 @@
 """/forget on the console: after a salt rotation, nothing in the database or the Engine names the user."""
 from __future__ import annotations
 
-import pytest
+from privacy_traces import links, traces
 
-from bot.reach.deadlines import Deadlines
 from bot.answering.engine import Engine
+from bot.reach.deadlines import Deadlines
 from bot.storage.events import EventLog, Salts
 from handlers.console import CHANNEL, ConsoleSession
-from privacy_traces import links, traces
 
 USER = "alice-4242"
 QUESTIONS = ("我们厂的商业秘密被员工带走了", "商标注册要多久")
@@ -31,6 +30,6 @@ def test_console_forget_leaves_no_trace_under_any_salt(engine: Engine, desk, fix
 
     pseudonyms = engine.events.every_user(CHANNEL, USER) + engine.events.every_firm(CHANNEL, USER)
     assert traces(engine.db, USER, pseudonyms, QUESTIONS) == []
-    assert not set(pseudonyms) & set(engine._turns)  # noqa: SLF001 - the Engine's memory of the user
+    assert not set(pseudonyms) & set(engine._turns)
     assert engine.db["events"].count_where("user = ?", [engine.events.user(CHANNEL, "bob")]) == 1
     assert engine.db["tickets"].count == 2  # anonymised: the counts stay

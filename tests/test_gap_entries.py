@@ -3,9 +3,9 @@ each question gets its entry, the confirmed figure or article, and 转人工 whe
 from __future__ import annotations
 
 import pytest
+from test_knowledge_base import real_engine, real_kb  # noqa: F401  (shared module fixtures)
 
 from bot.answering.engine import Engine, Message
-from test_knowledge_base import real_engine, real_kb  # noqa: F401  (shared module fixtures)
 
 REGISTRATION_FEE = "270元"
 UNVERIFIED = ("未能核实", "未覆盖", "could not be verified", "not yet covered")

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.knowledge.over_time import review_by
-from bot.knowledge.check import KnowledgeError
-from bot.knowledge.rules import bare_amounts
 from bot.app import check_knowledge, load_knowledge
+from bot.knowledge.check import KnowledgeError
+from bot.knowledge.over_time import review_by
+from bot.knowledge.rules import bare_amounts
 from run_bot import main
 
 

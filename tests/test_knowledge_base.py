@@ -2,16 +2,16 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date
+from datetime import UTC, date
 from pathlib import Path
 
 import pytest
 
-from bot.knowledge.facts import references
 from bot.app import check_knowledge
-from bot.knowledge.base import KnowledgeBase
-from bot.language.normalize import has_cjk, looks_english
 from bot.common.vocab import IP_TOPICS
+from bot.knowledge.base import KnowledgeBase
+from bot.knowledge.facts import references
+from bot.language.normalize import has_cjk, looks_english
 
 ROOT = Path(__file__).resolve().parent.parent
 MAX_ANSWER_CHARS = 330  # "about 300 Chinese characters", with facts rendered
@@ -78,15 +78,15 @@ def test_every_english_phrasing_is_english(real_kb: KnowledgeBase) -> None:
 
 @pytest.fixture(scope="module")
 def real_engine(real_kb: KnowledgeBase):
-    from datetime import datetime, timezone
+    from datetime import datetime
 
-    from bot.common.clock import ManualClock
-    from bot.common.config import load_settings
     from bot.answering.engine import Engine
     from bot.app import open_db
+    from bot.common.clock import ManualClock
+    from bot.common.config import load_settings
 
     settings = load_settings(ROOT / "config.yaml", environ={})
-    return Engine(real_kb, settings, open_db(":memory:"), ManualClock(datetime(2026, 11, 25, 2, tzinfo=timezone.utc)))
+    return Engine(real_kb, settings, open_db(":memory:"), ManualClock(datetime(2026, 11, 25, 2, tzinfo=UTC)))
 
 
 @pytest.mark.parametrize(
@@ -132,11 +132,11 @@ def test_every_answer_passes_the_rules_over_time_on_both_sides_of_the_switch(rea
 
 
 def ask_on(real_engine, question: str, day: date):
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from bot.answering.engine import Message
 
-    moment = datetime(day.year, day.month, day.day, 2, tzinfo=timezone.utc)
+    moment = datetime(day.year, day.month, day.day, 2, tzinfo=UTC)
     return real_engine.handle(Message("test", f"user-{question}-{day}", question, now=moment))
 
 

@@ -2,17 +2,19 @@
 from __future__ import annotations
 
 import io
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import matplotlib
 import pytest
 from fontTools.ttLib import TTCollection, TTFont
+from metrics_seed import PERIOD, seed_events, seed_other_tables
 from PIL import Image
 
-from bot.metrics.charts import bar_chart_png, find_cjk_font, trend_chart_png
+from bot.app import forget_firm, open_db
 from bot.common.config import ConfigError, Settings
-from bot.storage.events import EventLog
+from bot.common.vocab import CITY, COUNTIES
+from bot.metrics.charts import bar_chart_png, find_cjk_font, trend_chart_png
 from bot.metrics.queries import (
     MetricsSettings,
     Period,
@@ -32,10 +34,7 @@ from bot.metrics.report import (
     gaps_text,
     summary_text,
 )
-from bot.app import open_db
-from bot.common.vocab import CITY, COUNTIES
-from bot.app import forget_firm
-from metrics_seed import PERIOD, seed_events, seed_other_tables
+from bot.storage.events import EventLog
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -184,7 +183,7 @@ def test_report_queries_walk_covering_indexes_without_sorting(db) -> None:
     """The live queries aggregate while walking their index: no temporary sort, no table read."""
     traced: list[str] = []
     with db.tracer(lambda sql, params: traced.append(sql)):
-        collect(db, Period(*PERIOD), MetricsSettings(), False, datetime(2026, 11, 25, tzinfo=timezone.utc))
+        collect(db, Period(*PERIOD), MetricsSettings(), False, datetime(2026, 11, 25, tzinfo=UTC))
     for index, grouping in (("idx_events_mix", "GROUP BY kind, decision, topic, intent"),
                             ("idx_events_place", "GROUP BY county, channel")):
         sql = next(s for s in traced if f"INDEXED BY {index}" in s and grouping in s)

@@ -99,7 +99,7 @@ class _CountingSegmenter:
 def test_a_question_is_segmented_once_unless_a_typo_is_mended(
     engine: Engine, monkeypatch: pytest.MonkeyPatch, typed: str, segmentations: int
 ) -> None:
-    tokenizer = engine.kb.normalizer._tokenizer  # noqa: SLF001
+    tokenizer = engine.kb.normalizer._tokenizer
     counter = _CountingSegmenter(tokenizer.lcut)
     monkeypatch.setattr(tokenizer, "lcut", counter)
     engine.handle(Message("test", "u1", typed))

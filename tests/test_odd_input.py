@@ -5,14 +5,14 @@ from pathlib import Path
 
 import pytest
 
-from bot.specialist_commands import SpecialistCommands
+from bot.answering.engine import HANDOFF_INTENT, MAX_QUESTION_CHARS, Engine, Message
+from bot.app import check_knowledge, load_knowledge
 from bot.common.config import load_settings
 from bot.handoff.desk import STAFF_LANGUAGE, TicketDesk
 from bot.handoff.duty import Staff
-from bot.answering.engine import HANDOFF_INTENT, MAX_QUESTION_CHARS, Engine, Message
-from bot.knowledge.check import KnowledgeError
-from bot.app import check_knowledge, load_knowledge
 from bot.i18n.texts import text
+from bot.knowledge.check import KnowledgeError
+from bot.specialist_commands import SpecialistCommands
 
 LONE = "\ud800"
 HUGE_ID = "9" * 30

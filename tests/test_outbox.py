@@ -7,22 +7,22 @@ import signal
 import sqlite3
 import subprocess
 import sys
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-
-from bot.common.clock import SHANGHAI, ManualClock, simulated_sleep
-from bot.delivery.sender import PermanentError, RecipientBlocked, RetryAfter, TransientError
-from bot.delivery.dispatch import DeliverySettings, Dispatcher, RateLimit
-from bot.delivery.outbox import BROADCAST, Audience, Creator, Delivery, Outbox
-from bot.firms.profiles import Profiles
-from bot.reach.reminders import ReminderLoop
-from bot.common.schedule import MONTHLY, WEEKLY, When
-from bot.app import open_db
 from reminders_fakes import ROOT, FakeSender, add_firms
 
-NOW = datetime(2026, 11, 25, 2, 0, tzinfo=timezone.utc)  # 10:00 in Shanghai
+from bot.app import open_db
+from bot.common.clock import SHANGHAI, ManualClock, simulated_sleep
+from bot.common.schedule import MONTHLY, WEEKLY, When
+from bot.delivery.dispatch import DeliverySettings, Dispatcher, RateLimit
+from bot.delivery.outbox import BROADCAST, Audience, Creator, Delivery, Outbox
+from bot.delivery.sender import PermanentError, RecipientBlocked, RetryAfter, TransientError
+from bot.firms.profiles import Profiles
+from bot.reach.reminders import ReminderLoop
+
+NOW = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai
 SPECIALIST = Creator("telegram", "9001", "9001", "zh")
 
 

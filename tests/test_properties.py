@@ -2,7 +2,8 @@
 any text without an exception, and their bounds hold. Every input reported in issue 15 is an @example."""
 from __future__ import annotations
 
-from hypothesis import example, given, strategies as st
+from hypothesis import example, given
+from hypothesis import strategies as st
 
 from bot.answering.engine import ANSWER, CLARIFY, FALLBACK, MAX_QUESTION_CHARS, Engine, Message
 from bot.knowledge.base import KnowledgeBase

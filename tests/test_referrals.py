@@ -7,12 +7,12 @@ from dataclasses import replace
 
 import pytest
 
-from bot.handoff.desk import attach_desk
 from bot.answering.engine import Engine, Message
+from bot.handoff.desk import attach_desk
 from bot.knowledge.base import KnowledgeBase
 from bot.language.normalize import clean
-from bot.stations.referrals import asks_where
 from bot.stations.directory import Directory, stations_of
+from bot.stations.referrals import asks_where
 from handlers.console import run_console
 
 

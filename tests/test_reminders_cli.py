@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from reminders_fakes import add_firms
 
+from bot.app import forget_firm, open_db
 from bot.common.config import DEFAULT_CONFIG, ConfigError, load_settings
+from bot.common.schedule import When
 from bot.delivery.dispatch import RateLimit
 from bot.delivery.outbox import BROADCAST, Audience, Creator, Outbox
 from bot.reach.reminders import reminder_settings
-from bot.common.schedule import When
-from bot.app import open_db
-from bot.app import forget_firm
-from reminders_fakes import add_firms
 from run_bot import main
 
-PAST = datetime(2026, 1, 5, 1, 0, tzinfo=timezone.utc)
+PAST = datetime(2026, 1, 5, 1, 0, tzinfo=UTC)
 
 
 def settings_with(tmp_path: Path, block: str):
@@ -69,7 +68,7 @@ def test_list_and_run_once_without_credentials(settings, tmp_path: Path, capsys,
         kind=BROADCAST,
         text="明年再说",
         audience=Audience(),
-        when=When(datetime(2099, 1, 1, tzinfo=timezone.utc)),
+        when=When(datetime(2099, 1, 1, tzinfo=UTC)),
         now=PAST,
     )
     config = ["--config", str(tmp_path / "config.yaml")]

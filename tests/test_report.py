@@ -9,12 +9,12 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pytest
+from metrics_seed import PERIOD, Seeder, seed_events, seed_other_tables, seed_tickets, sh
 
+from bot.app import open_db
 from bot.common.clock import SHANGHAI
 from bot.metrics.queries import MetricsSettings, Period
 from bot.metrics.report import ReportData, collect, write_report
-from bot.app import open_db
-from metrics_seed import PERIOD, Seeder, seed_events, seed_other_tables, seed_tickets, sh
 from run_bot import main
 
 

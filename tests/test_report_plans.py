@@ -3,19 +3,19 @@ over one day searches the time range instead of walking every event of a kind (n
 figures are in docs/query-plans.md and bench/)."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from metrics_seed import PERIOD, seed_events, seed_other_tables
 
+from bot.app import ALL_MIGRATIONS, open_db
 from bot.metrics import queries as metrics
 from bot.metrics.queries import MetricsSettings, Period, question_places, summary
 from bot.metrics.report import collect
 from bot.storage.store import Store
-from bot.app import ALL_MIGRATIONS, open_db
 
 NEW_MIGRATION = "004_report_range_indexes"  # and every later one
-GENERATED = datetime(2026, 11, 25, tzinfo=timezone.utc)
+GENERATED = datetime(2026, 11, 25, tzinfo=UTC)
 
 
 def old_database(path: Path) -> Store:

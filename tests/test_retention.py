@@ -3,18 +3,18 @@ from __future__ import annotations
 
 import csv
 from dataclasses import replace
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from metrics_seed import MONTH, Seeder, seed_events, seed_other_tables, sh
 
+from bot.app import open_db
 from bot.common.clock import ManualClock
 from bot.common.config import load_settings
 from bot.metrics.queries import Period, active_firms, day_start_utc, metrics_settings
 from bot.metrics.report import collect
 from bot.metrics.retention import run_retention
-from bot.app import open_db
-from metrics_seed import MONTH, Seeder, seed_events, seed_other_tables, sh
 from run_bot import main
 
 COUNT_TABLES = ("questions", "decisions", "satisfaction", "referrals", "reminders")
@@ -59,8 +59,8 @@ def firms_after(before: list[list[str]], cutoff: date) -> list[list[str]]:
 @pytest.mark.parametrize(
     ("now", "cutoff"),
     [
-        (datetime(2027, 1, 15, 2, 0, tzinfo=timezone.utc), date(2026, 12, 11)),  # everything rolled up
-        (datetime(2026, 12, 21, 2, 0, tzinfo=timezone.utc), date(2026, 11, 16)),  # half rolled up, half live
+        (datetime(2027, 1, 15, 2, 0, tzinfo=UTC), date(2026, 12, 11)),  # everything rolled up
+        (datetime(2026, 12, 21, 2, 0, tzinfo=UTC), date(2026, 11, 16)),  # half rolled up, half live
     ],
 )
 def test_report_counts_are_identical_before_and_after_retention(
@@ -96,7 +96,7 @@ def test_report_counts_are_identical_before_and_after_retention(
 def test_retention_is_idempotent(config: Path) -> None:
     settings = load_settings(config, environ={})
     db = open_db(settings.db_path)
-    clock = ManualClock(datetime(2027, 1, 15, 2, 0, tzinfo=timezone.utc))
+    clock = ManualClock(datetime(2027, 1, 15, 2, 0, tzinfo=UTC))
     first = run_retention(db, clock, settings)
     aggregates = list(db["daily_aggregates"].rows)
     stored = list(db["active_firms"].rows)
@@ -113,7 +113,7 @@ def test_retention_is_idempotent(config: Path) -> None:
 def test_aggregates_hold_the_rating_and_the_resolved_clarification(config: Path) -> None:
     settings = load_settings(config, environ={})
     db = open_db(settings.db_path)
-    run_retention(db, ManualClock(datetime(2027, 1, 15, 2, 0, tzinfo=timezone.utc)), settings)
+    run_retention(db, ManualClock(datetime(2027, 1, 15, 2, 0, tzinfo=UTC)), settings)
     rows = {(r["day"], r["kind"], r["intent"], r["decision"], r["outcome"]): r["count"]
             for r in db["daily_aggregates"].rows if r["internal"] == 0}
     # rated down, then up: the last rating counts
@@ -126,7 +126,7 @@ def test_aggregates_hold_the_rating_and_the_resolved_clarification(config: Path)
 def test_firms_of_a_week_cut_by_the_rollup_are_not_guessed(config: Path) -> None:
     settings = load_settings(config, environ={})
     db = open_db(settings.db_path)
-    run_retention(db, ManualClock(datetime(2026, 12, 21, 2, 0, tzinfo=timezone.utc)), settings)
+    run_retention(db, ManualClock(datetime(2026, 12, 21, 2, 0, tzinfo=UTC)), settings)
     whole, cut = Period(date(2026, 11, 9), date(2026, 11, 15)), Period(date(2026, 11, 12), date(2026, 11, 18))
     assert active_firms(db, [("week", whole), ("week", cut)]) == [4, None]
 
@@ -141,7 +141,7 @@ def test_a_report_read_while_the_daily_job_commits_counts_each_event_once(config
     snapshot, still counts what it counted before, not the moved events twice."""
     settings = load_settings(config, environ={})
     reader, writer = open_db(settings.db_path), open_db(settings.db_path)
-    generated = datetime(2027, 1, 15, 2, 0, tzinfo=timezone.utc)
+    generated = datetime(2027, 1, 15, 2, 0, tzinfo=UTC)
     before = collect(reader, Period(*MONTH), metrics_settings(settings), False, generated)
     runs = []
 

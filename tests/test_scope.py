@@ -2,21 +2,20 @@
 fallback says what the assistant does cover. Run on the shipped knowledge base and config."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
+from bot.answering.engine import Engine, Message
+from bot.app import load_knowledge, open_db
 from bot.common.clock import ManualClock
 from bot.common.config import load_settings
-from bot.answering.engine import Engine, Message
-from bot.app import load_knowledge
-from bot.app import open_db
 
 
 @pytest.fixture(scope="module")
 def real_engine() -> Engine:
     settings = load_settings(environ={"BOT_DB_PATH": ":memory:"})
-    clock = ManualClock(datetime(2026, 12, 3, 2, 0, tzinfo=timezone.utc))
+    clock = ManualClock(datetime(2026, 12, 3, 2, 0, tzinfo=UTC))
     return Engine(load_knowledge(settings.knowledge_dir), settings, open_db(":memory:"), clock)
 
 

@@ -6,12 +6,19 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.common.config import ConfigError, load_settings
 from bot.app import check_knowledge
-from bot.stations.directory import (
-    Directory, Station, haversine_km, nearest, rank, read_directory, station_settings, stations_of,
-)
+from bot.common.config import ConfigError, load_settings
 from bot.common.vocab import CITY, COUNTIES
+from bot.stations.directory import (
+    Directory,
+    Station,
+    haversine_km,
+    nearest,
+    rank,
+    read_directory,
+    station_settings,
+    stations_of,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = Path(__file__).parent / "data" / "kb_fixture"

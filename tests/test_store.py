@@ -5,10 +5,10 @@ from pathlib import Path
 
 import pytest
 
+from bot.app import ALL_MIGRATIONS, open_db
 from bot.common.config import ConfigError, load_settings
 from bot.storage.events import EventLog, Salts, salt_id
 from bot.storage.store import require_salt, salts
-from bot.app import ALL_MIGRATIONS, open_db
 
 
 def test_migrations_are_idempotent(tmp_path: Path) -> None:

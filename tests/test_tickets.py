@@ -3,28 +3,26 @@ delivery outcomes, figures and event links, drafts checked by kb check and liste
 from __future__ import annotations
 
 import json
-from datetime import datetime, time, timezone
+from datetime import UTC, datetime, time
 from pathlib import Path
 
 import pytest
 import yaml
 from sqlite_utils import Database
 
+from bot.answering.engine import Engine, Message
+from bot.app import ALL_MIGRATIONS, check_knowledge, forget_firm, load_knowledge, open_db
 from bot.common.clock import SHANGHAI
 from bot.common.config import ConfigError, load_settings
 from bot.delivery.sender import PermanentError, TransientError
 from bot.handoff.desk import MAX_ATTEMPTS, NoticeDelivery, TicketDesk, attach_desk
 from bot.handoff.drafting import draft_path
-from bot.knowledge.drafts import check_drafts
 from bot.handoff.duty import OfficeHours, Staff, handoff_settings
-from bot.answering.engine import Engine, Message
-from bot.app import check_knowledge, load_knowledge
+from bot.handoff.tickets import Notice
+from bot.knowledge.drafts import check_drafts
 from bot.metrics.queries import Period, knowledge_gaps
 from bot.metrics.report import gaps_text
-from bot.app import ALL_MIGRATIONS, open_db
 from bot.metrics.tickets import link_gaps, ticket_metrics, tickets_for_events
-from bot.handoff.tickets import Notice
-from bot.app import forget_firm
 from run_bot import main
 
 
@@ -88,7 +86,7 @@ def test_bad_handoff_settings_are_one_line_errors(tmp_path, kb_dir, block: str, 
     (datetime(2026, 11, 29, 12, 0), datetime(2026, 11, 30, 8, 30)),  # Sunday
 ])
 def test_next_opening_in_asia_shanghai(local: datetime, opening: datetime) -> None:
-    moment = local.replace(tzinfo=SHANGHAI).astimezone(timezone.utc)
+    moment = local.replace(tzinfo=SHANGHAI).astimezone(UTC)
     assert OfficeHours().next_opening(moment) == opening.replace(tzinfo=SHANGHAI)
 
 
@@ -264,7 +262,7 @@ def test_kb_drafts_lists_the_drafts(kb_dir: Path, tmp_path: Path, capsys) -> Non
 
 
 def test_forget_drops_what_is_still_to_be_sent(engine: Engine, settings, clock) -> None:
-    
+
     desk = staffed(engine, settings, clock)
     engine.handle(Message("telegram", "42", "转人工 商标被抢注了"))
     desk.answer(Staff("telegram", "9"), 1, "请提出异议。")

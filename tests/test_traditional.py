@@ -7,15 +7,15 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-
-from bot.answering.engine import Engine, Message, Reply
-from bot.metrics.queries import knowledge_gaps, summary
-from bot.language.normalize import TRADITIONAL, chinese_script, to_traditional
-from bot.app import open_db
-from bot.i18n.texts import text
-from handlers.console import run_console
 from settings_helper import write_settings
 from wecom_fake import FakeWeComAPI, WeComPeer, serve
+
+from bot.answering.engine import Engine, Message, Reply
+from bot.app import open_db
+from bot.i18n.texts import text
+from bot.language.normalize import TRADITIONAL, chinese_script, to_traditional
+from bot.metrics.queries import knowledge_gaps, summary
+from handlers.console import run_console
 
 
 def ask(engine: Engine, said: str, user: str = "u1") -> Reply:

@@ -6,11 +6,11 @@ from datetime import timedelta
 import httpx
 import pytest
 import pytest_asyncio
+from wecom_fake import AGENT_ID, CORP_ID, SECRET, FakeWeComAPI
 
 from bot.delivery.sender import PermanentError, RecipientBlocked, RetryAfter, Sender, TransientError
 from bot.delivery.textsplit import utf8_size
 from handlers.wecom.client import WeComClient
-from wecom_fake import AGENT_ID, CORP_ID, SECRET, FakeWeComAPI
 
 
 @pytest.fixture

@@ -5,9 +5,9 @@ from pathlib import Path
 
 import httpx
 import pytest
+from wecom_fake import AGENT_ID, CORP_ID, ENCODING_AES_KEY, SECRET, TOKEN
 
 from run_bot import main
-from wecom_fake import AGENT_ID, CORP_ID, ENCODING_AES_KEY, SECRET, TOKEN
 
 ENV = {
     "WECOM_CORP_ID": CORP_ID, "WECOM_AGENT_ID": str(AGENT_ID), "WECOM_TOKEN": TOKEN,

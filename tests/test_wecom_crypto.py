@@ -8,10 +8,23 @@ import pytest
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 from handlers.wecom.crypto import (
-    DecryptError, ReceiverError, SignatureError, WeComCrypto, aes_key, pkcs7_pad, pkcs7_unpad, signature,
+    DecryptError,
+    ReceiverError,
+    SignatureError,
+    WeComCrypto,
+    aes_key,
+    pkcs7_pad,
+    pkcs7_unpad,
+    signature,
 )
 from handlers.wecom.messages import (
-    MalformedXML, cdata, encrypted_envelope, encrypted_field, parse_fields, parse_inbound, text_reply,
+    MalformedXML,
+    cdata,
+    encrypted_envelope,
+    encrypted_field,
+    parse_fields,
+    parse_inbound,
+    text_reply,
 )
 
 # WeCom documentation 90968 and its sample code (sbzhu/weworkapi_php callback/Sample.php).

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 
 import pytest
+from test_wecom_server import api, server, wecom_engine, wecom_settings  # noqa: F401 (fixtures)
 
 from bot.answering.engine import Engine
-from test_wecom_server import api, server, wecom_engine, wecom_settings  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.asyncio
 

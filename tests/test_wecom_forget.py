@@ -4,11 +4,11 @@ conversation's in-memory offers included (item 8)."""
 from __future__ import annotations
 
 import pytest
+from privacy_traces import links, traces
+from test_wecom_server import api, server, wecom_engine, wecom_settings  # noqa: F401 (fixtures)
 
 from bot.answering.engine import Engine
 from bot.storage.events import EventLog, Salts
-from privacy_traces import links, traces
-from test_wecom_server import api, server, wecom_engine, wecom_settings  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.asyncio
 FIRM = "firm_a"
@@ -36,7 +36,7 @@ async def test_wecom_forget_leaves_no_trace_under_any_salt(server, wecom_engine)
     peer, callback = server
     pseudonyms = await talk_then_forget(peer, wecom_engine)
     assert traces(wecom_engine.db, FIRM, pseudonyms, QUESTIONS, skip_tables=[DEDUP_TABLE]) == []
-    assert not set(pseudonyms) & set(wecom_engine._turns)  # noqa: SLF001 - the Engine's memory
+    assert not set(pseudonyms) & set(wecom_engine._turns)
     assert wecom_engine.db["events"].count_where("user = ?", [wecom_engine.events.user("wecom", "firm_b")]) == 1
 
 
@@ -44,4 +44,4 @@ async def test_wecom_forget_also_clears_the_dedup_replies_and_offers(server, wec
     peer, callback = server
     pseudonyms = await talk_then_forget(peer, wecom_engine)
     assert traces(wecom_engine.db, FIRM, pseudonyms, QUESTIONS) == []
-    assert FIRM not in callback.conversation._offers  # noqa: SLF001
+    assert FIRM not in callback.conversation._offers

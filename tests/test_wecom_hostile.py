@@ -10,10 +10,10 @@ import defusedxml.ElementTree
 import httpx
 import pytest
 import pytest_asyncio
+from wecom_fake import CREDENTIALS, FakeWeComAPI, WeComPeer, hostile_bodies
 
 from handlers.wecom.config import WeComSettings
 from handlers.wecom.server import build_app
-from wecom_fake import CREDENTIALS, FakeWeComAPI, WeComPeer, hostile_bodies
 
 
 @pytest_asyncio.fixture

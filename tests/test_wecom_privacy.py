@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 import pytest_asyncio
-
-from bot.common.clock import ManualClock
-from bot.delivery.sender import RetryAfter
-from bot.answering.engine import Engine
-from cli.reminders import _senders
 from settings_helper import write_settings
 from wecom_fake import AGENT_ID, CORP_ID, ENCODING_AES_KEY, SECRET, TOKEN, FakeWeComAPI, WeComPeer, serve
+
+from bot.answering.engine import Engine
+from bot.common.clock import ManualClock
+from bot.delivery.sender import RetryAfter
+from cli.reminders import _senders
 
 QUESTIONS = ("我们的茶叶商标注册要多久", "岩茶专利怎么申请呀")
 

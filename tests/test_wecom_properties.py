@@ -10,13 +10,13 @@ import httpx
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
+from settings_helper import write_settings
+from wecom_fake import CREDENTIALS, FakeWeComAPI, WeComPeer, billion_laughs, hostile_bodies
 
 from bot.answering.engine import Engine
 from bot.app import open_db
 from handlers.wecom.config import WeComSettings
 from handlers.wecom.server import build_app
-from settings_helper import write_settings
-from wecom_fake import CREDENTIALS, FakeWeComAPI, WeComPeer, billion_laughs, hostile_bodies
 
 ANSWERED = {200, 400, 403}
 PROPERTY = settings(

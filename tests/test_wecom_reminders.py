@@ -5,23 +5,23 @@ from __future__ import annotations
 
 import asyncio
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from settings_helper import write_settings
+from wecom_fake import CREDENTIALS, FakeWeComAPI, WeComPeer, serve
 
 from bot.answering.engine import Engine
+from bot.app import open_db
+from bot.common.schedule import When
 from bot.delivery.outbox import BROADCAST, Audience, Creator, Outbox
 from bot.firms.profiles import Profiles
-from bot.common.schedule import When
-from bot.app import open_db
 from handlers.wecom.config import WeComSettings
 from handlers.wecom.server import build_app
-from wecom_fake import CREDENTIALS, FakeWeComAPI, WeComPeer, serve
-from settings_helper import write_settings
 
 pytestmark = pytest.mark.asyncio
-NOW = datetime(2026, 11, 25, 2, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -93,7 +93,7 @@ async def test_unsubscribe_stops_service_notices_as_well_as_topics(engine: Engin
 
 
 async def test_specialists_list_and_cancel_broadcasts_by_text(engine: Engine, settings, clock) -> None:
-    at = datetime(2026, 12, 1, 1, 30, tzinfo=timezone.utc)
+    at = datetime(2026, 12, 1, 1, 30, tzinfo=UTC)
     broadcast = Outbox(engine.db).create(
         kind=BROADCAST, text="年底提醒", audience=Audience(topics=("patent",)), when=When(at), now=NOW
     )

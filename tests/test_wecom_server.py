@@ -3,19 +3,18 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 import pytest_asyncio
+from settings_helper import write_settings
+from wecom_fake import AGENT_ID, CORP_ID, ENCODING_AES_KEY, SECRET, FakeWeComAPI, WeComPeer, serve
 
-from bot.common.clock import ManualClock
 from bot.answering.engine import Engine, Message
 from bot.app import open_db
+from bot.common.clock import ManualClock
 from handlers.wecom.config import WeComCredentials
-from wecom_fake import AGENT_ID, CORP_ID, ENCODING_AES_KEY, SECRET, FakeWeComAPI, WeComPeer, serve
-from settings_helper import write_settings
-
 
 
 @pytest.fixture
@@ -54,7 +53,7 @@ SAMPLE_ECHOSTR = "P9nAzCzyDtyTWESHep1vC5X9xho/qYX3Zpb4yKa9SKld1DsH3Iyt3tP3zNdtp+
 
 @pytest.mark.asyncio
 async def test_url_check_sample_through_http(wecom_engine, wecom_settings, api) -> None:
-    clock = ManualClock(datetime.fromtimestamp(1409659589 + 20, timezone.utc))
+    clock = ManualClock(datetime.fromtimestamp(1409659589 + 20, UTC))
     http, callback = await serve(wecom_engine, wecom_settings, clock, api, SAMPLE)
     params = {"msg_signature": "5c45ff5e21c57e6ad56bac8758b79b1d9ac89fd3", "timestamp": "1409659589",
               "nonce": "263014780", "echostr": SAMPLE_ECHOSTR}
@@ -70,7 +69,7 @@ async def test_url_check_sample_through_http(wecom_engine, wecom_settings, api) 
 
 @pytest.mark.asyncio
 async def test_published_message_sample_reaches_the_engine(wecom_engine, wecom_settings, api) -> None:
-    clock = ManualClock(datetime.fromtimestamp(1409659813, timezone.utc))
+    clock = ManualClock(datetime.fromtimestamp(1409659813, UTC))
     http, callback = await serve(wecom_engine, wecom_settings, clock, api, SAMPLE)
     encrypt = (
         "RypEvHKD8QQKFhvQ6QleEB4J58tiPdvo+rtK1I9qca6aM/wvqnLSV5zEPeusUiX5L5X/0lWfrf0QADHHhGd3QczcdCUpj911L3vg3W/"

@@ -10,14 +10,14 @@ from pathlib import Path
 import httpx
 import pytest
 import pytest_asyncio
+from settings_helper import write_settings
+from wecom_fake import CREDENTIALS, FakeWeComAPI, WeComPeer
 
 import bot.specialist_commands
 from bot.answering.engine import Engine
 from bot.app import open_db
 from handlers.wecom.config import WeComSettings
 from handlers.wecom.server import build_app
-from settings_helper import write_settings
-from wecom_fake import CREDENTIALS, FakeWeComAPI, WeComPeer
 
 WORKING = "处理中…结果稍后发给您。"
 

@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 import pytest_asyncio
+from settings_helper import write_settings
+from wecom_fake import CREDENTIALS, FakeWeComAPI, WeComPeer, serve
 
 from bot.answering.engine import Engine
 from bot.app import open_db
 from handlers.wecom.config import WeComSettings
 from handlers.wecom.server import build_app
-from wecom_fake import CREDENTIALS, FakeWeComAPI, WeComPeer, serve
-from settings_helper import write_settings
 
 pytestmark = pytest.mark.asyncio
 

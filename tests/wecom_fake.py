@@ -181,6 +181,6 @@ def hostile_bodies() -> dict[str, bytes]:
         "billion laughs (UTF-8)": laughs.encode("utf-8"),
         "billion laughs (UTF-16)": laughs.replace('version="1.0"', 'version="1.0" encoding="UTF-16"').encode("utf-16"),
         "UTF-16 without BOM": "<xml><Encrypt>abc</Encrypt></xml>".encode("utf-16-le"),
-        "declared GBK": '<?xml version="1.0" encoding="GBK"?><xml><Encrypt>abc</Encrypt></xml>'.encode(),
+        "declared GBK": b'<?xml version="1.0" encoding="GBK"?><xml><Encrypt>abc</Encrypt></xml>',
         "NUL bytes": b"<xml><Encrypt>a\x00bc</Encrypt></xml>",
     }

@@ -10,27 +10,67 @@ from typing import Callable, Protocol
 
 from sqlite_utils import Database
 
-from bot.common.clock import Clock, local_date
-from bot.common.config import Settings
-from bot.storage.events import ASKED, INTERNAL_CHANNELS, EventLog
-from bot.knowledge.base import Entry, KnowledgeBase
 from bot.answering.calibration import Ranking, probability
 from bot.answering.matcher import Candidate, Matcher
+from bot.answering.policy import (
+    ACK,
+    HELP,
+    MENU,
+    NOISE,
+    NUMBER,
+    QUESTION,
+    Opening,
+    OpeningPolicy,
+    english_words,
+)
+from bot.common.clock import Clock, local_date
+from bot.common.config import Settings
+from bot.common.typed import without_surrogates
+from bot.common.vocab import (
+    IP_TOPICS,
+    OUT_OF_SCOPE,
+    SMALLTALK,
+    TOPIC_TITLES,
+    canonical_county,
+    county_in_text,
+)
+from bot.i18n.texts import text
+from bot.knowledge.base import Entry, KnowledgeBase
 from bot.knowledge.menus import GROUP_PREFIX, group_entries, groups_of, topic_groups
 from bot.language.normalize import (
-    TRADITIONAL, Analysis, chinese_script, join_tokens, looks_english, to_simplified, to_traditional,
+    TRADITIONAL,
+    Analysis,
+    chinese_script,
+    join_tokens,
+    looks_english,
+    to_simplified,
+    to_traditional,
 )
-from bot.answering.policy import ACK, HELP, MENU, NOISE, NUMBER, QUESTION, Opening, OpeningPolicy, english_words
 from bot.language.question_dates import question_dates
-from bot.stations.referrals import (
-    SERVICE_STATION, VIA_QUESTION, WHERE_PREFIX, WHERE_TOPIC_PREFIX, StationRequest, is_where_intent, location_request,
-    offers_handoff, referral_detail, request_for_intent, request_from_question, stations_text,
+from bot.stations.directory import (
+    Directory,
+    Ranked,
+    nearest,
+    station_settings,
+    stations_of,
+    valid_coordinates,
 )
-from bot.stations.directory import Directory, Ranked, nearest, station_settings, stations_of, valid_coordinates
+from bot.stations.referrals import (
+    SERVICE_STATION,
+    VIA_QUESTION,
+    WHERE_PREFIX,
+    WHERE_TOPIC_PREFIX,
+    StationRequest,
+    is_where_intent,
+    location_request,
+    offers_handoff,
+    referral_detail,
+    request_for_intent,
+    request_from_question,
+    stations_text,
+)
+from bot.storage.events import ASKED, INTERNAL_CHANNELS, EventLog
 from bot.storage.store import salts
-from bot.i18n.texts import text
-from bot.common.typed import without_surrogates
-from bot.common.vocab import IP_TOPICS, OUT_OF_SCOPE, SMALLTALK, TOPIC_TITLES, canonical_county, county_in_text
 
 ANSWER, CLARIFY, FALLBACK = "answer", "clarify", "fallback"
 MAX_QUESTION_CHARS = 500
@@ -85,7 +125,7 @@ class Reply:
     language: str = "zh"
     confidence: float | None = None  # calibrated P(the top entry is right), when the matcher decided
 
-    def in_own_script(self) -> "Reply":
+    def in_own_script(self) -> Reply:
         """The reply as it leaves the Engine: text and choices in traditional characters for zh-hant."""
         if self.language != TRADITIONAL:
             return self

@@ -2,25 +2,24 @@
 from __future__ import annotations
 
 import time
-from datetime import date
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
+import numpy as np
 import yaml
 from rank_bm25 import BM25Okapi
 from rapidfuzz import fuzz, process
 
-import numpy as np
-
 from bot.answering.calibration import Ranking, fit, folds, probability
+from bot.answering.engine import ANSWER, CLARIFY, FALLBACK, Engine, Message
 from bot.common.clock import Clock
 from bot.common.config import Settings
-from bot.answering.engine import ANSWER, CLARIFY, FALLBACK, Engine, Message
+from bot.common.vocab import OUT_OF_SCOPE, SMALLTALK
 from bot.knowledge.base import Entry, KnowledgeBase
 from bot.language.normalize import Analysis
 from bot.storage import store
-from bot.common.vocab import OUT_OF_SCOPE, SMALLTALK
 
 METRICS = ("in_scope_accuracy", "answer_rate", "wrong_answer_rate", "out_of_scope_rejection", "expect_hit_rate")
 SHORT_NAMES = ("accuracy", "answered", "wrong", "rejected", "expect")

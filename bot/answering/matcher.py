@@ -10,9 +10,9 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from bot.common.config import MatchingSettings
+from bot.common.vocab import SMALLTALK
 from bot.knowledge.base import Entry, KnowledgeBase
 from bot.language.normalize import Analysis, Normalizer, has_cjk
-from bot.common.vocab import SMALLTALK
 
 NEGATIVE_PENALTY = 30.0
 CONTEXT_BONUS = 4.0

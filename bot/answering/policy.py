@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-
 from typing import TYPE_CHECKING, Iterable
 
 from bot.language.normalize import Normalizer, clean, has_cjk
@@ -94,7 +93,7 @@ class OpeningPolicy:
         return bool(symbols) and all(ch in self.lexicon.ack_words for ch in symbols)
 
 
-def english_words(entries: Iterable["Entry"]) -> frozenset[str]:
+def english_words(entries: Iterable[Entry]) -> frozenset[str]:
     """The Latin-script words the knowledge base uses (titles, answers, phrasings): what makes
     a Latin-letter message English rather than noise (asdfghjkl)."""
     words: set[str] = set()

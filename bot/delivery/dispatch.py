@@ -13,13 +13,12 @@ import asyncio
 import logging
 import math
 from collections import deque
-from itertools import islice
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from itertools import islice
 from typing import Awaitable, Callable, Mapping
 
 from bot.common.clock import Clock
-from bot.delivery.sender import PermanentError, RecipientBlocked, RetryAfter, Sender, TransientError
 from bot.delivery.outbox import (
     BLOCKED,
     FAILED,
@@ -32,6 +31,7 @@ from bot.delivery.outbox import (
     iso,
     parse_iso,
 )
+from bot.delivery.sender import PermanentError, RecipientBlocked, RetryAfter, Sender, TransientError
 from bot.firms.profiles import Profiles
 from bot.i18n.texts import text
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any, Iterable, Sequence
 
 from sqlite_utils import Database
@@ -126,7 +126,7 @@ def forget_copies(db: Database, firm: str, user: str) -> None:
 
 def iso(moment: datetime) -> str:
     """UTC ISO-8601 with microseconds dropped below the millisecond (sortable as text)."""
-    return moment.astimezone(timezone.utc).isoformat(timespec="milliseconds")
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds")
 
 
 def parse_iso(value: str) -> datetime:

@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.answering.engine import Engine, Message
-from bot.firms.profiles import Firm, Profiles
-from bot.stations.referrals import ANY_TOPIC, STATION_TOPICS
-from bot.i18n.texts import list_separator, text
 from bot.common.vocab import CITY, COUNTIES, INDUSTRIES, INDUSTRY_TITLES, IP_TOPICS, TOPIC_TITLES
+from bot.firms.profiles import Firm, Profiles
+from bot.i18n.texts import list_separator, text
+from bot.stations.referrals import ANY_TOPIC, STATION_TOPICS
 
 COUNTY, INDUSTRY, NOTICES = "county", "industry", "notices"
 STEPS = (COUNTY, INDUSTRY, NOTICES)  # the profile questions, in order

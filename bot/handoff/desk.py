@@ -20,19 +20,38 @@ from datetime import datetime
 from pathlib import Path
 from typing import Awaitable, Callable, Protocol
 
-from bot.storage.audit import record_audit
+from bot.answering.engine import Engine, Handoff
 from bot.common.clock import Clock, local_date
 from bot.common.config import Settings
+from bot.common.vocab import CITY, TOPIC_TITLES
 from bot.delivery.sender import DeliveryError, RecipientBlocked, RetryAfter, Sender, TransientError
 from bot.handoff.drafting import write_draft
 from bot.handoff.duty import HandoffSettings, Staff, handoff_settings
-from bot.answering.engine import Engine, Handoff
-from bot.i18n.texts import TEXTS, list_separator, text
 from bot.handoff.tickets import (
-    ANSWER, BLOCKED, CLAIMED_NOTICE, CLOSED, CLOSED_NOTICE, ESCALATED, FAILED, FIRM, FOLLOW_UP, OFFER, OPEN,
-    PENDING, SENT, SPECIALIST, TAKEN, UNREACHABLE, WITHDRAWN, Notice, Ticket, Tickets, seal_addresses,
+    ANSWER,
+    BLOCKED,
+    CLAIMED_NOTICE,
+    CLOSED,
+    CLOSED_NOTICE,
+    ESCALATED,
+    FAILED,
+    FIRM,
+    FOLLOW_UP,
+    OFFER,
+    OPEN,
+    PENDING,
+    SENT,
+    SPECIALIST,
+    TAKEN,
+    UNREACHABLE,
+    WITHDRAWN,
+    Notice,
+    Ticket,
+    Tickets,
+    seal_addresses,
 )
-from bot.common.vocab import CITY, TOPIC_TITLES
+from bot.i18n.texts import TEXTS, list_separator, text
+from bot.storage.audit import record_audit
 
 log = logging.getLogger(__name__)
 
@@ -488,7 +507,7 @@ async def serve_desk(desk: TicketDesk, delivery: NoticeDelivery, sleep: Sleep = 
         try:
             desk.check()
             await delivery.run()
-        except Exception:  # noqa: BLE001 (one bad round must not stop the service levels)
+        except Exception:
             log.exception("ticket desk round failed")
         await sleep(desk.config.check_seconds)
 

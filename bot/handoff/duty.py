@@ -22,8 +22,8 @@ from zoneinfo import ZoneInfo
 
 from bot.common.clock import SHANGHAI
 from bot.common.config import ConfigError, Settings, section_values
-from bot.firms.specialists import Specialists, load_specialists
 from bot.common.vocab import CITY, COUNTIES, STATION_TYPES
+from bot.firms.specialists import Specialists, load_specialists
 
 SECTION = "handoff"
 STAFF_CHANNELS = ("telegram", "wecom")  # the channels that deliver ticket notices

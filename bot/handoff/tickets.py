@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Callable, Sequence
 
 from sqlite_utils import Database
@@ -137,7 +137,7 @@ def seal_addresses(db: Database, seal: Callable[[str], str]) -> None:
 
 
 def iso(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).isoformat(timespec="seconds")
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
 
 
 def _time(value: str | None) -> datetime | None:

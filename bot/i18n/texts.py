@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from bot.language.normalize import TRADITIONAL, to_traditional
 
+
 def list_separator(lang: str) -> str:
     """Between the items of a list in running text: 、 in Chinese, a comma in English."""
     return ", " if lang == "en" else "、"

@@ -23,9 +23,9 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bot.knowledge.base import KnowledgeBase, Problem, read_yaml, valid_id
 from bot.common.schedule import at_local
 from bot.common.vocab import IP_TOPICS
+from bot.knowledge.base import KnowledgeBase, Problem, read_yaml, valid_id
 
 EVENTS_FILE = "events.yaml"
 EXTRA_KEY = "events"  # where the loaded events live in KnowledgeBase.extras

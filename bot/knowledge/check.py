@@ -6,7 +6,15 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from bot.common.clock import SystemClock, local_date
-from bot.knowledge.base import Entry, KnowledgeBase, Problem, read_entries, read_facts, read_laws, read_lexicon
+from bot.knowledge.base import (
+    Entry,
+    KnowledgeBase,
+    Problem,
+    read_entries,
+    read_facts,
+    read_laws,
+    read_lexicon,
+)
 from bot.knowledge.calendar import check_events
 from bot.knowledge.drafts import check_drafts
 from bot.knowledge.facts import FactBook

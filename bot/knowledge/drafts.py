@@ -10,8 +10,6 @@ from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
-import yaml
-
 from bot.knowledge import rules
 from bot.knowledge.base import REQUIRED_TEXT, Entry, KnowledgeBase, Problem, entry_from, read_yaml
 

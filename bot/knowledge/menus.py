@@ -6,8 +6,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.knowledge.base import KnowledgeBase, Problem, read_yaml, valid_id
 from bot.common.vocab import IP_TOPICS
+from bot.knowledge.base import KnowledgeBase, Problem, read_yaml, valid_id
 
 EXTRA_KEY = "groups"  # where the loaded groups live in KnowledgeBase.extras
 MAX_GROUPS_PER_TOPIC = 8

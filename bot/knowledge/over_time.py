@@ -7,9 +7,9 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Iterable, Iterator, Mapping
 
-from bot.knowledge.facts import FACT_REF, Fact, FactBook, Law
-from bot.knowledge.base import Entry, KnowledgeBase, Problem
 from bot.common.schedule import add_months
+from bot.knowledge.base import Entry, KnowledgeBase, Problem
+from bot.knowledge.facts import FACT_REF, Fact, FactBook, Law
 
 FACTS_FILE = "knowledge/facts.yaml"
 REVIEW_EVERY = 12  # months between reviews of an entry

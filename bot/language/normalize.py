@@ -58,7 +58,7 @@ class Lexicon:
     menu_words: dict[str, str] = field(default_factory=dict)  # bare word -> topic
 
     @classmethod
-    def from_mapping(cls, raw: dict) -> "Lexicon":
+    def from_mapping(cls, raw: dict) -> Lexicon:
         """Build from the parsed YAML (values are cleaned like user text)."""
         variants: dict[str, str] = {}
         for canonical, words in (raw.get("synonyms") or {}).items():
@@ -85,7 +85,7 @@ class Lexicon:
         )
 
     @classmethod
-    def load(cls, path: Path) -> "Lexicon":
+    def load(cls, path: Path) -> Lexicon:
         return cls.from_mapping(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
 
 

@@ -24,7 +24,7 @@ _EN_MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if n
 _ZH_DATE = re.compile(
     r"(?P<year>\d{4}|前年|去年|今年|明年)年?(?:(?P<month>\d{1,2}|十[一二]?|[一二三四五六七八九])月"
     r"(?:(?P<day>\d{1,2})[日号])?)?"
-    rf"|(?P<rel_month>上个?月|这个月|本月)"
+    r"|(?P<rel_month>上个?月|这个月|本月)"
 )
 _ISO = re.compile(r"(?P<year>\d{4})-(?P<month>\d{1,2})(?:-(?P<day>\d{1,2}))?")
 _EN_DATE = re.compile(
@@ -48,17 +48,17 @@ class DateSpan:
     end: date
 
     @classmethod
-    def of(cls, year: int, month: int | None = None, day: int | None = None) -> "DateSpan":
+    def of(cls, year: int, month: int | None = None, day: int | None = None) -> DateSpan:
         if month is None:
             return cls(date(year, 1, 1), date(year, 12, 31))
         if day is None:
             return cls(date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1]))
         return cls(date(year, month, day), date(year, month, day))
 
-    def after(self) -> "DateSpan":
+    def after(self) -> DateSpan:
         return DateSpan(self.start, date.max)
 
-    def before(self) -> "DateSpan":
+    def before(self) -> DateSpan:
         return DateSpan(date.min, self.start - timedelta(days=1))
 
 

@@ -17,7 +17,7 @@ import json
 from collections import Counter, defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
@@ -163,7 +163,7 @@ def metrics_settings(settings: Settings) -> MetricsSettings:
 
 def utc_iso(moment: datetime) -> str:
     """The events table's time format (UTC ISO-8601 to the second), comparable as text."""
-    return moment.astimezone(timezone.utc).isoformat(timespec="seconds")
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
 
 
 def day_start_utc(day: date) -> str:

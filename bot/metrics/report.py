@@ -10,8 +10,10 @@ from typing import Callable, Iterable, Sequence
 
 from sqlite_utils import Database
 
-from bot.metrics.charts import ChartFontError, bar_chart_png, find_cjk_font, trend_chart_png
 from bot.common.clock import SHANGHAI, local_date
+from bot.common.vocab import CITY, OUT_OF_SCOPE, SMALLTALK, TOPIC_TITLES
+from bot.i18n.texts import text
+from bot.metrics.charts import ChartFontError, bar_chart_png, find_cjk_font, trend_chart_png
 from bot.metrics.export import Table, write_tables
 from bot.metrics.queries import (
     CLARIFY,
@@ -38,9 +40,7 @@ from bot.metrics.queries import (
     snapshot,
     weekly,
 )
-from bot.i18n.texts import text
 from bot.metrics.tickets import TicketFigures, link_gaps, ticket_metrics
-from bot.common.vocab import CITY, OUT_OF_SCOPE, SMALLTALK, TOPIC_TITLES
 
 WORKBOOK = "report.xlsx"  # the CSV tables again, one sheet each, for Excel
 QUOTE_CHARS = 40  # what a firm wrote, as report.md quotes it

@@ -8,8 +8,9 @@ from dataclasses import dataclass, field, replace
 
 from sqlite_utils import Database
 
-from bot.storage.audit import record_audit
 from bot.common.clock import SHANGHAI, Clock
+from bot.common.schedule import ONCE, When
+from bot.common.vocab import CITY, INDUSTRY_TITLES, TOPIC_TITLES
 from bot.delivery.outbox import (
     BROADCAST,
     CALENDAR,
@@ -20,9 +21,8 @@ from bot.delivery.outbox import (
     Creator,
     Outbox,
 )
-from bot.common.schedule import ONCE, When
 from bot.i18n.texts import list_separator, text
-from bot.common.vocab import CITY, INDUSTRY_TITLES, TOPIC_TITLES
+from bot.storage.audit import record_audit
 
 RECURRENCE_KEYS = {"weekly": "every_week", "monthly": "every_month", "yearly": "every_year"}
 

@@ -15,11 +15,11 @@ from typing import Mapping, Sequence
 from sqlite_utils import Database
 
 from bot.common.clock import local_date
-from bot.knowledge.facts import FactBook
-from bot.delivery.outbox import DEADLINE, FOOTER_DEADLINES, Audience, Outbox, iso, parse_iso
 from bot.common.schedule import BadTime, When, add_months, at_local, parse_date
-from bot.i18n.texts import text
 from bot.common.typed import fits_row_id, without_surrogates
+from bot.delivery.outbox import DEADLINE, FOOTER_DEADLINES, Audience, Outbox, iso, parse_iso
+from bot.i18n.texts import text
+from bot.knowledge.facts import FactBook
 
 log = logging.getLogger(__name__)
 

@@ -11,15 +11,16 @@ from typing import Any, Callable, Mapping
 
 from sqlite_utils import Database
 
-from bot.knowledge.calendar import due_events, events_of
 from bot.common.clock import Clock, local_date
 from bot.common.config import ConfigError, Settings, section_values
-from bot.reach.deadlines import KINDS as DEADLINE_KINDS, PATENT_FEE, PLEDGE_LOAN, TRADEMARK, Deadlines
-from bot.delivery.sender import Sender
-from bot.delivery.dispatch import DeliverySettings, Dispatcher, RateLimit, Sleep
-from bot.knowledge.base import KnowledgeBase
-from bot.delivery.outbox import CALENDAR, Audience, Outbox
 from bot.common.schedule import When
+from bot.delivery.dispatch import DeliverySettings, Dispatcher, RateLimit, Sleep
+from bot.delivery.outbox import CALENDAR, Audience, Outbox
+from bot.delivery.sender import Sender
+from bot.knowledge.base import KnowledgeBase
+from bot.knowledge.calendar import due_events, events_of
+from bot.reach.deadlines import KINDS as DEADLINE_KINDS
+from bot.reach.deadlines import PATENT_FEE, PLEDGE_LOAN, TRADEMARK, Deadlines
 
 log = logging.getLogger(__name__)
 

@@ -8,13 +8,13 @@ from dataclasses import replace
 from itertools import count
 from typing import Callable
 
-from bot.reach.broadcasts import BroadcastDesk, Draft, describe_when
-from bot.firms.onboarding import topic_named
 from bot.common.clock import Clock
-from bot.delivery.outbox import Creator
 from bot.common.schedule import BadTime, When, parse_when
-from bot.i18n.texts import text
 from bot.common.vocab import INDUSTRIES, INDUSTRY_TITLES, canonical_county, industry_in_text
+from bot.delivery.outbox import Creator
+from bot.firms.onboarding import topic_named
+from bot.i18n.texts import text
+from bot.reach.broadcasts import BroadcastDesk, Draft, describe_when
 
 # First word of a line → what it sets (zh and en).
 TOPICS, COUNTIES, INDUSTRIES_PART, NOTICES, TIME, CONFIRM, CANCEL = (

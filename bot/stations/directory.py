@@ -7,11 +7,18 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from bot.common.config import ConfigError, Settings
-from bot.knowledge.base import KnowledgeBase, Problem, read_yaml, valid_id
-from bot.i18n.texts import text
 from bot.common.vocab import (
-    CITY, COUNTIES, INDUSTRIES, INDUSTRY_TITLES, IP_TOPICS, STATION_TYPES, TOPIC_TITLES, canonical_county,
+    CITY,
+    COUNTIES,
+    INDUSTRIES,
+    INDUSTRY_TITLES,
+    IP_TOPICS,
+    STATION_TYPES,
+    TOPIC_TITLES,
+    canonical_county,
 )
+from bot.i18n.texts import text
+from bot.knowledge.base import KnowledgeBase, Problem, read_yaml, valid_id
 
 STATIONS_FILE = "stations.yaml"
 EXTRA_KEY = "stations"  # where the loaded Directory lives in KnowledgeBase.extras

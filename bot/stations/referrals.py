@@ -8,13 +8,20 @@ import re
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from bot.knowledge.base import Entry
-from bot.stations.directory import CONTACT_FIELDS, Directory, Ranked, rank, types_for_topic
-from bot.i18n.texts import text
 from bot.common.vocab import (
-    CITY, COUNTIES, INDUSTRIES, IP_TOPICS, STATION_TYPE_TITLES, TOPIC_TITLES, canonical_county, county_in_text,
+    CITY,
+    COUNTIES,
+    INDUSTRIES,
+    IP_TOPICS,
+    STATION_TYPE_TITLES,
+    TOPIC_TITLES,
+    canonical_county,
+    county_in_text,
     industry_in_text,
 )
+from bot.i18n.texts import text
+from bot.knowledge.base import Entry
+from bot.stations.directory import CONTACT_FIELDS, Directory, Ranked, rank, types_for_topic
 
 WHERE_INTENT = "where"
 WHERE_PREFIX = WHERE_INTENT + ":"

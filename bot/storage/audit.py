@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlite_utils import Database
@@ -30,7 +30,7 @@ def record_audit(
 ) -> int:
     """Write one audit row (time in UTC; `actor` is the specialist's id on `channel`) and return its id."""
     row = {
-        "time": time.astimezone(timezone.utc).isoformat(timespec="seconds"),
+        "time": time.astimezone(UTC).isoformat(timespec="seconds"),
         "channel": channel,
         "actor": actor,
         "action": action,

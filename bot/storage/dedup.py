@@ -6,7 +6,7 @@ firm's pseudonym) so that /forget removes the firm's deliveries and the replies 
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
@@ -62,4 +62,4 @@ class SeenDeliveries:
 
     @staticmethod
     def _stamp(moment: datetime) -> str:
-        return moment.astimezone(timezone.utc).isoformat(timespec="seconds")
+        return moment.astimezone(UTC).isoformat(timespec="seconds")

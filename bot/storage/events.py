@@ -6,7 +6,7 @@ import binascii
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from cryptography.exceptions import InvalidTag
@@ -40,7 +40,7 @@ class Salts:
     secrets: tuple[str, ...]
 
     @classmethod
-    def parse(cls, value: str, extra: str | None = None) -> "Salts":
+    def parse(cls, value: str, extra: str | None = None) -> Salts:
         """`BOT_SALT` (comma-separated, current first) plus an `extra` older one, without repeats."""
         listed = [s.strip() for s in value.split(",") if s.strip()] + ([extra] if extra else [])
         return cls(tuple(dict.fromkeys(listed)))
@@ -128,7 +128,7 @@ class EventLog:
         """Write one event (time stored in UTC) and return its id."""
         row = {
             "kind": kind,
-            "time": time.astimezone(timezone.utc).isoformat(timespec="seconds"),
+            "time": time.astimezone(UTC).isoformat(timespec="seconds"),
             "channel": channel,
             "user": user,
             "internal": int(internal or channel in INTERNAL_CHANNELS),

@@ -5,12 +5,19 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, ContextTypes, filters
 
 from bot import app
+from bot.common.vocab import IP_TOPICS
 from bot.firms import onboarding
 from bot.firms.profiles import LANGUAGES
 from bot.i18n.texts import text
-from bot.common.vocab import IP_TOPICS
 from handlers.telegram.context import (
-    CHANNEL, Services, ensure_firm, firm_view, is_specialist, language_of, private_button, services,
+    CHANNEL,
+    Services,
+    ensure_firm,
+    firm_view,
+    is_specialist,
+    language_of,
+    private_button,
+    services,
 )
 from handlers.telegram.render import edit_text, rows, send_text, topic_keyboard
 

@@ -11,19 +11,19 @@ from telegram.error import TelegramError
 from telegram.ext import AIORateLimiter, Application
 from telegram.request import BaseRequest
 
+from bot.answering.engine import Engine
+from bot.app import create_engine
 from bot.common.clock import Clock, SystemClock
 from bot.common.config import Settings
-from bot.handoff.desk import NoticeDelivery, Sleep, attach_desk
-from bot.answering.engine import Engine
-from bot.reach.deadlines import Deadlines
-from bot.reach.broadcasts import BroadcastDesk
 from bot.common.flood import FloodLimiter
 from bot.firms.profiles import LANGUAGES, Profiles
-from bot.metrics.retention import run_retention
-from bot.reach.reminders import ReminderLoop, build_dispatcher, reminder_settings
-from bot.app import create_engine
 from bot.firms.specialists import load_specialists
+from bot.handoff.desk import NoticeDelivery, Sleep, attach_desk
 from bot.i18n.texts import text
+from bot.metrics.retention import run_retention
+from bot.reach.broadcasts import BroadcastDesk
+from bot.reach.deadlines import Deadlines
+from bot.reach.reminders import ReminderLoop, build_dispatcher, reminder_settings
 from handlers.telegram import account, chat, gate, onboarding, reminders, specialist, stations, tickets
 from handlers.telegram.config import bot_token, telegram_config
 from handlers.telegram.context import CHANNEL, SERVICES_KEY, Services

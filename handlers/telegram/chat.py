@@ -3,17 +3,34 @@ from __future__ import annotations
 
 from telegram import ChatMember, Update
 from telegram.ext import (
-    BaseHandler, CallbackQueryHandler, ChatMemberHandler, ContextTypes, MessageHandler, filters,
+    BaseHandler,
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
 )
 
-from bot.storage.events import FEEDBACK_KIND
 from bot.answering.feedback import already_rated, own_answer
 from bot.i18n.texts import text
+from bot.storage.events import FEEDBACK_KIND
 from handlers.telegram.context import (
-    CHANNEL, engine_message, firm_key, is_private, language_of, services, without_mention,
+    CHANNEL,
+    engine_message,
+    firm_key,
+    is_private,
+    language_of,
+    services,
+    without_mention,
 )
 from handlers.telegram.render import (
-    CHOICE_PATTERN, FEEDBACK_CODES, FEEDBACK_PATTERN, handoff_keyboard, intent_from, send_reply, send_text,
+    CHOICE_PATTERN,
+    FEEDBACK_CODES,
+    FEEDBACK_PATTERN,
+    handoff_keyboard,
+    intent_from,
+    send_reply,
+    send_text,
     without_feedback,
 )
 

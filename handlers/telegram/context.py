@@ -5,18 +5,19 @@ import re
 from dataclasses import dataclass
 from typing import Awaitable, Callable
 
-from telegram import Bot, Message as TgMessage, Update
+from telegram import Bot, Update
+from telegram import Message as TgMessage
 from telegram.constants import ChatType, MessageEntityType
 from telegram.ext import ContextTypes
 
+from bot.answering.engine import Engine, Message
 from bot.common.clock import Clock
 from bot.common.config import Settings
-from bot.firms import onboarding
-from bot.handoff.desk import NoticeDelivery, Sleep, TicketDesk
-from bot.answering.engine import Engine, Message
 from bot.common.flood import FloodLimiter
+from bot.firms import onboarding
 from bot.firms.profiles import Firm, Profiles
 from bot.firms.specialists import Specialists
+from bot.handoff.desk import NoticeDelivery, Sleep, TicketDesk
 from bot.i18n.texts import text
 from handlers.telegram.config import TelegramConfig
 

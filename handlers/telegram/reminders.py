@@ -27,18 +27,25 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from bot.specialist_commands import SpecialistCommands
 from bot.common.clock import local_date
+from bot.common.schedule import BadTime, When, parse_when
+from bot.common.vocab import CITY, COUNTIES, INDUSTRIES, INDUSTRY_TITLES, IP_TOPICS, TOPIC_TITLES
+from bot.delivery.outbox import Creator
+from bot.i18n.texts import list_separator, text
 from bot.reach.broadcasts import BroadcastDesk, Draft, county_title, describe_when
 from bot.reach.deadlines import DeadlineError, Deadlines
-from bot.delivery.outbox import Creator
 from bot.reach.reminders import ReminderLoop, ReminderSettings
-from bot.common.schedule import BadTime, When, parse_when
-from bot.i18n.texts import list_separator, text
-from bot.common.vocab import CITY, COUNTIES, INDUSTRIES, INDUSTRY_TITLES, IP_TOPICS, TOPIC_TITLES
+from bot.specialist_commands import SpecialistCommands
 from handlers.telegram.account import private_only
 from handlers.telegram.context import (
-    CHANNEL, Services, ensure_firm, firm_key, firm_view, language_of, private_button, services,
+    CHANNEL,
+    Services,
+    ensure_firm,
+    firm_key,
+    firm_view,
+    language_of,
+    private_button,
+    services,
 )
 from handlers.telegram.render import edit_text, rows, send_text
 

@@ -7,14 +7,21 @@ import re
 from typing import Iterable
 
 from telegram import (
-    Bot, CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message as TgMessage, ReplyParameters,
+    Bot,
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    ReplyParameters,
+)
+from telegram import (
+    Message as TgMessage,
 )
 from telegram.constants import InlineKeyboardButtonLimit, MessageLimit, ParseMode
 
 from bot.answering.engine import ANSWER, HANDOFF_INTENT, HANDOFF_PREFIX, TOPIC_PREFIX, Reply, handoff_intent
-from bot.stations.referrals import WHERE_PREFIX, WHERE_TOPIC_PREFIX
-from bot.i18n.texts import text as interface_text  # `text` names the message text below
 from bot.common.vocab import IP_TOPICS, TOPIC_TITLES
+from bot.i18n.texts import text as interface_text  # `text` names the message text below
+from bot.stations.referrals import WHERE_PREFIX, WHERE_TOPIC_PREFIX
 
 MAX_CALLBACK_BYTES = InlineKeyboardButtonLimit.MAX_CALLBACK_DATA  # 64
 MAX_TEXT = MessageLimit.MAX_TEXT_LENGTH  # 4096

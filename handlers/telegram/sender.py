@@ -8,7 +8,8 @@ from datetime import timedelta
 from typing import Iterator
 
 from telegram import Bot
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter as TgRetryAfter, TelegramError
+from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
+from telegram.error import RetryAfter as TgRetryAfter
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.delivery.sender import PermanentError, RecipientBlocked, RetryAfter, TransientError

@@ -9,10 +9,10 @@ import logging
 from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler, ContextTypes, filters
 
-from bot.specialist_commands import COMMANDS, SpecialistCommands
-from bot.metrics.charts import ChartFontError, trend_chart_png
 from bot.common.clock import local_date
+from bot.metrics.charts import ChartFontError, trend_chart_png
 from bot.metrics.queries import last_weeks, metrics_settings, summary
+from bot.specialist_commands import COMMANDS, SpecialistCommands
 from handlers.telegram.account import private_only
 from handlers.telegram.context import CHANNEL, is_specialist, language_of, services
 from handlers.telegram.render import send_text

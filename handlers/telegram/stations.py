@@ -9,12 +9,17 @@ from dataclasses import replace
 
 from telegram import Update
 from telegram.ext import (
-    BaseHandler, CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler, filters,
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
 )
 
 from bot.firms import onboarding
-from bot.stations.referrals import ANY_TOPIC, STATION_TOPICS, station_intent
 from bot.i18n.texts import text
+from bot.stations.referrals import ANY_TOPIC, STATION_TOPICS, station_intent
 from handlers.telegram.context import engine_message, firm_of, is_private, language_of, services
 from handlers.telegram.onboarding import SKIP, option_rows
 from handlers.telegram.render import edit_text, send_reply, send_text

@@ -16,14 +16,20 @@ from __future__ import annotations
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.ext import (
-    Application, ApplicationHandlerStop, BaseHandler, CallbackQueryHandler, ContextTypes, MessageHandler,
-    TypeHandler, filters,
+    Application,
+    ApplicationHandlerStop,
+    BaseHandler,
+    CallbackQueryHandler,
+    ContextTypes,
+    MessageHandler,
+    TypeHandler,
+    filters,
 )
 
 from bot.handoff.desk import STAFF_LANGUAGE, DeskRound, TicketDesk
 from bot.handoff.duty import Staff
-from bot.i18n.texts import text
 from bot.handoff.tickets import ANSWER, ESCALATED, OFFER, TAKEN, WITHDRAWN, Notice
+from bot.i18n.texts import text
 from handlers.telegram.context import CHANNEL, SERVICES_KEY, Services, is_specialist, services
 from handlers.telegram.render import QUEUED, edit_text, html_chunks, send_text
 from handlers.telegram.sender import delivery_errors

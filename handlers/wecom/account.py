@@ -9,14 +9,14 @@ from dataclasses import replace
 from typing import Callable, Sequence
 
 from bot import app
-from bot.firms import onboarding
-from bot.common.clock import Clock
 from bot.answering.engine import TOPIC_PREFIX, Engine, Message
+from bot.common.clock import Clock
+from bot.common.vocab import IP_TOPICS
+from bot.firms import onboarding
 from bot.firms.onboarding import COUNTY, NOTICES, STEPS, Option
 from bot.firms.profiles import LANGUAGES, Firm, Profiles
-from bot.stations.referrals import ANY_TOPIC, STATION_TOPICS, station_intent
 from bot.i18n.texts import text
-from bot.common.vocab import IP_TOPICS
+from bot.stations.referrals import ANY_TOPIC, STATION_TOPICS, station_intent
 from handlers.wecom.prompt import CHOICE, Prompt, reply_prompt
 
 CHANNEL = "wecom"

@@ -12,20 +12,20 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Callable
 
-from bot.firms import onboarding
-from bot.storage.events import FEEDBACK_KIND
-from bot.specialist_commands import SpecialistCommands, parse_command
-from bot.reach.broadcasts import BroadcastDesk
+from bot.answering.engine import Engine, Message, handoff_intent
 from bot.common.clock import Clock
 from bot.common.config import Settings
-from bot.handoff.desk import attach_desk
-from bot.answering.engine import Engine, Message, handoff_intent
-from bot.language.normalize import looks_english
+from bot.firms import onboarding
 from bot.firms.onboarding import Option
 from bot.firms.profiles import Firm, Profiles
+from bot.handoff.desk import attach_desk
+from bot.i18n.texts import text
+from bot.language.normalize import looks_english
+from bot.reach.broadcasts import BroadcastDesk
 from bot.reach.reminders import reminder_settings
 from bot.reach.text_broadcast import TextComposer
-from bot.i18n.texts import text
+from bot.specialist_commands import SpecialistCommands, parse_command
+from bot.storage.events import FEEDBACK_KIND
 from handlers.wecom.account import CHANNEL, FIRM_COMMANDS, FirmDesk
 from handlers.wecom.messages import Inbound
 from handlers.wecom.prompt import CHOICE, Prompt, render, reply_prompt

@@ -8,9 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.answering.engine import ANSWER, Reply
+from bot.common.vocab import SMALLTALK
 from bot.firms.onboarding import Option
 from bot.i18n.texts import text
-from bot.common.vocab import SMALLTALK
 
 CHOICE = "choice"  # the options are Engine intents (a reply's choices, the topic menu)
 

@@ -15,8 +15,8 @@ import logging
 import secrets
 from collections import Counter
 from contextlib import asynccontextmanager
-from functools import partial
 from datetime import timedelta
+from functools import partial
 from typing import Awaitable, Callable
 
 import httpx
@@ -26,22 +26,27 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
+from bot.answering.engine import Engine
 from bot.common.clock import Clock
 from bot.common.config import Settings
-from bot.storage.dedup import SeenDeliveries
 from bot.delivery.sender import DeliveryError, RetryAfter, Sender, TransientError
+from bot.delivery.textsplit import split_text, utf8_size
 from bot.handoff.desk import DeskRound, NoticeDelivery, SenderCourier, Sleep
-from bot.answering.engine import Engine
+from bot.i18n.texts import text
 from bot.metrics.retention import run_retention
 from bot.reach.reminders import ReminderLoop, build_dispatcher, reminder_settings
-from bot.delivery.textsplit import split_text, utf8_size
-from bot.i18n.texts import text
+from bot.storage.dedup import SeenDeliveries
 from handlers.wecom.client import TEXT_LIMIT_BYTES, WeComClient
 from handlers.wecom.config import WeComCredentials, WeComSettings
 from handlers.wecom.conversation import CHANNEL, Conversation
 from handlers.wecom.crypto import ReceiverError, SignatureError, WeComCrypto, WeComCryptoError
 from handlers.wecom.messages import (
-    Inbound, MalformedXML, encrypted_envelope, encrypted_field, parse_inbound, text_reply,
+    Inbound,
+    MalformedXML,
+    encrypted_envelope,
+    encrypted_field,
+    parse_inbound,
+    text_reply,
 )
 
 log = logging.getLogger(__name__)

@@ -5,10 +5,10 @@ from pathlib import Path
 
 import pytest
 import pytest_asyncio
+from settings_helper import write_settings
+from tg_harness import FLOOD_MESSAGES, SPECIALIST, start_bot
 
 from bot.common.config import Settings
-from tg_harness import FLOOD_MESSAGES, SPECIALIST, start_bot
-from settings_helper import write_settings
 
 
 @pytest.fixture

@@ -7,9 +7,9 @@ from datetime import timedelta
 
 import pytest
 import yaml
+from tg_harness import FIRM, SPECIALIST, start_bot
 
 from bot.answering.engine import Engine
-from tg_harness import FIRM, SPECIALIST, start_bot
 
 pytestmark = pytest.mark.asyncio
 

@@ -6,7 +6,6 @@ import asyncio
 
 import pytest
 from telegram import Update
-
 from tg_harness import FIRM, SPECIALIST
 
 pytestmark = pytest.mark.asyncio

@@ -5,9 +5,9 @@ import json
 from dataclasses import replace
 
 import pytest
+from tg_harness import BOT_ID, BOT_USERNAME, FIRM, labels, start_bot
 
 from bot.answering.engine import Engine
-from tg_harness import BOT_ID, BOT_USERNAME, FIRM, labels, start_bot
 
 pytestmark = pytest.mark.asyncio
 

@@ -3,12 +3,12 @@ Engine or the flood limiter names the firm (issue 15 item 5)."""
 from __future__ import annotations
 
 import pytest
+from privacy_traces import links, traces
+from tg_harness import FIRM
 
 from bot.answering.engine import Engine
 from bot.storage.events import EventLog, Salts
 from handlers.telegram.context import SERVICES_KEY
-from privacy_traces import links, traces
-from tg_harness import FIRM
 
 pytestmark = pytest.mark.asyncio
 QUESTIONS = ("我们厂的商业秘密被员工带走了", "我的商标被抢注了", "商标注册要多久")
@@ -37,9 +37,9 @@ async def test_telegram_forget_leaves_no_trace_under_any_salt(tg, engine: Engine
 
     pseudonyms = engine.events.every_user("telegram", str(FIRM)) + engine.events.every_firm("telegram", str(FIRM))
     assert traces(engine.db, str(FIRM), pseudonyms, (*QUESTIONS, "第12345678号")) == []
-    assert not set(pseudonyms) & set(engine._turns)  # noqa: SLF001 - the Engine's memory
+    assert not set(pseudonyms) & set(engine._turns)
     flood = tg.app.bot_data[SERVICES_KEY].flood
-    assert FIRM not in flood._accepted and FIRM not in flood._warned  # noqa: SLF001
+    assert FIRM not in flood._accepted and FIRM not in flood._warned
     assert FIRM not in tg.app.user_data and FIRM not in tg.app.chat_data
     assert engine.db["events"].count_where("user = ?", [engine.events.user("telegram", str(FIRM + 1))]) == 1
 

@@ -6,9 +6,9 @@ import json
 from typing import Any
 
 import pytest
+from tg_harness import BOT_USERNAME, FIRM, SPECIALIST, Bot
 
 from bot.answering.engine import Engine
-from tg_harness import BOT_USERNAME, FIRM, SPECIALIST, Bot
 
 pytestmark = pytest.mark.asyncio
 

@@ -10,11 +10,16 @@ from pathlib import Path
 import pytest
 from telegram.ext import Application
 
-from bot.common.config import ConfigError, load_settings
 from bot.answering.engine import Choice, Reply
+from bot.common.config import ConfigError, load_settings
 from handlers.telegram.config import bot_token, telegram_config, webhook_secret
 from handlers.telegram.render import (
-    MAX_CALLBACK_BYTES, html_chunks, intent_data, intent_from, reply_markup, topic_keyboard,
+    MAX_CALLBACK_BYTES,
+    html_chunks,
+    intent_data,
+    intent_from,
+    reply_markup,
+    topic_keyboard,
 )
 from run_bot import main
 

@@ -4,11 +4,12 @@ within Telegram's 64 bytes. Every callback reported in issue 15 is an @example."
 from __future__ import annotations
 
 import pytest
-from hypothesis import example, given, strategies as st
-
-from handlers.telegram.render import MAX_CALLBACK_BYTES, intent_data, intent_from
+from hypothesis import example, given
+from hypothesis import strategies as st
 from test_telegram_odd_input import handler_errors, press_raw
 from tg_harness import FIRM, SPECIALIST
+
+from handlers.telegram.render import MAX_CALLBACK_BYTES, intent_data, intent_from
 
 HUGE = "9" * 30
 PREFIXES = ("a:", "t:", "ah:", "ho", "f:", "l:", "s:+:", "s:-:", "x:", "st:", "p:c:", "p:i:", "p:n:", "tk:c:",

@@ -9,18 +9,18 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 import pytest
-
-from bot.common.clock import SHANGHAI, simulated_sleep
-from bot.delivery.dispatch import DeliverySettings, Dispatcher
-from bot.reach.reminders import build_dispatcher
-from bot.answering.engine import Engine
-from bot.app import load_knowledge
-from bot.delivery.outbox import Audience, Outbox
-from bot.firms.profiles import Profiles
-from handlers.telegram.reminders import REMINDERS_KEY
-from handlers.telegram.sender import TelegramSender
 from reminders_fakes import knowledge_with_reminder_facts
 from tg_harness import FIRM, SPECIALIST, labels, start_bot
+
+from bot.answering.engine import Engine
+from bot.app import load_knowledge
+from bot.common.clock import SHANGHAI, simulated_sleep
+from bot.delivery.dispatch import DeliverySettings, Dispatcher
+from bot.delivery.outbox import Audience, Outbox
+from bot.firms.profiles import Profiles
+from bot.reach.reminders import build_dispatcher
+from handlers.telegram.reminders import REMINDERS_KEY
+from handlers.telegram.sender import TelegramSender
 
 pytestmark = pytest.mark.asyncio
 SHAOWU_TEA = (2001, 2002, 2003)  # subscribed to trademark, in 邵武市, tea

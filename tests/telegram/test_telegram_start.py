@@ -4,12 +4,12 @@ from __future__ import annotations
 import pytest
 from telegram.error import NetworkError
 from telegram.ext import Application
+from tg_harness import TOKEN
 
 from bot.common.config import Settings
-from handlers.telegram import build_application
 from cli.telegram import serve
+from handlers.telegram import build_application
 from handlers.telegram.offline import OfflineRequest
-from tg_harness import TOKEN
 
 UNREACHABLE = "httpx.ConnectError: [Errno -3] Temporary failure in name resolution"
 

@@ -5,10 +5,10 @@ import json
 from dataclasses import replace
 
 import pytest
+from tg_harness import FIRM, labels, start_bot
 
 from bot.answering.engine import Engine
 from bot.stations.directory import Directory, stations_of
-from tg_harness import FIRM, labels, start_bot
 
 pytestmark = pytest.mark.asyncio
 

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from settings_helper import write_settings
+from tg_harness import FIRM, SPECIALIST, labels, start_bot
 
-from bot.common.config import Settings
 from bot.answering.engine import Engine
 from bot.app import check_knowledge
+from bot.common.config import Settings
 from handlers.telegram import tickets as telegram_tickets
 from handlers.telegram.context import SERVICES_KEY
-from tg_harness import FIRM, SPECIALIST, labels, start_bot
-from settings_helper import write_settings
 
 pytestmark = pytest.mark.asyncio
 
@@ -227,9 +227,10 @@ async def test_the_periodic_round_escalates_on_its_own(settings, engine, clock) 
         clock.advance(timedelta(seconds=seconds))
         await asyncio.sleep(0)
 
+    from tg_harness import TOKEN
+
     from handlers.telegram import build_application
     from handlers.telegram.offline import OfflineRequest
-    from tg_harness import TOKEN
 
     request = OfflineRequest()
     app = build_application(settings, request=request, clock=clock, engine=engine, token=TOKEN, sleep=sleep)
@@ -255,13 +256,13 @@ def engine_message(user: int, typed: str):
 
 
 async def test_out_of_hours_the_firm_is_told_when_to_expect_an_answer(bot, engine, clock) -> None:
-    clock.set(datetime(2026, 11, 27, 11, 0, tzinfo=timezone.utc))  # Friday 19:00 in Nanping
+    clock.set(datetime(2026, 11, 27, 11, 0, tzinfo=UTC))  # Friday 19:00 in Nanping
     await firm_in_shaowu(bot)
     said = await hand_off(bot)
     assert said.split("\n")[1] == (
         "现在是非工作时间（专员工作时间：周一至周五 08:30–17:30，北京时间），专员将在 11月30日（周一）08:30 上班后尽快答复您。")
     svc = bot.app.bot_data[SERVICES_KEY]
-    clock.set(datetime(2026, 11, 30, 0, 59, tzinfo=timezone.utc))  # Monday 08:59: 29 office minutes
+    clock.set(datetime(2026, 11, 30, 0, 59, tzinfo=UTC))  # Monday 08:59: 29 office minutes
     assert svc.desk.check() == []
     clock.advance(timedelta(minutes=1))
     assert svc.desk.check() == [1]

@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import pytest
+from tg_harness import FIRM, labels
 
 from bot.answering.engine import Engine
 from bot.language.normalize import TRADITIONAL, to_traditional
-from tg_harness import FIRM, labels
 
 pytestmark = pytest.mark.asyncio
 
