@@ -37,7 +37,7 @@ def settings(tmp_path: Path, kb_dir: Path) -> Settings:
 
 @pytest.fixture
 def bot(tg):
-    """The shared Telegram harness (tests/telegram/conftest.py), under this module's duty roster."""
+    """The shared Telegram harness (tests/handlers/telegram/conftest.py), under this module's duty roster."""
     return tg
 
 
