@@ -12,7 +12,8 @@ import pytest
 from reminders_fakes import FakeSender, add_firms
 from sqlite_utils import Database
 
-from bot.answering.engine import Engine, Message
+from bot.answering.engine import Engine
+from bot.answering.ports import Message
 from bot.app import ALL_MIGRATIONS, Services, build_services, open_db
 from bot.common.clock import ManualClock, simulated_sleep
 from bot.common.schedule import When

@@ -10,8 +10,17 @@ import pytest
 import yaml
 from sqlite_utils import Database
 
-from bot.answering.engine import Engine, Message
-from bot.app import ALL_MIGRATIONS, Services, build_services, check_knowledge, forget_firm, load_knowledge, open_db
+from bot.answering.engine import Engine
+from bot.answering.ports import Message
+from bot.app import (
+    ALL_MIGRATIONS,
+    Services,
+    build_services,
+    check_knowledge,
+    forget_firm,
+    load_knowledge,
+    open_db,
+)
 from bot.common.clock import SHANGHAI, simulated_sleep
 from bot.common.config import ConfigError, load_settings
 from bot.delivery.sender import PermanentError, TransientError
