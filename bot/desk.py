@@ -23,14 +23,14 @@ from typing import Awaitable, Callable, Protocol
 from bot.audit import record_audit
 from bot.clock import Clock, local_date
 from bot.config import Settings
-from bot.delivery import DeliveryError, RecipientBlocked, RetryAfter, Sender, TransientError
+from bot.delivery import DeliveryError, RecipientBlocked, RetryAfter, Sender, SessionClosed, TransientError, send_once
 from bot.drafts import write_draft
 from bot.duty import HandoffSettings, Staff, handoff_settings
 from bot.engine import Engine, Handoff
 from bot.texts import TEXTS, list_separator, text
 from bot.tickets import (
-    ANSWER, BLOCKED, CLAIMED_NOTICE, CLOSED, CLOSED_NOTICE, ESCALATED, FAILED, FIRM, FOLLOW_UP, OFFER, OPEN,
-    PENDING, SENT, SPECIALIST, TAKEN, UNREACHABLE, WITHDRAWN, Notice, Ticket, Tickets, seal_addresses,
+    ANSWER, BLOCKED, CLAIMED_NOTICE, CLOSED, CLOSED_NOTICE, ESCALATED, FAILED, FIRM, FOLLOW_UP, KEPT, OFFER, OPEN,
+    PENDING, SENT, SPECIALIST, TAKEN, UNREACHABLE, WAITING, WITHDRAWN, Notice, Ticket, Tickets, seal_addresses,
 )
 from bot.vocab import CITY, TOPIC_TITLES
 
@@ -370,6 +370,7 @@ class TicketDesk:
 _NOTICE_TEXTS = {
     TAKEN: "ticket_taken", WITHDRAWN: "ticket_withdrawn", FOLLOW_UP: "ticket_follow_up",
     CLAIMED_NOTICE: "ticket_claimed_firm", ANSWER: "ticket_answer", UNREACHABLE: "ticket_unreachable",
+    KEPT: "ticket_waiting",
 }
 
 
@@ -442,6 +443,9 @@ class NoticeDelivery:
             message_id = await self.courier.deliver(addressed, self.desk.render(notice))
         except RecipientBlocked:
             return self._give_up(notice, BLOCKED)
+        except SessionClosed as exc:
+            log.info("ticket notice %s to %s waits for the firm to write: %s", notice.id, self.channel, exc)
+            return self._give_up(notice, WAITING)
         except (RetryAfter, TransientError) as exc:
             retry = notice.attempts + 1 < MAX_ATTEMPTS
             log.warning("ticket notice %s to %s: %s%s", notice.id, self.channel, exc, "" if retry else "; giving up")
@@ -468,53 +472,61 @@ class NoticeDelivery:
         return replace(notice, chat_id=chat_id)
 
     def _give_up(self, notice: Notice, status: str) -> str:
-        """Mark the notice failed or blocked; a firm that cannot be reached is reported to the claimer."""
+        """Mark the notice failed, blocked or waiting; a firm that cannot be reached (or not yet) is reported
+        to the claimer."""
         tickets = self.desk.tickets
         with self.desk.db.atomic():
             tickets.undelivered(notice.id, status)
             ticket = tickets.get(notice.ticket_id)
             claimer = Staff.parse(ticket.claimed_by) if ticket.claimed_by else None
             if notice.role == FIRM and claimer:
-                tickets.notify(ticket.id, claimer.channel, claimer.user_id, SPECIALIST, UNREACHABLE,
-                               self.desk.clock.now())
+                tickets.notify(ticket.id, claimer.channel, claimer.user_id, SPECIALIST,
+                               KEPT if status == WAITING else UNREACHABLE, self.desk.clock.now())
         return status
 
 
-async def serve_desk(desk: TicketDesk, delivery: NoticeDelivery, sleep: Sleep = asyncio.sleep) -> None:
+async def serve_desk(desk: TicketDesk, delivery: NoticeDelivery, sleep: Sleep = asyncio.sleep,
+                     *more: NoticeDelivery) -> None:
     """The channel's periodic round, until cancelled: offer and escalate (desk.check), deliver this
-    channel's notices, then wait `handoff.check_seconds`. A failed round is logged, never fatal."""
-    desk.tickets.recover(delivery.channel)
+    channel's notices (and those of the `more` channels the process serves), then wait
+    `handoff.check_seconds`. A failed round is logged, never fatal."""
+    deliveries = (delivery, *more)
+    for each in deliveries:
+        desk.tickets.recover(each.channel)
     while True:
         try:
             desk.check()
-            await delivery.run()
+            for each in deliveries:
+                await each.run()
         except Exception:  # noqa: BLE001 (one bad round must not stop the service levels)
             log.exception("ticket desk round failed")
         await sleep(desk.config.check_seconds)
 
 
 class SenderCourier:
-    """A courier over a plain bot.delivery.Sender (WeCom): text only, no message ids."""
+    """A courier over a plain bot.delivery.Sender (WeCom): text only, no message ids; each notice keyed by
+    its id where the platform takes one (微信客服)."""
 
     def __init__(self, sender: Sender) -> None:
         self.sender = sender
         self.channel = sender.channel
 
     async def deliver(self, notice: Notice, said: str) -> str | None:
-        await self.sender.send(notice.chat_id, said)
+        await send_once(self.sender, f"notice:{notice.id}", notice.chat_id, said)
         return None
 
 
 class DeskRound:
     """Runs `serve_desk` in the background while a channel is up (started and stopped by its lifecycle)."""
 
-    def __init__(self, desk: TicketDesk, delivery: NoticeDelivery, sleep: Sleep = asyncio.sleep) -> None:
-        self.desk, self.delivery, self.sleep = desk, delivery, sleep
+    def __init__(self, desk: TicketDesk, delivery: NoticeDelivery, sleep: Sleep = asyncio.sleep,
+                 *more: NoticeDelivery) -> None:
+        self.desk, self.delivery, self.sleep, self.more = desk, delivery, sleep, more
         self._task: asyncio.Task | None = None
 
     def start(self) -> None:
         if self._task is None:
-            self._task = asyncio.create_task(serve_desk(self.desk, self.delivery, self.sleep))
+            self._task = asyncio.create_task(serve_desk(self.desk, self.delivery, self.sleep, *self.more))
 
     async def stop(self) -> None:
         task, self._task = self._task, None

@@ -19,13 +19,16 @@ from datetime import datetime, timedelta
 from typing import Awaitable, Callable, Mapping
 
 from bot.clock import Clock
-from bot.delivery import PermanentError, RecipientBlocked, RetryAfter, Sender, TransientError
+from bot.delivery import (
+    PermanentError, RecipientBlocked, RetryAfter, Sender, SessionClosed, TransientError, send_once,
+)
 from bot.outbox import (
     BLOCKED,
     FAILED,
     PENDING,
     SENDING,
     SENT,
+    WAITING,
     Delivery,
     Outbox,
     _marks,
@@ -120,6 +123,7 @@ class Totals:
     sent: int = 0
     failed: int = 0
     blocked: int = 0
+    waiting: int = 0
     retried: int = 0
     reports: int = 0
     recovered: int = 0
@@ -280,7 +284,7 @@ class Dispatcher:
             if outcome.status == BLOCKED and job.user:
                 profiles.update(job.user, now, active=0)
                 self._drop_queued(job)
-            field_name = {SENT: "sent", FAILED: "failed", BLOCKED: "blocked", PENDING: "retried"}[
+            field_name = {SENT: "sent", FAILED: "failed", BLOCKED: "blocked", WAITING: "waiting", PENDING: "retried"}[
                 outcome.status
             ]
             setattr(self.totals, field_name, getattr(self.totals, field_name) + 1)
@@ -377,12 +381,19 @@ class Dispatcher:
     # ---- sending ----------------------------------------------------------------------------
 
     async def _attempt(self, job: Job) -> Outcome:
-        """One platform call; the outcome says what to record."""
+        """One platform call (a copy keyed by its id where the platform takes one); the outcome says what
+        to record."""
+        sender = self.senders[job.channel]
         try:
-            await self.senders[job.channel].send(job.chat_id, job.text)
+            if job.copy_id is None:
+                await sender.send(job.chat_id, job.text)
+            else:
+                await send_once(sender, f"outbox:{job.copy_id}", job.chat_id, job.text)
             return Outcome(SENT)
         except RecipientBlocked as exc:
             return Outcome(BLOCKED, _short(exc))
+        except SessionClosed as exc:
+            return Outcome(WAITING, _short(exc))
         except RetryAfter as exc:
             self.limiters[job.channel].pause(self.clock.now() + timedelta(seconds=exc.seconds))
             return Outcome(PENDING, _short(exc), exc.seconds)
@@ -477,6 +488,8 @@ def report_text(broadcast_id: int, delivery: Delivery, lang: str) -> str:
             pending=str(delivery.pending),
         )
     ]
+    if delivery.waiting:
+        lines.append(text("report_waiting", lang, count=str(delivery.waiting)))
     if delivery.repeated:
         lines.append(text("report_repeated", lang, count=str(delivery.repeated)))
     return "\n".join(lines)

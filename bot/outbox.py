@@ -6,7 +6,7 @@ copy per recipient (unique per broadcast, channel and chat: overlapping audience
 recipient two copies) and becomes `sending`; once every copy is final it is `sent`. A recurring
 broadcast stays `scheduled` and each run is a new broadcast row (`parent_id`) with its own copies.
 Copies go `pending` → `sending` (claimed just before the platform call) → `sent` | `failed` |
-`blocked`; a copy found `sending` at start-up was in flight when the sender stopped: it is sent again
+`blocked` | `waiting` (微信客服's session window is closed: `reopen` makes it pending when the firm writes); a copy found `sending` at start-up was in flight when the sender stopped: it is sent again
 and counted in `repeated`.
 """
 
@@ -30,6 +30,7 @@ KINDS = (BROADCAST, DEADLINE, CALENDAR)
 SCHEDULED, SENDING, SENT, CANCELLED = "scheduled", "sending", "sent", "cancelled"
 # outbox.status (SENDING and SENT as above)
 PENDING, FAILED, BLOCKED = "pending", "failed", "blocked"
+WAITING = "waiting"  # the platform's session rules refuse it now: pending again when the recipient writes
 # Which one-line footer a copy carries (a key of bot/texts.py).
 FOOTER_UNSUBSCRIBE, FOOTER_DEADLINES = "footer_unsubscribe", "footer_deadlines"
 
@@ -183,11 +184,12 @@ class Delivery:
     failed: int = 0
     blocked: int = 0
     pending: int = 0  # pending or in flight
+    waiting: int = 0  # until the recipient writes again (微信客服's session window)
     repeated: int = 0  # delivered again after a stopped sender (may have arrived twice)
 
     @property
     def total(self) -> int:
-        return self.delivered + self.failed + self.blocked + self.pending
+        return self.delivered + self.failed + self.blocked + self.pending + self.waiting
 
 
 @dataclass(frozen=True)
@@ -435,8 +437,17 @@ class Outbox:
             failed=counts.get(FAILED, (0, 0))[0],
             blocked=counts.get(BLOCKED, (0, 0))[0],
             pending=counts.get(PENDING, (0, 0))[0] + counts.get(SENDING, (0, 0))[0],
+            waiting=counts.get(WAITING, (0, 0))[0],
             repeated=counts.get(SENT, (0, 0))[1],
         )
+
+    def reopen(self, channel: str, chat_id: str, now: datetime) -> int:
+        """The recipient wrote again: its waiting copies are due now."""
+        with self.db.atomic():
+            return self.db.execute(
+                "update outbox set status = ?, next_attempt = ? where status = ? and channel = ? and chat_id = ?",
+                [PENDING, iso(now), WAITING, channel, chat_id],
+            ).rowcount
 
     # ---- after a stop -----------------------------------------------------------------------
 

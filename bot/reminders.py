@@ -23,7 +23,7 @@ from bot.schedule import When
 
 log = logging.getLogger(__name__)
 
-DEFAULT_LIMITS = {"telegram": RateLimit(30, 1), "wecom": RateLimit(10, 2)}
+DEFAULT_LIMITS = {"telegram": RateLimit(30, 1), "wecom": RateLimit(10, 2), "wecom_kf": RateLimit(10, 2)}
 DEFAULT_MONTHS_BEFORE = {TRADEMARK: (6, 1), PATENT_FEE: (1,), PLEDGE_LOAN: (3, 1)}
 RESTART_SECONDS, RESTART_MAX_SECONDS = 5.0, 300.0
 _DELIVERY_KEYS = ("concurrency", "max_attempts", "backoff_seconds", "max_backoff_seconds", "idle_seconds")

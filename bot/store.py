@@ -130,11 +130,11 @@ def _generate_salt(db: Database) -> str:
 
 
 # Feature migration sets, one line each (imported at the bottom so feature modules may import store).
-from bot import audit, dedup, events, metrics, outbox, profiles, tickets  # noqa: E402
+from bot import audit, dedup, delivery_kf_store, events, metrics, outbox, profiles, tickets  # noqa: E402
 
 MIGRATION_SETS += [
     profiles.migrations, audit.migrations, dedup.migrations, metrics.migrations, outbox.migrations,
-    tickets.migrations,
+    tickets.migrations, delivery_kf_store.migrations,
 ]
 profiles.ERASERS.append(tickets.forget_firm)
 profiles.ERASERS.append(events.forget_asked)

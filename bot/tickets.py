@@ -39,9 +39,11 @@ FORGOTTEN = "forgotten"  # closed because the firm was erased
 OFFER, ESCALATED, TAKEN, WITHDRAWN, FOLLOW_UP = "offer", "escalated", "taken", "withdrawn", "follow_up"
 CLAIMED_NOTICE, ANSWER, CLOSED_NOTICE = "claimed", "answer", "closed"
 UNREACHABLE = "unreachable"  # to the claimer: a message could not reach the firm
+KEPT = "kept"  # to the claimer: a message to the firm waits until the firm writes (微信客服's session rules)
 OFFERS = (OFFER, ESCALATED)
 
 PENDING, SENDING, SENT, FAILED, BLOCKED = "pending", "sending", "sent", "failed", "blocked"
+WAITING = "waiting"  # the firm's session window is closed: pending again when it writes (`reopen`)
 
 
 @migrations(name="001_tickets")
@@ -359,6 +361,14 @@ class Tickets:
         with self.db.atomic():
             self.db.execute("update ticket_notices set status = ?, attempts = attempts + 1 where id = ?",
                             [status, notice_id])
+
+    def reopen(self, channel: str, addresses: list[str]) -> int:
+        """The firm (its chat sealed as any of `addresses`) wrote again: its waiting notices are pending."""
+        marks = ", ".join("?" for _ in addresses)
+        with self.db.atomic():
+            return self.db.execute(
+                f"update ticket_notices set status = ? where channel = ? and status = ? and chat_id in ({marks})",
+                [PENDING, channel, WAITING, *addresses]).rowcount
 
     def recover(self, channel: str) -> int:
         """At start-up: notices left `sending` by a stopped process go again (one may be repeated)."""

@@ -37,26 +37,27 @@ class FirmDesk:
 
     def __init__(
         self, engine: Engine, profiles: Profiles, clock: Clock, message_for: MessageFor, forgotten: Forgotten,
+        channel: str = CHANNEL,
     ) -> None:
         self.engine, self.profiles, self.clock, self.message_for = engine, profiles, clock, message_for
-        self.forgotten = forgotten
+        self.forgotten, self.channel = forgotten, channel
 
     def ensure(self, user_id: str, language: str) -> tuple[Firm, bool]:
-        """The firm's profile (channel wecom, chat id = the WeCom userid), created if new (True) and
+        """The firm's profile (on this channel, chat id = the user id), created if new (True) and
         active again if it had left; an active profile is only read (no write per message)."""
         firm = self.firm(user_id)
         if firm and firm.active:
             return firm, False
-        return self.profiles.ensure(firm.user if firm else self.engine.events.firm(CHANNEL, user_id),
-                                    CHANNEL, user_id, language, self.clock.now())
+        return self.profiles.ensure(firm.user if firm else self.engine.events.firm(self.channel, user_id),
+                                    self.channel, user_id, language, self.clock.now())
 
     def firm_or_unsaved(self, user_id: str, language: str) -> Firm:
         """The stored profile, or a blank one that is not stored (for specialists: staff are no firms)."""
         return self.firm(user_id) or onboarding.unsaved_firm(
-            self.engine.events.user(CHANNEL, user_id), CHANNEL, user_id, language)
+            self.engine.events.user(self.channel, user_id), self.channel, user_id, language)
 
     def firm(self, user_id: str) -> Firm | None:
-        return self.profiles.get(self.engine.events.firm(CHANNEL, user_id))
+        return self.profiles.get(self.engine.events.firm(self.channel, user_id))
 
     # ---- commands ---------------------------------------------------------------------------
 
@@ -75,7 +76,7 @@ class FirmDesk:
         if name == "station":
             return self.station(user_id, firm, onboarding.topic_named(word) if word else None)
         if name == "profile":
-            return self._step(COUNTY, lang, before=onboarding.summary(firm, lang))
+            return self.step(COUNTY, lang, before=onboarding.summary(firm, lang))
         if name == "lang":
             return self._language(firm, word.lower())
         if name in (SUBSCRIBE, UNSUBSCRIBE):
@@ -89,7 +90,7 @@ class FirmDesk:
         """The welcome, the privacy notice and the not-legal-advice note; then the profile questions."""
         lang = firm.language
         welcome = onboarding.welcome(lang, menu_below=False)
-        return self._step(COUNTY, lang, before=welcome) if ask_profile else Prompt(welcome, lang)
+        return self.step(COUNTY, lang, before=welcome) if ask_profile else Prompt(welcome, lang)
 
     def greet(self, prompt: Prompt) -> Prompt:
         """A first contact's reply: the welcome first, and (outside the profile questions) how to give one."""
@@ -124,7 +125,7 @@ class FirmDesk:
             firm, _ = self.ensure(user_id, lang)
             firm = onboarding.answer(self.profiles, firm.user, kind, value, self.clock.now())
             following = onboarding.next_step(kind)
-            return self._step(following, lang) if following else Prompt(onboarding.summary(firm, lang), lang)
+            return self.step(following, lang) if following else Prompt(onboarding.summary(firm, lang), lang)
         if kind == LANG:
             return self._language(firm, value or "")
         if kind in (SUBSCRIBE, UNSUBSCRIBE):
@@ -142,7 +143,7 @@ class FirmDesk:
     # ---- pieces -----------------------------------------------------------------------------
 
     @staticmethod
-    def _step(step: str, lang: str, before: str = "") -> Prompt:
+    def step(step: str, lang: str, before: str = "") -> Prompt:
         """One profile question; every step but the last can be skipped with 0."""
         question = onboarding.question(step, lang)
         return Prompt(
@@ -190,6 +191,6 @@ class FirmDesk:
     def _forget(self, user_id: str, lang: str) -> Prompt:
         """Telegram's /forget (the profile, subscriptions, pending questions, the Engine's memory), then the
         channel's own traces (`forgotten`); the reply leaves no numbered offer behind."""
-        onboarding.forget(self.engine, self.profiles, CHANNEL, user_id)
+        onboarding.forget(self.engine, self.profiles, self.channel, user_id)
         self.forgotten(user_id)
         return Prompt(text("forget_done", lang), lang, keeps_offer=True)

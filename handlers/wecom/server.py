@@ -29,6 +29,8 @@ from starlette.routing import Route
 from bot.clock import Clock
 from bot.config import Settings
 from bot.dedup import SeenDeliveries
+from bot.delivery_kf_store import KfStore
+from bot.outbox import Outbox
 from bot.delivery import DeliveryError, RetryAfter, Sender, TransientError
 from bot.desk import DeskRound, NoticeDelivery, SenderCourier, Sleep
 from bot.engine import Engine
@@ -36,12 +38,14 @@ from bot.retention import run_retention
 from bot.reminders import ReminderLoop, build_dispatcher, reminder_settings
 from bot.textsplit import split_text, utf8_size
 from bot.texts import text
-from handlers.wecom.client import TEXT_LIMIT_BYTES, WeComClient
+from handlers.wecom.client import TEXT_LIMIT_BYTES
 from handlers.wecom.config import WeComCredentials, WeComSettings
 from handlers.wecom.conversation import CHANNEL, Conversation
 from handlers.wecom.crypto import ReceiverError, SignatureError, WeComCrypto, WeComCryptoError
+from handlers.wecom.kf import KfConversation, KfPuller, KfSender
+from handlers.wecom.kf_client import KF_CHANNEL, KfClient
 from handlers.wecom.messages import (
-    Inbound, MalformedXML, encrypted_envelope, encrypted_field, parse_inbound, text_reply,
+    KF_EVENT, Inbound, MalformedXML, encrypted_envelope, encrypted_field, parse_inbound, text_reply,
 )
 
 log = logging.getLogger(__name__)
@@ -90,6 +94,7 @@ class WeComCallback:
         self.sleep = sleep
         self._pending: dict[str, asyncio.Task[str]] = {}  # delivery key → the reply being worked out
         self._deferred: dict[str, asyncio.Task[None]] = {}  # delivery key → its delivery through the API
+        self.kf: KfPuller | None = None  # 微信客服: pulls what kf_msg_or_event announces
         conversation.forget_listeners.append(self._forget_deliveries)
 
     def routes(self, path: str) -> list[Route]:
@@ -121,7 +126,18 @@ class WeComCallback:
             inbound = parse_inbound(self._open(signature, timestamp, nonce, encrypted))
         except MalformedXML as exc:
             raise Refused("malformed_message", 400, str(exc)) from None
+        if inbound.event == KF_EVENT:
+            return self._kf_event(inbound)
         return await self._answer(inbound)
+
+    def _kf_event(self, inbound: Inbound) -> Response:
+        """微信客服 has new messages: the puller fetches them (kf/sync_msg); the callback answers at once,
+        empty (a repeated event only means one more pull)."""
+        if self.kf is None:
+            log.warning("wecom: kf_msg_or_event for %s, but the kf channel is not wired", inbound.open_kfid)
+        else:
+            self.kf.notify(inbound.open_kfid, inbound.token)
+        return Response(b"")
 
     # ---- steps ------------------------------------------------------------------------------
 
@@ -319,31 +335,39 @@ def build_app(
     engine: Engine, settings: Settings, credentials: WeComCredentials, options: WeComSettings, clock: Clock,
     transport: httpx.AsyncBaseTransport | None = None, sleep: Sleep = asyncio.sleep,
 ) -> tuple[Starlette, WeComCallback]:
-    """Wire the callback of one app over the Engine, the reminders' delivery loop for WeCom firms and the
-    tickets' periodic round (both run by the app's lifespan; the loop as `app.state.reminders`); `transport`
-    replaces the network in tests, `sleep` the wait of the tickets' round."""
-    client = WeComClient.for_app(credentials, options, clock, transport)
+    """Wire the callback of one app over the Engine, with the 微信客服 channel it also serves (kf events
+    arrive on the same callback), the reminders' delivery loop for both and the tickets' periodic rounds
+    (all run by the app's lifespan; the loop as `app.state.reminders`, the kf puller as `callback.kf`);
+    `transport` replaces the network in tests, `sleep` the wait of the tickets' round."""
+    client = KfClient.for_app(credentials, options, clock, transport)
     callback = WeComCallback(
         WeComCrypto(credentials.token, credentials.encoding_aes_key, credentials.corp_id),
         Conversation(engine, settings, clock),
         SeenDeliveries(engine.db, CHANNEL, clock, timedelta(minutes=options.dedup_minutes)),
         client, clock, timedelta(seconds=options.timestamp_window_seconds), options.body_read_seconds, sleep,
     )
+    kf_store = KfStore(engine.db)
+    kf_sender = KfSender(client, kf_store.msgid_prefix)
     reminders = ReminderLoop(build_dispatcher(
-        engine.db, {CHANNEL: client}, clock, reminder_settings(settings), lambda: engine.kb,
+        engine.db, {CHANNEL: client, KF_CHANNEL: kf_sender}, clock, reminder_settings(settings), lambda: engine.kb,
         daily=partial(run_retention, engine.db, clock, settings),
     ))
+    desk = callback.conversation.ticket_desk
+    kf_notices = NoticeDelivery(desk, SenderCourier(kf_sender))
+    callback.kf = kf_puller(engine, settings, clock, client, kf_store, kf_notices, reminders, sleep)
 
     callback.conversation.composer.on_confirmed = reminders.dispatcher.wake  # 立即 goes at once
-    callback.conversation.ticket_desk.warn_if_unstaffed(CHANNEL)
-    desk_round = DeskRound(callback.conversation.ticket_desk, callback.notices, sleep)
+    desk.warn_if_unstaffed(CHANNEL)
+    desk_round = DeskRound(desk, callback.notices, sleep, kf_notices)
 
     async def start() -> None:
         reminders.start()
         desk_round.start()
+        await callback.kf.catch_up()
 
     async def stop() -> None:
         await callback.drain()
+        await callback.kf.drain()
         await desk_round.stop()
         await reminders.stop()
         await client.aclose()
@@ -351,3 +375,27 @@ def build_app(
     app = create_app(callback, options.path, on_shutdown=stop, on_startup=start)
     app.state.reminders = reminders
     return app, callback
+
+
+def kf_puller(
+    engine: Engine, settings: Settings, clock: Clock, client: KfClient, store: KfStore, notices: NoticeDelivery,
+    reminders: ReminderLoop, sleep: Sleep,
+) -> KfPuller:
+    """The 微信客服 puller: its firms' messages answered by the Engine; a firm that writes reopens what
+    waited for its session (replies, reminder copies, ticket notices), delivered right after the pass."""
+    conversation = KfConversation(engine, settings, clock)
+    conversation.conversation.forget_listeners.append(store.forget)
+    outbox, tickets = Outbox(engine.db), notices.desk.tickets
+
+    def firm_wrote(chat_id: str) -> None:
+        if outbox.reopen(KF_CHANNEL, chat_id, clock.now()):
+            reminders.dispatcher.wake()
+        tickets.reopen(KF_CHANNEL, engine.events.every_seal(chat_id))
+
+    async def after_pass() -> None:
+        try:
+            await notices.run()
+        except Exception:  # noqa: BLE001 (the desk round delivers them later)
+            log.exception("wecom_kf: delivering ticket notices failed")
+
+    return KfPuller(store, client, conversation, clock, sleep=sleep, on_firm_wrote=firm_wrote, after_pass=after_pass)

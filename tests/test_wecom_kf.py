@@ -1,0 +1,139 @@
+"""微信客服 through the local fake: the enter-session welcome that knows the county, answers with
+clickable menus, a chosen item, a follow-up, the text-only and location replies, /subscribe and /forget."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import pytest_asyncio
+
+from bot.engine import Engine
+from bot.profiles import Profiles
+from bot.store import open_db
+from kf_harness import STAFFED, KfChannel, chat
+from settings_helper import write_settings
+from wecom_kf_fake import KFID
+
+pytestmark = pytest.mark.asyncio
+
+
+@pytest.fixture
+def kf_settings(tmp_path: Path, kb_dir: Path):
+    return write_settings(tmp_path, kb_dir, STAFFED)
+
+
+@pytest.fixture
+def kf_engine(fixture_kb, kf_settings, clock) -> Engine:
+    return Engine(fixture_kb, kf_settings, open_db(kf_settings.db_path), clock)
+
+
+@pytest_asyncio.fixture
+async def kf(kf_engine, kf_settings, clock):
+    channel = await KfChannel.start(kf_engine, kf_settings, clock)
+    yield channel
+    await channel.close()
+
+
+def firm_of(engine: Engine, user: str):
+    return Profiles(engine.db).get(engine.events.firm("wecom_kf", chat(user)))
+
+
+async def test_entering_from_a_station_qr_code_welcomes_with_the_county(kf, kf_engine) -> None:
+    [welcome] = await kf.enters("wmFirmA", "county:建阳区")
+    assert welcome.startswith("您好，我是知创助手")
+    assert "🔒" in welcome and "已按您扫码的服务站记下所在县区：建阳区" in welcome
+    assert "[茶叶]" in welcome or "行业" in welcome  # the next profile question, as menu items
+    assert kf.api.kf_sent[-1]["msgtype"] == "msgmenu" and "code" in kf.api.kf_sent[-1]  # send_msg_on_event
+    firm = firm_of(kf_engine, "wmFirmA")
+    assert (firm.channel, firm.county) == ("wecom_kf", "建阳区")
+
+
+async def test_a_station_id_scene_gives_the_station_county_and_a_known_firm_keeps_its_own(kf, kf_engine) -> None:
+    await kf.enters("wmFirmB", "station:t_window")  # the test window serves the whole city
+    assert firm_of(kf_engine, "wmFirmB").county == "city"
+    await kf.enters("wmFirmB", "county:邵武市")
+    assert firm_of(kf_engine, "wmFirmB").county == "city"
+
+
+async def test_an_expired_welcome_code_leaves_the_welcome_waiting_for_the_first_message(kf, clock) -> None:
+    token = kf.api.enter_session("wmFirmA", "建阳区")
+    from datetime import timedelta
+    clock.advance(timedelta(seconds=30))  # the code is valid 20 s
+    await kf.announce(token)
+    assert kf.api.seen_by("wmFirmA") == []
+    seen = await kf.says("wmFirmA", "商标注册要多久")
+    assert seen[0].startswith("您好，我是知创助手") and any("9个月" in s for s in seen)
+
+
+async def test_a_question_gets_a_menu_and_a_chosen_item_is_answered(kf) -> None:
+    await kf.says("wmFirmA", "你好")  # the first contact: welcome and profile invite
+    [answer] = await kf.says("wmFirmA", "商标注册要多久")
+    assert "9个月" in answer
+    assert kf.last_menu("wmFirmA") == ["注册商标的官费", "商标续展", "去哪里办？"]
+    assert answer.endswith("回复「+」或「-」评价这个回答")
+    [fee] = await kf.clicks("wmFirmA", "注册商标的官费")
+    assert fee.startswith("网上申请每类270元")
+    [follow_up] = await kf.says("wmFirmA", "商标续展怎么办")
+    assert "续展" in follow_up
+
+
+async def test_a_click_on_an_older_menu_is_read_as_its_words(kf) -> None:
+    await kf.says("wmFirmA", "商标注册要多久")
+    await kf.says("wmFirmA", "质押融资怎么办")  # a newer menu: its item 1 is something else
+    [answer] = await kf.says("wmFirmA", "注册商标的官费", menu_id="1")
+    assert answer.startswith("网上申请每类270元")
+
+
+async def test_more_than_ten_choices_come_as_two_menus(kf) -> None:
+    await kf.says("wmFirmA", "你好")
+    seen = await kf.says("wmFirmA", "今天天气怎么样")  # the fallback offers 11 topics and 转人工
+    menus = [m for m in kf.api.seen_by("wmFirmA")[-2:] if m["msgtype"] == "msgmenu"]
+    assert [len(m["msgmenu"]["list"]) for m in menus] == [10, 2]
+    assert seen[0].startswith("抱歉") and seen[1].endswith("[留给专员]")
+
+
+async def test_voice_image_and_file_get_the_text_only_reply(kf) -> None:
+    await kf.says("wmFirmA", "你好")
+    for kind in ("voice", "image", "file"):
+        [reply] = await kf.sends("wmFirmA", kind, {kind: {"media_id": "m1"}})
+        assert reply == "目前只能回答文字问题，请用文字输入您的问题，例如「商标注册要多久」。"
+
+
+async def test_a_shared_location_finds_the_nearest_station(kf) -> None:
+    await kf.says("wmFirmA", "你好")
+    [reply] = await kf.sends("wmFirmA", "location", {"location": {
+        "latitude": 27.33, "longitude": 118.12, "name": "某地", "address": "测试路"}})
+    assert "测试商标受理窗口" in reply
+
+
+async def test_subscribe_says_how_the_session_window_limits_reminders(kf) -> None:
+    await kf.says("wmFirmA", "你好")
+    seen = await kf.says("wmFirmA", "/subscribe")
+    assert "48 小时内发送最多 5 条消息" in "\n".join(seen)
+
+
+async def test_forget_erases_the_firm_and_the_channel_keeps_no_trace(kf, kf_engine) -> None:
+    await kf.says("wmFirmA", "我们的茶叶商标被人抢注了")
+    await kf.says("wmFirmA", "/forget")
+    [done] = await kf.says("wmFirmA", "/forget yes")
+    assert "删除" in done
+    assert firm_of(kf_engine, "wmFirmA") is None
+    db = kf_engine.db
+    for table in ("kf_inbox", "kf_replies", "firms", "events", "inbound_seen"):
+        for row in db[table].rows:
+            assert "wmFirmA" not in str(row) and "茶叶商标" not in str(row), (table, row)
+
+
+async def test_a_repeated_callback_and_a_stale_token_answer_once(kf) -> None:
+    token = kf.api.customer_says("wmFirmA", "商标注册要多久")
+    await kf.announce(token)
+    kf.api.expire_all()  # the access token went stale meanwhile
+    await kf.announce(token)  # WeCom repeats the callback
+    [answer] = kf.api.texts_seen_by("wmFirmA")  # the welcome and the answer in one menu, once
+    assert "9个月" in answer and kf.api.refused == []
+    assert kf.api.tokens_issued == 2  # fetched again after 42001
+
+
+async def test_the_wecom_app_is_answered_as_before_on_the_same_callback(kf) -> None:
+    assert "9个月" in await kf.peer.say("staff_li", "商标注册要多久")
+    assert KFID not in str(kf.api.sent)
