@@ -4,7 +4,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from wecom_fake import WeComPeer, serve
+import httpx
+
+from handlers.wecom.config import WeComSettings
+from handlers.wecom.server import build_app
+from wecom_fake import CREDENTIALS, WeComPeer
 from wecom_kf_fake import KFID, FakeKfAPI, kf_event_xml
 
 STAFFED = (
@@ -24,12 +28,14 @@ class KfChannel:
     peer: WeComPeer
     callback: Any
     http: Any
+    dispatcher: Any  # the reminders' delivery loop (run by the lifespan in production)
 
     @classmethod
     async def start(cls, engine, settings, clock) -> KfChannel:
         api = FakeKfAPI(clock=clock, visible_users={"staff_li"})
-        http, callback = await serve(engine, settings, clock, api)
-        return cls(api, WeComPeer(http, clock), callback, http)
+        app, callback = build_app(engine, settings, CREDENTIALS, WeComSettings(), clock, transport=api.transport())
+        http = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://wecom.test")
+        return cls(api, WeComPeer(http, clock), callback, http, app.state.reminders.dispatcher)
 
     async def close(self) -> None:
         await self.callback.kf.drain()

@@ -89,6 +89,7 @@ class WeComCallback:
         self.crypto, self.conversation, self.seen, self.sender = crypto, conversation, seen, sender
         self.clock, self.window, self.body_read_seconds = clock, timestamp_window, body_read_seconds
         self.notices = NoticeDelivery(conversation.ticket_desk, SenderCourier(sender))  # ticket notices for WeCom
+        self.more_notices: list[NoticeDelivery] = []  # those of the other channels this process serves (kf)
         self.rejections = Rejections()
         self.duplicates = 0
         self.sleep = sleep
@@ -293,11 +294,13 @@ class WeComCallback:
                 return
 
     async def deliver_notices(self) -> None:
-        """Send the pending ticket notices for WeCom (after the passive reply is on its way)."""
-        try:
-            await self.notices.run()
-        except Exception:
-            log.exception("wecom: delivering ticket notices failed")
+        """Send the pending ticket notices for the kf channel, then for WeCom (after the passive reply is on
+        its way): a kf notice that must wait queues a word for the specialist."""
+        for delivery in (*self.more_notices, self.notices):
+            try:
+                await delivery.run()
+            except Exception:
+                log.exception("%s: delivering ticket notices failed", delivery.channel)
 
     def _guarded(self, endpoint: Callable[[Request], Awaitable[Response]]) -> Callable[[Request], Awaitable[Response]]:
         """Refusals become their status; anything unexpected a logged, trace-free 500."""
@@ -354,7 +357,8 @@ def build_app(
     ))
     desk = callback.conversation.ticket_desk
     kf_notices = NoticeDelivery(desk, SenderCourier(kf_sender))
-    callback.kf = kf_puller(engine, settings, clock, client, kf_store, kf_notices, reminders, sleep)
+    callback.more_notices.append(kf_notices)
+    callback.kf = kf_puller(engine, settings, clock, client, kf_store, reminders, sleep, callback.deliver_notices)
 
     callback.conversation.composer.on_confirmed = reminders.dispatcher.wake  # 立即 goes at once
     desk.warn_if_unstaffed(CHANNEL)
@@ -378,24 +382,19 @@ def build_app(
 
 
 def kf_puller(
-    engine: Engine, settings: Settings, clock: Clock, client: KfClient, store: KfStore, notices: NoticeDelivery,
-    reminders: ReminderLoop, sleep: Sleep,
+    engine: Engine, settings: Settings, clock: Clock, client: KfClient, store: KfStore, reminders: ReminderLoop,
+    sleep: Sleep, deliver_notices: Callable[[], Awaitable[None]],
 ) -> KfPuller:
     """The 微信客服 puller: its firms' messages answered by the Engine; a firm that writes reopens what
-    waited for its session (replies, reminder copies, ticket notices), delivered right after the pass."""
+    waited for its session (replies, reminder copies, ticket notices); notices go right after each pass."""
     conversation = KfConversation(engine, settings, clock)
     conversation.conversation.forget_listeners.append(store.forget)
-    outbox, tickets = Outbox(engine.db), notices.desk.tickets
+    outbox, tickets = Outbox(engine.db), conversation.conversation.ticket_desk.tickets
 
     def firm_wrote(chat_id: str) -> None:
         if outbox.reopen(KF_CHANNEL, chat_id, clock.now()):
             reminders.dispatcher.wake()
         tickets.reopen(KF_CHANNEL, engine.events.every_seal(chat_id))
 
-    async def after_pass() -> None:
-        try:
-            await notices.run()
-        except Exception:  # noqa: BLE001 (the desk round delivers them later)
-            log.exception("wecom_kf: delivering ticket notices failed")
-
-    return KfPuller(store, client, conversation, clock, sleep=sleep, on_firm_wrote=firm_wrote, after_pass=after_pass)
+    return KfPuller(store, client, conversation, clock, sleep=sleep, on_firm_wrote=firm_wrote,
+                    after_pass=deliver_notices)
