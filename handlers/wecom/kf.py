@@ -31,7 +31,7 @@ from bot.textsplit import split_text, utf8_size
 from bot.vocab import CITY, canonical_county
 from handlers.wecom.account import SUBSCRIBE
 from handlers.wecom.conversation import Conversation
-from handlers.wecom.kf_client import KF_CHANNEL, KfClient
+from handlers.wecom.kf_client import KF_CHANNEL, SYNC_LIMIT, KfClient
 from handlers.wecom.messages import Inbound, position
 from handlers.wecom.prompt import Prompt, render
 
@@ -203,11 +203,12 @@ class KfPuller:
         self, store: KfStore, client: KfClient, conversation: KfConversation, clock: Clock, *,
         holder: str | None = None, lease: timedelta = LEASE, sleep: Sleep = asyncio.sleep,
         on_firm_wrote: Callable[[str], None] = lambda chat_id: None,
-        after_pass: Callable[[], Awaitable[None]] | None = None,
+        after_pass: Callable[[], Awaitable[None]] | None = None, page_size: int = SYNC_LIMIT,
     ) -> None:
         self.store, self.client, self.conversation, self.clock = store, client, conversation, clock
         self.holder = holder or secrets.token_hex(8)
         self.lease, self.sleep, self.on_firm_wrote, self.after_pass = lease, sleep, on_firm_wrote, after_pass
+        self.page_size = page_size
         self.sent = 0
         self._tokens: dict[str, str] = {}  # open_kfid → the latest callback token
         self._runs: dict[str, asyncio.Task[None]] = {}
@@ -274,7 +275,7 @@ class KfPuller:
         """Follow kf/sync_msg from the stored cursor while has_more; each page is stored with its cursor."""
         added, token = 0, self._tokens.get(open_kfid, "")
         while True:
-            page = await self.client.sync_msg(open_kfid, self.store.cursor(open_kfid), token)
+            page = await self.client.sync_msg(open_kfid, self.store.cursor(open_kfid), token, self.page_size)
             messages = [m for m in page.get("msg_list") or [] if isinstance(m, dict) and m.get("msgid")]
             added += self.store.take_batch(open_kfid, self.holder, str(page.get("next_cursor") or ""), messages,
                                            user_of, self.clock.now())

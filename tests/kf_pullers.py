@@ -1,0 +1,16 @@
+"""A kf puller of its own (no callback app) over the local fake: what the lease and crash tests run, in
+this process or a child."""
+from __future__ import annotations
+
+from bot.delivery_kf_store import KfStore
+from handlers.wecom.kf import KfConversation, KfPuller
+from handlers.wecom.kf_client import KfClient
+from wecom_fake import AGENT_ID, CORP_ID, SECRET
+
+PAGE = 2  # messages a sync_msg page: several pages, so has_more is followed
+
+
+def puller_over(engine, settings, clock, api, holder: str) -> KfPuller:
+    client = KfClient(CORP_ID, SECRET, AGENT_ID, clock, transport=api.transport())
+    return KfPuller(KfStore(engine.db), client, KfConversation(engine, settings, clock), clock, holder=holder,
+                    page_size=PAGE)
