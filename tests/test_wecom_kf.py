@@ -65,7 +65,7 @@ async def test_an_expired_welcome_code_leaves_the_welcome_waiting_for_the_first_
     assert seen[0].startswith("您好，我是知创助手") and any("9个月" in s for s in seen)
 
 
-async def test_a_question_gets_a_menu_and_a_chosen_item_is_answered(kf) -> None:
+async def test_a_question_gets_a_menu_and_a_chosen_item_is_answered(kf, kf_engine) -> None:
     await kf.says("wmFirmA", "你好")  # the first contact: welcome and profile invite
     [answer] = await kf.says("wmFirmA", "商标注册要多久")
     assert "9个月" in answer
@@ -75,6 +75,7 @@ async def test_a_question_gets_a_menu_and_a_chosen_item_is_answered(kf) -> None:
     assert fee.startswith("网上申请每类270元")
     [follow_up] = await kf.says("wmFirmA", "商标续展怎么办")
     assert "续展" in follow_up
+    assert {row["channel"] for row in kf_engine.db["events"].rows} == {"wecom_kf"}  # its own channel id
 
 
 async def test_a_click_on_an_older_menu_is_read_as_its_words(kf) -> None:
