@@ -76,7 +76,6 @@ class Outgoing:
     open_kfid: str
     user: str
     body: dict[str, Any]
-    attempts: int
 
 
 def reply_msgid(prefix: str, source: str, number: int) -> str:
@@ -173,25 +172,26 @@ class KfStore:
     def outgoing(self, open_kfid: str, limit: int = 100) -> list[Outgoing]:
         rows = self.db.query("select * from kf_replies where open_kfid = ? and status = ? order by id limit ?",
                              [open_kfid, PENDING, limit])
-        return [Outgoing(r["id"], r["msgid"], r["open_kfid"], r["user"], json.loads(r["body"]), r["attempts"])
-                for r in rows]
+        return [Outgoing(r["id"], r["msgid"], r["open_kfid"], r["user"], json.loads(r["body"])) for r in rows]
 
-    def attempted(self, reply_id: int) -> None:
-        """Counted before the platform call: a crash after it makes the next send a known repeat."""
+    def settle(self, outcomes: list[tuple[int, str, str | None]]) -> None:
+        """Replies' outcomes (id, status, error), in one transaction: one sent is deleted (it quotes the
+        answer), the others are kept. Recorded after a batch of sends: a crash before repeats them with
+        their msgids, which the platform refuses."""
         with self.db.atomic():
-            self.db.execute("update kf_replies set attempts = attempts + 1 where id = ?", [reply_id])
-
-    def settle(self, reply_id: int, status: str, error: str | None = None) -> None:
-        """A reply's outcome: one sent is deleted (it quotes the firm's answer), the others are kept."""
-        with self.db.atomic():
-            if status == SENT:
-                self.db.execute("delete from kf_replies where id = ?", [reply_id])
-            else:
-                self.db.execute("update kf_replies set status = ?, last_error = ? where id = ?",
-                                [status, error, reply_id])
+            for reply_id, status, error in outcomes:
+                if status == SENT:
+                    self.db.execute("delete from kf_replies where id = ?", [reply_id])
+                else:
+                    self.db.execute("update kf_replies set status = ?, last_error = ?, attempts = attempts + 1"
+                                    " where id = ?", [status, error, reply_id])
 
     def reopen(self, open_kfid: str, user: str) -> int:
-        """The firm wrote again (the window reopened): its waiting replies go back to pending."""
+        """The firm wrote again (the window reopened): its waiting replies go back to pending (no write when
+        none waits)."""
+        if not self.db["kf_replies"].count_where("open_kfid = ? and user = ? and status = ?",
+                                                 [open_kfid, user, WAITING]):
+            return 0
         with self.db.atomic():
             return self.db.execute("update kf_replies set status = ? where open_kfid = ? and user = ? and status = ?",
                                    [PENDING, open_kfid, user, WAITING]).rowcount

@@ -442,7 +442,9 @@ class Outbox:
         )
 
     def reopen(self, channel: str, chat_id: str, now: datetime) -> int:
-        """The recipient wrote again: its waiting copies are due now."""
+        """The recipient wrote again: its waiting copies are due now (no write when none waits)."""
+        if not self.db["outbox"].count_where("status = ? and channel = ? and chat_id = ?", [WAITING, channel, chat_id]):
+            return 0
         with self.db.atomic():
             return self.db.execute(
                 "update outbox set status = ?, next_attempt = ? where status = ? and channel = ? and chat_id = ?",

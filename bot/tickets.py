@@ -363,8 +363,12 @@ class Tickets:
                             [status, notice_id])
 
     def reopen(self, channel: str, addresses: list[str]) -> int:
-        """The firm (its chat sealed as any of `addresses`) wrote again: its waiting notices are pending."""
+        """The firm (its chat sealed as any of `addresses`) wrote again: its waiting notices are pending (no
+        write when none waits)."""
         marks = ", ".join("?" for _ in addresses)
+        where = f"channel = ? and status = ? and chat_id in ({marks})"
+        if not self.db["ticket_notices"].count_where(where, [channel, WAITING, *addresses]):
+            return 0
         with self.db.atomic():
             return self.db.execute(
                 f"update ticket_notices set status = ? where channel = ? and status = ? and chat_id in ({marks})",

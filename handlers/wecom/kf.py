@@ -15,13 +15,13 @@ import asyncio
 import logging
 import secrets
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, Awaitable, Callable
 from urllib.parse import unquote
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.delivery import DeliveryError, RecipientBlocked, RetryAfter, SessionClosed, TransientError
+from bot.delivery import DeliveryError, RetryAfter, SessionClosed, TransientError
 from bot.delivery_kf_store import FAILED, SENT, WAITING, Inboxed, KfStore, LeaseLost, Outgoing, reply_msgid
 from bot.engine import Engine
 from bot.onboarding import INDUSTRY, welcome
@@ -213,6 +213,7 @@ class KfPuller:
         self._tokens: dict[str, str] = {}  # open_kfid → the latest callback token
         self._runs: dict[str, asyncio.Task[None]] = {}
         self._again: set[str] = set()
+        self._leased: dict[str, datetime] = {}  # open_kfid → when this process last took its lease
 
     # ---- from the callback ------------------------------------------------------------------------
 
@@ -259,6 +260,7 @@ class KfPuller:
         if not self.store.lease(open_kfid, self.holder, self.clock.now(), self.lease):
             log.info("wecom_kf: %s is being pulled by another process", open_kfid)
             return False
+        self._leased[open_kfid] = self.clock.now()
         try:
             await self.pull(open_kfid)
             await self.answer(open_kfid)
@@ -320,30 +322,39 @@ class KfPuller:
 
     async def send(self, open_kfid: str) -> None:
         """Send the pending replies in order: sent, waiting (session rules: until the firm writes) or
-        failed; a busy platform ends the pass (the next one retries)."""
+        failed, recorded a batch at a time; a busy platform ends the pass (the next one retries)."""
         while batch := self.store.outgoing(open_kfid):
-            for reply in batch:
-                if not await self._send_one(reply):
-                    return
-                self._renew(open_kfid)
+            outcomes: list[tuple[int, str, str | None]] = []
+            try:
+                for reply in batch:
+                    outcome = await self._send_one(reply)
+                    if outcome is None:
+                        return
+                    outcomes.append((reply.id, *outcome))
+                    self._renew(open_kfid)
+            finally:
+                self.store.settle(outcomes)
+                self.sent += sum(status == SENT for _, status, _ in outcomes)
 
-    async def _send_one(self, reply: Outgoing) -> bool:
-        self.store.attempted(reply.id)
+    async def _send_one(self, reply: Outgoing) -> tuple[str, str | None] | None:
+        """The reply's status and error; None when the platform is busy (left pending)."""
         try:
             await self.client.send_msg(reply.open_kfid, split_chat(reply.user)[1], reply.msgid, reply.body)
         except SessionClosed as exc:
-            self.store.settle(reply.id, WAITING, str(exc))
-            return True
+            return WAITING, str(exc)
         except (RetryAfter, TransientError) as exc:
             log.warning("wecom_kf: sending %s: %s (the next pass retries)", reply.msgid, exc)
-            return False
-        except (RecipientBlocked, DeliveryError) as exc:
-            self.store.settle(reply.id, FAILED, str(exc))
-            return True
-        self.store.settle(reply.id, SENT)
-        self.sent += 1
-        return True
+            return None
+        except DeliveryError as exc:
+            return FAILED, str(exc)
+        return SENT, None
 
     def _renew(self, open_kfid: str) -> None:
-        if not self.store.lease(open_kfid, self.holder, self.clock.now(), self.lease):
+        """Keep the lease while a pass goes on: renewed once a third of it has passed (one write, not one
+        per message); LeaseLost if another process took it meanwhile."""
+        now = self.clock.now()
+        if now - self._leased.get(open_kfid, now) < self.lease / 3:
+            return
+        if not self.store.lease(open_kfid, self.holder, now, self.lease):
             raise LeaseLost(open_kfid)
+        self._leased[open_kfid] = now
