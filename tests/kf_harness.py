@@ -60,11 +60,13 @@ class KfChannel:
         return await self._seen_after(user, self.api.enter_session(user, scene))
 
     async def clicks(self, user: str, title: str) -> list[str]:
-        """The firm clicks the item `title` of the last menu it got (comes back as text with its id)."""
-        menu = next(m for m in reversed(self.api.seen_by(user)) if m["msgtype"] == "msgmenu"
-                    and any(i["click"]["content"] == title for i in m["msgmenu"]["list"]))
-        item = next(i["click"] for i in menu["msgmenu"]["list"] if i["click"]["content"] == title)
-        return await self.says(user, title, menu_id=item["id"])
+        """The firm clicks the item `title` of the latest menu that has it (comes back as text with its id);
+        LookupError when no menu it got has one."""
+        items = [i["click"] for m in reversed(self.api.seen_by(user)) if m["msgtype"] == "msgmenu"
+                 for i in m["msgmenu"]["list"] if i["click"]["content"] == title]
+        if not items:
+            raise LookupError(f"no menu item {title!r}")
+        return await self.says(user, title, menu_id=items[0]["id"])
 
     async def _seen_after(self, user: str, token: str) -> list[str]:
         before = len(self.api.seen_by(user))

@@ -138,3 +138,17 @@ async def test_a_repeated_callback_and_a_stale_token_answer_once(kf) -> None:
 async def test_the_wecom_app_is_answered_as_before_on_the_same_callback(kf) -> None:
     assert "9个月" in await kf.peer.say("staff_li", "商标注册要多久")
     assert KFID not in str(kf.api.sent)
+
+
+async def test_the_fake_demo_runs_a_firm_through_welcome_question_and_handoff(kf_settings) -> None:
+    from handlers.wecom.kf_demo import demo
+
+    said: list[str] = []
+    script = [":scan county:建阳区", "商标注册要多久", ":click 注册商标的官费", ":click 没有这项", "转人工",
+              ":staff /claim 1", ":wait 49", ":staff /reply 1 请先查询近似商标。", "你好", ":quit", "不会读到"]
+    await demo(kf_settings, script, said.append)
+    shown = "\n".join(said)
+    assert "已按您扫码的服务站记下所在县区：建阳区" in shown and "网上申请每类270元" in shown
+    assert "（没有菜单项「没有这项」）" in shown and "[staff_li 企业微信，通知] 🆕 转人工工单 #1" in shown
+    assert "⏳ 工单 #1 的答复已记录" in shown and shown.endswith("请先查询近似商标。\n\n发送「回复专员 您的内容」可以继续问专员；问题解决后发送「/close 1」。\n")
+    assert "不会读到" not in shown
