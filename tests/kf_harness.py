@@ -76,3 +76,4 @@ class KfChannel:
     def last_menu(self, user: str) -> list[str]:
         menu = next(m for m in reversed(self.api.seen_by(user)) if m["msgtype"] == "msgmenu")
         return [item["click"]["content"] for item in menu["msgmenu"]["list"]]
+

@@ -14,9 +14,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import Any, Awaitable, Callable
+from typing import Any
 from urllib.parse import unquote
 
 from bot.clock import Clock
@@ -238,7 +239,7 @@ class KfPuller:
     async def _pass_or_log(self, open_kfid: str) -> bool:
         try:
             return await self.run_pass(open_kfid)
-        except Exception:  # noqa: BLE001 (one failed pass must not stop the account: the next callback retries)
+        except Exception:
             log.exception("wecom_kf: pass over %s failed", open_kfid)
             return True
 
@@ -299,7 +300,7 @@ class KfPuller:
             self.on_firm_wrote(user)
         try:
             prompt = await self.conversation.prompt_for(message)
-        except Exception:  # noqa: BLE001 (an apology, never silence)
+        except Exception:
             log.exception("wecom_kf: failed to answer %s", inboxed.msgid)
             prompt = Prompt(text("error_reply", "zh"))
         bodies = bodies_of(prompt) if prompt else []

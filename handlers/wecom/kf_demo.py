@@ -11,10 +11,10 @@ from __future__ import annotations
 import asyncio
 import sys
 import tempfile
+from collections.abc import Iterable
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Iterable
 
 from bot.clock import ManualClock
 from bot.config import Settings
@@ -39,7 +39,7 @@ async def demo(settings: Settings, lines: Iterable[str], say=print) -> None:
     _fake_modules()
     from kf_harness import KfChannel
 
-    clock = ManualClock(datetime.now(timezone.utc))
+    clock = ManualClock(datetime.now(UTC))
     with tempfile.TemporaryDirectory() as tmp:
         staffed = replace(settings, db_path=Path(tmp) / "demo.db", sections={**settings.sections, **STAFF_SECTIONS})
         engine = Engine(load_knowledge(staffed.knowledge_dir), staffed, open_db(staffed.db_path), clock)

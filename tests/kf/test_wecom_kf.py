@@ -2,36 +2,14 @@
 clickable menus, a chosen item, a follow-up, the text-only and location replies, /subscribe and /forget."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-import pytest_asyncio
 
 from bot.engine import Engine
 from bot.profiles import Profiles
-from bot.store import open_db
-from kf_harness import STAFFED, KfChannel, chat
-from settings_helper import write_settings
+from kf_harness import chat
 from wecom_kf_fake import KFID
 
 pytestmark = pytest.mark.asyncio
-
-
-@pytest.fixture
-def kf_settings(tmp_path: Path, kb_dir: Path):
-    return write_settings(tmp_path, kb_dir, STAFFED)
-
-
-@pytest.fixture
-def kf_engine(fixture_kb, kf_settings, clock) -> Engine:
-    return Engine(fixture_kb, kf_settings, open_db(kf_settings.db_path), clock)
-
-
-@pytest_asyncio.fixture
-async def kf(kf_engine, kf_settings, clock):
-    channel = await KfChannel.start(kf_engine, kf_settings, clock)
-    yield channel
-    await channel.close()
 
 
 def firm_of(engine: Engine, user: str):
