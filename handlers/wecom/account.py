@@ -1,5 +1,6 @@
-"""A firm's own commands on WeCom, typed as text: /start, /help, /topics, /station, /profile, /lang,
-/subscribe, /unsubscribe, /forget — and the numbers typed back to their questions.
+"""A firm's own commands on WeCom and 微信客服, typed as text: /start, /help, /topics, /station, /profile,
+/lang, /subscribe, /unsubscribe, /deadline, /mydeadlines, /forget — and the numbers typed back to their
+questions.
 
 bot/onboarding.py decides and stores (the same as Telegram's buttons); this module words the questions
 as numbered options (handlers/wecom/prompt.py)."""
@@ -12,7 +13,9 @@ from bot import onboarding
 from bot.clock import Clock
 from bot.engine import TOPIC_PREFIX, Engine, Message
 from bot.onboarding import COUNTY, NOTICES, STEPS, Option
+from bot.deadlines import Deadlines
 from bot.profiles import LANGUAGES, Firm, Profiles
+from bot.reach_deadline_replies import added_reply, listing
 from bot.referrals import ANY_TOPIC, STATION_TOPICS, station_intent
 from bot.texts import text
 from bot.vocab import IP_TOPICS
@@ -20,10 +23,12 @@ from handlers.wecom.prompt import CHOICE, Prompt, reply_prompt
 
 CHANNEL = "wecom"
 FIRM_COMMANDS = (
-    "start", "help", "topics", "station", "profile", "lang", "subscribe", "unsubscribe", "forget",
+    "start", "help", "topics", "station", "profile", "lang", "subscribe", "unsubscribe", "deadline", "mydeadlines",
+    "forget",
 )
 # What a bare number answers besides Engine choices and the profile steps (bot/onboarding.STEPS).
 LANG, SUBSCRIBE, UNSUBSCRIBE, FORGET = "lang", "subscribe", "unsubscribe", "forget"
+DEADLINE, REMOVE_DEADLINE = "deadline", "remove_deadline"
 STATION_TOPIC, STATION_COUNTY = "station_topic", "station_county:"  # the latter followed by the topic
 YES, NO = "yes", "no"
 _LANGUAGE_NAMES = {"zh": "中文", "en": "English"}
@@ -37,10 +42,10 @@ class FirmDesk:
 
     def __init__(
         self, engine: Engine, profiles: Profiles, clock: Clock, message_for: MessageFor, forgotten: Forgotten,
-        channel: str = CHANNEL,
+        deadlines: Deadlines, channel: str = CHANNEL,
     ) -> None:
         self.engine, self.profiles, self.clock, self.message_for = engine, profiles, clock, message_for
-        self.forgotten, self.channel = forgotten, channel
+        self.forgotten, self.deadlines, self.channel = forgotten, deadlines, channel
 
     def ensure(self, user_id: str, language: str) -> tuple[Firm, bool]:
         """The firm's profile (on this channel, chat id = the user id), created if new (True) and
@@ -81,6 +86,10 @@ class FirmDesk:
             return self._language(firm, word.lower())
         if name in (SUBSCRIBE, UNSUBSCRIBE):
             return self._subscriptions(firm, name == SUBSCRIBE, word)
+        if name == DEADLINE:
+            return self._add_deadline(user_id, firm, args)
+        if name == "mydeadlines":
+            return self._deadlines(firm)
         if name == FORGET:
             confirmed = word.lower() in (YES, "y", "确认")
             return self._forget(user_id, lang) if confirmed else self._confirm_forget(lang)
@@ -130,6 +139,9 @@ class FirmDesk:
             return self._language(firm, value or "")
         if kind in (SUBSCRIBE, UNSUBSCRIBE):
             return self._subscriptions(firm, kind == SUBSCRIBE, value or "")
+        if kind == REMOVE_DEADLINE:
+            removed = value is not None and self.deadlines.remove(firm.user, int(value))
+            return self._deadlines(firm, text("dl_removed", lang, id=value) if removed else "")
         if kind == FORGET:
             if value == YES:
                 return self._forget(user_id, lang)
@@ -182,6 +194,20 @@ class FirmDesk:
             return Prompt(status, lang)
         prompt = text("subscribe_choose" if adding else "unsubscribe_choose", lang)
         return Prompt(f"{status}\n\n{prompt}", lang, SUBSCRIBE if adding else UNSUBSCRIBE, offered)
+
+    def _add_deadline(self, user_id: str, firm: Firm, args: Sequence[str]) -> Prompt:
+        """/deadline kind date [note]: a deadline is kept for the firm, so its profile is stored."""
+        if len(args) >= 2:
+            firm, _ = self.ensure(user_id, firm.language)
+        said = added_reply(self.deadlines, firm.user, args, self.engine.kb.facts, self.clock.now(), firm.language)
+        return Prompt(said, firm.language)
+
+    def _deadlines(self, firm: Firm, before: str = "") -> Prompt:
+        """/mydeadlines: the firm's deadlines, each removable by its number."""
+        said, mine = listing(self.deadlines, firm.user, firm.language)
+        said = f"{before}\n{said}" if before else said
+        options = tuple(Option(str(d.id), f"✖ #{d.id}") for d in mine)
+        return Prompt(said, firm.language, REMOVE_DEADLINE if options else "", options)
 
     @staticmethod
     def _confirm_forget(lang: str) -> Prompt:

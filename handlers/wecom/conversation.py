@@ -18,6 +18,7 @@ from bot.admin import SpecialistCommands, parse_command
 from bot.broadcasts import BroadcastDesk
 from bot.clock import Clock
 from bot.config import Settings
+from bot.deadlines import Deadlines
 from bot.desk import attach_desk
 from bot.engine import Engine, Message, handoff_intent
 from bot.normalize import looks_english
@@ -71,9 +72,10 @@ class Conversation:
         self.ticket_desk = attach_desk(engine, settings, clock)  # human handoff (bot/desk.py)
         self.commands = SpecialistCommands(engine, settings, clock, self.ticket_desk)
         self.profiles = Profiles(engine.db)
-        self.desk = FirmDesk(engine, self.profiles, clock, self.message, self._forgotten, channel)
-        self.forget_listeners: list[Callable[[str], None]] = []  # the channel's other traces of a user
         reminders = reminder_settings(settings)
+        deadlines = Deadlines(engine.db, reminders.send_hour, reminders.months_before)
+        self.desk = FirmDesk(engine, self.profiles, clock, self.message, self._forgotten, deadlines, channel)
+        self.forget_listeners: list[Callable[[str], None]] = []  # the channel's other traces of a user
         broadcasts = BroadcastDesk(engine.db, clock, reminders.max_text_chars)
         self.composer = TextComposer(broadcasts, clock, channel, reminders.send_hour)
         self._offers: dict[str, _Offer] = {}

@@ -30,7 +30,7 @@ from bot.stations import stations_of
 from bot.texts import text
 from bot.textsplit import split_text, utf8_size
 from bot.vocab import CITY, canonical_county
-from handlers.wecom.account import SUBSCRIBE
+from handlers.wecom.account import DEADLINE, SUBSCRIBE
 from handlers.wecom.conversation import Conversation
 from handlers.wecom.kf_client import KF_CHANNEL, SYNC_LIMIT, KfClient
 from handlers.wecom.messages import Inbound, position
@@ -127,7 +127,7 @@ class KfConversation:
         if inbound.msg_type == "text":
             inbound = replace(inbound, content=self._clicked(inbound.from_user, inbound.content, message))
         prompt = await self.conversation.prompt_for(inbound)
-        if prompt and parse_subscribe(inbound.content):
+        if prompt and reminds(inbound.content):
             prompt = replace(prompt, note="\n".join(filter(None, (prompt.note, text("kf_subscribe_note", prompt.language)))))
         return prompt
 
@@ -162,8 +162,9 @@ class KfConversation:
         return typed
 
 
-def parse_subscribe(typed: str) -> bool:
-    return typed.strip().lower().split(maxsplit=1)[:1] == [f"/{SUBSCRIBE}"]
+def reminds(typed: str) -> bool:
+    """/subscribe and /deadline: their replies say how the session window limits reminders."""
+    return typed.strip().lower().split(maxsplit=1)[:1] in ([f"/{SUBSCRIBE}"], [f"/{DEADLINE}"])
 
 
 def county_of_scene(engine: Engine, scene: str) -> str | None:
