@@ -21,6 +21,7 @@ WINDOW_SPENT = 95001  # 发送客服消息次数限制: the session window is us
 SESSION_HELD = 95018  # send msg session status invalid: a servicer (or the queue) holds the session
 INVALID_EXTERNAL_USER = 40096
 INVALID_OPEN_KFID = 95000
+INVALID_MSG_TOKEN = 95007  # the callback's token is past its 10 minutes
 # A repeated msgid: the platform refuses it. Our msgids are unique per message by construction
 # (bot/delivery_kf_store.reply_msgid), so a refusal as a duplicate means it went out before a crash. The code
 # is WeCom's "invalid parameter" as our fake answers it, not yet observed on the real platform (docs/wecom-kf.md).
@@ -35,9 +36,10 @@ class KfClient(WeComClient):
         """One page of messages after `cursor` (`token` from the callback: without it the call is
         rate-limited hard); keys msg_list, next_cursor, has_more."""
         payload: dict[str, Any] = {"cursor": cursor, "limit": limit, "open_kfid": open_kfid}
-        if token:
-            payload["token"] = token
-        data = await self._with_token("kf/sync_msg", payload)
+        data = await self._with_token("kf/sync_msg", {**payload, "token": token} if token else payload)
+        if token and data.get("errcode") == INVALID_MSG_TOKEN:  # stale: pull without it
+            log.info("wecom_kf: the callback token for %s is stale; pulling without it", open_kfid)
+            data = await self._with_token("kf/sync_msg", payload)
         self._raise_for_errcode(data, "kf/sync_msg")
         return data
 

@@ -2,12 +2,14 @@
 clickable menus, a chosen item, a follow-up, the text-only and location replies, /subscribe and /forget."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from bot.engine import Engine
 from bot.profiles import Profiles
 from kf_harness import chat
-from wecom_kf_fake import KFID
+from wecom_kf_fake import KFID, kf_event_xml
 
 pytestmark = pytest.mark.asyncio
 
@@ -35,7 +37,6 @@ async def test_a_station_id_scene_gives_the_station_county_and_a_known_firm_keep
 
 async def test_an_expired_welcome_code_leaves_the_welcome_waiting_for_the_first_message(kf, clock) -> None:
     token = kf.api.enter_session("wmFirmA", "建阳区")
-    from datetime import timedelta
     clock.advance(timedelta(seconds=30))  # the code is valid 20 s
     await kf.announce(token)
     assert kf.api.seen_by("wmFirmA") == []
@@ -111,6 +112,21 @@ async def test_a_repeated_callback_and_a_stale_token_answer_once(kf) -> None:
     [answer] = kf.api.texts_seen_by("wmFirmA")  # the welcome and the answer in one menu, once
     assert "9个月" in answer and kf.api.refused == []
     assert kf.api.tokens_issued == 2  # fetched again after 42001
+
+
+async def test_a_stale_callback_token_still_gets_the_messages(kf, clock) -> None:
+    token = kf.api.customer_says("wmFirmA", "商标注册要多久")
+    clock.advance(timedelta(minutes=11))  # the token is valid 10 minutes; the window 48 hours
+    await kf.announce(token)
+    assert "9个月" in kf.api.texts_seen_by("wmFirmA")[0]
+
+
+async def test_the_kf_event_needs_its_token_and_account(kf) -> None:
+    created = int(kf.peer.clock.now().timestamp())
+    for missing in ("<Token><![CDATA[cbtoken1]]></Token>", "<OpenKfId><![CDATA[wkStation001]]></OpenKfId>"):
+        response = await kf.peer.post(kf_event_xml("cbtoken1", created=created).replace(missing, ""))
+        assert response.status_code == 400 and response.text == "malformed message"
+    assert kf.callback.rejections.counts["malformed_message"] == 2
 
 
 async def test_the_wecom_app_is_answered_as_before_on_the_same_callback(kf) -> None:
