@@ -61,7 +61,9 @@ def floor(workdir: Path, texts: list[str], count: int, clock: ManualClock) -> fl
     return count / (time.perf_counter() - started)
 
 
-async def through_kf(workdir: Path, texts: list[str], count: int, page: int, clock: ManualClock) -> tuple[float, int, int]:
+async def through_kf(
+    workdir: Path, texts: list[str], count: int, page: int, clock: ManualClock,
+) -> tuple[float, int, int]:
     """Messages per second through one puller pass; and the messages sent and sync_msg calls made."""
     engine = engine_in(workdir, "kf", clock)
     api = FakeKfAPI(clock=clock)

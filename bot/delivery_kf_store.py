@@ -9,7 +9,7 @@
   the `msgid` it is sent with (derived from the inbound msgid): a send repeated after a crash carries
   the same msgid, which the platform refuses, so the firm never gets an answer twice. `pending` →
   sent (then deleted: it quotes the answer) | `waiting` (the session rules refuse it now: pending again
-  when the firm next writes) | `failed`.
+  when the firm next writes) | `failed` (kept 4 days for the log's sake).
 """
 from __future__ import annotations
 
@@ -99,7 +99,8 @@ class KfStore:
     def lease(self, open_kfid: str, holder: str, now: datetime, ttl: timedelta) -> bool:
         """Take (or renew) the account's lease for `ttl`; False while another holder's lease runs."""
         with self.db.atomic():
-            self.db.execute("insert or ignore into kf_accounts (open_kfid, cursor) values (?, '')", [open_kfid])
+            self.db.execute("insert or ignore into kf_accounts (open_kfid, cursor) values (?, '')",
+                            [open_kfid])
             return self.db.execute(
                 "update kf_accounts set holder = ?, lease_until = ? where open_kfid = ?"
                 " and (holder is null or holder = ? or lease_until <= ?)",
@@ -113,7 +114,8 @@ class KfStore:
 
     def accounts(self) -> list[str]:
         """The kf accounts seen so far (pulled at start-up to catch up)."""
-        return [row["open_kfid"] for row in self.db.query("select open_kfid from kf_accounts order by open_kfid")]
+        rows = self.db.query("select open_kfid from kf_accounts order by open_kfid")
+        return [row["open_kfid"] for row in rows]
 
     def cursor(self, open_kfid: str) -> str:
         row = next(self.db.query("select cursor from kf_accounts where open_kfid = ?", [open_kfid]), None)
@@ -138,7 +140,8 @@ class KfStore:
         return added
 
     def _holds(self, open_kfid: str, holder: str, now: datetime) -> bool:
-        row = next(self.db.query("select holder, lease_until from kf_accounts where open_kfid = ?", [open_kfid]), None)
+        row = next(self.db.query("select holder, lease_until from kf_accounts where open_kfid = ?",
+                                 [open_kfid]), None)
         return bool(row) and row["holder"] == holder and row["lease_until"] > iso(now)
 
     # ---- answering -------------------------------------------------------------------------------
@@ -154,16 +157,20 @@ class KfStore:
         message marked done with its content dropped, in one transaction."""
         with self.db.atomic():
             self.queue(inboxed.open_kfid, user, f"in:{inboxed.msgid}", bodies, now)
-            self.db.execute("update kf_inbox set status = ?, payload = null, user = '' where id = ?", [DONE, inboxed.id])
-            self.db.execute("delete from kf_inbox where status = ? and received < ?", [DONE, iso(now - KEEP_MESSAGES)])
+            self.db.execute("update kf_inbox set status = ?, payload = null, user = '' where id = ?",
+                            [DONE, inboxed.id])
+            old = iso(now - KEEP_MESSAGES)
+            self.db.execute("delete from kf_inbox where status = ? and received < ?", [DONE, old])
+            self.db.execute("delete from kf_replies where status = ? and created < ?", [FAILED, old])
 
-    def queue(self, open_kfid: str, user: str, source: str, bodies: list[dict[str, Any]], now: datetime) -> None:
+    def queue(self, open_kfid: str, user: str, source: str, bodies: list[dict[str, Any]],
+              now: datetime) -> None:
         """Queue messages for `user`; queueing the same `source` again adds nothing."""
         with self.db.atomic():
             for number, body in enumerate(bodies):
                 self.db.execute(
-                    "insert or ignore into kf_replies (msgid, open_kfid, user, body, status, attempts, created)"
-                    " values (?, ?, ?, ?, ?, 0, ?)",
+                    "insert or ignore into kf_replies"
+                    " (msgid, open_kfid, user, body, status, attempts, created) values (?, ?, ?, ?, ?, 0, ?)",
                     [reply_msgid(self.msgid_prefix, source, number), open_kfid, user,
                      json.dumps(body, ensure_ascii=False), PENDING, iso(now)],
                 )
@@ -171,8 +178,9 @@ class KfStore:
     # ---- sending ---------------------------------------------------------------------------------
 
     def outgoing(self, open_kfid: str, limit: int = 100) -> list[Outgoing]:
-        rows = self.db.query("select * from kf_replies where open_kfid = ? and status = ? order by id limit ?",
-                             [open_kfid, PENDING, limit])
+        rows = self.db.query(
+            "select * from kf_replies where open_kfid = ? and status = ? order by id limit ?",
+            [open_kfid, PENDING, limit])
         return [Outgoing(r["id"], r["msgid"], r["open_kfid"], r["user"], json.loads(r["body"])) for r in rows]
 
     def settle(self, outcomes: list[tuple[int, str, str | None]]) -> None:
@@ -184,8 +192,10 @@ class KfStore:
                 if status == SENT:
                     self.db.execute("delete from kf_replies where id = ?", [reply_id])
                 else:
-                    self.db.execute("update kf_replies set status = ?, last_error = ?, attempts = attempts + 1"
-                                    " where id = ?", [status, error, reply_id])
+                    self.db.execute(
+                        "update kf_replies set status = ?, last_error = ?, attempts = attempts + 1"
+                        " where id = ?",
+                        [status, error, reply_id])
 
     def reopen(self, open_kfid: str, user: str) -> int:
         """The firm wrote again (the window reopened): its waiting replies go back to pending (no write when
@@ -194,8 +204,9 @@ class KfStore:
                                                  [open_kfid, user, WAITING]):
             return 0
         with self.db.atomic():
-            return self.db.execute("update kf_replies set status = ? where open_kfid = ? and user = ? and status = ?",
-                                   [PENDING, open_kfid, user, WAITING]).rowcount
+            return self.db.execute(
+                "update kf_replies set status = ? where open_kfid = ? and user = ? and status = ?",
+                [PENDING, open_kfid, user, WAITING]).rowcount
 
     # ---- /forget ---------------------------------------------------------------------------------
 
@@ -204,7 +215,8 @@ class KfStore:
         so a re-delivery is still recognised)."""
         with self.db.atomic():
             self.db.execute("delete from kf_replies where user = ?", [user])
-            self.db.execute("update kf_inbox set payload = null, status = ?, user = '' where user = ?", [DONE, user])
+            self.db.execute("update kf_inbox set payload = null, status = ?, user = '' where user = ?",
+                            [DONE, user])
 
 
 class LeaseLost(RuntimeError):

@@ -69,9 +69,10 @@ def inbound_of(message: dict[str, Any]) -> Inbound | None:
     """A pulled message as the conversation's Inbound: the firm's messages and its enter-session event;
     None for what needs no answer (a servicer's own messages, other system events)."""
     msgtype, origin = str(message.get("msgtype", "")), message.get("origin")
-    base = Inbound(msgtype, user_of(message), str(message.get("open_kfid", "")), str(message.get("send_time", "")),
-                   str(message.get("msgid", "")))
-    if origin == SYSTEM and msgtype == "event" and (message.get("event") or {}).get("event_type") == ENTER_SESSION:
+    base = Inbound(msgtype, user_of(message), str(message.get("open_kfid", "")),
+                   str(message.get("send_time", "")), str(message.get("msgid", "")))
+    event_type = (message.get("event") or {}).get("event_type")
+    if origin == SYSTEM and msgtype == "event" and event_type == ENTER_SESSION:
         return replace(base, event=ENTER_SESSION, event_key=str(message["event"].get("scene_param") or ""))
     if origin != CUSTOMER:
         return None
@@ -84,7 +85,8 @@ def inbound_of(message: dict[str, Any]) -> Inbound | None:
 
 
 def text_bodies(said: str) -> list[dict[str, Any]]:
-    return [{"msgtype": "text", "text": {"content": piece}} for piece in split_text(said, TEXT_LIMIT_BYTES, utf8_size)]
+    pieces = split_text(said, TEXT_LIMIT_BYTES, utf8_size)
+    return [{"msgtype": "text", "text": {"content": piece}} for piece in pieces]
 
 
 def bodies_of(prompt: Prompt) -> list[dict[str, Any]]:
@@ -96,7 +98,8 @@ def bodies_of(prompt: Prompt) -> list[dict[str, Any]]:
     items = [(str(n), option.title) for n, option in enumerate(prompt.options, start=1)]
     if prompt.skippable:
         items.append(("0", text("skip", prompt.language)))
-    fits = all(utf8_size(title) <= MENU_ITEM_BYTES for _, title in items) and utf8_size(tail) <= MENU_TAIL_BYTES
+    titles_fit = all(utf8_size(title) <= MENU_ITEM_BYTES for _, title in items)
+    fits = titles_fit and utf8_size(tail) <= MENU_TAIL_BYTES
     if not items or not fits:
         return text_bodies(render(prompt))
     pieces = split_text(prompt.text, TEXT_LIMIT_BYTES, utf8_size) or [""]
@@ -128,7 +131,8 @@ class KfConversation:
             inbound = replace(inbound, content=self._clicked(inbound.from_user, inbound.content, message))
         prompt = await self.conversation.prompt_for(inbound)
         if prompt and reminds(inbound.content):
-            prompt = replace(prompt, note="\n".join(filter(None, (prompt.note, text("kf_subscribe_note", prompt.language)))))
+            note = text("kf_subscribe_note", prompt.language)
+            prompt = replace(prompt, note=f"{prompt.note}\n{note}" if prompt.note else note)
         return prompt
 
     def welcome(self, user_id: str, scene: str) -> Prompt:
@@ -142,7 +146,8 @@ class KfConversation:
         lang = firm.language
         if not firm.county:
             return self.conversation.say(user_id, desk.start(firm, ask_profile=created))
-        known = text("kf_county_known", lang, county=text("city", lang) if firm.county == CITY else firm.county)
+        county_name = text("city", lang) if firm.county == CITY else firm.county
+        known = text("kf_county_known", lang, county=county_name)
         greeting = f"{welcome(lang, menu_below=False)}\n\n{known}"
         prompt = desk.step(INDUSTRY, lang, before=greeting) if created else Prompt(greeting, lang)
         return self.conversation.say(user_id, prompt)
@@ -157,7 +162,8 @@ class KfConversation:
         if menu_id == "0" and offered.skippable:
             return menu_id
         options = offered.options
-        if menu_id.isdigit() and 1 <= int(menu_id) <= len(options) and options[int(menu_id) - 1].title == typed:
+        names_option = menu_id.isdigit() and 1 <= int(menu_id) <= len(options)
+        if names_option and options[int(menu_id) - 1].title == typed:
             return menu_id
         return typed
 
@@ -281,8 +287,9 @@ class KfPuller:
         while True:
             page = await self.client.sync_msg(open_kfid, self.store.cursor(open_kfid), token, self.page_size)
             messages = [m for m in page.get("msg_list") or [] if isinstance(m, dict) and m.get("msgid")]
-            added += self.store.take_batch(open_kfid, self.holder, str(page.get("next_cursor") or ""), messages,
-                                           user_of, self.clock.now())
+            cursor = str(page.get("next_cursor") or "")
+            now = self.clock.now()
+            added += self.store.take_batch(open_kfid, self.holder, cursor, messages, user_of, now)
             self._renew(open_kfid)
             if not page.get("has_more"):
                 return added

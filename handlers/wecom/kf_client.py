@@ -24,7 +24,8 @@ INVALID_OPEN_KFID = 95000
 INVALID_MSG_TOKEN = 95007  # the callback's token is past its 10 minutes
 # A repeated msgid: the platform refuses it. Our msgids are unique per message by construction
 # (bot/delivery_kf_store.reply_msgid), so a refusal as a duplicate means it went out before a crash. The code
-# is WeCom's "invalid parameter" as our fake answers it, not yet observed on the real platform (docs/wecom-kf.md).
+# is WeCom's "invalid parameter" as our fake answers it, not yet observed on the real platform
+# (docs/wecom-kf.md).
 DUPLICATE_MSGID = 40058
 SERVICER_STATES = {0: "untreated", 1: "bot", 2: "queue", 3: "servicer", 4: "ended"}
 
@@ -32,7 +33,8 @@ SERVICER_STATES = {0: "untreated", 1: "bot", 2: "queue", 3: "servicer", 4: "ende
 class KfClient(WeComClient):
     """The kf endpoints over the app's cached access token (gettoken, refresh on 40014/42001)."""
 
-    async def sync_msg(self, open_kfid: str, cursor: str, token: str = "", limit: int = SYNC_LIMIT) -> dict[str, Any]:
+    async def sync_msg(self, open_kfid: str, cursor: str, token: str = "",
+                       limit: int = SYNC_LIMIT) -> dict[str, Any]:
         """One page of messages after `cursor` (`token` from the callback: without it the call is
         rate-limited hard); keys msg_list, next_cursor, has_more."""
         payload: dict[str, Any] = {"cursor": cursor, "limit": limit, "open_kfid": open_kfid}
@@ -60,7 +62,8 @@ class KfClient(WeComClient):
 
     async def service_state(self, open_kfid: str, external_userid: str) -> int:
         """The session's state: 0 untreated, 1 bot, 2 queue, 3 servicer, 4 ended."""
-        data = await self._with_token("kf/service_state/get", {"open_kfid": open_kfid, "external_userid": external_userid})
+        data = await self._with_token("kf/service_state/get",
+                                      {"open_kfid": open_kfid, "external_userid": external_userid})
         self._raise_for_errcode(data, "kf/service_state/get")
         return int(data.get("service_state", 0))
 
@@ -70,7 +73,8 @@ class KfClient(WeComClient):
             raise SessionClosed("window: 5 messages within 48 h of the firm's last message used up")
         if code == SESSION_HELD:
             state = await self.service_state(open_kfid, touser)
-            raise SessionClosed(f"session state {SERVICER_STATES.get(state, state)} refuses API replies (95018)")
+            named = SERVICER_STATES.get(state, state)
+            raise SessionClosed(f"session state {named} refuses API replies (95018)")
         if code == INVALID_EXTERNAL_USER:
             raise RecipientBlocked(f"wecom_kf: invalid external userid (errcode {code})")
         if code == INVALID_OPEN_KFID:

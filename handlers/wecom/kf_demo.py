@@ -41,7 +41,8 @@ async def demo(settings: Settings, lines: Iterable[str], say=print) -> None:
 
     clock = ManualClock(datetime.now(UTC))
     with tempfile.TemporaryDirectory() as tmp:
-        staffed = replace(settings, db_path=Path(tmp) / "demo.db", sections={**settings.sections, **STAFF_SECTIONS})
+        staffed = replace(settings, db_path=Path(tmp) / "demo.db",
+                          sections={**settings.sections, **STAFF_SECTIONS})
         engine = Engine(load_knowledge(staffed.knowledge_dir), staffed, open_db(staffed.db_path), clock)
         kf = await KfChannel.start(engine, staffed, clock)
         try:
