@@ -49,6 +49,7 @@ BENCHES = (
     Bench("reminders_broadcast", "Reminders broadcast under Telegram's limits",
           ("bench/reminders_broadcast.py",)),
     Bench("wecom_callback", "WeCom callback throughput", ("bench/wecom_callback.py",), ("--messages", "100")),
+    Bench("kf_throughput", "微信客服 sync loop and reply path throughput", ("bench/kf_throughput.py",)),
 )
 
 

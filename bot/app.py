@@ -15,7 +15,7 @@ from sqlite_utils.migrations import Migrations
 from bot.answering.engine import Engine
 from bot.common.clock import Clock, SystemClock
 from bot.common.config import Settings
-from bot.delivery import outbox
+from bot.delivery import kf_store, outbox
 from bot.delivery.dispatch import Sleep
 from bot.delivery.sender import Sender
 from bot.delivery.service import DeliveryService
@@ -36,7 +36,7 @@ from bot.storage import audit, dedup, events, privacy, store
 # In this order on every database (the order of today's databases: never reorder, only append).
 ALL_MIGRATIONS: tuple[Migrations, ...] = (
     store.migrations, profiles.migrations, audit.migrations, dedup.migrations, queries.migrations,
-    outbox.migrations, tickets.migrations,
+    outbox.migrations, tickets.migrations, kf_store.migrations,
 )
 # Everything /forget erases, by capability; the event log last (the others find rows by its pseudonym).
 ERASERS: tuple[privacy.Eraser, ...] = (

@@ -42,7 +42,7 @@ def cmd_run_once(args: argparse.Namespace, settings: Settings) -> int:
         return 0
 
     async def deliver() -> int:
-        senders, closers = await _senders(os.environ, clock, settings)
+        senders, closers = await _senders(os.environ, clock, settings, db=db)
         if not senders:
             print("no channel credentials in the environment: the copies wait for the running bots")
             return 0
@@ -53,7 +53,7 @@ def cmd_run_once(args: argparse.Namespace, settings: Settings) -> int:
                 await close()
         print(
             f"delivered via {', '.join(senders)}: sent {totals.sent}, failed {totals.failed}, "
-            f"blocked {totals.blocked}, retried {totals.retried}, reports {totals.reports}, "
+            f"blocked {totals.blocked}, waiting {totals.waiting}, retried {totals.retried}, reports {totals.reports}, "
             f"resent after a stop {totals.recovered}"
         )
         return 0
@@ -63,8 +63,10 @@ def cmd_run_once(args: argparse.Namespace, settings: Settings) -> int:
 
 async def _senders(
     environ: Mapping[str, str], clock, settings: Settings, transport: httpx.AsyncBaseTransport | None = None,
+    db=None,
 ) -> tuple[dict[str, Sender], list]:
-    """The senders whose credentials are set, and how to close them (`transport`: WeCom's, in tests)."""
+    """The senders whose credentials are set, and how to close them (`transport`: WeCom's, in tests); with
+    the database, the WeCom app's credentials also send to 微信客服 firms."""
     senders: dict[str, Sender] = {}
     closers = []
     if environ.get("TELEGRAM_BOT_TOKEN", "").strip():
@@ -79,12 +81,16 @@ async def _senders(
         senders["telegram"] = TelegramSender(bot)
         closers.append(bot.shutdown)
     if any(name.startswith("WECOM_") and value.strip() for name, value in environ.items()):
-        from handlers.wecom.client import WeComClient
+        from bot.delivery.kf_store import KfStore
         from handlers.wecom.config import WeComCredentials, WeComSettings
+        from handlers.wecom.kf import KfSender
+        from handlers.wecom.kf_client import KfClient
 
         options = WeComSettings.from_section(settings.section("wecom"))
-        client = WeComClient.for_app(WeComCredentials.from_env(environ), options, clock, transport)
+        client = KfClient.for_app(WeComCredentials.from_env(environ), options, clock, transport)
         senders["wecom"] = client
+        if db is not None:
+            senders["wecom_kf"] = KfSender(client, KfStore(db).msgid_prefix)
         closers.append(client.aclose)
     return senders, closers
 

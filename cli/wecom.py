@@ -9,7 +9,11 @@ from bot.common.config import Settings
 
 
 def cmd_wecom(args: argparse.Namespace, settings: Settings) -> int:
-    """Serve the WeCom (企业微信) callback URL over HTTP (uvicorn)."""
+    """Serve the WeCom (企业微信) callback URL over HTTP (uvicorn); --fake: a terminal demo of 微信客服."""
+    if args.fake:
+        from handlers.wecom.kf_demo import run_demo
+
+        return run_demo(settings)
     from bot.storage.store import require_salt
     from handlers.wecom.config import WeComCredentials, WeComSettings
 
@@ -34,4 +38,7 @@ def cmd_wecom(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    commands.add_parser("wecom", help=cmd_wecom.__doc__).set_defaults(run=cmd_wecom)
+    wecom = commands.add_parser("wecom", help=cmd_wecom.__doc__)
+    wecom.add_argument("--fake", action="store_true",
+                       help="a local demo against the fake WeCom API: type as a firm in 微信客服 (no credentials)")
+    wecom.set_defaults(run=cmd_wecom)

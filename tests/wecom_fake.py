@@ -52,12 +52,19 @@ class FakeWeComAPI:
             "expires_in": self.token_lifetime,
         })
 
-    def _send(self, request: httpx.Request) -> httpx.Response:
+    def token_refusal(self, request: httpx.Request) -> httpx.Response | None:
+        """The answer to a call with an unknown (40014) or expired (42001) access token; None if valid."""
         token = request.url.params.get("access_token", "")
         if not token.startswith("token-") or int(token[6:]) > self.tokens_issued:
             return httpx.Response(200, json={"errcode": 40014, "errmsg": "invalid access_token"})
         if token in self.expired:
             return httpx.Response(200, json={"errcode": 42001, "errmsg": "access_token expired"})
+        return None
+
+    def _send(self, request: httpx.Request) -> httpx.Response:
+        refusal = self.token_refusal(request)
+        if refusal:
+            return refusal
         if self.send_errors:
             return httpx.Response(200, json=self.send_errors.pop(0))
         body = json.loads(request.content)

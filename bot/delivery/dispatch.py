@@ -4,7 +4,9 @@ One loop per process delivers the copies of the channels it has a `Sender` for: 
 those of every kind registered with it (`CopyKind`: a ticket notice …), under one limit per channel. A copy is claimed
 (`sending`, committed) just before its platform call and marked final in the same transaction that
 claims the next ones, so at most `concurrency` copies are ever claimed-but-unrecorded: a killed
-process repeats at most that many. Only the loop itself waits (on the injectable `sleep`), so on a
+process repeats at most that many. A copy of any kind that the platform's session rules refuse for now
+(`SessionClosed`: 微信客服's 48-hour window) is recorded `waiting`, never retried, and due again when the
+recipient writes (`Outbox.reopen`). Only the loop itself waits (on the injectable `sleep`), so on a
 simulated clock the timings are exact.
 """
 
@@ -27,13 +29,22 @@ from bot.delivery.outbox import (
     PENDING,
     SENDING,
     SENT,
+    WAITING,
     Delivery,
     Outbox,
     _marks,
     iso,
     parse_iso,
 )
-from bot.delivery.sender import PermanentError, RecipientBlocked, RetryAfter, Sender, TransientError
+from bot.delivery.sender import (
+    PermanentError,
+    RecipientBlocked,
+    RetryAfter,
+    Sender,
+    SessionClosed,
+    TransientError,
+    send_once,
+)
 from bot.firms.profiles import Profiles
 from bot.i18n.texts import text
 
@@ -113,7 +124,7 @@ class Job:
 
 @dataclass(frozen=True)
 class Outcome:
-    status: str  # sent | failed | blocked | pending (retry)
+    status: str  # sent | failed | blocked | waiting (until the recipient writes) | pending (retry)
     error: str | None = None
     retry_after: float | None = None  # seconds, for a retry
     message_id: str | None = None  # the platform's id of the message sent, when the kind's send gives one
@@ -154,6 +165,7 @@ class Totals:
     sent: int = 0
     failed: int = 0
     blocked: int = 0
+    waiting: int = 0
     retried: int = 0
     reports: int = 0
     recovered: int = 0
@@ -342,9 +354,9 @@ class Dispatcher:
             if outcome.status == BLOCKED and job.user:
                 profiles.update(job.user, now, active=0)
                 self._drop_queued(job)
-            field_name = {SENT: "sent", FAILED: "failed", BLOCKED: "blocked", PENDING: "retried"}[
-                outcome.status
-            ]
+            field_name = {
+                SENT: "sent", FAILED: "failed", BLOCKED: "blocked", WAITING: "waiting", PENDING: "retried",
+            }[outcome.status]
             setattr(self.totals, field_name, getattr(self.totals, field_name) + 1)
 
     def _drop_queued(self, blocked: Job) -> None:
@@ -443,15 +455,21 @@ class Dispatcher:
     # ---- sending ----------------------------------------------------------------------------
 
     async def _attempt(self, job: Job) -> Outcome:
-        """One platform call; the outcome says what to record."""
+        """One platform call (a copy keyed by its id where the platform takes one); the outcome says what
+        to record."""
         sender = self.senders[job.channel]
         try:
-            if job.kind == COPY:
+            if job.copy_id is None:
                 await sender.send(job.chat_id, job.text)
+                return Outcome(SENT)
+            if job.kind == COPY:
+                await send_once(sender, copy_key(job), job.chat_id, job.text)
                 return Outcome(SENT)
             return Outcome(SENT, message_id=await self.kinds[job.kind].send(sender, job))
         except RecipientBlocked as exc:
             return Outcome(BLOCKED, _short(exc))
+        except SessionClosed as exc:
+            return Outcome(WAITING, _short(exc))
         except RetryAfter as exc:
             self.limiters[job.channel].pause(self.clock.now() + timedelta(seconds=exc.seconds))
             return Outcome(PENDING, _short(exc), exc.seconds)
@@ -546,9 +564,17 @@ def report_text(broadcast_id: int, delivery: Delivery, lang: str) -> str:
             pending=str(delivery.pending),
         )
     ]
+    if delivery.waiting:
+        lines.append(text("report_waiting", lang, count=str(delivery.waiting)))
     if delivery.repeated:
         lines.append(text("report_repeated", lang, count=str(delivery.repeated)))
     return "\n".join(lines)
+
+
+def copy_key(job: Job) -> str:
+    """What names a copy to a platform that takes our own message id (bot.delivery.sender `send_once`):
+    the same on every attempt, so a send repeated after a crash cannot arrive twice."""
+    return f"outbox:{job.copy_id}"
 
 
 def _short(exc: BaseException) -> str:

@@ -6,8 +6,9 @@ copy per recipient (unique per broadcast, channel and chat: overlapping audience
 recipient two copies) and becomes `sending`; once every copy is final it is `sent`. A recurring
 broadcast stays `scheduled` and each run is a new broadcast row (`parent_id`) with its own copies.
 Copies go `pending` → `sending` (claimed just before the platform call) → `sent` | `failed` |
-`blocked`; a copy found `sending` at start-up was in flight when the sender stopped: it is sent again
-and counted in `repeated`.
+`blocked` | `waiting` (the platform's session rules refuse it for now, 微信客服's 48-hour window: `reopen`
+makes it pending when the recipient writes); a copy found `sending` at start-up was in flight when the
+sender stopped: it is sent again and counted in `repeated`.
 
 The outbox carries other kinds of messages the same way (`kind`; a broadcast's copy is `broadcast`):
 a capability writes a copy with `enqueue` pointing at its own row (`ref`, say a ticket notice) and
@@ -34,6 +35,7 @@ KINDS = (BROADCAST, DEADLINE, CALENDAR)
 SCHEDULED, SENDING, SENT, CANCELLED = "scheduled", "sending", "sent", "cancelled"
 # outbox.status (SENDING and SENT as above)
 PENDING, FAILED, BLOCKED = "pending", "failed", "blocked"
+WAITING = "waiting"  # the platform's session rules refuse it now: pending again when the recipient writes
 # outbox.kind of a broadcast's copy (other kinds are named by the capability that writes them)
 COPY = "broadcast"
 # Which one-line footer a copy carries (a key of bot/i18n/texts.py).
@@ -204,11 +206,12 @@ class Delivery:
     failed: int = 0
     blocked: int = 0
     pending: int = 0  # pending or in flight
+    waiting: int = 0  # until the recipient writes again (微信客服's session window)
     repeated: int = 0  # delivered again after a stopped sender (may have arrived twice)
 
     @property
     def total(self) -> int:
-        return self.delivered + self.failed + self.blocked + self.pending
+        return self.delivered + self.failed + self.blocked + self.pending + self.waiting
 
 
 @dataclass(frozen=True)
@@ -468,8 +471,21 @@ class Outbox:
             failed=counts.get(FAILED, (0, 0))[0],
             blocked=counts.get(BLOCKED, (0, 0))[0],
             pending=counts.get(PENDING, (0, 0))[0] + counts.get(SENDING, (0, 0))[0],
+            waiting=counts.get(WAITING, (0, 0))[0],
             repeated=counts.get(SENT, (0, 0))[1],
         )
+
+    def reopen(self, channel: str, chats: Sequence[str], now: datetime) -> int:
+        """The recipient wrote again: its waiting copies of every kind are due now (no write when none
+        waits). `chats` names its chat every way a copy may (raw, and sealed for a ticket's notices)."""
+        where = f"status = ? and channel = ? and chat_id in ({_marks(chats)})"
+        if not chats or not self.db["outbox"].count_where(where, [WAITING, channel, *chats]):
+            return 0
+        with self.db.atomic():
+            return self.db.execute(
+                f"update outbox set status = ?, next_attempt = ? where {where}",
+                [PENDING, iso(now), WAITING, channel, *chats],
+            ).rowcount
 
     # ---- after a stop -----------------------------------------------------------------------
 

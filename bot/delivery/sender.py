@@ -28,9 +28,31 @@ class PermanentError(DeliveryError):
     """The platform refused this copy for good (bad request): report it as failed."""
 
 
+class SessionClosed(DeliveryError):
+    """The platform's session rules refuse the message for now (微信客服: 5 messages within 48 h of the
+    firm's last message, or a human servicer holds the session): keep it waiting and send it when the
+    recipient next writes; never retry it before."""
+
+
 class Sender(Protocol):
     """Delivers one text to one chat on one channel; raises a DeliveryError subclass on failure."""
 
     channel: str
 
     async def send(self, chat_id: str, text: str) -> None: ...
+
+
+class KeyedSender(Sender, Protocol):
+    """A sender whose platform takes our own message id (微信客服's msgid): `key` names the copy, so a
+    send repeated after a crash cannot arrive twice."""
+
+    async def send_keyed(self, key: str, chat_id: str, text: str) -> None: ...
+
+
+async def send_once(sender: Sender, key: str, chat_id: str, text: str) -> None:
+    """Send through `send_keyed` when the sender takes a key, else plainly."""
+    keyed = getattr(sender, "send_keyed", None)
+    if keyed is not None:
+        await keyed(key, chat_id, text)
+    else:
+        await sender.send(chat_id, text)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import Sequence
 
 from bot.delivery.dispatch import Dispatcher
 
@@ -37,6 +38,14 @@ class DeliveryService:
     def wake(self) -> None:
         """Look for work now (a specialist just confirmed a broadcast)."""
         self.dispatcher.wake()
+
+    def reopen(self, channel: str, chats: Sequence[str]) -> int:
+        """The recipient (its chat named every way a copy may: raw, sealed) wrote again: its copies of every
+        kind that waited for that (bot/delivery/outbox.py `waiting`) are due now, and the loop is woken."""
+        reopened = self.dispatcher.outbox.reopen(channel, chats, self.dispatcher.clock.now())
+        if reopened:
+            self.wake()
+        return reopened
 
     async def flush(self) -> None:
         """What an update queued for others (every registered kind: ticket notices …) goes now: the

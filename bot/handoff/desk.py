@@ -34,6 +34,7 @@ from bot.handoff.tickets import (
     ESCALATED,
     FIRM,
     FOLLOW_UP,
+    KEPT,
     OFFER,
     OPEN,
     SPECIALIST,
@@ -380,6 +381,7 @@ class TicketDesk:
 _NOTICE_TEXTS = {
     TAKEN: "ticket_taken", WITHDRAWN: "ticket_withdrawn", FOLLOW_UP: "ticket_follow_up",
     CLAIMED_NOTICE: "ticket_claimed_firm", ANSWER: "ticket_answer", UNREACHABLE: "ticket_unreachable",
+    KEPT: "ticket_waiting",
 }
 
 

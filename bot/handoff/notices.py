@@ -5,8 +5,9 @@ A notice's copy is written with the notice (bot/handoff/tickets.py `notify`) and
 of the recipient's channel under that channel's limits, backoff and recovery, like a broadcast's copy.
 At sending, the firm's sealed chat is opened and the notice worded (`TicketDesk.render`); a channel with
 buttons or edits (Telegram) puts it in front of the recipient through its `Courier`, others as plain
-text through their Sender. The outcome is kept on the notice (its platform message id for replies and
-edits); a firm that cannot be reached is reported to the claimer.
+text through their Sender (keyed by the copy where the platform takes our message id: 微信客服). The
+outcome is kept on the notice (its platform message id for replies and edits); a firm that cannot be
+reached, or not before it writes again (a `waiting` copy), is reported to the claimer.
 """
 from __future__ import annotations
 
@@ -15,11 +16,21 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from bot.delivery.dispatch import Composed, Job, Outcome
-from bot.delivery.sender import Sender
+from bot.delivery.dispatch import Composed, Job, Outcome, copy_key
+from bot.delivery.sender import Sender, send_once
 from bot.handoff.desk import TicketDesk
 from bot.handoff.duty import Staff
-from bot.handoff.tickets import BLOCKED, FAILED, FIRM, NOTICE_COPY, SPECIALIST, UNREACHABLE, Notice
+from bot.handoff.tickets import (
+    BLOCKED,
+    FAILED,
+    FIRM,
+    KEPT,
+    NOTICE_COPY,
+    SPECIALIST,
+    UNREACHABLE,
+    WAITING,
+    Notice,
+)
 
 log = logging.getLogger(__name__)
 
@@ -58,24 +69,27 @@ class TicketNotices:
     async def send(self, sender: Sender, job: Job) -> str | None:
         courier = self.couriers.get(job.channel)
         if courier is None:
-            await sender.send(job.chat_id, job.text)
+            await send_once(sender, copy_key(job), job.chat_id, job.text)
             return None
         assert isinstance(job.item, Notice)
         return await courier.deliver(job.item, job.text)
 
     def settle(self, job: Job, outcome: Outcome, now: datetime) -> None:
-        """Keep the outcome on the notice; a firm's notice given up is reported to the claimer."""
+        """Keep the outcome on the notice; a firm's notice given up, or waiting for the firm to write
+        (微信客服's session window), is reported to the claimer."""
         assert job.ref is not None
         tickets = self.desk.tickets
         tickets.settled(job.ref, outcome.status, job.attempts, now, outcome.message_id)
-        if outcome.status not in (FAILED, BLOCKED):
+        if outcome.status not in (FAILED, BLOCKED, WAITING):
             return
-        log.warning("ticket notice %s to %s given up: %s", job.ref, job.channel, outcome.error)
+        log.warning("ticket notice %s to %s %s: %s", job.ref, job.channel,
+                    "waits for the firm to write" if outcome.status == WAITING else "given up", outcome.error)
         notice = tickets.notice(job.ref)
         ticket = tickets.get(notice.ticket_id) if notice and notice.role == FIRM else None
         claimer = Staff.parse(ticket.claimed_by) if ticket and ticket.claimed_by else None
         if ticket and claimer:
-            tickets.notify(ticket.id, claimer.channel, claimer.user_id, SPECIALIST, UNREACHABLE, now)
+            kind = KEPT if outcome.status == WAITING else UNREACHABLE
+            tickets.notify(ticket.id, claimer.channel, claimer.user_id, SPECIALIST, kind, now)
 
     def _opened(self, notice: Notice) -> Notice | None:
         """The notice with the firm's chat unsealed (a specialist's is plain); None, logged, when no salt

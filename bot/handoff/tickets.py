@@ -41,9 +41,11 @@ FORGOTTEN = "forgotten"  # closed because the firm was erased
 OFFER, ESCALATED, TAKEN, WITHDRAWN, FOLLOW_UP = "offer", "escalated", "taken", "withdrawn", "follow_up"
 CLAIMED_NOTICE, ANSWER, CLOSED_NOTICE = "claimed", "answer", "closed"
 UNREACHABLE = "unreachable"  # to the claimer: a message could not reach the firm
+KEPT = "kept"  # to the claimer: a message to the firm waits until the firm writes (微信客服's session rules)
 OFFERS = (OFFER, ESCALATED)
 
 PENDING, SENDING, SENT, FAILED, BLOCKED = "pending", "sending", "sent", "failed", "blocked"
+WAITING = "waiting"  # the firm's session window is closed: its copy is due again when the firm writes
 NOTICE_COPY = "ticket_notice"  # the outbox kind of a notice's copy
 
 
@@ -359,7 +361,8 @@ class Tickets:
         return _notice(row) if row else None
 
     def settled(self, notice_id: int, status: str, attempts: int, now: datetime, message_id: str | None = None) -> None:
-        """Record a delivery's outcome (pending again: a retry is due later; sent, failed or blocked)."""
+        """Record a delivery's outcome (pending again: a retry is due later; sent, failed, blocked, or waiting
+        for the firm to write)."""
         self.db.execute(
             "update ticket_notices set status = ?, attempts = ?, sent_at = ?, message_id = coalesce(?, message_id)"
             " where id = ?", [status, attempts, iso(now) if status == SENT else None, message_id, notice_id],

@@ -240,6 +240,15 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh": "没有“{word}”这个主题。",
         "en": "There is no topic \"{word}\".",
     },
+    "kf_subscribe_note": {
+        "zh": "提示：微信客服只能在您最后一次发消息后 48 小时内发送最多 5 条消息；超出时，提醒会在您下次发消息时送达。",
+        "en": "Note: WeChat customer service can send at most 5 messages within 48 hours of your last message; "
+        "reminders beyond that reach you when you next write.",
+    },
+    "kf_county_known": {
+        "zh": "已按您扫码的服务站记下所在县区：{county}（发送 /profile 可修改）。",
+        "en": "Your county is noted from the station's QR code: {county} (change it with /profile).",
+    },
     "text_only": {
         "zh": "目前只能回答文字问题，请用文字输入您的问题，例如「商标注册要多久」。",
         "en": "I can only answer text for now; please type your question, for example \"how long does trademark registration take\".",
@@ -304,6 +313,13 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh": "⚠️ 工单 #{id} 的消息无法送达企业（对方已屏蔽机器人或不在应用可见范围内）。",
         "en": "⚠️ A message of ticket #{id} could not reach the firm (it blocked the bot or is out of reach).",
     },
+    "ticket_waiting": {
+        "zh": "⏳ 工单 #{id} 的答复已记录，但企业的微信客服会话暂时不能接收（企业最后一次发消息后 48 小时内最多 5 条，"
+        "或会话由人工客服接待中）；企业下次发消息时自动送达。",
+        "en": "⏳ The answer to ticket #{id} is kept: the firm's WeChat customer-service session cannot take it now "
+        "(at most 5 messages within 48 hours of the firm's last message, or a human servicer holds the session); "
+        "it goes out when the firm next writes.",
+    },
     "ticket_claimed_firm": {
         "zh": "👩‍💼 人工服务专员已接手您的问题（工单 #{id}），答复会发到这里。",
         "en": "👩‍💼 One of our IP advisers has taken your question (ticket #{id}); the answer will come here.",
@@ -349,6 +365,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Reply to this message to ask our IP adviser more; press \"Resolved\" when you are done.",
     },
     "ticket_hint_answer_wecom": {
+        "zh": "发送「回复专员 您的内容」可以继续问专员；问题解决后发送「/close {id}」。",
+        "en": "Send \"reply to specialist <your text>\" to ask more; send /close {id} when you are done.",
+    },
+    "ticket_hint_answer_wecom_kf": {
         "zh": "发送「回复专员 您的内容」可以继续问专员；问题解决后发送「/close {id}」。",
         "en": "Send \"reply to specialist <your text>\" to ask more; send /close {id} when you are done.",
     },
@@ -589,6 +609,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh": "📬 群发 #{id} 投递报告：送达 {delivered} · 失败 {failed} · 已屏蔽 {blocked} · 待发 {pending}",
         "en": "📬 Broadcast #{id} delivery report: delivered {delivered} · failed {failed} · blocked {blocked} · "
         "pending {pending}",
+    },
+    "report_waiting": {
+        "zh": "其中 {count} 条等待微信客服会话重新开放（企业下次发消息时送达）。",
+        "en": "{count} of them wait for the firm's WeChat customer-service session to reopen (sent when it next "
+        "writes).",
     },
     "report_repeated": {
         "zh": "其中 {count} 条在发送中断时正在发送，已重发，对方可能收到两次。",

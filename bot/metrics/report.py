@@ -48,7 +48,8 @@ TOP_ROWS = 15  # rows of the long tables (entries, stations) shown in report.md;
 TOPIC_LABELS = {topic: titles[0] for topic, titles in TOPIC_TITLES.items()} | {
     SMALLTALK: "闲聊", OUT_OF_SCOPE: "范围外（未识别）"}
 DECISION_LABELS = {"answer": "已回答", "clarify": "需澄清", "fallback": "未能回答"}
-CHANNEL_LABELS = {"telegram": "Telegram", "wecom": "企业微信", "console": "控制台", "cli": "命令行", "test": "测试"}
+CHANNEL_LABELS = {"telegram": "Telegram", "wecom": "企业微信", "wecom_kf": "微信客服", "console": "控制台", "cli": "命令行",
+                  "test": "测试"}
 PERIOD_LABELS = {"week": "周", "month": "月", "period": "全期"}
 REMINDER_LABELS = {"broadcast": "群发通知", "deadline": "期限提醒", "calendar": "日程提醒", "total": "合计 Total"}
 UNKNOWN = "未注明"

@@ -25,7 +25,7 @@ from bot.reach.deadlines import PATENT_FEE, PLEDGE_LOAN, TRADEMARK, Deadlines
 
 log = logging.getLogger(__name__)
 
-DEFAULT_LIMITS = {"telegram": RateLimit(30, 1), "wecom": RateLimit(10, 2)}
+DEFAULT_LIMITS = {"telegram": RateLimit(30, 1), "wecom": RateLimit(10, 2), "wecom_kf": RateLimit(10, 2)}
 DEFAULT_MONTHS_BEFORE = {TRADEMARK: (6, 1), PATENT_FEE: (1,), PLEDGE_LOAN: (3, 1)}
 Tick = Callable[[datetime], int]  # a periodic job on the delivery loop's tick: how many new things to send
 _DELIVERY_KEYS = ("concurrency", "max_attempts", "backoff_seconds", "max_backoff_seconds", "idle_seconds")

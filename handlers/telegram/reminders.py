@@ -27,13 +27,13 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from bot.common.clock import local_date
 from bot.common.schedule import BadTime, When, parse_when
 from bot.common.vocab import CITY, COUNTIES, INDUSTRIES, INDUSTRY_TITLES, IP_TOPICS, TOPIC_TITLES
 from bot.delivery.outbox import Creator
-from bot.i18n.texts import list_separator, text
+from bot.i18n.texts import text
 from bot.reach.broadcasts import BroadcastDesk, Draft, county_title, describe_when
-from bot.reach.deadlines import DeadlineError, Deadlines
+from bot.reach.deadline_replies import added_reply, listing
+from bot.reach.deadlines import Deadlines
 from bot.reach.reminders import ReminderSettings
 from bot.specialist_commands import SpecialistCommands
 from handlers.telegram.account import private_only
@@ -326,63 +326,27 @@ class BroadcastFlow:
 # ---- firms' deadlines ---------------------------------------------------------------------------
 
 
-def _kind_title(kind: str, lang: str) -> str:
-    return text(f"dl_kind_{kind}", lang)
-
-
 async def add_deadline(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/deadline <kind> <YYYY-MM-DD> [note]: the reminders it will get, or why it was refused."""
     svc, state = services(context), reminders(context)
     lang, chat_id = firm_view(svc, update).language, update.effective_chat.id
     args = context.args or []
-    if len(args) < 2:
+    if len(args) < 2:  # the usage, without storing a profile
         await send_text(context.bot, chat_id, text("dl_usage", lang))
         return
     firm, _ = ensure_firm(svc, update)  # a deadline is kept for the firm: the profile is stored
-    try:
-        deadline, upcoming = state.deadlines.add(
-            firm.user, args[0], args[1], " ".join(args[2:]), svc.engine.kb.facts, svc.clock.now()
-        )
-    except DeadlineError as exc:
-        hint = "\n\n" + text("dl_usage", lang) if exc.key in ("deadline_kind", "date_format") else ""
-        await send_text(context.bot, chat_id, text(exc.key, lang, **exc.values) + hint)
-        return
-    label = text("dl_label", lang, label=deadline.label) if deadline.label else ""
-    values = {"kind": _kind_title(deadline.kind, lang), "due": deadline.due.isoformat(), "label": label}
-    if upcoming:
-        days = list_separator(lang).join(day.isoformat() for day in upcoming)
-        reply = text("dl_added", lang, days=days, time=f"{state.settings.send_hour:02d}:00", **values)
-    else:
-        last = state.deadlines.plan_for(
-            deadline.kind, deadline.due, svc.engine.kb.facts, local_date(svc.clock.now())
-        ).last_day
-        reply = text("dl_added_none", lang, last=last.isoformat(), **values)
+    reply = added_reply(state.deadlines, firm.user, args, svc.engine.kb.facts, svc.clock.now(), lang)
     await send_text(context.bot, chat_id, reply)
 
 
 def _deadline_view(
     svc: Services, state: Reminders, user: str, lang: str
 ) -> tuple[str, InlineKeyboardMarkup | None]:
-    mine = state.deadlines.of(user)
+    said, mine = listing(state.deadlines, user, lang)
     if not mine:
-        return text("dl_list_none", lang), None
-    lines, buttons = [text("dl_list_title", lang)], []
-    for deadline in mine:
-        label = text("dl_label", lang, label=deadline.label) if deadline.label else ""
-        upcoming = local_date(deadline.next_at).isoformat() if deadline.next_at else text("dl_no_next", lang)
-        lines.append(
-            text(
-                "dl_line",
-                lang,
-                id=str(deadline.id),
-                kind=_kind_title(deadline.kind, lang),
-                due=deadline.due.isoformat(),
-                label=label,
-                next=upcoming,
-            )
-        )
-        buttons.append(InlineKeyboardButton(f"✖ #{deadline.id}", callback_data=f"dl:x:{deadline.id}"))
-    return "\n".join(lines), InlineKeyboardMarkup(rows(buttons, 4))
+        return said, None
+    buttons = [InlineKeyboardButton(f"✖ #{deadline.id}", callback_data=f"dl:x:{deadline.id}") for deadline in mine]
+    return said, InlineKeyboardMarkup(rows(buttons, 4))
 
 
 async def my_deadlines(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -1,5 +1,6 @@
-"""A firm's own commands on WeCom, typed as text: /start, /help, /topics, /station, /profile, /lang,
-/subscribe, /unsubscribe, /forget — and the numbers typed back to their questions.
+"""A firm's own commands on WeCom and 微信客服, typed as text: /start, /help, /topics, /station, /profile,
+/lang, /subscribe, /unsubscribe, /deadline, /mydeadlines, /forget — and the numbers typed back to their
+questions.
 
 bot/firms/onboarding.py decides and stores (the same as Telegram's buttons); this module words the questions
 as numbered options (handlers/wecom/prompt.py)."""
@@ -17,15 +18,19 @@ from bot.firms import onboarding
 from bot.firms.onboarding import COUNTY, NOTICES, STEPS, Option
 from bot.firms.profiles import LANGUAGES, Firm, Profiles
 from bot.i18n.texts import text
+from bot.reach.deadline_replies import added_reply, listing
+from bot.reach.deadlines import Deadlines
 from bot.stations.referrals import ANY_TOPIC, STATION_TOPICS, station_intent
 from handlers.wecom.prompt import CHOICE, Prompt, reply_prompt
 
 CHANNEL = "wecom"
 FIRM_COMMANDS = (
-    "start", "help", "topics", "station", "profile", "lang", "subscribe", "unsubscribe", "forget",
+    "start", "help", "topics", "station", "profile", "lang", "subscribe", "unsubscribe", "deadline", "mydeadlines",
+    "forget",
 )
 # What a bare number answers besides Engine choices and the profile steps (bot/onboarding.STEPS).
 LANG, SUBSCRIBE, UNSUBSCRIBE, FORGET = "lang", "subscribe", "unsubscribe", "forget"
+DEADLINE, REMOVE_DEADLINE = "deadline", "remove_deadline"
 STATION_TOPIC, STATION_COUNTY = "station_topic", "station_county:"  # the latter followed by the topic
 YES, NO = "yes", "no"
 _LANGUAGE_NAMES = {"zh": "中文", "en": "English"}
@@ -39,26 +44,27 @@ class FirmDesk:
 
     def __init__(
         self, engine: Engine, profiles: Profiles, clock: Clock, message_for: MessageFor, forgotten: Forgotten,
+        deadlines: Deadlines, channel: str = CHANNEL,
     ) -> None:
         self.engine, self.profiles, self.clock, self.message_for = engine, profiles, clock, message_for
-        self.forgotten = forgotten
+        self.forgotten, self.deadlines, self.channel = forgotten, deadlines, channel
 
     def ensure(self, user_id: str, language: str) -> tuple[Firm, bool]:
-        """The firm's profile (channel wecom, chat id = the WeCom userid), created if new (True) and
+        """The firm's profile (on this channel, chat id = the user id), created if new (True) and
         active again if it had left; an active profile is only read (no write per message)."""
         firm = self.firm(user_id)
         if firm and firm.active:
             return firm, False
-        return self.profiles.ensure(firm.user if firm else self.engine.events.firm(CHANNEL, user_id),
-                                    CHANNEL, user_id, language, self.clock.now())
+        return self.profiles.ensure(firm.user if firm else self.engine.events.firm(self.channel, user_id),
+                                    self.channel, user_id, language, self.clock.now())
 
     def firm_or_unsaved(self, user_id: str, language: str) -> Firm:
         """The stored profile, or a blank one that is not stored (for specialists: staff are no firms)."""
         return self.firm(user_id) or onboarding.unsaved_firm(
-            self.engine.events.user(CHANNEL, user_id), CHANNEL, user_id, language)
+            self.engine.events.user(self.channel, user_id), self.channel, user_id, language)
 
     def firm(self, user_id: str) -> Firm | None:
-        return self.profiles.get(self.engine.events.firm(CHANNEL, user_id))
+        return self.profiles.get(self.engine.events.firm(self.channel, user_id))
 
     # ---- commands ---------------------------------------------------------------------------
 
@@ -77,11 +83,15 @@ class FirmDesk:
         if name == "station":
             return self.station(user_id, firm, onboarding.topic_named(word) if word else None)
         if name == "profile":
-            return self._step(COUNTY, lang, before=onboarding.summary(firm, lang))
+            return self.step(COUNTY, lang, before=onboarding.summary(firm, lang))
         if name == "lang":
             return self._language(firm, word.lower())
         if name in (SUBSCRIBE, UNSUBSCRIBE):
             return self._subscriptions(firm, name == SUBSCRIBE, word)
+        if name == DEADLINE:
+            return self._add_deadline(user_id, firm, args)
+        if name == "mydeadlines":
+            return self._deadlines(firm)
         if name == FORGET:
             confirmed = word.lower() in (YES, "y", "确认")
             return self._forget(user_id, lang) if confirmed else self._confirm_forget(lang)
@@ -91,7 +101,7 @@ class FirmDesk:
         """The welcome, the privacy notice and the not-legal-advice note; then the profile questions."""
         lang = firm.language
         welcome = onboarding.welcome(lang, menu_below=False)
-        return self._step(COUNTY, lang, before=welcome) if ask_profile else Prompt(welcome, lang)
+        return self.step(COUNTY, lang, before=welcome) if ask_profile else Prompt(welcome, lang)
 
     def greet(self, prompt: Prompt) -> Prompt:
         """A first contact's reply: the welcome first, and (outside the profile questions) how to give one."""
@@ -126,11 +136,14 @@ class FirmDesk:
             firm, _ = self.ensure(user_id, lang)
             firm = onboarding.answer(self.profiles, firm.user, kind, value, self.clock.now())
             following = onboarding.next_step(kind)
-            return self._step(following, lang) if following else Prompt(onboarding.summary(firm, lang), lang)
+            return self.step(following, lang) if following else Prompt(onboarding.summary(firm, lang), lang)
         if kind == LANG:
             return self._language(firm, value or "")
         if kind in (SUBSCRIBE, UNSUBSCRIBE):
             return self._subscriptions(firm, kind == SUBSCRIBE, value or "")
+        if kind == REMOVE_DEADLINE:
+            removed = value is not None and self.deadlines.remove(firm.user, int(value))
+            return self._deadlines(firm, text("dl_removed", lang, id=value) if removed else "")
         if kind == FORGET:
             if value == YES:
                 return self._forget(user_id, lang)
@@ -144,7 +157,7 @@ class FirmDesk:
     # ---- pieces -----------------------------------------------------------------------------
 
     @staticmethod
-    def _step(step: str, lang: str, before: str = "") -> Prompt:
+    def step(step: str, lang: str, before: str = "") -> Prompt:
         """One profile question; every step but the last can be skipped with 0."""
         question = onboarding.question(step, lang)
         return Prompt(
@@ -184,6 +197,20 @@ class FirmDesk:
         prompt = text("subscribe_choose" if adding else "unsubscribe_choose", lang)
         return Prompt(f"{status}\n\n{prompt}", lang, SUBSCRIBE if adding else UNSUBSCRIBE, offered)
 
+    def _add_deadline(self, user_id: str, firm: Firm, args: Sequence[str]) -> Prompt:
+        """/deadline kind date [note]: a deadline is kept for the firm, so its profile is stored."""
+        if len(args) >= 2:
+            firm, _ = self.ensure(user_id, firm.language)
+        said = added_reply(self.deadlines, firm.user, args, self.engine.kb.facts, self.clock.now(), firm.language)
+        return Prompt(said, firm.language)
+
+    def _deadlines(self, firm: Firm, before: str = "") -> Prompt:
+        """/mydeadlines: the firm's deadlines, each removable by its number."""
+        said, mine = listing(self.deadlines, firm.user, firm.language)
+        said = f"{before}\n{said}" if before else said
+        options = tuple(Option(str(d.id), f"✖ #{d.id}") for d in mine)
+        return Prompt(said, firm.language, REMOVE_DEADLINE if options else "", options)
+
     @staticmethod
     def _confirm_forget(lang: str) -> Prompt:
         options = (Option(YES, text("forget_yes", lang)), Option(NO, text("forget_no", lang)))
@@ -192,6 +219,6 @@ class FirmDesk:
     def _forget(self, user_id: str, lang: str) -> Prompt:
         """Telegram's /forget (the profile, subscriptions, pending questions, the Engine's memory), then the
         channel's own traces (`forgotten`); the reply leaves no numbered offer behind."""
-        app.forget(self.engine, CHANNEL, user_id)
+        app.forget(self.engine, self.channel, user_id)
         self.forgotten(user_id)
         return Prompt(text("forget_done", lang), lang, keeps_offer=True)

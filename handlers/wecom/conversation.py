@@ -63,35 +63,41 @@ class _Offer:
 class Conversation:
     """Turns one inbound WeCom message into the text to reply ('' for none)."""
 
-    def __init__(self, services: Services) -> None:
+    def __init__(self, services: Services, channel: str = CHANNEL) -> None:
         engine, clock = services.engine, services.clock
-        self.engine, self.settings, self.clock = engine, services.settings, clock
+        self.engine, self.settings, self.clock, self.channel = engine, services.settings, clock, channel
         self.ticket_desk = services.desk  # human handoff (bot/handoff/desk.py)
         self.commands = SpecialistCommands(engine, services.settings, clock, self.ticket_desk)
         self.profiles = services.profiles
-        self.desk = FirmDesk(engine, self.profiles, clock, self.message, self._forgotten)
+        self.desk = FirmDesk(engine, self.profiles, clock, self.message, self._forgotten, services.deadlines, channel)
         self.forget_listeners: list[Callable[[str], None]] = []  # the channel's other traces of a user
-        self.composer = TextComposer(services.broadcasts, clock, CHANNEL, services.reminders.send_hour)
+        self.composer = TextComposer(services.broadcasts, clock, channel, services.reminders.send_hour)
         self.composer.on_confirmed = services.delivery.wake  # 立即 goes at once
         self._offers: ExpiringMap[str, _Offer] = ExpiringMap(
             timedelta(minutes=services.settings.context_ttl_minutes), MAX_REMEMBERED_USERS)
 
     async def respond(self, inbound: Inbound) -> str:
-        """The reply to one message or event; a first contact creates the firm's profile and is welcomed."""
+        """The reply to one message or event as text ('' for none)."""
+        prompt = await self.prompt_for(inbound)
+        return render(prompt) if prompt else ""
+
+    async def prompt_for(self, inbound: Inbound) -> Prompt | None:
+        """The reply to one message or event, options unrendered (None: nothing to say); a first contact
+        creates the firm's profile and is welcomed."""
         user_id = inbound.from_user
         if inbound.msg_type == "event":
             return self._on_event(inbound)
         composed = self._compose(user_id, inbound.content) if inbound.msg_type == "text" else None
         if composed is not None:  # a specialist's broadcast draft: staff business too
-            return self._say(user_id, composed)
+            return self.say(user_id, composed)
         specialist_command = parse_command(inbound.content) if inbound.msg_type == "text" else None
         if specialist_command:  # staff business: no firm profile, no welcome
             name, args = specialist_command
             lang = self.language_of(user_id)
-            said = await self.commands.run(name, CHANNEL, user_id, lang, args, raw=inbound.content)
-            return self._say(user_id, Prompt(said, lang))
+            said = await self.commands.run(name, self.channel, user_id, lang, args, raw=inbound.content)
+            return self.say(user_id, Prompt(said, lang))
         language = _language_of_text(inbound.content)
-        if self.commands.specialists.is_specialist(CHANNEL, user_id):  # staff: no firm profile, no welcome
+        if self.commands.specialists.is_specialist(self.channel, user_id):  # staff: no firm profile, no welcome
             firm, created = self.desk.firm_or_unsaved(user_id, language), False
         else:
             firm, created = self.desk.ensure(user_id, language)
@@ -103,15 +109,15 @@ class Conversation:
             prompt = Prompt(text("text_only", firm.language), firm.language)
         if created and not parse_command(inbound.content, ("start",)):
             prompt = self.desk.greet(prompt)
-        return self._say(user_id, prompt)
+        return self.say(user_id, prompt)
 
     def message(self, user_id: str, typed: str, language: str | None = None) -> Message:
         """The Engine message for a WeCom user: language, county and industry from the firm's profile
         (`language`, when given, wins: a picked choice keeps the language it was offered in);
         specialists' traffic is internal. The one place that builds Messages."""
         firm = self.desk.firm(user_id)
-        internal = self.commands.specialists.is_specialist(CHANNEL, user_id)
-        message = onboarding.engine_message(CHANNEL, user_id, typed, firm, internal=internal)
+        internal = self.commands.specialists.is_specialist(self.channel, user_id)
+        message = onboarding.engine_message(self.channel, user_id, typed, firm, internal=internal)
         return replace(message, language=language) if language else message
 
     def language_of(self, user_id: str) -> str:
@@ -130,7 +136,7 @@ class Conversation:
             return Prompt(self.composer.reply(user_id, typed, lang), lang)
         if not parse_command(typed, ("broadcast",)):
             return None
-        if not self.commands.allowed(CHANNEL, user_id, "broadcast"):
+        if not self.commands.allowed(self.channel, user_id, "broadcast"):
             return Prompt(text("not_allowed", lang), lang)
         rest = typed.strip().split(maxsplit=1)[1:]
         return Prompt(self.composer.start(user_id, rest[0] if rest else "", lang), lang)
@@ -140,13 +146,13 @@ class Conversation:
         firm_command = parse_command(typed, FIRM_COMMANDS)
         if firm_command:
             name, args = firm_command
-            specialist = self.commands.specialists.is_specialist(CHANNEL, user_id)
+            specialist = self.commands.specialists.is_specialist(self.channel, user_id)
             return self.desk.run(name, args, user_id, firm, created=created, specialist=specialist)
         if _COMMAND_LIKE.match(typed.strip()):
             return Prompt(text("unknown_command", lang), lang)
         if not typed.strip():
             return Prompt(text("empty", lang), lang)
-        to_specialist = self.ticket_desk.firm_text(CHANNEL, user_id, typed)  # 回复专员 …
+        to_specialist = self.ticket_desk.firm_text(self.channel, user_id, typed)  # 回复专员 …
         if to_specialist:
             return Prompt(to_specialist.text, lang)
         offer = self._offer(user_id)
@@ -176,17 +182,17 @@ class Conversation:
             return Prompt(text("stations_bad_location", lang), lang)
         return reply_prompt(self.engine.stations_near(self.message(user_id, ""), *position))
 
-    def _on_event(self, inbound: Inbound) -> str:
+    def _on_event(self, inbound: Inbound) -> Prompt | None:
         user_id = inbound.from_user
         if inbound.event == CLICK_EVENT and inbound.event_key:
             message = self.message(user_id, "", self.language_of(user_id))
-            return self._say(user_id, reply_prompt(self.engine.answer_intent(inbound.event_key, message)))
+            return self.say(user_id, reply_prompt(self.engine.answer_intent(inbound.event_key, message)))
         if inbound.event == SUBSCRIBE_EVENT:
             firm, created = self.desk.ensure(user_id, "zh")
-            return self._say(user_id, self.desk.start(firm, ask_profile=created))
+            return self.say(user_id, self.desk.start(firm, ask_profile=created))
         if inbound.event == UNSUBSCRIBE_EVENT:
             self._left(user_id)
-        return ""  # enter_agent, location reports, view …: nothing to say
+        return None  # enter_agent, location reports, view …: nothing to say
 
     def _left(self, user_id: str) -> None:
         """The user unfollowed the app: the firm stays, inactive, until it writes again."""
@@ -211,11 +217,11 @@ class Conversation:
 
     # ---- per-user state ---------------------------------------------------------------------
 
-    def _say(self, user_id: str, prompt: Prompt) -> str:
-        """The reply as text; what its numbers mean replaces the last offer (unless it keeps it)."""
+    def say(self, user_id: str, prompt: Prompt) -> Prompt:
+        """The reply; what its numbers mean replaces the last offer (unless it keeps it)."""
         if not prompt.keeps_offer:
             self._remember(user_id, prompt)
-        return render(prompt)
+        return prompt
 
     def _forgotten(self, user_id: str) -> None:
         """After /forget: the user's numbered offer goes, and every listener drops what it keeps."""
@@ -226,6 +232,11 @@ class Conversation:
     def _remember(self, user_id: str, prompt: Prompt) -> None:
         now = self.clock.now()
         self._offers.put(user_id, _Offer(now, prompt), now)
+
+    def offered(self, user_id: str) -> Prompt | None:
+        """The user's last reply whose options still pick (None when it expired or had none)."""
+        offer = self._offer(user_id)
+        return offer.prompt if offer else None
 
     def _offer(self, user_id: str) -> _Offer | None:
         return self._offers.get(user_id, self.clock.now())

@@ -73,6 +73,8 @@ class Inbound:
     event: str = ""
     event_key: str = ""
     location: tuple[float, float] | None = None  # (latitude, longitude) of a location message
+    token: str = ""  # kf_msg_or_event: the token for kf/sync_msg (valid 10 minutes)
+    open_kfid: str = ""  # kf_msg_or_event: the kf account with new messages
 
     @property
     def delivery_key(self) -> str:
@@ -82,31 +84,40 @@ class Inbound:
         return f"{self.from_user}:{self.create_time}:{self.event}:{self.event_key}"
 
 
+KF_EVENT = "kf_msg_or_event"  # 微信客服: new messages to pull (Token and OpenKfId, no FromUserName)
+
+
 def parse_inbound(plain: str) -> Inbound:
-    """The decrypted message XML as an Inbound; MsgType and FromUserName are required."""
+    """The decrypted message XML as an Inbound; MsgType and FromUserName are required, except on the kf
+    event, which needs Token and OpenKfId instead."""
     fields = parse_fields(plain)
-    if not fields.get("MsgType") or not fields.get("FromUserName"):
+    kf_event = fields.get("Event", "").lower() == KF_EVENT
+    if kf_event and not (fields.get("Token") and fields.get("OpenKfId")):
+        raise MalformedXML("kf_msg_or_event without Token or OpenKfId")
+    if not fields.get("MsgType") or not (fields.get("FromUserName") or kf_event):
         raise MalformedXML("message without MsgType or FromUserName")
     return Inbound(
         msg_type=fields["MsgType"].lower(),
-        from_user=fields["FromUserName"],
+        from_user=fields.get("FromUserName", ""),
         to_user=fields.get("ToUserName", ""),
         create_time=fields.get("CreateTime", ""),
         msg_id=fields.get("MsgId", ""),
         content=fields.get("Content", ""),
         event=fields.get("Event", "").lower(),
         event_key=fields.get("EventKey", ""),
-        location=_position(fields.get("Location_X", ""), fields.get("Location_Y", "")),
+        location=position(fields.get("Location_X", ""), fields.get("Location_Y", "")),
+        token=fields.get("Token", ""),
+        open_kfid=fields.get("OpenKfId", ""),
     )
 
 
-def _position(latitude: str, longitude: str) -> tuple[float, float] | None:
+def position(latitude: object, longitude: object) -> tuple[float, float] | None:
     """A location message's Location_X (latitude) and Location_Y (longitude), or None if unreadable."""
     try:
-        position = float(latitude), float(longitude)
-    except ValueError:
+        point = float(latitude), float(longitude)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
         return None
-    return position if all(math.isfinite(v) for v in position) else None
+    return point if all(math.isfinite(v) for v in point) else None
 
 
 def cdata(value: str) -> str:

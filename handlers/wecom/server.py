@@ -28,16 +28,20 @@ from starlette.routing import Route
 from bot.app import Services
 from bot.common.clock import Clock
 from bot.delivery.dispatch import Sleep
+from bot.delivery.kf_store import KfStore
 from bot.delivery.sender import DeliveryError, RetryAfter, Sender, TransientError
 from bot.delivery.service import DeliveryService
 from bot.delivery.textsplit import split_text, utf8_size
 from bot.i18n.texts import text
 from bot.storage.dedup import SeenDeliveries
-from handlers.wecom.client import TEXT_LIMIT_BYTES, WeComClient
+from handlers.wecom.client import TEXT_LIMIT_BYTES
 from handlers.wecom.config import WeComCredentials, WeComSettings
 from handlers.wecom.conversation import CHANNEL, Conversation
 from handlers.wecom.crypto import ReceiverError, SignatureError, WeComCrypto, WeComCryptoError
+from handlers.wecom.kf import KfConversation, KfPuller, KfSender
+from handlers.wecom.kf_client import KF_CHANNEL, KfClient
 from handlers.wecom.messages import (
+    KF_EVENT,
     Inbound,
     MalformedXML,
     encrypted_envelope,
@@ -92,6 +96,7 @@ class WeComCallback:
         self.sleep = sleep
         self._pending: dict[str, asyncio.Task[str]] = {}  # delivery key → the reply being worked out
         self._deferred: dict[str, asyncio.Task[None]] = {}  # delivery key → its delivery through the API
+        self.kf: KfPuller | None = None  # 微信客服: pulls what kf_msg_or_event announces
         conversation.forget_listeners.append(self._forget_deliveries)
 
     def routes(self, path: str) -> list[Route]:
@@ -123,7 +128,18 @@ class WeComCallback:
             inbound = parse_inbound(self._open(signature, timestamp, nonce, encrypted))
         except MalformedXML as exc:
             raise Refused("malformed_message", 400, str(exc)) from None
+        if inbound.event == KF_EVENT:
+            return self._kf_event(inbound)
         return await self._answer(inbound)
+
+    def _kf_event(self, inbound: Inbound) -> Response:
+        """微信客服 has new messages: the puller fetches them (kf/sync_msg); the callback answers at once,
+        empty (a repeated event only means one more pull)."""
+        if self.kf is None:
+            log.warning("wecom: kf_msg_or_event for %s, but the kf channel is not wired", inbound.open_kfid)
+        else:
+            self.kf.notify(inbound.open_kfid, inbound.token)
+        return Response(b"")
 
     # ---- steps ------------------------------------------------------------------------------
 
@@ -279,7 +295,8 @@ class WeComCallback:
                 return
 
     async def deliver_notices(self) -> None:
-        """Send the ticket notices an update queued (after the passive reply is on its way)."""
+        """Send the ticket notices an update queued, on every channel this process serves (after the passive
+        reply is on its way)."""
         try:
             await self.delivery.flush()
         except Exception:
@@ -321,12 +338,13 @@ def build_app(
     services: Services, credentials: WeComCredentials, options: WeComSettings,
     transport: httpx.AsyncBaseTransport | None = None, sleep: Sleep = asyncio.sleep,
 ) -> tuple[Starlette, WeComCallback]:
-    """Wire the callback of one app over the core services, its client registered as the WeCom sender of
-    their delivery service (run by the app's lifespan: reminders, broadcasts, ticket notices and the
-    tickets' service levels); `transport` replaces the network in tests, `sleep` the callback's wait for
-    a reply."""
+    """Wire the callback of one app over the core services, with the 微信客服 channel it also serves (kf
+    events arrive on the same callback, pulled by `callback.kf`): the app's client and the kf sender are
+    registered with the services' delivery service (run by the app's lifespan: reminders, broadcasts,
+    ticket notices and the tickets' service levels); `transport` replaces the network in tests, `sleep`
+    the callback's wait for a reply and the puller's wait while another process pulls."""
     clock = services.clock
-    client = WeComClient.for_app(credentials, options, clock, transport)
+    client = KfClient.for_app(credentials, options, clock, transport)
     services.add_sender(client)
     callback = WeComCallback(
         WeComCrypto(credentials.token, credentials.encoding_aes_key, credentials.corp_id),
@@ -335,14 +353,37 @@ def build_app(
         client, services.delivery, clock, timedelta(seconds=options.timestamp_window_seconds),
         options.body_read_seconds, sleep,
     )
+    kf_store = KfStore(services.engine.db)
+    services.add_sender(KfSender(client, kf_store.msgid_prefix))
+    callback.kf = puller = kf_puller(services, client, kf_store, sleep, callback.deliver_notices)
     services.desk.warn_if_unstaffed(CHANNEL)
 
     async def start() -> None:
         services.delivery.start()
+        await puller.catch_up()
 
     async def stop() -> None:
         await callback.drain()
+        await puller.drain()
         await services.delivery.stop()
         await client.aclose()
 
     return create_app(callback, options.path, on_shutdown=stop, on_startup=start), callback
+
+
+def kf_puller(
+    services: Services, client: KfClient, store: KfStore, sleep: Sleep,
+    deliver_notices: Callable[[], Awaitable[None]],
+) -> KfPuller:
+    """The 微信客服 puller: its firms' messages answered by the Engine; a firm that writes reopens what
+    waited for its session (its replies here; reminder copies and ticket notices in the outbox, whose
+    notices name the firm's chat sealed); notices go right after each pass."""
+    conversation = KfConversation(services)
+    conversation.conversation.forget_listeners.append(store.forget)
+    events = services.engine.events
+
+    def firm_wrote(chat_id: str) -> None:
+        services.delivery.reopen(KF_CHANNEL, [chat_id, *events.every_seal(chat_id)])
+
+    return KfPuller(store, client, conversation, services.clock, sleep=sleep, on_firm_wrote=firm_wrote,
+                    after_pass=deliver_notices)
