@@ -18,7 +18,7 @@ from bot.common.clock import SHANGHAI, ManualClock, simulated_sleep
 from bot.common.schedule import MONTHLY, WEEKLY, When
 from bot.delivery.dispatch import DeliverySettings, Dispatcher, RateLimit
 from bot.delivery.outbox import BROADCAST, Audience, Creator, Delivery, Outbox
-from bot.delivery.sender import PermanentError, RecipientBlocked, RetryAfter, TransientError
+from bot.delivery.sender import PermanentError, RecipientBlocked, RetryAfter, SessionClosed, TransientError
 from bot.delivery.service import DeliveryService
 from bot.firms.profiles import Profiles
 
@@ -190,6 +190,30 @@ async def test_forbidden_marks_the_firm_inactive_and_is_never_retried(fresh_db, 
     third = outbox.create(kind=BROADCAST, text="third", audience=Audience(), when=When(None), now=NOW)
     outbox.fire(third, NOW)
     assert statuses(fresh_db, third) == {"pending": 1}  # an inactive firm is no longer a recipient
+
+
+@pytest.mark.asyncio
+async def test_a_copy_the_session_refuses_waits_in_the_report_until_the_recipient_writes(fresh_db, clock) -> None:
+    add_firms(fresh_db, 2, now=NOW)
+    outbox = Outbox(fresh_db)
+    sender = FakeSender(clock, errors={"1": [SessionClosed("window: 5 messages within 48 h used up")]})
+    broadcast = outbox.create(kind=BROADCAST, text="hi", audience=Audience(), when=When(None), now=NOW,
+                              creator=SPECIALIST)
+    outbox.fire(broadcast, NOW)
+    loop = dispatcher(fresh_db, clock, sender)
+    totals = await loop.run(until_idle=True)
+    assert (totals.sent, totals.waiting, totals.retried, totals.reports) == (1, 1, 0, 1)
+    assert outbox.delivery(broadcast) == Delivery(delivered=1, waiting=1)
+    assert sender.sent[-1][1] == "9001" and "其中 1 条等待微信客服会话重新开放" in sender.sent[-1][2]
+    assert Profiles(fresh_db).get("u1").active is True  # not blocked: it waits
+    calls = sender.calls
+    clock.advance(timedelta(hours=1))
+    await loop.run(until_idle=True)
+    assert sender.calls == calls  # never retried on a timer
+
+    assert outbox.reopen("telegram", ["1"], clock.now()) == 1
+    await loop.run(until_idle=True)
+    assert outbox.delivery(broadcast) == Delivery(delivered=2) and sender.chats()[-1] == "1"
 
 
 # ---- scheduling and restarts ----------------------------------------------------------------------

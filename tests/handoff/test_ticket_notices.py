@@ -1,6 +1,7 @@
 """Ticket notices on the outbox (bot/handoff/notices.py): RetryAfter waited out, a notice in flight when
 the process dies delivered once after the restart, one limit per channel shared with broadcasts'
-copies, and pending notices of an older database delivered after the upgrade."""
+copies, pending notices of an older database delivered after the upgrade, and an answer the firm's
+session rules refuse kept waiting (told to the claimer) until the firm writes."""
 from __future__ import annotations
 
 import asyncio
@@ -18,7 +19,7 @@ from bot.app import ALL_MIGRATIONS, Services, build_services, open_db
 from bot.common.clock import ManualClock, simulated_sleep
 from bot.common.schedule import When
 from bot.delivery.outbox import BROADCAST, Audience, Outbox
-from bot.delivery.sender import RetryAfter
+from bot.delivery.sender import RetryAfter, SessionClosed
 from bot.handoff.desk import attach_desk
 from bot.handoff.duty import Staff
 
@@ -76,6 +77,30 @@ async def test_a_notice_in_flight_when_the_process_dies_goes_once_after_the_rest
     assert sender.chats() == ["9"]
     copy = copy_of(engine.db, 1)
     assert (copy["status"], copy["repeated"], engine.db["ticket_notices"].get(1)["status"]) == ("sent", 1, "sent")
+
+
+async def test_an_answer_the_session_refuses_waits_is_told_to_the_claimer_and_goes_when_the_firm_writes(
+    engine: Engine, settings, clock
+) -> None:
+    sender = FakeSender(clock)
+    services = process(engine, settings, clock, sender)
+    engine.handle(Message("telegram", "42", QUESTION))
+    services.desk.claim(Staff("telegram", "9"), 1)
+    await services.delivery.flush()
+    sender.errors["42"] = [SessionClosed("window used up")]
+    services.desk.answer(Staff("telegram", "9"), 1, "请先固定证据。")
+    await services.delivery.flush()
+    answer = next(engine.db["ticket_notices"].rows_where("kind = 'answer'"))
+    assert (answer["status"], copy_of(engine.db, answer["id"])["status"]) == ("waiting", "waiting")
+    assert sender.sent[-1][1] == "9" and sender.sent[-1][2].startswith("⏳ 工单 #1 的答复已记录")
+    calls = sender.calls
+    await services.delivery.flush()
+    assert sender.calls == calls  # not retried on a timer
+
+    assert services.delivery.reopen("telegram", ["42", *engine.events.every_seal("42")]) == 1
+    await services.delivery.flush()
+    assert sender.sent[-1][1] == "42" and "请先固定证据。" in sender.sent[-1][2]
+    assert engine.db["ticket_notices"].get(answer["id"])["status"] == "sent"
 
 
 async def test_notices_and_broadcast_copies_share_one_limit_per_channel(engine: Engine, settings, clock) -> None:
