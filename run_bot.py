@@ -11,7 +11,7 @@ from typing import Iterator
 # Each module adds its subcommands with register(subparsers); heavy imports stay inside the commands.
 COMMAND_MODULES = (
     "handlers.cli", "handlers.stations_cli", "handlers.telegram.command", "handlers.wecom.command",
-    "handlers.metrics_cli", "handlers.reminders_cli",
+    "handlers.metrics_cli", "handlers.reminders_cli", "handlers.web_cli",
 )
 
 

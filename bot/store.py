@@ -138,3 +138,7 @@ MIGRATION_SETS += [
 ]
 profiles.ERASERS.append(tickets.forget_firm)
 profiles.ERASERS.append(events.forget_asked)
+
+from web import accounts as web_accounts  # noqa: E402  (the web console's accounts)
+
+MIGRATION_SETS.append(web_accounts.migrations)

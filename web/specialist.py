@@ -1,0 +1,2 @@
+"""stub"""
+ROUTES: list = []
