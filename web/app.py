@@ -99,10 +99,10 @@ Page = Callable[[Context], Awaitable[Response]]
 templates = Jinja2Templates(directory=str(HERE / "templates"))
 
 
-def render(ctx: Context, template: str, status: int = 200, **values: object) -> Response:
+def render(ctx: Context, template: str, status_code: int = 200, **values: object) -> Response:
     """A page from its template, with the account, the CSRF token and the navigation."""
     values = {"account": ctx.account, "csrf": ctx.session.csrf, "BUREAU": BUREAU, "SPECIALIST": SPECIALIST, **values}
-    return with_session(ctx, templates.TemplateResponse(ctx.request, template, values, status_code=status))
+    return with_session(ctx, templates.TemplateResponse(ctx.request, template, values, status_code=status_code))
 
 
 SECURITY_HEADERS = {
@@ -127,7 +127,7 @@ def redirect(ctx: Context, url: str) -> Response:
 
 
 def refused(ctx: Context, status: int, message: str) -> Response:
-    return render(ctx, "refused.html", status=status, message=message)
+    return render(ctx, "refused.html", status_code=status, message=message)
 
 
 async def read_form(request: Request) -> dict[str, str] | None:

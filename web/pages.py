@@ -40,11 +40,11 @@ async def login(ctx: Context) -> Response:
     name = ctx.form.get("name", "").strip()[:64]
     address = ctx.request.client.host if ctx.request.client else "?"
     if console.limiter.blocked(name, address, now):
-        return render(ctx, "login.html", status=429, note="登录失败次数过多，请稍后再试。")
+        return render(ctx, "login.html", status_code=429, note="登录失败次数过多，请稍后再试。")
     account = console.accounts.verify(name, ctx.form.get("password", ""))
     if account is None:
         console.limiter.failed(name, address, now)
-        return render(ctx, "login.html", status=401, note="用户名或密码不正确，或账户已停用。", name=name)
+        return render(ctx, "login.html", status_code=401, note="用户名或密码不正确，或账户已停用。", name=name)
     console.limiter.succeeded(name)
     ctx.session = ctx.session.logged_in(account.name, account.epoch, now, console.lifetime)
     record_audit(console.db, time=now, channel=AUDIT_CHANNEL, actor=account.name, action="web_login")
