@@ -85,7 +85,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     """Add `web` and `web user …`."""
     web = commands.add_parser("web", help=cmd_web.__doc__)
     web.add_argument("--host", help="address to bind (default: web.host, 127.0.0.1)")
-    web.add_argument("--port", type=int, help="port (default: web.port, 8080)")
+    web.add_argument("--port", type=int, help="port (default: web.port, 8090)")
     web.add_argument("--dev", action="store_true",
                      help="run without WEB_SECRET (a throw-away one) and with cookies usable over plain http")
     web.set_defaults(run=cmd_web)

@@ -39,7 +39,7 @@ class WebSettings:
     """The `web:` block of config.yaml."""
 
     host: str = "127.0.0.1"
-    port: int = 8080
+    port: int = 8090  # the WeCom callback has 8080
     session_hours: float = 8.0
     login_attempts: int = 5
     login_window_minutes: float = 15.0
