@@ -28,6 +28,18 @@ def operator() -> str:
         return "cli"
 
 
+def unconfigured_specialist(identity: str | None, settings: Settings) -> None:
+    """Refuse a chat identity that is not a configured specialist: the desk would offer them nothing."""
+    from bot.duty import Staff
+    from bot.specialists import load_specialists
+    from web.accounts import AccountError
+
+    staff = Staff.parse(identity) if identity else None
+    if staff and not load_specialists(settings).is_specialist(staff.channel, staff.user_id):
+        raise AccountError(f"{identity} is not a configured specialist (specialists.{staff.channel} in the config, "
+                           f"or {staff.channel.upper()}_SPECIALISTS)")
+
+
 def cmd_user(args: argparse.Namespace, settings: Settings) -> int:
     """Add an account, set its password or disable it; each change is audited."""
     from bot.clock import SystemClock
@@ -41,6 +53,8 @@ def cmd_user(args: argparse.Namespace, settings: Settings) -> int:
             accounts.disable(args.name, actor=actor, now=now)
             print(f"web user: {args.name} disabled (open sessions end at their next request)")
             return 0
+        if args.user_command == "add":
+            unconfigured_specialist(args.identity, settings)
         password = read_password()
         if args.user_command == "add":
             account = accounts.add(args.name, args.role, args.identity, password, actor=actor, now=now)

@@ -51,6 +51,10 @@ def test_bad_accounts_are_refused(accounts: Accounts, clock, args, error) -> Non
 def test_cli_adds_changes_and_disables_with_password_from_stdin(web_settings, monkeypatch, capsys) -> None:
     config = ["--config", str(web_settings.db_path.parent / "config.yaml")]
     monkeypatch.setattr("sys.stdin", io.StringIO(PASSWORD + "\n"))
+    assert main(["web", "user", "add", "zhao", "--role", "specialist", "--as", "wecom:zhao", *config]) == 2
+    assert "wecom:zhao is not a configured specialist (specialists.wecom in the config, or WECOM_SPECIALISTS)" in (
+        capsys.readouterr().err)
+    monkeypatch.setenv("WECOM_SPECIALISTS", "zhao")
     assert main(["web", "user", "add", "zhao", "--role", "specialist", "--as", "wecom:zhao", *config]) == 0
     assert "zhao added, role specialist, chat identity wecom:zhao" in capsys.readouterr().out
     db = open_db(web_settings.db_path)

@@ -53,6 +53,8 @@ def test_bad_dates_fall_back_to_this_month_with_a_note(client, seeded) -> None:
     assert "日期格式应为 YYYY-MM-DD" in page and "2026-11-01 至 2026-11-25" in page
     page = client.get("/dashboard?from=2026-11-20&to=2026-11-10").text
     assert "开始日期 2026-11-20 晚于结束日期 2026-11-10" in page
+    assert "期间最长三年，已从 2023-11-24 起计" in client.get("/dashboard?from=2020-01-01&to=2026-11-25").text
+    assert "日期须在今天前后 10 年之内" in client.get("/dashboard?from=0001-01-01").text
 
 
 def test_downloads_are_the_reports_tables(client, seeded) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from starlette.routing import Route
 
-from web_harness import accounts, client, console_client, db, log_in, web_settings  # noqa: F401  (fixtures)
+from web_harness import accounts, client, console_client, csrf_of, db, log_in, web_settings  # noqa: F401
 
 ANY, BUREAU, SPECIALIST, OPEN = "any", "bureau", "specialist", "open"
 ROLES = {
@@ -78,3 +78,15 @@ def test_an_oversized_or_foreign_form_is_refused(client) -> None:
     assert client.post("/try", content=b"x" * 70_000,
                        headers={"content-type": "application/x-www-form-urlencoded"}).status_code == 400
     assert client.post("/try", content=b'{"question": 1}', headers={"content-type": "application/json"}).status_code == 400
+
+
+@pytest.mark.parametrize("query", ["from=0001-01-01&to=9999-12-31", "from=2020-01-01&to=2026-11-25",
+                                   "day=9999-12-31", "day=0001-01-01", "from=%00&to=%ff", "topic=<script>&q=%E5"])
+def test_odd_parameters_get_a_page_never_an_error(client, query: str) -> None:
+    log_in(client, "ju")
+    for path in ("/dashboard", "/gaps", "/knowledge", "/knowledge/tm_fee"):
+        response = client.get(f"{path}?{query}")
+        assert response.status_code == 200 and "<script>" not in response.text
+    response = client.post("/try", data={"question": "商标多久", "day": query.split("=")[-1],
+                                         "csrf": csrf_of(client, "/try")})
+    assert response.status_code == 200

@@ -8,6 +8,9 @@ from datetime import date, timedelta
 from bot.metrics import Period, month_start
 from web.app import Context
 
+MAX_PERIOD_DAYS = 3 * 366  # a longer period is cut to its last three years
+DAY_RANGE_YEARS = 10  # a chosen day lies within this many years of today
+
 
 @dataclass(frozen=True)
 class Chosen:
@@ -28,13 +31,19 @@ def parse_day(value: str) -> date | None:
         return None
 
 
+def within_years(day: date, today: date) -> bool:
+    return abs((day - today).days) <= DAY_RANGE_YEARS * 366
+
+
 def chosen_day(ctx: Context) -> tuple[date, str]:
-    """The page's `day` (default today) and a note when it was not a date."""
-    typed = ctx.param("day")
+    """The page's `day` (default today) and a note when it was not a date, or too far from today."""
+    typed, today = ctx.param("day"), ctx.console.today()
     day = parse_day(typed)
     if typed and day is None:
-        return ctx.console.today(), f"「{typed}」不是日期（YYYY-MM-DD），已按今天显示。"
-    return day or ctx.console.today(), ""
+        return today, f"「{typed}」不是日期（YYYY-MM-DD），已按今天显示。"
+    if day and not within_years(day, today):
+        return today, f"{day} 距今超过 {DAY_RANGE_YEARS} 年，已按今天显示。"
+    return day or today, ""
 
 
 def chosen_period(ctx: Context, default_days: int | None = None) -> Chosen:
@@ -47,6 +56,11 @@ def chosen_period(ctx: Context, default_days: int | None = None) -> Chosen:
     if (typed_start and start is None) or (typed_end and end is None):
         note = "日期格式应为 YYYY-MM-DD，无法识别的日期已按默认值处理。"
     start, end = start or default_start, end or today
+    if not (within_years(start, today) and within_years(end, today)):
+        note, start, end = f"日期须在今天前后 {DAY_RANGE_YEARS} 年之内，已按默认期间显示。", default_start, today
     if start > end:
         note, start, end = f"开始日期 {start} 晚于结束日期 {end}，已按默认期间显示。", default_start, today
+    if (end - start).days >= MAX_PERIOD_DAYS:
+        start = end - timedelta(days=MAX_PERIOD_DAYS - 1)
+        note = f"期间最长三年，已从 {start} 起计。"
     return Chosen(Period(start, end), ctx.param("internal") == "1", note)
