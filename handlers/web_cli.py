@@ -43,8 +43,8 @@ def unconfigured_specialist(identity: str | None, settings: Settings) -> None:
 def cmd_user(args: argparse.Namespace, settings: Settings) -> int:
     """Add an account, set its password or disable it; each change is audited."""
     from bot.clock import SystemClock
-    from web.accounts import AccountError, Accounts
     from handlers.db_cli import open_database
+    from web.accounts import AccountError, Accounts
 
     accounts = Accounts(open_database(settings))
     now, actor = SystemClock().now(), operator()

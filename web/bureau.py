@@ -13,12 +13,35 @@ from bot.export import csv_bytes, xlsx_bytes
 from bot.kb_over_time import review_by
 from bot.knowledge import Entry, KnowledgeBase
 from bot.metrics import (
-    DECISIONS, Period, Satisfaction, metrics_settings, question_mix, ratings, satisfaction_by, snapshot,
+    DECISIONS,
+    Period,
+    Satisfaction,
+    metrics_settings,
+    question_mix,
+    ratings,
+    satisfaction_by,
+    snapshot,
 )
 from bot.report import (
-    DECISION_LABELS, REMINDER_HEADER, SATISFACTION_FIGURES, ReportData, by_answers, channel_label, charts,
-    collect, county_label, percent, ratio, reminder_rows, satisfaction_rows, satisfaction_total, share_rows,
-    summary_rows, tables, ticket_rows, topic_label,
+    DECISION_LABELS,
+    REMINDER_HEADER,
+    SATISFACTION_FIGURES,
+    ReportData,
+    by_answers,
+    channel_label,
+    charts,
+    collect,
+    county_label,
+    percent,
+    ratio,
+    reminder_rows,
+    satisfaction_rows,
+    satisfaction_total,
+    share_rows,
+    summary_rows,
+    tables,
+    ticket_rows,
+    topic_label,
 )
 from bot.vocab import IP_TOPICS, SMALLTALK
 from web.accounts import BUREAU

@@ -5,8 +5,8 @@ from starlette.responses import Response
 
 from bot.audit import record_audit
 from web.accounts import AUDIT_CHANNEL, BUREAU
-from web.security import Session
 from web.app import Context, guarded, redirect, render, route
+from web.security import Session
 
 WHY = {
     "login": "请登录。",

@@ -5,13 +5,11 @@ import csv
 import io
 
 import pytest
+from metrics_seed import seed_events, seed_other_tables, seed_tickets
 from openpyxl import load_workbook
+from web_harness import console_client, log_in
 
 from bot.kbcheck import load_knowledge
-from metrics_seed import seed_events, seed_other_tables, seed_tickets
-from web_harness import (  # noqa: F401  (fixtures)
-    accounts, client, console_client, db, log_in, web_settings,
-)
 
 PERIOD = "from=2026-11-09&to=2026-11-22"
 

@@ -3,26 +3,10 @@ receiving the answer on its own channel; broadcasts with a live count, confirm a
 from __future__ import annotations
 
 import pytest
+from web_harness import FIRM_CHAT, Recorder, log_in, post
 
 from bot.desk import NoticeDelivery, attach_desk
 from bot.engine import Engine, Message
-from bot.tickets import Notice
-from web_harness import accounts, client, db, log_in, post, web_settings  # noqa: F401  (fixtures)
-
-FIRM_CHAT = "424242"  # the firm's Telegram chat: never on a page
-
-
-class Recorder:
-    """The firm's channel (Telegram) as the desk's courier sees it."""
-
-    channel = "telegram"
-
-    def __init__(self) -> None:
-        self.sent: list[tuple[str, str]] = []
-
-    async def deliver(self, notice: Notice, said: str) -> str | None:
-        self.sent.append((notice.chat_id, said))
-        return str(len(self.sent))
 
 
 @pytest.fixture

@@ -12,15 +12,14 @@ import time
 from pathlib import Path
 
 import pytest
+from metrics_seed import seed_events, seed_other_tables, seed_tickets
+from web_harness import FIRM_CHAT, PASSWORD, SECRET, Recorder
 
 from bot.desk import NoticeDelivery, attach_desk
 from bot.engine import Engine, Message
 from bot.store import open_db
-from metrics_seed import seed_events, seed_other_tables, seed_tickets
-from test_web_specialist import FIRM_CHAT, Recorder
 from web.app import create_app
 from web.security import SessionCodec
-from web_harness import PASSWORD, SECRET, accounts, db, web_settings  # noqa: F401  (fixtures)
 
 CHROMIUM = Path("/usr/bin/chromium")
 PHONE = {"width": 390, "height": 844}

@@ -7,14 +7,12 @@ import json
 from datetime import timedelta
 
 import pytest
+from web_harness import PASSWORD, SECRET, log_in, post
 
 from bot.store import open_db
 from run_bot import main
 from web.accounts import AccountError, Accounts
 from web.security import SecretError, Session, SessionCodec, session_secret
-from web_harness import (  # noqa: F401  (fixtures)
-    PASSWORD, SECRET, accounts, client, console_client, csrf_of, db, log_in, post, web_settings,
-)
 
 
 def audit_actions(db) -> list[tuple[str, str]]:

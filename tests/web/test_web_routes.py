@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import pytest
 from starlette.routing import Route
-
-from web_harness import accounts, client, console_client, csrf_of, db, log_in, web_settings  # noqa: F401
+from web_harness import console_client, csrf_of, log_in
 
 ANY, BUREAU, SPECIALIST, OPEN = "any", "bureau", "specialist", "open"
 ROLES = {

@@ -3,7 +3,7 @@ recorded in the bot's database; the gaps of a period."""
 from __future__ import annotations
 
 from metrics_seed import seed_events, seed_tickets
-from web_harness import accounts, client, db, log_in, post, web_settings  # noqa: F401  (fixtures)
+from web_harness import log_in, post
 
 
 def ask(client, question: str, **fields: str):

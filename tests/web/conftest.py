@@ -1,0 +1,43 @@
+"""Fixtures for the web console's tests: settings with specialists on duty, the accounts, a TestClient.
+
+The app opens its own connection to the test's database file (in the thread that serves it, as in
+production); the test reads and seeds through another connection, as a channel process would."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from settings_helper import write_settings
+from web_harness import OTHER_ID, PASSWORD, SPECIALIST_ID, WEB_CONFIG, console_client
+
+from bot.clock import ManualClock
+from bot.config import Settings
+from bot.knowledge import KnowledgeBase
+from bot.store import open_db
+from web.accounts import Accounts
+
+
+@pytest.fixture
+def web_settings(tmp_path: Path, kb_dir: Path) -> Settings:
+    return write_settings(tmp_path, kb_dir, WEB_CONFIG)
+
+
+@pytest.fixture
+def db(web_settings: Settings):
+    """The test's own connection to the console's database."""
+    return open_db(web_settings.db_path)
+
+
+@pytest.fixture
+def accounts(db, clock: ManualClock) -> Accounts:
+    found = Accounts(db)
+    found.add("ju", "bureau", None, PASSWORD, actor="test", now=clock.now())
+    found.add("li", "specialist", f"telegram:{SPECIALIST_ID}", PASSWORD, actor="test", now=clock.now())
+    found.add("wang", "specialist", f"telegram:{OTHER_ID}", PASSWORD, actor="test", now=clock.now())
+    return found
+
+
+@pytest.fixture
+def client(web_settings: Settings, clock: ManualClock, fixture_kb: KnowledgeBase, accounts: Accounts):
+    with console_client(web_settings, clock, fixture_kb) as served:
+        yield served
