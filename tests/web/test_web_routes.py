@@ -36,40 +36,42 @@ def test_every_route_is_in_the_table(web_settings, clock, fixture_kb) -> None:
     assert served == set(ROLES)
 
 
-@pytest.mark.parametrize(("method", "path"), [key for key, role in ROLES.items() if role != OPEN])
-def test_without_a_session_every_page_sends_to_the_login(client, method: str, path: str) -> None:
-    if method == "GET":
-        assert client.get(concrete(path)).headers["location"] == "/login?why=login"
-    else:  # a form from nowhere: no session, so no CSRF token either
-        assert client.post(concrete(path), data={"csrf": "guess"}).status_code == 403
+def test_without_a_session_every_page_sends_to_the_login(client) -> None:
+    for method, path in (key for key, role in ROLES.items() if role != OPEN):
+        if method == "GET":
+            assert client.get(concrete(path)).headers["location"] == "/login?why=login", path
+        else:  # a form from nowhere: no session, so no CSRF token either
+            assert client.post(concrete(path), data={"csrf": "guess"}).status_code == 403, path
 
 
-@pytest.mark.parametrize(("method", "path", "role"), [(m, p, r) for (m, p), r in ROLES.items() if r in (BUREAU, SPECIALIST)])
-def test_the_other_role_is_refused(client, method: str, path: str, role: str) -> None:
+@pytest.mark.parametrize("role", [BUREAU, SPECIALIST])
+def test_the_other_role_is_refused(client, role: str) -> None:
     log_in(client, "li" if role == BUREAU else "ju")
-    csrf = client.get("/account").text.split('name="csrf" value="')[1].split('"')[0]
-    response = client.get(concrete(path)) if method == "GET" else client.post(concrete(path), data={"csrf": csrf})
-    assert response.status_code == 403 and "您的角色不能打开此页面" in response.text
+    csrf = csrf_of(client, "/account")
+    for method, path in (key for key, wanted in ROLES.items() if wanted == role):
+        response = client.get(concrete(path)) if method == "GET" else client.post(concrete(path), data={"csrf": csrf})
+        assert response.status_code == 403 and "您的角色不能打开此页面" in response.text, path
 
 
-@pytest.mark.parametrize("path", [p for (m, p), r in ROLES.items() if m == "POST" and r != OPEN])
-def test_every_form_needs_the_sessions_csrf_token(client, path: str) -> None:
-    log_in(client, "li" if ROLES[("POST", path)] == SPECIALIST else "ju")
-    response = client.post(concrete(path), data={"csrf": "forged", "question": "商标", "text": "x"})
-    assert response.status_code == 403 and "CSRF" in response.text
+@pytest.mark.parametrize(("name", "roles"), [("ju", (BUREAU, ANY)), ("li", (SPECIALIST, ANY))])
+def test_every_form_needs_the_sessions_csrf_token(client, name: str, roles: tuple[str, ...]) -> None:
+    log_in(client, name)
+    for path in (p for (m, p), r in ROLES.items() if m == "POST" and r in roles):
+        response = client.post(concrete(path), data={"csrf": "forged", "question": "商标", "text": "x"})
+        assert response.status_code == 403 and "CSRF" in response.text, path
 
 
-@pytest.mark.parametrize("path", ["/dashboard", "/knowledge", "/knowledge/tm_fee", "/try", "/gaps", "/account"])
-def test_bureau_pages_open(client, path: str) -> None:
+def test_bureau_pages_open(client) -> None:
     log_in(client, "ju")
-    response = client.get(path)
-    assert response.status_code == 200 and '<meta name="viewport"' in response.text
+    for path in ("/dashboard", "/knowledge", "/knowledge/tm_fee", "/try", "/gaps", "/account"):
+        response = client.get(path)
+        assert response.status_code == 200 and '<meta name="viewport"' in response.text, path
 
 
-@pytest.mark.parametrize("path", ["/tickets", "/broadcasts", "/broadcasts/new", "/knowledge", "/try", "/gaps"])
-def test_specialist_pages_open(client, path: str) -> None:
+def test_specialist_pages_open(client) -> None:
     log_in(client, "li")
-    assert client.get(path).status_code == 200
+    for path in ("/tickets", "/broadcasts", "/broadcasts/new", "/knowledge", "/try", "/gaps"):
+        assert client.get(path).status_code == 200, path
 
 
 def test_an_oversized_or_foreign_form_is_refused(client) -> None:
@@ -79,13 +81,15 @@ def test_an_oversized_or_foreign_form_is_refused(client) -> None:
     assert client.post("/try", content=b'{"question": 1}', headers={"content-type": "application/json"}).status_code == 400
 
 
-@pytest.mark.parametrize("query", ["from=0001-01-01&to=9999-12-31", "from=2020-01-01&to=2026-11-25",
-                                   "day=9999-12-31", "day=0001-01-01", "from=%00&to=%ff", "topic=<script>&q=%E5"])
-def test_odd_parameters_get_a_page_never_an_error(client, query: str) -> None:
+ODD = ["from=0001-01-01&to=9999-12-31", "day=9999-12-31", "day=0001-01-01", "from=%00&to=%ff", "topic=<script>&q=%E5"]
+
+
+def test_odd_parameters_get_a_page_never_an_error(client) -> None:
     log_in(client, "ju")
-    for path in ("/dashboard", "/gaps", "/knowledge", "/knowledge/tm_fee"):
-        response = client.get(f"{path}?{query}")
-        assert response.status_code == 200 and "<script>" not in response.text
-    response = client.post("/try", data={"question": "商标多久", "day": query.split("=")[-1],
-                                         "csrf": csrf_of(client, "/try")})
-    assert response.status_code == 200
+    for query in ODD:
+        for path in ("/dashboard", "/gaps", "/knowledge", "/knowledge/tm_fee"):
+            response = client.get(f"{path}?{query}")
+            assert response.status_code == 200 and "<script>" not in response.text, (path, query)
+        response = client.post("/try", data={"question": "商标多久", "day": query.split("=")[-1],
+                                             "csrf": csrf_of(client, "/try")})
+        assert response.status_code == 200, query
