@@ -4,5 +4,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-browser.sh
 PYTHON=${PYTHON:-.venv/bin/python}
-WEB_SCREENSHOTS=docs/img/web "$PYTHON" -m pytest -q tests/test_web_browser.py
+WEB_SCREENSHOTS=docs/img/web "$PYTHON" -m pytest -q tests/web/test_web_browser.py
 ls -l docs/img/web

@@ -1,7 +1,8 @@
 """The console in a real browser: headless Chromium (Debian's, scripts/install-browser.sh) driven by
 Playwright over HTTP. Log in, read the dashboard, try a question and read why, claim and answer a ticket,
-and see the firm receive the answer through its channel's notices. Screenshots go to the test's
-temporary folder, or to $WEB_SCREENSHOTS (scripts/screenshots.sh: docs/img/web)."""
+and see the firm receive the answer through its channel (a real Telegram Application over the offline
+request). Screenshots go to the test's temporary folder, or to $WEB_SCREENSHOTS (scripts/screenshots.sh:
+docs/img/web)."""
 from __future__ import annotations
 
 import asyncio
@@ -13,16 +14,19 @@ from pathlib import Path
 
 import pytest
 from metrics_seed import seed_events, seed_other_tables, seed_tickets
-from web_harness import FIRM_CHAT, PASSWORD, SECRET, Recorder
+from web_harness import FIRM_CHAT, PASSWORD, SECRET
 
-from bot.desk import NoticeDelivery, attach_desk
 from bot.engine import Engine, Message
 from bot.store import open_db
+from handlers.telegram import build_application
+from handlers.telegram.context import SERVICES_KEY
+from handlers.telegram.offline import OfflineRequest
 from web.app import create_app
 from web.security import SessionCodec
 
 CHROMIUM = Path("/usr/bin/chromium")
 PHONE = {"width": 390, "height": 844}
+TOKEN = "123456789:" + "A" * 35
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="no /usr/bin/chromium (bash scripts/install-browser.sh)")
 
 
@@ -69,7 +73,7 @@ def log_in(page, base: str, name: str) -> None:
     page.click("button[type=submit]")
 
 
-def drive_the_console(served: str, shots: Path, ticket: int) -> None:
+def drive_the_console(served: str, shots: Path, ticket: int, specialist: str) -> None:
     """The bureau reads the dashboard and tries a question; the specialist claims and answers the ticket."""
     from playwright.sync_api import sync_playwright
 
@@ -91,7 +95,7 @@ def drive_the_console(served: str, shots: Path, ticket: int) -> None:
         page.screenshot(path=str(shots / "try.png"), full_page=True)
         page.click(".logout button")
 
-        log_in(page, served, "li")
+        log_in(page, served, specialist)
         page.goto(f"{served}/tickets")
         page.click(f"a[href='/tickets/{ticket}'] >> nth=0")
         page.click(f"form[action='/tickets/{ticket}/claim'] button")
@@ -104,17 +108,24 @@ def drive_the_console(served: str, shots: Path, ticket: int) -> None:
         browser.close()
 
 
-def test_bureau_and_specialist_in_a_browser(served, shots, db, web_settings, fixture_kb, clock) -> None:
+@pytest.mark.asyncio
+async def test_bureau_and_specialist_in_a_browser(served, shots, db, web_settings, fixture_kb, clock) -> None:
     seed_events(db)
     seed_other_tables(db)
     seed_tickets(db)  # tickets #1–#5 of November
+    # The Telegram channel (a real Application over the offline request), whose firm asks for a person:
+    # no county, so the ticket goes to the city pool, wang.
+    request = OfflineRequest()
     telegram = Engine(fixture_kb, web_settings, db, clock)
-    attach_desk(telegram, web_settings, clock)
-    telegram.handle(Message("telegram", FIRM_CHAT, "转人工 我们的茶叶商标被人抢注了怎么办", county="邵武市"))
+    app = build_application(web_settings, request=request, clock=clock, engine=telegram, token=TOKEN)
+    await app.initialize()
+    telegram.handle(Message("telegram", FIRM_CHAT, "转人工 我们的茶叶商标被人抢注了怎么办"))
     [ticket] = [r["id"] for r in db.query("select id from tickets where question like '%茶叶%'")]
 
-    drive_the_console(served, shots, ticket)
-    courier = Recorder()
-    asyncio.run(NoticeDelivery(telegram.desk, courier).run())
-    assert any(chat == FIRM_CHAT and "请尽快提出异议，并准备在先使用的证据。" in said for chat, said in courier.sent)
+    await asyncio.to_thread(drive_the_console, served, shots, ticket, "wang")
+
+    await app.bot_data[SERVICES_KEY].notices.run()  # the channel's round delivers the desk's notices
+    to_firm = [c.params["text"] for c in request.sent("sendMessage") if str(c.params["chat_id"]) == FIRM_CHAT]
+    assert to_firm[-1].startswith(f"💬 人工服务专员答复（工单 #{ticket}）：\n请尽快提出异议，并准备在先使用的证据。")
+    await app.shutdown()
     assert {path.name for path in shots.glob("*.png")} >= {"dashboard-phone.png", "try.png", "ticket.png"}
