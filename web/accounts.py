@@ -26,7 +26,7 @@ SCRYPT = {"n": 2**14, "r": 8, "p": 1, "dklen": 32}  # 16 MiB, ~50 ms per hash
 
 @migrations(name="001_web_users")
 def _users(db: Database) -> None:
-    db["web_users"].create(
+    db.table("web_users").create(
         {
             "name": str, "role": str, "identity": str,  # identity: telegram:<id> / wecom:<userid>
             "salt": str, "hash": str, "params": str,  # scrypt n:r:p
@@ -116,9 +116,9 @@ class Accounts:
         with self.db.atomic():
             if self.get(name):
                 raise AccountError(f"there is already an account {name!r} (web user passwd to change its password)")
-            self.db["web_users"].insert(row)
+            self.db.table("web_users").insert(row)
             self._audit("web_user_add", actor, now, name, role=role, identity=identity)
-        return self.get(name)
+        return Account(name, role, identity, False, 0)
 
     def passwd(self, name: str, password: str, *, actor: str, now: datetime) -> None:
         """A new password (and salt); the account's open sessions end."""

@@ -9,9 +9,10 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import wraps
 from pathlib import Path
-from typing import AsyncIterator, Awaitable, Callable, Mapping
+from typing import Any, AsyncIterator, Awaitable, Callable, Mapping
 from urllib.parse import parse_qsl
 
+from sqlite_utils import Database
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -70,7 +71,7 @@ class Console:
         self.limiter = LoginLimiter(self.config.login_attempts, timedelta(minutes=self.config.login_window_minutes))
 
     @property
-    def db(self):
+    def db(self) -> Database:
         return self.engine.db
 
     @property
@@ -91,6 +92,13 @@ class Context:
     account: Account | None
     form: Mapping[str, str] = field(default_factory=dict)
 
+    @property
+    def me(self) -> Account:
+        """The logged-in account (a page behind the login; `guarded` saw to it)."""
+        if self.account is None:
+            raise RuntimeError("a page behind the login ran without an account")
+        return self.account
+
     def param(self, name: str, default: str = "") -> str:
         return self.form.get(name) or self.request.query_params.get(name) or default
 
@@ -99,7 +107,7 @@ Page = Callable[[Context], Awaitable[Response]]
 templates = Jinja2Templates(directory=str(HERE / "templates"))
 
 
-def render(ctx: Context, template: str, status_code: int = 200, **values: object) -> Response:
+def render(ctx: Context, template: str, status_code: int = 200, **values: Any) -> Response:
     """A page from its template, with the account, the CSRF token and the navigation."""
     values = {"account": ctx.account, "csrf": ctx.session.csrf, "BUREAU": BUREAU, "SPECIALIST": SPECIALIST, **values}
     return with_session(ctx, templates.TemplateResponse(ctx.request, template, values, status_code=status_code))

@@ -18,7 +18,7 @@ WHY = {
 
 @guarded()
 async def home(ctx: Context) -> Response:
-    return redirect(ctx, "/dashboard" if ctx.account.role == BUREAU else "/tickets")
+    return redirect(ctx, "/dashboard" if ctx.me.role == BUREAU else "/tickets")
 
 
 @guarded()
@@ -54,8 +54,8 @@ async def login(ctx: Context) -> Response:
 @guarded()
 async def logout(ctx: Context) -> Response:
     console, now = ctx.console, ctx.console.clock.now()
-    console.accounts.end_sessions(ctx.account.name, now)  # a copied cookie stops working too
-    record_audit(console.db, time=now, channel=AUDIT_CHANNEL, actor=ctx.account.name, action="web_logout")
+    console.accounts.end_sessions(ctx.me.name, now)  # a copied cookie stops working too
+    record_audit(console.db, time=now, channel=AUDIT_CHANNEL, actor=ctx.me.name, action="web_logout")
     ctx.session = Session.anonymous(now, console.lifetime)
     return redirect(ctx, "/login?why=logout")
 

@@ -12,7 +12,7 @@ from bot.broadcasts import BroadcastDesk, Draft, describe_audience, describe_whe
 from bot.clock import SHANGHAI
 from bot.desk import STAFF_LANGUAGE, county_text
 from bot.duty import Staff
-from bot.outbox import BROADCAST, Audience, Creator
+from bot.outbox import BROADCAST, Audience, Broadcast, Creator
 from bot.schedule import BadTime, When, parse_when
 from bot.texts import text
 from bot.tickets import CLOSED, FIRM, Ticket
@@ -25,7 +25,11 @@ TICKET_ACTIONS = ("claim", "answer", "close")
 
 
 def staff_of(ctx: Context) -> Staff:
-    return ctx.account.staff
+    """The specialist's chat identity (web user add requires one for a specialist)."""
+    staff = ctx.me.staff
+    if staff is None:
+        raise RuntimeError(f"the specialist account {ctx.me.name!r} has no chat identity")
+    return staff
 
 
 def covers(ctx: Context, ticket: Ticket) -> bool:
@@ -93,7 +97,7 @@ async def ticket_action(ctx: Context) -> Response:
     else:  # close
         done = desk.close_by_staff(staff, ticket.id)
         said = done.text
-    return ticket_page(ctx, desk.tickets.get(ticket.id), said, done.ok)
+    return ticket_page(ctx, desk.tickets.get(ticket.id) or ticket, said, done.ok)
 
 
 # ---- broadcasts -------------------------------------------------------------------------------------
@@ -142,37 +146,44 @@ async def broadcasts(ctx: Context) -> Response:
     desk = broadcast_desk(ctx)
     rows = ctx.console.db.execute("select id from broadcasts where kind = ? order by id desc limit ?",
                                   [BROADCAST, RECENT_BROADCASTS]).fetchall()
-    listed = [(b, desk.outbox.delivery(b.id)) for b in (desk.outbox.get(r[0]) for r in rows)]
+    found = [desk.outbox.get(r[0]) for r in rows]
+    listed = [(b, desk.outbox.delivery(b.id)) for b in found if b is not None]
     return render(ctx, "broadcasts.html", listed=listed, local_time=local_time,
                   status=lambda s: text(f"status_{s}", "zh"))
+
+
+def compose_page(ctx: Context, draft: Draft, problem: str = "", preview: str = "") -> Response:
+    """The form filled in as `draft`, its audience's recipient count now, and a problem or the preview."""
+    desk = broadcast_desk(ctx)
+    return render(ctx, "compose.html", draft=draft, typed_when=ctx.param("when"), count=desk.recipients(draft.audience),
+                  audience=describe_audience(draft.audience, "zh"), problem=problem, preview=preview, **choices())
 
 
 @guarded(SPECIALIST)
 async def compose(ctx: Context) -> Response:
     """The form; with `preview`, what recipients read, how many they are now, when it goes out."""
     draft, (when, problem) = draft_from(ctx), when_from(ctx)
-    desk = broadcast_desk(ctx)
-    values = {"draft": draft, "typed_when": ctx.param("when"), "count": desk.recipients(draft.audience),
-              "audience": describe_audience(draft.audience, "zh"), **choices()}
-    problem = problem or (desk.text_problem(draft.text, "zh") if ctx.param("preview") else "")
-    if problem or not ctx.param("preview"):
-        return render(ctx, "compose.html", problem=problem, **values)
-    return render(ctx, "compose.html", preview=desk.preview(Draft(0, draft.text, draft.audience, when), "zh"), **values)
+    if not ctx.param("preview"):
+        return compose_page(ctx, draft, problem)
+    problem = problem or broadcast_desk(ctx).text_problem(draft.text, "zh") or ""
+    if problem:
+        return compose_page(ctx, draft, problem)
+    return compose_page(ctx, draft, preview=broadcast_desk(ctx).preview(Draft(0, draft.text, draft.audience, when), "zh"))
 
 
 @guarded(SPECIALIST)
 async def confirm(ctx: Context) -> Response:
+    """Schedule the broadcast (audited by the broadcast desk) and show its report."""
     draft, (when, problem) = draft_from(ctx), when_from(ctx)
     desk = broadcast_desk(ctx)
-    problem = problem or desk.text_problem(draft.text, "zh")
+    problem = problem or desk.text_problem(draft.text, "zh") or ""
     if problem:
-        return render(ctx, "compose.html", problem=problem, draft=draft, typed_when=ctx.param("when"),
-                      count=desk.recipients(draft.audience), audience=describe_audience(draft.audience, "zh"), **choices())
+        return compose_page(ctx, draft, problem)
     broadcast_id = desk.confirm(Draft(0, draft.text, draft.audience, when), creator(ctx))
     return redirect(ctx, f"/broadcasts/{broadcast_id}")
 
 
-def own_broadcast(ctx: Context):
+def own_broadcast(ctx: Context) -> Broadcast | None:
     try:
         broadcast = broadcast_desk(ctx).outbox.get(int(ctx.request.path_params["broadcast_id"]))
     except ValueError:
@@ -184,6 +195,8 @@ def broadcast_page(ctx: Context, broadcast_id: int, done: str = "") -> Response:
     """The broadcast's audience, time, status and delivery report."""
     outbox = broadcast_desk(ctx).outbox
     broadcast = outbox.get(broadcast_id)
+    if broadcast is None:
+        return refused(ctx, 404, "没有这条群发。")
     return render(ctx, "broadcast.html", broadcast=broadcast, delivery=outbox.delivery(broadcast_id),
                   audience=describe_audience(broadcast.audience, "zh"),
                   when=describe_when(When(broadcast.scheduled_for, broadcast.recurrence), "zh"),

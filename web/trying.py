@@ -4,6 +4,7 @@ and day, and nothing reaches the bot's database (no event, no ticket). Gaps are 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from starlette.responses import Response
 
@@ -52,11 +53,11 @@ async def try_page(ctx: Context) -> Response:
     if channel not in dict(CHANNELS):
         channel = "wecom"
     question = ctx.param("question").strip()
-    values = {"channels": CHANNELS, "channel": channel, "day": day, "note": note, "question": question}
+    values: dict[str, Any] = {"channels": CHANNELS, "channel": channel, "day": day, "note": note, "question": question}
     if ctx.request.method != "POST" or not question:
         return render(ctx, "try.html", **values)
     engine = sandbox(ctx.console)
-    message = Message(channel, f"web:{ctx.account.name}", question, now=moment_on(day, ctx.console.clock.now()),
+    message = Message(channel, f"web:{ctx.me.name}", question, now=moment_on(day, ctx.console.clock.now()),
                       internal=True)
     if ctx.param("fresh") == "1":
         engine.forget(message.channel, message.user_id)
