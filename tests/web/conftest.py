@@ -4,6 +4,7 @@ The app opens its own connection to the test's database file (in the thread that
 production); the test reads and seeds through another connection, as a channel process would."""
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -28,13 +29,21 @@ def db(web_settings: Settings):
     return open_db(web_settings.db_path)
 
 
+@pytest.fixture(scope="session")
+def account_rows() -> list[dict]:
+    """ju (bureau), li and wang (specialists), hashed once for the session (scrypt is slow on purpose)."""
+    made = Accounts(open_db(":memory:"))
+    now = datetime(2026, 11, 1, tzinfo=UTC)
+    made.add("ju", "bureau", None, PASSWORD, actor="test", now=now)
+    made.add("li", "specialist", f"telegram:{SPECIALIST_ID}", PASSWORD, actor="test", now=now)
+    made.add("wang", "specialist", f"telegram:{OTHER_ID}", PASSWORD, actor="test", now=now)
+    return list(made.db["web_users"].rows)
+
+
 @pytest.fixture
-def accounts(db, clock: ManualClock) -> Accounts:
-    found = Accounts(db)
-    found.add("ju", "bureau", None, PASSWORD, actor="test", now=clock.now())
-    found.add("li", "specialist", f"telegram:{SPECIALIST_ID}", PASSWORD, actor="test", now=clock.now())
-    found.add("wang", "specialist", f"telegram:{OTHER_ID}", PASSWORD, actor="test", now=clock.now())
-    return found
+def accounts(db, account_rows: list[dict]) -> Accounts:
+    db["web_users"].insert_all(account_rows)
+    return Accounts(db)
 
 
 @pytest.fixture
