@@ -5,7 +5,7 @@ delivery report, cancel). A ticket shows its number, county, question and the bo
 firm's chat identity."""
 from __future__ import annotations
 
-from starlette.responses import Response
+from starlette.responses import PlainTextResponse, Response
 
 from bot.audit import record_audit
 from bot.broadcasts import BroadcastDesk, Draft, describe_audience, describe_when
@@ -18,7 +18,7 @@ from bot.texts import text
 from bot.tickets import CLOSED, FIRM, Ticket
 from bot.vocab import CITY, COUNTIES, INDUSTRY_TITLES, IP_TOPICS, TOPIC_TITLES
 from web.accounts import SPECIALIST
-from web.app import Context, form_list, guarded, redirect, refused, render, route
+from web.app import Context, form_list, guarded, redirect, refused, render, route, with_session
 
 RECENT_BROADCASTS = 20
 TICKET_ACTIONS = ("claim", "answer", "close")
@@ -172,6 +172,15 @@ async def compose(ctx: Context) -> Response:
 
 
 @guarded(SPECIALIST)
+async def count(ctx: Context) -> Response:
+    """The recipient count of the audience in the query, as the form shows it (the page's script asks
+    for it whenever a box is ticked)."""
+    audience = draft_from(ctx).audience
+    said = f"收件人：{broadcast_desk(ctx).recipients(audience)} 家企业（{describe_audience(audience, 'zh')}；按当前订阅计算）"
+    return with_session(ctx, PlainTextResponse(said))
+
+
+@guarded(SPECIALIST)
 async def confirm(ctx: Context) -> Response:
     """Schedule the broadcast (audited by the broadcast desk) and show its report."""
     draft, (when, problem) = draft_from(ctx), when_from(ctx)
@@ -230,6 +239,7 @@ ROUTES = [
     route("/tickets/{ticket_id}/{action:str}", ticket_action, ("POST",)),
     route("/broadcasts", broadcasts),
     route("/broadcasts/new", compose, ("GET", "POST")),
+    route("/broadcasts/count", count),
     route("/broadcasts/confirm", confirm, ("POST",)),
     route("/broadcasts/{broadcast_id}", report),
     route("/broadcasts/{broadcast_id}/cancel", cancel, ("POST",)),

@@ -105,6 +105,10 @@ def drive_the_console(served: str, shots: Path, ticket: int, specialist: str) ->
         assert FIRM_CHAT not in page.content()
         page.set_viewport_size(PHONE)
         page.screenshot(path=str(shots / "ticket.png"), full_page=True)
+
+        page.goto(f"{served}/broadcasts/new")
+        page.check("input[name=topics][value=trademark]")  # the count follows the ticked boxes
+        page.wait_for_selector("#count:has-text('订阅了商标的企业')")
         browser.close()
 
 

@@ -16,7 +16,8 @@ ROLES = {
     ("GET", "/try"): ANY, ("POST", "/try"): ANY, ("GET", "/gaps"): ANY,
     ("GET", "/tickets"): SPECIALIST, ("GET", "/tickets/{ticket_id}"): SPECIALIST,
     ("POST", "/tickets/{ticket_id}/{action:str}"): SPECIALIST,
-    ("GET", "/broadcasts"): SPECIALIST, ("GET", "/broadcasts/new"): SPECIALIST, ("POST", "/broadcasts/new"): SPECIALIST,
+    ("GET", "/broadcasts"): SPECIALIST, ("GET", "/broadcasts/new"): SPECIALIST,
+    ("GET", "/broadcasts/count"): SPECIALIST, ("POST", "/broadcasts/new"): SPECIALIST,
     ("POST", "/broadcasts/confirm"): SPECIALIST, ("GET", "/broadcasts/{broadcast_id}"): SPECIALIST,
     ("POST", "/broadcasts/{broadcast_id}/cancel"): SPECIALIST,
 }

@@ -92,6 +92,8 @@ def test_a_broadcast_with_live_count_preview_confirm_and_report(client, firms, d
     log_in(client, "li")
     page = post(client, "/broadcasts/new", {"notices": "1", "count": "1"}, page="/broadcasts/new").text
     assert "收件人：2 家企业" in page
+    live = client.get("/broadcasts/count?notices=1&counties=邵武市&industries=tea").text  # the page's script asks
+    assert live == "收件人：1 家企业（所有接收服务通知的企业；限邵武市；限茶叶行业；按当前订阅计算）"
     form = {"notices": "1", "counties": "邵武市", "topics": "trademark", "text": "12月1日起商标业务窗口搬迁。"}
     page = post(client, "/broadcasts/new", {**form, "preview": "1"}, page="/broadcasts/new").text
     assert "收件人：2 家企业" in page  # f1 by notices, f3 by its trademark subscription; f2 is elsewhere
