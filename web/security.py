@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 
 SECRET_ENV = "WEB_SECRET"
 MIN_SECRET_CHARS = 32
+MAX_TRACKED = 10_000  # names and addresses with recent failed logins kept before a clean-up
 
 
 class SecretError(ValueError):
@@ -110,6 +111,9 @@ class LoginLimiter:
         return any(len(self._recent(key, now)) >= self.attempts for key in (f"name:{name}", f"addr:{address}"))
 
     def failed(self, name: str, address: str, now: datetime) -> None:
+        if len(self._failures) >= MAX_TRACKED:  # many names or addresses: forget those past the window
+            for key in [k for k in self._failures if not self._recent(k, now)]:
+                del self._failures[key]
         for key in (f"name:{name}", f"addr:{address}"):
             self._recent(key, now).append(now)
 

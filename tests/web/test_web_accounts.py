@@ -12,7 +12,7 @@ from web_harness import PASSWORD, SECRET, log_in, post
 from bot.store import open_db
 from run_bot import main
 from web.accounts import AccountError, Accounts
-from web.security import SecretError, Session, SessionCodec, session_secret
+from web.security import MAX_TRACKED, LoginLimiter, SecretError, Session, SessionCodec, session_secret
 
 
 def audit_actions(db) -> list[tuple[str, str]]:
@@ -128,6 +128,19 @@ def test_wrong_password_and_the_login_limit(client, clock) -> None:
     assert response.status_code == 429 and "登录失败次数过多" in response.text
     clock.advance(timedelta(minutes=15))
     assert log_in(client, "ju").status_code == 303
+
+
+def test_the_login_limiter_forgets_failures_past_the_window(clock) -> None:
+    limiter = LoginLimiter(attempts=2, window=timedelta(minutes=15))
+    for number in range(MAX_TRACKED // 2):
+        limiter.failed(f"name{number}", f"10.0.{number // 250}.{number % 250}", clock.now())
+    limiter.failed("ju", "10.9.9.9", clock.now())
+    assert limiter.blocked("ju", "10.9.9.8", clock.now()) is False  # one failure of two
+    clock.advance(timedelta(minutes=15))
+    limiter.failed("ju", "10.9.9.9", clock.now())  # the table is full: the old entries go
+    assert len(limiter._failures) == 2
+    limiter.failed("ju", "10.9.9.9", clock.now())
+    assert limiter.blocked("ju", "10.1.1.1", clock.now()) and limiter.blocked("li", "10.9.9.9", clock.now())
 
 
 def test_a_disabled_account_is_logged_out_at_its_next_request(client, accounts, clock) -> None:
