@@ -21,7 +21,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
 from bot.clock import Clock, local_date
-from bot.config import Settings, section_values
+from bot.config import ConfigError, Settings, section_values
 from bot.desk import TicketDesk, attach_desk
 from bot.engine import Engine
 from web.accounts import BUREAU, SPECIALIST, Account, Accounts
@@ -47,7 +47,12 @@ class WebSettings:
 
 
 def web_settings(settings: Settings) -> WebSettings:
-    return WebSettings(**section_values(WebSettings, settings.section(SECTION), SECTION))
+    """The checked `web:` block (defaults when absent); a bad value is a one-line ConfigError."""
+    found = WebSettings(**section_values(WebSettings, settings.section(SECTION), SECTION))
+    if min(found.session_hours, found.login_attempts, found.login_window_minutes) <= 0 or not 0 < found.port < 65536:
+        raise ConfigError(f"config: {SECTION}: session_hours, login_attempts and login_window_minutes must be "
+                          "positive, port 1–65535")
+    return found
 
 
 @dataclass

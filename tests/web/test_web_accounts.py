@@ -4,14 +4,21 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import subprocess
+import sys
+import time
 from datetime import timedelta
 
 import pytest
-from web_harness import PASSWORD, SECRET, log_in, post
+from settings_helper import write_settings
+from web_harness import PASSWORD, ROOT, SECRET, free_port, log_in, post
 
+from bot.config import ConfigError
 from bot.store import open_db
 from run_bot import main
 from web.accounts import AccountError, Accounts
+from web.app import web_settings
 from web.security import MAX_TRACKED, LoginLimiter, SecretError, Session, SessionCodec, session_secret
 
 
@@ -173,3 +180,45 @@ def test_pages_carry_security_headers(client) -> None:
     headers = client.get("/login").headers
     assert "frame-ancestors 'none'" in headers["content-security-policy"]
     assert headers["x-content-type-options"] == "nosniff"
+
+
+@pytest.mark.parametrize(("block", "error"), [
+    ("web:\n  session_hours: 0\n", "config: web: session_hours, login_attempts and login_window_minutes must be positive, port 1–65535"),
+    ("web:\n  port: 70000\n", "config: web: session_hours, login_attempts and login_window_minutes must be positive, port 1–65535"),
+    ("web:\n  sessions: 8\n", "config: unknown web settings ['sessions']"),
+])
+def test_bad_web_settings_are_one_line_errors(tmp_path, kb_dir, block: str, error: str) -> None:
+    with pytest.raises(ConfigError) as raised:
+        web_settings(write_settings(tmp_path, kb_dir, block))
+    assert str(raised.value) == error
+
+
+def test_the_web_command_serves_the_console(tmp_path, kb_dir) -> None:
+    """`run_bot.py web --dev` as an operator starts it: the login page answers on the configured port."""
+    port = free_port()
+    config = tmp_path / "config.yaml"
+    config.write_text(f"db_path: {tmp_path / 'bot.db'}\nknowledge_dir: {kb_dir}\nweb:\n  port: {port}\n", encoding="utf-8")
+    environ = {k: v for k, v in os.environ.items() if k != "WEB_SECRET"}
+    process = subprocess.Popen([sys.executable, str(ROOT / "run_bot.py"), "--config", str(config), "web", "--dev"],
+                               env=environ, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        page = wait_for(f"http://127.0.0.1:{port}/login")
+        assert page.status_code == 200 and "登录" in page.text
+        assert "Secure" not in page.headers["set-cookie"]  # --dev: plain http on this machine
+    finally:
+        process.terminate()
+        _, errors = process.communicate(timeout=30)
+    assert f"web: console on http://127.0.0.1:{port}/ (dev" in errors
+
+
+def wait_for(url: str, seconds: float = 60):
+    import httpx
+
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            return httpx.get(url)
+        except httpx.TransportError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)

@@ -7,14 +7,13 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket
 import threading
 import time
 from pathlib import Path
 
 import pytest
 from metrics_seed import seed_events, seed_other_tables, seed_tickets
-from web_harness import FIRM_CHAT, PASSWORD, SECRET
+from web_harness import FIRM_CHAT, PASSWORD, SECRET, free_port
 
 from bot.engine import Engine, Message
 from bot.store import open_db
@@ -28,12 +27,6 @@ CHROMIUM = Path("/usr/bin/chromium")
 PHONE = {"width": 390, "height": 844}
 TOKEN = "123456789:" + "A" * 35
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="no /usr/bin/chromium (bash scripts/install-browser.sh)")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture

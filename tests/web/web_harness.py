@@ -5,6 +5,8 @@ production); the test reads and seeds through another connection, as a channel p
 from __future__ import annotations
 
 import re
+import socket
+from pathlib import Path
 
 from starlette.testclient import TestClient
 
@@ -36,6 +38,15 @@ def console_client(settings: Settings, clock: ManualClock, kb: KnowledgeBase, **
     app = create_app(settings, clock, lambda: Engine(kb, settings, open_db(settings.db_path), clock),
                      SessionCodec(SECRET), config=WebSettings(**config))
     return TestClient(app, base_url="https://console.test", follow_redirects=False)
+
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
