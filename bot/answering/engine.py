@@ -9,7 +9,7 @@ from sqlite_utils import Database
 
 from bot.answering.calibration import Ranking, probability
 from bot.answering.context import Conversations, Turn
-from bot.answering.matcher import Candidate, Matcher
+from bot.answering.matcher import SMALLTALK_MIN, Candidate, Matcher
 from bot.answering.policy import (
     ACK,
     HELP,
@@ -32,6 +32,7 @@ from bot.answering.ports import (
     Handoff,
     HandoffDesk,
     Message,
+    Reading,
     Reply,
     in_reply_script,
 )
@@ -96,6 +97,7 @@ class _Decision:
     smalltalk: Candidate | None = None
     gated: bool = False  # a fallback decided before any threshold: no IP subject, or another domain
     confidence: float | None = None  # calibrated P(top entry right); None when not calibrated
+    rule: str = ""  # the rule that decided, with its figures (explanations: Engine.reading)
 
     def strength(self) -> tuple[int, float]:
         """Answer beats clarify beats fallback; then the higher score."""
@@ -223,6 +225,18 @@ class Engine:
             return self._show_stations(message, user, now, lang, by_county, "choice", lead=lead)
         return self._show_stations(message, user, now, lang, request, "choice", ranked=ranked)
 
+    def reading(self, message: Message) -> Reading:
+        """How the matcher and the rules read a free-text question, in the user's current context, without
+        answering, recording or remembering anything (for explanations: the web console's 试问)."""
+        now = message.now or self.clock.now()
+        user = self.events.user(message.channel, message.user_id)
+        analysis = self.kb.normalizer.analyze(message.text.strip()[:MAX_QUESTION_CHARS])
+        context = self.conversations.context(user, now)
+        decided = self._decide(analysis, context)
+        follow_up = decided.analysis is not analysis
+        return Reading(decided.decision, tuple(decided.candidates), analysis.tokens, decided.analysis.tokens,
+                       decided.rule or "", follow_up, decided.confidence)
+
     def forget(self, channel: str, user_id: str) -> None:
         """Drop what the Engine remembers of the user's conversation (last question, follow-up context)."""
         self.conversations.forget(self.events.user(channel, user_id))
@@ -289,7 +303,8 @@ class Engine:
         if not self.matcher.has_domain_word(analysis):
             small = self.matcher.smalltalk(analysis)
             if small:
-                return _Decision(ANSWER, [small], analysis, smalltalk=small)
+                return _Decision(ANSWER, [small], analysis, smalltalk=small,
+                                 rule=f"small talk: {small.score:g} >= {SMALLTALK_MIN} and no IP word")
         if not (turn and self._is_followup(analysis)):
             return self._decide_alone(analysis)
         changes_subject = self._changes_subject(analysis, turn.entry)
@@ -316,9 +331,12 @@ class Engine:
             c for c in self.matcher.rank(analysis, prefer) if c.entry.topic != SMALLTALK and c.entry.id != avoid
         ]
         if not candidates or not self._about_ip(analysis, candidates[0]):
-            return _Decision(FALLBACK, candidates, analysis, gated=True)
+            return _Decision(FALLBACK, candidates, analysis, gated=True,
+                             rule="gate: no IP word, no close phrasing, the best entry explains too little of it")
         if self._mostly_another_domain(said or analysis, candidates[0].entry):
-            return _Decision(FALLBACK, candidates, analysis, gated=True)
+            foreign = " ".join(self.matcher.off_topic_words(said or analysis, candidates[0].entry))
+            return _Decision(FALLBACK, candidates, analysis, gated=True,
+                             rule=f"gate: mostly about another domain ({foreign})")
         matching = self.settings.matching
         if matching.calibration:
             return self._decide_calibrated(analysis, candidates)
@@ -328,13 +346,18 @@ class Engine:
         top = candidates[0].score
         runner_up = candidates[1].score if len(candidates) > 1 else 0.0
         lead = top - runner_up
-        if top >= matching.answer_threshold * scale and lead >= matching.answer_margin:
-            return _Decision(ANSWER, candidates, analysis)
-        if top >= matching.clarify_threshold * scale and lead >= matching.answer_lead:
-            return _Decision(ANSWER, candidates, analysis)  # lower score, clear winner
-        if top >= matching.clarify_threshold * scale:
-            return _Decision(CLARIFY, candidates, analysis)
-        return _Decision(FALLBACK, candidates, analysis)
+        answer_at, clarify_at = matching.answer_threshold * scale, matching.clarify_threshold * scale
+        figures = f"top {top:g}, lead {lead:.1f}"
+        if top >= answer_at and lead >= matching.answer_margin:
+            return _Decision(ANSWER, candidates, analysis,
+                             rule=f"{figures}: top >= answer {answer_at:.1f} and lead >= margin {matching.answer_margin:g}")
+        if top >= clarify_at and lead >= matching.answer_lead:  # lower score, clear winner
+            return _Decision(ANSWER, candidates, analysis,
+                             rule=f"{figures}: top >= clarify {clarify_at:.1f} and lead >= {matching.answer_lead:g}")
+        if top >= clarify_at:
+            return _Decision(CLARIFY, candidates, analysis, rule=f"{figures}: top >= clarify {clarify_at:.1f}, "
+                             f"below answer {answer_at:.1f} or lead below {matching.answer_lead:g}")
+        return _Decision(FALLBACK, candidates, analysis, rule=f"{figures}: top below clarify {clarify_at:.1f}")
 
     def _decide_calibrated(self, analysis: Analysis, candidates: list[Candidate]) -> _Decision:
         """Answer, offer choices or fall back on the calibrated probability that the top entry is right."""
@@ -350,7 +373,9 @@ class Engine:
             decision = CLARIFY
         else:
             decision = FALLBACK
-        return _Decision(decision, candidates, analysis, confidence=round(confidence, 4))
+        rule = (f"calibrated P(top right) {confidence:.2f} against answer {matching.answer_probability:g}"
+                f" and clarify {matching.clarify_probability:g}")
+        return _Decision(decision, candidates, analysis, confidence=round(confidence, 4), rule=rule)
 
     def _changes_subject(self, analysis: Analysis, entry: Entry) -> bool:
         """The follow-up names an IP word (续展) that the previous answer never mentions."""

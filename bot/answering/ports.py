@@ -88,6 +88,20 @@ class Handoff:
     internal: bool
 
 
+@dataclass(frozen=True)
+class Reading:
+    """How a question was read: the decision, the ranked candidates, the words (as typed and as matched,
+    which differ for a follow-up read with the last question) and the rule that decided."""
+
+    decision: str
+    candidates: tuple[Candidate, ...]
+    words: tuple[str, ...]
+    matched_words: tuple[str, ...]
+    rule: str
+    follow_up: bool
+    confidence: float | None
+
+
 class HandoffDesk(Protocol):
     """Where handed-off questions go (the channels wire bot.handoff.desk.TicketDesk in as `Engine.desk`)."""
 

@@ -344,7 +344,8 @@ def retention_note(data: ReportData) -> str:
     return note + "。"
 
 
-def summary_lines(data: ReportData) -> list[str]:
+def summary_rows(data: ReportData) -> list[tuple[str, object]]:
+    """The headline figures as (figure, value) rows (report.md's summary, the web dashboard's cards)."""
     decisions, total = data.decisions, data.questions
     period_firms = next(r for r in data.firms if r.period == "period")
     rows = [("提问 Questions", total)]
@@ -359,7 +360,11 @@ def summary_lines(data: ReportData) -> list[str]:
         ("新订阅 New subscribers", period_firms.new_subscribers),
         ("转人工工单 Tickets", f"{data.tickets.tickets}（已答复 {percent(data.tickets.answered_share)}）"),
     ]
-    return md_table(("指标 Figure", "数值 Value"), rows)
+    return rows
+
+
+def summary_lines(data: ReportData) -> list[str]:
+    return md_table(("指标 Figure", "数值 Value"), summary_rows(data))
 
 
 def questions_lines(data: ReportData, images: set[str]) -> list[str]:
@@ -392,20 +397,27 @@ def decisions_lines(data: ReportData, images: set[str]) -> list[str]:
                         f"（{percent(ratio(data.resolved, decisions[CLARIFY]))}）。"]
 
 
+SATISFACTION_FIGURES = ("回答 Answers", "已评价 Rated", "评价率 Response rate", "👍", "👎", "满意度 Approval")
+
+
+def satisfaction_rows(items: list[tuple[str, Satisfaction]], label: Callable[[str], str]) -> list[tuple]:
+    """(label, answers, rated, response rate, 👍, 👎, approval) rows: approval never without its response rate."""
+    return [(label(k), s.answers, s.rated, percent(s.response_rate), s.up, s.down, percent(s.approval))
+            for k, s in items]
+
+
+def satisfaction_total(data: ReportData) -> list[tuple]:
+    return satisfaction_rows([("", data.satisfaction("").get("", Satisfaction()))], lambda _: "合计 Total")
+
+
 def satisfaction_lines(data: ReportData) -> list[str]:
-    figures = ("回答 Answers", "已评价 Rated", "评价率 Response rate", "👍", "👎", "满意度 Approval")
-
-    def rows(items: list[tuple[str, Satisfaction]], label: Callable[[str], str]) -> list[tuple]:
-        return [(label(k), s.answers, s.rated, percent(s.response_rate), s.up, s.down, percent(s.approval))
-                for k, s in items]
-
-    total = data.satisfaction("").get("", Satisfaction())
+    figures, rows = SATISFACTION_FIGURES, satisfaction_rows
     by_topic = by_answers(data.satisfaction("topic"))
     lines = ["## 满意度 Satisfaction", "",
              "只统计知识产权问题的回答（不含闲聊）。满意度 = 👍 / 已评价；评价率 = 已评价 / 回答数，"
              "满意度必须与评价率一起看。Approval is shown only beside its response rate.", ""]
     lines += md_table(("主题 Topic", *figures),
-                      rows([("", total)], lambda _: "合计 Total") + rows(by_topic, topic_label))
+                      satisfaction_total(data) + rows(by_topic, topic_label))
     lines += ["", f"### 按条目 By entry（前 {TOP_ROWS} 个，全部见 satisfaction.csv）", ""]
     by_entry = by_answers(data.satisfaction("intent"))[:TOP_ROWS]
     return lines + md_table(("条目 Entry", *figures), rows(by_entry, str))
@@ -425,15 +437,21 @@ def referrals_lines(data: ReportData, images: set[str]) -> list[str]:
                             share_rows(data.referrals_by(0)[:TOP_ROWS], str, total))
 
 
+REMINDER_HEADER = ("类型 Kind", "群发 Broadcasts", "计划份数 Scheduled", "已送达 Delivered", "失败 Failed",
+                   "被屏蔽 Blocked", "待发送 Pending", "重复发送 Repeated")
+
+
+def reminder_rows(rows: list[ReminderRow]) -> list[tuple]:
+    """The reminders table with its kinds named, the total last."""
+    return [(REMINDER_LABELS.get(row[0], row[0] or UNKNOWN), *row[1:]) for row in reminders_table(rows).rows]
+
+
 def reminders_lines(data: ReportData) -> list[str]:
     lines = ["## 提醒 Reminders", ""]
     if data.reminders is None:
         return lines + ["暂无数据：提醒功能的 outbox 表尚未建立。Not available yet: there is no outbox table."]
-    table = reminders_table(data.reminders)
-    header = ("类型 Kind", "群发 Broadcasts", "计划份数 Scheduled", "已送达 Delivered", "失败 Failed",
-              "被屏蔽 Blocked", "待发送 Pending", "重复发送 Repeated")
-    rows = [(REMINDER_LABELS.get(row[0], row[0] or UNKNOWN), *row[1:]) for row in table.rows]
-    return lines + ["按提醒份数（每个收件人一份）在本期间创建的时间统计。", ""] + md_table(header, rows)
+    return (lines + ["按提醒份数（每个收件人一份）在本期间创建的时间统计。", ""]
+            + md_table(REMINDER_HEADER, reminder_rows(data.reminders)))
 
 
 def firms_lines(data: ReportData) -> list[str]:
@@ -460,11 +478,9 @@ def minutes_text(minutes: float | None) -> str:
     return "—" if minutes is None else f"{minutes:.0f} 分钟"
 
 
-def tickets_lines(data: ReportData) -> list[str]:
-    figures = data.tickets
-    lines = ["## 转人工工单 Tickets", "",
-             "企业转人工后由人工服务专员答复的工单，按创建日期统计；时间为中位数（自然时间，含非工作时间）。", ""]
-    rows = [
+def ticket_rows(figures: TicketFigures) -> list[tuple[str, object]]:
+    """The tickets' totals and median times as (figure, value) rows."""
+    return [
         ("工单 Tickets", figures.tickets),
         ("已认领 Claimed", figures.claimed),
         ("已答复 Answered", f"{figures.answered}（{percent(figures.answered_share)}）"),
@@ -474,7 +490,13 @@ def tickets_lines(data: ReportData) -> list[str]:
         ("首次答复用时 Time to first response", minutes_text(figures.minutes_to_first_response)),
         ("关闭用时 Time to close", minutes_text(figures.minutes_to_close)),
     ]
-    lines += md_table(("指标 Figure", "数值 Value"), rows)
+
+
+def tickets_lines(data: ReportData) -> list[str]:
+    figures = data.tickets
+    lines = ["## 转人工工单 Tickets", "",
+             "企业转人工后由人工服务专员答复的工单，按创建日期统计；时间为中位数（自然时间，含非工作时间）。", ""]
+    lines += md_table(("指标 Figure", "数值 Value"), ticket_rows(figures))
     lines += ["", "### 按主题 By topic（机器人的猜测）", ""]
     lines += md_table(("主题 Topic", "工单", "占比"),
                       share_rows(list(figures.by_topic.items()), topic_label, figures.tickets))
