@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlite_utils import Database
 
@@ -230,7 +231,7 @@ class Engine:
     def entry(self, intent_id: str) -> Entry | None:
         return self.kb.entries.get(intent_id)
 
-    def record_event(self, kind: str, message: Message, **fields: object) -> int:
+    def record_event(self, kind: str, message: Message, **fields: Any) -> int:
         """Record an event that a channel observes (feedback, referral …) for the message's user."""
         return self.events.record(
             kind, time=message.now or self.clock.now(), channel=message.channel,
@@ -279,7 +280,7 @@ class Engine:
         asked = [t for t in turn.tokens if t in aspects]
         if all(t in aspects for t in analysis.tokens):
             words = [*before, *analysis.tokens]
-        elif self._changes_subject(analysis, turn.entry):
+        elif turn.entry and self._changes_subject(analysis, turn.entry):
             words = [self.kb.lexicon.anchors.get(turn.entry.topic, ""), *analysis.tokens, *asked]
         else:
             words = [*turn.tokens, *analysis.tokens]
@@ -290,7 +291,7 @@ class Engine:
             small = self.matcher.smalltalk(analysis)
             if small:
                 return _Decision(ANSWER, [small], analysis, smalltalk=small)
-        if not (turn and self._is_followup(analysis)):
+        if not (turn and turn.entry and self._is_followup(analysis)):  # a follow-up leans on an answer
             return self._decide_alone(analysis)
         changes_subject = self._changes_subject(analysis, turn.entry)
         if changes_subject and not self._fits_topic(analysis, turn.entry.topic):
@@ -477,7 +478,7 @@ class Engine:
         if ranked is None:
             ranked = request.rank(self.stations, self.station_settings.max_results)
         handoff = offers_handoff(ranked)
-        choices = (self.replies.choice(related, lang),) if related else ()
+        choices: tuple[Choice, ...] = (self.replies.choice(related, lang),) if related else ()
         if handoff:
             choices += (Choice(HANDOFF_INTENT, request.reply_topic, text("handoff_choice", lang)),)
         body = "\n".join(filter(None, (lead, stations_text(ranked, request, self.stations, lang))))
@@ -486,7 +487,7 @@ class Engine:
             body, choices, request.station_types, language=lang,
         )
         previous = self.conversations.last(user)
-        common = dict(time=now, channel=message.channel, user=user, internal=message.internal,
+        common: dict[str, Any] = dict(time=now, channel=message.channel, user=user, internal=message.internal,
                       county=request.county, language=lang, intent=request.intent)
         event_id = self.events.record(
             kind, **common, question=question_key, topic=reply.topic, decision=reply.decision,
@@ -534,7 +535,7 @@ class Engine:
             return remembered
         row = next(self.db.query("select intent, time from events where id = ? and user = ?", [event_id, user]), None)
         entry = self.kb.entries.get(row["intent"] or "") if row else None
-        if entry is None:
+        if row is None or entry is None:
             return None
         return Turn(datetime.fromisoformat(row["time"]), event_id, ANSWER, entry.title, entry,
                      guesses=(Candidate(entry, 100.0),))

@@ -4,9 +4,12 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
 import yaml
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
 # The features of calibrated confidence (bot/answering/calibration.py), in the order of its weights.
 FEATURES = ("top", "lead", "coverage", "length")
@@ -84,7 +87,7 @@ def _database(path: str, base: Path) -> Path:
     return Path(":memory:") if path == ":memory:" else _resolve(path, base)
 
 
-def section_values(cls: type, raw: Mapping[str, Any], name: str) -> dict[str, Any]:
+def section_values(cls: type[DataclassInstance], raw: Mapping[str, Any], name: str) -> dict[str, Any]:
     """A config block's values, each converted to the type of the dataclass `cls`'s default;
     an unknown key or a value of the wrong kind is a ConfigError."""
     unknown = set(raw) - set(cls.__dataclass_fields__)

@@ -414,9 +414,9 @@ class Dispatcher:
             moments += [t for t in [self._queue_ready_at(now) if self._queue else self._next_pending(now)] if t]
         if not self._running and self._next_tick:
             moments.append(self._next_tick)
-        waiters: set[asyncio.Future] = set(self._running)
+        waiters: set[asyncio.Task] = set(self._running)
         woken = asyncio.ensure_future(self._wake.wait())
-        helpers = [woken]
+        helpers: list[asyncio.Task] = [woken]
         if moments:
             helpers.append(asyncio.ensure_future(self.sleep(max(0.0, (min(moments) - now).total_seconds()))))
         finished, _ = await asyncio.wait(waiters | set(helpers), return_when=asyncio.FIRST_COMPLETED)

@@ -25,6 +25,7 @@ from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
 from bot.common.schedule import ONCE, RECURRENCES, When, occurrence
+from bot.storage.rows import insert_row
 
 migrations = Migrations("reminders")
 
@@ -42,7 +43,7 @@ FOOTER_UNSUBSCRIBE, FOOTER_DEADLINES = "footer_unsubscribe", "footer_deadlines"
 
 @migrations(name="001_broadcasts")
 def _broadcasts(db: Database) -> None:
-    db["broadcasts"].create(
+    db.table("broadcasts").create(
         {
             "id": int,
             "created": str,  # UTC ISO
@@ -72,14 +73,14 @@ def _broadcasts(db: Database) -> None:
         pk="id",
         defaults={"runs": 0, "recurrence": ONCE},
     )
-    db["broadcasts"].create_index(["status", "scheduled_for"])
-    db["broadcasts"].create_index(["dedup_key"], unique=True)
-    db["broadcasts"].create_index(["user"])
+    db.table("broadcasts").create_index(["status", "scheduled_for"])
+    db.table("broadcasts").create_index(["dedup_key"], unique=True)
+    db.table("broadcasts").create_index(["user"])
 
 
 @migrations(name="002_outbox")
 def _outbox(db: Database) -> None:
-    db["outbox"].create(
+    db.table("outbox").create(
         {
             "id": int,
             "broadcast_id": int,
@@ -100,14 +101,14 @@ def _outbox(db: Database) -> None:
         foreign_keys=[("broadcast_id", "broadcasts", "id")],
         defaults={"attempts": 0, "repeated": 0},
     )
-    db["outbox"].create_index(["broadcast_id", "channel", "chat_id"], unique=True)
-    db["outbox"].create_index(["status", "channel", "next_attempt"])
-    db["outbox"].create_index(["user"])
+    db.table("outbox").create_index(["broadcast_id", "channel", "chat_id"], unique=True)
+    db.table("outbox").create_index(["status", "channel", "next_attempt"])
+    db.table("outbox").create_index(["user"])
 
 
 @migrations(name="003_deadlines")
 def _deadlines(db: Database) -> None:
-    db["deadlines"].create(
+    db.table("deadlines").create(
         {
             "id": int,
             "user": str,  # salted hash of the firm
@@ -119,8 +120,8 @@ def _deadlines(db: Database) -> None:
         },
         pk="id",
     )
-    db["deadlines"].create_index(["user"])
-    db["deadlines"].create_index(["next_at"])
+    db.table("deadlines").create_index(["user"])
+    db.table("deadlines").create_index(["next_at"])
 
 
 @migrations(name="004_outbox_kinds")
@@ -170,7 +171,8 @@ class Audience:
     @classmethod
     def from_json(cls, raw: str | None) -> Audience:
         data: dict[str, Any] = json.loads(raw or "{}")
-        return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in data.items()})
+        values: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in data.items()}
+        return cls(**values)
 
     def where(self) -> tuple[str, list[Any]]:
         """The SQL condition on `firms f` (active firms with a chat) and its parameters."""
@@ -340,7 +342,7 @@ class Outbox:
         """Fan a due broadcast out into one pending copy per recipient, in one transaction; returns the
         id of the broadcast that now carries the copies (a new run row for a recurring one), or None if
         another process fired it first or it is no longer scheduled."""
-        row = self.db["broadcasts"].get(broadcast_id)
+        row = self.db.table("broadcasts").get(broadcast_id)
         if row["status"] != SCHEDULED or parse_iso(row["scheduled_for"]) > now:
             return None
         with self.db.atomic():
@@ -403,7 +405,7 @@ class Outbox:
             parent_id=row["id"],
             fired_at=iso(now),
         )
-        return True, self.db["broadcasts"].insert(run).last_pk
+        return True, insert_row(self.db.table("broadcasts"), run)
 
     def _fan_out(self, broadcast_id: int, audience: Audience, now: datetime) -> int:
         where, params = audience.where()

@@ -61,8 +61,9 @@ def next_step(step: str) -> str | None:
     return STEPS[position] if position < len(STEPS) else None
 
 
-def answer(profiles: Profiles, user: str, step: str, value: str | None, now: datetime) -> Firm:
-    """Store one profile answer; a skipped (None) or unknown value changes nothing."""
+def answer(profiles: Profiles, user: str, step: str, value: str | None, now: datetime) -> Firm | None:
+    """Store one profile answer and return the profile (None if the firm has none); a skipped (None) or
+    unknown value changes nothing."""
     valid = value in {option.value for option in options(step, "zh")}
     if not valid:
         return profiles.get(user)

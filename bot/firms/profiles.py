@@ -20,7 +20,7 @@ LANGUAGES = ("zh", "en")
 
 @migrations(name="001_firms")
 def _firms(db: Database) -> None:
-    db["firms"].create(
+    db.table("firms").create(
         {
             "user": str,  # salted hash
             "channel": str,
@@ -39,7 +39,7 @@ def _firms(db: Database) -> None:
 
 @migrations(name="002_subscriptions")
 def _subscriptions(db: Database) -> None:
-    db["subscriptions"].create({"user": str, "topic": str, "consented_at": str}, pk=("user", "topic"))
+    db.table("subscriptions").create({"user": str, "topic": str, "consented_at": str}, pk=("user", "topic"))
 
 
 @dataclass(frozen=True)
@@ -92,10 +92,13 @@ class Profiles:
                     "update firms set chat_id = ?, active = 1, updated = ? where user = ?",
                     [chat_id, stamp, user],
                 )
-        return self.get(user), created
+            firm = self.get(user)
+        assert firm is not None, "the profile was written in this transaction"
+        return firm, created
 
-    def update(self, user: str, now: datetime, **fields: str | int | None) -> Firm:
-        """Change some of county, industry, language, notices, active; return the new profile."""
+    def update(self, user: str, now: datetime, **fields: str | int | None) -> Firm | None:
+        """Change some of county, industry, language, notices, active; return the new profile (None if
+        the firm has none, e.g. it was erased meanwhile)."""
         allowed = {"county", "industry", "language", "notices", "active"}
         unknown = set(fields) - allowed
         if unknown:

@@ -129,7 +129,7 @@ class TicketDesk:
         now = self.clock.now()
         for ticket in self.tickets.unoffered():
             self._offer(ticket, OFFER)
-        overdue = [t for t in self.tickets.waiting() if now >= self.config.claim_deadline(t.offered_at)]
+        overdue = [t for t in self.tickets.waiting() if t.offered_at and now >= self.config.claim_deadline(t.offered_at)]
         return [t.id for t in overdue if self._offer(t, ESCALATED)]
 
     # ---- specialists --------------------------------------------------------------------------
@@ -168,9 +168,11 @@ class TicketDesk:
         refusal = self._refusal(ticket, ticket_id, staff)
         if refusal:
             return Done(refusal)
+        assert ticket is not None, "a missing ticket is refused"
         if ticket.status == OPEN and not self._take(ticket, staff):
             return Done(text("ticket_claimed_other", STAFF_LANGUAGE, id=str(ticket_id)))
         claimed = self.tickets.get(ticket_id)
+        assert claimed is not None, "tickets are never deleted"
         return Done(self.claimed_view(claimed, staff.channel), ok=True)
 
     def _take(self, ticket: Ticket, staff: Staff) -> bool:
@@ -197,6 +199,7 @@ class TicketDesk:
         refusal = self._refusal(ticket, ticket_id, staff)
         if refusal:
             return Done(refusal)
+        assert ticket is not None, "a missing ticket is refused"
         if not body.strip():
             return Done(text("ticket_answer_empty", STAFF_LANGUAGE, id=str(ticket_id)))
         if ticket.status == OPEN and not self._take(ticket, staff):
@@ -215,6 +218,7 @@ class TicketDesk:
         refusal = self._refusal(ticket, ticket_id, staff)
         if refusal:
             return Done(refusal)
+        assert ticket is not None, "a missing ticket is refused"
         now = self.clock.now()
         with self.db.atomic():
             if not self.tickets.close(ticket_id, SPECIALIST, now):
@@ -359,6 +363,7 @@ class TicketDesk:
     def render(self, notice: Notice) -> str:
         """The text of a notice for its recipient, with how to act on it in that channel."""
         ticket = self.tickets.get(notice.ticket_id)
+        assert ticket is not None, "tickets are never deleted"
         lang = ticket.language if notice.role == FIRM else STAFF_LANGUAGE
         number = str(ticket.id)
         if notice.kind in (OFFER, ESCALATED):

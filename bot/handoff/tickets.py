@@ -49,7 +49,7 @@ NOTICE_COPY = "ticket_notice"  # the outbox kind of a notice's copy
 
 @migrations(name="001_tickets")
 def _tickets(db: Database) -> None:
-    db["tickets"].create(
+    db.table("tickets").create(
         {
             "id": int,
             "created": str,  # UTC ISO, like every time below
@@ -76,24 +76,24 @@ def _tickets(db: Database) -> None:
         },
         pk="id",
     )
-    db["tickets"].create_index(["status"])
-    db["tickets"].create_index(["user"])
-    db["tickets"].create_index(["created"])
-    db["ticket_messages"].create(
+    db.table("tickets").create_index(["status"])
+    db.table("tickets").create_index(["user"])
+    db.table("tickets").create_index(["created"])
+    db.table("ticket_messages").create(
         {"id": int, "ticket_id": int, "time": str, "author": str, "actor": str, "text": str},
         pk="id", foreign_keys=[("ticket_id", "tickets", "id")],
     )
-    db["ticket_messages"].create_index(["ticket_id"])
-    db["ticket_notices"].create(
+    db.table("ticket_messages").create_index(["ticket_id"])
+    db.table("ticket_notices").create(
         {
             "id": int, "ticket_id": int, "created": str, "channel": str, "chat_id": str, "role": str,
             "kind": str, "body": str, "status": str, "attempts": int, "sent_at": str, "message_id": str,
         },
         pk="id", foreign_keys=[("ticket_id", "tickets", "id")],
     )
-    db["ticket_notices"].create_index(["channel", "status"])
-    db["ticket_notices"].create_index(["channel", "chat_id", "message_id"])
-    db["ticket_notices"].create_index(["ticket_id"])
+    db.table("ticket_notices").create_index(["channel", "status"])
+    db.table("ticket_notices").create_index(["channel", "chat_id", "message_id"])
+    db.table("ticket_notices").create_index(["ticket_id"])
 
 
 @migrations(name="002_pending_questions_to_tickets")
@@ -119,7 +119,7 @@ def _addresses(db: Database) -> None:
     """The firm's chat becomes `address`, sealed under the salt. Sealing needs the salt, which the
     database must not hold: raw chat ids of earlier tickets are sealed, and `chat_id` dropped, when a
     desk first opens (`seal_addresses`); without any, the column goes now."""
-    db["tickets"].add_column("address", str)
+    db.table("tickets").add_column("address", str)
     if not db.execute("select 1 from tickets where chat_id is not null limit 1").fetchone():
         db.execute("alter table tickets drop column chat_id")
 
@@ -259,8 +259,9 @@ class Tickets:
             "internal": int(handoff.internal),
         }
         with self.db.atomic():
-            ticket_id = self.db["tickets"].insert(row).last_pk
-        return self.get(ticket_id)
+            ticket = self.get(insert_row(self.db.table("tickets"), row))
+        assert ticket is not None, "the ticket was written in this transaction"
+        return ticket
 
     def get(self, ticket_id: int) -> Ticket | None:
         if not fits_row_id(ticket_id):
@@ -325,7 +326,7 @@ class Tickets:
     def add_message(self, ticket_id: int, author: str, text: str, now: datetime, actor: str | None = None) -> None:
         """Keep one message of the conversation (an answer, a follow-up)."""
         with self.db.atomic():
-            self.db["ticket_messages"].insert(
+            self.db.table("ticket_messages").insert(
                 {"ticket_id": ticket_id, "time": iso(now), "author": author, "actor": actor,
                  "text": without_surrogates(text)}
             )

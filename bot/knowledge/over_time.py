@@ -178,7 +178,7 @@ def _duplicated_nouns(entry: Entry, field: str, template: str, book: FactBook, l
     for match in FACT_REF.finditer(template):
         fact = book.facts.get(match.group(1))
         unit = _unit(fact, lang) if fact else ""
-        if not unit:
+        if not fact or not unit:
             continue
         after = template[match.end():]
         if lang == "zh":
@@ -197,7 +197,7 @@ def _duplicated_nouns(entry: Entry, field: str, template: str, book: FactBook, l
 def _words_after(text: str, limit: int = 3) -> list[str]:
     """The words right after a fact, up to punctuation or a function word (10 years from the year …)."""
     words = []
-    for word in re.match(r"[A-Za-z\s-]*", text).group(0).split()[:limit]:
+    for word in re.split(r"[^A-Za-z\s-]", text, maxsplit=1)[0].split()[:limit]:
         if word.lower() in _FUNCTION_WORDS:
             break
         words.append(word)

@@ -45,7 +45,7 @@ migrations = Migrations("metrics")
 @migrations(name="001_events_report_indexes")
 def _report_indexes(db: Database) -> None:
     """Covering indexes, each ordered like the GROUP BY it serves (the time filter is read in the index)."""
-    events = db["events"]
+    events = db.table("events")
     events.create_index(["kind", "time", "internal"], index_name="idx_events_kind_time_internal")
     events.create_index(["kind", "decision", "topic", "intent", "time", "internal"],
                         index_name="idx_events_mix")

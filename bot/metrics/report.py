@@ -347,7 +347,7 @@ def retention_note(data: ReportData) -> str:
 def summary_lines(data: ReportData) -> list[str]:
     decisions, total = data.decisions, data.questions
     period_firms = next(r for r in data.firms if r.period == "period")
-    rows = [("提问 Questions", total)]
+    rows: list[tuple[str, object]] = [("提问 Questions", total)]
     rows += [(f"{DECISION_LABELS[d]} {d}", f"{decisions[d]}（{percent(ratio(decisions[d], total))}）")
              for d in DECISIONS]
     rows += [

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from statistics import median
 from typing import Iterable
@@ -30,8 +30,8 @@ class TicketFigures:
     answered: int = 0  # got a specialist's answer
     closed: int = 0
     escalated: int = 0  # not claimed within the claim timeout
-    by_topic: dict[str, int] | None = None
-    by_county: dict[str, int] | None = None
+    by_topic: dict[str, int] = field(default_factory=dict)
+    by_county: dict[str, int] = field(default_factory=dict)
     minutes_to_claim: float | None = None  # medians
     minutes_to_first_response: float | None = None
     minutes_to_close: float | None = None

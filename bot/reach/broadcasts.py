@@ -5,6 +5,7 @@ cancelling by id (audited). Channels only render it (buttons on Telegram)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from sqlite_utils import Database
 
@@ -42,7 +43,8 @@ class Draft:
             return replace(self, audience=replace(self.audience, notices=not self.audience.notices))
         current: tuple[str, ...] = getattr(self.audience, part)
         values = tuple(v for v in current if v != value) if value in current else (*current, value)
-        return replace(self, audience=replace(self.audience, **{part: values}))
+        changes: dict[str, Any] = {part: values}
+        return replace(self, audience=replace(self.audience, **changes))
 
 
 def _title(titles: dict[str, tuple[str, str]], key: str, lang: str) -> str:
@@ -142,6 +144,7 @@ class BroadcastDesk:
             topic=topic,
             creator=creator,
         )
+        assert broadcast_id is not None, "a broadcast without a dedup key is always created"
         record_audit(
             self.db,
             time=now,

@@ -20,6 +20,7 @@ from bot.common.typed import fits_row_id, without_surrogates
 from bot.delivery.outbox import DEADLINE, FOOTER_DEADLINES, Audience, Outbox, iso, parse_iso
 from bot.i18n.texts import text
 from bot.knowledge.facts import FactBook
+from bot.storage.rows import insert_row
 
 log = logging.getLogger(__name__)
 
@@ -221,8 +222,9 @@ class Deadlines:
             "next_at": iso(at_local(upcoming[0].day, self.hour)) if upcoming else None,
         }
         with self.db.atomic():
-            deadline_id = self.db["deadlines"].insert(row).last_pk
-        return self.get(user, deadline_id), [p.day for p in upcoming]
+            deadline = self.get(user, insert_row(self.db.table("deadlines"), row))
+        assert deadline is not None, "the deadline was written in this transaction"
+        return deadline, [p.day for p in upcoming]
 
     def get(self, user: str, deadline_id: int) -> Deadline | None:
         row = next(

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from itertools import count
-from typing import Callable
+from typing import Any, Callable
 
 from bot.common.clock import Clock
 from bot.common.schedule import BadTime, When, parse_when
@@ -105,7 +105,8 @@ class TextComposer:
                 return replace(draft, when=parse_when(" ".join(words), self.clock.now(), self.send_hour))
             except BadTime as exc:
                 raise ValueError(text(exc.key, lang, **exc.values)) from None
-        return replace(draft, audience=replace(draft.audience, **{part: self._values(part, words, lang)}))
+        changes: dict[str, Any] = {part: self._values(part, words, lang)}
+        return replace(draft, audience=replace(draft.audience, **changes))
 
     @staticmethod
     def _values(part: str, words: list[str], lang: str) -> tuple[str, ...]:

@@ -8,15 +8,17 @@ from typing import Any
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
+from bot.storage.rows import insert_row
+
 migrations = Migrations("audit")
 
 
 @migrations(name="001_audit")
 def _audit(db: Database) -> None:
-    db["audit"].create(
+    db.table("audit").create(
         {"id": int, "time": str, "channel": str, "actor": str, "action": str, "detail": str}, pk="id"
     )
-    db["audit"].create_index(["time"])
+    db.table("audit").create_index(["time"])
 
 
 def record_audit(
@@ -37,4 +39,4 @@ def record_audit(
         "detail": json.dumps(detail, ensure_ascii=False) if detail else None,
     }
     with db.atomic():
-        return db["audit"].insert(row).last_pk
+        return insert_row(db.table("audit"), row)

@@ -18,16 +18,16 @@ migrations = Migrations("dedup")
 
 @migrations(name="001_inbound_seen")
 def _seen(db: Database) -> None:
-    db["inbound_seen"].create(
+    db.table("inbound_seen").create(
         {"channel": str, "key": str, "time": str, "reply": str}, pk=("channel", "key")
     )
-    db["inbound_seen"].create_index(["time"])
+    db.table("inbound_seen").create_index(["time"])
 
 
 @migrations(name="002_inbound_owner")
 def _owner(db: Database) -> None:
-    db["inbound_seen"].add_column("owner", str, not_null_default="")
-    db["inbound_seen"].create_index(["owner"])
+    db.table("inbound_seen").add_column("owner", str, not_null_default="")
+    db.table("inbound_seen").create_index(["owner"])
 
 
 class SeenDeliveries:

@@ -13,6 +13,8 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESSIV
 from sqlite_utils import Database
 
+from bot.storage.rows import insert_row
+
 INTERNAL_CHANNELS = frozenset({"cli", "test"})
 FEEDBACK_KIND = "feedback"  # detail {"value": "up" | "down"}, reply_to = the rated answer
 ASKED = "asked"  # a question event's detail {"asked": …}: the question as the firm wrote it (for /gaps)
@@ -136,4 +138,4 @@ class EventLog:
             **fields,
         }
         with self.db.atomic():
-            return self.db["events"].insert(row).last_pk
+            return insert_row(self.db.table("events"), row)

@@ -23,7 +23,7 @@ migrations = Migrations("zhichuang")  # the event log and meta; each capability 
 
 @migrations(name="001_events")
 def _events(db: Database) -> None:
-    db["events"].create(
+    db.table("events").create(
         {
             "id": int,
             "kind": str,
@@ -43,14 +43,14 @@ def _events(db: Database) -> None:
         },
         pk="id",
     )
-    db["events"].create_index(["time"])
-    db["events"].create_index(["kind", "time"])
-    db["events"].create_index(["user"])
+    db.table("events").create_index(["time"])
+    db.table("events").create_index(["kind", "time"])
+    db.table("events").create_index(["user"])
 
 
 @migrations(name="002_meta")
 def _meta(db: Database) -> None:
-    db["meta"].create({"key": str, "value": str}, pk="key")
+    db.table("meta").create({"key": str, "value": str}, pk="key")
 
 
 class Store(Database):
