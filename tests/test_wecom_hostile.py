@@ -12,7 +12,7 @@ import pytest
 import pytest_asyncio
 from wecom_fake import CREDENTIALS, FakeWeComAPI, WeComPeer, hostile_bodies
 
-from handlers.wecom.config import WeComSettings
+from bot.common.settings_channels import WeComSettings
 from handlers.wecom.server import build_app
 
 

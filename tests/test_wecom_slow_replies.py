@@ -16,7 +16,7 @@ from wecom_fake import CREDENTIALS, FakeWeComAPI, WeComPeer
 import bot.specialist_commands
 from bot.answering.engine import Engine
 from bot.app import open_db
-from handlers.wecom.config import WeComSettings
+from bot.common.settings_channels import WeComSettings
 from handlers.wecom.server import build_app
 
 WORKING = "处理中…结果稍后发给您。"

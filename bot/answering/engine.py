@@ -51,7 +51,6 @@ from bot.stations.directory import (
     Directory,
     Ranked,
     nearest,
-    station_settings,
     stations_of,
     valid_coordinates,
 )
@@ -206,7 +205,6 @@ class Engine:
         self.clock = clock
         self.db = db
         self.events = EventLog(db, salts(db))
-        self.station_settings = station_settings(settings)
         self._turns: dict[str, _Turn] = {}
         self._recent: dict[str, deque[_Turn]] = {}  # the user's last few exchanges, latest last
         self.desk: HandoffDesk | None = None  # without one, a handoff is refused politely
@@ -311,7 +309,7 @@ class Engine:
             return Reply(FALLBACK, SERVICE_STATION, None, 0.0, text("stations_bad_location", lang), language=lang)
         request = location_request(topic, message.county, lang)
         ranked = nearest(self.stations, lat, lon, station_types=request.station_types,
-                         limit=self.station_settings.max_results)
+                         limit=self.settings.stations.max_results)
         if not ranked and request.county:  # no station has a position (the sample directory): the profile's county
             lead = text("stations_by_profile_county", lang, county=request.county)
             by_county = replace(request, via=VIA_QUESTION)
@@ -680,7 +678,7 @@ class Engine:
         """List the stations for `request`, record the request and one `referral` event per station shown;
         `related` (an entry the question also matches) is offered as a choice; `lead` opens the reply."""
         if ranked is None:
-            ranked = request.rank(self.stations, self.station_settings.max_results)
+            ranked = request.rank(self.stations, self.settings.stations.max_results)
         handoff = offers_handoff(ranked)
         choices = (self._choice(related, lang),) if related else ()
         if handoff:

@@ -19,6 +19,7 @@ from itertools import islice
 from typing import Awaitable, Callable, Mapping
 
 from bot.common.clock import Clock
+from bot.common.settings_reach import DeliverySettings, RateLimit
 from bot.delivery.outbox import (
     BLOCKED,
     FAILED,
@@ -39,25 +40,6 @@ log = logging.getLogger(__name__)
 
 Sleep = Callable[[float], Awaitable[None]]
 SCAN_LIMIT = 64  # queued copies looked at per round for one that may go now
-
-
-@dataclass(frozen=True)
-class RateLimit:
-    """A platform's sending limits: messages a second over all chats, seconds between two messages to
-    one chat (0 = no limit)."""
-
-    per_second: float = 30
-    per_chat_seconds: float = 1
-
-
-@dataclass(frozen=True)
-class DeliverySettings:
-    concurrency: int = 16  # copies in flight at once: the most a killed process can repeat
-    max_attempts: int = 5  # platform calls per copy before a network error counts as failed
-    backoff_seconds: float = 2.0  # wait before the first retry, doubled each time
-    max_backoff_seconds: float = 300.0
-    idle_seconds: float = 15.0  # how often to look for due reminders when there is nothing to send
-    batch: int = 500  # copies read from the database at a time
 
 
 class Limiter:
@@ -137,12 +119,12 @@ class Dispatcher:
         sleep: Sleep = asyncio.sleep,
         *,
         limits: Mapping[str, RateLimit] | None = None,
-        settings: DeliverySettings = DeliverySettings(),
+        settings: DeliverySettings | None = None,
         on_tick: Callable[[datetime], int] | None = None,
     ) -> None:
         self.outbox, self.db, self.clock, self.sleep = outbox, outbox.db, clock, sleep
         self.senders = dict(senders)
-        self.settings = settings
+        self.settings = settings or DeliverySettings()
         limits = limits or {}
         self.limiters = {channel: Limiter(limits.get(channel, RateLimit())) for channel in self.senders}
         self.on_tick = on_tick

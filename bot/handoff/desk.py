@@ -1,7 +1,7 @@
 """The specialists' desk: the Engine's handoff port and what each side can do with a ticket.
 
 Channel-agnostic. The Engine calls `open` (synchronously) when a firm asks for a person; the ticket is
-offered to the specialists on duty (bot/handoff/duty.py). Firms and specialists act through the methods below,
+offered to the specialists on duty (settings.handoff). Firms and specialists act through the methods below,
 which change the ticket atomically and queue notices for the other side (bot/handoff/tickets.py); each channel
 delivers the notices addressed to it through a `Courier` (`NoticeDelivery`), right after an update and
 in a periodic round (`serve_desk`) that also offers stray tickets and escalates overdue ones.
@@ -23,10 +23,10 @@ from typing import Awaitable, Callable, Protocol
 from bot.answering.engine import Engine, Handoff
 from bot.common.clock import Clock, local_date
 from bot.common.config import Settings
+from bot.common.settings_handoff import HandoffSettings, Staff
 from bot.common.vocab import CITY, TOPIC_TITLES
 from bot.delivery.sender import DeliveryError, RecipientBlocked, RetryAfter, Sender, TransientError
 from bot.handoff.drafting import write_draft
-from bot.handoff.duty import HandoffSettings, Staff, handoff_settings
 from bot.handoff.tickets import (
     ANSWER,
     BLOCKED,
@@ -81,7 +81,7 @@ class TicketDesk:
     def __init__(self, engine: Engine, settings: Settings, clock: Clock, config: HandoffSettings | None = None) -> None:
         self.engine, self.clock = engine, clock
         self.db = engine.db
-        self.config = config or handoff_settings(settings)
+        self.config = config or settings.handoff
         self.knowledge_dir = settings.knowledge_dir
         self.tickets = Tickets(engine.db)
         seal_addresses(engine.db, engine.events.seal)  # a database of an earlier version kept raw chat ids

@@ -17,14 +17,13 @@ from sqlite_utils import Database
 from bot.common.clock import local_date
 from bot.common.schedule import BadTime, When, add_months, at_local, parse_date
 from bot.common.typed import fits_row_id, without_surrogates
+from bot.common.vocab import PATENT_FEE, PLEDGE_LOAN, TRADEMARK
 from bot.delivery.outbox import DEADLINE, FOOTER_DEADLINES, Audience, Outbox, iso, parse_iso
 from bot.i18n.texts import text
 from bot.knowledge.facts import FactBook
 
 log = logging.getLogger(__name__)
 
-TRADEMARK, PATENT_FEE, PLEDGE_LOAN = "trademark", "patent_fee", "pledge_loan"
-KINDS = (TRADEMARK, PATENT_FEE, PLEDGE_LOAN)
 KIND_TOPICS = {TRADEMARK: "trademark", PATENT_FEE: "patent", PLEDGE_LOAN: "pledge_financing"}
 # What a firm may type for each kind.
 KIND_WORDS = {

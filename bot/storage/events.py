@@ -25,9 +25,6 @@ def forget_events(db: Database, firm: str, user: str) -> None:
     db.execute("update events set user = null, question = null where user = ?", [user])
 
 
-SALT_ENV = "BOT_SALT"
-
-
 def salt_id(secret: str) -> str:
     """A salt's id, stored in front of every pseudonym made with it (it reveals nothing of the salt)."""
     return hashlib.sha256(f"salt-id:{secret}".encode()).hexdigest()[:8]

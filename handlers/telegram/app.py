@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 from functools import partial
 
 from telegram import BotCommand, BotCommandScopeChat
@@ -17,15 +16,14 @@ from bot.common.clock import Clock, SystemClock
 from bot.common.config import Settings
 from bot.common.flood import FloodLimiter
 from bot.firms.profiles import LANGUAGES, Profiles
-from bot.firms.specialists import load_specialists
 from bot.handoff.desk import NoticeDelivery, Sleep, attach_desk
 from bot.i18n.texts import text
 from bot.metrics.retention import run_retention
 from bot.reach.broadcasts import BroadcastDesk
 from bot.reach.deadlines import Deadlines
-from bot.reach.reminders import ReminderLoop, build_dispatcher, reminder_settings
+from bot.reach.reminders import ReminderLoop, build_dispatcher
 from handlers.telegram import account, chat, gate, onboarding, reminders, specialist, stations, tickets
-from handlers.telegram.config import bot_token, telegram_config
+from handlers.telegram.config import bot_token
 from handlers.telegram.context import CHANNEL, SERVICES_KEY, Services
 from handlers.telegram.errors import on_error
 from handlers.telegram.reminders import REMINDERS_KEY, Reminders
@@ -56,13 +54,13 @@ def build_application(
     `request` replaces the HTTP transport (tests pass an offline one); `token` defaults to
     TELEGRAM_BOT_TOKEN from the environment; `sleep` is the wait of the tickets' periodic round.
     """
-    config = telegram_config(settings)
+    config = settings.telegram
     clock = clock or SystemClock()
     engine = engine or create_engine(settings, clock)
     desk = attach_desk(engine, settings, clock)
     desk.warn_if_unstaffed(CHANNEL)
     builder = (
-        Application.builder().token(token or bot_token(os.environ)).post_init(on_start).post_stop(on_stop)
+        Application.builder().token(token or bot_token()).post_init(on_start).post_stop(on_stop)
         .concurrent_updates(PerUserUpdateProcessor())
         .rate_limiter(AIORateLimiter(max_retries=0))  # replies ask for retries (render.send_text)
     )
@@ -71,10 +69,10 @@ def build_application(
     application = builder.build()
     application.bot_data[SERVICES_KEY] = Services(
         settings=settings, config=config, engine=engine, profiles=Profiles(engine.db),
-        specialists=load_specialists(settings), flood=FloodLimiter(config.flood, clock), clock=clock,
+        specialists=settings.specialists, flood=FloodLimiter(config.flood, clock), clock=clock,
         desk=desk, notices=NoticeDelivery(desk, tickets.TelegramCourier(application.bot, desk)), sleep=sleep,
     )
-    reminder_config = reminder_settings(settings)
+    reminder_config = settings.reminders
     application.bot_data[REMINDERS_KEY] = Reminders(
         reminder_config, BroadcastDesk(engine.db, clock, reminder_config.max_text_chars),
         Deadlines(engine.db, reminder_config.send_hour, reminder_config.months_before),

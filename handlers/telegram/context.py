@@ -14,12 +14,12 @@ from bot.answering.engine import Engine, Message
 from bot.common.clock import Clock
 from bot.common.config import Settings
 from bot.common.flood import FloodLimiter
+from bot.common.settings_channels import TelegramSettings
+from bot.common.settings_handoff import Specialists
 from bot.firms import onboarding
 from bot.firms.profiles import Firm, Profiles
-from bot.firms.specialists import Specialists
 from bot.handoff.desk import NoticeDelivery, Sleep, TicketDesk
 from bot.i18n.texts import text
-from handlers.telegram.config import TelegramConfig
 
 CHANNEL = "telegram"
 SERVICES_KEY = "services"
@@ -30,7 +30,7 @@ class Services:
     """The channel-agnostic core the handlers talk to (kept in `application.bot_data`)."""
 
     settings: Settings
-    config: TelegramConfig
+    config: TelegramSettings
     engine: Engine
     profiles: Profiles
     specialists: Specialists

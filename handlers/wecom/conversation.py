@@ -22,7 +22,6 @@ from bot.handoff.desk import attach_desk
 from bot.i18n.texts import text
 from bot.language.normalize import looks_english
 from bot.reach.broadcasts import BroadcastDesk
-from bot.reach.reminders import reminder_settings
 from bot.reach.text_broadcast import TextComposer
 from bot.specialist_commands import SpecialistCommands, parse_command
 from bot.storage.events import FEEDBACK_KIND
@@ -73,7 +72,7 @@ class Conversation:
         self.profiles = Profiles(engine.db)
         self.desk = FirmDesk(engine, self.profiles, clock, self.message, self._forgotten)
         self.forget_listeners: list[Callable[[str], None]] = []  # the channel's other traces of a user
-        reminders = reminder_settings(settings)
+        reminders = settings.reminders
         broadcasts = BroadcastDesk(engine.db, clock, reminders.max_text_chars)
         self.composer = TextComposer(broadcasts, clock, CHANNEL, reminders.send_hour)
         self._offers: dict[str, _Offer] = {}

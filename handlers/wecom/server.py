@@ -29,15 +29,16 @@ from starlette.routing import Route
 from bot.answering.engine import Engine
 from bot.common.clock import Clock
 from bot.common.config import Settings
+from bot.common.settings_channels import WeComSettings
 from bot.delivery.sender import DeliveryError, RetryAfter, Sender, TransientError
 from bot.delivery.textsplit import split_text, utf8_size
 from bot.handoff.desk import DeskRound, NoticeDelivery, SenderCourier, Sleep
 from bot.i18n.texts import text
 from bot.metrics.retention import run_retention
-from bot.reach.reminders import ReminderLoop, build_dispatcher, reminder_settings
+from bot.reach.reminders import ReminderLoop, build_dispatcher
 from bot.storage.dedup import SeenDeliveries
 from handlers.wecom.client import TEXT_LIMIT_BYTES, WeComClient
-from handlers.wecom.config import WeComCredentials, WeComSettings
+from handlers.wecom.config import WeComCredentials
 from handlers.wecom.conversation import CHANNEL, Conversation
 from handlers.wecom.crypto import ReceiverError, SignatureError, WeComCrypto, WeComCryptoError
 from handlers.wecom.messages import (
@@ -335,7 +336,7 @@ def build_app(
         client, clock, timedelta(seconds=options.timestamp_window_seconds), options.body_read_seconds, sleep,
     )
     reminders = ReminderLoop(build_dispatcher(
-        engine.db, {CHANNEL: client}, clock, reminder_settings(settings), lambda: engine.kb,
+        engine.db, {CHANNEL: client}, clock, settings.reminders, lambda: engine.kb,
         daily=partial(run_retention, engine.db, clock, settings),
     ))
 
