@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import numpy as np
 
 from bot.answering.calibration import FEATURES, Ranking, folds, probability
-from bot.answering.engine import ANSWER, FALLBACK, HANDOFF_INTENT, Engine, Message
+from bot.answering.engine import HANDOFF_INTENT, Engine, Message
 from bot.answering.evaluate import (
     METRICS,
     Outcome,
@@ -36,7 +36,7 @@ from bot.answering.evaluate import (
 from bot.app import load_knowledge, open_db
 from bot.common.clock import SystemClock
 from bot.common.config import load_settings
-from bot.common.vocab import OUT_OF_SCOPE, SMALLTALK
+from bot.common.vocab import ANSWER, FALLBACK, OUT_OF_SCOPE, SMALLTALK
 from bot.stations.referrals import is_where_intent
 
 

@@ -25,12 +25,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from rapidfuzz import fuzz, process
 
-from bot.answering.engine import ANSWER, CLARIFY, FALLBACK, Engine, Message
+from bot.answering.engine import Engine, Message
 from bot.answering.evaluate import Outcome, _figures, objective, read_questions
 from bot.app import load_knowledge, open_db
 from bot.common.clock import SystemClock
 from bot.common.config import load_settings
-from bot.common.vocab import OUT_OF_SCOPE
+from bot.common.vocab import ANSWER, CLARIFY, FALLBACK, OUT_OF_SCOPE
 
 WEIGHT_RANGES = {
     "char_weight": (0.2, 2.0),

@@ -23,10 +23,13 @@ from bot.answering.policy import (
     OpeningPolicy,
     english_words,
 )
-from bot.common.clock import Clock, local_date
+from bot.common.clock import Clock, local_date, parse_utc_iso
 from bot.common.config import Settings
 from bot.common.typed import without_surrogates
 from bot.common.vocab import (
+    ANSWER,
+    CLARIFY,
+    FALLBACK,
     IP_TOPICS,
     OUT_OF_SCOPE,
     SMALLTALK,
@@ -71,7 +74,6 @@ from bot.stations.referrals import (
 from bot.storage.events import ASKED, INTERNAL_CHANNELS, EventLog
 from bot.storage.store import salts
 
-ANSWER, CLARIFY, FALLBACK = "answer", "clarify", "fallback"
 MAX_QUESTION_CHARS = 500
 HANDOFF_INTENT = "handoff"
 HANDOFF_PREFIX = "handoff:"  # handoff:<event id>: hand off the question of that (rated) reply
@@ -748,7 +750,7 @@ class Engine:
         entry = self.kb.entries.get(row["intent"] or "") if row else None
         if entry is None:
             return None
-        return _Turn(datetime.fromisoformat(row["time"]), event_id, ANSWER, entry.title, entry,
+        return _Turn(parse_utc_iso(row["time"]), event_id, ANSWER, entry.title, entry,
                      guesses=(Candidate(entry, 100.0),))
 
     def _handoff(self, message: Message, user: str, now: datetime, lang: str, about: int | None = None) -> Reply:

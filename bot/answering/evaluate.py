@@ -13,10 +13,10 @@ from rank_bm25 import BM25Okapi
 from rapidfuzz import fuzz, process
 
 from bot.answering.calibration import Ranking, fit, folds, probability
-from bot.answering.engine import ANSWER, CLARIFY, FALLBACK, Engine, Message
+from bot.answering.engine import Engine, Message
 from bot.common.clock import Clock
 from bot.common.config import Settings
-from bot.common.vocab import OUT_OF_SCOPE, SMALLTALK
+from bot.common.vocab import ANSWER, CLARIFY, FALLBACK, OUT_OF_SCOPE, SMALLTALK
 from bot.knowledge.base import Entry, KnowledgeBase
 from bot.language.normalize import Analysis
 from bot.storage import store

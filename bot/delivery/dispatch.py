@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from itertools import islice
 from typing import Awaitable, Callable, Mapping
 
-from bot.common.clock import Clock
+from bot.common.clock import Clock, parse_utc_iso
 from bot.common.settings_reach import DeliverySettings, RateLimit
 from bot.delivery.outbox import (
     BLOCKED,
@@ -30,7 +30,6 @@ from bot.delivery.outbox import (
     Outbox,
     _marks,
     iso,
-    parse_iso,
 )
 from bot.delivery.sender import PermanentError, RecipientBlocked, RetryAfter, Sender, TransientError
 from bot.firms.profiles import Profiles
@@ -319,7 +318,7 @@ class Dispatcher:
                 [PENDING, *channels],
             )
         )
-        return None if row["t"] is None else max(now, parse_iso(row["t"]))
+        return None if row["t"] is None else max(now, parse_utc_iso(row["t"]))
 
     async def _wait(self, now: datetime) -> None:
         """Sleep until a job may start or a retry falls due, until a job in flight finishes, or until

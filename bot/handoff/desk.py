@@ -25,22 +25,19 @@ from bot.common.clock import Clock, local_date
 from bot.common.config import Settings
 from bot.common.settings_handoff import HandoffSettings, Staff
 from bot.common.vocab import CITY, TOPIC_TITLES
+from bot.delivery.outbox import BLOCKED, FAILED, PENDING, SENT
 from bot.delivery.sender import DeliveryError, RecipientBlocked, RetryAfter, Sender, TransientError
 from bot.handoff.drafting import write_draft
 from bot.handoff.tickets import (
     ANSWER,
-    BLOCKED,
     CLAIMED_NOTICE,
     CLOSED,
     CLOSED_NOTICE,
     ESCALATED,
-    FAILED,
     FIRM,
     FOLLOW_UP,
     OFFER,
     OPEN,
-    PENDING,
-    SENT,
     SPECIALIST,
     TAKEN,
     UNREACHABLE,

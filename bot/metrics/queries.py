@@ -17,19 +17,17 @@ import json
 from collections import Counter, defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Callable, Iterable, Iterator
 
 from rapidfuzz import fuzz, process
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
-from bot.common.clock import SHANGHAI
-from bot.common.vocab import SMALLTALK
+from bot.common.clock import SHANGHAI, local_date, parse_utc_iso, utc_iso
+from bot.common.vocab import ANSWER, DECISIONS, SMALLTALK
 from bot.storage.events import ASKED
 
-ANSWER, CLARIFY, FALLBACK = "answer", "clarify", "fallback"
-DECISIONS = (ANSWER, CLARIFY, FALLBACK)
 UP, DOWN = "up", "down"
 WEEK, MONTH, WHOLE = "week", "month", "period"
 LONG_PERIOD_DAYS = 14  # active firms of a period this long or longer are counted in user order
@@ -130,11 +128,6 @@ def pin_statistics(db: Database) -> None:
 
 
 # ---- periods --------------------------------------------------------------------------------------
-
-
-def utc_iso(moment: datetime) -> str:
-    """The events table's time format (UTC ISO-8601 to the second), comparable as text."""
-    return moment.astimezone(UTC).isoformat(timespec="seconds")
 
 
 def day_start_utc(day: date) -> str:
@@ -410,7 +403,7 @@ def active_firms(
 
 
 def local_day(utc_text: str) -> date:
-    return datetime.fromisoformat(utc_text).astimezone(SHANGHAI).date()
+    return local_date(parse_utc_iso(utc_text))
 
 
 def first_subscriptions(db: Database) -> list[date]:

@@ -14,11 +14,11 @@ from typing import Mapping, Sequence
 
 from sqlite_utils import Database
 
-from bot.common.clock import local_date
+from bot.common.clock import local_date, parse_utc_iso
 from bot.common.schedule import BadTime, When, add_months, at_local, parse_date
 from bot.common.typed import fits_row_id, without_surrogates
 from bot.common.vocab import PATENT_FEE, PLEDGE_LOAN, TRADEMARK
-from bot.delivery.outbox import DEADLINE, FOOTER_DEADLINES, Audience, Outbox, iso, parse_iso
+from bot.delivery.outbox import DEADLINE, FOOTER_DEADLINES, Audience, Outbox, iso
 from bot.i18n.texts import text
 from bot.knowledge.facts import FactBook
 
@@ -96,7 +96,7 @@ class Deadline:
             row["kind"],
             date.fromisoformat(row["due"]),
             row["label"] or "",
-            parse_iso(row["next_at"]) if row["next_at"] else None,
+            parse_utc_iso(row["next_at"]) if row["next_at"] else None,
         )
 
 

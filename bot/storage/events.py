@@ -6,12 +6,14 @@ import binascii
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESSIV
 from sqlite_utils import Database
+
+from bot.common.clock import utc_iso
 
 INTERNAL_CHANNELS = frozenset({"cli", "test"})
 FEEDBACK_KIND = "feedback"  # detail {"value": "up" | "down"}, reply_to = the rated answer
@@ -125,7 +127,7 @@ class EventLog:
         """Write one event (time stored in UTC) and return its id."""
         row = {
             "kind": kind,
-            "time": time.astimezone(UTC).isoformat(timespec="seconds"),
+            "time": utc_iso(time),
             "channel": channel,
             "user": user,
             "internal": int(internal or channel in INTERNAL_CHANNELS),
