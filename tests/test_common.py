@@ -1,4 +1,4 @@
-"""bot/common holds the one copy of what every layer shares: the stored time format and the decisions."""
+"""One copy of what several layers share: the stored time format, the decisions, the delivery statuses."""
 from __future__ import annotations
 
 import re
@@ -31,5 +31,5 @@ def test_one_utc_iso_formatter() -> None:
 
 
 def test_one_set_of_decision_and_delivery_status_constants() -> None:
-    assert [s.split(":")[0] for s in _sites(r'^ANSWER, CLARIFY, FALLBACK = ')] == ["bot/common/vocab.py"]
+    assert [s.split(":")[0] for s in _sites(r'^ANSWER, CLARIFY, FALLBACK = ')] == ["bot/answering/ports.py"]
     assert [s.split(":")[0] for s in _sites(r'^[A-Z_, ]*\bPENDING\b[A-Z_, ]* = ')] == ["bot/delivery/outbox.py"]

@@ -16,9 +16,6 @@ IP_TOPICS: tuple[str, ...] = (
 )
 SMALLTALK = "smalltalk"
 OUT_OF_SCOPE = "out_of_scope"
-# The answering engine's decisions (events.decision): answer, offer choices, or fall back.
-ANSWER, CLARIFY, FALLBACK = "answer", "clarify", "fallback"
-DECISIONS: tuple[str, ...] = (ANSWER, CLARIFY, FALLBACK)
 TOPICS: tuple[str, ...] = IP_TOPICS + (SMALLTALK,)
 # IP verbs that typo repair may write besides the domain words of knowledge/synonyms.yaml (商标主册 → 注册).
 IP_VERBS: tuple[str, ...] = ("注册", "申请", "登记")

@@ -27,7 +27,7 @@ from bot.common.vocab import OUT_OF_SCOPE
 from bot.delivery.outbox import PENDING, SENDING, SENT  # a notice's status, as a copy's
 
 if TYPE_CHECKING:  # bot.storage.store imports this module for its migrations: no Engine import at run time
-    from bot.answering.engine import Handoff
+    from bot.answering.ports import Handoff
 
 migrations = Migrations("tickets")
 

@@ -24,8 +24,9 @@ from rapidfuzz import fuzz, process
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
+from bot.answering.ports import ANSWER, DECISIONS
 from bot.common.clock import SHANGHAI, local_date, parse_utc_iso, utc_iso
-from bot.common.vocab import ANSWER, DECISIONS, SMALLTALK
+from bot.common.vocab import SMALLTALK
 from bot.storage.events import ASKED
 
 UP, DOWN = "up", "down"

@@ -18,8 +18,8 @@ from telegram import (
 )
 from telegram.constants import InlineKeyboardButtonLimit, MessageLimit, ParseMode
 
-from bot.answering.engine import HANDOFF_INTENT, HANDOFF_PREFIX, TOPIC_PREFIX, Reply, handoff_intent
-from bot.common.vocab import ANSWER, IP_TOPICS, TOPIC_TITLES
+from bot.answering.ports import ANSWER, HANDOFF_INTENT, HANDOFF_PREFIX, TOPIC_PREFIX, Reply, handoff_intent
+from bot.common.vocab import IP_TOPICS, TOPIC_TITLES
 from bot.i18n.texts import text as interface_text  # `text` names the message text below
 from bot.stations.referrals import WHERE_PREFIX, WHERE_TOPIC_PREFIX
 

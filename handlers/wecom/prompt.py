@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.answering.engine import Reply
-from bot.common.vocab import ANSWER, SMALLTALK
+from bot.answering.ports import ANSWER, Reply
+from bot.common.vocab import SMALLTALK
 from bot.firms.onboarding import Option
 from bot.i18n.texts import text
 
