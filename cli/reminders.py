@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Mapping
 
 from bot.common.config import Settings
 from bot.common.env import PTB_TIMEDELTA, Env, set_default
@@ -42,7 +42,7 @@ def cmd_run_once(args: argparse.Namespace, settings: Settings) -> int:
         return 0
 
     async def deliver() -> int:
-        senders, closers = await _senders(Env.of(None), clock, settings)
+        senders, closers = await _senders(None, clock, settings)
         if not senders:
             print("no channel credentials in the environment: the copies wait for the running bots")
             return 0
@@ -62,11 +62,12 @@ def cmd_run_once(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _senders(
-    env: Env, clock, settings: Settings, transport: httpx.AsyncBaseTransport | None = None,
+    environ: Mapping[str, str] | None, clock, settings: Settings, transport: httpx.AsyncBaseTransport | None = None,
 ) -> tuple[dict[str, Sender], list]:
     """The senders whose credentials are set, and how to close them (`transport`: WeCom's, in tests)."""
     senders: dict[str, Sender] = {}
     closers = []
+    env = Env.of(environ)  # None: the process environment
     if env.telegram_token:
         from telegram import Bot
 
