@@ -8,7 +8,7 @@ from pathlib import Path
 from bot.common.clock import SHANGHAI, parse_utc_iso, utc_iso
 from bot.delivery.outbox import iso
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CODE = [p for folder in ("bot", "handlers", "cli") for p in (ROOT / folder).rglob("*.py")]
 
 

@@ -13,7 +13,7 @@ from bot.common.settings_handoff import Staff
 from bot.common.settings_reach import RateLimit
 from run_bot import main
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 # A bad value in each section (and at the top level), and the one line that names it.
 BAD_SECTIONS = [
