@@ -70,6 +70,13 @@ def test_bot_config_names_the_file(tmp_path: Path) -> None:
     assert load_settings(config, environ={"BOT_CONFIG": "/nowhere.yaml"}).stations.max_results == 5
 
 
+def test_values_are_converted_to_their_declared_field_type(tmp_path: Path) -> None:
+    config = tmp_path / "config.yaml"
+    config.write_text("matching:\n  answer_threshold: 50.5\n  max_choices: '4'\n", encoding="utf-8")
+    matching = load_settings(config, environ={}).matching
+    assert (matching.answer_threshold, matching.max_choices) == (50.5, 4)  # not cut to 50 as an int default
+
+
 def test_settings_built_in_code_have_every_section_at_its_default() -> None:
     settings = Settings(db_path=Path(":memory:"), knowledge_dir=Path("knowledge"))
     assert settings.reminders.send_hour == 9 and not settings.specialists.of("telegram")
