@@ -12,10 +12,9 @@ from bot.answering.engine import Engine
 from bot.app import check_knowledge
 from bot.common.clock import Clock, local_date
 from bot.common.config import Settings
+from bot.common.settings_handoff import Staff
 from bot.common.vocab import OUT_OF_SCOPE, TOPIC_TITLES
-from bot.firms.specialists import load_specialists
 from bot.handoff.desk import TICKET_COMMANDS, TicketDesk
-from bot.handoff.duty import Staff
 from bot.i18n.texts import text
 from bot.metrics.queries import Period, Summary, knowledge_gaps, summary, week_start
 from bot.metrics.report import gaps_text, summary_text
@@ -68,7 +67,7 @@ class SpecialistCommands:
 
     def __init__(self, engine: Engine, settings: Settings, clock: Clock, desk: TicketDesk) -> None:
         self.engine, self.settings, self.clock, self.desk = engine, settings, clock, desk
-        self.specialists = load_specialists(settings)
+        self.specialists = settings.specialists
 
     def allowed(self, channel: str, user_id: str, name: str) -> bool:
         """True for a configured specialist; a refusal is logged with the user's pseudonym."""

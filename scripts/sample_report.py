@@ -19,8 +19,9 @@ sys.path.insert(0, str(ROOT))
 from bench.seed_events import seed  # noqa: E402
 from bot.app import open_db  # noqa: E402
 from bot.common.clock import SHANGHAI  # noqa: E402
+from bot.common.config import MetricsSettings  # noqa: E402
 from bot.metrics.charts import bar_chart_png, find_cjk_font, trend_chart_png  # noqa: E402
-from bot.metrics.queries import MetricsSettings, Period, weekly  # noqa: E402
+from bot.metrics.queries import Period, weekly  # noqa: E402
 from bot.metrics.report import collect, topic_label, write_report  # noqa: E402
 
 PERIOD = Period(date(2026, 10, 5), date(2026, 11, 29))

@@ -37,7 +37,7 @@ from bot.answering.ports import (
     in_reply_script,
 )
 from bot.answering.replies import Replies
-from bot.common.clock import Clock
+from bot.common.clock import Clock, parse_utc_iso
 from bot.common.config import Settings
 from bot.common.typed import without_surrogates
 from bot.common.vocab import (
@@ -61,7 +61,6 @@ from bot.stations.directory import (
     Directory,
     Ranked,
     nearest,
-    station_settings,
     stations_of,
     valid_coordinates,
 )
@@ -112,7 +111,6 @@ class Engine:
         self.clock = clock
         self.db = db
         self.events = EventLog(db, salts(db))
-        self.station_settings = station_settings(settings)
         self.conversations = Conversations(timedelta(minutes=settings.context_ttl_minutes))
         self.desk: HandoffDesk | None = None  # without one, a handoff is refused politely
         self.load(kb)
@@ -217,7 +215,7 @@ class Engine:
             return Reply(FALLBACK, SERVICE_STATION, None, 0.0, text("stations_bad_location", lang), language=lang)
         request = location_request(topic, message.county, lang)
         ranked = nearest(self.stations, lat, lon, station_types=request.station_types,
-                         limit=self.station_settings.max_results)
+                         limit=self.settings.stations.max_results)
         if not ranked and request.county:  # no station has a position (the sample directory): the profile's county
             lead = text("stations_by_profile_county", lang, county=request.county)
             by_county = replace(request, via=VIA_QUESTION)
@@ -476,7 +474,7 @@ class Engine:
         """List the stations for `request`, record the request and one `referral` event per station shown;
         `related` (an entry the question also matches) is offered as a choice; `lead` opens the reply."""
         if ranked is None:
-            ranked = request.rank(self.stations, self.station_settings.max_results)
+            ranked = request.rank(self.stations, self.settings.stations.max_results)
         handoff = offers_handoff(ranked)
         choices: tuple[Choice, ...] = (self.replies.choice(related, lang),) if related else ()
         if handoff:
@@ -537,7 +535,7 @@ class Engine:
         entry = self.kb.entries.get(row["intent"] or "") if row else None
         if row is None or entry is None:
             return None
-        return Turn(datetime.fromisoformat(row["time"]), event_id, ANSWER, entry.title, entry,
+        return Turn(parse_utc_iso(row["time"]), event_id, ANSWER, entry.title, entry,
                      guesses=(Candidate(entry, 100.0),))
 
     def _handoff(self, message: Message, user: str, now: datetime, lang: str, about: int | None = None) -> Reply:

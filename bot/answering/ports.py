@@ -12,6 +12,7 @@ from bot.common.typed import without_surrogates
 from bot.language.normalize import TRADITIONAL, to_traditional
 
 ANSWER, CLARIFY, FALLBACK = "answer", "clarify", "fallback"  # a Reply's decision
+DECISIONS = (ANSWER, CLARIFY, FALLBACK)  # as events.decision stores them (bot/metrics reads them)
 HANDOFF_INTENT = "handoff"
 HANDOFF_PREFIX = "handoff:"  # handoff:<event id>: hand off the question of that (rated) reply
 TOPIC_PREFIX = "topic:"  # topic:<topic>: a choice that opens the topic's menu

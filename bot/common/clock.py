@@ -49,6 +49,17 @@ def simulated_sleep(clock: ManualClock) -> Callable[[float], Awaitable[None]]:
     return sleep
 
 
+def utc_iso(moment: datetime, timespec: str = "seconds") -> str:
+    """How every table stores a time: UTC ISO-8601 to the second (the outbox: to the millisecond),
+    so stored times sort and compare as text."""
+    return moment.astimezone(UTC).isoformat(timespec=timespec)
+
+
+def parse_utc_iso(text: str) -> datetime:
+    """A time stored by `utc_iso`, back as an aware datetime."""
+    return datetime.fromisoformat(text)
+
+
 def local_date(moment: datetime):
     """The Asia/Shanghai calendar date of an aware datetime."""
     return moment.astimezone(SHANGHAI).date()

@@ -123,3 +123,7 @@ def industry_in_text(text: str) -> str | None:
         if any(word in text for word in words):
             return industry
     return None
+
+# A firm's own deadlines (bot/reach/deadlines.py; config.yaml reminders.deadline_months_before).
+TRADEMARK, PATENT_FEE, PLEDGE_LOAN = "trademark", "patent_fee", "pledge_loan"
+DEADLINE_KINDS: tuple[str, ...] = (TRADEMARK, PATENT_FEE, PLEDGE_LOAN)

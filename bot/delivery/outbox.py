@@ -18,12 +18,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Iterable, Sequence
 
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
+from bot.common.clock import parse_utc_iso, utc_iso
 from bot.common.schedule import ONCE, RECURRENCES, When, occurrence
 from bot.storage.rows import insert_row
 
@@ -140,12 +141,8 @@ def forget_copies(db: Database, firm: str, user: str) -> None:
 
 
 def iso(moment: datetime) -> str:
-    """UTC ISO-8601 with microseconds dropped below the millisecond (sortable as text)."""
-    return moment.astimezone(UTC).isoformat(timespec="milliseconds")
-
-
-def parse_iso(value: str) -> datetime:
-    return datetime.fromisoformat(value)
+    """The outbox's time format: UTC ISO-8601 to the millisecond (sortable as text)."""
+    return utc_iso(moment, "milliseconds")
 
 
 @dataclass(frozen=True)
@@ -243,7 +240,7 @@ class Broadcast:
             kind=row["kind"],
             status=row["status"],
             text=row["text"],
-            scheduled_for=parse_iso(row["scheduled_for"]),
+            scheduled_for=parse_utc_iso(row["scheduled_for"]),
             recurrence=row["recurrence"] or ONCE,
             topic=row["topic"],
             audience=Audience.from_json(row["audience"]),
@@ -343,7 +340,7 @@ class Outbox:
         id of the broadcast that now carries the copies (a new run row for a recurring one), or None if
         another process fired it first or it is no longer scheduled."""
         row = self.db.table("broadcasts").get(broadcast_id)
-        if row["status"] != SCHEDULED or parse_iso(row["scheduled_for"]) > now:
+        if row["status"] != SCHEDULED or parse_utc_iso(row["scheduled_for"]) > now:
             return None
         with self.db.atomic():
             if row["recurrence"] == ONCE:
@@ -366,7 +363,7 @@ class Outbox:
     def _next_run(self, row: dict[str, Any], now: datetime) -> tuple[bool, int]:
         """Advance a recurring broadcast past `now` (missed runs are sent once, not each) and write
         this run as its own broadcast row. Inside the caller's transaction."""
-        first, runs = parse_iso(row["first_run"]), row["runs"]
+        first, runs = parse_utc_iso(row["first_run"]), row["runs"]
         number = runs + 1
         while occurrence(first, row["recurrence"], number) <= now:
             number += 1

@@ -6,11 +6,12 @@ only in `firms.chat_id`, for delivery.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
+from bot.common.clock import utc_iso
 from bot.common.vocab import IP_TOPICS
 
 migrations = Migrations("profiles")
@@ -56,10 +57,6 @@ class Firm:
     updated: str
 
 
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat(timespec="seconds")
-
-
 class Profiles:
     """Read and change firm profiles and subscriptions in the bot's database."""
 
@@ -79,7 +76,7 @@ class Profiles:
 
         An existing profile gets the current chat id and is marked active again.
         """
-        stamp = _iso(now)
+        stamp = utc_iso(now)
         with self.db.atomic():
             created = self.db.execute(
                 "insert or ignore into firms"
@@ -107,7 +104,7 @@ class Profiles:
         with self.db.atomic():
             self.db.execute(
                 f"update firms set {assignments}, updated = ? where user = ?",
-                [*fields.values(), _iso(now), user],
+                [*fields.values(), utc_iso(now), user],
             )
         return self.get(user)
 
@@ -124,7 +121,7 @@ class Profiles:
         with self.db.atomic():
             self.db.execute(
                 "insert or ignore into subscriptions (user, topic, consented_at) values (?, ?, ?)",
-                [user, topic, _iso(now)],
+                [user, topic, utc_iso(now)],
             )
 
     def unsubscribe(self, user: str, topic: str) -> None:

@@ -1,7 +1,7 @@
 """The specialists' desk: the Engine's handoff port and what each side can do with a ticket.
 
 Channel-agnostic. The Engine calls `open` (synchronously) when a firm asks for a person; the ticket is
-offered to the specialists on duty (bot/handoff/duty.py). Firms and specialists act through the methods below,
+offered to the specialists on duty (settings.handoff). Firms and specialists act through the methods below,
 which change the ticket atomically and queue notices for the other side (bot/handoff/tickets.py); each channel
 process delivers the notices addressed to it through its delivery service, like broadcasts' copies
 (bot/handoff/notices.py), right after an update and in the service's periodic tick, which also offers
@@ -23,9 +23,9 @@ from bot.answering.engine import Engine
 from bot.answering.ports import Handoff
 from bot.common.clock import Clock, local_date
 from bot.common.config import Settings
+from bot.common.settings_handoff import HandoffSettings, Staff
 from bot.common.vocab import CITY, TOPIC_TITLES
 from bot.handoff.drafting import write_draft
-from bot.handoff.duty import HandoffSettings, Staff, handoff_settings
 from bot.handoff.tickets import (
     ANSWER,
     CLAIMED_NOTICE,
@@ -72,7 +72,7 @@ class TicketDesk:
     def __init__(self, engine: Engine, settings: Settings, clock: Clock, config: HandoffSettings | None = None) -> None:
         self.engine, self.clock = engine, clock
         self.db = engine.db
-        self.config = config or handoff_settings(settings)
+        self.config = config or settings.handoff
         self.knowledge_dir = settings.knowledge_dir
         self.tickets = Tickets(engine.db)
         seal_addresses(engine.db, engine.events.seal)  # a database of an earlier version kept raw chat ids

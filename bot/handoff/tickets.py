@@ -16,15 +16,17 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Callable, Sequence
 
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
+from bot.common.clock import parse_utc_iso, utc_iso
 from bot.common.typed import fits_row_id, without_surrogates
 from bot.common.vocab import OUT_OF_SCOPE
-from bot.delivery.outbox import Outbox
+from bot.delivery.outbox import PENDING, SENDING, SENT, Outbox  # a notice's status is its copy's
+from bot.storage.rows import insert_row
 
 if TYPE_CHECKING:  # bot.storage.store imports this module for its migrations: no Engine import at run time
     from bot.answering.ports import Handoff
@@ -43,7 +45,6 @@ CLAIMED_NOTICE, ANSWER, CLOSED_NOTICE = "claimed", "answer", "closed"
 UNREACHABLE = "unreachable"  # to the claimer: a message could not reach the firm
 OFFERS = (OFFER, ESCALATED)
 
-PENDING, SENDING, SENT, FAILED, BLOCKED = "pending", "sending", "sent", "failed", "blocked"
 NOTICE_COPY = "ticket_notice"  # the outbox kind of a notice's copy
 
 
@@ -154,12 +155,8 @@ def seal_addresses(db: Database, seal: Callable[[str], str]) -> None:
         db.execute("alter table tickets drop column chat_id")
 
 
-def iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat(timespec="seconds")
-
-
 def _time(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
+    return parse_utc_iso(value) if value else None
 
 
 @dataclass(frozen=True)
@@ -250,7 +247,7 @@ class Tickets:
             for c in handoff.guesses
         ]
         row = {
-            "created": iso(handoff.time), "user": handoff.user, "channel": handoff.channel,
+            "created": utc_iso(handoff.time), "user": handoff.user, "channel": handoff.channel,
             "address": address, "language": handoff.language, "question": handoff.question,
             "county": handoff.county, "topic": best.topic if best else OUT_OF_SCOPE,
             "guesses": json.dumps(guesses, ensure_ascii=False),
@@ -300,7 +297,7 @@ class Tickets:
         (channel, chat id), at most once per kind: False when another process already did."""
         column = "escalated_at" if kind == ESCALATED else "offered_at"
         with self.db.atomic():
-            if not self._update(ticket_id, f"{column} = ?", f"status = ? and {column} is null", [iso(now), OPEN]):
+            if not self._update(ticket_id, f"{column} = ?", f"status = ? and {column} is null", [utc_iso(now), OPEN]):
                 return False
             for channel, chat_id in staff:
                 self.notify(ticket_id, channel, chat_id, SPECIALIST, kind, now)
@@ -309,17 +306,17 @@ class Tickets:
     def claim(self, ticket_id: int, staff_key: str, now: datetime) -> bool:
         """Claim an open ticket; False when someone else was first (or it is not open)."""
         return self._update(ticket_id, "status = ?, claimed_by = ?, claimed_at = ?", "status = ?",
-                            [CLAIMED, staff_key, iso(now), OPEN])
+                            [CLAIMED, staff_key, utc_iso(now), OPEN])
 
     def answered(self, ticket_id: int, now: datetime) -> None:
         """The claimer answered: status answered, the first response time kept from the first answer."""
         self._update(ticket_id, "status = ?, first_response_at = coalesce(first_response_at, ?)",
-                     "status in (?, ?)", [ANSWERED, iso(now), CLAIMED, ANSWERED])
+                     "status in (?, ?)", [ANSWERED, utc_iso(now), CLAIMED, ANSWERED])
 
     def close(self, ticket_id: int, by: str, now: datetime) -> bool:
         """Close a ticket that is not closed yet; False if it already was."""
         return self._update(ticket_id, "status = ?, closed_at = ?, closed_by = ?", "status != ?",
-                            [CLOSED, iso(now), by, CLOSED])
+                            [CLOSED, utc_iso(now), by, CLOSED])
 
     # ---- messages ---------------------------------------------------------------------------
 
@@ -327,7 +324,7 @@ class Tickets:
         """Keep one message of the conversation (an answer, a follow-up)."""
         with self.db.atomic():
             self.db.table("ticket_messages").insert(
-                {"ticket_id": ticket_id, "time": iso(now), "author": author, "actor": actor,
+                {"ticket_id": ticket_id, "time": utc_iso(now), "author": author, "actor": actor,
                  "text": without_surrogates(text)}
             )
 
@@ -342,7 +339,7 @@ class Tickets:
         """Queue one notice, with its outbox copy, for delivery by `channel`."""
         with self.db.atomic():
             notice_id = self.db["ticket_notices"].insert({
-                "ticket_id": ticket_id, "created": iso(now), "channel": channel, "chat_id": chat_id,
+                "ticket_id": ticket_id, "created": utc_iso(now), "channel": channel, "chat_id": chat_id,
                 "role": role, "kind": kind, "body": body and without_surrogates(body), "status": PENDING, "attempts": 0,
             }).last_pk
             Outbox(self.db).enqueue(NOTICE_COPY, notice_id, channel, chat_id, now)
@@ -363,7 +360,7 @@ class Tickets:
         """Record a delivery's outcome (pending again: a retry is due later; sent, failed or blocked)."""
         self.db.execute(
             "update ticket_notices set status = ?, attempts = ?, sent_at = ?, message_id = coalesce(?, message_id)"
-            " where id = ?", [status, attempts, iso(now) if status == SENT else None, message_id, notice_id],
+            " where id = ?", [status, attempts, utc_iso(now) if status == SENT else None, message_id, notice_id],
         )
 
     def offer_messages(self, ticket_id: int, channel: str, chat_id: str) -> list[str]:

@@ -9,12 +9,13 @@ from __future__ import annotations
 import json
 from collections import Counter
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import date
 from statistics import median
 from typing import Iterable
 
 from sqlite_utils import Database
 
+from bot.common.clock import parse_utc_iso
 from bot.metrics.queries import Gap, Period
 
 MINUTE = 60.0
@@ -48,7 +49,7 @@ class TicketFigures:
 def _minutes(start: str, end: str | None) -> float | None:
     if not end:
         return None
-    return (datetime.fromisoformat(end) - datetime.fromisoformat(start)).total_seconds() / MINUTE
+    return (parse_utc_iso(end) - parse_utc_iso(start)).total_seconds() / MINUTE
 
 
 def _median(values: Iterable[float | None]) -> float | None:

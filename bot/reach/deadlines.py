@@ -14,18 +14,17 @@ from typing import Mapping, Sequence
 
 from sqlite_utils import Database
 
-from bot.common.clock import local_date
+from bot.common.clock import local_date, parse_utc_iso
 from bot.common.schedule import BadTime, When, add_months, at_local, parse_date
 from bot.common.typed import fits_row_id, without_surrogates
-from bot.delivery.outbox import DEADLINE, FOOTER_DEADLINES, Audience, Outbox, iso, parse_iso
+from bot.common.vocab import PATENT_FEE, PLEDGE_LOAN, TRADEMARK
+from bot.delivery.outbox import DEADLINE, FOOTER_DEADLINES, Audience, Outbox, iso
 from bot.i18n.texts import text
 from bot.knowledge.facts import FactBook
 from bot.storage.rows import insert_row
 
 log = logging.getLogger(__name__)
 
-TRADEMARK, PATENT_FEE, PLEDGE_LOAN = "trademark", "patent_fee", "pledge_loan"
-KINDS = (TRADEMARK, PATENT_FEE, PLEDGE_LOAN)
 KIND_TOPICS = {TRADEMARK: "trademark", PATENT_FEE: "patent", PLEDGE_LOAN: "pledge_financing"}
 # What a firm may type for each kind.
 KIND_WORDS = {
@@ -98,7 +97,7 @@ class Deadline:
             row["kind"],
             date.fromisoformat(row["due"]),
             row["label"] or "",
-            parse_iso(row["next_at"]) if row["next_at"] else None,
+            parse_utc_iso(row["next_at"]) if row["next_at"] else None,
         )
 
 

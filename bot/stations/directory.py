@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
-from bot.common.config import ConfigError, Settings
+from bot.common.config import MAX_STATION_RESULTS
 from bot.common.vocab import (
     CITY,
     COUNTIES,
@@ -22,7 +22,6 @@ from bot.knowledge.base import KnowledgeBase, Problem, read_yaml, valid_id
 
 STATIONS_FILE = "stations.yaml"
 EXTRA_KEY = "stations"  # where the loaded Directory lives in KnowledgeBase.extras
-MAX_RESULTS = 3
 EARTH_RADIUS_KM = 6371.0088
 CONTACT_FIELDS = ("address", "phone", "hours")
 _REQUIRED = ("id", "name", "type", "county", "sample")
@@ -107,25 +106,6 @@ def _park_aliases(station: Station) -> tuple[str, ...]:
 def stations_of(kb: KnowledgeBase) -> Directory:
     """The directory loaded with `kb` (empty when the knowledge base has no stations file)."""
     return kb.extras.get(EXTRA_KEY) or Directory()
-
-
-# ---- settings ----------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class StationSettings:
-    max_results: int = MAX_RESULTS
-
-
-def station_settings(settings: Settings) -> StationSettings:
-    """The `stations:` block of config.yaml."""
-    raw = settings.section("stations")
-    unknown = set(raw) - set(StationSettings.__dataclass_fields__)
-    if unknown:
-        raise ConfigError(f"config: unknown stations settings {sorted(unknown)}")
-    value = raw.get("max_results", MAX_RESULTS)
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 10:
-        raise ConfigError("config: stations.max_results must be a whole number from 1 to 10")
-    return StationSettings(max_results=value)
 
 
 # ---- reading and checking ----------------------------------------------------------------------
@@ -300,7 +280,7 @@ def rank(
     county: str | None = None,
     industry: str | None = None,
     park: str | None = None,
-    limit: int = MAX_RESULTS,
+    limit: int = MAX_STATION_RESULTS,
 ) -> list[Ranked]:
     """At most `limit` stations: same county first, then park and industry fit, then city-level.
 
@@ -364,7 +344,7 @@ def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 def nearest(
     directory: Directory, lat: float, lon: float, *,
-    station_types: tuple[str, ...] = (), limit: int = MAX_RESULTS,
+    station_types: tuple[str, ...] = (), limit: int = MAX_STATION_RESULTS,
 ) -> list[Ranked]:
     """The `limit` stations closest to (lat, lon); stations without coordinates are skipped."""
     if not valid_coordinates(lat, lon):

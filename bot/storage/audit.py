@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
+from bot.common.clock import utc_iso
 from bot.storage.rows import insert_row
 
 migrations = Migrations("audit")
@@ -32,7 +33,7 @@ def record_audit(
 ) -> int:
     """Write one audit row (time in UTC; `actor` is the specialist's id on `channel`) and return its id."""
     row = {
-        "time": time.astimezone(UTC).isoformat(timespec="seconds"),
+        "time": utc_iso(time),
         "channel": channel,
         "actor": actor,
         "action": action,

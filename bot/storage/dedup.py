@@ -6,12 +6,12 @@ firm's pseudonym) so that /forget removes the firm's deliveries and the replies 
 """
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
-from bot.common.clock import Clock
+from bot.common.clock import Clock, utc_iso
 
 migrations = Migrations("dedup")
 
@@ -62,4 +62,4 @@ class SeenDeliveries:
 
     @staticmethod
     def _stamp(moment: datetime) -> str:
-        return moment.astimezone(UTC).isoformat(timespec="seconds")
+        return utc_iso(moment)

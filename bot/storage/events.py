@@ -6,13 +6,14 @@ import binascii
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESSIV
 from sqlite_utils import Database
 
+from bot.common.clock import utc_iso
 from bot.storage.rows import insert_row
 
 INTERNAL_CHANNELS = frozenset({"cli", "test"})
@@ -25,9 +26,6 @@ def forget_events(db: Database, firm: str, user: str) -> None:
     as written (an eraser, bot/storage/privacy.py; listed last, as other erasers find rows by `user`)."""
     db.execute("update events set detail = null where user = ? and kind = 'question'", [user])
     db.execute("update events set user = null, question = null where user = ?", [user])
-
-
-SALT_ENV = "BOT_SALT"
 
 
 def salt_id(secret: str) -> str:
@@ -130,7 +128,7 @@ class EventLog:
         """Write one event (time stored in UTC) and return its id."""
         row = {
             "kind": kind,
-            "time": time.astimezone(UTC).isoformat(timespec="seconds"),
+            "time": utc_iso(time),
             "channel": channel,
             "user": user,
             "internal": int(internal or channel in INTERNAL_CHANNELS),
