@@ -128,9 +128,9 @@ def _deadlines(db: Database) -> None:
 @migrations(name="004_outbox_kinds")
 def _kinds(db: Database) -> None:
     """Copies of other kinds than broadcasts (ticket notices): `kind`, and `ref` to the kind's own row."""
-    db["outbox"].add_column("kind", str, not_null_default=COPY)
-    db["outbox"].add_column("ref", int)
-    db["outbox"].create_index(["kind", "ref"])
+    db.table("outbox").add_column("kind", str, not_null_default=COPY)
+    db.table("outbox").add_column("ref", int)
+    db.table("outbox").create_index(["kind", "ref"])
 
 
 def forget_copies(db: Database, firm: str, user: str) -> None:
@@ -316,10 +316,10 @@ class Outbox:
     def enqueue(self, kind: str, ref: int, channel: str, chat_id: str, now: datetime) -> int:
         """A pending copy of another kind than a broadcast (`ref`: its row in the kind's own table), sent
         by the dispatcher that has the kind registered. Inside the caller's transaction, if any."""
-        return self.db["outbox"].insert(
-            {"kind": kind, "ref": ref, "channel": channel, "chat_id": chat_id, "status": PENDING, "attempts": 0,
-             "repeated": 0, "created": iso(now), "next_attempt": iso(now)}
-        ).last_pk
+        return insert_row(self.db.table("outbox"), {
+            "kind": kind, "ref": ref, "channel": channel, "chat_id": chat_id, "status": PENDING, "attempts": 0,
+            "repeated": 0, "created": iso(now), "next_attempt": iso(now),
+        })
 
     def drop(self, kind: str, refs: Sequence[int]) -> None:
         """Delete the copies of these rows of a kind (their rows are being erased)."""

@@ -338,10 +338,10 @@ class Tickets:
                body: str | None = None) -> None:
         """Queue one notice, with its outbox copy, for delivery by `channel`."""
         with self.db.atomic():
-            notice_id = self.db["ticket_notices"].insert({
+            notice_id = insert_row(self.db.table("ticket_notices"), {
                 "ticket_id": ticket_id, "created": utc_iso(now), "channel": channel, "chat_id": chat_id,
                 "role": role, "kind": kind, "body": body and without_surrogates(body), "status": PENDING, "attempts": 0,
-            }).last_pk
+            })
             Outbox(self.db).enqueue(NOTICE_COPY, notice_id, channel, chat_id, now)
 
     def offered_to(self, ticket_id: int) -> list[tuple[str, str]]:
