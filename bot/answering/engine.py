@@ -30,11 +30,10 @@ from bot.common.vocab import (
     IP_TOPICS,
     OUT_OF_SCOPE,
     SMALLTALK,
-    TOPIC_TITLES,
     canonical_county,
     county_in_text,
 )
-from bot.i18n.texts import text
+from bot.i18n.texts import text, title
 from bot.knowledge.base import Entry, KnowledgeBase
 from bot.knowledge.menus import GROUP_PREFIX, group_entries, groups_of, topic_groups
 from bot.language.normalize import (
@@ -562,9 +561,7 @@ class Engine:
     @staticmethod
     def _top_menu(lang: str) -> tuple[Choice, ...]:
         """Every IP topic, then the handoff: what a firm can ask about."""
-        menu = tuple(
-            Choice(TOPIC_PREFIX + t, t, TOPIC_TITLES[t][1 if lang == "en" else 0]) for t in IP_TOPICS
-        )
+        menu = tuple(Choice(TOPIC_PREFIX + t, t, title("topic", t, lang)) for t in IP_TOPICS)
         return menu + (Choice(HANDOFF_INTENT, OUT_OF_SCOPE, text("handoff_choice", lang)),)
 
     def _fallback(self, lang: str) -> Reply:
@@ -590,8 +587,8 @@ class Engine:
         if group is None:
             return self._fallback(lang)
         entries = tuple(self._choice(e, lang) for e in group_entries(self.kb, group_id))
-        back = Choice(TOPIC_PREFIX + group.topic, group.topic, text("back_to_topic", lang,
-                                                                     topic=TOPIC_TITLES[group.topic][lang == "en"]))
+        back = Choice(TOPIC_PREFIX + group.topic, group.topic,
+                      text("back_to_topic", lang, topic=title("topic", group.topic, lang)))
         return Reply(CLARIFY, group.topic, GROUP_PREFIX + group_id, 0.0, text("topic_menu", lang),
                      (*entries, back), language=lang)
 

@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 TRADEMARK, PATENT_FEE, PLEDGE_LOAN = "trademark", "patent_fee", "pledge_loan"
 KINDS = (TRADEMARK, PATENT_FEE, PLEDGE_LOAN)
 KIND_TOPICS = {TRADEMARK: "trademark", PATENT_FEE: "patent", PLEDGE_LOAN: "pledge_financing"}
+KIND_TEXTS = {TRADEMARK: "dl_kind_trademark", PATENT_FEE: "dl_kind_patent_fee", PLEDGE_LOAN: "dl_kind_pledge_loan"}
 # What a firm may type for each kind.
 KIND_WORDS = {
     "trademark": TRADEMARK,
