@@ -106,7 +106,7 @@ class Run:
 def run_writer(run: Run, channel: str, ready: Barrier, results: Queue) -> None:
     """One writer process: the Engine with the ticket desk, answering messages until time is up."""
     configure(run.deferred, run.synchronous)
-    from bot.answering.engine import Message
+    from bot.answering.ports import Message
     from bot.app import create_engine
     from bot.common.clock import SystemClock
     from bot.handoff.desk import attach_desk

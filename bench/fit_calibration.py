@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import numpy as np
 
 from bot.answering.calibration import FEATURES, Ranking, folds, probability
-from bot.answering.engine import ANSWER, FALLBACK, HANDOFF_INTENT, Engine, Message
+from bot.answering.engine import Engine
 from bot.answering.evaluate import (
     METRICS,
     Outcome,
@@ -33,6 +33,7 @@ from bot.answering.evaluate import (
     read_questions,
     render_answers,
 )
+from bot.answering.ports import ANSWER, FALLBACK, HANDOFF_INTENT, Message
 from bot.app import load_knowledge, open_db
 from bot.common.clock import SystemClock
 from bot.common.config import load_settings
@@ -49,7 +50,7 @@ def rows_of(engine: Engine, questions: list[Question], day: date) -> list[Ranked
         for earlier in question.context:
             engine.handle(Message("test", user, earlier))
         analysis = engine.kb.normalizer.analyze(question.text)
-        decided = engine._decide(analysis, engine._context(engine.events.user("test", user), engine.clock.now()))
+        decided = engine._decide(analysis, engine.conversations.context(engine.events.user("test", user), engine.clock.now()))
         reply = engine.handle(Message("test", user, question.text))
         candidates = decided.candidates
         if reply.intent and is_where_intent(reply.intent) or reply.intent == HANDOFF_INTENT:

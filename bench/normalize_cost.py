@@ -16,8 +16,9 @@ from typing import Callable
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.answering.engine import Engine, Message  # noqa: E402
+from bot.answering.engine import Engine  # noqa: E402
 from bot.answering.evaluate import percentile, read_questions  # noqa: E402
+from bot.answering.ports import Message
 from bot.app import load_knowledge, open_db  # noqa: E402
 from bot.common.clock import SystemClock  # noqa: E402
 from bot.common.config import load_settings  # noqa: E402

@@ -27,7 +27,8 @@ sys.path.insert(0, str(ROOT))
 from telegram import Update  # noqa: E402
 from telegram.ext import Application  # noqa: E402
 
-from bot.answering.engine import Engine, Message  # noqa: E402
+from bot.answering.engine import Engine  # noqa: E402
+from bot.answering.ports import Message
 from bot.app import load_knowledge, open_db  # noqa: E402
 from bot.common.clock import SystemClock  # noqa: E402
 from bot.common.config import Settings, load_settings  # noqa: E402

@@ -25,8 +25,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from rapidfuzz import fuzz, process
 
-from bot.answering.engine import ANSWER, CLARIFY, FALLBACK, Engine, Message
+from bot.answering.engine import Engine
 from bot.answering.evaluate import Outcome, _figures, objective, read_questions
+from bot.answering.ports import ANSWER, CLARIFY, FALLBACK, Message
 from bot.app import load_knowledge, open_db
 from bot.common.clock import SystemClock
 from bot.common.config import load_settings
@@ -55,11 +56,11 @@ def ranked_questions(engine: Engine, questions):
         now = engine.clock.now()
         uid = engine.events.user("test", user)
         analysis = engine.kb.normalizer.analyze(question.text)
-        decided = engine._decide(analysis, engine._context(uid, now))
+        decided = engine._decide(analysis, engine.conversations.context(uid, now))
         cands = decided.candidates
         rows.append((question, decided, cands[0] if cands else None,
                      cands[0].score if cands else 0.0, cands[1].score if len(cands) > 1 else 0.0))
-        engine._turns.pop(uid, None)
+        engine.conversations.forget(uid)
     return rows
 
 

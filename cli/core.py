@@ -7,7 +7,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from bot.answering.engine import Message, Reply
+from bot.answering.ports import Message, Reply
 from bot.common.clock import SystemClock, local_date
 from bot.common.config import PROJECT_ROOT, Settings
 

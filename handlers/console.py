@@ -7,7 +7,8 @@ from __future__ import annotations
 import getpass
 from typing import Iterable, Iterator, TextIO
 
-from bot.answering.engine import FALLBACK, Engine, Message, Reply
+from bot.answering.engine import Engine
+from bot.answering.ports import FALLBACK, Message, Reply
 from bot.app import forget
 from bot.common.vocab import OUT_OF_SCOPE
 from bot.i18n.texts import text

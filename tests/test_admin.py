@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.answering.engine import Message
+from bot.answering.ports import Message
 from bot.common.config import ConfigError, load_settings
 from bot.firms.specialists import load_specialists
 from bot.handoff.desk import attach_desk

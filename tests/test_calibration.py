@@ -7,8 +7,9 @@ import numpy as np
 import pytest
 
 from bot.answering.calibration import Ranking, fit, folds, out_of_fold, probability
-from bot.answering.engine import Engine, Message
+from bot.answering.engine import Engine
 from bot.answering.evaluate import Outcome, Question, RankedRow, fitted, k_fold, outcomes
+from bot.answering.ports import Message
 
 
 def ranking(top: float, lead: float = 20, coverage: float = 1.0, tokens: int = 4) -> Ranking:

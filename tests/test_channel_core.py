@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.answering.engine import Engine, Message
+from bot.answering.engine import Engine
+from bot.answering.ports import Message
 from bot.app import forget_firm
 from bot.common.clock import ManualClock
 from bot.common.config import ConfigError, load_settings

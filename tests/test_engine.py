@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.answering.engine import Engine, Message
+from bot.answering.engine import Engine
+from bot.answering.ports import Message
 from bot.app import load_knowledge
 from bot.common.clock import ManualClock
 from bot.handoff.desk import attach_desk
@@ -259,13 +260,13 @@ def test_long_rambling_questions_get_eased_thresholds(fixture_kb, settings, fres
 
 
 def test_expired_conversations_are_forgotten(engine: Engine, clock: ManualClock) -> None:
-    from bot.answering.engine import PRUNE_TURNS_EVERY
+    from bot.answering.context import PRUNE_TURNS_EVERY
 
     for number in range(PRUNE_TURNS_EVERY - 1):
         ask(engine, "商标注册要多久", user=f"old-{number}")
     clock.advance(timedelta(minutes=engine.settings.context_ttl_minutes + 1))
     ask(engine, "商标注册要多久", user="new")
-    assert len(engine._turns) == 1
+    assert len(engine.conversations) == 1
 
 
 def test_a_very_close_match_needs_no_ip_word(fixture_kb, settings, fresh_db, clock) -> None:

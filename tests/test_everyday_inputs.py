@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.answering.engine import Engine, Message, Reply
+from bot.answering.engine import Engine
+from bot.answering.ports import Message, Reply
 from bot.app import load_knowledge, open_db
 from bot.common.clock import ManualClock
 from bot.common.config import load_settings

@@ -30,6 +30,6 @@ def test_console_forget_leaves_no_trace_under_any_salt(engine: Engine, desk, fix
 
     pseudonyms = engine.events.every_user(CHANNEL, USER) + engine.events.every_firm(CHANNEL, USER)
     assert traces(engine.db, USER, pseudonyms, QUESTIONS) == []
-    assert not set(pseudonyms) & set(engine._turns)
+    assert not any(p in engine.conversations for p in pseudonyms)
     assert engine.db["events"].count_where("user = ?", [engine.events.user(CHANNEL, "bob")]) == 1
     assert engine.db["tickets"].count == 2  # anonymised: the counts stay

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from test_knowledge_base import real_engine, real_kb  # noqa: F401  (shared module fixtures)
 
-from bot.answering.engine import Engine, Message
+from bot.answering.engine import Engine
+from bot.answering.ports import Message
 
 REGISTRATION_FEE = "270元"
 UNVERIFIED = ("未能核实", "未覆盖", "could not be verified", "not yet covered")

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.answering.engine import Engine, Message
+from bot.answering.engine import Engine
+from bot.answering.ports import Message
 from bot.knowledge.base import KnowledgeBase
 from bot.language.normalize import clean, join_tokens, looks_english
 

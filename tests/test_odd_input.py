@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.answering.engine import HANDOFF_INTENT, MAX_QUESTION_CHARS, Engine, Message
+from bot.answering.engine import MAX_QUESTION_CHARS, Engine
+from bot.answering.ports import HANDOFF_INTENT, Message
 from bot.app import check_knowledge, load_knowledge
 from bot.common.config import load_settings
 from bot.handoff.desk import STAFF_LANGUAGE, TicketDesk

@@ -5,7 +5,8 @@ from __future__ import annotations
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from bot.answering.engine import ANSWER, CLARIFY, FALLBACK, MAX_QUESTION_CHARS, Engine, Message
+from bot.answering.engine import MAX_QUESTION_CHARS, Engine
+from bot.answering.ports import ANSWER, CLARIFY, FALLBACK, Message
 from bot.knowledge.base import KnowledgeBase
 from bot.language.normalize import clean
 

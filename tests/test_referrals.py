@@ -7,7 +7,8 @@ from dataclasses import replace
 
 import pytest
 
-from bot.answering.engine import Engine, Message
+from bot.answering.engine import Engine
+from bot.answering.ports import Message
 from bot.handoff.desk import attach_desk
 from bot.knowledge.base import KnowledgeBase
 from bot.language.normalize import clean

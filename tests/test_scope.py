@@ -6,7 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.answering.engine import Engine, Message
+from bot.answering.engine import Engine
+from bot.answering.ports import Message
 from bot.app import load_knowledge, open_db
 from bot.common.clock import ManualClock
 from bot.common.config import load_settings

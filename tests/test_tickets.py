@@ -10,7 +10,8 @@ import pytest
 import yaml
 from sqlite_utils import Database
 
-from bot.answering.engine import Engine, Message
+from bot.answering.engine import Engine
+from bot.answering.ports import Message
 from bot.app import ALL_MIGRATIONS, check_knowledge, forget_firm, load_knowledge, open_db
 from bot.common.clock import SHANGHAI
 from bot.common.config import ConfigError, load_settings

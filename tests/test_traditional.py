@@ -10,7 +10,8 @@ import pytest
 from settings_helper import write_settings
 from wecom_fake import FakeWeComAPI, WeComPeer, serve
 
-from bot.answering.engine import Engine, Message, Reply
+from bot.answering.engine import Engine
+from bot.answering.ports import Message, Reply
 from bot.app import open_db
 from bot.i18n.texts import text
 from bot.language.normalize import TRADITIONAL, chinese_script, to_traditional

@@ -36,7 +36,7 @@ async def test_wecom_forget_leaves_no_trace_under_any_salt(server, wecom_engine)
     peer, callback = server
     pseudonyms = await talk_then_forget(peer, wecom_engine)
     assert traces(wecom_engine.db, FIRM, pseudonyms, QUESTIONS, skip_tables=[DEDUP_TABLE]) == []
-    assert not set(pseudonyms) & set(wecom_engine._turns)
+    assert not any(p in wecom_engine.conversations for p in pseudonyms)
     assert wecom_engine.db["events"].count_where("user = ?", [wecom_engine.events.user("wecom", "firm_b")]) == 1
 
 

@@ -54,7 +54,7 @@ async def test_forget_leaves_no_trace_of_the_firm(server, engine) -> None:
     assert "删除" in done
     assert traces(engine, ["firm_a", pseudonym, *QUESTIONS]) == []
     assert "firm_a" not in callback.conversation._offers
-    assert pseudonym not in engine._turns
+    assert pseudonym not in engine.conversations
 
 
 @pytest.mark.asyncio

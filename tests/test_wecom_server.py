@@ -11,7 +11,8 @@ import pytest_asyncio
 from settings_helper import write_settings
 from wecom_fake import AGENT_ID, CORP_ID, ENCODING_AES_KEY, SECRET, FakeWeComAPI, WeComPeer, serve
 
-from bot.answering.engine import Engine, Message
+from bot.answering.engine import Engine
+from bot.answering.ports import Message
 from bot.app import open_db
 from bot.common.clock import ManualClock
 from handlers.wecom.config import WeComCredentials

@@ -2,15 +2,13 @@
 from __future__ import annotations
 
 import re
-from collections import deque
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from functools import wraps
-from typing import Callable, Protocol
 
 from sqlite_utils import Database
 
 from bot.answering.calibration import Ranking, probability
+from bot.answering.context import Conversations, Turn
 from bot.answering.matcher import Candidate, Matcher
 from bot.answering.policy import (
     ACK,
@@ -23,19 +21,33 @@ from bot.answering.policy import (
     OpeningPolicy,
     english_words,
 )
-from bot.common.clock import Clock, local_date
+from bot.answering.ports import (
+    ANSWER,
+    CLARIFY,
+    FALLBACK,
+    HANDOFF_INTENT,
+    HANDOFF_PREFIX,
+    TOPIC_PREFIX,
+    Choice,
+    Handoff,
+    HandoffDesk,
+    Message,
+    Reply,
+    in_reply_script,
+)
+from bot.answering.replies import Replies
+from bot.common.clock import Clock
 from bot.common.config import Settings
 from bot.common.typed import without_surrogates
 from bot.common.vocab import (
-    IP_TOPICS,
     OUT_OF_SCOPE,
     SMALLTALK,
     canonical_county,
     county_in_text,
 )
-from bot.i18n.texts import text, title
+from bot.i18n.texts import text
 from bot.knowledge.base import Entry, KnowledgeBase
-from bot.knowledge.menus import GROUP_PREFIX, group_entries, groups_of, topic_groups
+from bot.knowledge.menus import GROUP_PREFIX, groups_of
 from bot.language.normalize import (
     TRADITIONAL,
     Analysis,
@@ -43,9 +55,7 @@ from bot.language.normalize import (
     join_tokens,
     looks_english,
     to_simplified,
-    to_traditional,
 )
-from bot.language.question_dates import question_dates
 from bot.stations.directory import (
     Directory,
     Ranked,
@@ -71,115 +81,11 @@ from bot.stations.referrals import (
 from bot.storage.events import ASKED, INTERNAL_CHANNELS, EventLog
 from bot.storage.store import salts
 
-ANSWER, CLARIFY, FALLBACK = "answer", "clarify", "fallback"
 MAX_QUESTION_CHARS = 500
-HANDOFF_INTENT = "handoff"
-HANDOFF_PREFIX = "handoff:"  # handoff:<event id>: hand off the question of that (rated) reply
 _BARE_PLACE = re.compile(r"^\s*(?:我们?(?:公司|企业)?在|在|i am in|i'm in|in)\s*|[\s。.!！]+$", re.IGNORECASE)
-RECENT_TURNS = 10  # replies per user whose question a later 👎 → 留给专员 can still hand off
-HANDOFF_WORD = "转人工"  # an answer that mentions it offers the handoff choice
-TOPIC_PREFIX = "topic:"
-GREETING_ENTRY, HELP_ENTRY = "sm_greeting", "sm_help"  # small talk that ends with the topic menu
-ACK_INTENT = "ack"
-PRUNE_TURNS_EVERY = 1000  # remembered users between two sweeps of expired conversations
 OFF_TOPIC_SHARE = 0.15  # a question this much about another domain is not answered (车辆质押贷款)
 FOLLOW_UP_MAX_TOKENS = 4  # a follow-up is short …
 MARKED_FOLLOW_UP_MAX_TOKENS = 8  # … unless it opens with 那 / and / what about
-
-
-@dataclass(frozen=True)
-class Message:
-    """What a channel hands the Engine. `user_id` is raw; it is hashed before anything is stored."""
-
-    channel: str
-    user_id: str
-    text: str
-    language: str | None = None
-    county: str | None = None
-    now: datetime | None = None
-    internal: bool = False
-    industry: str | None = None
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "text", without_surrogates(self.text))
-
-
-@dataclass(frozen=True)
-class Choice:
-    intent: str
-    topic: str
-    title: str
-
-
-@dataclass(frozen=True)
-class Reply:
-    decision: str
-    topic: str
-    intent: str | None
-    score: float
-    text: str
-    choices: tuple[Choice, ...] = ()
-    station_types: tuple[str, ...] = ()
-    event_id: int | None = None
-    language: str = "zh"
-    confidence: float | None = None  # calibrated P(the top entry is right), when the matcher decided
-
-    def in_own_script(self) -> Reply:
-        """The reply as it leaves the Engine: text and choices in traditional characters for zh-hant."""
-        if self.language != TRADITIONAL:
-            return self
-        choices = tuple(replace(c, title=to_traditional(c.title)) for c in self.choices)
-        return replace(self, text=to_traditional(self.text), choices=choices)
-
-
-def _in_reply_script(method: Callable[..., Reply]) -> Callable[..., Reply]:
-    """An Engine method whose Reply leaves in the script of its language (the one place replies convert)."""
-    @wraps(method)
-    def converted(*args: object, **kwargs: object) -> Reply:
-        return method(*args, **kwargs).in_own_script()
-    return converted
-
-
-@dataclass(frozen=True)
-class Handoff:
-    """A question a firm leaves for a specialist, as the Engine hands it to the desk (bot/handoff/desk.py)."""
-
-    channel: str
-    user_id: str  # raw: the chat to answer in, which the desk keeps only sealed under the salt
-    user: str  # salted hash
-    question: str
-    county: str | None
-    language: str
-    guesses: tuple[Candidate, ...]  # the bot's best candidates for the question, best first
-    event_id: int  # the `handoff` event
-    reply_to: int | None  # the event of the reply that led to it
-    time: datetime
-    internal: bool
-
-
-class HandoffDesk(Protocol):
-    """Where handed-off questions go (the channels wire bot.handoff.desk.TicketDesk in as `Engine.desk`)."""
-
-    def open(self, handoff: Handoff) -> str:
-        """Keep the question for a specialist; return what to tell the firm."""
-        ...
-
-
-@dataclass
-class _Turn:
-    """What the Engine remembers of a user's last exchange (for follow-ups and handoff)."""
-
-    at: datetime
-    event_id: int
-    decision: str
-    question: str  # the question as the user means it (a follow-up with its context): a handoff's question
-    entry: Entry | None = None
-    tokens: tuple[str, ...] = ()  # the question as it was matched (follow-ups included)
-    guesses: tuple[Candidate, ...] = ()  # the best candidates of the reply, for a handoff
-    typed: str = ""  # what the user typed or picked, without context (the context of a follow-up)
-    where: StationRequest | None = None  # the stations asked for, when the reply listed (or could not list) them
-    language: str = "zh"
-    options: int = 0  # how many choices the reply offered (a number beyond them picks nothing)
 
 
 @dataclass
@@ -206,8 +112,7 @@ class Engine:
         self.db = db
         self.events = EventLog(db, salts(db))
         self.station_settings = station_settings(settings)
-        self._turns: dict[str, _Turn] = {}
-        self._recent: dict[str, deque[_Turn]] = {}  # the user's last few exchanges, latest last
+        self.conversations = Conversations(timedelta(minutes=settings.context_ttl_minutes))
         self.desk: HandoffDesk | None = None  # without one, a handoff is refused politely
         self.load(kb)
 
@@ -216,6 +121,7 @@ class Engine:
         matcher = Matcher(kb, self.settings.matching)
         opening = OpeningPolicy(kb.normalizer, _menu_targets(kb), english_words(kb.entries.values()))
         self.kb, self.matcher, self.opening = kb, matcher, opening
+        self.replies = Replies(kb, self.settings)
 
     @property
     def stations(self) -> Directory:
@@ -224,7 +130,7 @@ class Engine:
 
     # ---- public API -------------------------------------------------------------------------
 
-    @_in_reply_script
+    @in_reply_script
     def handle(self, message: Message) -> Reply:
         """Answer one free-text message."""
         now = message.now or self.clock.now()
@@ -240,7 +146,7 @@ class Engine:
         in_county = self._where_in_county(user, now, question)
         if in_county:
             return self._show_stations(message, user, now, lang, in_county, "question", analysis.key)
-        context = self._context(user, now)
+        context = self.conversations.context(user, now)
         request = self._station_request(message, analysis, question, context)
         decided = self._decide(analysis, context)
         other_parts = self._other_parts(decided)
@@ -250,7 +156,7 @@ class Engine:
             return self._show_stations(
                 message, user, now, lang, request, "question", analysis.key, related=self._related_entry(decided)
             )
-        reply = self._with_other_parts(
+        reply = self.replies.with_other_parts(
             self._reply_for(decided, lang, now, question), other_parts, lang, asks_where=bool(request)
         )
         matched = decided.analysis.tokens
@@ -266,7 +172,7 @@ class Engine:
         self._remember(user, now, event_id, reply, meant, matched, self._guesses(decided), asked=question)
         return replace(reply, event_id=event_id)
 
-    @_in_reply_script
+    @in_reply_script
     def answer_intent(self, intent_id: str, message: Message) -> Reply:
         """Answer a pressed choice: an entry id, `topic:<topic>` for a menu, `handoff`, or
         `where`, `where:<entry id>`, `where:topic:<topic>` for the stations that serve it."""
@@ -280,14 +186,14 @@ class Engine:
         if request:
             return self._show_stations(message, user, now, lang, request, "choice")
         if intent_id.startswith(TOPIC_PREFIX):
-            reply = self._topic_menu(intent_id[len(TOPIC_PREFIX):], lang)
+            reply = self.replies.topic_menu(intent_id[len(TOPIC_PREFIX):], lang)
         elif intent_id.startswith(GROUP_PREFIX):
-            reply = self._group_menu(intent_id[len(GROUP_PREFIX):], lang)
+            reply = self.replies.group_menu(intent_id[len(GROUP_PREFIX):], lang)
         elif intent_id in self.kb.entries:
-            reply = self._answer(Candidate(self.kb.entries[intent_id], 100.0), lang, now)
+            reply = self.replies.answer(Candidate(self.kb.entries[intent_id], 100.0), lang, now)
         else:
-            reply = self._fallback(lang)
-        previous = self._turns.get(user)
+            reply = self.replies.fallback(lang)
+        previous = self.conversations.last(user)
         event_id = self.events.record(
             "choice", time=now, channel=message.channel, user=user, internal=message.internal,
             county=message.county, language=lang, topic=reply.topic, intent=reply.intent or intent_id,
@@ -300,7 +206,7 @@ class Engine:
                        self._entry_subject(entry) if entry else (), (Candidate(entry, 100.0),) if entry else ())
         return replace(reply, event_id=event_id)
 
-    @_in_reply_script
+    @in_reply_script
     def stations_near(self, message: Message, lat: float, lon: float, topic: str | None = None) -> Reply:
         """The stations nearest a shared location (for `topic` if given); the position is never stored."""
         now = message.now or self.clock.now()
@@ -319,9 +225,7 @@ class Engine:
 
     def forget(self, channel: str, user_id: str) -> None:
         """Drop what the Engine remembers of the user's conversation (last question, follow-up context)."""
-        user = self.events.user(channel, user_id)
-        self._turns.pop(user, None)
-        self._recent.pop(user, None)
+        self.conversations.forget(self.events.user(channel, user_id))
 
     def entry(self, intent_id: str) -> Entry | None:
         return self.kb.entries.get(intent_id)
@@ -342,23 +246,16 @@ class Engine:
         script (你好, a pressed choice), asked for or used in the user's last exchange; else zh."""
         if message.language == "en" or looks_english(message.text):
             return "en"
-        previous = self._turns.get(user)
+        previous = self.conversations.last(user)
         earlier = TRADITIONAL in (message.language, previous.language if previous else None)
         return chinese_script(message.text) or (TRADITIONAL if earlier else "zh")
 
     def _opening_language(self, message: Message, opening: Opening, user: str) -> str:
         """ok, 99 and noise keep the language of the conversation; words (help, trademark) set it."""
         if opening.kind in (ACK, NUMBER, NOISE) and message.language is None:
-            previous = self._turns.get(user)
+            previous = self.conversations.last(user)
             return previous.language if previous else "zh"
         return self._language(message, user)
-
-    def _context(self, user: str, now: datetime) -> _Turn | None:
-        turn = self._turns.get(user)
-        ttl = timedelta(minutes=self.settings.context_ttl_minutes)
-        if turn and turn.entry and now - turn.at <= ttl:
-            return turn
-        return None
 
     def _is_followup(self, analysis: Analysis) -> bool:
         """Short and elliptical: 那续展呢？ 商标的呢？ 要多久？ and the fee?"""
@@ -373,7 +270,7 @@ class Engine:
         anchors = set(lexicon.anchors.values())
         return not anchors & self.kb.normalizer.search_tokens(analysis)
 
-    def _followup_query(self, analysis: Analysis, turn: _Turn) -> Analysis:
+    def _followup_query(self, analysis: Analysis, turn: Turn) -> Analysis:
         """Read an elliptical question in the light of the last one: 费用呢？ keeps the subject (商标续展)
         with the new aspect; 那续展呢？ names a new subject and keeps what was asked (多久); anything
         else (是哪年开始的？) adds to the last question."""
@@ -388,7 +285,7 @@ class Engine:
             words = [*turn.tokens, *analysis.tokens]
         return replace(analysis, text=join_tokens(words), tokens=tuple(w for w in words if w))
 
-    def _decide(self, analysis: Analysis, turn: _Turn | None) -> _Decision:
+    def _decide(self, analysis: Analysis, turn: Turn | None) -> _Decision:
         if not self.matcher.has_domain_word(analysis):
             small = self.matcher.smalltalk(analysis)
             if small:
@@ -479,25 +376,13 @@ class Engine:
                 parts.append(best)
         return parts
 
-    def _with_other_parts(self, reply: Reply, parts: list[Entry], lang: str, asks_where: bool = False) -> Reply:
-        """The main answer, then the other parts of the question (and where to go) as the first choices."""
-        if not parts:
-            return reply
-        shown = {c.intent for c in reply.choices}
-        extra = tuple(self._choice(e, lang) for e in parts if e.id not in shown)
-        if asks_where and not any(is_where_intent(i) for i in shown):
-            extra += (Choice(WHERE_TOPIC_PREFIX + reply.topic, reply.topic, text("where_choice", lang)),)
-        others = "、" if lang != "en" else ", "
-        note = text("other_parts", lang, parts=others.join(e.title_in(lang) for e in parts))
-        return replace(reply, text=f"{reply.text}\n\n{note}", choices=extra + reply.choices)
-
     def _fits_topic(self, analysis: Analysis, topic: str) -> bool:
         """Every IP word the follow-up names is used by some entry of the previous answer's topic."""
         named = [t for t in self.kb.normalizer.search_tokens(analysis) if t in self.matcher.domain_words]
         entries = [e for e in self.kb.entries.values() if e.topic == topic]
         return all(any(self.matcher.mentions(e, [word]) for e in entries) for word in named)
 
-    def _with_asked_aspects(self, analysis: Analysis, turn: _Turn) -> Analysis:
+    def _with_asked_aspects(self, analysis: Analysis, turn: Turn) -> Analysis:
         """A new subject keeps what the last question asked (多久 in 开放许可要多久 → 那续展呢)."""
         asked = [t for t in turn.tokens if t in self.kb.lexicon.aspects and t not in analysis.tokens]
         words = [*analysis.tokens, *asked]
@@ -521,84 +406,19 @@ class Engine:
 
     def _reply_for(self, decided: _Decision, lang: str, now: datetime, question: str) -> Reply:
         if decided.decision == ANSWER:
-            return replace(self._answer(decided.smalltalk or decided.candidates[0], lang, now, question),
+            return replace(self.replies.answer(decided.smalltalk or decided.candidates[0], lang, now, question),
                            confidence=decided.confidence)
         if decided.decision == CLARIFY:
-            return replace(self._clarify(decided.candidates, lang), confidence=decided.confidence)
-        return replace(self._fallback(lang), confidence=decided.confidence)
-
-    def _answer(self, candidate: Candidate, lang: str, now: datetime, question: str = "") -> Reply:
-        """The entry's answer with its facts as they apply on the question's dates (else today)."""
-        entry = candidate.entry
-        day = local_date(now)
-        template = entry.answer_en if lang == "en" else entry.answer
-        writing = "en" if lang == "en" else "zh"  # traditional characters are made from zh at the boundary
-        body = self.kb.facts.render(template, writing, day, question_dates(question, day), entry.cites)
-        if entry.topic != SMALLTALK:
-            source = entry.source_en if lang == "en" and entry.source_en else entry.source
-            body += "\n\n" + text("basis", lang, source=source, reviewed=entry.reviewed.strftime("%Y-%m"))
-        choices = tuple(
-            self._choice(self.kb.entries[i], lang) for i in entry.follow_ups if i in self.kb.entries
-        )
-        if entry.station_types and self.stations:
-            choices += (Choice(WHERE_PREFIX + entry.id, entry.topic, text("where_choice", lang)),)
-        if HANDOFF_WORD in entry.answer or HANDOFF_WORD in body:  # the answer sends details to an adviser
-            choices += (Choice(HANDOFF_INTENT, entry.topic, text("handoff_choice", lang)),)
-        if entry.id in (GREETING_ENTRY, HELP_ENTRY):
-            choices = self._top_menu(lang)
-        return Reply(ANSWER, entry.topic, entry.id, candidate.score, body, choices, entry.station_types, language=lang)
-
-    def _clarify(self, candidates: list[Candidate], lang: str) -> Reply:
-        floor = self.settings.matching.clarify_threshold
-        shown = [candidates[0], *(c for c in candidates[1:] if c.score >= floor)][: self.settings.matching.max_choices]
-        best = candidates[0]
-        none_of_these = Choice(HANDOFF_INTENT, best.entry.topic, text("handoff_choice_none", lang))
-        return Reply(
-            CLARIFY, best.entry.topic, best.entry.id, best.score, text("clarify", lang),
-            (*(self._choice(c.entry, lang) for c in shown), none_of_these), language=lang,
-        )
-
-    @staticmethod
-    def _top_menu(lang: str) -> tuple[Choice, ...]:
-        """Every IP topic, then the handoff: what a firm can ask about."""
-        menu = tuple(Choice(TOPIC_PREFIX + t, t, title("topic", t, lang)) for t in IP_TOPICS)
-        return menu + (Choice(HANDOFF_INTENT, OUT_OF_SCOPE, text("handoff_choice", lang)),)
-
-    def _fallback(self, lang: str) -> Reply:
-        return Reply(FALLBACK, OUT_OF_SCOPE, None, 0.0, text("fallback", lang), self._top_menu(lang), language=lang)
-
-    def _topic_menu(self, topic: str, lang: str) -> Reply:
-        """A topic's groups (or its entries when it has one group or none)."""
-        groups = topic_groups(self.kb, topic)
-        if len(groups) > 1:
-            choices = tuple(Choice(GROUP_PREFIX + g.id, topic, g.title_in(lang)) for g in groups)
-            return Reply(CLARIFY, topic, TOPIC_PREFIX + topic, 0.0, text("topic_menu", lang), choices, language=lang)
-        entries = [e for e in self.kb.entries.values() if e.topic == topic]
-        if not entries:
-            return self._fallback(lang)
-        return Reply(
-            CLARIFY, topic, TOPIC_PREFIX + topic, 0.0, text("topic_menu", lang),
-            tuple(self._choice(e, lang) for e in entries), language=lang,
-        )
-
-    def _group_menu(self, group_id: str, lang: str) -> Reply:
-        """A group's entries, then a way back to its topic's groups."""
-        group = groups_of(self.kb).get(group_id)
-        if group is None:
-            return self._fallback(lang)
-        entries = tuple(self._choice(e, lang) for e in group_entries(self.kb, group_id))
-        back = Choice(TOPIC_PREFIX + group.topic, group.topic,
-                      text("back_to_topic", lang, topic=title("topic", group.topic, lang)))
-        return Reply(CLARIFY, group.topic, GROUP_PREFIX + group_id, 0.0, text("topic_menu", lang),
-                     (*entries, back), language=lang)
+            return replace(self.replies.clarify(decided.candidates, lang), confidence=decided.confidence)
+        return replace(self.replies.fallback(lang), confidence=decided.confidence)
 
     def _opening(
         self, message: Message, user: str, now: datetime, lang: str, opening: Opening, analysis: Analysis
     ) -> Reply:
         """Reply to what people type first (商标, 帮助, ok, 99, noise): never a guess, never the last answer
         again. A menu or help replaces the conversation's context; ok, numbers and noise leave it as it was."""
-        previous = self._turns.get(user)
-        reply = self._opening_reply(opening, lang, previous, now)
+        previous = self.conversations.last(user)
+        reply = self.replies.opening(opening, lang, previous, now)
         event_id = self.events.record(
             "question", time=now, channel=message.channel, user=user, internal=message.internal,
             county=message.county, language=lang, question=analysis.key, topic=reply.topic,
@@ -607,28 +427,6 @@ class Engine:
         if opening.kind in (MENU, HELP):
             self._remember(user, now, event_id, reply, message.text.strip()[:MAX_QUESTION_CHARS], (), ())
         return replace(reply, event_id=event_id)
-
-    def _opening_reply(self, opening: Opening, lang: str, previous: _Turn | None, now: datetime) -> Reply:
-        """The reply for one kind of first input (`previous`: the user's last exchange, if remembered)."""
-        if opening.kind == MENU and opening.target.startswith(GROUP_PREFIX):
-            return self._group_menu(opening.target[len(GROUP_PREFIX):], lang)
-        if opening.kind == MENU:
-            return self._topic_menu(opening.target[len(TOPIC_PREFIX):], lang)
-        if opening.kind == HELP and HELP_ENTRY in self.kb.entries:
-            return self._answer(Candidate(self.kb.entries[HELP_ENTRY], 100.0), lang, now)
-        if opening.kind == ACK:
-            return Reply(ANSWER, SMALLTALK, ACK_INTENT, 100.0, text("ack", lang), language=lang)
-        if opening.kind == NUMBER and previous and previous.options:
-            return Reply(FALLBACK, OUT_OF_SCOPE, None, 0.0,
-                         text("number_out_of_range", lang, count=str(previous.options)), language=lang)
-        if opening.kind == NUMBER:
-            return Reply(FALLBACK, OUT_OF_SCOPE, None, 0.0, text("number_without_choices", lang),
-                         self._top_menu(lang), language=lang)
-        return self._fallback(lang)
-
-    @staticmethod
-    def _choice(entry: Entry, lang: str) -> Choice:
-        return Choice(entry.id, entry.topic, entry.title_in(lang))
 
     # ---- stations ---------------------------------------------------------------------------
 
@@ -639,12 +437,12 @@ class Engine:
             return None
         county = message.county
         if intent_id.startswith(WHERE_PREFIX) and not intent_id.startswith(WHERE_TOPIC_PREFIX):
-            previous = self._turns.get(user)
+            previous = self.conversations.last(user)
             county = (county_in_text(previous.question) if previous else None) or county
         return request_for_intent(intent_id, self.kb.entries, lang, county=county, industry=message.industry)
 
     def _station_request(
-        self, message: Message, analysis: Analysis, question: str, context: _Turn | None
+        self, message: Message, analysis: Analysis, question: str, context: Turn | None
     ) -> StationRequest | None:
         """The stations a free-text question asks for (我在邵武，商标去哪办), or None."""
         if set(analysis.tokens) & self.kb.lexicon.off_topic_words:
@@ -656,7 +454,7 @@ class Engine:
 
     def _where_in_county(self, user: str, now: datetime, typed: str) -> StationRequest | None:
         """A bare county name (邵武, 我在邵武) typed right after a stations reply: that request in that county."""
-        turn = self._turns.get(user)
+        turn = self.conversations.last(user)
         if turn is None or turn.where is None or now - turn.at > timedelta(minutes=self.settings.context_ttl_minutes):
             return None
         county = canonical_county(_BARE_PLACE.sub("", typed))
@@ -679,7 +477,7 @@ class Engine:
         if ranked is None:
             ranked = request.rank(self.stations, self.station_settings.max_results)
         handoff = offers_handoff(ranked)
-        choices = (self._choice(related, lang),) if related else ()
+        choices = (self.replies.choice(related, lang),) if related else ()
         if handoff:
             choices += (Choice(HANDOFF_INTENT, request.reply_topic, text("handoff_choice", lang)),)
         body = "\n".join(filter(None, (lead, stations_text(ranked, request, self.stations, lang))))
@@ -687,7 +485,7 @@ class Engine:
             ANSWER if ranked else FALLBACK, request.reply_topic, request.intent, 100.0 if ranked else 0.0,
             body, choices, request.station_types, language=lang,
         )
-        previous = self._turns.get(user)
+        previous = self.conversations.last(user)
         common = dict(time=now, channel=message.channel, user=user, internal=message.internal,
                       county=request.county, language=lang, intent=request.intent)
         event_id = self.events.record(
@@ -698,7 +496,7 @@ class Engine:
             detail = referral_detail(item, request, position)
             self.events.record("referral", **common, topic=detail["topic"], reply_to=event_id, detail=detail)
         context = request.entry or related
-        self._keep_turn(user, _Turn(
+        self.conversations.keep(user, Turn(
             now, event_id, reply.decision, request.question, context,
             tokens=self._entry_subject(context) if context else (),
             guesses=(Candidate(context, 100.0),) if context else (), typed=request.question, where=request,
@@ -714,18 +512,9 @@ class Engine:
     ) -> None:
         """`question` as the user means it; `asked` as typed, when they differ."""
         entry = self.kb.entries.get(reply.intent or "") if reply.decision != FALLBACK else None
-        self._keep_turn(user, _Turn(now, event_id, reply.decision, question, entry, tokens, guesses,
+        self.conversations.keep(user, Turn(now, event_id, reply.decision, question, entry, tokens, guesses,
                                     typed=question if asked is None else asked,
                                     language=reply.language, options=len(reply.choices)))
-
-    def _keep_turn(self, user: str, turn: _Turn) -> None:
-        """Remember a user's last exchange; now and then forget those older than the context window."""
-        self._turns[user] = turn
-        self._recent.setdefault(user, deque(maxlen=RECENT_TURNS)).append(turn)
-        if len(self._turns) % PRUNE_TURNS_EVERY == 0:
-            horizon = turn.at - timedelta(minutes=self.settings.context_ttl_minutes)
-            self._turns = {u: t for u, t in self._turns.items() if t.at >= horizon}
-            self._recent = {u: r for u, r in self._recent.items() if r[-1].at >= horizon}
 
     def _guesses(self, decided: _Decision) -> tuple[Candidate, ...]:
         """The best candidates as the bot's guesses for a specialist (as many as a clarify offers); none
@@ -738,16 +527,16 @@ class Engine:
         """What a pressed choice is about, for a follow-up to lean on: its title's words."""
         return self.kb.normalizer.analyze(entry.title).tokens
 
-    def _rated_turn(self, user: str, event_id: int) -> _Turn | None:
+    def _rated_turn(self, user: str, event_id: int) -> Turn | None:
         """The exchange of reply `event_id`: remembered, else rebuilt from its event (the entry it answered)."""
-        remembered = next((t for t in self._recent.get(user, ()) if t.event_id == event_id), None)
+        remembered = self.conversations.recent(user, event_id)
         if remembered:
             return remembered
         row = next(self.db.query("select intent, time from events where id = ? and user = ?", [event_id, user]), None)
         entry = self.kb.entries.get(row["intent"] or "") if row else None
         if entry is None:
             return None
-        return _Turn(datetime.fromisoformat(row["time"]), event_id, ANSWER, entry.title, entry,
+        return Turn(datetime.fromisoformat(row["time"]), event_id, ANSWER, entry.title, entry,
                      guesses=(Candidate(entry, 100.0),))
 
     def _handoff(self, message: Message, user: str, now: datetime, lang: str, about: int | None = None) -> Reply:
@@ -755,7 +544,7 @@ class Engine:
         the user's last question, to the specialists' desk."""
         question = self._handoff_question(message.text)[:MAX_QUESTION_CHARS]
         rated = self._rated_turn(user, about) if about is not None else None
-        previous = rated or self._turns.get(user)
+        previous = rated or self.conversations.last(user)
         guesses = self._guesses(self._decide_alone(self.kb.normalizer.analyze(question))) if question else ()
         if not question and previous:  # any last question: unanswered, or answered but not enough
             question, guesses = previous.question, previous.guesses
@@ -767,7 +556,7 @@ class Engine:
             "handoff", time=now, channel=message.channel, user=user, internal=message.internal,
             county=county, language=lang, question=question, intent=HANDOFF_INTENT, reply_to=reply_to,
         )
-        self._turns.pop(user, None)
+        self.conversations.end(user)
         if self.desk is None:
             said = text("handoff_unavailable", lang, question=question)
         else:
@@ -785,11 +574,6 @@ class Engine:
             if typed.startswith(word):
                 return stripped[len(word):].strip(" ：:，,。")
         return ""
-
-
-def handoff_intent(event_id: int | None) -> str:
-    """The choice that hands off the question of reply `event_id` (the plain handoff without one)."""
-    return HANDOFF_INTENT if event_id is None else f"{HANDOFF_PREFIX}{event_id}"
 
 
 def _event_of(intent_id: str) -> int | None:

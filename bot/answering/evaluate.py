@@ -13,7 +13,8 @@ from rank_bm25 import BM25Okapi
 from rapidfuzz import fuzz, process
 
 from bot.answering.calibration import Ranking, fit, folds, probability
-from bot.answering.engine import ANSWER, CLARIFY, FALLBACK, Engine, Message
+from bot.answering.engine import Engine
+from bot.answering.ports import ANSWER, CLARIFY, FALLBACK, Message
 from bot.common.clock import Clock
 from bot.common.config import Settings
 from bot.common.vocab import OUT_OF_SCOPE, SMALLTALK

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.answering.engine import Engine, Message
+from bot.answering.engine import Engine
+from bot.answering.ports import Message
 from bot.common.vocab import CITY, COUNTIES, INDUSTRIES, IP_TOPICS
 from bot.firms.profiles import Firm, Profiles
 from bot.i18n.texts import list_separator, text, title, titles

@@ -20,7 +20,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Awaitable, Callable, Protocol
 
-from bot.answering.engine import Engine, Handoff
+from bot.answering.engine import Engine
+from bot.answering.ports import Handoff
 from bot.common.clock import Clock, local_date
 from bot.common.config import Settings
 from bot.delivery.sender import DeliveryError, RecipientBlocked, RetryAfter, Sender, TransientError

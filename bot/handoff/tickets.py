@@ -25,7 +25,7 @@ from bot.common.typed import fits_row_id, without_surrogates
 from bot.common.vocab import OUT_OF_SCOPE
 
 if TYPE_CHECKING:  # bot.storage.store imports this module for its migrations: no Engine import at run time
-    from bot.answering.engine import Handoff
+    from bot.answering.ports import Handoff
 
 migrations = Migrations("tickets")
 

@@ -80,7 +80,7 @@ def bar_chart_png(title: str, labels: Sequence[str], values: Sequence[int], font
 
 def trend_chart_png(weeks: Sequence[tuple[date, int]], font: Path | None = None,
                     first: date | None = None, last: date | None = None,
-                    lang: str = "zh") -> bytes:
+                    title: str | None = None, lang: str = "zh") -> bytes:
     """Questions per week (x: the week's Monday), as /stats sends it and the report embeds it.
 
     Weeks cut by the period's `first` or `last` day are drawn hollow, so a short last week is not
@@ -104,7 +104,7 @@ def trend_chart_png(weeks: Sequence[tuple[date, int]], font: Path | None = None,
         axes.set_ylim(bottom=0)
         axes.yaxis.set_major_locator(_integer_locator())
         axes.set_xticks(days, [monday.strftime("%m-%d") for monday in days])
-        axes.set_title(text("rpt_chart_weekly", lang))
+        axes.set_title(title or text("rpt_chart_weekly", lang))
         axes.set_ylabel(text("rpt_axis_questions", lang))
         axes.set_xlabel(text("rpt_axis_week", lang))
         axes.spines[["top", "right"]].set_visible(False)

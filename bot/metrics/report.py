@@ -313,7 +313,7 @@ def charts(data: ReportData, font: Path) -> dict[str, bytes]:
             said("rpt_chart_topics"), [topic_label(k) for k, _ in topics], [n for _, n in topics], font)
     if data.questions:
         found["weekly_trend.png"] = trend_chart_png(
-            weekly(data.per_day), font, data.period.start, data.observed_end, REPORT_LANGUAGE)
+            weekly(data.per_day), font, data.period.start, data.observed_end, lang=REPORT_LANGUAGE)
         decisions = data.decisions
         found["decision_mix.png"] = bar_chart_png(
             said("rpt_chart_decisions"), [said(DECISION_LABELS[d]) for d in DECISIONS],

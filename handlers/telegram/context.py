@@ -10,7 +10,8 @@ from telegram import Message as TgMessage
 from telegram.constants import ChatType, MessageEntityType
 from telegram.ext import ContextTypes
 
-from bot.answering.engine import Engine, Message
+from bot.answering.engine import Engine
+from bot.answering.ports import Message
 from bot.common.clock import Clock
 from bot.common.config import Settings
 from bot.common.flood import FloodLimiter

@@ -18,7 +18,7 @@ from telegram import (
 )
 from telegram.constants import InlineKeyboardButtonLimit, MessageLimit, ParseMode
 
-from bot.answering.engine import ANSWER, HANDOFF_INTENT, HANDOFF_PREFIX, TOPIC_PREFIX, Reply, handoff_intent
+from bot.answering.ports import ANSWER, HANDOFF_INTENT, HANDOFF_PREFIX, TOPIC_PREFIX, Reply, handoff_intent
 from bot.common.vocab import IP_TOPICS
 from bot.i18n.texts import text as interface_text  # `text` names the message text below
 from bot.i18n.texts import title

@@ -9,7 +9,8 @@ from dataclasses import replace
 from typing import Callable, Sequence
 
 from bot import app
-from bot.answering.engine import TOPIC_PREFIX, Engine, Message
+from bot.answering.engine import Engine
+from bot.answering.ports import TOPIC_PREFIX, Message
 from bot.common.clock import Clock
 from bot.common.vocab import IP_TOPICS
 from bot.firms import onboarding

@@ -12,9 +12,11 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Callable
 
-from bot.answering.engine import Engine, Message, handoff_intent
+from bot.answering.engine import Engine
+from bot.answering.ports import Message, handoff_intent
 from bot.common.clock import Clock
 from bot.common.config import Settings
+from bot.common.expiring import ExpiringMap
 from bot.firms import onboarding
 from bot.firms.onboarding import Option
 from bot.firms.profiles import Firm, Profiles
@@ -76,7 +78,8 @@ class Conversation:
         reminders = reminder_settings(settings)
         broadcasts = BroadcastDesk(engine.db, clock, reminders.max_text_chars)
         self.composer = TextComposer(broadcasts, clock, CHANNEL, reminders.send_hour)
-        self._offers: dict[str, _Offer] = {}
+        self._offers: ExpiringMap[str, _Offer] = ExpiringMap(
+            timedelta(minutes=settings.context_ttl_minutes), MAX_REMEMBERED_USERS)
 
     async def respond(self, inbound: Inbound) -> str:
         """The reply to one message or event; a first contact creates the firm's profile and is welcomed."""
@@ -119,7 +122,7 @@ class Conversation:
     def language_of(self, user_id: str) -> str:
         """The profile's language, else that of the user's last reply (zh before any)."""
         firm = self.desk.firm(user_id)
-        offer = self._offers.get(user_id)
+        offer = self._offers.latest(user_id)
         return firm.language if firm else offer.prompt.language if offer else "zh"
 
     # ---- inbound kinds ----------------------------------------------------------------------
@@ -208,7 +211,7 @@ class Conversation:
         if value == "down":
             handoff = (Option(handoff_intent(rated.event_id), text("handoff_choice", lang)),)
             return Prompt(f"{thanks}\n{text('ticket_offer_handoff', lang)}", lang, CHOICE, handoff)
-        self._offers[user_id] = _Offer(offer.at, replace(prompt, rated=None))  # numbers still pick
+        self._offers.put(user_id, _Offer(offer.at, replace(prompt, rated=None)), offer.at)  # numbers still pick
         return Prompt(thanks, lang, keeps_offer=True)
 
     # ---- per-user state ---------------------------------------------------------------------
@@ -221,29 +224,13 @@ class Conversation:
 
     def _forgotten(self, user_id: str) -> None:
         """After /forget: the user's numbered offer goes, and every listener drops what it keeps."""
-        self._offers.pop(user_id, None)
+        self._offers.pop(user_id)
         for forget in self.forget_listeners:
             forget(user_id)
 
     def _remember(self, user_id: str, prompt: Prompt) -> None:
         now = self.clock.now()
-        if len(self._offers) >= MAX_REMEMBERED_USERS:
-            self._forget_expired(now)
-        self._offers[user_id] = _Offer(now, prompt)
+        self._offers.put(user_id, _Offer(now, prompt), now)
 
     def _offer(self, user_id: str) -> _Offer | None:
-        offer = self._offers.get(user_id)
-        if offer and self.clock.now() - offer.at <= self._ttl:
-            return offer
-        return None
-
-    def _forget_expired(self, now: datetime) -> None:
-        self._offers = {u: o for u, o in self._offers.items() if now - o.at <= self._ttl}
-        if len(self._offers) >= MAX_REMEMBERED_USERS:  # all recent: drop the oldest half
-            oldest = sorted(self._offers, key=lambda u: self._offers[u].at)[: MAX_REMEMBERED_USERS // 2]
-            for user in oldest:
-                del self._offers[user]
-
-    @property
-    def _ttl(self) -> timedelta:
-        return timedelta(minutes=self.settings.context_ttl_minutes)
+        return self._offers.get(user_id, self.clock.now())

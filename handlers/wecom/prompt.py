@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.answering.engine import ANSWER, Reply
+from bot.answering.ports import ANSWER, Reply
 from bot.common.vocab import SMALLTALK
 from bot.firms.onboarding import Option
 from bot.i18n.texts import text

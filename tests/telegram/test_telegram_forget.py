@@ -37,7 +37,7 @@ async def test_telegram_forget_leaves_no_trace_under_any_salt(tg, engine: Engine
 
     pseudonyms = engine.events.every_user("telegram", str(FIRM)) + engine.events.every_firm("telegram", str(FIRM))
     assert traces(engine.db, str(FIRM), pseudonyms, (*QUESTIONS, "第12345678号")) == []
-    assert not set(pseudonyms) & set(engine._turns)
+    assert not any(p in engine.conversations for p in pseudonyms)
     flood = tg.app.bot_data[SERVICES_KEY].flood
     assert FIRM not in flood._accepted and FIRM not in flood._warned
     assert FIRM not in tg.app.user_data and FIRM not in tg.app.chat_data

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from telegram.ext import Application
 
-from bot.answering.engine import Choice, Reply
+from bot.answering.ports import Choice, Reply
 from bot.common.config import ConfigError, load_settings
 from handlers.telegram.config import bot_token, telegram_config, webhook_secret
 from handlers.telegram.render import (

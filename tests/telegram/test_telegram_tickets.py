@@ -250,7 +250,7 @@ async def test_the_periodic_round_escalates_on_its_own(settings, engine, clock) 
 
 
 def engine_message(user: int, typed: str):
-    from bot.answering.engine import Message
+    from bot.answering.ports import Message
 
     return Message("telegram", str(user), typed)
 
