@@ -39,8 +39,8 @@ sys.path.insert(0, str(ROOT))
 
 from bot.answering.engine import Engine  # noqa: E402
 from bot.answering.evaluate import percentile  # noqa: E402
-from bot.answering.ports import Message
-from bot.app import load_knowledge, open_db  # noqa: E402
+from bot.answering.ports import Message  # noqa: E402
+from bot.app import build_services, load_knowledge, open_db  # noqa: E402
 from bot.common.clock import SystemClock  # noqa: E402
 from bot.common.config import load_settings  # noqa: E402
 from handlers.wecom.config import WeComCredentials, WeComSettings  # noqa: E402
@@ -83,7 +83,8 @@ def make_engine(kb_dir: Path, db_path: Path, synchronous: str) -> Engine:
 def make_app(kb_dir: Path, db_path: Path, synchronous: str):
     engine = make_engine(kb_dir, db_path, synchronous)
     no_network = httpx.MockTransport(lambda request: httpx.Response(503))
-    app, _ = build_app(engine, engine.settings, CREDENTIALS, WeComSettings(path=PATH), SystemClock(), no_network)
+    app, _ = build_app(build_services(engine.settings, SystemClock(), engine=engine), CREDENTIALS,
+                       WeComSettings(path=PATH), no_network)
     return app
 
 

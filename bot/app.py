@@ -1,8 +1,12 @@
 """The core's one wiring, used by every channel and command: every capability's migration sets and
-erasers listed in one place, the checked knowledge base, the database, the Engine."""
+erasers listed in one place, the checked knowledge base, the database, the Engine, and the services a
+channel process runs on (`build_services`)."""
 from __future__ import annotations
 
+import asyncio
+from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from pathlib import Path
 
 from sqlite_utils import Database
@@ -12,11 +16,20 @@ from bot.answering.engine import Engine
 from bot.common.clock import Clock, SystemClock
 from bot.common.config import Settings
 from bot.delivery import outbox
+from bot.delivery.dispatch import Sleep
+from bot.delivery.sender import Sender
+from bot.delivery.service import DeliveryService
 from bot.firms import profiles
 from bot.handoff import tickets
+from bot.handoff.desk import TicketDesk, attach_desk
+from bot.handoff.notices import Courier, DeskCheck, TicketNotices
 from bot.knowledge import check
 from bot.knowledge.base import KnowledgeBase, Problem
 from bot.metrics import queries
+from bot.metrics.retention import run_retention
+from bot.reach.broadcasts import BroadcastDesk
+from bot.reach.deadlines import Deadlines
+from bot.reach.reminders import ReminderSettings, build_dispatcher, reminder_settings
 from bot.stations.directory import check_stations
 from bot.storage import audit, dedup, events, privacy, store
 
@@ -65,3 +78,50 @@ def create_engine(settings: Settings, clock: Clock | None = None, db: Database |
     """An Engine over the checked knowledge base; raises KnowledgeError on a broken one."""
     kb = load_knowledge(settings.knowledge_dir)
     return Engine(kb, settings, db if db is not None else open_db(settings.db_path), clock or SystemClock())
+
+
+@dataclass
+class Services:
+    """The core a channel process runs on: the Engine with its ticket desk, the firms' profiles, the
+    reminders, and the one delivery service that sends broadcasts' copies and ticket notices."""
+
+    settings: Settings
+    clock: Clock
+    engine: Engine
+    profiles: profiles.Profiles
+    desk: TicketDesk
+    reminders: ReminderSettings
+    broadcasts: BroadcastDesk
+    deadlines: Deadlines
+    notices: TicketNotices
+    delivery: DeliveryService
+
+    def add_sender(self, sender: Sender, courier: Courier | None = None) -> None:
+        """A channel registers how it sends: its Sender (everything for its chats) and, when notices
+        there carry buttons or edit earlier messages, its Courier for them."""
+        self.delivery.dispatcher.add_sender(sender)
+        if courier is not None:
+            self.notices.add_courier(courier)
+
+
+def build_services(
+    settings: Settings, clock: Clock, db: Database | None = None, *, engine: Engine | None = None,
+    sleep: Sleep = asyncio.sleep,
+) -> Services:
+    """The services over the database (`db`, else settings.db_path) or an Engine already made; `sleep`
+    is the delivery loop's wait (a simulated one in tests). Raises KnowledgeError on a broken base."""
+    engine = engine or create_engine(settings, clock, db)
+    desk = attach_desk(engine, settings, clock)
+    config = reminder_settings(settings)
+    notices = TicketNotices(desk)
+    dispatcher = build_dispatcher(
+        engine.db, {}, clock, config, lambda: engine.kb, sleep,
+        daily=partial(run_retention, engine.db, clock, settings), ticks=(DeskCheck(desk),),
+    )
+    dispatcher.register(notices)
+    return Services(
+        settings=settings, clock=clock, engine=engine, profiles=profiles.Profiles(engine.db), desk=desk,
+        reminders=config, broadcasts=BroadcastDesk(engine.db, clock, config.max_text_chars),
+        deadlines=Deadlines(engine.db, config.send_hour, config.months_before), notices=notices,
+        delivery=DeliveryService(dispatcher),
+    )

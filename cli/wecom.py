@@ -19,16 +19,15 @@ def cmd_wecom(args: argparse.Namespace, settings: Settings) -> int:
 
     import uvicorn
 
-    from bot.app import create_engine
+    from bot.app import build_services
     from bot.common.clock import SystemClock
     from cli.database import open_database
     from handlers.wecom.server import build_app
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # its INFO lines carry the access token
-    clock = SystemClock()
-    engine = create_engine(settings, clock, open_database(settings))
-    app, _ = build_app(engine, settings, credentials, options, clock)
+    services = build_services(settings, SystemClock(), open_database(settings))
+    app, _ = build_app(services, credentials, options)
     print(f"WeCom callback on http://{options.host}:{options.port}{options.path}", flush=True)
     uvicorn.run(app, host=options.host, port=options.port, log_level="info")
     return 0

@@ -155,10 +155,15 @@ CREDENTIALS = WeComCredentials(CORP_ID, AGENT_ID, TOKEN, ENCODING_AES_KEY, SECRE
 
 async def serve(engine, settings, clock, api: FakeWeComAPI, credentials: WeComCredentials = CREDENTIALS):
     """The callback app over in-process HTTP (httpx's ASGI transport): the client and the callback.
-    The caller closes both (`http.aclose()`, `callback.sender.aclose()`)."""
+    The caller closes both (`http.aclose()`, `callback.sender.aclose()`). The lifespan does not run: what
+    an update queues for others is sent by the delivery service's pass after it, waiting out the limits
+    on `clock`."""
+    from bot.app import build_services
+    from bot.common.clock import simulated_sleep
     from handlers.wecom.server import build_app
 
-    app, callback = build_app(engine, settings, credentials, WeComSettings(), clock, transport=api.transport())
+    services = build_services(settings, clock, engine=engine, sleep=simulated_sleep(clock))
+    app, callback = build_app(services, credentials, WeComSettings(), transport=api.transport())
     http = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://wecom.test")
     return http, callback
 

@@ -1,6 +1,7 @@
 """Delivering the outbox: platform limits, retries, the in-flight window, delivery reports.
 
-One loop per process delivers the copies of the channels it has a `Sender` for. A copy is claimed
+One loop per process delivers the copies of the channels it has a `Sender` for: broadcasts' copies, and
+those of every kind registered with it (`CopyKind`: a ticket notice …), under one limit per channel. A copy is claimed
 (`sending`, committed) just before its platform call and marked final in the same transaction that
 claims the next ones, so at most `concurrency` copies are ever claimed-but-unrecorded: a killed
 process repeats at most that many. Only the loop itself waits (on the injectable `sleep`), so on a
@@ -16,11 +17,12 @@ from collections import deque
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import islice
-from typing import Awaitable, Callable, Mapping
+from typing import Awaitable, Callable, Iterable, Mapping, Protocol
 
 from bot.common.clock import Clock
 from bot.delivery.outbox import (
     BLOCKED,
+    COPY,
     FAILED,
     PENDING,
     SENDING,
@@ -94,16 +96,19 @@ class Limiter:
 
 @dataclass
 class Job:
-    """One message to send: a copy of a broadcast, or a delivery report to its specialist."""
+    """One message to send: a copy of a broadcast or of another kind, or a delivery report to a specialist."""
 
     channel: str
     chat_id: str
     text: str
-    broadcast_id: int
+    broadcast_id: int | None
     copy_id: int | None = None  # None: a delivery report
     user: str | None = None
     attempts: int = 0
     pending: int = 0  # for a report: pending copies it announces
+    kind: str = COPY
+    ref: int | None = None  # the copy's row in its kind's own table
+    item: object = None  # what the kind composed the message from (its `send` reads it)
 
 
 @dataclass(frozen=True)
@@ -111,6 +116,35 @@ class Outcome:
     status: str  # sent | failed | blocked | pending (retry)
     error: str | None = None
     retry_after: float | None = None  # seconds, for a retry
+    message_id: str | None = None  # the platform's id of the message sent, when the kind's send gives one
+
+
+@dataclass(frozen=True)
+class Composed:
+    """A copy of another kind made ready: the chat it goes to, its text, and the kind's own object."""
+
+    chat_id: str
+    text: str
+    item: object = None
+
+
+class CopyKind(Protocol):
+    """A kind of outbox copy other than a broadcast's, registered with the dispatcher by the capability
+    that writes it (a ticket notice): what each copy says, how it goes out, what its outcome changes."""
+
+    name: str
+
+    def compose(self, ref: int) -> Composed | None:
+        """The message for the kind's row `ref`; None when it can no longer be sent (recorded failed)."""
+        ...
+
+    async def send(self, sender: Sender, job: Job) -> str | None:
+        """One platform call (raising a bot.delivery.sender error); the platform's message id, if any."""
+        ...
+
+    def settle(self, job: Job, outcome: Outcome, now: datetime) -> None:
+        """Record an outcome in the kind's own tables, inside the dispatcher's transaction."""
+        ...
 
 
 @dataclass
@@ -141,10 +175,14 @@ class Dispatcher:
         on_tick: Callable[[datetime], int] | None = None,
     ) -> None:
         self.outbox, self.db, self.clock, self.sleep = outbox, outbox.db, clock, sleep
-        self.senders = dict(senders)
         self.settings = settings
-        limits = limits or {}
-        self.limiters = {channel: Limiter(limits.get(channel, RateLimit())) for channel in self.senders}
+        self.limits = dict(limits or {})
+        self.senders: dict[str, Sender] = {}
+        self.limiters: dict[str, Limiter] = {}
+        for sender in senders.values():
+            self.add_sender(sender)
+        self.kinds: dict[str, CopyKind] = {}
+        self._only: tuple[str, ...] = ()  # the kinds this run delivers (all when empty)
         self.on_tick = on_tick
         self.totals = Totals()
         self._queue: deque[Job] = deque()
@@ -157,6 +195,15 @@ class Dispatcher:
 
     # ---- control ----------------------------------------------------------------------------
 
+    def add_sender(self, sender: Sender) -> None:
+        """Deliver this channel's copies too, within its limit (before run())."""
+        self.senders[sender.channel] = sender
+        self.limiters[sender.channel] = Limiter(self.limits.get(sender.channel, RateLimit()))
+
+    def register(self, kind: CopyKind) -> None:
+        """Deliver copies of this kind too (before run())."""
+        self.kinds[kind.name] = kind
+
     def wake(self) -> None:
         """Look for work now (a specialist just confirmed a broadcast)."""
         self._wake.set()
@@ -166,15 +213,17 @@ class Dispatcher:
         self._stopping = True
         self._wake.set()
 
-    async def run(self, until_idle: bool = False) -> Totals:
-        """Deliver until stop() (or, with `until_idle`, until nothing is due or in flight).
+    async def run(self, until_idle: bool = False, kinds: Iterable[str] = ()) -> Totals:
+        """Deliver until stop() (or, with `until_idle`, until nothing is due or in flight); with `kinds`,
+        one pass over the copies of those kinds only (no reminders fired, no reports).
 
         Copies left `sending` by a previous process (or run) are recovered first. Cancelling the
         task is like killing the process: nothing more is recorded.
         """
         self._queue.clear()
         self._running, self._done, self._reporting, self._next_tick = {}, [], set(), None
-        self.totals.recovered += self.outbox.recover(self.senders)
+        self._only = tuple(kinds)
+        self.totals.recovered += self.outbox.recover(self.senders, self._kinds())
         try:
             while True:
                 now = self.clock.now()
@@ -183,7 +232,9 @@ class Dispatcher:
                     self._queue.extend(self._fetch(now))
                     if self._queue and self._free():
                         continue
-                if self._next_tick is None or now >= self._next_tick or not (self._queue or self._running):
+                if not self._only and (
+                    self._next_tick is None or now >= self._next_tick or not (self._queue or self._running)
+                ):
                     self._tick(now)
                 if self._stopping and not (self._running or self._done):
                     return self.totals  # what is only queued stays pending in the database
@@ -245,6 +296,15 @@ class Dispatcher:
             == 1
         )
 
+    def _kinds(self) -> tuple[str, ...]:
+        """The kinds of copies this run delivers."""
+        return self._only or (COPY, *self.kinds)
+
+    def _ours(self) -> tuple[str, list[str]]:
+        """The SQL condition on `outbox o` for this run's copies (our channels and kinds), and its parameters."""
+        channels, kinds = tuple(self.senders), self._kinds()
+        return f"o.channel in ({_marks(channels)}) and o.kind in ({_marks(kinds)})", [*channels, *kinds]
+
     def _record(self, job: Job, outcome: Outcome, now: datetime) -> None:
         if job.copy_id is None:
             if outcome.status in (SENT, BLOCKED, FAILED):
@@ -268,6 +328,8 @@ class Dispatcher:
                 job.copy_id,
             ],
         )
+        if job.kind in self.kinds:
+            self.kinds[job.kind].settle(job, outcome, now)
 
     def _after_commit(self, done: list[tuple[Job, Outcome]], now: datetime) -> None:
         """Count outcomes; firms that blocked the bot become inactive."""
@@ -293,35 +355,43 @@ class Dispatcher:
             self._done.append((job, Outcome(BLOCKED, "recipient had blocked the bot")))
 
     def _fetch(self, now: datetime) -> list[Job]:
-        """Due pending copies of our channels (oldest first); copies of firms known to have blocked
-        the bot are recorded as blocked without a platform call."""
-        channels = tuple(self.senders)
+        """Due pending copies of our channels and kinds (oldest first); copies of firms known to have
+        blocked the bot are recorded as blocked, those their kind can no longer compose as failed,
+        without a platform call."""
+        ours, params = self._ours()
         rows = list(
             self.db.query(
-                "select o.id, o.broadcast_id, o.channel, o.chat_id, o.user, o.language, o.attempts, b.text,"
-                " b.text_en, b.footer, coalesce(f.active, 1) as active from outbox o"
-                " join broadcasts b on b.id = o.broadcast_id left join firms f on f.user = o.user"
-                f" where o.status = ? and o.channel in ({_marks(channels)}) and o.next_attempt <= ?"
+                "select o.id, o.broadcast_id, o.channel, o.chat_id, o.user, o.language, o.attempts, o.kind, o.ref,"
+                " b.text, b.text_en, b.footer, coalesce(f.active, 1) as active from outbox o"
+                " left join broadcasts b on b.id = o.broadcast_id left join firms f on f.user = o.user"
+                f" where o.status = ? and {ours} and o.next_attempt <= ?"
                 " order by o.next_attempt, o.id limit ?",
-                [PENDING, *channels, iso(now), self.settings.batch],
+                [PENDING, *params, iso(now), self.settings.batch],
             )
         )
         jobs = []
         for row in rows:
             job = Job(
-                row["channel"],
-                row["chat_id"],
-                copy_text(row),
-                row["broadcast_id"],
-                row["id"],
-                row["user"],
-                row["attempts"],
+                row["channel"], row["chat_id"], "", row["broadcast_id"], row["id"], row["user"], row["attempts"],
+                kind=row["kind"], ref=row["ref"],
             )
-            if row["active"]:
-                jobs.append(job)
-            else:
+            if not row["active"]:
                 self._done.append((job, Outcome(BLOCKED, "recipient had blocked the bot")))
+            elif not self._compose(job, row):
+                self._done.append((job, Outcome(FAILED, "no longer deliverable")))
+            else:
+                jobs.append(job)
         return jobs
+
+    def _compose(self, job: Job, row: Mapping[str, str]) -> bool:
+        """Fill in the job's chat and text (from its broadcast, or by its kind); False if it has none."""
+        if job.kind == COPY:
+            job.text = copy_text(row)
+            return True
+        composed = self.kinds[job.kind].compose(int(row["ref"]))
+        if composed is not None:
+            job.chat_id, job.text, job.item = composed.chat_id, composed.text, composed.item
+        return composed is not None
 
     def _busy(self, now: datetime) -> bool:
         """Anything queued, in flight, unrecorded, or due in the database."""
@@ -329,13 +399,9 @@ class Dispatcher:
 
     def _next_pending(self, now: datetime) -> datetime | None:
         """When our next pending copy is due (`now` if one is due already)."""
-        channels = tuple(self.senders)
+        ours, params = self._ours()
         row = next(
-            self.db.query(
-                "select min(next_attempt) as t from outbox"
-                f" where status = ? and channel in ({_marks(channels)})",
-                [PENDING, *channels],
-            )
+            self.db.query(f"select min(o.next_attempt) as t from outbox o where o.status = ? and {ours}", [PENDING, *params])
         )
         return None if row["t"] is None else max(now, parse_iso(row["t"]))
 
@@ -378,9 +444,12 @@ class Dispatcher:
 
     async def _attempt(self, job: Job) -> Outcome:
         """One platform call; the outcome says what to record."""
+        sender = self.senders[job.channel]
         try:
-            await self.senders[job.channel].send(job.chat_id, job.text)
-            return Outcome(SENT)
+            if job.kind == COPY:
+                await sender.send(job.chat_id, job.text)
+                return Outcome(SENT)
+            return Outcome(SENT, message_id=await self.kinds[job.kind].send(sender, job))
         except RecipientBlocked as exc:
             return Outcome(BLOCKED, _short(exc))
         except RetryAfter as exc:

@@ -8,6 +8,10 @@ broadcast stays `scheduled` and each run is a new broadcast row (`parent_id`) wi
 Copies go `pending` → `sending` (claimed just before the platform call) → `sent` | `failed` |
 `blocked`; a copy found `sending` at start-up was in flight when the sender stopped: it is sent again
 and counted in `repeated`.
+
+The outbox carries other kinds of messages the same way (`kind`; a broadcast's copy is `broadcast`):
+a capability writes a copy with `enqueue` pointing at its own row (`ref`, say a ticket notice) and
+registers the kind with the dispatcher, which then sends it under the same limits, retries and recovery.
 """
 
 from __future__ import annotations
@@ -30,6 +34,8 @@ KINDS = (BROADCAST, DEADLINE, CALENDAR)
 SCHEDULED, SENDING, SENT, CANCELLED = "scheduled", "sending", "sent", "cancelled"
 # outbox.status (SENDING and SENT as above)
 PENDING, FAILED, BLOCKED = "pending", "failed", "blocked"
+# outbox.kind of a broadcast's copy (other kinds are named by the capability that writes them)
+COPY = "broadcast"
 # Which one-line footer a copy carries (a key of bot/i18n/texts.py).
 FOOTER_UNSUBSCRIBE, FOOTER_DEADLINES = "footer_unsubscribe", "footer_deadlines"
 
@@ -115,6 +121,14 @@ def _deadlines(db: Database) -> None:
     )
     db["deadlines"].create_index(["user"])
     db["deadlines"].create_index(["next_at"])
+
+
+@migrations(name="004_outbox_kinds")
+def _kinds(db: Database) -> None:
+    """Copies of other kinds than broadcasts (ticket notices): `kind`, and `ref` to the kind's own row."""
+    db["outbox"].add_column("kind", str, not_null_default=COPY)
+    db["outbox"].add_column("ref", int)
+    db["outbox"].create_index(["kind", "ref"])
 
 
 def forget_copies(db: Database, firm: str, user: str) -> None:
@@ -300,6 +314,18 @@ class Outbox:
             )
         return cursor.rowcount == 1
 
+    def enqueue(self, kind: str, ref: int, channel: str, chat_id: str, now: datetime) -> int:
+        """A pending copy of another kind than a broadcast (`ref`: its row in the kind's own table), sent
+        by the dispatcher that has the kind registered. Inside the caller's transaction, if any."""
+        return self.db["outbox"].insert(
+            {"kind": kind, "ref": ref, "channel": channel, "chat_id": chat_id, "status": PENDING, "attempts": 0,
+             "repeated": 0, "created": iso(now), "next_attempt": iso(now)}
+        ).last_pk
+
+    def drop(self, kind: str, refs: Sequence[int]) -> None:
+        """Delete the copies of these rows of a kind (their rows are being erased)."""
+        self.db.execute(f"delete from outbox where kind = ? and ref in ({_marks(refs)})", [kind, *refs])
+
     # ---- firing -----------------------------------------------------------------------------
 
     def due(self, now: datetime) -> list[int]:
@@ -447,13 +473,13 @@ class Outbox:
 
     # ---- after a stop -----------------------------------------------------------------------
 
-    def recover(self, channels: Iterable[str]) -> int:
-        """Copies of these channels left `sending` by a stopped sender go back to pending, marked
-        `repeated` (they may already have arrived). Run once at start-up, before delivering."""
-        channels = tuple(channels)
+    def recover(self, channels: Iterable[str], kinds: Iterable[str] = (COPY,)) -> int:
+        """Copies of these channels and kinds left `sending` by a stopped sender go back to pending,
+        marked `repeated` (they may already have arrived). Run once at start-up, before delivering."""
+        channels, kinds = tuple(channels), tuple(kinds)
         with self.db.atomic():
             return self.db.execute(
                 "update outbox set status = ?, repeated = 1"
-                f" where status = ? and channel in ({_marks(channels)})",
-                [PENDING, SENDING, *channels],
+                f" where status = ? and channel in ({_marks(channels)}) and kind in ({_marks(kinds)})",
+                [PENDING, SENDING, *channels, *kinds],
             ).rowcount

@@ -3,8 +3,9 @@
 Channel-agnostic. The Engine calls `open` (synchronously) when a firm asks for a person; the ticket is
 offered to the specialists on duty (bot/handoff/duty.py). Firms and specialists act through the methods below,
 which change the ticket atomically and queue notices for the other side (bot/handoff/tickets.py); each channel
-delivers the notices addressed to it through a `Courier` (`NoticeDelivery`), right after an update and
-in a periodic round (`serve_desk`) that also offers stray tickets and escalates overdue ones.
+process delivers the notices addressed to it through its delivery service, like broadcasts' copies
+(bot/handoff/notices.py), right after an update and in the service's periodic tick, which also offers
+stray tickets and escalates overdue ones (`check`).
 
 Privacy: a specialist sees the ticket number, the question, the county and the bot's guesses; never the
 firm's account (no user id, name or username), and the firm never sees the specialist's. The firm's chat
@@ -12,37 +13,30 @@ is kept sealed under the salt (bot/storage/events.py `seal`) and opened only to 
 """
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Awaitable, Callable, Protocol
 
 from bot.answering.engine import Engine
 from bot.answering.ports import Handoff
 from bot.common.clock import Clock, local_date
 from bot.common.config import Settings
-from bot.delivery.sender import DeliveryError, RecipientBlocked, RetryAfter, Sender, TransientError
 from bot.handoff.drafting import write_draft
 from bot.handoff.duty import HandoffSettings, Staff, handoff_settings
 from bot.handoff.tickets import (
     ANSWER,
     ANSWERED,
-    BLOCKED,
     CLAIMED,
     CLAIMED_NOTICE,
     CLOSED,
     CLOSED_NOTICE,
     ESCALATED,
-    FAILED,
     FIRM,
     FOLLOW_UP,
     OFFER,
     OPEN,
-    PENDING,
-    SENT,
     SPECIALIST,
     TAKEN,
     UNREACHABLE,
@@ -60,13 +54,9 @@ log = logging.getLogger(__name__)
 TICKET_COMMANDS = ("claim", "reply", "close", "draft", "tickets")
 FIRM_REPLY_WORDS = ("回复专员", "reply to specialist")
 STAFF_LANGUAGE = "zh"  # the specialists are Nanping's IP staff
-MAX_ATTEMPTS = 5  # deliveries of one notice before a network error counts as failed
-RETRY_LATER = "retry"  # a delivery outcome: back to pending, the round stops
 WEEKDAY_NAMES = {"zh": ("周一", "周二", "周三", "周四", "周五", "周六", "周日"),
                  "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")}
 _COMMAND = re.compile(r"^\s*/\S+\s+#?(\d+)\b\s*(.*)$", re.DOTALL)
-
-Sleep = Callable[[float], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -428,125 +418,3 @@ def attach_desk(engine: Engine, settings: Settings, clock: Clock) -> TicketDesk:
     if not isinstance(engine.desk, TicketDesk):
         engine.desk = TicketDesk(engine, settings, clock)
     return engine.desk
-
-
-# ---- delivery -----------------------------------------------------------------------------------
-
-
-class Courier(Protocol):
-    """Puts one notice in front of its recipient on one channel; returns the platform's message id
-    (None when it has none) or raises a bot.delivery.sender error."""
-
-    channel: str
-
-    async def deliver(self, notice: Notice, said: str) -> str | None: ...
-
-
-class NoticeDelivery:
-    """Delivers one channel's pending notices, one round at a time (never two rounds at once)."""
-
-    def __init__(self, desk: TicketDesk, courier: Courier) -> None:
-        self.desk, self.courier = desk, courier
-        self.channel = courier.channel
-        self._lock = asyncio.Lock()
-
-    async def run(self) -> int:
-        """Deliver what is pending; stop the round at the first error worth retrying. Returns how many went."""
-        delivered = 0
-        async with self._lock:
-            while notices := self.desk.tickets.take_pending(self.channel, limit=1):
-                outcome = await self._deliver(notices[0])
-                if outcome is RETRY_LATER:
-                    break
-                delivered += outcome is SENT
-        return delivered
-
-    async def _deliver(self, notice: Notice) -> str:
-        """SENT, RETRY_LATER (back to pending), or the status it was given up with (failed, blocked)."""
-        tickets = self.desk.tickets
-        addressed = self._opened(notice)
-        if addressed is None:
-            return self._give_up(notice, FAILED)
-        try:
-            message_id = await self.courier.deliver(addressed, self.desk.render(notice))
-        except RecipientBlocked:
-            return self._give_up(notice, BLOCKED)
-        except (RetryAfter, TransientError) as exc:
-            retry = notice.attempts + 1 < MAX_ATTEMPTS
-            log.warning("ticket notice %s to %s: %s%s", notice.id, self.channel, exc, "" if retry else "; giving up")
-            if not retry:
-                return self._give_up(notice, FAILED)
-            tickets.undelivered(notice.id, PENDING)
-            return RETRY_LATER
-        except DeliveryError as exc:
-            log.warning("ticket notice %s to %s refused: %s", notice.id, self.channel, exc)
-            return self._give_up(notice, FAILED)
-        tickets.delivered(notice.id, message_id, self.desk.clock.now())
-        return SENT
-
-    def _opened(self, notice: Notice) -> Notice | None:
-        """The notice with the firm's chat unsealed (a specialist's is plain); None, logged, when no salt
-        in BOT_SALT opens it (the salt it was sealed with was dropped while the ticket was open)."""
-        if notice.role != FIRM:
-            return notice
-        chat_id = self.desk.engine.events.unseal(notice.chat_id)
-        if chat_id is None:
-            log.warning("ticket notice %s: no salt in BOT_SALT opens the firm's chat (keep old salts until "
-                        "their tickets are closed, docs/privacy.md)", notice.id)
-            return None
-        return replace(notice, chat_id=chat_id)
-
-    def _give_up(self, notice: Notice, status: str) -> str:
-        """Mark the notice failed or blocked; a firm that cannot be reached is reported to the claimer."""
-        tickets = self.desk.tickets
-        with self.desk.db.atomic():
-            tickets.undelivered(notice.id, status)
-            ticket = tickets.get(notice.ticket_id)
-            claimer = Staff.parse(ticket.claimed_by) if ticket.claimed_by else None
-            if notice.role == FIRM and claimer:
-                tickets.notify(ticket.id, claimer.channel, claimer.user_id, SPECIALIST, UNREACHABLE,
-                               self.desk.clock.now())
-        return status
-
-
-async def serve_desk(desk: TicketDesk, delivery: NoticeDelivery, sleep: Sleep = asyncio.sleep) -> None:
-    """The channel's periodic round, until cancelled: offer and escalate (desk.check), deliver this
-    channel's notices, then wait `handoff.check_seconds`. A failed round is logged, never fatal."""
-    desk.tickets.recover(delivery.channel)
-    while True:
-        try:
-            desk.check()
-            await delivery.run()
-        except Exception:
-            log.exception("ticket desk round failed")
-        await sleep(desk.config.check_seconds)
-
-
-class SenderCourier:
-    """A courier over a plain bot.delivery.sender.Sender (WeCom): text only, no message ids."""
-
-    def __init__(self, sender: Sender) -> None:
-        self.sender = sender
-        self.channel = sender.channel
-
-    async def deliver(self, notice: Notice, said: str) -> str | None:
-        await self.sender.send(notice.chat_id, said)
-        return None
-
-
-class DeskRound:
-    """Runs `serve_desk` in the background while a channel is up (started and stopped by its lifecycle)."""
-
-    def __init__(self, desk: TicketDesk, delivery: NoticeDelivery, sleep: Sleep = asyncio.sleep) -> None:
-        self.desk, self.delivery, self.sleep = desk, delivery, sleep
-        self._task: asyncio.Task | None = None
-
-    def start(self) -> None:
-        if self._task is None:
-            self._task = asyncio.create_task(serve_desk(self.desk, self.delivery, self.sleep))
-
-    async def stop(self) -> None:
-        task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            await asyncio.gather(task, return_exceptions=True)

@@ -5,11 +5,12 @@
   status open → claimed → answered → closed with its times, who claimed it, and the `handoff` event
   (`event_id`) and the reply that led to it (`reply_to`).
 - `ticket_messages`: the specialist's answers and the firm's follow-ups.
-- `ticket_notices`: what each side must be told, queued in the database and delivered by the channel
-  of the recipient (bot/handoff/desk.py, handlers/*/tickets.py): nothing is lost on a restart, and a Telegram
+- `ticket_notices`: what each side must be told, and its outcome. Each notice is written with its copy
+  in the outbox (kind `ticket_notice`), delivered like broadcasts' copies by the channel process of the
+  recipient (bot/handoff/notices.py on bot/delivery): nothing is lost on a restart, and a Telegram
   process can answer a WeCom firm through the WeCom process. A sent notice keeps the platform's
   message id, so a reply to it (Telegram) finds its ticket, and offers can be edited once claimed.
-  A firm's notices carry the ticket's sealed address, opened only at delivery (bot/handoff/desk.py).
+  A firm's notices carry the ticket's sealed address, opened only at delivery (bot/handoff/notices.py).
 """
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from sqlite_utils.migrations import Migrations
 
 from bot.common.typed import fits_row_id, without_surrogates
 from bot.common.vocab import OUT_OF_SCOPE
+from bot.delivery.outbox import Outbox
 
 if TYPE_CHECKING:  # bot.storage.store imports this module for its migrations: no Engine import at run time
     from bot.answering.ports import Handoff
@@ -42,6 +44,7 @@ UNREACHABLE = "unreachable"  # to the claimer: a message could not reach the fir
 OFFERS = (OFFER, ESCALATED)
 
 PENDING, SENDING, SENT, FAILED, BLOCKED = "pending", "sending", "sent", "failed", "blocked"
+NOTICE_COPY = "ticket_notice"  # the outbox kind of a notice's copy
 
 
 @migrations(name="001_tickets")
@@ -121,6 +124,19 @@ def _addresses(db: Database) -> None:
         db.execute("alter table tickets drop column chat_id")
 
 
+@migrations(name="004_notices_into_outbox")
+def _into_outbox(db: Database) -> None:
+    """Notices were delivered from their own queue: each one still to be sent gets its outbox copy (one
+    left `sending` by a stopped process is marked repeated, as the outbox does), and stays pending."""
+    db.execute(
+        "insert into outbox (kind, ref, channel, chat_id, status, attempts, repeated, created, next_attempt)"
+        " select ?, id, channel, chat_id, ?, attempts, status = ?, created, created from ticket_notices"
+        " where status in (?, ?) order by id",
+        [NOTICE_COPY, PENDING, SENDING, PENDING, SENDING],
+    )
+    db.execute("update ticket_notices set status = ? where status = ?", [PENDING, SENDING])
+
+
 def seal_addresses(db: Database, seal: Callable[[str], str]) -> None:
     """Seal the raw chat ids an earlier version kept (tickets and the firm's notices), then drop
     `tickets.chat_id`. Once per database: a no-op when the column is gone."""
@@ -131,6 +147,8 @@ def seal_addresses(db: Database, seal: Callable[[str], str]) -> None:
         for ticket_id, chat_id in rows:
             address = seal(chat_id)
             db.execute("update tickets set address = ? where id = ?", [address, ticket_id])
+            db.execute("update outbox set chat_id = ? where kind = ? and ref in (select id from ticket_notices"
+                       " where ticket_id = ? and role = ?)", [address, NOTICE_COPY, ticket_id, FIRM])
             db.execute("update ticket_notices set chat_id = ? where ticket_id = ? and role = ?",
                        [address, ticket_id, FIRM])
         db.execute("alter table tickets drop column chat_id")
@@ -320,12 +338,13 @@ class Tickets:
 
     def notify(self, ticket_id: int, channel: str, chat_id: str, role: str, kind: str, now: datetime,
                body: str | None = None) -> None:
-        """Queue one notice for delivery by `channel`."""
+        """Queue one notice, with its outbox copy, for delivery by `channel`."""
         with self.db.atomic():
-            self.db["ticket_notices"].insert({
+            notice_id = self.db["ticket_notices"].insert({
                 "ticket_id": ticket_id, "created": iso(now), "channel": channel, "chat_id": chat_id,
                 "role": role, "kind": kind, "body": body and without_surrogates(body), "status": PENDING, "attempts": 0,
-            })
+            }).last_pk
+            Outbox(self.db).enqueue(NOTICE_COPY, notice_id, channel, chat_id, now)
 
     def offered_to(self, ticket_id: int) -> list[tuple[str, str]]:
         """The (channel, chat id) of every specialist offered the ticket, in the order they were."""
@@ -335,36 +354,16 @@ class Tickets:
         ).fetchall()
         return [(channel, chat_id) for channel, chat_id in rows]
 
-    def take_pending(self, channel: str, limit: int = 50) -> list[Notice]:
-        """Claim up to `limit` pending notices of a channel for delivery (marked `sending`)."""
-        with self.db.atomic():
-            rows = list(self.db.query(
-                "select * from ticket_notices where channel = ? and status = ? order by id limit ?",
-                [channel, PENDING, limit],
-            ))
-            ids = [r["id"] for r in rows]
-            self.db.execute(f"update ticket_notices set status = ? where id in ({','.join('?' * len(ids))})",
-                            [SENDING, *ids])
-        return [Notice(**{k: r[k] for k in Notice.__dataclass_fields__}) for r in rows]
+    def notice(self, notice_id: int) -> Notice | None:
+        row = next(self.db.query("select * from ticket_notices where id = ?", [notice_id]), None)
+        return _notice(row) if row else None
 
-    def delivered(self, notice_id: int, message_id: str | None, now: datetime) -> None:
-        with self.db.atomic():
-            self.db.execute(
-                "update ticket_notices set status = ?, attempts = attempts + 1, sent_at = ?, message_id = ?"
-                " where id = ?", [SENT, iso(now), message_id, notice_id],
-            )
-
-    def undelivered(self, notice_id: int, status: str) -> None:
-        """Back to pending (a later round retries), or failed / blocked for good."""
-        with self.db.atomic():
-            self.db.execute("update ticket_notices set status = ?, attempts = attempts + 1 where id = ?",
-                            [status, notice_id])
-
-    def recover(self, channel: str) -> int:
-        """At start-up: notices left `sending` by a stopped process go again (one may be repeated)."""
-        with self.db.atomic():
-            return self.db.execute("update ticket_notices set status = ? where channel = ? and status = ?",
-                                   [PENDING, channel, SENDING]).rowcount
+    def settled(self, notice_id: int, status: str, attempts: int, now: datetime, message_id: str | None = None) -> None:
+        """Record a delivery's outcome (pending again: a retry is due later; sent, failed or blocked)."""
+        self.db.execute(
+            "update ticket_notices set status = ?, attempts = ?, sent_at = ?, message_id = coalesce(?, message_id)"
+            " where id = ?", [status, attempts, iso(now) if status == SENT else None, message_id, notice_id],
+        )
 
     def offer_messages(self, ticket_id: int, channel: str, chat_id: str) -> list[str]:
         """Platform message ids of the offers of a ticket sent to one chat (to edit them)."""
@@ -383,7 +382,11 @@ class Tickets:
             " and message_id = ? order by id desc",
             [channel, *chats, message_id],
         ), None)
-        return Notice(**{k: row[k] for k in Notice.__dataclass_fields__}) if row else None
+        return _notice(row) if row else None
+
+
+def _notice(row: dict) -> Notice:
+    return Notice(**{k: row[k] for k in Notice.__dataclass_fields__})
 
 
 def forget_tickets(db: Database, firm: str, user: str) -> None:
@@ -395,6 +398,9 @@ def forget_tickets(db: Database, firm: str, user: str) -> None:
     if not ids:
         return
     marks = ",".join("?" * len(ids))
+    dropped = [row[0] for row in db.execute(
+        f"select id from ticket_notices where ticket_id in ({marks}) and (status = ? or role = ?)", [*ids, PENDING, FIRM])]
+    Outbox(db).drop(NOTICE_COPY, dropped)
     db.execute(f"delete from ticket_messages where ticket_id in ({marks})", ids)
     db.execute(f"delete from ticket_notices where ticket_id in ({marks}) and (status = ? or role = ?)",
                [*ids, PENDING, FIRM])

@@ -1,5 +1,6 @@
 """Reminders wired together for a channel process: settings (config.yaml `reminders:`), the scheduler
-that fires what is due (broadcasts, firms' deadlines, calendar events) and the delivery loop."""
+that fires what is due (broadcasts, firms' deadlines, calendar events) and the delivery loop that runs
+it (bot/delivery/service.py runs the loop in the background)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import asyncio
 import logging
 from dataclasses import astuple, dataclass, field
 from datetime import date, datetime
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Mapping, Sequence
 
 from sqlite_utils import Database
 
@@ -26,7 +27,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_LIMITS = {"telegram": RateLimit(30, 1), "wecom": RateLimit(10, 2)}
 DEFAULT_MONTHS_BEFORE = {TRADEMARK: (6, 1), PATENT_FEE: (1,), PLEDGE_LOAN: (3, 1)}
-RESTART_SECONDS, RESTART_MAX_SECONDS = 5.0, 300.0
+Tick = Callable[[datetime], int]  # a periodic job on the delivery loop's tick: how many new things to send
 _DELIVERY_KEYS = ("concurrency", "max_attempts", "backoff_seconds", "max_backoff_seconds", "idle_seconds")
 
 
@@ -175,9 +176,12 @@ def build_dispatcher(
     knowledge: Callable[[], KnowledgeBase],
     sleep: Sleep = asyncio.sleep,
     daily: Callable[[], object] | None = None,
+    ticks: Sequence[Tick] = (),
 ) -> Dispatcher:
-    """The delivery loop for these senders, firing due reminders on every tick (and `daily` once a day)."""
+    """The delivery loop for these senders, firing due reminders on every tick (and `daily` once a day),
+    then the other `ticks` (the ticket desk's check …), each on its own: one failing stops no other."""
     scheduler = Scheduler(db, settings, knowledge, daily)
+    jobs = (scheduler.fire_due, *ticks)
     return Dispatcher(
         scheduler.outbox,
         senders,
@@ -185,47 +189,13 @@ def build_dispatcher(
         sleep,
         limits=settings.limits,
         settings=settings.delivery,
-        on_tick=scheduler.fire_due,
+        on_tick=lambda now: sum(_guarded(job, now) for job in jobs),
     )
 
 
-class ReminderLoop:
-    """The delivery loop as a background task of a running channel (PTB post_init, Starlette lifespan).
-    If the loop fails (a database error …) it is logged and started again after a pause that doubles
-    up to RESTART_MAX_SECONDS; copies it had in flight are recovered like after a crash."""
-
-    def __init__(self, dispatcher: Dispatcher) -> None:
-        self.dispatcher = dispatcher
-        self._task: asyncio.Task | None = None
-        self._stopped = asyncio.Event()
-
-    def start(self) -> None:
-        self._task = asyncio.get_running_loop().create_task(self._run())
-        log.info("reminders: delivering %s", ", ".join(self.dispatcher.senders))
-
-    async def _run(self) -> None:
-        pause = RESTART_SECONDS
-        while not self._stopped.is_set():
-            try:
-                await self.dispatcher.run()
-                return
-            except Exception:
-                log.exception("reminders: the delivery loop failed; starting again in %.0f s", pause)
-                await self._pause(pause)
-                pause = min(pause * 2, RESTART_MAX_SECONDS)
-
-    async def _pause(self, seconds: float) -> None:
-        """Wait `seconds` (on the dispatcher's sleep), or less if stop() comes first."""
-        sleeper = asyncio.ensure_future(self.dispatcher.sleep(seconds))
-        stopped = asyncio.ensure_future(self._stopped.wait())
-        await asyncio.wait({sleeper, stopped}, return_when=asyncio.FIRST_COMPLETED)
-        for waiter in (sleeper, stopped):
-            waiter.cancel()
-
-    async def stop(self) -> None:
-        """Let the copies in flight finish and be recorded, then end."""
-        self._stopped.set()
-        if self._task is not None:
-            self.dispatcher.stop()
-            await self._task
-            self._task = None
+def _guarded(job: Tick, now: datetime) -> int:
+    try:
+        return job(now)
+    except Exception:  # tried again next tick
+        log.exception("delivery: a periodic job failed (%s)", getattr(job, "__qualname__", type(job).__name__))
+        return 0

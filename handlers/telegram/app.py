@@ -4,7 +4,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-from functools import partial
 
 from telegram import BotCommand, BotCommandScopeChat
 from telegram.error import TelegramError
@@ -12,18 +11,14 @@ from telegram.ext import AIORateLimiter, Application
 from telegram.request import BaseRequest
 
 from bot.answering.engine import Engine
-from bot.app import create_engine
+from bot.app import build_services
 from bot.common.clock import Clock, SystemClock
 from bot.common.config import Settings
 from bot.common.flood import FloodLimiter
-from bot.firms.profiles import LANGUAGES, Profiles
+from bot.delivery.dispatch import Sleep
+from bot.firms.profiles import LANGUAGES
 from bot.firms.specialists import load_specialists
-from bot.handoff.desk import NoticeDelivery, Sleep, attach_desk
 from bot.i18n.texts import text
-from bot.metrics.retention import run_retention
-from bot.reach.broadcasts import BroadcastDesk
-from bot.reach.deadlines import Deadlines
-from bot.reach.reminders import ReminderLoop, build_dispatcher, reminder_settings
 from handlers.telegram import account, chat, gate, onboarding, reminders, specialist, stations, tickets
 from handlers.telegram.config import bot_token, telegram_config
 from handlers.telegram.context import CHANNEL, SERVICES_KEY, Services
@@ -62,13 +57,12 @@ def build_application(
     """The python-telegram-bot Application over the Engine.
 
     `request` replaces the HTTP transport (tests pass an offline one); `token` defaults to
-    TELEGRAM_BOT_TOKEN from the environment; `sleep` is the wait of the tickets' periodic round.
+    TELEGRAM_BOT_TOKEN from the environment; `sleep` is the wait of the delivery service.
     """
     config = telegram_config(settings)
     clock = clock or SystemClock()
-    engine = engine or create_engine(settings, clock)
-    desk = attach_desk(engine, settings, clock)
-    desk.warn_if_unstaffed(CHANNEL)
+    core = build_services(settings, clock, engine=engine, sleep=sleep)
+    core.desk.warn_if_unstaffed(CHANNEL)
     builder = (
         Application.builder().token(token or bot_token(os.environ)).post_init(on_start).post_stop(on_stop)
         .concurrent_updates(PerUserUpdateProcessor())
@@ -77,16 +71,13 @@ def build_application(
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
     application = builder.build()
+    core.add_sender(TelegramSender(application.bot), tickets.TelegramCourier(application.bot, core.desk))
     application.bot_data[SERVICES_KEY] = Services(
-        settings=settings, config=config, engine=engine, profiles=Profiles(engine.db),
+        settings=settings, config=config, engine=core.engine, profiles=core.profiles,
         specialists=load_specialists(settings), flood=FloodLimiter(config.flood, clock), clock=clock,
-        desk=desk, notices=NoticeDelivery(desk, tickets.TelegramCourier(application.bot, desk)), sleep=sleep,
+        desk=core.desk, delivery=core.delivery,
     )
-    reminder_config = reminder_settings(settings)
-    application.bot_data[REMINDERS_KEY] = Reminders(
-        reminder_config, BroadcastDesk(engine.db, clock, reminder_config.max_text_chars),
-        Deadlines(engine.db, reminder_config.send_hour, reminder_config.months_before),
-    )
+    application.bot_data[REMINDERS_KEY] = Reminders(core.reminders, core.broadcasts, core.deadlines)
     application.add_handlers(gate.handlers(), group=gate.GATE_GROUP)
     application.add_handlers(tickets.intercept_handlers(), group=tickets.INTERCEPT_GROUP)
     for feature in FEATURES:
@@ -97,25 +88,17 @@ def build_application(
 
 
 async def on_start(application: Application) -> None:
-    """When the bot runs: command menus, the reminders' delivery loop, the tickets' periodic round."""
+    """When the bot runs: command menus, and the delivery service (reminders, broadcasts, ticket notices,
+    the tickets' service levels)."""
     await set_command_menus(application)
     services: Services = application.bot_data[SERVICES_KEY]
-    state: Reminders = application.bot_data[REMINDERS_KEY]
-    dispatcher = build_dispatcher(
-        services.engine.db, {CHANNEL: TelegramSender(application.bot)}, services.clock, state.settings,
-        lambda: services.engine.kb, daily=partial(run_retention, services.engine.db, services.clock, services.settings),
-    )
-    state.loop = ReminderLoop(dispatcher)
-    state.loop.start()
-    await tickets.start_service(application)
+    services.delivery.start()
 
 
 async def on_stop(application: Application) -> None:
-    """Let the reminders in flight finish and be recorded; end the tickets' periodic round."""
-    await tickets.stop_service(application)
-    state: Reminders = application.bot_data[REMINDERS_KEY]
-    if state.loop is not None:
-        await state.loop.stop()
+    """Let the messages in flight finish and be recorded."""
+    services: Services = application.bot_data[SERVICES_KEY]
+    await services.delivery.stop()
 
 
 def _commands(names: tuple[str, ...], lang: str) -> list[BotCommand]:

@@ -15,10 +15,11 @@ from bot.answering.ports import Message
 from bot.common.clock import Clock
 from bot.common.config import Settings
 from bot.common.flood import FloodLimiter
+from bot.delivery.service import DeliveryService
 from bot.firms import onboarding
 from bot.firms.profiles import Firm, Profiles
 from bot.firms.specialists import Specialists
-from bot.handoff.desk import NoticeDelivery, Sleep, TicketDesk
+from bot.handoff.desk import TicketDesk
 from bot.i18n.texts import text
 from handlers.telegram.config import TelegramConfig
 
@@ -38,8 +39,7 @@ class Services:
     flood: FloodLimiter
     clock: Clock
     desk: TicketDesk  # human handoff: tickets (bot/handoff/desk.py)
-    notices: NoticeDelivery  # delivers the ticket notices for Telegram
-    sleep: Sleep  # the periodic round's wait (tests inject their own)
+    delivery: DeliveryService  # sends reminders and ticket notices (bot/delivery/service.py)
 
 
 def services(context: ContextTypes.DEFAULT_TYPE) -> Services:

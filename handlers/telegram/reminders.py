@@ -34,7 +34,7 @@ from bot.delivery.outbox import Creator
 from bot.i18n.texts import list_separator, text, title
 from bot.reach.broadcasts import BroadcastDesk, Draft, describe_when
 from bot.reach.deadlines import KIND_TEXTS, DeadlineError, Deadlines
-from bot.reach.reminders import ReminderLoop, ReminderSettings
+from bot.reach.reminders import ReminderSettings
 from bot.specialist_commands import SpecialistCommands
 from handlers.telegram.account import private_only
 from handlers.telegram.context import (
@@ -67,7 +67,6 @@ class Reminders:
     settings: ReminderSettings
     desk: BroadcastDesk
     deadlines: Deadlines
-    loop: ReminderLoop | None = None  # the delivery loop, once the application runs
 
 
 def reminders(context: ContextTypes.DEFAULT_TYPE) -> Reminders:
@@ -250,8 +249,7 @@ class BroadcastFlow:
         state = reminders(context)
         creator = Creator(CHANNEL, str(update.effective_user.id), str(update.effective_chat.id), lang)
         broadcast_id = state.desk.confirm(draft, creator)
-        if state.loop is not None:
-            state.loop.dispatcher.wake()
+        services(context).delivery.wake()  # one to go now goes at once
         when = describe_when(draft.when or When(None), lang)
         await edit_text(update.callback_query, text("bc_scheduled", lang, id=str(broadcast_id), when=when))
         return _forget_draft(context)

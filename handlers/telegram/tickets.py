@@ -8,15 +8,15 @@
   回复专员 words are taken here, in a handler group that runs before the features.
 - /claim /reply /close /draft /tickets are specialist commands (bot/specialist_commands.py); a firm's /close closes
   its own ticket.
-- Notices for Telegram are delivered after every update (handler group FLUSH_GROUP) and by the periodic
-  round (bot/desk.serve_desk) started in post_init, which also escalates overdue tickets.
+- Notices for Telegram go through the delivery service (bot/handoff/notices.py): after every update
+  (handler group FLUSH_GROUP) it is woken, and its loop, started in post_init, sends them within
+  Telegram's limits and runs the desk's check that escalates overdue tickets.
 """
 from __future__ import annotations
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.ext import (
-    Application,
     ApplicationHandlerStop,
     BaseHandler,
     CallbackQueryHandler,
@@ -26,11 +26,11 @@ from telegram.ext import (
     filters,
 )
 
-from bot.handoff.desk import STAFF_LANGUAGE, DeskRound, TicketDesk
+from bot.handoff.desk import STAFF_LANGUAGE, TicketDesk
 from bot.handoff.duty import Staff
 from bot.handoff.tickets import ANSWER, ESCALATED, OFFER, TAKEN, WITHDRAWN, Notice
 from bot.i18n.texts import text
-from handlers.telegram.context import CHANNEL, SERVICES_KEY, Services, is_specialist, services
+from handlers.telegram.context import CHANNEL, is_specialist, services
 from handlers.telegram.render import QUEUED, edit_text, html_chunks, send_text
 from handlers.telegram.sender import delivery_errors
 
@@ -38,7 +38,6 @@ CLAIM, CLOSE = "tk:c:", "tk:x:"
 BUTTON_PATTERN = r"^tk:[cx]:\d+$"
 INTERCEPT_GROUP = -1  # after the gate (-2), before the features (0)
 FLUSH_GROUP = 1  # after the features
-SERVICE_TASK = "ticket_desk_task"
 
 
 # ---- delivery -----------------------------------------------------------------------------------
@@ -49,7 +48,8 @@ def _button(label_key: str, lang: str, data: str) -> InlineKeyboardMarkup:
 
 
 class TelegramCourier:
-    """Sends ticket notices to Telegram chats with their buttons; "taken" and "withdrawn" edit the offers."""
+    """Sends ticket notices to Telegram chats with their buttons; "taken" and "withdrawn" edit the offers
+    (bot/handoff/notices.py `Courier`)."""
 
     channel = CHANNEL
 
@@ -80,8 +80,8 @@ class TelegramCourier:
 
 
 async def deliver_notices(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """After every update: send what it queued for Telegram (answers, offers, edits)."""
-    await services(context).notices.run()
+    """After every update: what it queued (answers, offers, edits) goes now."""
+    await services(context).delivery.flush()
 
 
 # ---- firms' and specialists' messages -----------------------------------------------------------
@@ -100,7 +100,7 @@ async def intercept(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if done is None:
         return
     await send_text(context.bot, update.effective_chat.id, done.text)
-    await svc.notices.run()
+    await svc.delivery.flush()
     raise ApplicationHandlerStop
 
 
@@ -129,23 +129,6 @@ async def _claim(update: Update, context: ContextTypes.DEFAULT_TYPE, ticket_id: 
     await query.answer(None if done.ok else done.text)
     markup = _button("ticket_close_button", STAFF_LANGUAGE, CLOSE + str(ticket_id)) if done.ok else None
     await edit_text(query, done.text, markup)
-
-
-# ---- the periodic round -------------------------------------------------------------------------
-
-
-async def start_service(application: Application) -> None:
-    """post_init: run the desk's periodic round (offers, escalation, delivery) in the background."""
-    svc: Services = application.bot_data[SERVICES_KEY]
-    application.bot_data[SERVICE_TASK] = DeskRound(svc.desk, svc.notices, svc.sleep)
-    application.bot_data[SERVICE_TASK].start()
-
-
-async def stop_service(application: Application) -> None:
-    """post_stop: end the periodic round."""
-    desk_round = application.bot_data.pop(SERVICE_TASK, None)
-    if desk_round is not None:
-        await desk_round.stop()
 
 
 def handlers() -> list[BaseHandler]:

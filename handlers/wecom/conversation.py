@@ -12,19 +12,14 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Callable
 
-from bot.answering.engine import Engine
 from bot.answering.ports import Message, handoff_intent
-from bot.common.clock import Clock
-from bot.common.config import Settings
+from bot.app import Services
 from bot.common.expiring import ExpiringMap
 from bot.firms import onboarding
 from bot.firms.onboarding import Option
-from bot.firms.profiles import Firm, Profiles
-from bot.handoff.desk import attach_desk
+from bot.firms.profiles import Firm
 from bot.i18n.texts import text
 from bot.language.normalize import looks_english
-from bot.reach.broadcasts import BroadcastDesk
-from bot.reach.reminders import reminder_settings
 from bot.reach.text_broadcast import TextComposer
 from bot.specialist_commands import SpecialistCommands, parse_command
 from bot.storage.events import FEEDBACK_KIND
@@ -68,18 +63,18 @@ class _Offer:
 class Conversation:
     """Turns one inbound WeCom message into the text to reply ('' for none)."""
 
-    def __init__(self, engine: Engine, settings: Settings, clock: Clock) -> None:
-        self.engine, self.settings, self.clock = engine, settings, clock
-        self.ticket_desk = attach_desk(engine, settings, clock)  # human handoff (bot/handoff/desk.py)
-        self.commands = SpecialistCommands(engine, settings, clock, self.ticket_desk)
-        self.profiles = Profiles(engine.db)
+    def __init__(self, services: Services) -> None:
+        engine, clock = services.engine, services.clock
+        self.engine, self.settings, self.clock = engine, services.settings, clock
+        self.ticket_desk = services.desk  # human handoff (bot/handoff/desk.py)
+        self.commands = SpecialistCommands(engine, services.settings, clock, self.ticket_desk)
+        self.profiles = services.profiles
         self.desk = FirmDesk(engine, self.profiles, clock, self.message, self._forgotten)
         self.forget_listeners: list[Callable[[str], None]] = []  # the channel's other traces of a user
-        reminders = reminder_settings(settings)
-        broadcasts = BroadcastDesk(engine.db, clock, reminders.max_text_chars)
-        self.composer = TextComposer(broadcasts, clock, CHANNEL, reminders.send_hour)
+        self.composer = TextComposer(services.broadcasts, clock, CHANNEL, services.reminders.send_hour)
+        self.composer.on_confirmed = services.delivery.wake  # 立即 goes at once
         self._offers: ExpiringMap[str, _Offer] = ExpiringMap(
-            timedelta(minutes=settings.context_ttl_minutes), MAX_REMEMBERED_USERS)
+            timedelta(minutes=services.settings.context_ttl_minutes), MAX_REMEMBERED_USERS)
 
     async def respond(self, inbound: Inbound) -> str:
         """The reply to one message or event; a first contact creates the firm's profile and is welcomed."""

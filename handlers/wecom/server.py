@@ -16,7 +16,6 @@ import secrets
 from collections import Counter
 from contextlib import asynccontextmanager
 from datetime import timedelta
-from functools import partial
 from typing import Awaitable, Callable
 
 import httpx
@@ -26,15 +25,13 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
-from bot.answering.engine import Engine
+from bot.app import Services
 from bot.common.clock import Clock
-from bot.common.config import Settings
+from bot.delivery.dispatch import Sleep
 from bot.delivery.sender import DeliveryError, RetryAfter, Sender, TransientError
+from bot.delivery.service import DeliveryService
 from bot.delivery.textsplit import split_text, utf8_size
-from bot.handoff.desk import DeskRound, NoticeDelivery, SenderCourier, Sleep
 from bot.i18n.texts import text
-from bot.metrics.retention import run_retention
-from bot.reach.reminders import ReminderLoop, build_dispatcher, reminder_settings
 from bot.storage.dedup import SeenDeliveries
 from handlers.wecom.client import TEXT_LIMIT_BYTES, WeComClient
 from handlers.wecom.config import WeComCredentials, WeComSettings
@@ -84,12 +81,12 @@ class WeComCallback:
 
     def __init__(
         self, crypto: WeComCrypto, conversation: Conversation, seen: SeenDeliveries, sender: Sender,
-        clock: Clock, timestamp_window: timedelta, body_read_seconds: float = WeComSettings.body_read_seconds,
-        sleep: Sleep = asyncio.sleep,
+        delivery: DeliveryService, clock: Clock, timestamp_window: timedelta,
+        body_read_seconds: float = WeComSettings.body_read_seconds, sleep: Sleep = asyncio.sleep,
     ) -> None:
         self.crypto, self.conversation, self.seen, self.sender = crypto, conversation, seen, sender
         self.clock, self.window, self.body_read_seconds = clock, timestamp_window, body_read_seconds
-        self.notices = NoticeDelivery(conversation.ticket_desk, SenderCourier(sender))  # ticket notices for WeCom
+        self.delivery = delivery  # sends the ticket notices an update queues (and the reminders)
         self.rejections = Rejections()
         self.duplicates = 0
         self.sleep = sleep
@@ -282,9 +279,9 @@ class WeComCallback:
                 return
 
     async def deliver_notices(self) -> None:
-        """Send the pending ticket notices for WeCom (after the passive reply is on its way)."""
+        """Send the ticket notices an update queued (after the passive reply is on its way)."""
         try:
-            await self.notices.run()
+            await self.delivery.flush()
         except Exception:
             log.exception("wecom: delivering ticket notices failed")
 
@@ -321,38 +318,31 @@ def create_app(
 
 
 def build_app(
-    engine: Engine, settings: Settings, credentials: WeComCredentials, options: WeComSettings, clock: Clock,
+    services: Services, credentials: WeComCredentials, options: WeComSettings,
     transport: httpx.AsyncBaseTransport | None = None, sleep: Sleep = asyncio.sleep,
 ) -> tuple[Starlette, WeComCallback]:
-    """Wire the callback of one app over the Engine, the reminders' delivery loop for WeCom firms and the
-    tickets' periodic round (both run by the app's lifespan; the loop as `app.state.reminders`); `transport`
-    replaces the network in tests, `sleep` the wait of the tickets' round."""
+    """Wire the callback of one app over the core services, its client registered as the WeCom sender of
+    their delivery service (run by the app's lifespan: reminders, broadcasts, ticket notices and the
+    tickets' service levels); `transport` replaces the network in tests, `sleep` the callback's wait for
+    a reply."""
+    clock = services.clock
     client = WeComClient.for_app(credentials, options, clock, transport)
+    services.add_sender(client)
     callback = WeComCallback(
         WeComCrypto(credentials.token, credentials.encoding_aes_key, credentials.corp_id),
-        Conversation(engine, settings, clock),
-        SeenDeliveries(engine.db, CHANNEL, clock, timedelta(minutes=options.dedup_minutes)),
-        client, clock, timedelta(seconds=options.timestamp_window_seconds), options.body_read_seconds, sleep,
+        Conversation(services),
+        SeenDeliveries(services.engine.db, CHANNEL, clock, timedelta(minutes=options.dedup_minutes)),
+        client, services.delivery, clock, timedelta(seconds=options.timestamp_window_seconds),
+        options.body_read_seconds, sleep,
     )
-    reminders = ReminderLoop(build_dispatcher(
-        engine.db, {CHANNEL: client}, clock, reminder_settings(settings), lambda: engine.kb,
-        daily=partial(run_retention, engine.db, clock, settings),
-    ))
-
-    callback.conversation.composer.on_confirmed = reminders.dispatcher.wake  # 立即 goes at once
-    callback.conversation.ticket_desk.warn_if_unstaffed(CHANNEL)
-    desk_round = DeskRound(callback.conversation.ticket_desk, callback.notices, sleep)
+    services.desk.warn_if_unstaffed(CHANNEL)
 
     async def start() -> None:
-        reminders.start()
-        desk_round.start()
+        services.delivery.start()
 
     async def stop() -> None:
         await callback.drain()
-        await desk_round.stop()
-        await reminders.stop()
+        await services.delivery.stop()
         await client.aclose()
 
-    app = create_app(callback, options.path, on_shutdown=stop, on_startup=start)
-    app.state.reminders = reminders
-    return app, callback
+    return create_app(callback, options.path, on_shutdown=stop, on_startup=start), callback

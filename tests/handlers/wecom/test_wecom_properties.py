@@ -14,7 +14,7 @@ from settings_helper import write_settings
 from wecom_fake import CREDENTIALS, FakeWeComAPI, WeComPeer, billion_laughs, hostile_bodies
 
 from bot.answering.engine import Engine
-from bot.app import open_db
+from bot.app import build_services, open_db
 from handlers.wecom.config import WeComSettings
 from handlers.wecom.server import build_app
 
@@ -42,7 +42,7 @@ xmlish_bytes = st.builds(lambda text, encoding: text.encode(encoding, "replace")
 def app_and_peer(fixture_kb, tmp_path, kb_dir, clock):
     settings_ = write_settings(tmp_path, kb_dir)
     engine = Engine(fixture_kb, settings_, open_db(":memory:"), clock)  # no disk wait per example
-    app, callback = build_app(engine, settings_, CREDENTIALS, WeComSettings(), clock,
+    app, callback = build_app(build_services(settings_, clock, engine=engine), CREDENTIALS, WeComSettings(),
                               transport=FakeWeComAPI().transport())
     return app, callback, clock
 

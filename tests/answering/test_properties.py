@@ -1,4 +1,4 @@
-"""Property-based tests (Hypothesis, profiles in tests/conftest.py): the Engine and the normaliser take
+"""Property-based tests (Hypothesis, profiles in tests/handlers/telegram/conftest.py): the Engine and the normaliser take
 any text without an exception, and their bounds hold. Every input reported in issue 15 is an @example."""
 from __future__ import annotations
 

@@ -12,6 +12,7 @@ import pytest
 import pytest_asyncio
 from wecom_fake import CREDENTIALS, FakeWeComAPI, WeComPeer, hostile_bodies
 
+from bot.app import build_services
 from handlers.wecom.config import WeComSettings
 from handlers.wecom.server import build_app
 
@@ -22,7 +23,7 @@ async def serving(engine, settings, clock):
     closers = []
 
     async def start(options: WeComSettings) -> WeComPeer:
-        app, callback = build_app(engine, settings, CREDENTIALS, options, clock,
+        app, callback = build_app(build_services(settings, clock, engine=engine), CREDENTIALS, options,
                                   transport=FakeWeComAPI().transport())
         http = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://wecom.test")
         closers.extend([http.aclose, callback.sender.aclose])

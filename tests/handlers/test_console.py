@@ -14,7 +14,7 @@ from pathlib import Path
 
 from handlers.console import run_console
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 UP_ARROW = "\x1b[A"
 
 

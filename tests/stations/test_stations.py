@@ -20,8 +20,8 @@ from bot.stations.directory import (
     stations_of,
 )
 
-ROOT = Path(__file__).resolve().parent.parent
-FIXTURE = Path(__file__).parent / "data" / "kb_fixture"
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURE = Path(__file__).resolve().parents[1] / "data" / "kb_fixture"
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from bot.app import open_db
 
-DUMP = Path(__file__).parent / "data" / "db_before_rooms.sql"
+DUMP = Path(__file__).resolve().parents[1] / "data" / "db_before_rooms.sql"
 
 
 def _applied(path: Path) -> dict[tuple[str, str], str]:

@@ -12,11 +12,19 @@ from sqlite_utils import Database
 
 from bot.answering.engine import Engine
 from bot.answering.ports import Message
-from bot.app import ALL_MIGRATIONS, check_knowledge, forget_firm, load_knowledge, open_db
-from bot.common.clock import SHANGHAI
+from bot.app import (
+    ALL_MIGRATIONS,
+    Services,
+    build_services,
+    check_knowledge,
+    forget_firm,
+    load_knowledge,
+    open_db,
+)
+from bot.common.clock import SHANGHAI, simulated_sleep
 from bot.common.config import ConfigError, load_settings
 from bot.delivery.sender import PermanentError, TransientError
-from bot.handoff.desk import MAX_ATTEMPTS, NoticeDelivery, TicketDesk, attach_desk
+from bot.handoff.desk import TicketDesk, attach_desk
 from bot.handoff.drafting import draft_path
 from bot.handoff.duty import OfficeHours, Staff, handoff_settings
 from bot.handoff.tickets import Notice
@@ -137,6 +145,20 @@ class Failing:
         self.sent.append((notice.chat_id, said))
         return "55"
 
+    async def send(self, chat_id: str, text: str) -> None:
+        raise AssertionError("notices go through the courier")
+
+
+def delivering(engine: Engine, settings, clock, courier: Failing) -> Services:
+    """The core services with `courier` for Telegram's notices; delivery waits on the manual clock."""
+    services = build_services(settings, clock, engine=engine, sleep=simulated_sleep(clock))
+    services.add_sender(courier, courier)
+    return services
+
+
+def copy_of(engine: Engine, notice_id: int) -> dict:
+    return next(engine.db["outbox"].rows_where("kind = 'ticket_notice' and ref = ?", [notice_id]))
+
 
 def staffed(engine: Engine, settings, clock) -> TicketDesk:
     from dataclasses import replace
@@ -147,17 +169,21 @@ def staffed(engine: Engine, settings, clock) -> TicketDesk:
 
 
 @pytest.mark.asyncio
-async def test_network_errors_are_retried_then_given_up(engine: Engine, settings, clock) -> None:
-    desk = staffed(engine, settings, clock)
+async def test_network_errors_are_retried_with_backoff_then_given_up(engine: Engine, settings, clock) -> None:
+    staffed(engine, settings, clock)
     engine.handle(Message("telegram", "42", "转人工 商标被抢注了"))
-    courier = Failing(*[TransientError("timed out")] * MAX_ATTEMPTS)
-    delivery = NoticeDelivery(desk, courier)
-    for _ in range(MAX_ATTEMPTS - 1):
-        assert await delivery.run() == 0  # each round stops at the error; the notice waits
+    services = delivering(engine, settings, clock, Failing(*[TransientError("timed out")] * 5))
+    waits = []
+    for _ in range(4):
+        await services.delivery.flush()  # the error: the notice waits for its retry
         assert engine.db["ticket_notices"].get(1)["status"] == "pending"
-    await delivery.run()
+        retry_at = datetime.fromisoformat(copy_of(engine, 1)["next_attempt"])
+        waits.append((retry_at - clock.now()).total_seconds())
+        clock.set(retry_at)
+    await services.delivery.flush()
+    assert waits == [2, 4, 8, 16]  # the outbox's backoff (reminders.backoff_seconds, doubled)
     row = engine.db["ticket_notices"].get(1)
-    assert (row["status"], row["attempts"]) == ("failed", MAX_ATTEMPTS)
+    assert (row["status"], row["attempts"]) == ("failed", services.reminders.delivery.max_attempts)
 
 
 @pytest.mark.asyncio
@@ -165,11 +191,12 @@ async def test_a_firm_that_cannot_be_reached_is_reported_to_the_claimer(engine: 
     desk = staffed(engine, settings, clock)
     engine.handle(Message("telegram", "42", "转人工 商标被抢注了"))
     courier = Failing()
-    delivery = NoticeDelivery(desk, courier)
-    await delivery.run()
+    services = delivering(engine, settings, clock, courier)
+    await services.delivery.flush()
     desk.claim(Staff("telegram", "9"), 1)
     courier.errors.append(PermanentError("chat not found"))  # the firm's "claimed" notice
-    assert await delivery.run() == 1
+    await services.delivery.flush()
+    assert len(courier.sent) == 2
     assert courier.sent[-1] == ("9", "⚠️ 工单 #1 的消息无法送达企业（对方已屏蔽机器人或不在应用可见范围内）。")
     kinds = [(n["role"], n["kind"], n["status"], n["message_id"]) for n in engine.db["ticket_notices"].rows]
     assert kinds == [("specialist", "offer", "sent", "55"), ("firm", "claimed", "failed", None),
@@ -283,7 +310,7 @@ async def test_the_answer_reaches_the_firm_whose_chat_no_row_names(engine: Engin
     engine.handle(Message("telegram", "42", "转人工 商标被抢注了"))  # no firm profile: the chat still answers
     desk.answer(Staff("telegram", "9"), 1, "请提出异议。")
     courier = Failing()
-    await NoticeDelivery(desk, courier).run()
+    await delivering(engine, settings, clock, courier).delivery.flush()
     assert [chat for chat, _ in courier.sent] == ["9", "42", "42"]  # the offer, then claimed and the answer
     assert links(engine.db, "42", engine.events.every_user("telegram", "42"),
                  engine.events.every_firm("telegram", "42")) == []
@@ -301,7 +328,7 @@ async def test_a_chat_sealed_under_a_dropped_salt_is_given_up(engine: Engine, se
     engine.events = EventLog(engine.db, Salts(("new-salt",)))  # the old salt left BOT_SALT too early
     desk.answer(Staff("telegram", "9"), 1, "请提出异议。")
     courier = Failing()
-    await NoticeDelivery(desk, courier).run()
+    await delivering(engine, settings, clock, courier).delivery.flush()
     statuses = [(n["role"], n["kind"], n["status"]) for n in engine.db["ticket_notices"].rows]
     assert ("firm", "answer", "failed") in statuses and ("specialist", "unreachable", "sent") in statuses
     assert "42" not in [chat for chat, _ in courier.sent]
@@ -333,7 +360,7 @@ async def test_an_open_ticket_of_the_old_schema_is_sealed_and_still_answered(tmp
     assert [n["chat_id"] for n in db["ticket_notices"].rows] == [db["tickets"].get(1)["address"]]
     assert desk.answer(Staff("telegram", "9"), 1, "请提出异议。").ok
     courier = Failing()
-    await NoticeDelivery(desk, courier).run()
+    await delivering(engine, settings, clock, courier).delivery.flush()
     assert courier.sent == [("42", courier.sent[0][1])] and "请提出异议。" in courier.sent[0][1]
     follow_up = desk.reply_to_message("telegram", "42", "77", "42", "还有一个问题", specialist=False)
     assert follow_up is not None and follow_up.ok  # the reply to the old notice still finds its ticket

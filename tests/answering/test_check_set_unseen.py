@@ -11,7 +11,7 @@ import pytest
 import yaml
 from rapidfuzz import fuzz, process
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CHECK_SET = ROOT / "tests" / "data" / "check_questions.yaml"
 # Pairs that already matched when the check set was committed (written blind): allowed, never added to.
 AT_COMMIT = ROOT / "tests" / "data" / "check_overlap_at_commit.yaml"

@@ -22,7 +22,7 @@ from bot.i18n.texts import (
 )
 from bot.language.normalize import TRADITIONAL
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 CODE_DIRS = ("bot", "handlers", "cli")
 # Calls that take a message key → its position: the lookup itself, the report's and Telegram's names for it,
 # the report's headings and the errors that carry a key for the channel to word.

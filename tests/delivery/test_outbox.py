@@ -19,8 +19,8 @@ from bot.common.schedule import MONTHLY, WEEKLY, When
 from bot.delivery.dispatch import DeliverySettings, Dispatcher, RateLimit
 from bot.delivery.outbox import BROADCAST, Audience, Creator, Delivery, Outbox
 from bot.delivery.sender import PermanentError, RecipientBlocked, RetryAfter, TransientError
+from bot.delivery.service import DeliveryService
 from bot.firms.profiles import Profiles
-from bot.reach.reminders import ReminderLoop
 
 NOW = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai
 SPECIALIST = Creator("telegram", "9001", "9001", "zh")
@@ -416,7 +416,7 @@ async def test_the_background_loop_starts_again_after_a_failure(fresh_db, clock,
         return real_fetch(self, now)
 
     monkeypatch.setattr(Dispatcher, "_fetch", fetch_failing_once)
-    loop = ReminderLoop(dispatcher_)
+    loop = DeliveryService(dispatcher_)
     loop.start()
     while len(sender.sent) < 2:
         await asyncio.sleep(0)

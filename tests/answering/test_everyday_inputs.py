@@ -17,7 +17,7 @@ from bot.common.config import load_settings
 from bot.common.vocab import IP_TOPICS
 from bot.knowledge.menus import GROUP_PREFIX, MAX_ENTRIES_PER_GROUP, MAX_GROUPS_PER_TOPIC, groups_of
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 _users = count()
 
 

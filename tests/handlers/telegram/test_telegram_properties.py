@@ -1,4 +1,4 @@
-"""Property-based tests of the Telegram callback parsers (Hypothesis, profiles in tests/conftest.py): any
+"""Property-based tests of the Telegram callback parsers (Hypothesis, profiles in tests/handlers/telegram/conftest.py): any
 button data, pressed by a firm or a specialist, is handled without a handler error; choice data round-trips
 within Telegram's 64 bytes. Every callback reported in issue 15 is an @example."""
 from __future__ import annotations

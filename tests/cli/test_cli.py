@@ -14,7 +14,7 @@ import yaml
 from handlers.console import run_console
 from run_bot import main
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_ask_json_has_the_contract_keys(settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -13,7 +13,7 @@ from bot.knowledge.base import KnowledgeBase
 from bot.knowledge.facts import references
 from bot.language.normalize import has_cjk, looks_english
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 MAX_ANSWER_CHARS = 330  # "about 300 Chinese characters", with facts rendered
 
 

@@ -23,7 +23,7 @@ from handlers.telegram.render import (
 )
 from run_bot import main
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 GOOD_TOKEN = "123456789:" + "Ab_-" * 9
 
 

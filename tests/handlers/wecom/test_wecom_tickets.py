@@ -3,7 +3,7 @@ through the API (the local fake), 回复专员 back, /close; a firm cannot use t
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -12,7 +12,7 @@ from settings_helper import write_settings
 from wecom_fake import CREDENTIALS, FakeWeComAPI, WeComPeer, serve
 
 from bot.answering.engine import Engine
-from bot.app import open_db
+from bot.app import build_services, open_db
 from handlers.wecom.config import WeComSettings
 from handlers.wecom.server import build_app
 
@@ -126,17 +126,19 @@ async def test_an_unreachable_firm_is_reported_to_the_claimer(peer, api, staffed
     assert ("firm", "answer", "blocked") in statuses
 
 
-async def test_a_rate_limited_notice_waits_for_the_next_round(peer, api, staffed_engine: Engine) -> None:
+async def test_a_rate_limited_notice_waits_it_out(peer, api, staffed_engine: Engine, clock) -> None:
     await firm_in_jianyang(peer)
     api.send_errors.append({"errcode": 45009, "errmsg": "api freq out of limit"})
+    asked = clock.now()
     await peer.say("firm_a", f"转人工 {QUESTION}")
-    pending = list(staffed_engine.db["ticket_notices"].rows_where("status = 'pending'"))
-    assert [(n["chat_id"], n["attempts"]) for n in pending] == [("staff_li", 1), ("staff_wang", 0)]
-    await peer.say("firm_b", "你好")  # the next update's delivery round sends both
+    # WeCom asked for a pause (60 s): nothing went to the channel before it was over, then both offers did
+    assert clock.now() - asked >= timedelta(seconds=WeComSettings.rate_limit_wait_seconds)
     assert len(api.texts_to("staff_li")) == len(api.texts_to("staff_wang")) == 1
+    rows = {n["chat_id"]: (n["status"], n["attempts"]) for n in staffed_engine.db["ticket_notices"].rows}
+    assert rows == {"staff_li": ("sent", 2), "staff_wang": ("sent", 1)}
 
 
-async def test_the_lifespan_runs_the_round_that_escalates(staffed_engine, staffed_settings, clock, api) -> None:
+async def test_the_lifespan_runs_the_service_that_escalates(staffed_engine, staffed_settings, clock, api) -> None:
     rounds = 0
 
     async def sleep(seconds: float) -> None:
@@ -145,15 +147,18 @@ async def test_the_lifespan_runs_the_round_that_escalates(staffed_engine, staffe
         clock.advance(timedelta(seconds=seconds))
         await asyncio.sleep(0)
 
-    app, callback = build_app(staffed_engine, staffed_settings, CREDENTIALS, WeComSettings(), clock,
-                              transport=api.transport(), sleep=sleep)
+    services = build_services(staffed_settings, clock, engine=staffed_engine, sleep=sleep)
+    app, callback = build_app(services, CREDENTIALS, WeComSettings(), transport=api.transport(), sleep=sleep)
     async with app.router.lifespan_context(app):
         staffed_engine.handle(callback.conversation.message("firm_a", f"转人工 {QUESTION}"))
-        for _ in range(500):
+        for _ in range(5000):
             if staffed_engine.db["tickets"].get(1)["escalated_at"]:
                 break
             await asyncio.sleep(0)
-    assert 30 <= rounds <= 32
+    row = staffed_engine.db["tickets"].get(1)
+    waited = datetime.fromisoformat(row["escalated_at"]) - datetime.fromisoformat(row["created"])
+    assert timedelta(minutes=30) <= waited <= timedelta(minutes=31)  # checked once a minute on the service's tick
+    assert rounds > 30
     telegram = list(staffed_engine.db["ticket_notices"].rows_where("channel = 'telegram'"))
     assert [(n["chat_id"], n["kind"], n["status"]) for n in telegram] == [("9001", "offer", "pending"),
                                                                           ("9001", "escalated", "pending")]

@@ -11,7 +11,7 @@ import yaml
 from bot.app import load_knowledge
 from bot.language.normalize import Normalizer
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CORPUS = yaml.safe_load((ROOT / "tests" / "data" / "ordinary_sentences.yaml").read_text(encoding="utf-8"))
 KINDS = ("ordinary", "negation", "he", "qilai", "zi_suffix", "zi_capital", "near_homophones")
 SENTENCES = [pytest.param(s, id=f"{kind}{n}") for kind in KINDS for n, s in enumerate(CORPUS[kind], start=1)]

@@ -15,7 +15,8 @@ from wecom_fake import CREDENTIALS, FakeWeComAPI, WeComPeer
 
 import bot.specialist_commands
 from bot.answering.engine import Engine
-from bot.app import open_db
+from bot.app import build_services, open_db
+from bot.common.clock import simulated_sleep
 from handlers.wecom.config import WeComSettings
 from handlers.wecom.server import build_app
 
@@ -48,8 +49,8 @@ def api() -> FakeWeComAPI:
 async def server(fixture_kb, wecom_settings, clock, api):
     budget = Budget()
     engine = Engine(fixture_kb, wecom_settings, open_db(wecom_settings.db_path), clock)
-    app, callback = build_app(engine, wecom_settings, CREDENTIALS, WeComSettings(), clock,
-                              transport=api.transport(), sleep=budget.sleep)
+    services = build_services(wecom_settings, clock, engine=engine, sleep=simulated_sleep(clock))
+    app, callback = build_app(services, CREDENTIALS, WeComSettings(), transport=api.transport(), sleep=budget.sleep)
     http = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://wecom.test")
     yield WeComPeer(http, clock), callback, budget
     await http.aclose()

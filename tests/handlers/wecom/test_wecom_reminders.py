@@ -13,7 +13,7 @@ from settings_helper import write_settings
 from wecom_fake import CREDENTIALS, FakeWeComAPI, WeComPeer, serve
 
 from bot.answering.engine import Engine
-from bot.app import open_db
+from bot.app import build_services, open_db
 from bot.common.schedule import When
 from bot.delivery.outbox import BROADCAST, Audience, Creator, Outbox
 from bot.firms.profiles import Profiles
@@ -61,7 +61,8 @@ async def test_the_apps_lifespan_delivers_wecom_copies_and_reports(engine: Engin
         now=NOW,
         creator=Creator("wecom", "staff_li", "staff_li", "zh"),
     )
-    app, _ = build_app(engine, settings, CREDENTIALS, WeComSettings(), clock, transport=api.transport())
+    app, _ = build_app(build_services(settings, clock, engine=engine), CREDENTIALS, WeComSettings(),
+                       transport=api.transport())
     async with app.router.lifespan_context(app):
         for _ in range(300):
             if any(text.startswith("📬") for text in api.texts_to("staff_li")):
@@ -155,7 +156,8 @@ async def test_a_broadcast_for_now_is_delivered_at_once(engine: Engine, settings
 
     api = FakeWeComAPI()
     wecom_firm(engine, "firm_a")
-    app, callback = build_app(engine, settings, CREDENTIALS, WeComSettings(), clock, transport=api.transport())
+    app, callback = build_app(build_services(settings, clock, engine=engine), CREDENTIALS, WeComSettings(),
+                              transport=api.transport())
     async with app.router.lifespan_context(app):
         await asyncio.sleep(0.3)  # the loop has looked, found nothing, and waits for its next tick
         http = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://wecom.test")

@@ -9,6 +9,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application, ContextTypes
 
+from bot.common.clock import simulated_sleep
 from bot.common.config import Settings
 from handlers.telegram import build_application
 from handlers.telegram.offline import BOT_USER, FIXED_DATE, Call, OfflineRequest
@@ -122,8 +123,11 @@ def labels(call: Call) -> list[str]:
 
 
 async def start_bot(settings: Settings, engine, clock) -> Bot:
+    """The application without its background loop (post_init is not run): what an update queues for
+    others is sent by the delivery service's pass after the update, waiting out the limits on `clock`."""
     request = OfflineRequest()
-    app = build_application(settings, request=request, clock=clock, engine=engine, token=TOKEN)
+    app = build_application(settings, request=request, clock=clock, engine=engine, token=TOKEN,
+                            sleep=simulated_sleep(clock))
     harness = Bot(app, request)
 
     async def record(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
