@@ -24,10 +24,11 @@ from bot.answering.ports import Handoff
 from bot.common.clock import Clock, local_date
 from bot.common.config import Settings
 from bot.common.settings_handoff import HandoffSettings, Staff
-from bot.common.vocab import CITY, TOPIC_TITLES
 from bot.handoff.drafting import write_draft
 from bot.handoff.tickets import (
     ANSWER,
+    ANSWERED,
+    CLAIMED,
     CLAIMED_NOTICE,
     CLOSED,
     CLOSED_NOTICE,
@@ -45,7 +46,7 @@ from bot.handoff.tickets import (
     Tickets,
     seal_addresses,
 )
-from bot.i18n.texts import TEXTS, list_separator, text
+from bot.i18n.texts import list_separator, text, title
 from bot.storage.audit import record_audit
 
 log = logging.getLogger(__name__)
@@ -190,7 +191,7 @@ class TicketDesk:
         lines = [text("ticket_claimed_you", STAFF_LANGUAGE, id=str(ticket.id)), self.card(ticket)]
         lines += [text("ticket_thread_firm", STAFF_LANGUAGE, text=m.text)
                   for m in self.tickets.thread(ticket.id) if m.author == FIRM]
-        lines.append(text(f"ticket_hint_claimer_{channel}", STAFF_LANGUAGE, id=str(ticket.id)))
+        lines.append(text(_HINTS[CLAIMER, channel], STAFF_LANGUAGE, id=str(ticket.id)))
         return "\n".join(lines)
 
     def answer(self, staff: Staff, ticket_id: int, body: str) -> Done:
@@ -254,7 +255,7 @@ class TicketDesk:
             return text("ticket_list_none", STAFF_LANGUAGE)
         lines = [text("ticket_list", STAFF_LANGUAGE)] + [
             text("ticket_list_line", STAFF_LANGUAGE, id=str(t.id), county=county_text(t.county, STAFF_LANGUAGE),
-                 status=text(f"ticket_status_{t.status}", STAFF_LANGUAGE), question=t.question or "")
+                 status=text(_STATUS_TEXTS[t.status], STAFF_LANGUAGE), question=t.question or "")
             for t in tickets
         ]
         return "\n".join(lines)
@@ -262,7 +263,7 @@ class TicketDesk:
     def card(self, ticket: Ticket) -> str:
         """The ticket as a specialist sees it: county, question, the bot's guesses (never the firm's account)."""
         guesses = "；".join(
-            text("ticket_guess", STAFF_LANGUAGE, title=g.title, topic=TOPIC_TITLES.get(g.topic, (g.topic,))[0],
+            text("ticket_guess", STAFF_LANGUAGE, title=g.title, topic=title("topic", g.topic, STAFF_LANGUAGE),
                  score=f"{g.score:.0f}")
             for g in ticket.guesses
         ) or text("none", STAFF_LANGUAGE)
@@ -374,8 +375,8 @@ class TicketDesk:
             said = text("ticket_closed_by_staff" if notice.role == FIRM else "ticket_closed_by_firm", lang, id=number)
         else:
             said = text(_NOTICE_TEXTS[notice.kind], lang, id=number, body=notice.body or "")
-        hint = f"ticket_hint_{notice.kind}_{notice.channel}"
-        return f"{said}\n\n{text(hint, lang, id=number)}" if hint in TEXTS else said
+        hint = _HINTS.get((notice.kind, notice.channel))
+        return f"{said}\n\n{text(hint, lang, id=number)}" if hint else said
 
     def _audit(self, staff: Staff, action: str, ticket_id: int, **detail: str) -> None:
         record_audit(self.db, time=self.clock.now(), channel=staff.channel, actor=staff.user_id, action=action,
@@ -386,12 +387,20 @@ _NOTICE_TEXTS = {
     TAKEN: "ticket_taken", WITHDRAWN: "ticket_withdrawn", FOLLOW_UP: "ticket_follow_up",
     CLAIMED_NOTICE: "ticket_claimed_firm", ANSWER: "ticket_answer", UNREACHABLE: "ticket_unreachable",
 }
+_STATUS_TEXTS = {OPEN: "ticket_status_open", CLAIMED: "ticket_status_claimed", ANSWERED: "ticket_status_answered",
+                 CLOSED: "ticket_status_closed"}
+CLAIMER = "claimer"  # the claimed view, beside the notice kinds that carry a hint
+_HINTS = {  # (notice kind, channel) → how to act on it in that channel
+    (OFFER, "telegram"): "ticket_hint_offer_telegram", (OFFER, "wecom"): "ticket_hint_offer_wecom",
+    (ESCALATED, "telegram"): "ticket_hint_escalated_telegram", (ESCALATED, "wecom"): "ticket_hint_escalated_wecom",
+    (CLAIMER, "telegram"): "ticket_hint_claimer_telegram", (CLAIMER, "wecom"): "ticket_hint_claimer_wecom",
+    (FOLLOW_UP, "telegram"): "ticket_hint_follow_up_telegram", (FOLLOW_UP, "wecom"): "ticket_hint_follow_up_wecom",
+    (ANSWER, "telegram"): "ticket_hint_answer_telegram", (ANSWER, "wecom"): "ticket_hint_answer_wecom",
+}
 
 
 def county_text(county: str | None, lang: str) -> str:
-    if county == CITY:
-        return text("city", lang)
-    return county or text("not_set", lang)
+    return title("county", county, lang) if county else text("not_set", lang)
 
 
 def opening_text(moment: datetime, lang: str) -> str:

@@ -26,6 +26,7 @@ from bot.storage.rows import insert_row
 log = logging.getLogger(__name__)
 
 KIND_TOPICS = {TRADEMARK: "trademark", PATENT_FEE: "patent", PLEDGE_LOAN: "pledge_financing"}
+KIND_TEXTS = {TRADEMARK: "dl_kind_trademark", PATENT_FEE: "dl_kind_patent_fee", PLEDGE_LOAN: "dl_kind_pledge_loan"}
 # What a firm may type for each kind.
 KIND_WORDS = {
     "trademark": TRADEMARK,

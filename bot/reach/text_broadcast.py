@@ -10,10 +10,10 @@ from typing import Any, Callable
 
 from bot.common.clock import Clock
 from bot.common.schedule import BadTime, When, parse_when
-from bot.common.vocab import INDUSTRIES, INDUSTRY_TITLES, canonical_county, industry_in_text
+from bot.common.vocab import INDUSTRIES, canonical_county, industry_in_text
 from bot.delivery.outbox import Creator
 from bot.firms.onboarding import topic_named
-from bot.i18n.texts import text
+from bot.i18n.texts import text, titles
 from bot.reach.broadcasts import BroadcastDesk, Draft, describe_when
 
 # First word of a line → what it sets (zh and en).
@@ -42,7 +42,7 @@ NOW_WORDS = ("立即", "现在", "now")
 
 def _industry(word: str) -> str | None:
     lowered = word.lower()
-    titled = next((i for i in INDUSTRIES if lowered in (i, *(t.lower() for t in INDUSTRY_TITLES[i]))), None)
+    titled = next((i for i in INDUSTRIES if lowered in (i, *(t.lower() for t in titles("industry", i)))), None)
     return titled or industry_in_text(word)
 
 

@@ -33,6 +33,14 @@ PUBLIC_COMMANDS = (
     "start", "help", "topics", "station", "profile", "lang", "subscribe", "unsubscribe", "deadline", "mydeadlines",
     "forget",
 )
+COMMAND_TEXTS = {  # a command → its line in the command menu
+    "start": "cmd_start", "help": "cmd_help", "topics": "cmd_topics", "station": "cmd_station",
+    "profile": "cmd_profile", "lang": "cmd_lang", "subscribe": "cmd_subscribe", "unsubscribe": "cmd_unsubscribe",
+    "forget": "cmd_forget", "stats": "cmd_stats", "gaps": "cmd_gaps", "reload": "cmd_reload",
+    "tickets": "cmd_tickets", "claim": "cmd_claim", "reply": "cmd_reply", "close": "cmd_close", "draft": "cmd_draft",
+    "deadline": "cmd_deadline", "mydeadlines": "cmd_mydeadlines", "broadcast": "cmd_broadcast",
+    "reminders": "cmd_reminders", "cancel_reminder": "cmd_cancel_reminder",
+}
 
 
 def build_application(
@@ -92,7 +100,7 @@ async def on_stop(application: Application) -> None:
 
 
 def _commands(names: tuple[str, ...], lang: str) -> list[BotCommand]:
-    return [BotCommand(name, text(f"cmd_{name}", lang)) for name in names]
+    return [BotCommand(name, text(COMMAND_TEXTS[name], lang)) for name in names]
 
 
 async def set_command_menus(application: Application) -> None:

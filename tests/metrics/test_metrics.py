@@ -14,7 +14,7 @@ from PIL import Image
 
 from bot.app import forget_firm, open_db
 from bot.common.config import ConfigError, MetricsSettings, load_settings
-from bot.common.vocab import CITY, COUNTIES
+from bot.common.vocab import CITY, COUNTIES, IP_TOPICS
 from bot.metrics.charts import bar_chart_png, find_cjk_font, trend_chart_png
 from bot.metrics.queries import (
     Period,
@@ -26,12 +26,14 @@ from bot.metrics.queries import (
 from bot.metrics.report import (
     CHANNEL_LABELS,
     DECISION_LABELS,
-    TOPIC_LABELS,
-    UNKNOWN,
+    OTHER_TOPIC_LABELS,
+    channel_label,
     collect,
     county_label,
     gaps_text,
+    said,
     summary_text,
+    topic_label,
 )
 from bot.storage.events import EventLog
 
@@ -142,11 +144,12 @@ def test_metrics_settings_defaults_and_errors(tmp_path: Path) -> None:
 
 def every_label() -> list[str]:
     """Every label a chart can show: topics, counties, decisions, channels, titles."""
-    titles = ["各主题提问数 Questions per topic", "回答决策 Decision mix", "各县区转介数 Referrals per county",
-              "每周提问数 Questions per week", "提问数", "周（周一）", "整周 whole week", "不完整的周 partial week"]
+    titles = ("rpt_chart_topics", "rpt_chart_decisions", "rpt_chart_counties", "rpt_chart_weekly",
+              "rpt_axis_questions", "rpt_axis_week", "rpt_whole_week", "rpt_partial_week")
+    topics = [topic_label(t) for t in (*IP_TOPICS, *OTHER_TOPIC_LABELS, "")]
     counties = [county_label(c) for c in (*COUNTIES, CITY, "")]
-    return [*TOPIC_LABELS.values(), *counties, *DECISION_LABELS.values(), *CHANNEL_LABELS.values(), UNKNOWN,
-            *titles]
+    channels = [channel_label(c) for c in CHANNEL_LABELS]
+    return [*topics, *counties, *(said(d) for d in DECISION_LABELS.values()), *channels, *(said(t) for t in titles)]
 
 
 def cmap_of(font: Path) -> set[int]:
