@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -170,13 +171,37 @@ class Analysis:
         return self.text or self.cleaned.replace(" ", "")
 
 
+_DICTIONARY_LOCK = threading.Lock()
+_dictionary: tuple[dict[str, int], int] | None = None  # jieba's word frequencies and their total
+
+
+def jieba_dictionary() -> tuple[dict[str, int], int]:
+    """jieba's base dictionary (word → frequency, prefixes → 0, and the total), loaded once per process;
+    never modify it: every Normalizer adds its words to its own copy."""
+    global _dictionary
+    with _DICTIONARY_LOCK:
+        if _dictionary is None:
+            loader = jieba.Tokenizer()
+            loader.initialize()
+            _dictionary = (loader.FREQ, loader.total)
+        return _dictionary
+
+
+def own_tokenizer() -> jieba.Tokenizer:
+    """A jieba segmenter over a private copy of the base dictionary (a dict copy, not a reload), so the
+    words one Normalizer adds never reach another."""
+    frequencies, total = jieba_dictionary()
+    tokenizer = jieba.Tokenizer()
+    tokenizer.FREQ, tokenizer.total, tokenizer.initialized = dict(frequencies), total, True
+    return tokenizer
+
+
 class Normalizer:
     """Turns user text and knowledge phrasings into comparable canonical forms."""
 
     def __init__(self, lexicon: Lexicon, keep_whole: Iterable[str] = ()) -> None:
         self.lexicon = lexicon
-        self._tokenizer = jieba.Tokenizer()
-        self._tokenizer.initialize()
+        self._tokenizer = own_tokenizer()
         self._general_words = self._tokenizer.FREQ
         self._phrases = self._multiword_variants()
         self._particles = frozenset(f for f in lexicon.fillers if len(f) == 1 and has_cjk(f))
