@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Iterable, Iterator, Mapping
 
 from bot.facts import FACT_REF, Fact, FactBook, Law
@@ -165,8 +166,8 @@ def _day_problems(entry: Entry, book: FactBook, day: date) -> Iterator[Problem]:
             if ended and _NOW_WORDS.search(sentence):
                 yield Problem(entry.file, entry.id, field,
                               f"calls {ended[0].name} current on {day.isoformat()}: '{sentence.strip()[:60]}'")
-    only_zh, only_en = _figures(rendered["zh"], "zh") - _figures(rendered["en"], "en"), \
-        _figures(rendered["en"], "en") - _figures(rendered["zh"], "zh")
+    zh, en = _figures(rendered["zh"], "zh"), _figures(rendered["en"], "en")
+    only_zh, only_en = zh - en, en - zh
     if only_zh or only_en:
         yield Problem(entry.file, entry.id, "answer_en",
                       f"figures differ between zh and en on {day.isoformat()}: "
@@ -250,8 +251,10 @@ def _number(text: str) -> int:
     return total + current
 
 
-def _figures(text: str, lang: str) -> set[float]:
-    """The numbers a rendered answer states (10万 = 100,000; 第三十三条 = 33), dates split into parts."""
+@lru_cache(maxsize=4096)
+def _figures(text: str, lang: str) -> frozenset[float]:
+    """The numbers a rendered answer states (10万 = 100,000; 第三十三条 = 33), dates split into parts;
+    remembered (an answer mostly reads the same on every day checked)."""
     text = re.sub(r"(\d{4})-(\d{2})-(\d{2})", lambda m: f"{m[1]} {int(m[2])} {int(m[3])}", text)
     text = _LIST_MARK.sub(" ", text).replace("每万", "每10000")
     figures: set[float] = set()
@@ -261,7 +264,7 @@ def _figures(text: str, lang: str) -> set[float]:
     else:
         for number, scale in _EN_FIGURE.findall(text):
             figures.add(float(number.replace(",", "")) * _SCALE.get(scale.lower(), 1))
-    return {f for f in figures if f >= MIN_COMPARED_FIGURE}
+    return frozenset(f for f in figures if f >= MIN_COMPARED_FIGURE)
 
 
 def _unit(fact: Fact, lang: str) -> str:

@@ -52,7 +52,7 @@ class Matcher:
         for index, words in enumerate(self._entry_words):
             for word in words:
                 self._entries_by_token[word].append(index)
-        self._answer_words = [self.normalizer.words(f"{e.title} {e.answer}") for e in self.entries]
+        self._answer_words = [self.normalizer.answer_words(f"{e.title} {e.answer}") for e in self.entries]
         self._answer_entries_by_token: defaultdict[str, list[int]] = defaultdict(list)
         for index, words in enumerate(self._answer_words):
             for word in words:
@@ -78,6 +78,7 @@ class Matcher:
             if e.topic == SMALLTALK
             for q in e.questions
         ]
+        self.normalizer.keep_on_disk()
 
     @staticmethod
     def _runs_start(phrasings: list[_Phrasing], entries: int) -> np.ndarray:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from bot.desk import TicketDesk, attach_desk
 from bot.engine import Engine
 from bot.kbcheck import load_knowledge
 from bot.knowledge import KnowledgeBase
+from bot.language_memo import CACHE_ENV
 from bot.store import open_db
 from settings_helper import write_settings
 
@@ -28,6 +30,9 @@ hypothesis_settings.register_profile(
 )
 hypothesis_settings.register_profile("dev", parent=hypothesis_settings.get_profile("ci"), max_examples=30)
 hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+# Normalisation memos (bot/language_memo.py) go to a directory of this run, not the user's cache.
+os.environ[CACHE_ENV] = tempfile.mkdtemp(prefix="zhichuang-test-cache-")
 
 
 @pytest.fixture
