@@ -112,11 +112,13 @@ def check_over_time(kb: KnowledgeBase, today: date) -> list[Problem]:
     problems: dict[tuple[str, str, str], Problem] = {}
     for problem in _fact_problems(book):
         problems.setdefault((problem.entry, problem.field, problem.message), problem)
+    days = check_days(book, today)
     for entry in kb.entries.values():
         for problem in _template_problems(entry, book):
             problems.setdefault((entry.id, problem.field, problem.message), problem)
-        for day in check_days(book, today):
-            for problem in _day_problems(entry, book, day):
+        quoted = _quoted_articles(entry, book)
+        for day in days:
+            for problem in _day_problems(entry, book, day, quoted):
                 key = (entry.id, problem.field, problem.message.split(" on ")[0])
                 problems.setdefault(key, problem)
         due = review_by(entry, book)
@@ -151,16 +153,27 @@ def _template_problems(entry: Entry, book: FactBook) -> Iterator[Problem]:
         yield from _duplicated_nouns(entry, field, entry.answer_en if lang == "en" else entry.answer, book, lang)
 
 
-def _day_problems(entry: Entry, book: FactBook, day: date) -> Iterator[Problem]:
+def _quoted_articles(entry: Entry, book: FactBook) -> dict[str, list[tuple[int, Fact, Law]]]:
+    """Per answer field: each versioned article the template quotes (number, its fact, the law version)."""
+    return {
+        field: [(number, fact, law)
+                for family, number in _articles(entry.answer_en if field == "answer_en" else entry.answer,
+                                                book.laws.values())
+                for fact, law in _versioned_articles(book, family, number)]
+        for field in ("answer", "answer_en")
+    }
+
+
+def _day_problems(
+    entry: Entry, book: FactBook, day: date, quoted: dict[str, list[tuple[int, Fact, Law]]]
+) -> Iterator[Problem]:
     rendered = {lang: render_entry(book, entry, lang, day) for lang in LANGS}
     for lang, field in (("zh", "answer"), ("en", "answer_en")):
-        template = entry.answer_en if lang == "en" else entry.answer
-        for family, number in _articles(template, book.laws.values()):
-            for fact, law in _versioned_articles(book, family, number):
-                if law.ended(day):
-                    yield Problem(entry.file, entry.id, field,
-                                  f"article {number} of {law.name} used outside its validity on {day.isoformat()}: "
-                                  f"quote {{{fact.name}}}")
+        for number, fact, law in quoted[field]:
+            if law.ended(day):
+                yield Problem(entry.file, entry.id, field,
+                              f"article {number} of {law.name} used outside its validity on {day.isoformat()}: "
+                              f"quote {{{fact.name}}}")
         for sentence in _SENTENCE_END.split(rendered[lang]):
             ended = [law for law in book.laws.values() if law.ended(day) and _names(sentence, law)]
             if ended and _NOW_WORDS.search(sentence):
