@@ -94,10 +94,13 @@ class Reply:
 
 
 def _in_reply_script(method: Callable[..., Reply]) -> Callable[..., Reply]:
-    """An Engine method whose Reply leaves in the script of its language (the one place replies convert)."""
+    """An Engine method that handles one message: everything it writes is one transaction (one commit,
+    however many events), and its Reply leaves in the script of its language (the one place replies convert)."""
     @wraps(method)
-    def converted(*args: object, **kwargs: object) -> Reply:
-        return method(*args, **kwargs).in_own_script()
+    def converted(engine: "Engine", *args: object, **kwargs: object) -> Reply:
+        with engine.db.atomic():
+            reply = method(engine, *args, **kwargs)
+        return reply.in_own_script()
     return converted
 
 
