@@ -18,6 +18,7 @@ from typing import Any
 
 CACHE_ENV = "BOT_CACHE_DIR"
 OFF = "off"
+KEPT = 4  # memos of each kind kept: the knowledge base as it is and as it was a few edits ago
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +73,15 @@ def write(name: str, data: dict[str, Any]) -> None:
         with os.fdopen(handle, "w", encoding="utf-8") as out:
             json.dump(data, out, ensure_ascii=False)
         os.replace(temporary, folder / f"{name}.json")
+        _prune(folder, name.split("-")[0])
     except OSError as exc:
         log.info("normalisation memo not kept on disk (%s): %s", folder, exc)
         if temporary:
             Path(temporary).unlink(missing_ok=True)
+
+
+def _prune(folder: Path, kind: str) -> None:
+    """Keep the KEPT most recently written memos of a kind (one per knowledge-base version edited)."""
+    memos = sorted(folder.glob(f"{kind}-*.json"), key=lambda path: path.stat().st_mtime, reverse=True)
+    for old in memos[KEPT:]:
+        old.unlink(missing_ok=True)

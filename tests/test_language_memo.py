@@ -1,6 +1,7 @@
 """Normalisation results kept on disk: a second start-up reads them, and reads exactly what it would compute."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import jieba
@@ -110,3 +111,14 @@ def test_the_memo_directory_follows_the_environment(monkeypatch: pytest.MonkeyPa
     monkeypatch.delenv(language_memo.CACHE_ENV)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     assert language_memo.cache_dir() == tmp_path / "zhichuang"
+
+
+def test_only_the_latest_memos_are_kept(memo_dir: Path) -> None:
+    for number in range(language_memo.KEPT + 3):
+        language_memo.write(f"normalizer-{number}", {"n": number})
+        os.utime(memo_dir / f"normalizer-{number}.json", (number, number))
+    language_memo.write("pinyin-x", {})
+    kept = sorted(p.name for p in memo_dir.glob("normalizer-*.json"))
+    assert len(kept) == language_memo.KEPT and "normalizer-0.json" not in kept
+    assert language_memo.read(f"normalizer-{language_memo.KEPT + 2}") == {"n": language_memo.KEPT + 2}
+    assert (memo_dir / "pinyin-x.json").exists()
