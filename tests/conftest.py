@@ -1,6 +1,7 @@
 """Shared fixtures: a small knowledge base, a manual clock, an in-memory database, an Engine."""
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
 import tempfile
@@ -33,6 +34,7 @@ hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 # Normalisation memos (bot/language_memo.py) go to a directory of this run, not the user's cache.
 os.environ[CACHE_ENV] = tempfile.mkdtemp(prefix="zhichuang-test-cache-")
+atexit.register(shutil.rmtree, os.environ[CACHE_ENV], ignore_errors=True)
 
 
 @pytest.fixture
