@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 from typing import TYPE_CHECKING, Mapping
 
 from bot.common.config import Settings
@@ -57,6 +56,8 @@ def cmd_run_once(args: argparse.Namespace, settings: Settings) -> int:
             f"resent after a stop {totals.recovered}"
         )
         return 0
+
+    import asyncio  # here: every run_bot.py command imports this module to register it
 
     return asyncio.run(deliver())
 

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import logging
 import sys
 import time
@@ -46,6 +45,8 @@ def serve(application: Application, webhook: WebhookSettings | None, secret: str
           sleep: Callable[[float], object] = time.sleep) -> int:
     """Run until stopped. While the Bot API cannot be reached, say so in one line and try again
     (FIRST_RETRY_SECONDS, doubling up to MAX_RETRY_SECONDS); a token it refuses ends with exit code 2."""
+    import asyncio  # here: every run_bot.py command imports this module to register it
+
     from telegram.error import InvalidToken, NetworkError
 
     telegram_logger = logging.getLogger("telegram.ext")

@@ -4,7 +4,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Any
+from functools import wraps
+from typing import Any, Callable
 
 from sqlite_utils import Database
 
@@ -34,7 +35,6 @@ from bot.answering.ports import (
     HandoffDesk,
     Message,
     Reply,
-    in_reply_script,
 )
 from bot.answering.replies import Replies
 from bot.common.clock import Clock, parse_utc_iso
@@ -88,6 +88,17 @@ FOLLOW_UP_MAX_TOKENS = 4  # a follow-up is short …
 MARKED_FOLLOW_UP_MAX_TOKENS = 8  # … unless it opens with 那 / and / what about
 
 
+def one_message(method: Callable[..., Reply]) -> Callable[..., Reply]:
+    """An Engine method that handles one message: everything it writes is one transaction (one commit,
+    however many events), and its Reply leaves in the script of its language (the one place replies convert)."""
+    @wraps(method)
+    def converted(engine: Engine, *args: object, **kwargs: object) -> Reply:
+        with engine.db.atomic():
+            reply = method(engine, *args, **kwargs)
+        return reply.in_own_script()
+    return converted
+
+
 @dataclass
 class _Decision:
     decision: str
@@ -129,7 +140,7 @@ class Engine:
 
     # ---- public API -------------------------------------------------------------------------
 
-    @in_reply_script
+    @one_message
     def handle(self, message: Message) -> Reply:
         """Answer one free-text message."""
         now = message.now or self.clock.now()
@@ -171,7 +182,7 @@ class Engine:
         self._remember(user, now, event_id, reply, meant, matched, self._guesses(decided), asked=question)
         return replace(reply, event_id=event_id)
 
-    @in_reply_script
+    @one_message
     def answer_intent(self, intent_id: str, message: Message) -> Reply:
         """Answer a pressed choice: an entry id, `topic:<topic>` for a menu, `handoff`, or
         `where`, `where:<entry id>`, `where:topic:<topic>` for the stations that serve it."""
@@ -205,7 +216,7 @@ class Engine:
                        self._entry_subject(entry) if entry else (), (Candidate(entry, 100.0),) if entry else ())
         return replace(reply, event_id=event_id)
 
-    @in_reply_script
+    @one_message
     def stations_near(self, message: Message, lat: float, lon: float, topic: str | None = None) -> Reply:
         """The stations nearest a shared location (for `topic` if given); the position is never stored."""
         now = message.now or self.clock.now()

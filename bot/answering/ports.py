@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime
-from functools import wraps
-from typing import Callable, Protocol
+from typing import Protocol
 
 from bot.answering.matcher import Candidate
 from bot.common.typed import without_surrogates
@@ -62,14 +61,6 @@ class Reply:
             return self
         choices = tuple(replace(c, title=to_traditional(c.title)) for c in self.choices)
         return replace(self, text=to_traditional(self.text), choices=choices)
-
-
-def in_reply_script(method: Callable[..., Reply]) -> Callable[..., Reply]:
-    """An Engine method whose Reply leaves in the script of its language (the one place replies convert)."""
-    @wraps(method)
-    def converted(*args: object, **kwargs: object) -> Reply:
-        return method(*args, **kwargs).in_own_script()
-    return converted
 
 
 @dataclass(frozen=True)

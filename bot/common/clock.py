@@ -1,7 +1,6 @@
 """Injectable time: production code asks a Clock, tests move a ManualClock."""
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Awaitable, Callable, Protocol
 from zoneinfo import ZoneInfo
@@ -43,6 +42,8 @@ class ManualClock:
 def simulated_sleep(clock: ManualClock) -> Callable[[float], Awaitable[None]]:
     """An injectable async `sleep` for a ManualClock: moves the clock instead of waiting (tests and
     simulations; exact when a single task does the sleeping, as the reminders' delivery loop does)."""
+    import asyncio  # here, not at the top: `ask` and the CLIs start faster without asyncio
+
     async def sleep(seconds: float) -> None:
         clock.advance(timedelta(seconds=seconds))
         await asyncio.sleep(0)

@@ -7,6 +7,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from cryptography.exceptions import InvalidTag
@@ -14,7 +15,6 @@ from cryptography.hazmat.primitives.ciphers.aead import AESSIV
 from sqlite_utils import Database
 
 from bot.common.clock import utc_iso
-from bot.storage.rows import insert_row
 
 INTERNAL_CHANNELS = frozenset({"cli", "test"})
 FEEDBACK_KIND = "feedback"  # detail {"value": "up" | "down"}, reply_to = the rated answer
@@ -135,5 +135,21 @@ class EventLog:
             "detail": json.dumps(detail, ensure_ascii=False) if detail else None,
             **fields,
         }
+        if self.db.conn.in_transaction:  # the handled message's transaction: one INSERT is atomic on its own
+            return self._insert(row)
         with self.db.atomic():
-            return insert_row(self.db.table("events"), row)
+            return self._insert(row)
+
+    def _insert(self, row: dict[str, Any]) -> int:
+        """One prepared INSERT (no sqlite-utils schema look-ups); the new event's id."""
+        event_id = self.db.execute(_insert_sql(tuple(row)), list(row.values())).lastrowid
+        assert event_id is not None, "an INSERT into events always gives a row id"
+        return event_id
+
+
+@lru_cache(maxsize=64)
+def _insert_sql(columns: tuple[str, ...]) -> str:
+    """The INSERT for an event with these columns: one text per column set, so SQLite prepares it once
+    (sqlite3's statement cache), with none of sqlite-utils' schema look-ups before each insert."""
+    names = ", ".join(f'"{column}"' for column in columns)
+    return f"insert into events ({names}) values ({', '.join('?' * len(columns))})"
