@@ -7,12 +7,12 @@ from pathlib import Path
 import jieba
 import pytest
 
-from bot import language_memo
 from bot.answering.engine import Engine
 from bot.answering.ports import Message
 from bot.app import load_knowledge, open_db
 from bot.common.clock import ManualClock
 from bot.common.config import Settings
+from bot.language import memo as language_memo
 from bot.language.normalize import character_sound, pinyin_key
 
 QUESTIONS = ("商标注册要多久", "商彪注册要多久", "专利质押贷款怎么办", "你好", "How long does a trademark take?")
