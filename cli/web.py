@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import os
 import sys
 
 from bot.common.config import Settings
@@ -30,12 +29,11 @@ def operator() -> str:
 
 def unconfigured_specialist(identity: str | None, settings: Settings) -> None:
     """Refuse a chat identity that is not a configured specialist: the desk would offer them nothing."""
-    from bot.firms.specialists import load_specialists
-    from bot.handoff.duty import Staff
+    from bot.common.settings_handoff import Staff
     from web.accounts import AccountError
 
     staff = Staff.parse(identity) if identity else None
-    if staff and not load_specialists(settings).is_specialist(staff.channel, staff.user_id):
+    if staff and not settings.specialists.is_specialist(staff.channel, staff.user_id):
         raise AccountError(f"{identity} is not a configured specialist (specialists.{staff.channel} in the config, "
                            f"or {staff.channel.upper()}_SPECIALISTS)")
 
@@ -75,20 +73,20 @@ def cmd_web(args: argparse.Namespace, settings: Settings) -> int:
 
     from bot.app import create_engine
     from bot.common.clock import SystemClock
+    from bot.common.env import Env
     from cli.database import open_database
-    from web.app import create_app, web_settings
+    from web.app import create_app
     from web.security import SecretError, SessionCodec, session_secret
 
     try:
-        secret = session_secret(dict(os.environ), args.dev)
+        secret = session_secret(Env.of(None), args.dev)
     except SecretError as exc:
         print(f"web: {exc}", file=sys.stderr)
         return 2
-    config = web_settings(settings)
     clock = SystemClock()
     app = create_app(settings, clock, lambda: create_engine(settings, clock, open_database(settings)),
-                     SessionCodec(secret), config=config, secure_cookies=not args.dev)
-    host, port = args.host or config.host, args.port or config.port
+                     SessionCodec(secret), config=settings.web, secure_cookies=not args.dev)
+    host, port = args.host or settings.web.host, args.port or settings.web.port
     print(f"web: console on http://{host}:{port}/" + (" (dev: cookies without Secure, throw-away secret)"
                                                        if args.dev else ""), file=sys.stderr, flush=True)
     uvicorn.run(app, host=host, port=port, proxy_headers=True, forwarded_allow_ips="127.0.0.1", log_level="info")

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 
 from bot.common.config import Settings
 
@@ -11,11 +10,11 @@ from bot.common.config import Settings
 def cmd_wecom(args: argparse.Namespace, settings: Settings) -> int:
     """Serve the WeCom (企业微信) callback URL over HTTP (uvicorn)."""
     from bot.storage.store import require_salt
-    from handlers.wecom.config import WeComCredentials, WeComSettings
+    from handlers.wecom.config import WeComCredentials
 
-    credentials = WeComCredentials.from_env(os.environ)
-    require_salt(os.environ)
-    options = WeComSettings.from_section(settings.section("wecom"))
+    credentials = WeComCredentials.from_env()
+    require_salt()
+    options = settings.wecom
 
     import uvicorn
 

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
-from bot.handoff.duty import Staff
+from bot.common.settings_handoff import Staff
 from bot.storage.audit import record_audit
 
 migrations = Migrations("web")

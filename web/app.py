@@ -22,7 +22,8 @@ from starlette.templating import Jinja2Templates
 
 from bot.answering.engine import Engine
 from bot.common.clock import Clock, local_date
-from bot.common.config import ConfigError, Settings, section_values
+from bot.common.config import Settings
+from bot.common.settings_channels import WebSettings
 from bot.handoff.desk import TicketDesk, attach_desk
 from web.accounts import BUREAU, SPECIALIST, Account, Accounts
 from web.security import LoginLimiter, Session, SessionCodec, csrf_ok
@@ -32,27 +33,6 @@ log = logging.getLogger(__name__)
 HERE = Path(__file__).resolve().parent
 COOKIE = "zc_session"
 MAX_FORM_BYTES = 64 * 1024
-SECTION = "web"
-
-
-@dataclass(frozen=True)
-class WebSettings:
-    """The `web:` block of config.yaml."""
-
-    host: str = "127.0.0.1"
-    port: int = 8090  # the WeCom callback has 8080
-    session_hours: float = 8.0
-    login_attempts: int = 5
-    login_window_minutes: float = 15.0
-
-
-def web_settings(settings: Settings) -> WebSettings:
-    """The checked `web:` block (defaults when absent); a bad value is a one-line ConfigError."""
-    found = WebSettings(**section_values(WebSettings, settings.section(SECTION), SECTION))
-    if min(found.session_hours, found.login_attempts, found.login_window_minutes) <= 0 or not 0 < found.port < 65536:
-        raise ConfigError(f"config: {SECTION}: session_hours, login_attempts and login_window_minutes must be "
-                          "positive, port 1–65535")
-    return found
 
 
 @dataclass

@@ -17,7 +17,6 @@ from bot.metrics.queries import (
     DECISIONS,
     Period,
     Satisfaction,
-    metrics_settings,
     question_mix,
     ratings,
     satisfaction_by,
@@ -25,8 +24,6 @@ from bot.metrics.queries import (
 )
 from bot.metrics.report import (
     DECISION_LABELS,
-    REMINDER_HEADER,
-    SATISFACTION_FIGURES,
     ReportData,
     by_answers,
     channel_label,
@@ -35,7 +32,10 @@ from bot.metrics.report import (
     county_label,
     percent,
     ratio,
+    reminder_header,
     reminder_rows,
+    said,
+    satisfaction_figures,
     satisfaction_rows,
     satisfaction_total,
     share_rows,
@@ -54,14 +54,14 @@ KNOWLEDGE_USE_DAYS = 365  # the knowledge page counts use over the last year unl
 
 def report_data(ctx: Context, chosen: Chosen) -> ReportData:
     console = ctx.console
-    return collect(console.db, chosen.period, metrics_settings(console.settings), chosen.include_internal,
+    return collect(console.db, chosen.period, console.settings.metrics, chosen.include_internal,
                    console.clock.now())
 
 
 def chart_images(ctx: Context, data: ReportData) -> tuple[dict[str, str], str]:
     """The report's PNG charts as data: URLs, or a note when no CJK font is installed."""
     try:
-        font = find_cjk_font(metrics_settings(ctx.console.settings).chart_font)
+        font = find_cjk_font(ctx.console.settings.metrics.chart_font)
     except ChartFontError as exc:
         return {}, str(exc)
     pngs = charts(data, font)
@@ -94,12 +94,12 @@ async def dashboard(ctx: Context) -> Response:
         topics=share_rows(data.questions_by_topic(), topic_label, total),
         channels=share_rows(data.questions_by(1), channel_label, total),
         counties=share_rows(data.questions_by(0), county_label, total),
-        decisions=[(DECISION_LABELS[d], decisions[d], percent(ratio(decisions[d], total))) for d in DECISIONS],
-        satisfaction_header=SATISFACTION_FIGURES,
+        decisions=[(said(DECISION_LABELS[d]), decisions[d], percent(ratio(decisions[d], total))) for d in DECISIONS],
+        satisfaction_header=satisfaction_figures(),
         satisfaction=satisfaction_total(data) + satisfaction_rows(by_answers(data.satisfaction("topic")), topic_label),
         referral_counties=share_rows(data.referrals_by(2), county_label, sum(data.referrals.values())),
         referral_stations=share_rows(data.referrals_by(0), str, sum(data.referrals.values())),
-        reminder_header=REMINDER_HEADER,
+        reminder_header=reminder_header(),
         reminders=reminder_rows(data.reminders) if data.reminders is not None else None,
         tickets=ticket_rows(data.tickets),
         targets=plan_targets(ctx.console.engine.kb, chosen.period.end),

@@ -10,6 +10,7 @@ import secrets
 from collections import defaultdict, deque
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import Mapping
 
 SECRET_ENV = "WEB_SECRET"
 MIN_SECRET_CHARS = 32
@@ -20,7 +21,7 @@ class SecretError(ValueError):
     """The session secret is missing or too short (one line)."""
 
 
-def session_secret(environ: dict[str, str] | None, dev: bool) -> bytes:
+def session_secret(environ: Mapping[str, str] | None, dev: bool) -> bytes:
     """WEB_SECRET from the environment; with `dev` a random one for this process (sessions end on restart)."""
     value = (environ or {}).get(SECRET_ENV, "").strip()
     if value:

@@ -9,12 +9,12 @@ from starlette.responses import PlainTextResponse, Response
 
 from bot.common.clock import SHANGHAI
 from bot.common.schedule import BadTime, When, parse_when
-from bot.common.vocab import CITY, COUNTIES, INDUSTRY_TITLES, IP_TOPICS, TOPIC_TITLES
+from bot.common.settings_handoff import Staff
+from bot.common.vocab import CITY, COUNTIES, INDUSTRIES, IP_TOPICS
 from bot.delivery.outbox import BROADCAST, Audience, Broadcast, Creator
 from bot.handoff.desk import STAFF_LANGUAGE, county_text
-from bot.handoff.duty import Staff
 from bot.handoff.tickets import CLOSED, FIRM, Ticket
-from bot.i18n.texts import text
+from bot.i18n.texts import text, title
 from bot.reach.broadcasts import BroadcastDesk, Draft, describe_audience, describe_when
 from bot.storage.audit import record_audit
 from web.accounts import SPECIALIST
@@ -104,9 +104,9 @@ async def ticket_action(ctx: Context) -> Response:
 
 
 def choices() -> dict:
-    return {"topic_choices": [(t, TOPIC_TITLES[t][0]) for t in IP_TOPICS],
+    return {"topic_choices": [(t, title("topic", t, "zh")) for t in IP_TOPICS],
             "county_choices": [(c, county_text(c, "zh")) for c in (*COUNTIES, CITY)],
-            "industry_choices": [(i, titles[0]) for i, titles in INDUSTRY_TITLES.items()]}
+            "industry_choices": [(i, title("industry", i, "zh")) for i in INDUSTRIES]}
 
 
 def draft_from(ctx: Context) -> Draft:
@@ -115,7 +115,7 @@ def draft_from(ctx: Context) -> Draft:
         notices=ctx.param("notices") == "1",
         topics=tuple(t for t in form_list(ctx, "topics") if t in IP_TOPICS),
         counties=tuple(c for c in form_list(ctx, "counties") if c in (*COUNTIES, CITY)),
-        industries=tuple(i for i in form_list(ctx, "industries") if i in INDUSTRY_TITLES),
+        industries=tuple(i for i in form_list(ctx, "industries") if i in INDUSTRIES),
     )
     return Draft(0, ctx.param("text"), audience)
 

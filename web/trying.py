@@ -12,8 +12,8 @@ from bot.answering.engine import Engine
 from bot.answering.ports import Message, Reading, Reply
 from bot.app import open_db
 from bot.common.clock import SHANGHAI
-from bot.metrics.queries import knowledge_gaps, metrics_settings
-from bot.metrics.report import DECISION_LABELS, topic_label
+from bot.metrics.queries import knowledge_gaps
+from bot.metrics.report import DECISION_LABELS, said, topic_label
 from bot.metrics.tickets import link_gaps
 from web.app import Console, Context, guarded, render, route
 from web.periods import chosen_day, chosen_period
@@ -65,14 +65,14 @@ async def try_page(ctx: Context) -> Response:
     reading = engine.reading(message)  # before the reply: the reply moves the conversation on
     reply: Reply = engine.handle(message)
     return render(ctx, "try.html", **values, reply=reply, reading=reading, candidates=matched_words(engine, reading),
-                  decision_label=DECISION_LABELS.get(reply.decision, reply.decision), topic_label=topic_label)
+                  decision_label=said(DECISION_LABELS[reply.decision]) if reply.decision in DECISION_LABELS else reply.decision, topic_label=topic_label)
 
 
 @guarded()
 async def gaps_page(ctx: Context) -> Response:
     console = ctx.console
     chosen = chosen_period(ctx, GAP_DAYS)
-    metrics = metrics_settings(console.settings)
+    metrics = console.settings.metrics
     found = knowledge_gaps(console.db, chosen.period.start, chosen.period.end, metrics.gap_limit,
                            metrics.gap_similarity, chosen.include_internal)
     return render(ctx, "gaps.html", chosen=chosen, gaps=link_gaps(console.db, found, chosen.period, chosen.include_internal))

@@ -4,6 +4,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from functools import wraps
+from typing import Any, Callable
 
 from sqlite_utils import Database
 
@@ -34,10 +36,9 @@ from bot.answering.ports import (
     Message,
     Reading,
     Reply,
-    in_reply_script,
 )
 from bot.answering.replies import Replies
-from bot.common.clock import Clock
+from bot.common.clock import Clock, parse_utc_iso
 from bot.common.config import Settings
 from bot.common.typed import without_surrogates
 from bot.common.vocab import (
@@ -61,7 +62,6 @@ from bot.stations.directory import (
     Directory,
     Ranked,
     nearest,
-    station_settings,
     stations_of,
     valid_coordinates,
 )
@@ -89,6 +89,17 @@ FOLLOW_UP_MAX_TOKENS = 4  # a follow-up is short …
 MARKED_FOLLOW_UP_MAX_TOKENS = 8  # … unless it opens with 那 / and / what about
 
 
+def one_message(method: Callable[..., Reply]) -> Callable[..., Reply]:
+    """An Engine method that handles one message: everything it writes is one transaction (one commit,
+    however many events), and its Reply leaves in the script of its language (the one place replies convert)."""
+    @wraps(method)
+    def converted(engine: Engine, *args: object, **kwargs: object) -> Reply:
+        with engine.db.atomic():
+            reply = method(engine, *args, **kwargs)
+        return reply.in_own_script()
+    return converted
+
+
 @dataclass
 class _Decision:
     decision: str
@@ -113,7 +124,6 @@ class Engine:
         self.clock = clock
         self.db = db
         self.events = EventLog(db, salts(db))
-        self.station_settings = station_settings(settings)
         self.conversations = Conversations(timedelta(minutes=settings.context_ttl_minutes))
         self.desk: HandoffDesk | None = None  # without one, a handoff is refused politely
         self.load(kb)
@@ -132,7 +142,7 @@ class Engine:
 
     # ---- public API -------------------------------------------------------------------------
 
-    @in_reply_script
+    @one_message
     def handle(self, message: Message) -> Reply:
         """Answer one free-text message."""
         now = message.now or self.clock.now()
@@ -174,7 +184,7 @@ class Engine:
         self._remember(user, now, event_id, reply, meant, matched, self._guesses(decided), asked=question)
         return replace(reply, event_id=event_id)
 
-    @in_reply_script
+    @one_message
     def answer_intent(self, intent_id: str, message: Message) -> Reply:
         """Answer a pressed choice: an entry id, `topic:<topic>` for a menu, `handoff`, or
         `where`, `where:<entry id>`, `where:topic:<topic>` for the stations that serve it."""
@@ -208,7 +218,7 @@ class Engine:
                        self._entry_subject(entry) if entry else (), (Candidate(entry, 100.0),) if entry else ())
         return replace(reply, event_id=event_id)
 
-    @in_reply_script
+    @one_message
     def stations_near(self, message: Message, lat: float, lon: float, topic: str | None = None) -> Reply:
         """The stations nearest a shared location (for `topic` if given); the position is never stored."""
         now = message.now or self.clock.now()
@@ -218,7 +228,7 @@ class Engine:
             return Reply(FALLBACK, SERVICE_STATION, None, 0.0, text("stations_bad_location", lang), language=lang)
         request = location_request(topic, message.county, lang)
         ranked = nearest(self.stations, lat, lon, station_types=request.station_types,
-                         limit=self.station_settings.max_results)
+                         limit=self.settings.stations.max_results)
         if not ranked and request.county:  # no station has a position (the sample directory): the profile's county
             lead = text("stations_by_profile_county", lang, county=request.county)
             by_county = replace(request, via=VIA_QUESTION)
@@ -244,7 +254,7 @@ class Engine:
     def entry(self, intent_id: str) -> Entry | None:
         return self.kb.entries.get(intent_id)
 
-    def record_event(self, kind: str, message: Message, **fields: object) -> int:
+    def record_event(self, kind: str, message: Message, **fields: Any) -> int:
         """Record an event that a channel observes (feedback, referral …) for the message's user."""
         return self.events.record(
             kind, time=message.now or self.clock.now(), channel=message.channel,
@@ -293,7 +303,7 @@ class Engine:
         asked = [t for t in turn.tokens if t in aspects]
         if all(t in aspects for t in analysis.tokens):
             words = [*before, *analysis.tokens]
-        elif self._changes_subject(analysis, turn.entry):
+        elif turn.entry and self._changes_subject(analysis, turn.entry):
             words = [self.kb.lexicon.anchors.get(turn.entry.topic, ""), *analysis.tokens, *asked]
         else:
             words = [*turn.tokens, *analysis.tokens]
@@ -305,7 +315,7 @@ class Engine:
             if small:
                 return _Decision(ANSWER, [small], analysis, smalltalk=small,
                                  rule=f"small talk: {small.score:g} >= {SMALLTALK_MIN} and no IP word")
-        if not (turn and self._is_followup(analysis)):
+        if not (turn and turn.entry and self._is_followup(analysis)):  # a follow-up leans on an answer
             return self._decide_alone(analysis)
         changes_subject = self._changes_subject(analysis, turn.entry)
         if changes_subject and not self._fits_topic(analysis, turn.entry.topic):
@@ -500,9 +510,9 @@ class Engine:
         """List the stations for `request`, record the request and one `referral` event per station shown;
         `related` (an entry the question also matches) is offered as a choice; `lead` opens the reply."""
         if ranked is None:
-            ranked = request.rank(self.stations, self.station_settings.max_results)
+            ranked = request.rank(self.stations, self.settings.stations.max_results)
         handoff = offers_handoff(ranked)
-        choices = (self.replies.choice(related, lang),) if related else ()
+        choices: tuple[Choice, ...] = (self.replies.choice(related, lang),) if related else ()
         if handoff:
             choices += (Choice(HANDOFF_INTENT, request.reply_topic, text("handoff_choice", lang)),)
         body = "\n".join(filter(None, (lead, stations_text(ranked, request, self.stations, lang))))
@@ -511,7 +521,7 @@ class Engine:
             body, choices, request.station_types, language=lang,
         )
         previous = self.conversations.last(user)
-        common = dict(time=now, channel=message.channel, user=user, internal=message.internal,
+        common: dict[str, Any] = dict(time=now, channel=message.channel, user=user, internal=message.internal,
                       county=request.county, language=lang, intent=request.intent)
         event_id = self.events.record(
             kind, **common, question=question_key, topic=reply.topic, decision=reply.decision,
@@ -559,9 +569,9 @@ class Engine:
             return remembered
         row = next(self.db.query("select intent, time from events where id = ? and user = ?", [event_id, user]), None)
         entry = self.kb.entries.get(row["intent"] or "") if row else None
-        if entry is None:
+        if row is None or entry is None:
             return None
-        return Turn(datetime.fromisoformat(row["time"]), event_id, ANSWER, entry.title, entry,
+        return Turn(parse_utc_iso(row["time"]), event_id, ANSWER, entry.title, entry,
                      guesses=(Candidate(entry, 100.0),))
 
     def _handoff(self, message: Message, user: str, now: datetime, lang: str, about: int | None = None) -> Reply:

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime
-from functools import wraps
-from typing import Callable, Protocol
+from typing import Protocol
 
 from bot.answering.matcher import Candidate
 from bot.common.typed import without_surrogates
 from bot.language.normalize import TRADITIONAL, to_traditional
 
 ANSWER, CLARIFY, FALLBACK = "answer", "clarify", "fallback"  # a Reply's decision
+DECISIONS = (ANSWER, CLARIFY, FALLBACK)  # as events.decision stores them (bot/metrics reads them)
 HANDOFF_INTENT = "handoff"
 HANDOFF_PREFIX = "handoff:"  # handoff:<event id>: hand off the question of that (rated) reply
 TOPIC_PREFIX = "topic:"  # topic:<topic>: a choice that opens the topic's menu
@@ -61,14 +61,6 @@ class Reply:
             return self
         choices = tuple(replace(c, title=to_traditional(c.title)) for c in self.choices)
         return replace(self, text=to_traditional(self.text), choices=choices)
-
-
-def in_reply_script(method: Callable[..., Reply]) -> Callable[..., Reply]:
-    """An Engine method whose Reply leaves in the script of its language (the one place replies convert)."""
-    @wraps(method)
-    def converted(*args: object, **kwargs: object) -> Reply:
-        return method(*args, **kwargs).in_own_script()
-    return converted
 
 
 @dataclass(frozen=True)

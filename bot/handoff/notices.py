@@ -15,11 +15,12 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from bot.common.settings_handoff import Staff
 from bot.delivery.dispatch import Composed, Job, Outcome
+from bot.delivery.outbox import BLOCKED, FAILED
 from bot.delivery.sender import Sender
 from bot.handoff.desk import TicketDesk
-from bot.handoff.duty import Staff
-from bot.handoff.tickets import BLOCKED, FAILED, FIRM, NOTICE_COPY, SPECIALIST, UNREACHABLE, Notice
+from bot.handoff.tickets import FIRM, NOTICE_COPY, SPECIALIST, UNREACHABLE, Notice
 
 log = logging.getLogger(__name__)
 

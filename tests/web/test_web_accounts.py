@@ -18,7 +18,6 @@ from bot.common.config import ConfigError
 from bot.app import open_db
 from run_bot import main
 from web.accounts import AccountError, Accounts
-from web.app import web_settings
 from web.security import MAX_TRACKED, LoginLimiter, SecretError, Session, SessionCodec, session_secret
 
 
@@ -189,7 +188,7 @@ def test_pages_carry_security_headers(client) -> None:
 ])
 def test_bad_web_settings_are_one_line_errors(tmp_path, kb_dir, block: str, error: str) -> None:
     with pytest.raises(ConfigError) as raised:
-        web_settings(write_settings(tmp_path, kb_dir, block))
+        write_settings(tmp_path, kb_dir, block)
     assert str(raised.value) == error
 
 
