@@ -28,12 +28,12 @@ log = logging.getLogger(__name__)
 def cache_dir() -> Path | None:
     """Where memo files live, or None when keeping them is switched off."""
     env = Env.of(None)
-    chosen = env.text(CACHE_ENV)
+    chosen = env.get(CACHE_ENV, "").strip()
     if chosen.lower() == OFF:
         return None
     if chosen:
         return Path(chosen)
-    base = env.text("XDG_CACHE_HOME")
+    base = env.get("XDG_CACHE_HOME", "").strip()
     if not base:
         try:
             base = str(Path.home() / ".cache")

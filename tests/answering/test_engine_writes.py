@@ -66,7 +66,7 @@ def test_a_failing_message_leaves_no_half_written_events(engine: Engine, monkeyp
     def broken(*args, **kwargs):
         raise RuntimeError("the disk went away")
 
-    monkeypatch.setattr(engine, "_keep_turn", broken)  # after the events are written, before the reply
+    monkeypatch.setattr(engine.conversations, "keep", broken)  # after the events are written, before the reply
     with pytest.raises(RuntimeError):
         engine.handle(Message("console", "u1", "我在邵武，商标去哪办"))
     assert _events(engine) == []
