@@ -30,7 +30,7 @@ BAD_SECTIONS = [
     ("wecom:\n  path: callback\n", "config: wecom.path must start with /"),
     ("timezone: Mars/Olympus\n", "config: timezone 'Mars/Olympus' is not a known time zone (e.g. Asia/Shanghai)"),
     ("reminder:\n  send_hour: 8\n", "config: unknown settings ['reminder'] (known: db_path, knowledge_dir, timezone,"
-     " matching, context, stations, metrics, specialists, handoff, reminders, telegram, wecom)"),
+     " matching, context, stations, metrics, specialists, handoff, reminders, telegram, wecom, web)"),
 ]
 
 
