@@ -11,7 +11,7 @@ from typing import Iterator
 # Each module adds its subcommands with register(subparsers); heavy imports stay inside the commands.
 COMMAND_MODULES = (
     "cli.core", "cli.stations", "cli.telegram", "cli.wecom",
-    "cli.metrics", "cli.reminders",
+    "cli.metrics", "cli.reminders", "cli.web",
 )
 
 

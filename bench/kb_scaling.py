@@ -1,18 +1,23 @@
-"""How the Engine's cost grows with the knowledge base: start-up and per-question latency.
+"""How the Engine's cost grows with the knowledge base: whole-process start-up and per-question latency.
 
-    python bench/kb_scaling.py [--sizes 1000] [--questions tests/data/dev_questions.yaml] [--rounds 5] [--quick]
+    python bench/kb_scaling.py [--factors 1 5 20] [--sizes 1000] [--rounds 3] [--quick]
 
-First the start-up of the whole process, `python run_bot.py ask "商标注册要多久"`, beside its floor: a
-fresh process that only imports the dependencies (rapidfuzz, jieba, yaml) and loads jieba's
-dictionary; medians of --rounds alternating runs. Then, side by side, the real knowledge base and
-synthetic ones of the given sizes (entries made by recombining the real entries' phrasings with
-numbered subjects, so vocabulary grows as it would): in-process start-up and per-question latency.
---quick: one round, no synthetic sizes.
+Start-up is the whole process, `python run_bot.py ask "商标注册要多久"` (imports included), beside its
+floor: a fresh process that only imports the dependencies (rapidfuzz, jieba, yaml) and loads jieba's
+dictionary. It is measured over the real knowledge base (1×) and synthetic ones of 5× and 20× its
+entries (made by recombining the real entries' phrasings with numbered subjects, so vocabulary grows as
+it would), each with the normalisation memo cold (a fresh BOT_CACHE_DIR: every phrasing analysed) and
+warm (the memo the previous run left, as every start-up after the first); medians of --rounds
+alternating runs, CPU seconds of the child (user + system: comparable on a shared machine) and wall.
+"work" is the start-up above the floor; linear growth means work(20×) ≤ 20 × work(1×).
+Then per-question latency in-process over the real knowledge base and synthetic ones of --sizes entries.
+--quick: one round, 1× only, no synthetic sizes.
 """
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import random
 import shutil
 import statistics
@@ -79,51 +84,89 @@ def measure(kb_dir: Path, questions, settings) -> tuple[int, float, float, float
     return len(kb.entries), start_up, percentile(timings, 50), percentile(timings, 99)
 
 
-def process_seconds(arguments: list[str]) -> float:
-    """Wall-clock seconds of a fresh Python process, from start to exit."""
+def process_seconds(arguments: list[str], environ: dict[str, str] | None = None) -> tuple[float, float]:
+    """CPU seconds (user + system) and wall seconds of a fresh Python process, from start to exit."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    environ = {**os.environ, "BOT_DB_PATH": ":memory:"}  # the question is not logged in the bot's database
+    environ = {**os.environ, "BOT_DB_PATH": ":memory:", **(environ or {})}  # the question is not logged
     subprocess.run([sys.executable, *arguments], cwd=ROOT, check=True, capture_output=True, env=environ)
-    return time.perf_counter() - started
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime, wall
 
 
-def start_up_against_floor(rounds: int) -> None:
+def config_for(kb_dir: Path, folder: Path) -> Path:
+    """A config file like config.yaml whose knowledge_dir is `kb_dir`."""
+    raw = yaml.safe_load((ROOT / "config.yaml").read_text("utf-8"))
+    raw["knowledge_dir"] = str(kb_dir)
+    path = folder / f"config-{kb_dir.name}.yaml"
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True), "utf-8")
+    return path
+
+
+def start_up(config: Path, memo: Path, cold: bool) -> tuple[float, float]:
+    """One `ask` process over the knowledge base of `config`, with the memo directory emptied first if cold."""
+    if cold:
+        shutil.rmtree(memo, ignore_errors=True)
+    return process_seconds(["run_bot.py", "--config", str(config), *ASK[1:]], {"BOT_CACHE_DIR": str(memo)})
+
+
+def start_up_against_floor(kb_dirs: list[tuple[str, Path]], rounds: int, tmp: Path) -> None:
     """The whole process answering one question beside the import-and-dictionary floor (medians)."""
-    floor, ask = [], []
-    for _ in range(rounds):  # alternating, so a busy machine slows both alike
+    runs: dict[tuple[str, str], list[tuple[float, float]]] = {}
+    floor: list[tuple[float, float]] = []
+    configs = [(name, config_for(kb_dir, tmp)) for name, kb_dir in kb_dirs]
+    for _ in range(rounds):  # alternating, so a busy machine slows all alike
         floor.append(process_seconds(["-c", IMPORT_FLOOR]))
-        ask.append(process_seconds(ASK))
-    floor_s, ask_s = statistics.median(floor), statistics.median(ask)
-    print(f"start-up, medians of {rounds} fresh processes each")
-    print("| process | seconds | × floor |")
-    print("|---|---|---|")
-    print(f"| floor: import rapidfuzz, jieba, yaml + jieba dictionary | {floor_s:.2f} | 1 |")
-    print(f"| python run_bot.py ask \"商标注册要多久\" | {ask_s:.2f} | {ask_s / floor_s:.2f} |")
+        for name, config in configs:
+            for memo_state in ("cold", "warm"):
+                memo = tmp / f"memo-{name}"
+                runs.setdefault((name, memo_state), []).append(start_up(config, memo, memo_state == "cold"))
+    floor_cpu, floor_wall = (statistics.median(f[i] for f in floor) for i in (0, 1))
+    print(f"start-up, medians of {rounds} fresh processes each (CPU = user + system of the process)")
+    print("| process | knowledge | memo | CPU s | × floor | work above floor s | work × 1× | wall s |")
+    print("|---|---|---|---|---|---|---|---|")
+    print(f"| floor: import rapidfuzz, jieba, yaml + jieba dictionary | – | – | {floor_cpu:.2f} | 1 | – | – | {floor_wall:.2f} |")
+    base_work: dict[str, float] = {}
+    for (name, memo_state), measured in runs.items():
+        cpu, wall = (statistics.median(m[i] for m in measured) for i in (0, 1))
+        work = cpu - floor_cpu
+        base_work.setdefault(memo_state, work)
+        print(f"| ask \"商标注册要多久\" | {name} | {memo_state} | {cpu:.2f} | {cpu / floor_cpu:.2f} | {work:.2f} | "
+              f"{work / base_work[memo_state]:.1f} | {wall:.2f} |")
     print()
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--sizes", type=int, nargs="*", default=[1000])
+    parser.add_argument("--factors", type=int, nargs="*", default=[1, 5, 20], help="knowledge sizes for start-up")
+    parser.add_argument("--sizes", type=int, nargs="*", default=[1000], help="knowledge sizes for latency")
     parser.add_argument("--questions", default=str(ROOT / "tests/data/dev_questions.yaml"))
-    parser.add_argument("--rounds", type=int, default=5, help="fresh processes of each kind (medians)")
-    parser.add_argument("--quick", action="store_true", help="one round, no synthetic sizes")
+    parser.add_argument("--rounds", type=int, default=3, help="fresh processes of each kind (medians)")
+    parser.add_argument("--quick", action="store_true", help="one round, 1× only, no synthetic sizes")
     args = parser.parse_args()
     if args.quick:
-        args.sizes, args.rounds = [], 1
-    start_up_against_floor(args.rounds)
+        args.factors, args.sizes, args.rounds = [1], [], 1
     settings = load_settings()
-    questions = read_questions(Path(args.questions))
-    rows = [("real knowledge base", *measure(settings.knowledge_dir, questions, settings))]
-    with tempfile.TemporaryDirectory() as tmp:
+    real_entries = len(load_knowledge(settings.knowledge_dir).entries)
+    with tempfile.TemporaryDirectory() as folder:
+        tmp = Path(folder)
+        kb_dirs = [
+            (f"{factor}×", settings.knowledge_dir if factor == 1 else
+             synthetic_kb(settings.knowledge_dir, factor * real_entries, tmp / f"kb{factor}x", random.Random(factor)))
+            for factor in args.factors
+        ]
+        start_up_against_floor(kb_dirs, args.rounds, tmp)
+        questions = read_questions(Path(args.questions))
+        rows = [("real knowledge base", *measure(settings.knowledge_dir, questions, settings))]
         for size in args.sizes:
-            kb_dir = synthetic_kb(settings.knowledge_dir, size, Path(tmp) / f"kb{size}", random.Random(size))
+            kb_dir = synthetic_kb(settings.knowledge_dir, size, tmp / f"kb{size}", random.Random(size))
             rows.append((f"synthetic {size}", *measure(kb_dir, questions, settings)))
-    print(f"{len(questions)} questions, each timed after a warm-up; start-up = knowledge load + kb check + segmenter")
+    print(f"{len(questions)} questions, each timed after a warm-up; start-up = knowledge load + kb check + Engine")
     print("| knowledge base | entries | start-up s | p50 ms | p99 ms |")
     print("|---|---|---|---|---|")
-    for name, entries, start_up, p50, p99 in rows:
-        print(f"| {name} | {entries} | {start_up:.2f} | {p50:.2f} | {p99:.2f} |")
+    for name, entries, start_up_s, p50, p99 in rows:
+        print(f"| {name} | {entries} | {start_up_s:.2f} | {p50:.2f} | {p99:.2f} |")
 
 
 if __name__ == "__main__":

@@ -29,7 +29,7 @@ from bench.seed_events import seed  # noqa: E402
 from bot.app import open_db  # noqa: E402
 from bot.common.clock import local_date  # noqa: E402
 from bot.common.config import load_settings  # noqa: E402
-from bot.metrics.queries import Period, metrics_settings, summary  # noqa: E402
+from bot.metrics.queries import Period, summary  # noqa: E402
 from bot.metrics.report import collect  # noqa: E402
 
 REPORT_MODULES = ("metrics.py", "ticket_metrics.py", "report.py")
@@ -152,7 +152,7 @@ def main() -> int:
         today = local_date(END + timedelta(hours=1))
         year = Period(today - timedelta(days=DAYS), today - timedelta(days=1))
         day = today - timedelta(days=1)
-        settings = metrics_settings(load_settings())
+        settings = load_settings().metrics
         report = traced(db, lambda: collect(db, year, settings, False, END))
         stats = traced(db, lambda: summary(db, day, day))
         count = db.execute("SELECT count(*) FROM events").fetchone()[0]

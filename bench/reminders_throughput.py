@@ -34,7 +34,8 @@ from bench.firms import seed_firms  # noqa: E402
 from bot.app import open_db  # noqa: E402
 from bot.common.clock import SystemClock  # noqa: E402
 from bot.common.schedule import When  # noqa: E402
-from bot.delivery.dispatch import DeliverySettings, Dispatcher, RateLimit  # noqa: E402
+from bot.common.settings_reach import DeliverySettings, RateLimit  # noqa: E402
+from bot.delivery.dispatch import Dispatcher  # noqa: E402
 from bot.delivery.outbox import BROADCAST, Audience, Outbox  # noqa: E402
 from bot.delivery.sender import Sender  # noqa: E402
 from handlers.telegram.offline import OfflineRequest  # noqa: E402

@@ -31,7 +31,7 @@ from bench.seed_events import seed
 from bot.app import open_db
 from bot.common.clock import ManualClock, local_date
 from bot.common.config import load_settings
-from bot.metrics.queries import Period, local_day, metrics_settings, summary, week_start
+from bot.metrics.queries import Period, local_day, summary, week_start
 from bot.metrics.report import ReportData, collect, write_report
 from bot.metrics.retention import run_retention
 
@@ -143,7 +143,7 @@ def main() -> int:
     clock = ManualClock(END + timedelta(hours=1))
     today = local_date(clock.now())
     period = Period(today - timedelta(days=DAYS), today - timedelta(days=1))
-    settings = metrics_settings(load_settings())
+    settings = load_settings().metrics
     out = Path(tempfile.mkdtemp(prefix="report_1m_"))
 
     def report(figures_only: bool = False) -> ReportData:

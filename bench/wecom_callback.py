@@ -43,7 +43,8 @@ from bot.answering.ports import Message  # noqa: E402
 from bot.app import build_services, load_knowledge, open_db  # noqa: E402
 from bot.common.clock import SystemClock  # noqa: E402
 from bot.common.config import load_settings  # noqa: E402
-from handlers.wecom.config import WeComCredentials, WeComSettings  # noqa: E402
+from bot.common.settings_channels import WeComSettings  # noqa: E402
+from handlers.wecom.config import WeComCredentials  # noqa: E402
 from handlers.wecom.crypto import WeComCrypto  # noqa: E402
 from handlers.wecom.messages import parse_fields  # noqa: E402
 from handlers.wecom.server import build_app  # noqa: E402

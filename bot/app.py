@@ -15,6 +15,7 @@ from sqlite_utils.migrations import Migrations
 from bot.answering.engine import Engine
 from bot.common.clock import Clock, SystemClock
 from bot.common.config import Settings
+from bot.common.settings_reach import ReminderSettings
 from bot.delivery import kf_store, outbox
 from bot.delivery.dispatch import Sleep
 from bot.delivery.sender import Sender
@@ -29,7 +30,7 @@ from bot.metrics import queries
 from bot.metrics.retention import run_retention
 from bot.reach.broadcasts import BroadcastDesk
 from bot.reach.deadlines import Deadlines
-from bot.reach.reminders import ReminderSettings, build_dispatcher, reminder_settings
+from bot.reach.reminders import build_dispatcher
 from bot.stations.directory import check_stations
 from bot.storage import audit, dedup, events, privacy, store
 
@@ -112,7 +113,7 @@ def build_services(
     is the delivery loop's wait (a simulated one in tests). Raises KnowledgeError on a broken base."""
     engine = engine or create_engine(settings, clock, db)
     desk = attach_desk(engine, settings, clock)
-    config = reminder_settings(settings)
+    config = settings.reminders
     notices = TicketNotices(desk)
     dispatcher = build_dispatcher(
         engine.db, {}, clock, config, lambda: engine.kb, sleep,

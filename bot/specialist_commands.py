@@ -12,11 +12,10 @@ from bot.answering.engine import Engine
 from bot.app import check_knowledge
 from bot.common.clock import Clock, local_date
 from bot.common.config import Settings
-from bot.common.vocab import OUT_OF_SCOPE, TOPIC_TITLES
-from bot.firms.specialists import load_specialists
+from bot.common.settings_handoff import Staff
+from bot.common.vocab import OUT_OF_SCOPE, SMALLTALK
 from bot.handoff.desk import TICKET_COMMANDS, TicketDesk
-from bot.handoff.duty import Staff
-from bot.i18n.texts import text
+from bot.i18n.texts import text, title
 from bot.metrics.queries import Period, Summary, knowledge_gaps, summary, week_start
 from bot.metrics.report import gaps_text, summary_text
 from bot.metrics.tickets import TicketFigures, link_gaps, ticket_metrics
@@ -30,7 +29,7 @@ FIRM_CLOSE = "close"  # the one of them a firm may use, for its own ticket
 MAX_PROBLEMS_SHOWN = 15
 GAP_DAYS = 30  # /gaps looks at the last month
 GAP_LIMIT = 10
-_OTHER_TOPICS = {OUT_OF_SCOPE: ("范围外", "out of scope"), "smalltalk": ("寒暄", "small talk")}
+_OTHER_TOPICS = {OUT_OF_SCOPE: "stats_out_of_scope", SMALLTALK: "stats_smalltalk"}  # besides the IP topics
 
 
 def parse_command(message: str, names: Iterable[str] = COMMANDS) -> tuple[str, list[str]] | None:
@@ -44,8 +43,8 @@ def parse_command(message: str, names: Iterable[str] = COMMANDS) -> tuple[str, l
 
 
 def _topic_label(topic: str, lang: str) -> str:
-    titles = TOPIC_TITLES.get(topic) or _OTHER_TOPICS.get(topic) or (topic, topic)
-    return titles[1 if lang == "en" else 0]
+    other = _OTHER_TOPICS.get(topic)
+    return text(other, lang) if other else title("topic", topic, lang)
 
 
 def _period_text(label: str, figures: Summary, tickets: TicketFigures, lang: str) -> str:
@@ -68,7 +67,7 @@ class SpecialistCommands:
 
     def __init__(self, engine: Engine, settings: Settings, clock: Clock, desk: TicketDesk) -> None:
         self.engine, self.settings, self.clock, self.desk = engine, settings, clock, desk
-        self.specialists = load_specialists(settings)
+        self.specialists = settings.specialists
 
     def allowed(self, channel: str, user_id: str, name: str) -> bool:
         """True for a configured specialist; a refusal is logged with the user's pseudonym."""

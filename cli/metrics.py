@@ -20,7 +20,7 @@ def parse_day(flag: str, value: str) -> date:
 def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     """Write the bureau's report for a period: report.md, CSV tables and PNG charts."""
     from bot.common.clock import SystemClock
-    from bot.metrics.queries import Period, metrics_settings
+    from bot.metrics.queries import Period
     from bot.metrics.report import collect, write_report
     from cli.database import open_existing_database
 
@@ -32,7 +32,7 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     if start > end:
         print(f"report: --from {start} is after --to {end}", file=sys.stderr)
         return 2
-    metrics = metrics_settings(settings)
+    metrics = settings.metrics
     db = open_existing_database(settings, "report")
     data = collect(db, Period(start, end), metrics, args.include_internal, SystemClock().now())
     out = Path(args.out or f"reports/{start}_{end}")

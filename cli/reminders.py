@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
-import os
 from typing import TYPE_CHECKING, Mapping
 
 from bot.common.config import Settings
+from bot.common.env import PTB_TIMEDELTA, Env, set_default
 from bot.delivery.sender import Sender
 
 if TYPE_CHECKING:
     import httpx
+    from sqlite_utils import Database
 
 
 def cmd_list(args: argparse.Namespace, settings: Settings) -> int:
@@ -30,10 +30,10 @@ def cmd_run_once(args: argparse.Namespace, settings: Settings) -> int:
     are in the environment (TELEGRAM_BOT_TOKEN, WECOM_*), and exit."""
     from bot.app import load_knowledge
     from bot.common.clock import SystemClock
-    from bot.reach.reminders import Scheduler, build_dispatcher, reminder_settings
+    from bot.reach.reminders import Scheduler, build_dispatcher
     from cli.database import open_existing_database
 
-    config = reminder_settings(settings)
+    config = settings.reminders
     db, clock = open_existing_database(settings, "reminders"), SystemClock()
     kb = load_knowledge(settings.knowledge_dir)
     fired = Scheduler(db, config, lambda: kb).fire_due(clock.now())
@@ -42,7 +42,7 @@ def cmd_run_once(args: argparse.Namespace, settings: Settings) -> int:
         return 0
 
     async def deliver() -> int:
-        senders, closers = await _senders(os.environ, clock, settings, db=db)
+        senders, closers = await _senders(None, clock, settings, db=db)
         if not senders:
             print("no channel credentials in the environment: the copies wait for the running bots")
             return 0
@@ -58,36 +58,38 @@ def cmd_run_once(args: argparse.Namespace, settings: Settings) -> int:
         )
         return 0
 
+    import asyncio  # here: every run_bot.py command imports this module to register it
+
     return asyncio.run(deliver())
 
 
 async def _senders(
-    environ: Mapping[str, str], clock, settings: Settings, transport: httpx.AsyncBaseTransport | None = None,
-    db=None,
+    environ: Mapping[str, str] | None, clock, settings: Settings, transport: httpx.AsyncBaseTransport | None = None,
+    db: Database | None = None,
 ) -> tuple[dict[str, Sender], list]:
     """The senders whose credentials are set, and how to close them (`transport`: WeCom's, in tests); with
     the database, the WeCom app's credentials also send to 微信客服 firms."""
     senders: dict[str, Sender] = {}
     closers = []
-    if environ.get("TELEGRAM_BOT_TOKEN", "").strip():
+    env = Env.of(environ)  # None: the process environment
+    if env.telegram_token:
         from telegram import Bot
 
         from handlers.telegram.config import bot_token
         from handlers.telegram.sender import TelegramSender
 
-        os.environ.setdefault("PTB_TIMEDELTA", "1")
-        bot = Bot(bot_token(environ))
+        set_default(PTB_TIMEDELTA, "1")
+        bot = Bot(bot_token(env))
         await bot.initialize()
         senders["telegram"] = TelegramSender(bot)
         closers.append(bot.shutdown)
-    if any(name.startswith("WECOM_") and value.strip() for name, value in environ.items()):
+    if env.has_wecom:
         from bot.delivery.kf_store import KfStore
-        from handlers.wecom.config import WeComCredentials, WeComSettings
+        from handlers.wecom.config import WeComCredentials
         from handlers.wecom.kf import KfSender
         from handlers.wecom.kf_client import KfClient
 
-        options = WeComSettings.from_section(settings.section("wecom"))
-        client = KfClient.for_app(WeComCredentials.from_env(environ), options, clock, transport)
+        client = KfClient.for_app(WeComCredentials.from_env(env), settings.wecom, clock, transport)
         senders["wecom"] = client
         if db is not None:
             senders["wecom_kf"] = KfSender(client, KfStore(db).msgid_prefix)

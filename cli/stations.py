@@ -84,7 +84,7 @@ def _as_json(ranked: Any) -> dict[str, Any]:
 
 def cmd_stations(args: argparse.Namespace, settings: Settings) -> int:
     """List the service stations, or rank them for a county, topic, industry, park or position."""
-    from bot.stations.directory import read_directory, station_settings
+    from bot.stations.directory import read_directory
     from bot.stations.referrals import station_lines
 
     directory, problems = read_directory(settings.knowledge_dir)
@@ -96,7 +96,7 @@ def cmd_stations(args: argparse.Namespace, settings: Settings) -> int:
         print(f"stations: no usable {path} (run: python run_bot.py kb check)", file=sys.stderr)
         return 1
     try:
-        chosen = _choose(args, directory, args.limit or station_settings(settings).max_results)
+        chosen = _choose(args, directory, args.limit or settings.stations.max_results)
     except QueryError as exc:
         print(f"stations: {exc}", file=sys.stderr)
         return 2

@@ -2,9 +2,7 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import logging
-import os
 import sys
 import time
 from typing import TYPE_CHECKING, Callable
@@ -14,7 +12,7 @@ from bot.common.config import Settings
 if TYPE_CHECKING:
     from telegram.ext import Application
 
-    from handlers.telegram.config import WebhookConfig
+    from bot.common.settings_channels import WebhookSettings
 
 # The updates the bot handles: messages, button presses, and being blocked or unblocked.
 ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
@@ -25,27 +23,30 @@ BOOTSTRAP_FAILURE = "Network Retry Loop (Bootstrap Initialize Application)"
 
 def cmd_telegram(args: argparse.Namespace, settings: Settings) -> int:
     """Run the Telegram bot with TELEGRAM_BOT_TOKEN (long polling unless telegram.webhook is set)."""
+    from bot.common.env import PTB_TIMEDELTA, set_default
     from bot.storage.store import require_salt
     from cli.database import announce_database
     from handlers.telegram.app import build_application
-    from handlers.telegram.config import bot_token, telegram_config, webhook_secret
+    from handlers.telegram.config import bot_token, webhook_secret
 
-    token = bot_token(os.environ)
-    require_salt(os.environ)
+    token = bot_token()
+    require_salt()
     # RetryAfter.retry_after as a timedelta: 22.x deprecates the int form and warns on every flood wait.
-    os.environ.setdefault("PTB_TIMEDELTA", "1")
-    webhook = telegram_config(settings).webhook
-    secret = webhook_secret(os.environ) if webhook else None
+    set_default(PTB_TIMEDELTA, "1")
+    webhook = settings.telegram.webhook
+    secret = webhook_secret() if webhook else None
     logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=logging.INFO)
     logging.getLogger("httpx").setLevel(logging.WARNING)  # its INFO lines carry the token in the URL
     announce_database(settings)
     return serve(build_application(settings, token=token), webhook, secret)
 
 
-def serve(application: Application, webhook: WebhookConfig | None, secret: str | None,
+def serve(application: Application, webhook: WebhookSettings | None, secret: str | None,
           sleep: Callable[[float], object] = time.sleep) -> int:
     """Run until stopped. While the Bot API cannot be reached, say so in one line and try again
     (FIRST_RETRY_SECONDS, doubling up to MAX_RETRY_SECONDS); a token it refuses ends with exit code 2."""
+    import asyncio  # here: every run_bot.py command imports this module to register it
+
     from telegram.error import InvalidToken, NetworkError
 
     telegram_logger = logging.getLogger("telegram.ext")
@@ -73,7 +74,7 @@ def serve(application: Application, webhook: WebhookConfig | None, secret: str |
         telegram_logger.removeFilter(without_bootstrap_failures)
 
 
-def run_once(application: Application, webhook: WebhookConfig | None, secret: str | None) -> None:
+def run_once(application: Application, webhook: WebhookSettings | None, secret: str | None) -> None:
     """Poll (or serve the webhook) until stopped; start-up errors are raised, not retried."""
     if webhook:
         application.run_webhook(

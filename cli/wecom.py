@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 
 from bot.common.config import Settings
 
@@ -15,11 +14,11 @@ def cmd_wecom(args: argparse.Namespace, settings: Settings) -> int:
 
         return run_demo(settings)
     from bot.storage.store import require_salt
-    from handlers.wecom.config import WeComCredentials, WeComSettings
+    from handlers.wecom.config import WeComCredentials
 
-    credentials = WeComCredentials.from_env(os.environ)
-    require_salt(os.environ)
-    options = WeComSettings.from_section(settings.section("wecom"))
+    credentials = WeComCredentials.from_env()
+    require_salt()
+    options = settings.wecom
 
     import uvicorn
 

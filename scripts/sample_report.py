@@ -19,9 +19,10 @@ sys.path.insert(0, str(ROOT))
 from bench.seed_events import seed  # noqa: E402
 from bot.app import open_db  # noqa: E402
 from bot.common.clock import SHANGHAI  # noqa: E402
+from bot.common.config import MetricsSettings  # noqa: E402
 from bot.metrics.charts import bar_chart_png, find_cjk_font, trend_chart_png  # noqa: E402
-from bot.metrics.queries import MetricsSettings, Period, weekly  # noqa: E402
-from bot.metrics.report import collect, topic_label, write_report  # noqa: E402
+from bot.metrics.queries import Period, weekly  # noqa: E402
+from bot.metrics.report import collect, said, topic_label, write_report  # noqa: E402
 
 PERIOD = Period(date(2026, 10, 5), date(2026, 11, 29))
 MADE = datetime(2026, 11, 30, 9, 0, tzinfo=SHANGHAI)
@@ -37,10 +38,10 @@ def main(out: Path) -> None:
     font = find_cjk_font()
     images = ROOT / "docs" / "img"
     (images / "sample_weekly_trend.png").write_bytes(trend_chart_png(
-        weekly(data.per_day), font, PERIOD.start, PERIOD.end, title=SAMPLE + "每周提问数 Questions per week"))
+        weekly(data.per_day), font, PERIOD.start, PERIOD.end, title=SAMPLE + said("rpt_chart_weekly")))
     topics = data.questions_by_topic()
     (images / "sample_questions_per_topic.png").write_bytes(bar_chart_png(
-        SAMPLE + "各主题提问数 Questions per topic", [topic_label(k) for k, _ in topics], [n for _, n in topics],
+        SAMPLE + said("rpt_chart_topics"), [topic_label(k) for k, _ in topics], [n for _, n in topics],
         font))
     print(f"sample report in {out}; charts in {images}")
 

@@ -1,8 +1,10 @@
 """Shared fixtures: a small knowledge base, a manual clock, an in-memory database, an Engine."""
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
+import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -17,6 +19,7 @@ from bot.common.clock import ManualClock
 from bot.common.config import Settings
 from bot.handoff.desk import TicketDesk, attach_desk
 from bot.knowledge.base import KnowledgeBase
+from bot.language.memo import CACHE_ENV
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE_KB = Path(__file__).parent / "data" / "kb_fixture"
@@ -28,6 +31,10 @@ hypothesis_settings.register_profile(
 )
 hypothesis_settings.register_profile("dev", parent=hypothesis_settings.get_profile("ci"), max_examples=30)
 hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+# Normalisation memos (bot/language/memo.py) go to a directory of this run, not the user's cache.
+os.environ[CACHE_ENV] = tempfile.mkdtemp(prefix="zhichuang-test-cache-")
+atexit.register(shutil.rmtree, os.environ[CACHE_ENV], ignore_errors=True)
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from wecom_kf_fake import KFID, FakeKfAPI, kf_event_xml
 
 from bot.app import build_services
 from bot.common.clock import simulated_sleep
-from handlers.wecom.config import WeComSettings
+from bot.common.settings_channels import WeComSettings
 from handlers.wecom.server import build_app
 
 STAFFED = (

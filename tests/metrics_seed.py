@@ -21,8 +21,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from bot.common.clock import SHANGHAI
-from bot.metrics.queries import utc_iso
+from bot.common.clock import SHANGHAI, utc_iso
 from bot.storage.events import EventLog
 
 PERIOD = (date(2026, 11, 9), date(2026, 11, 22))

@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 
 import httpx
 
-from handlers.wecom.config import WeComCredentials, WeComSettings
+from bot.common.settings_channels import WeComSettings
+from handlers.wecom.config import WeComCredentials
 
 CORP_ID, SECRET, AGENT_ID = "ww_test_corp", "test-secret", 1000002
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from functools import wraps
+from typing import Any, Callable
 
 from sqlite_utils import Database
 
 from bot.answering.calibration import Ranking, probability
 from bot.answering.context import Conversations, Turn
-from bot.answering.matcher import Candidate, Matcher
+from bot.answering.matcher import SMALLTALK_MIN, Candidate, Matcher
 from bot.answering.policy import (
     ACK,
     HELP,
@@ -32,11 +34,11 @@ from bot.answering.ports import (
     Handoff,
     HandoffDesk,
     Message,
+    Reading,
     Reply,
-    in_reply_script,
 )
 from bot.answering.replies import Replies
-from bot.common.clock import Clock
+from bot.common.clock import Clock, parse_utc_iso
 from bot.common.config import Settings
 from bot.common.typed import without_surrogates
 from bot.common.vocab import (
@@ -60,7 +62,6 @@ from bot.stations.directory import (
     Directory,
     Ranked,
     nearest,
-    station_settings,
     stations_of,
     valid_coordinates,
 )
@@ -88,6 +89,17 @@ FOLLOW_UP_MAX_TOKENS = 4  # a follow-up is short …
 MARKED_FOLLOW_UP_MAX_TOKENS = 8  # … unless it opens with 那 / and / what about
 
 
+def one_message(method: Callable[..., Reply]) -> Callable[..., Reply]:
+    """An Engine method that handles one message: everything it writes is one transaction (one commit,
+    however many events), and its Reply leaves in the script of its language (the one place replies convert)."""
+    @wraps(method)
+    def converted(engine: Engine, *args: object, **kwargs: object) -> Reply:
+        with engine.db.atomic():
+            reply = method(engine, *args, **kwargs)
+        return reply.in_own_script()
+    return converted
+
+
 @dataclass
 class _Decision:
     decision: str
@@ -96,6 +108,7 @@ class _Decision:
     smalltalk: Candidate | None = None
     gated: bool = False  # a fallback decided before any threshold: no IP subject, or another domain
     confidence: float | None = None  # calibrated P(top entry right); None when not calibrated
+    rule: str = ""  # the rule that decided, with its figures (explanations: Engine.reading)
 
     def strength(self) -> tuple[int, float]:
         """Answer beats clarify beats fallback; then the higher score."""
@@ -111,7 +124,6 @@ class Engine:
         self.clock = clock
         self.db = db
         self.events = EventLog(db, salts(db))
-        self.station_settings = station_settings(settings)
         self.conversations = Conversations(timedelta(minutes=settings.context_ttl_minutes))
         self.desk: HandoffDesk | None = None  # without one, a handoff is refused politely
         self.load(kb)
@@ -130,7 +142,7 @@ class Engine:
 
     # ---- public API -------------------------------------------------------------------------
 
-    @in_reply_script
+    @one_message
     def handle(self, message: Message) -> Reply:
         """Answer one free-text message."""
         now = message.now or self.clock.now()
@@ -172,7 +184,7 @@ class Engine:
         self._remember(user, now, event_id, reply, meant, matched, self._guesses(decided), asked=question)
         return replace(reply, event_id=event_id)
 
-    @in_reply_script
+    @one_message
     def answer_intent(self, intent_id: str, message: Message) -> Reply:
         """Answer a pressed choice: an entry id, `topic:<topic>` for a menu, `handoff`, or
         `where`, `where:<entry id>`, `where:topic:<topic>` for the stations that serve it."""
@@ -206,7 +218,7 @@ class Engine:
                        self._entry_subject(entry) if entry else (), (Candidate(entry, 100.0),) if entry else ())
         return replace(reply, event_id=event_id)
 
-    @in_reply_script
+    @one_message
     def stations_near(self, message: Message, lat: float, lon: float, topic: str | None = None) -> Reply:
         """The stations nearest a shared location (for `topic` if given); the position is never stored."""
         now = message.now or self.clock.now()
@@ -216,12 +228,24 @@ class Engine:
             return Reply(FALLBACK, SERVICE_STATION, None, 0.0, text("stations_bad_location", lang), language=lang)
         request = location_request(topic, message.county, lang)
         ranked = nearest(self.stations, lat, lon, station_types=request.station_types,
-                         limit=self.station_settings.max_results)
+                         limit=self.settings.stations.max_results)
         if not ranked and request.county:  # no station has a position (the sample directory): the profile's county
             lead = text("stations_by_profile_county", lang, county=request.county)
             by_county = replace(request, via=VIA_QUESTION)
             return self._show_stations(message, user, now, lang, by_county, "choice", lead=lead)
         return self._show_stations(message, user, now, lang, request, "choice", ranked=ranked)
+
+    def reading(self, message: Message) -> Reading:
+        """How the matcher and the rules read a free-text question, in the user's current context, without
+        answering, recording or remembering anything (for explanations: the web console's 试问)."""
+        now = message.now or self.clock.now()
+        user = self.events.user(message.channel, message.user_id)
+        analysis = self.kb.normalizer.analyze(message.text.strip()[:MAX_QUESTION_CHARS])
+        context = self.conversations.context(user, now)
+        decided = self._decide(analysis, context)
+        follow_up = decided.analysis is not analysis
+        return Reading(decided.decision, tuple(decided.candidates), analysis.tokens, decided.analysis.tokens,
+                       decided.rule or "", follow_up, decided.confidence)
 
     def forget(self, channel: str, user_id: str) -> None:
         """Drop what the Engine remembers of the user's conversation (last question, follow-up context)."""
@@ -230,7 +254,7 @@ class Engine:
     def entry(self, intent_id: str) -> Entry | None:
         return self.kb.entries.get(intent_id)
 
-    def record_event(self, kind: str, message: Message, **fields: object) -> int:
+    def record_event(self, kind: str, message: Message, **fields: Any) -> int:
         """Record an event that a channel observes (feedback, referral …) for the message's user."""
         return self.events.record(
             kind, time=message.now or self.clock.now(), channel=message.channel,
@@ -279,7 +303,7 @@ class Engine:
         asked = [t for t in turn.tokens if t in aspects]
         if all(t in aspects for t in analysis.tokens):
             words = [*before, *analysis.tokens]
-        elif self._changes_subject(analysis, turn.entry):
+        elif turn.entry and self._changes_subject(analysis, turn.entry):
             words = [self.kb.lexicon.anchors.get(turn.entry.topic, ""), *analysis.tokens, *asked]
         else:
             words = [*turn.tokens, *analysis.tokens]
@@ -289,8 +313,9 @@ class Engine:
         if not self.matcher.has_domain_word(analysis):
             small = self.matcher.smalltalk(analysis)
             if small:
-                return _Decision(ANSWER, [small], analysis, smalltalk=small)
-        if not (turn and self._is_followup(analysis)):
+                return _Decision(ANSWER, [small], analysis, smalltalk=small,
+                                 rule=f"small talk: {small.score:g} >= {SMALLTALK_MIN} and no IP word")
+        if not (turn and turn.entry and self._is_followup(analysis)):  # a follow-up leans on an answer
             return self._decide_alone(analysis)
         changes_subject = self._changes_subject(analysis, turn.entry)
         if changes_subject and not self._fits_topic(analysis, turn.entry.topic):
@@ -316,9 +341,12 @@ class Engine:
             c for c in self.matcher.rank(analysis, prefer) if c.entry.topic != SMALLTALK and c.entry.id != avoid
         ]
         if not candidates or not self._about_ip(analysis, candidates[0]):
-            return _Decision(FALLBACK, candidates, analysis, gated=True)
+            return _Decision(FALLBACK, candidates, analysis, gated=True,
+                             rule="gate: no IP word, no close phrasing, the best entry explains too little of it")
         if self._mostly_another_domain(said or analysis, candidates[0].entry):
-            return _Decision(FALLBACK, candidates, analysis, gated=True)
+            foreign = " ".join(self.matcher.off_topic_words(said or analysis, candidates[0].entry))
+            return _Decision(FALLBACK, candidates, analysis, gated=True,
+                             rule=f"gate: mostly about another domain ({foreign})")
         matching = self.settings.matching
         if matching.calibration:
             return self._decide_calibrated(analysis, candidates)
@@ -328,13 +356,18 @@ class Engine:
         top = candidates[0].score
         runner_up = candidates[1].score if len(candidates) > 1 else 0.0
         lead = top - runner_up
-        if top >= matching.answer_threshold * scale and lead >= matching.answer_margin:
-            return _Decision(ANSWER, candidates, analysis)
-        if top >= matching.clarify_threshold * scale and lead >= matching.answer_lead:
-            return _Decision(ANSWER, candidates, analysis)  # lower score, clear winner
-        if top >= matching.clarify_threshold * scale:
-            return _Decision(CLARIFY, candidates, analysis)
-        return _Decision(FALLBACK, candidates, analysis)
+        answer_at, clarify_at = matching.answer_threshold * scale, matching.clarify_threshold * scale
+        figures = f"top {top:g}, lead {lead:.1f}"
+        if top >= answer_at and lead >= matching.answer_margin:
+            return _Decision(ANSWER, candidates, analysis,
+                             rule=f"{figures}: top >= answer {answer_at:.1f} and lead >= margin {matching.answer_margin:g}")
+        if top >= clarify_at and lead >= matching.answer_lead:  # lower score, clear winner
+            return _Decision(ANSWER, candidates, analysis,
+                             rule=f"{figures}: top >= clarify {clarify_at:.1f} and lead >= {matching.answer_lead:g}")
+        if top >= clarify_at:
+            return _Decision(CLARIFY, candidates, analysis, rule=f"{figures}: top >= clarify {clarify_at:.1f}, "
+                             f"below answer {answer_at:.1f} or lead below {matching.answer_lead:g}")
+        return _Decision(FALLBACK, candidates, analysis, rule=f"{figures}: top below clarify {clarify_at:.1f}")
 
     def _decide_calibrated(self, analysis: Analysis, candidates: list[Candidate]) -> _Decision:
         """Answer, offer choices or fall back on the calibrated probability that the top entry is right."""
@@ -350,7 +383,9 @@ class Engine:
             decision = CLARIFY
         else:
             decision = FALLBACK
-        return _Decision(decision, candidates, analysis, confidence=round(confidence, 4))
+        rule = (f"calibrated P(top right) {confidence:.2f} against answer {matching.answer_probability:g}"
+                f" and clarify {matching.clarify_probability:g}")
+        return _Decision(decision, candidates, analysis, confidence=round(confidence, 4), rule=rule)
 
     def _changes_subject(self, analysis: Analysis, entry: Entry) -> bool:
         """The follow-up names an IP word (续展) that the previous answer never mentions."""
@@ -475,9 +510,9 @@ class Engine:
         """List the stations for `request`, record the request and one `referral` event per station shown;
         `related` (an entry the question also matches) is offered as a choice; `lead` opens the reply."""
         if ranked is None:
-            ranked = request.rank(self.stations, self.station_settings.max_results)
+            ranked = request.rank(self.stations, self.settings.stations.max_results)
         handoff = offers_handoff(ranked)
-        choices = (self.replies.choice(related, lang),) if related else ()
+        choices: tuple[Choice, ...] = (self.replies.choice(related, lang),) if related else ()
         if handoff:
             choices += (Choice(HANDOFF_INTENT, request.reply_topic, text("handoff_choice", lang)),)
         body = "\n".join(filter(None, (lead, stations_text(ranked, request, self.stations, lang))))
@@ -486,7 +521,7 @@ class Engine:
             body, choices, request.station_types, language=lang,
         )
         previous = self.conversations.last(user)
-        common = dict(time=now, channel=message.channel, user=user, internal=message.internal,
+        common: dict[str, Any] = dict(time=now, channel=message.channel, user=user, internal=message.internal,
                       county=request.county, language=lang, intent=request.intent)
         event_id = self.events.record(
             kind, **common, question=question_key, topic=reply.topic, decision=reply.decision,
@@ -534,9 +569,9 @@ class Engine:
             return remembered
         row = next(self.db.query("select intent, time from events where id = ? and user = ?", [event_id, user]), None)
         entry = self.kb.entries.get(row["intent"] or "") if row else None
-        if entry is None:
+        if row is None or entry is None:
             return None
-        return Turn(datetime.fromisoformat(row["time"]), event_id, ANSWER, entry.title, entry,
+        return Turn(parse_utc_iso(row["time"]), event_id, ANSWER, entry.title, entry,
                      guesses=(Candidate(entry, 100.0),))
 
     def _handoff(self, message: Message, user: str, now: datetime, lang: str, about: int | None = None) -> Reply:

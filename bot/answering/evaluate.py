@@ -205,6 +205,7 @@ def outcomes(rows: list[RankedRow], weights, answer: float, clarify: float) -> l
         if row.fixed:
             pairs.append((row.question, row.fixed))
             continue
+        assert row.ranking is not None, "a row without a fixed outcome is ranked"
         p = probability(weights, row.ranking)
         decision = ANSWER if p >= answer else CLARIFY if p >= clarify else FALLBACK
         topic = row.topic if decision != FALLBACK else OUT_OF_SCOPE
@@ -214,8 +215,8 @@ def outcomes(rows: list[RankedRow], weights, answer: float, clarify: float) -> l
 
 def fitted(rows: list[RankedRow]) -> tuple[tuple[float, ...], float, float]:
     """Weights, then the answer and clarify probabilities that maximise the objective on `rows`."""
-    ranked = [r for r in rows if r.ranking]
-    weights = fit([r.ranking for r in ranked], [r.right for r in ranked])
+    ranked = [(r.ranking, r.right) for r in rows if r.ranking]
+    weights = fit([ranking for ranking, _ in ranked], [right for _, right in ranked])
     best = max(
         ((objective(_figures(outcomes(rows, weights, a, c))), a, c) for a in ANSWER_GRID for c in CLARIFY_GRID if c <= a),
         key=lambda t: t[0],

@@ -52,17 +52,14 @@ class Matcher:
         for index, words in enumerate(self._entry_words):
             for word in words:
                 self._entries_by_token[word].append(index)
-        self._answer_words = [self.normalizer.words(f"{e.title} {e.answer}") for e in self.entries]
+        self._answer_words = [self.normalizer.answer_words(f"{e.title} {e.answer}") for e in self.entries]
         self._answer_entries_by_token: defaultdict[str, list[int]] = defaultdict(list)
         for index, words in enumerate(self._answer_words):
             for word in words:
                 self._answer_entries_by_token[word].append(index)
         self._phrasings = [self._phrasing(i, a) for i, a in analysed]
         self._phrasing_weights = np.array([p.weight or 1.0 for p in self._phrasings])
-        # Phrasings are grouped by entry, in entry order: where each entry's run starts.
-        self._entry_starts = np.array(
-            [next(k for k, p in enumerate(self._phrasings) if p.entry == i) for i in range(len(self.entries))]
-        )
+        self._entry_starts = self._runs_start(self._phrasings, len(self.entries))
         self._texts = [p.text or "" for p in self._phrasings]
         self._by_token: defaultdict[str, list[int]] = defaultdict(list)
         for index, phrasing in enumerate(self._phrasings):
@@ -81,6 +78,15 @@ class Matcher:
             if e.topic == SMALLTALK
             for q in e.questions
         ]
+        self.normalizer.keep_on_disk()
+
+    @staticmethod
+    def _runs_start(phrasings: list[_Phrasing], entries: int) -> np.ndarray:
+        """Phrasings are grouped by entry, in entry order: where each entry's run starts (one pass)."""
+        starts: dict[int, int] = {}
+        for index, phrasing in enumerate(phrasings):
+            starts.setdefault(phrasing.entry, index)
+        return np.array([starts[entry] for entry in range(entries)])
 
     def _entry_vocabularies(self, analysed: list[tuple[int, Analysis]]) -> list[frozenset[str]]:
         words: list[set[str]] = [set() for _ in self.entries]

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime
-from functools import wraps
-from typing import Callable, Protocol
+from typing import Protocol
 
 from bot.answering.matcher import Candidate
 from bot.common.typed import without_surrogates
 from bot.language.normalize import TRADITIONAL, to_traditional
 
 ANSWER, CLARIFY, FALLBACK = "answer", "clarify", "fallback"  # a Reply's decision
+DECISIONS = (ANSWER, CLARIFY, FALLBACK)  # as events.decision stores them (bot/metrics reads them)
 HANDOFF_INTENT = "handoff"
 HANDOFF_PREFIX = "handoff:"  # handoff:<event id>: hand off the question of that (rated) reply
 TOPIC_PREFIX = "topic:"  # topic:<topic>: a choice that opens the topic's menu
@@ -63,14 +63,6 @@ class Reply:
         return replace(self, text=to_traditional(self.text), choices=choices)
 
 
-def in_reply_script(method: Callable[..., Reply]) -> Callable[..., Reply]:
-    """An Engine method whose Reply leaves in the script of its language (the one place replies convert)."""
-    @wraps(method)
-    def converted(*args: object, **kwargs: object) -> Reply:
-        return method(*args, **kwargs).in_own_script()
-    return converted
-
-
 @dataclass(frozen=True)
 class Handoff:
     """A question a firm leaves for a specialist, as the Engine hands it to the desk (bot/handoff/desk.py)."""
@@ -86,6 +78,20 @@ class Handoff:
     reply_to: int | None  # the event of the reply that led to it
     time: datetime
     internal: bool
+
+
+@dataclass(frozen=True)
+class Reading:
+    """How a question was read: the decision, the ranked candidates, the words (as typed and as matched,
+    which differ for a follow-up read with the last question) and the rule that decided."""
+
+    decision: str
+    candidates: tuple[Candidate, ...]
+    words: tuple[str, ...]
+    matched_words: tuple[str, ...]
+    rule: str
+    follow_up: bool
+    confidence: float | None
 
 
 class HandoffDesk(Protocol):

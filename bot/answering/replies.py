@@ -20,8 +20,8 @@ from bot.answering.ports import (
 )
 from bot.common.clock import local_date
 from bot.common.config import Settings
-from bot.common.vocab import IP_TOPICS, OUT_OF_SCOPE, SMALLTALK, TOPIC_TITLES
-from bot.i18n.texts import text
+from bot.common.vocab import IP_TOPICS, OUT_OF_SCOPE, SMALLTALK
+from bot.i18n.texts import text, title
 from bot.knowledge.base import Entry, KnowledgeBase
 from bot.knowledge.menus import GROUP_PREFIX, group_entries, groups_of, topic_groups
 from bot.language.question_dates import question_dates
@@ -73,9 +73,7 @@ class Replies:
     @staticmethod
     def top_menu(lang: str) -> tuple[Choice, ...]:
         """Every IP topic, then the handoff: what a firm can ask about."""
-        menu = tuple(
-            Choice(TOPIC_PREFIX + t, t, TOPIC_TITLES[t][1 if lang == "en" else 0]) for t in IP_TOPICS
-        )
+        menu = tuple(Choice(TOPIC_PREFIX + t, t, title("topic", t, lang)) for t in IP_TOPICS)
         return menu + (Choice(HANDOFF_INTENT, OUT_OF_SCOPE, text("handoff_choice", lang)),)
 
     def fallback(self, lang: str) -> Reply:
@@ -101,8 +99,8 @@ class Replies:
         if group is None:
             return self.fallback(lang)
         entries = tuple(self.choice(e, lang) for e in group_entries(self.kb, group_id))
-        back = Choice(TOPIC_PREFIX + group.topic, group.topic, text("back_to_topic", lang,
-                                                                     topic=TOPIC_TITLES[group.topic][lang == "en"]))
+        back = Choice(TOPIC_PREFIX + group.topic, group.topic,
+                      text("back_to_topic", lang, topic=title("topic", group.topic, lang)))
         return Reply(CLARIFY, group.topic, GROUP_PREFIX + group_id, 0.0, text("topic_menu", lang),
                      (*entries, back), language=lang)
 

@@ -1,4 +1,5 @@
-"""Fixed vocabularies shared by every issue: topics, station types, counties."""
+"""Fixed vocabularies shared by every issue: topics, station types, counties (what each code is called
+in Chinese and English: titles.yaml beside this file, read by bot.i18n.texts.title)."""
 from __future__ import annotations
 
 IP_TOPICS: tuple[str, ...] = (
@@ -29,25 +30,8 @@ STATION_TYPES: tuple[str, ...] = (
     "city_bureau",
 )
 
-STATION_TYPE_TITLES: dict[str, tuple[str, str]] = {
-    "trademark_window": ("商标受理窗口", "trademark filing window"),
-    "trademark_brand_station": ("商标品牌指导站", "trademark-brand guidance station"),
-    "zhichuang_workstation": ("知创平台工作站", "知创 platform workstation"),
-    "rights_protection": ("维权渠道", "rights protection"),
-    "copyright_service": ("版权服务", "copyright service"),
-    "city_bureau": ("市级主管部门", "city bureau"),
-}
-
 # A firm's industry (the `firms.industry` column); words that name it in a question.
 INDUSTRIES: tuple[str, ...] = ("tea", "bamboo", "jian_ware", "food", "aquaculture", "other")
-INDUSTRY_TITLES: dict[str, tuple[str, str]] = {
-    "tea": ("茶叶", "tea"),
-    "bamboo": ("竹业", "bamboo"),
-    "jian_ware": ("建盏", "Jian ware"),
-    "food": ("食品", "food"),
-    "aquaculture": ("水产养殖", "aquaculture"),
-    "other": ("其他", "other"),
-}
 _INDUSTRY_WORDS: dict[str, tuple[str, ...]] = {
     "jian_ware": ("建盏", "建窑", "jian ware", "jianzhan"),
     "tea": ("茶", "tea"),
@@ -84,20 +68,6 @@ _COUNTY_ALIASES.update({
 })
 _ALIASES_LONGEST_FIRST = sorted(_COUNTY_ALIASES, key=len, reverse=True)
 
-TOPIC_TITLES: dict[str, tuple[str, str]] = {
-    "trademark": ("商标", "Trademarks"),
-    "pledge_financing": ("知识产权质押融资", "IP pledge financing"),
-    "open_license": ("专利开放许可", "Open patent licensing"),
-    "geographical_indication": ("地理标志", "Geographical indications"),
-    "copyright": ("版权登记", "Copyright"),
-    "patent": ("专利", "Patents"),
-    "patent_dense_product": ("专利密集型产品", "Patent-dense products"),
-    "insurance": ("知识产权保险", "IP insurance"),
-    "enforcement": ("维权与执法", "Enforcement"),
-    "service_station": ("服务站点", "Service stations"),
-    "policy": ("政策与目标", "Policy"),
-}
-
 
 def county_in_text(text: str) -> str | None:
     """The official county name mentioned in `text` (short forms included), or None."""
@@ -123,3 +93,7 @@ def industry_in_text(text: str) -> str | None:
         if any(word in text for word in words):
             return industry
     return None
+
+# A firm's own deadlines (bot/reach/deadlines.py; config.yaml reminders.deadline_months_before).
+TRADEMARK, PATENT_FEE, PLEDGE_LOAN = "trademark", "patent_fee", "pledge_loan"
+DEADLINE_KINDS: tuple[str, ...] = (TRADEMARK, PATENT_FEE, PLEDGE_LOAN)

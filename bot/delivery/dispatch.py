@@ -21,7 +21,8 @@ from datetime import datetime, timedelta
 from itertools import islice
 from typing import Awaitable, Callable, Iterable, Mapping, Protocol
 
-from bot.common.clock import Clock
+from bot.common.clock import Clock, parse_utc_iso
+from bot.common.settings_reach import DeliverySettings, RateLimit
 from bot.delivery.outbox import (
     BLOCKED,
     COPY,
@@ -34,7 +35,6 @@ from bot.delivery.outbox import (
     Outbox,
     _marks,
     iso,
-    parse_iso,
 )
 from bot.delivery.sender import (
     PermanentError,
@@ -52,25 +52,6 @@ log = logging.getLogger(__name__)
 
 Sleep = Callable[[float], Awaitable[None]]
 SCAN_LIMIT = 64  # queued copies looked at per round for one that may go now
-
-
-@dataclass(frozen=True)
-class RateLimit:
-    """A platform's sending limits: messages a second over all chats, seconds between two messages to
-    one chat (0 = no limit)."""
-
-    per_second: float = 30
-    per_chat_seconds: float = 1
-
-
-@dataclass(frozen=True)
-class DeliverySettings:
-    concurrency: int = 16  # copies in flight at once: the most a killed process can repeat
-    max_attempts: int = 5  # platform calls per copy before a network error counts as failed
-    backoff_seconds: float = 2.0  # wait before the first retry, doubled each time
-    max_backoff_seconds: float = 300.0
-    idle_seconds: float = 15.0  # how often to look for due reminders when there is nothing to send
-    batch: int = 500  # copies read from the database at a time
 
 
 class Limiter:
@@ -183,11 +164,11 @@ class Dispatcher:
         sleep: Sleep = asyncio.sleep,
         *,
         limits: Mapping[str, RateLimit] | None = None,
-        settings: DeliverySettings = DeliverySettings(),
+        settings: DeliverySettings | None = None,
         on_tick: Callable[[datetime], int] | None = None,
     ) -> None:
         self.outbox, self.db, self.clock, self.sleep = outbox, outbox.db, clock, sleep
-        self.settings = settings
+        self.settings = settings or DeliverySettings()
         self.limits = dict(limits or {})
         self.senders: dict[str, Sender] = {}
         self.limiters: dict[str, Limiter] = {}
@@ -415,7 +396,7 @@ class Dispatcher:
         row = next(
             self.db.query(f"select min(o.next_attempt) as t from outbox o where o.status = ? and {ours}", [PENDING, *params])
         )
-        return None if row["t"] is None else max(now, parse_iso(row["t"]))
+        return None if row["t"] is None else max(now, parse_utc_iso(row["t"]))
 
     async def _wait(self, now: datetime) -> None:
         """Sleep until a job may start or a retry falls due, until a job in flight finishes, or until
@@ -426,9 +407,9 @@ class Dispatcher:
             moments += [t for t in [self._queue_ready_at(now) if self._queue else self._next_pending(now)] if t]
         if not self._running and self._next_tick:
             moments.append(self._next_tick)
-        waiters: set[asyncio.Future] = set(self._running)
+        waiters: set[asyncio.Task] = set(self._running)
         woken = asyncio.ensure_future(self._wake.wait())
-        helpers = [woken]
+        helpers: list[asyncio.Task] = [woken]
         if moments:
             helpers.append(asyncio.ensure_future(self.sleep(max(0.0, (min(moments) - now).total_seconds()))))
         finished, _ = await asyncio.wait(waiters | set(helpers), return_when=asyncio.FIRST_COMPLETED)

@@ -24,38 +24,37 @@ from typing import Any
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
-from bot.delivery.outbox import iso
+from bot.delivery.outbox import FAILED, PENDING, SENT, WAITING, iso  # a reply's statuses are a copy's
 
 migrations = Migrations("wecom_kf")
 
 NEW, DONE = "new", "done"  # kf_inbox.status
-PENDING, SENT, WAITING, FAILED = "pending", "sent", "waiting", "failed"  # kf_replies.status
 KEEP_MESSAGES = timedelta(days=4)  # the platform keeps messages 3 days: their msgids are kept a day longer
 MSGID_BYTES = 32  # kf/send_msg: msgid of at most 32 bytes of [0-9a-zA-Z_-]
 
 
 @migrations(name="001_kf_tables")
 def _tables(db: Database) -> None:
-    db["kf_accounts"].create(
+    db.table("kf_accounts").create(
         {"open_kfid": str, "cursor": str, "holder": str, "lease_until": str}, pk="open_kfid",
     )
-    db["kf_inbox"].create(
+    db.table("kf_inbox").create(
         {"id": int, "open_kfid": str, "msgid": str, "user": str, "payload": str, "status": str,
          "received": str},
         pk="id",
     )
-    db["kf_inbox"].create_index(["open_kfid", "msgid"], unique=True)
-    db["kf_inbox"].create_index(["open_kfid", "status"])
-    db["kf_inbox"].create_index(["user"])
-    db["kf_replies"].create(
+    db.table("kf_inbox").create_index(["open_kfid", "msgid"], unique=True)
+    db.table("kf_inbox").create_index(["open_kfid", "status"])
+    db.table("kf_inbox").create_index(["user"])
+    db.table("kf_replies").create(
         {"id": int, "msgid": str, "open_kfid": str, "user": str, "body": str, "status": str, "attempts": int,
          "created": str, "last_error": str},
         pk="id", defaults={"attempts": 0},
     )
-    db["kf_replies"].create_index(["open_kfid", "msgid"], unique=True)
-    db["kf_replies"].create_index(["open_kfid", "status"])
-    db["kf_replies"].create_index(["user"])
-    db["meta"].insert({"key": "kf_msgid_prefix", "value": secrets.token_hex(3)}, replace=True)
+    db.table("kf_replies").create_index(["open_kfid", "msgid"], unique=True)
+    db.table("kf_replies").create_index(["open_kfid", "status"])
+    db.table("kf_replies").create_index(["user"])
+    db.table("meta").insert({"key": "kf_msgid_prefix", "value": secrets.token_hex(3)}, replace=True)
 
 
 @dataclass(frozen=True)
@@ -142,7 +141,7 @@ class KfStore:
     def _holds(self, open_kfid: str, holder: str, now: datetime) -> bool:
         row = next(self.db.query("select holder, lease_until from kf_accounts where open_kfid = ?",
                                  [open_kfid]), None)
-        return bool(row) and row["holder"] == holder and row["lease_until"] > iso(now)
+        return row is not None and row["holder"] == holder and row["lease_until"] > iso(now)
 
     # ---- answering -------------------------------------------------------------------------------
 

@@ -19,13 +19,15 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Iterable, Sequence
 
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
+from bot.common.clock import parse_utc_iso, utc_iso
 from bot.common.schedule import ONCE, RECURRENCES, When, occurrence
+from bot.storage.rows import insert_row
 
 migrations = Migrations("reminders")
 
@@ -44,7 +46,7 @@ FOOTER_UNSUBSCRIBE, FOOTER_DEADLINES = "footer_unsubscribe", "footer_deadlines"
 
 @migrations(name="001_broadcasts")
 def _broadcasts(db: Database) -> None:
-    db["broadcasts"].create(
+    db.table("broadcasts").create(
         {
             "id": int,
             "created": str,  # UTC ISO
@@ -74,14 +76,14 @@ def _broadcasts(db: Database) -> None:
         pk="id",
         defaults={"runs": 0, "recurrence": ONCE},
     )
-    db["broadcasts"].create_index(["status", "scheduled_for"])
-    db["broadcasts"].create_index(["dedup_key"], unique=True)
-    db["broadcasts"].create_index(["user"])
+    db.table("broadcasts").create_index(["status", "scheduled_for"])
+    db.table("broadcasts").create_index(["dedup_key"], unique=True)
+    db.table("broadcasts").create_index(["user"])
 
 
 @migrations(name="002_outbox")
 def _outbox(db: Database) -> None:
-    db["outbox"].create(
+    db.table("outbox").create(
         {
             "id": int,
             "broadcast_id": int,
@@ -102,14 +104,14 @@ def _outbox(db: Database) -> None:
         foreign_keys=[("broadcast_id", "broadcasts", "id")],
         defaults={"attempts": 0, "repeated": 0},
     )
-    db["outbox"].create_index(["broadcast_id", "channel", "chat_id"], unique=True)
-    db["outbox"].create_index(["status", "channel", "next_attempt"])
-    db["outbox"].create_index(["user"])
+    db.table("outbox").create_index(["broadcast_id", "channel", "chat_id"], unique=True)
+    db.table("outbox").create_index(["status", "channel", "next_attempt"])
+    db.table("outbox").create_index(["user"])
 
 
 @migrations(name="003_deadlines")
 def _deadlines(db: Database) -> None:
-    db["deadlines"].create(
+    db.table("deadlines").create(
         {
             "id": int,
             "user": str,  # salted hash of the firm
@@ -121,16 +123,16 @@ def _deadlines(db: Database) -> None:
         },
         pk="id",
     )
-    db["deadlines"].create_index(["user"])
-    db["deadlines"].create_index(["next_at"])
+    db.table("deadlines").create_index(["user"])
+    db.table("deadlines").create_index(["next_at"])
 
 
 @migrations(name="004_outbox_kinds")
 def _kinds(db: Database) -> None:
     """Copies of other kinds than broadcasts (ticket notices): `kind`, and `ref` to the kind's own row."""
-    db["outbox"].add_column("kind", str, not_null_default=COPY)
-    db["outbox"].add_column("ref", int)
-    db["outbox"].create_index(["kind", "ref"])
+    db.table("outbox").add_column("kind", str, not_null_default=COPY)
+    db.table("outbox").add_column("ref", int)
+    db.table("outbox").create_index(["kind", "ref"])
 
 
 def forget_copies(db: Database, firm: str, user: str) -> None:
@@ -141,12 +143,8 @@ def forget_copies(db: Database, firm: str, user: str) -> None:
 
 
 def iso(moment: datetime) -> str:
-    """UTC ISO-8601 with microseconds dropped below the millisecond (sortable as text)."""
-    return moment.astimezone(UTC).isoformat(timespec="milliseconds")
-
-
-def parse_iso(value: str) -> datetime:
-    return datetime.fromisoformat(value)
+    """The outbox's time format: UTC ISO-8601 to the millisecond (sortable as text)."""
+    return utc_iso(moment, "milliseconds")
 
 
 @dataclass(frozen=True)
@@ -172,7 +170,8 @@ class Audience:
     @classmethod
     def from_json(cls, raw: str | None) -> Audience:
         data: dict[str, Any] = json.loads(raw or "{}")
-        return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in data.items()})
+        values: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in data.items()}
+        return cls(**values)
 
     def where(self) -> tuple[str, list[Any]]:
         """The SQL condition on `firms f` (active firms with a chat) and its parameters."""
@@ -244,7 +243,7 @@ class Broadcast:
             kind=row["kind"],
             status=row["status"],
             text=row["text"],
-            scheduled_for=parse_iso(row["scheduled_for"]),
+            scheduled_for=parse_utc_iso(row["scheduled_for"]),
             recurrence=row["recurrence"] or ONCE,
             topic=row["topic"],
             audience=Audience.from_json(row["audience"]),
@@ -320,10 +319,10 @@ class Outbox:
     def enqueue(self, kind: str, ref: int, channel: str, chat_id: str, now: datetime) -> int:
         """A pending copy of another kind than a broadcast (`ref`: its row in the kind's own table), sent
         by the dispatcher that has the kind registered. Inside the caller's transaction, if any."""
-        return self.db["outbox"].insert(
-            {"kind": kind, "ref": ref, "channel": channel, "chat_id": chat_id, "status": PENDING, "attempts": 0,
-             "repeated": 0, "created": iso(now), "next_attempt": iso(now)}
-        ).last_pk
+        return insert_row(self.db.table("outbox"), {
+            "kind": kind, "ref": ref, "channel": channel, "chat_id": chat_id, "status": PENDING, "attempts": 0,
+            "repeated": 0, "created": iso(now), "next_attempt": iso(now),
+        })
 
     def drop(self, kind: str, refs: Sequence[int]) -> None:
         """Delete the copies of these rows of a kind (their rows are being erased)."""
@@ -343,8 +342,8 @@ class Outbox:
         """Fan a due broadcast out into one pending copy per recipient, in one transaction; returns the
         id of the broadcast that now carries the copies (a new run row for a recurring one), or None if
         another process fired it first or it is no longer scheduled."""
-        row = self.db["broadcasts"].get(broadcast_id)
-        if row["status"] != SCHEDULED or parse_iso(row["scheduled_for"]) > now:
+        row = self.db.table("broadcasts").get(broadcast_id)
+        if row["status"] != SCHEDULED or parse_utc_iso(row["scheduled_for"]) > now:
             return None
         with self.db.atomic():
             if row["recurrence"] == ONCE:
@@ -367,7 +366,7 @@ class Outbox:
     def _next_run(self, row: dict[str, Any], now: datetime) -> tuple[bool, int]:
         """Advance a recurring broadcast past `now` (missed runs are sent once, not each) and write
         this run as its own broadcast row. Inside the caller's transaction."""
-        first, runs = parse_iso(row["first_run"]), row["runs"]
+        first, runs = parse_utc_iso(row["first_run"]), row["runs"]
         number = runs + 1
         while occurrence(first, row["recurrence"], number) <= now:
             number += 1
@@ -406,7 +405,7 @@ class Outbox:
             parent_id=row["id"],
             fired_at=iso(now),
         )
-        return True, self.db["broadcasts"].insert(run).last_pk
+        return True, insert_row(self.db.table("broadcasts"), run)
 
     def _fan_out(self, broadcast_id: int, audience: Audience, now: datetime) -> int:
         where, params = audience.where()

@@ -7,9 +7,9 @@ from datetime import datetime
 
 from bot.answering.engine import Engine
 from bot.answering.ports import Message
-from bot.common.vocab import CITY, COUNTIES, INDUSTRIES, INDUSTRY_TITLES, IP_TOPICS, TOPIC_TITLES
+from bot.common.vocab import CITY, COUNTIES, INDUSTRIES, IP_TOPICS
 from bot.firms.profiles import Firm, Profiles
-from bot.i18n.texts import list_separator, text
+from bot.i18n.texts import list_separator, text, title, titles
 from bot.stations.referrals import ANY_TOPIC, STATION_TOPICS
 
 COUNTY, INDUSTRY, NOTICES = "county", "industry", "notices"
@@ -43,7 +43,7 @@ def question(step: str, lang: str) -> str:
 
 
 def county_options(lang: str) -> list[Option]:
-    return [Option(name, name) for name in COUNTIES] + [Option(CITY, text("city", lang))]
+    return [Option(name, name) for name in COUNTIES] + [Option(CITY, title("county", CITY, lang))]
 
 
 def options(step: str, lang: str) -> list[Option]:
@@ -51,7 +51,7 @@ def options(step: str, lang: str) -> list[Option]:
     if step == COUNTY:
         return county_options(lang)
     if step == INDUSTRY:
-        return [Option(i, INDUSTRY_TITLES[i][1 if lang == "en" else 0]) for i in INDUSTRIES]
+        return [Option(i, title("industry", i, lang)) for i in INDUSTRIES]
     return [Option("1", text("notices_yes", lang)), Option("0", text("notices_no", lang))]
 
 
@@ -61,8 +61,9 @@ def next_step(step: str) -> str | None:
     return STEPS[position] if position < len(STEPS) else None
 
 
-def answer(profiles: Profiles, user: str, step: str, value: str | None, now: datetime) -> Firm:
-    """Store one profile answer; a skipped (None) or unknown value changes nothing."""
+def answer(profiles: Profiles, user: str, step: str, value: str | None, now: datetime) -> Firm | None:
+    """Store one profile answer and return the profile (None if the firm has none); a skipped (None) or
+    unknown value changes nothing."""
     valid = value in {option.value for option in options(step, "zh")}
     if not valid:
         return profiles.get(user)
@@ -73,14 +74,10 @@ def answer(profiles: Profiles, user: str, step: str, value: str | None, now: dat
 def summary(firm: Firm, lang: str) -> str:
     """The profile in one line."""
     unset = text("not_set", lang)
-    county = text("city", lang) if firm.county == CITY else firm.county or unset
-    industry = INDUSTRY_TITLES[firm.industry][1 if lang == "en" else 0] if firm.industry else unset
+    county = title("county", firm.county, lang) if firm.county else unset
+    industry = title("industry", firm.industry, lang) if firm.industry else unset
     notices = text("notices_yes" if firm.notices else "notices_no", lang)
     return text("profile_summary", lang, county=county, industry=industry, notices=notices)
-
-
-def topic_title(topic: str, lang: str) -> str:
-    return TOPIC_TITLES[topic][1 if lang == "en" else 0]
 
 
 def offered_topics(current: list[str], adding: bool) -> list[str]:
@@ -90,7 +87,7 @@ def offered_topics(current: list[str], adding: bool) -> list[str]:
 
 def subscriptions_status(current: list[str], adding: bool, lang: str) -> str:
     """The subscribed topics in words; when adding and nothing is left to add, says so."""
-    listed = list_separator(lang).join(topic_title(t, lang) for t in current)
+    listed = list_separator(lang).join(title("topic", t, lang) for t in current)
     status = text("subscriptions", lang, topics=listed) if current else text("subscriptions_none", lang)
     if adding and not offered_topics(current, adding):
         status += "\n" + text("subscribed_all", lang)
@@ -99,7 +96,7 @@ def subscriptions_status(current: list[str], adding: bool, lang: str) -> str:
 
 def station_topic_options(lang: str) -> list[Option]:
     """The answers to /station's "what is it about?": the IP topics, then "any / other"."""
-    topics = [Option(t, topic_title(t, lang)) for t in STATION_TOPICS]
+    topics = [Option(t, title("topic", t, lang)) for t in STATION_TOPICS]
     return [*topics, Option(ANY_TOPIC, text("station_any_topic", lang))]
 
 
@@ -113,7 +110,7 @@ def topic_named(word: str) -> str | None:
     """The IP topic a typed word names: its code (trademark) or title in either language (商标, Patents)."""
     wanted = word.strip().lower()
     for topic in IP_TOPICS:
-        if wanted in (topic, *(title.lower() for title in TOPIC_TITLES[topic])):
+        if wanted in (topic, *(name.lower() for name in titles("topic", topic))):
             return topic
     return None
 

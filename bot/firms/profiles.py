@@ -6,11 +6,12 @@ only in `firms.chat_id`, for delivery.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
+from bot.common.clock import utc_iso
 from bot.common.vocab import IP_TOPICS
 
 migrations = Migrations("profiles")
@@ -20,7 +21,7 @@ LANGUAGES = ("zh", "en")
 
 @migrations(name="001_firms")
 def _firms(db: Database) -> None:
-    db["firms"].create(
+    db.table("firms").create(
         {
             "user": str,  # salted hash
             "channel": str,
@@ -39,7 +40,7 @@ def _firms(db: Database) -> None:
 
 @migrations(name="002_subscriptions")
 def _subscriptions(db: Database) -> None:
-    db["subscriptions"].create({"user": str, "topic": str, "consented_at": str}, pk=("user", "topic"))
+    db.table("subscriptions").create({"user": str, "topic": str, "consented_at": str}, pk=("user", "topic"))
 
 
 @dataclass(frozen=True)
@@ -54,10 +55,6 @@ class Firm:
     active: bool
     created: str
     updated: str
-
-
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat(timespec="seconds")
 
 
 class Profiles:
@@ -79,7 +76,7 @@ class Profiles:
 
         An existing profile gets the current chat id and is marked active again.
         """
-        stamp = _iso(now)
+        stamp = utc_iso(now)
         with self.db.atomic():
             created = self.db.execute(
                 "insert or ignore into firms"
@@ -92,10 +89,13 @@ class Profiles:
                     "update firms set chat_id = ?, active = 1, updated = ? where user = ?",
                     [chat_id, stamp, user],
                 )
-        return self.get(user), created
+            firm = self.get(user)
+        assert firm is not None, "the profile was written in this transaction"
+        return firm, created
 
-    def update(self, user: str, now: datetime, **fields: str | int | None) -> Firm:
-        """Change some of county, industry, language, notices, active; return the new profile."""
+    def update(self, user: str, now: datetime, **fields: str | int | None) -> Firm | None:
+        """Change some of county, industry, language, notices, active; return the new profile (None if
+        the firm has none, e.g. it was erased meanwhile)."""
         allowed = {"county", "industry", "language", "notices", "active"}
         unknown = set(fields) - allowed
         if unknown:
@@ -104,7 +104,7 @@ class Profiles:
         with self.db.atomic():
             self.db.execute(
                 f"update firms set {assignments}, updated = ? where user = ?",
-                [*fields.values(), _iso(now), user],
+                [*fields.values(), utc_iso(now), user],
             )
         return self.get(user)
 
@@ -121,7 +121,7 @@ class Profiles:
         with self.db.atomic():
             self.db.execute(
                 "insert or ignore into subscriptions (user, topic, consented_at) values (?, ?, ?)",
-                [user, topic, _iso(now)],
+                [user, topic, utc_iso(now)],
             )
 
     def unsubscribe(self, user: str, topic: str) -> None:

@@ -1,7 +1,7 @@
 """The specialists' desk: the Engine's handoff port and what each side can do with a ticket.
 
 Channel-agnostic. The Engine calls `open` (synchronously) when a firm asks for a person; the ticket is
-offered to the specialists on duty (bot/handoff/duty.py). Firms and specialists act through the methods below,
+offered to the specialists on duty (settings.handoff). Firms and specialists act through the methods below,
 which change the ticket atomically and queue notices for the other side (bot/handoff/tickets.py); each channel
 process delivers the notices addressed to it through its delivery service, like broadcasts' copies
 (bot/handoff/notices.py), right after an update and in the service's periodic tick, which also offers
@@ -23,11 +23,12 @@ from bot.answering.engine import Engine
 from bot.answering.ports import Handoff
 from bot.common.clock import Clock, local_date
 from bot.common.config import Settings
-from bot.common.vocab import CITY, TOPIC_TITLES
+from bot.common.settings_handoff import HandoffSettings, Staff
 from bot.handoff.drafting import write_draft
-from bot.handoff.duty import HandoffSettings, Staff, handoff_settings
 from bot.handoff.tickets import (
     ANSWER,
+    ANSWERED,
+    CLAIMED,
     CLAIMED_NOTICE,
     CLOSED,
     CLOSED_NOTICE,
@@ -46,7 +47,7 @@ from bot.handoff.tickets import (
     Tickets,
     seal_addresses,
 )
-from bot.i18n.texts import TEXTS, list_separator, text
+from bot.i18n.texts import list_separator, text, title
 from bot.storage.audit import record_audit
 
 log = logging.getLogger(__name__)
@@ -73,7 +74,7 @@ class TicketDesk:
     def __init__(self, engine: Engine, settings: Settings, clock: Clock, config: HandoffSettings | None = None) -> None:
         self.engine, self.clock = engine, clock
         self.db = engine.db
-        self.config = config or handoff_settings(settings)
+        self.config = config or settings.handoff
         self.knowledge_dir = settings.knowledge_dir
         self.tickets = Tickets(engine.db)
         seal_addresses(engine.db, engine.events.seal)  # a database of an earlier version kept raw chat ids
@@ -130,7 +131,7 @@ class TicketDesk:
         now = self.clock.now()
         for ticket in self.tickets.unoffered():
             self._offer(ticket, OFFER)
-        overdue = [t for t in self.tickets.waiting() if now >= self.config.claim_deadline(t.offered_at)]
+        overdue = [t for t in self.tickets.waiting() if t.offered_at and now >= self.config.claim_deadline(t.offered_at)]
         return [t.id for t in overdue if self._offer(t, ESCALATED)]
 
     # ---- specialists --------------------------------------------------------------------------
@@ -169,9 +170,11 @@ class TicketDesk:
         refusal = self._refusal(ticket, ticket_id, staff)
         if refusal:
             return Done(refusal)
+        assert ticket is not None, "a missing ticket is refused"
         if ticket.status == OPEN and not self._take(ticket, staff):
             return Done(text("ticket_claimed_other", STAFF_LANGUAGE, id=str(ticket_id)))
         claimed = self.tickets.get(ticket_id)
+        assert claimed is not None, "tickets are never deleted"
         return Done(self.claimed_view(claimed, staff.channel), ok=True)
 
     def _take(self, ticket: Ticket, staff: Staff) -> bool:
@@ -189,7 +192,7 @@ class TicketDesk:
         lines = [text("ticket_claimed_you", STAFF_LANGUAGE, id=str(ticket.id)), self.card(ticket)]
         lines += [text("ticket_thread_firm", STAFF_LANGUAGE, text=m.text)
                   for m in self.tickets.thread(ticket.id) if m.author == FIRM]
-        lines.append(text(f"ticket_hint_claimer_{channel}", STAFF_LANGUAGE, id=str(ticket.id)))
+        lines.append(text(_HINTS[CLAIMER, channel], STAFF_LANGUAGE, id=str(ticket.id)))
         return "\n".join(lines)
 
     def answer(self, staff: Staff, ticket_id: int, body: str) -> Done:
@@ -198,6 +201,7 @@ class TicketDesk:
         refusal = self._refusal(ticket, ticket_id, staff)
         if refusal:
             return Done(refusal)
+        assert ticket is not None, "a missing ticket is refused"
         if not body.strip():
             return Done(text("ticket_answer_empty", STAFF_LANGUAGE, id=str(ticket_id)))
         if ticket.status == OPEN and not self._take(ticket, staff):
@@ -216,6 +220,7 @@ class TicketDesk:
         refusal = self._refusal(ticket, ticket_id, staff)
         if refusal:
             return Done(refusal)
+        assert ticket is not None, "a missing ticket is refused"
         now = self.clock.now()
         with self.db.atomic():
             if not self.tickets.close(ticket_id, SPECIALIST, now):
@@ -251,7 +256,7 @@ class TicketDesk:
             return text("ticket_list_none", STAFF_LANGUAGE)
         lines = [text("ticket_list", STAFF_LANGUAGE)] + [
             text("ticket_list_line", STAFF_LANGUAGE, id=str(t.id), county=county_text(t.county, STAFF_LANGUAGE),
-                 status=text(f"ticket_status_{t.status}", STAFF_LANGUAGE), question=t.question or "")
+                 status=text(_STATUS_TEXTS[t.status], STAFF_LANGUAGE), question=t.question or "")
             for t in tickets
         ]
         return "\n".join(lines)
@@ -259,7 +264,7 @@ class TicketDesk:
     def card(self, ticket: Ticket) -> str:
         """The ticket as a specialist sees it: county, question, the bot's guesses (never the firm's account)."""
         guesses = "；".join(
-            text("ticket_guess", STAFF_LANGUAGE, title=g.title, topic=TOPIC_TITLES.get(g.topic, (g.topic,))[0],
+            text("ticket_guess", STAFF_LANGUAGE, title=g.title, topic=title("topic", g.topic, STAFF_LANGUAGE),
                  score=f"{g.score:.0f}")
             for g in ticket.guesses
         ) or text("none", STAFF_LANGUAGE)
@@ -360,6 +365,7 @@ class TicketDesk:
     def render(self, notice: Notice) -> str:
         """The text of a notice for its recipient, with how to act on it in that channel."""
         ticket = self.tickets.get(notice.ticket_id)
+        assert ticket is not None, "tickets are never deleted"
         lang = ticket.language if notice.role == FIRM else STAFF_LANGUAGE
         number = str(ticket.id)
         if notice.kind in (OFFER, ESCALATED):
@@ -370,8 +376,8 @@ class TicketDesk:
             said = text("ticket_closed_by_staff" if notice.role == FIRM else "ticket_closed_by_firm", lang, id=number)
         else:
             said = text(_NOTICE_TEXTS[notice.kind], lang, id=number, body=notice.body or "")
-        hint = f"ticket_hint_{notice.kind}_{notice.channel}"
-        return f"{said}\n\n{text(hint, lang, id=number)}" if hint in TEXTS else said
+        hint = _HINTS.get((notice.kind, notice.channel))
+        return f"{said}\n\n{text(hint, lang, id=number)}" if hint else said
 
     def _audit(self, staff: Staff, action: str, ticket_id: int, **detail: str) -> None:
         record_audit(self.db, time=self.clock.now(), channel=staff.channel, actor=staff.user_id, action=action,
@@ -383,12 +389,21 @@ _NOTICE_TEXTS = {
     CLAIMED_NOTICE: "ticket_claimed_firm", ANSWER: "ticket_answer", UNREACHABLE: "ticket_unreachable",
     KEPT: "ticket_waiting",
 }
+_STATUS_TEXTS = {OPEN: "ticket_status_open", CLAIMED: "ticket_status_claimed", ANSWERED: "ticket_status_answered",
+                 CLOSED: "ticket_status_closed"}
+CLAIMER = "claimer"  # the claimed view, beside the notice kinds that carry a hint
+_HINTS = {  # (notice kind, channel) → how to act on it in that channel
+    (OFFER, "telegram"): "ticket_hint_offer_telegram", (OFFER, "wecom"): "ticket_hint_offer_wecom",
+    (ESCALATED, "telegram"): "ticket_hint_escalated_telegram", (ESCALATED, "wecom"): "ticket_hint_escalated_wecom",
+    (CLAIMER, "telegram"): "ticket_hint_claimer_telegram", (CLAIMER, "wecom"): "ticket_hint_claimer_wecom",
+    (FOLLOW_UP, "telegram"): "ticket_hint_follow_up_telegram", (FOLLOW_UP, "wecom"): "ticket_hint_follow_up_wecom",
+    (ANSWER, "telegram"): "ticket_hint_answer_telegram", (ANSWER, "wecom"): "ticket_hint_answer_wecom",
+    (ANSWER, "wecom_kf"): "ticket_hint_answer_wecom",  # 微信客服's firms type as on the WeCom app
+}
 
 
 def county_text(county: str | None, lang: str) -> str:
-    if county == CITY:
-        return text("city", lang)
-    return county or text("not_set", lang)
+    return title("county", county, lang) if county else text("not_set", lang)
 
 
 def opening_text(moment: datetime, lang: str) -> str:

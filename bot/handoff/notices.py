@@ -16,21 +16,12 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from bot.common.settings_handoff import Staff
 from bot.delivery.dispatch import Composed, Job, Outcome, copy_key
+from bot.delivery.outbox import BLOCKED, FAILED, WAITING
 from bot.delivery.sender import Sender, send_once
 from bot.handoff.desk import TicketDesk
-from bot.handoff.duty import Staff
-from bot.handoff.tickets import (
-    BLOCKED,
-    FAILED,
-    FIRM,
-    KEPT,
-    NOTICE_COPY,
-    SPECIALIST,
-    UNREACHABLE,
-    WAITING,
-    Notice,
-)
+from bot.handoff.tickets import FIRM, KEPT, NOTICE_COPY, SPECIALIST, UNREACHABLE, Notice
 
 log = logging.getLogger(__name__)
 

@@ -16,15 +16,17 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Callable, Sequence
 
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
+from bot.common.clock import parse_utc_iso, utc_iso
 from bot.common.typed import fits_row_id, without_surrogates
 from bot.common.vocab import OUT_OF_SCOPE
-from bot.delivery.outbox import Outbox
+from bot.delivery.outbox import PENDING, SENDING, SENT, Outbox  # a notice's status is its copy's
+from bot.storage.rows import insert_row
 
 if TYPE_CHECKING:  # bot.storage.store imports this module for its migrations: no Engine import at run time
     from bot.answering.ports import Handoff
@@ -44,14 +46,12 @@ UNREACHABLE = "unreachable"  # to the claimer: a message could not reach the fir
 KEPT = "kept"  # to the claimer: a message to the firm waits until the firm writes (微信客服's session rules)
 OFFERS = (OFFER, ESCALATED)
 
-PENDING, SENDING, SENT, FAILED, BLOCKED = "pending", "sending", "sent", "failed", "blocked"
-WAITING = "waiting"  # the firm's session window is closed: its copy is due again when the firm writes
 NOTICE_COPY = "ticket_notice"  # the outbox kind of a notice's copy
 
 
 @migrations(name="001_tickets")
 def _tickets(db: Database) -> None:
-    db["tickets"].create(
+    db.table("tickets").create(
         {
             "id": int,
             "created": str,  # UTC ISO, like every time below
@@ -78,24 +78,24 @@ def _tickets(db: Database) -> None:
         },
         pk="id",
     )
-    db["tickets"].create_index(["status"])
-    db["tickets"].create_index(["user"])
-    db["tickets"].create_index(["created"])
-    db["ticket_messages"].create(
+    db.table("tickets").create_index(["status"])
+    db.table("tickets").create_index(["user"])
+    db.table("tickets").create_index(["created"])
+    db.table("ticket_messages").create(
         {"id": int, "ticket_id": int, "time": str, "author": str, "actor": str, "text": str},
         pk="id", foreign_keys=[("ticket_id", "tickets", "id")],
     )
-    db["ticket_messages"].create_index(["ticket_id"])
-    db["ticket_notices"].create(
+    db.table("ticket_messages").create_index(["ticket_id"])
+    db.table("ticket_notices").create(
         {
             "id": int, "ticket_id": int, "created": str, "channel": str, "chat_id": str, "role": str,
             "kind": str, "body": str, "status": str, "attempts": int, "sent_at": str, "message_id": str,
         },
         pk="id", foreign_keys=[("ticket_id", "tickets", "id")],
     )
-    db["ticket_notices"].create_index(["channel", "status"])
-    db["ticket_notices"].create_index(["channel", "chat_id", "message_id"])
-    db["ticket_notices"].create_index(["ticket_id"])
+    db.table("ticket_notices").create_index(["channel", "status"])
+    db.table("ticket_notices").create_index(["channel", "chat_id", "message_id"])
+    db.table("ticket_notices").create_index(["ticket_id"])
 
 
 @migrations(name="002_pending_questions_to_tickets")
@@ -121,7 +121,7 @@ def _addresses(db: Database) -> None:
     """The firm's chat becomes `address`, sealed under the salt. Sealing needs the salt, which the
     database must not hold: raw chat ids of earlier tickets are sealed, and `chat_id` dropped, when a
     desk first opens (`seal_addresses`); without any, the column goes now."""
-    db["tickets"].add_column("address", str)
+    db.table("tickets").add_column("address", str)
     if not db.execute("select 1 from tickets where chat_id is not null limit 1").fetchone():
         db.execute("alter table tickets drop column chat_id")
 
@@ -156,12 +156,8 @@ def seal_addresses(db: Database, seal: Callable[[str], str]) -> None:
         db.execute("alter table tickets drop column chat_id")
 
 
-def iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat(timespec="seconds")
-
-
 def _time(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
+    return parse_utc_iso(value) if value else None
 
 
 @dataclass(frozen=True)
@@ -252,7 +248,7 @@ class Tickets:
             for c in handoff.guesses
         ]
         row = {
-            "created": iso(handoff.time), "user": handoff.user, "channel": handoff.channel,
+            "created": utc_iso(handoff.time), "user": handoff.user, "channel": handoff.channel,
             "address": address, "language": handoff.language, "question": handoff.question,
             "county": handoff.county, "topic": best.topic if best else OUT_OF_SCOPE,
             "guesses": json.dumps(guesses, ensure_ascii=False),
@@ -261,8 +257,9 @@ class Tickets:
             "internal": int(handoff.internal),
         }
         with self.db.atomic():
-            ticket_id = self.db["tickets"].insert(row).last_pk
-        return self.get(ticket_id)
+            ticket = self.get(insert_row(self.db.table("tickets"), row))
+        assert ticket is not None, "the ticket was written in this transaction"
+        return ticket
 
     def get(self, ticket_id: int) -> Ticket | None:
         if not fits_row_id(ticket_id):
@@ -301,7 +298,7 @@ class Tickets:
         (channel, chat id), at most once per kind: False when another process already did."""
         column = "escalated_at" if kind == ESCALATED else "offered_at"
         with self.db.atomic():
-            if not self._update(ticket_id, f"{column} = ?", f"status = ? and {column} is null", [iso(now), OPEN]):
+            if not self._update(ticket_id, f"{column} = ?", f"status = ? and {column} is null", [utc_iso(now), OPEN]):
                 return False
             for channel, chat_id in staff:
                 self.notify(ticket_id, channel, chat_id, SPECIALIST, kind, now)
@@ -310,25 +307,25 @@ class Tickets:
     def claim(self, ticket_id: int, staff_key: str, now: datetime) -> bool:
         """Claim an open ticket; False when someone else was first (or it is not open)."""
         return self._update(ticket_id, "status = ?, claimed_by = ?, claimed_at = ?", "status = ?",
-                            [CLAIMED, staff_key, iso(now), OPEN])
+                            [CLAIMED, staff_key, utc_iso(now), OPEN])
 
     def answered(self, ticket_id: int, now: datetime) -> None:
         """The claimer answered: status answered, the first response time kept from the first answer."""
         self._update(ticket_id, "status = ?, first_response_at = coalesce(first_response_at, ?)",
-                     "status in (?, ?)", [ANSWERED, iso(now), CLAIMED, ANSWERED])
+                     "status in (?, ?)", [ANSWERED, utc_iso(now), CLAIMED, ANSWERED])
 
     def close(self, ticket_id: int, by: str, now: datetime) -> bool:
         """Close a ticket that is not closed yet; False if it already was."""
         return self._update(ticket_id, "status = ?, closed_at = ?, closed_by = ?", "status != ?",
-                            [CLOSED, iso(now), by, CLOSED])
+                            [CLOSED, utc_iso(now), by, CLOSED])
 
     # ---- messages ---------------------------------------------------------------------------
 
     def add_message(self, ticket_id: int, author: str, text: str, now: datetime, actor: str | None = None) -> None:
         """Keep one message of the conversation (an answer, a follow-up)."""
         with self.db.atomic():
-            self.db["ticket_messages"].insert(
-                {"ticket_id": ticket_id, "time": iso(now), "author": author, "actor": actor,
+            self.db.table("ticket_messages").insert(
+                {"ticket_id": ticket_id, "time": utc_iso(now), "author": author, "actor": actor,
                  "text": without_surrogates(text)}
             )
 
@@ -342,10 +339,10 @@ class Tickets:
                body: str | None = None) -> None:
         """Queue one notice, with its outbox copy, for delivery by `channel`."""
         with self.db.atomic():
-            notice_id = self.db["ticket_notices"].insert({
-                "ticket_id": ticket_id, "created": iso(now), "channel": channel, "chat_id": chat_id,
+            notice_id = insert_row(self.db.table("ticket_notices"), {
+                "ticket_id": ticket_id, "created": utc_iso(now), "channel": channel, "chat_id": chat_id,
                 "role": role, "kind": kind, "body": body and without_surrogates(body), "status": PENDING, "attempts": 0,
-            }).last_pk
+            })
             Outbox(self.db).enqueue(NOTICE_COPY, notice_id, channel, chat_id, now)
 
     def offered_to(self, ticket_id: int) -> list[tuple[str, str]]:
@@ -365,7 +362,7 @@ class Tickets:
         for the firm to write)."""
         self.db.execute(
             "update ticket_notices set status = ?, attempts = ?, sent_at = ?, message_id = coalesce(?, message_id)"
-            " where id = ?", [status, attempts, iso(now) if status == SENT else None, message_id, notice_id],
+            " where id = ?", [status, attempts, utc_iso(now) if status == SENT else None, message_id, notice_id],
         )
 
     def offer_messages(self, ticket_id: int, channel: str, chat_id: str) -> list[str]:

@@ -40,7 +40,7 @@ def read_drafts(root: Path) -> tuple[list[Entry], list[Problem]]:
             entry, entry_problems = entry_from(raw, where, index)
             problems += entry_problems
             if entry is None and isinstance(raw, dict):
-                missing = {name: STAND_IN for name in REQUIRED_TEXT if not str(raw.get(name) or "").strip()}
+                missing: dict[str, str | date] = {name: STAND_IN for name in REQUIRED_TEXT if not str(raw.get(name) or "").strip()}
                 if not isinstance(raw.get("reviewed"), date):
                     missing["reviewed"] = date.min
                 entry, _ = entry_from({**raw, **missing}, where, index)

@@ -205,8 +205,12 @@ class Fact:
             return ""
         other = others[0].render(lang)
         law = laws.get(chosen.law)
-        side, day = ("before", chosen.valid_until + timedelta(days=1)) if chosen.valid_until else ("from", chosen.valid_from)
-        condition = self._condition(day, side, lang)
+        if chosen.valid_until:
+            condition = self._condition(chosen.valid_until + timedelta(days=1), "before", lang)
+        elif chosen.valid_from:
+            condition = self._condition(chosen.valid_from, "from", lang)
+        else:  # in force throughout: no date to name
+            return ""
         if lang == "en":
             applies = f"{law.name_en} applies" if law else "this rule applies"
             return f" ({condition}: {applies}; the rule of {other} does not)"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Iterable, Iterator, Mapping
 
 from bot.common.schedule import add_months
@@ -111,11 +112,13 @@ def check_over_time(kb: KnowledgeBase, today: date) -> list[Problem]:
     problems: dict[tuple[str, str, str], Problem] = {}
     for problem in _fact_problems(book):
         problems.setdefault((problem.entry, problem.field, problem.message), problem)
+    days = check_days(book, today)
     for entry in kb.entries.values():
         for problem in _template_problems(entry, book):
             problems.setdefault((entry.id, problem.field, problem.message), problem)
-        for day in check_days(book, today):
-            for problem in _day_problems(entry, book, day):
+        quoted = _quoted_articles(entry, book)
+        for day in days:
+            for problem in _day_problems(entry, book, day, quoted):
                 key = (entry.id, problem.field, problem.message.split(" on ")[0])
                 problems.setdefault(key, problem)
         due = review_by(entry, book)
@@ -150,23 +153,34 @@ def _template_problems(entry: Entry, book: FactBook) -> Iterator[Problem]:
         yield from _duplicated_nouns(entry, field, entry.answer_en if lang == "en" else entry.answer, book, lang)
 
 
-def _day_problems(entry: Entry, book: FactBook, day: date) -> Iterator[Problem]:
+def _quoted_articles(entry: Entry, book: FactBook) -> dict[str, list[tuple[int, Fact, Law]]]:
+    """Per answer field: each versioned article the template quotes (number, its fact, the law version)."""
+    return {
+        field: [(number, fact, law)
+                for family, number in _articles(entry.answer_en if field == "answer_en" else entry.answer,
+                                                book.laws.values())
+                for fact, law in _versioned_articles(book, family, number)]
+        for field in ("answer", "answer_en")
+    }
+
+
+def _day_problems(
+    entry: Entry, book: FactBook, day: date, quoted: dict[str, list[tuple[int, Fact, Law]]]
+) -> Iterator[Problem]:
     rendered = {lang: render_entry(book, entry, lang, day) for lang in LANGS}
     for lang, field in (("zh", "answer"), ("en", "answer_en")):
-        template = entry.answer_en if lang == "en" else entry.answer
-        for family, number in _articles(template, book.laws.values()):
-            for fact, law in _versioned_articles(book, family, number):
-                if law.ended(day):
-                    yield Problem(entry.file, entry.id, field,
-                                  f"article {number} of {law.name} used outside its validity on {day.isoformat()}: "
-                                  f"quote {{{fact.name}}}")
+        for number, fact, law in quoted[field]:
+            if law.ended(day):
+                yield Problem(entry.file, entry.id, field,
+                              f"article {number} of {law.name} used outside its validity on {day.isoformat()}: "
+                              f"quote {{{fact.name}}}")
         for sentence in _SENTENCE_END.split(rendered[lang]):
             ended = [law for law in book.laws.values() if law.ended(day) and _names(sentence, law)]
             if ended and _NOW_WORDS.search(sentence):
                 yield Problem(entry.file, entry.id, field,
                               f"calls {ended[0].name} current on {day.isoformat()}: '{sentence.strip()[:60]}'")
-    only_zh, only_en = _figures(rendered["zh"], "zh") - _figures(rendered["en"], "en"), \
-        _figures(rendered["en"], "en") - _figures(rendered["zh"], "zh")
+    zh, en = _figures(rendered["zh"], "zh"), _figures(rendered["en"], "en")
+    only_zh, only_en = zh - en, en - zh
     if only_zh or only_en:
         yield Problem(entry.file, entry.id, "answer_en",
                       f"figures differ between zh and en on {day.isoformat()}: "
@@ -178,7 +192,7 @@ def _duplicated_nouns(entry: Entry, field: str, template: str, book: FactBook, l
     for match in FACT_REF.finditer(template):
         fact = book.facts.get(match.group(1))
         unit = _unit(fact, lang) if fact else ""
-        if not unit:
+        if not fact or not unit:
             continue
         after = template[match.end():]
         if lang == "zh":
@@ -197,7 +211,7 @@ def _duplicated_nouns(entry: Entry, field: str, template: str, book: FactBook, l
 def _words_after(text: str, limit: int = 3) -> list[str]:
     """The words right after a fact, up to punctuation or a function word (10 years from the year …)."""
     words = []
-    for word in re.match(r"[A-Za-z\s-]*", text).group(0).split()[:limit]:
+    for word in re.split(r"[^A-Za-z\s-]", text, maxsplit=1)[0].split()[:limit]:
         if word.lower() in _FUNCTION_WORDS:
             break
         words.append(word)
@@ -250,8 +264,10 @@ def _number(text: str) -> int:
     return total + current
 
 
-def _figures(text: str, lang: str) -> set[float]:
-    """The numbers a rendered answer states (10万 = 100,000; 第三十三条 = 33), dates split into parts."""
+@lru_cache(maxsize=4096)
+def _figures(text: str, lang: str) -> frozenset[float]:
+    """The numbers a rendered answer states (10万 = 100,000; 第三十三条 = 33), dates split into parts;
+    remembered (an answer mostly reads the same on every day checked)."""
     text = re.sub(r"(\d{4})-(\d{2})-(\d{2})", lambda m: f"{m[1]} {int(m[2])} {int(m[3])}", text)
     text = _LIST_MARK.sub(" ", text).replace("每万", "每10000")
     figures: set[float] = set()
@@ -261,7 +277,7 @@ def _figures(text: str, lang: str) -> set[float]:
     else:
         for number, scale in _EN_FIGURE.findall(text):
             figures.add(float(number.replace(",", "")) * _SCALE.get(scale.lower(), 1))
-    return {f for f in figures if f >= MIN_COMPARED_FIGURE}
+    return frozenset(f for f in figures if f >= MIN_COMPARED_FIGURE)
 
 
 def _unit(fact: Fact, lang: str) -> str:

@@ -1,20 +1,23 @@
 """Text normalisation: NFKC, traditional→simplified, fillers, pinyin typo repair, segmentation, synonyms."""
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import logging
 import re
+import threading
 import unicodedata
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Any, Callable, Iterable
 
 import jieba
 import yaml
 import zhconv
-from pypinyin import lazy_pinyin
 
 from bot.common.vocab import IP_VERBS
+from bot.language import memo as language_memo
 
 jieba.setLogLevel(logging.WARNING)
 # Load zhconv's table by path: its default loader leaves the file open (a ResourceWarning).
@@ -152,7 +155,35 @@ def join_tokens(tokens: Iterable[str]) -> str:
 
 @lru_cache(maxsize=65536)
 def pinyin_key(text: str) -> str:
+    """The sound of a text, without tones (pypinyin, imported on first use: it takes a while)."""
+    from pypinyin import lazy_pinyin
+
     return "".join(lazy_pinyin(text))
+
+
+_CHARACTERS = range(0x3400, 0xA000)  # what _CJK matches
+_sounds: dict[str, str] | None = None  # pinyin_key of every such character, from the disk memo
+
+
+def character_sound(char: str) -> str:
+    """pinyin_key of one character, read from a table kept on disk (built once per pypinyin version)."""
+    global _sounds
+    if _sounds is None:
+        _sounds = _sound_table()
+    return _sounds[char] if char in _sounds else pinyin_key(char)
+
+
+def _sound_table() -> dict[str, str]:
+    """Every Chinese character's sound, from the disk memo; built and stored when missing ({} when the
+    memo is switched off: each sound is then looked up when needed)."""
+    if language_memo.cache_dir() is None:
+        return {}
+    name = f"pinyin-{language_memo.fingerprint(language_memo.versions('pypinyin'), _CJK.pattern)}"
+    table = language_memo.read(name)
+    if table is None or len(table) != len(_CHARACTERS):
+        table = {char: pinyin_key(char) for char in map(chr, _CHARACTERS)}
+        language_memo.write(name, table)
+    return table
 
 
 @dataclass(frozen=True)
@@ -170,30 +201,64 @@ class Analysis:
         return self.text or self.cleaned.replace(" ", "")
 
 
+_DICTIONARY_LOCK = threading.Lock()
+_dictionary: tuple[dict[str, int], int] | None = None  # jieba's word frequencies and their total
+
+
+def jieba_dictionary() -> tuple[dict[str, int], int]:
+    """jieba's base dictionary (word → frequency, prefixes → 0, and the total), loaded once per process;
+    never modify it: every Normalizer adds its words to its own copy."""
+    global _dictionary
+    with _DICTIONARY_LOCK:
+        if _dictionary is None:
+            loader = jieba.Tokenizer()
+            loader.initialize()
+            _dictionary = (loader.FREQ, loader.total)
+        return _dictionary
+
+
+def own_tokenizer() -> jieba.Tokenizer:
+    """A jieba segmenter over a private copy of the base dictionary (a dict copy, not a reload), so the
+    words one Normalizer adds never reach another."""
+    frequencies, total = jieba_dictionary()
+    tokenizer = jieba.Tokenizer()
+    tokenizer.FREQ, tokenizer.total, tokenizer.initialized = dict(frequencies), total, True
+    return tokenizer
+
+
 class Normalizer:
     """Turns user text and knowledge phrasings into comparable canonical forms."""
 
     def __init__(self, lexicon: Lexicon, keep_whole: Iterable[str] = ()) -> None:
         self.lexicon = lexicon
-        self._tokenizer = jieba.Tokenizer()
-        self._tokenizer.initialize()
+        self._tokenizer = own_tokenizer()
         self._general_words = self._tokenizer.FREQ
         self._phrases = self._multiword_variants()
         self._particles = frozenset(f for f in lexicon.fillers if len(f) == 1 and has_cjk(f))
         self.vocabulary: set[str] = set()
-        self._repair_targets = self._pinyin_of_terms(
-            [*lexicon.domain_words, *lexicon.subjects, *lexicon.anchors.values(), *IP_VERBS]
-        )
-        # how common each term is in jieba's dictionary, read before the domain words are added to it
-        self._target_freq = {t: self._general_words.get(t, 0) for t in self._repair_targets.values()}
         self._memo: dict[str, Analysis] = {}  # analyses of knowledge phrasings, reused across passes
+        self._answer_words: dict[str, frozenset[str]] = {}  # words of knowledge answers
         self._parts: dict[str, frozenset[str]] = {}  # known words inside compounds
         words = [*lexicon.domain_words, *lexicon.synonyms, *lexicon.synonyms.values(), *keep_whole]
+        self._inputs = _signature(lexicon, list(keep_whole))
+        self._on_disk: tuple[str, int] | None = None  # the disk memo this state matches, and its size
         for word in words:
             word = clean(word).replace(" ", "")
             if len(word) >= 2 and has_cjk(word):
                 self._tokenizer.add_word(word, freq=max(self._tokenizer.suggest_freq(word), 50000))
         self.learn(words)
+
+    @cached_property
+    def _repair_targets(self) -> dict[str, str]:
+        """The IP terms typo repair may write, by their sound."""
+        lexicon = self.lexicon
+        return self._pinyin_of_terms([*lexicon.domain_words, *lexicon.subjects, *lexicon.anchors.values(), *IP_VERBS])
+
+    @cached_property
+    def _target_freq(self) -> dict[str, int]:
+        """How common each term is in jieba's dictionary before the domain words were added to it."""
+        general = jieba_dictionary()[0]
+        return {term: general.get(term, 0) for term in self._repair_targets.values()}
 
     def _multiword_variants(self) -> list[tuple[re.Pattern[str], str]]:
         """Latin-script variants with spaces (open license) are replaced before segmentation."""
@@ -219,11 +284,51 @@ class Normalizer:
                 continue
             self.vocabulary.add(word)
         self._memo.clear()
+        self._answer_words.clear()
         self._parts.clear()
+        self._on_disk = None
 
     def learn_phrasings(self, phrasings: Iterable[str]) -> None:
-        """Learn the words of the knowledge phrasings (before they are analysed for matching)."""
-        self.learn(t for p in phrasings for t in self._tokenizer.lcut(clean(p)))
+        """Learn the words of the knowledge phrasings (before they are analysed for matching); a process
+        that learnt the same ones before left its analyses on disk, and they are read instead."""
+        phrasings = list(phrasings)
+        name = f"normalizer-{language_memo.fingerprint(self._inputs, phrasings)}"
+        if not self._restore(language_memo.read(name)):
+            self.learn(t for p in phrasings for t in self._tokenizer.lcut(clean(p)))
+        self._on_disk = (name, self._memo_size())
+
+    def keep_on_disk(self) -> None:
+        """Store the analyses made since the phrasings were learnt, for the next process (see learn_phrasings)."""
+        if self._on_disk is None or self._on_disk[1] == self._memo_size():
+            return
+        language_memo.write(self._on_disk[0], {
+            "vocabulary": sorted(self.vocabulary),
+            "targets": self._repair_targets,
+            "analyses": {text: [a.text, a.tokens, a.cleaned, a.repairs] for text, a in self._memo.items()},
+            "answer_words": {text: sorted(words) for text, words in self._answer_words.items()},
+        })
+        self._on_disk = (self._on_disk[0], self._memo_size())
+
+    def _memo_size(self) -> int:
+        return len(self._memo) + len(self._answer_words)
+
+    def _restore(self, stored: dict[str, Any] | None) -> bool:
+        """Take the vocabulary and analyses of a disk memo; False when there is none (or it is damaged)."""
+        if stored is None:
+            return False
+        try:
+            vocabulary = set(stored["vocabulary"])
+            memo = {
+                text: Analysis(shown, tuple(tokens), cleaned, tuple((typed, meant) for typed, meant in repairs))
+                for text, (shown, tokens, cleaned, repairs) in stored["analyses"].items()
+            }
+            answer_words = {text: frozenset(words) for text, words in stored["answer_words"].items()}
+            targets = dict(stored["targets"])
+        except (TypeError, KeyError, ValueError):
+            return False
+        self.vocabulary, self._memo, self._answer_words, self._parts = vocabulary, memo, answer_words, {}
+        self.__dict__["_repair_targets"] = targets
+        return True
 
     def analyze_known(self, text: str) -> Analysis:
         """Normalise a knowledge text, remembering the result (phrasings are analysed more than once)."""
@@ -243,6 +348,12 @@ class Normalizer:
         canonical = [self._canonical(t) for t in tokens]
         content = tuple(t for t in canonical if t not in self.lexicon.stopwords)
         return Analysis(text=join_tokens(content), tokens=content, cleaned=cleaned, repairs=repairs)
+
+    def answer_words(self, text: str) -> frozenset[str]:
+        """`words` of a knowledge answer, remembered (and kept on disk with the analyses)."""
+        if text not in self._answer_words:
+            self._answer_words[text] = self.words(text)
+        return self._answer_words[text]
 
     def words(self, text: str) -> frozenset[str]:
         """The canonical content words of a longer text (an answer), without typo repair."""
@@ -308,7 +419,7 @@ class Normalizer:
     def _repair_typos(self, text: str, words: list[str]) -> tuple[str, tuple[tuple[str, str], ...]]:
         """Rewrite spans that are no word but sound like an IP term (商彪, 商标主册, 开放徐可, 地里标志);
         `words` is the segmentation of `text`."""
-        sounds = [pinyin_key(c) if _CJK.match(c) else "" for c in text]  # "": no Chinese character
+        sounds = [character_sound(c) if _CJK.match(c) else "" for c in text]  # "": no Chinese character
         owners = _word_spans(words, self._is_known_word)
         out: list[str] = []
         repairs: list[tuple[str, str]] = []
@@ -370,3 +481,15 @@ def _word_spans(words: list[str], known: Callable[[str], bool]) -> list[tuple[in
         spans += [span] * len(word)
         offset += len(word)
     return spans
+
+
+def _signature(lexicon: Lexicon, keep_whole: list[str]) -> list[Any]:
+    """Everything a Normalizer's results depend on before it learns phrasings: this code, the libraries,
+    the lexicon and the words the segmenter keeps whole (sets sorted: their order varies by process)."""
+    fields = {}
+    for item in dataclasses.fields(lexicon):
+        value = getattr(lexicon, item.name)
+        fields[item.name] = sorted(value.items()) if isinstance(value, dict) else (
+            sorted(value) if isinstance(value, frozenset) else list(value))
+    code = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
+    return [code, language_memo.versions("jieba", "pypinyin", "zhconv"), list(IP_VERBS), fields, keep_whole]

@@ -12,6 +12,8 @@ from functools import cache
 from pathlib import Path
 from typing import Sequence
 
+from bot.i18n.texts import text
+
 DEBIAN_WQY_MICROHEI = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
 BAR_COLOR = "#2f6f9f"
 
@@ -78,11 +80,11 @@ def bar_chart_png(title: str, labels: Sequence[str], values: Sequence[int], font
 
 def trend_chart_png(weeks: Sequence[tuple[date, int]], font: Path | None = None,
                     first: date | None = None, last: date | None = None,
-                    title: str = "每周提问数 Questions per week") -> bytes:
+                    title: str | None = None, lang: str = "zh") -> bytes:
     """Questions per week (x: the week's Monday), as /stats sends it and the report embeds it.
 
     Weeks cut by the period's `first` or `last` day are drawn hollow, so a short last week is not
-    mistaken for a drop.
+    mistaken for a drop. In Chinese (`lang` zh) the labels carry their English beside them.
     """
     font = find_cjk_font(font)
     cut = {m for m, _ in weeks if (first and m < first) or (last and m + timedelta(days=6) > last)}
@@ -92,19 +94,19 @@ def trend_chart_png(weeks: Sequence[tuple[date, int]], font: Path | None = None,
         counts = [count for _, count in weeks]
         axes.plot(days, counts, color=BAR_COLOR)
         axes.fill_between(days, counts, alpha=0.15, color=BAR_COLOR)
-        for hollow, label in ((False, "整周 whole week"), (True, "不完整的周 partial week")):
+        for hollow, key in ((False, "rpt_whole_week"), (True, "rpt_partial_week")):
             shown = [(m, n) for m, n in weeks if (m in cut) == hollow]
             if shown:
                 axes.plot([m for m, _ in shown], [n for _, n in shown], linestyle="none", marker="o",
-                          color=BAR_COLOR, markerfacecolor="white" if hollow else BAR_COLOR, label=label)
+                          color=BAR_COLOR, markerfacecolor="white" if hollow else BAR_COLOR, label=text(key, lang))
         if cut:
             axes.legend(loc="lower left")
         axes.set_ylim(bottom=0)
         axes.yaxis.set_major_locator(_integer_locator())
         axes.set_xticks(days, [monday.strftime("%m-%d") for monday in days])
-        axes.set_title(title)
-        axes.set_ylabel("提问数")
-        axes.set_xlabel("周（周一）")
+        axes.set_title(title or text("rpt_chart_weekly", lang))
+        axes.set_ylabel(text("rpt_axis_questions", lang))
+        axes.set_xlabel(text("rpt_axis_week", lang))
         axes.spines[["top", "right"]].set_visible(False)
         axes.tick_params(axis="x", labelrotation=30)
 

@@ -56,7 +56,7 @@ def xlsx_bytes(tables: Sequence[Table]) -> bytes:
     from openpyxl.utils import get_column_letter
 
     workbook = Workbook()
-    workbook.remove(workbook.active)
+    workbook.remove(workbook.worksheets[0])  # the empty sheet a new workbook starts with
     for table in tables:
         sheet = workbook.create_sheet(table.name[:31])
         sheet.append(table.columns)

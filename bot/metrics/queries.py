@@ -16,25 +16,21 @@ from __future__ import annotations
 import json
 from collections import Counter, defaultdict
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime, time, timedelta
-from pathlib import Path
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
 from typing import Callable, Iterable, Iterator
 
 from rapidfuzz import fuzz, process
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
-from bot.common.clock import SHANGHAI
-from bot.common.config import PROJECT_ROOT, ConfigError, Settings, section_values
+from bot.answering.ports import ANSWER, DECISIONS
+from bot.common.clock import SHANGHAI, local_date, parse_utc_iso, utc_iso
 from bot.common.vocab import SMALLTALK
 from bot.storage.events import ASKED
 
-ANSWER, CLARIFY, FALLBACK = "answer", "clarify", "fallback"
-DECISIONS = (ANSWER, CLARIFY, FALLBACK)
 UP, DOWN = "up", "down"
 WEEK, MONTH, WHOLE = "week", "month", "period"
-MIN_RETENTION_DAYS = 35  # longer than any month: a month's active firms are stored before its events go
 LONG_PERIOD_DAYS = 14  # active firms of a period this long or longer are counted in user order
 GAP_CANDIDATES = 3000  # the most frequent distinct gap questions that are grouped
 ROLLED_BEFORE_KEY = "metrics.rolled_before"  # meta: events of days before this date are only aggregates
@@ -45,7 +41,7 @@ migrations = Migrations("metrics")
 @migrations(name="001_events_report_indexes")
 def _report_indexes(db: Database) -> None:
     """Covering indexes, each ordered like the GROUP BY it serves (the time filter is read in the index)."""
-    events = db["events"]
+    events = db.table("events")
     events.create_index(["kind", "time", "internal"], index_name="idx_events_kind_time_internal")
     events.create_index(["kind", "decision", "topic", "intent", "time", "internal"],
                         index_name="idx_events_mix")
@@ -132,38 +128,7 @@ def pin_statistics(db: Database) -> None:
     db.execute("ANALYZE sqlite_master")  # reloads the statistics into this connection's planner
 
 
-# ---- settings -------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class MetricsSettings:
-    retention_days: int = 365
-    chart_font: Path | None = None
-    gap_similarity: float = 85.0
-    gap_limit: int = 20
-
-
-def metrics_settings(settings: Settings) -> MetricsSettings:
-    """The `metrics:` block of config.yaml, checked (a bad value is a one-line ConfigError)."""
-    raw = dict(settings.section("metrics"))
-    font = Path(raw.pop("chart_font")) if raw.get("chart_font") else None
-    raw.pop("chart_font", None)
-    parsed = MetricsSettings(**section_values(MetricsSettings, raw, "metrics"))
-    if parsed.retention_days < MIN_RETENTION_DAYS:
-        raise ConfigError(f"config: metrics.retention_days must be at least {MIN_RETENTION_DAYS}")
-    if not 0 < parsed.gap_similarity <= 100 or parsed.gap_limit < 1:
-        raise ConfigError("config: metrics.gap_similarity must be in (0, 100] and gap_limit at least 1")
-    if font is not None and not font.is_absolute():
-        font = PROJECT_ROOT / font
-    return replace(parsed, chart_font=font)
-
-
 # ---- periods --------------------------------------------------------------------------------------
-
-
-def utc_iso(moment: datetime) -> str:
-    """The events table's time format (UTC ISO-8601 to the second), comparable as text."""
-    return moment.astimezone(UTC).isoformat(timespec="seconds")
 
 
 def day_start_utc(day: date) -> str:
@@ -439,7 +404,7 @@ def active_firms(
 
 
 def local_day(utc_text: str) -> date:
-    return datetime.fromisoformat(utc_text).astimezone(SHANGHAI).date()
+    return local_date(parse_utc_iso(utc_text))
 
 
 def first_subscriptions(db: Database) -> list[date]:

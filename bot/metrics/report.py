@@ -10,17 +10,16 @@ from typing import Callable, Iterable, Sequence
 
 from sqlite_utils import Database
 
+from bot.answering.ports import CLARIFY, DECISIONS
 from bot.common.clock import SHANGHAI, local_date
-from bot.common.vocab import CITY, OUT_OF_SCOPE, SMALLTALK, TOPIC_TITLES
-from bot.i18n.texts import text
+from bot.common.config import MetricsSettings
+from bot.common.vocab import CITY, OUT_OF_SCOPE, SMALLTALK
+from bot.i18n.texts import clause_separator, text, title
 from bot.metrics.charts import ChartFontError, bar_chart_png, find_cjk_font, trend_chart_png
 from bot.metrics.export import Table, write_tables
 from bot.metrics.queries import (
-    CLARIFY,
-    DECISIONS,
     FirmsRow,
     Gap,
-    MetricsSettings,
     Period,
     ReminderRow,
     Satisfaction,
@@ -45,26 +44,49 @@ from bot.metrics.tickets import TicketFigures, link_gaps, ticket_metrics
 WORKBOOK = "report.xlsx"  # the CSV tables again, one sheet each, for Excel
 QUOTE_CHARS = 40  # what a firm wrote, as report.md quotes it
 TOP_ROWS = 15  # rows of the long tables (entries, stations) shown in report.md; the CSV has them all
-TOPIC_LABELS = {topic: titles[0] for topic, titles in TOPIC_TITLES.items()} | {
-    SMALLTALK: "闲聊", OUT_OF_SCOPE: "范围外（未识别）"}
-DECISION_LABELS = {"answer": "已回答", "clarify": "需澄清", "fallback": "未能回答"}
-CHANNEL_LABELS = {"telegram": "Telegram", "wecom": "企业微信", "wecom_kf": "微信客服", "console": "控制台", "cli": "命令行",
-                  "test": "测试"}
-PERIOD_LABELS = {"week": "周", "month": "月", "period": "全期"}
-REMINDER_LABELS = {"broadcast": "群发通知", "deadline": "期限提醒", "calendar": "日程提醒", "total": "合计 Total"}
-UNKNOWN = "未注明"
+REPORT_LANGUAGE = "zh"  # report.md is Chinese, with English beside its headings (bot/metrics/messages.yaml)
+# Codes in the figures → their message; a code without one is shown as it is.
+OTHER_TOPIC_LABELS = {SMALLTALK: "rpt_smalltalk", OUT_OF_SCOPE: "rpt_out_of_scope"}
+DECISION_LABELS = {"answer": "rpt_decision_answer", "clarify": "rpt_decision_clarify", "fallback": "rpt_decision_fallback"}
+CHANNEL_LABELS = {"telegram": "rpt_channel_telegram", "wecom": "rpt_channel_wecom", "wecom_kf": "rpt_channel_wecom_kf",
+                  "console": "rpt_channel_console", "cli": "rpt_channel_cli", "test": "rpt_channel_test"}
+PERIOD_LABELS = {"week": "rpt_period_week", "month": "rpt_period_month", "period": "rpt_period_whole"}
+REMINDER_LABELS = {"broadcast": "rpt_reminder_broadcast", "deadline": "rpt_reminder_deadline",
+                   "calendar": "rpt_reminder_calendar", "total": "rpt_total"}
+
+
+def said(key: str, **values: str) -> str:
+    """A message of the report, in the report's language."""
+    return text(key, REPORT_LANGUAGE, **values)
+
+
+def labelled(labels: dict[str, str], code: str) -> str:
+    """A code as the report shows it: its label, else the code itself, else 未注明 when empty."""
+    key = labels.get(code)
+    return said(key) if key else code or said("rpt_unknown")
 
 
 def topic_label(topic: str) -> str:
-    return TOPIC_LABELS.get(topic, topic or UNKNOWN)
+    if topic in OTHER_TOPIC_LABELS:
+        return said(OTHER_TOPIC_LABELS[topic])
+    return title("topic", topic, REPORT_LANGUAGE) if topic else said("rpt_unknown")
 
 
 def county_label(county: str) -> str:
-    return "南平市（市级）" if county == CITY else county or UNKNOWN
+    return said("rpt_city") if county == CITY else county or said("rpt_unknown")
 
 
 def channel_label(channel: str) -> str:
-    return CHANNEL_LABELS.get(channel, channel or UNKNOWN)
+    return labelled(CHANNEL_LABELS, channel)
+
+
+def heading(level: int, key: str, **values: str) -> str:
+    """A markdown heading of the report."""
+    return f"{'#' * level} {said(key, **values)}"
+
+
+def column_names(*keys: str) -> tuple[str, ...]:
+    return tuple(said(key) for key in keys)
 
 
 def percent(share: float | None) -> str:
@@ -287,18 +309,18 @@ def charts(data: ReportData, font: Path) -> dict[str, bytes]:
     topics = data.questions_by_topic()
     if topics:
         found["questions_per_topic.png"] = bar_chart_png(
-            "各主题提问数 Questions per topic", [topic_label(k) for k, _ in topics], [n for _, n in topics], font)
+            said("rpt_chart_topics"), [topic_label(k) for k, _ in topics], [n for _, n in topics], font)
     if data.questions:
         found["weekly_trend.png"] = trend_chart_png(
-            weekly(data.per_day), font, data.period.start, data.observed_end)
+            weekly(data.per_day), font, data.period.start, data.observed_end, lang=REPORT_LANGUAGE)
         decisions = data.decisions
         found["decision_mix.png"] = bar_chart_png(
-            "回答决策 Decision mix", [DECISION_LABELS[d] for d in DECISIONS], [decisions[d] for d in DECISIONS],
-            font)
+            said("rpt_chart_decisions"), [said(DECISION_LABELS[d]) for d in DECISIONS],
+            [decisions[d] for d in DECISIONS], font)
     counties = data.referrals_by(2)
     if counties:
         found["referrals_per_county.png"] = bar_chart_png(
-            "各县区转介数 Referrals per county", [county_label(k) for k, _ in counties], [n for _, n in counties],
+            said("rpt_chart_counties"), [county_label(k) for k, _ in counties], [n for _, n in counties],
             font)
     return found
 
@@ -319,7 +341,7 @@ def md_cell(value: object) -> str:
 def md_table(header: Sequence[str], rows: Iterable[Sequence[object]]) -> list[str]:
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(md_cell(cell) for cell in row) + " |" for row in rows]
-    return lines if len(lines) > 2 else ["无数据 (no data)."]
+    return lines if len(lines) > 2 else [said("rpt_no_data")]
 
 
 def share_rows(items: list[tuple[str, int]], label: Callable[[str], str], total: int) -> list[tuple]:
@@ -335,152 +357,190 @@ def satisfaction_phrase(s: Satisfaction, lang: str = "zh") -> str:
 
 
 def retention_note(data: ReportData) -> str:
-    note = (f"原始事件保留 {data.retention_days} 天（metrics.retention_days），之后由每日任务汇总为每日统计"
-            f"（按日、主题、决策、县区、渠道、站点、类型计数）再删除。")
+    note = said("rpt_retention", days=str(data.retention_days))
     if data.rolled_before is None:
-        return note + "目前还没有事件被汇总删除。"
-    note += f"{data.rolled_before} 之前的事件只剩每日汇总"
-    if data.period.start < data.rolled_before:
-        note += "：本报告中这部分的计数来自汇总，但知识缺口和非整周/整月的活跃企业数已无法计算（标为 —）"
-    return note + "。"
+        return note + said("rpt_retention_none_rolled")
+    rolled = "rpt_retention_rolled_in_period" if data.period.start < data.rolled_before else "rpt_retention_rolled"
+    return note + said(rolled, date=str(data.rolled_before))
+
+
+def summary_rows(data: ReportData) -> list[tuple[str, object]]:
+    """The headline figures as (figure, value) rows (report.md's summary, the web dashboard's cards)."""
+    decisions, total = data.decisions, data.questions
+    period_firms = next(r for r in data.firms if r.period == "period")
+    rows: list[tuple[str, object]] = [(said("rpt_questions"), total)]
+    rows += [(f"{said(DECISION_LABELS[d])} {d}", count_share(decisions[d], ratio(decisions[d], total)))
+             for d in DECISIONS]
+    rows += [
+        (said("rpt_resolved_by_choice"),
+         said("rpt_part_share", part=str(data.resolved), whole=str(decisions[CLARIFY]),
+              share=percent(ratio(data.resolved, decisions[CLARIFY])))),
+        (said("rpt_satisfaction"), satisfaction_phrase(data.satisfaction("").get("", Satisfaction()))),
+        (said("rpt_referrals"), sum(data.referrals.values())),
+        (said("rpt_active_firms"), count_cell(period_firms.active) or "—"),
+        (said("rpt_new_subscribers"), period_firms.new_subscribers),
+        (said("rpt_tickets"), said("rpt_tickets_answered_share", tickets=str(data.tickets.tickets),
+                                   share=percent(data.tickets.answered_share))),
+    ]
+    return rows
 
 
 def summary_lines(data: ReportData) -> list[str]:
-    decisions, total = data.decisions, data.questions
-    period_firms = next(r for r in data.firms if r.period == "period")
-    rows = [("提问 Questions", total)]
-    rows += [(f"{DECISION_LABELS[d]} {d}", f"{decisions[d]}（{percent(ratio(decisions[d], total))}）")
-             for d in DECISIONS]
-    rows += [
-        ("澄清后经选择解决 Clarifications resolved by a choice",
-         f"{data.resolved} / {decisions[CLARIFY]}（{percent(ratio(data.resolved, decisions[CLARIFY]))}）"),
-        ("满意度 Satisfaction", satisfaction_phrase(data.satisfaction("").get("", Satisfaction()))),
-        ("转介 Referrals", sum(data.referrals.values())),
-        ("活跃企业 Active firms", count_cell(period_firms.active) or "—"),
-        ("新订阅 New subscribers", period_firms.new_subscribers),
-        ("转人工工单 Tickets", f"{data.tickets.tickets}（已答复 {percent(data.tickets.answered_share)}）"),
-    ]
-    return md_table(("指标 Figure", "数值 Value"), rows)
+    return md_table(column_names("rpt_figure", "rpt_value"), summary_rows(data))
+
+
+def count_share(count: int, share: float | None) -> str:
+    """A count with its share beside it: 5（50.0%）."""
+    return said("rpt_count_share", count=str(count), share=percent(share))
+
+
+def image(alt_key: str, name: str) -> list[str]:
+    """A chart embedded in report.md, then a blank line."""
+    return [f"![{said(alt_key)}]({name})", ""]
 
 
 def questions_lines(data: ReportData, images: set[str]) -> list[str]:
     total = data.questions
-    lines = ["## 提问 Questions", ""]
+    lines = [heading(2, "rpt_questions"), ""]
     if "weekly_trend.png" in images:
-        lines += ["![每周提问数](weekly_trend.png)", ""]
-    lines += ["### 每周 Per week (Monday)", ""]
-    lines += md_table(("周一 Week of", "提问 Questions"), [(m.isoformat(), n) for m, n in weekly(data.per_day)])
-    lines += ["", "### 按主题 By topic", ""]
+        lines += image("rpt_alt_weekly", "weekly_trend.png")
+    lines += [heading(3, "rpt_per_week"), ""]
+    lines += md_table(column_names("rpt_week_of", "rpt_questions"),
+                      [(m.isoformat(), n) for m, n in weekly(data.per_day)])
+    lines += ["", heading(3, "rpt_by_topic"), ""]
     if "questions_per_topic.png" in images:
-        lines += ["![各主题提问数](questions_per_topic.png)", ""]
-    lines += md_table(("主题 Topic", "提问", "占比"), share_rows(data.questions_by_topic(), topic_label, total))
-    lines += ["", "### 按县区 By county", ""]
-    lines += md_table(("县区 County", "提问", "占比"), share_rows(data.questions_by(0), county_label, total))
-    lines += ["", "### 按渠道 By channel", ""]
-    lines += md_table(("渠道 Channel", "提问", "占比"), share_rows(data.questions_by(1), channel_label, total))
-    return lines + ["", "每日数字见 questions.csv（breakdown = day）。Daily figures: questions.csv."]
+        lines += image("rpt_alt_topics", "questions_per_topic.png")
+    lines += md_table(column_names("rpt_topic", "rpt_questions_column", "rpt_share"),
+                      share_rows(data.questions_by_topic(), topic_label, total))
+    lines += ["", heading(3, "rpt_by_county"), ""]
+    lines += md_table(column_names("rpt_county", "rpt_questions_column", "rpt_share"),
+                      share_rows(data.questions_by(0), county_label, total))
+    lines += ["", heading(3, "rpt_by_channel"), ""]
+    lines += md_table(column_names("rpt_channel", "rpt_questions_column", "rpt_share"),
+                      share_rows(data.questions_by(1), channel_label, total))
+    return lines + ["", said("rpt_daily_note")]
 
 
 def decisions_lines(data: ReportData, images: set[str]) -> list[str]:
     decisions = data.decisions
-    lines = ["## 回答决策 Decisions", ""]
+    lines = [heading(2, "rpt_decisions"), ""]
     if "decision_mix.png" in images:
-        lines += ["![回答决策](decision_mix.png)", ""]
-    lines += md_table(("决策 Decision", "数量", "占比"),
-                      [(DECISION_LABELS[d], decisions[d], percent(ratio(decisions[d], data.questions)))
+        lines += image("rpt_alt_decisions", "decision_mix.png")
+    lines += md_table(column_names("rpt_decision", "rpt_count", "rpt_share"),
+                      [(said(DECISION_LABELS[d]), decisions[d], percent(ratio(decisions[d], data.questions)))
                        for d in DECISIONS])
-    return lines + ["", f"需澄清的 {decisions[CLARIFY]} 个问题中，{data.resolved} 个经用户选择后得到解答"
-                        f"（{percent(ratio(data.resolved, decisions[CLARIFY]))}）。"]
+    return lines + ["", said("rpt_clarify_resolved", clarify=str(decisions[CLARIFY]), resolved=str(data.resolved),
+                             share=percent(ratio(data.resolved, decisions[CLARIFY])))]
+
+
+def satisfaction_figures() -> tuple[str, ...]:
+    """The satisfaction table's figure columns."""
+    answers, rated, rate, approval = column_names("rpt_answers", "rpt_rated", "rpt_response_rate", "rpt_approval")
+    return (answers, rated, rate, "👍", "👎", approval)
+
+
+def satisfaction_rows(items: list[tuple[str, Satisfaction]], label: Callable[[str], str]) -> list[tuple]:
+    """(label, answers, rated, response rate, 👍, 👎, approval) rows: approval never without its response rate."""
+    return [(label(k), s.answers, s.rated, percent(s.response_rate), s.up, s.down, percent(s.approval))
+            for k, s in items]
+
+
+def satisfaction_total(data: ReportData) -> list[tuple]:
+    return satisfaction_rows([("", data.satisfaction("").get("", Satisfaction()))], lambda _: said("rpt_total"))
 
 
 def satisfaction_lines(data: ReportData) -> list[str]:
-    figures = ("回答 Answers", "已评价 Rated", "评价率 Response rate", "👍", "👎", "满意度 Approval")
-
-    def rows(items: list[tuple[str, Satisfaction]], label: Callable[[str], str]) -> list[tuple]:
-        return [(label(k), s.answers, s.rated, percent(s.response_rate), s.up, s.down, percent(s.approval))
-                for k, s in items]
-
-    total = data.satisfaction("").get("", Satisfaction())
     by_topic = by_answers(data.satisfaction("topic"))
-    lines = ["## 满意度 Satisfaction", "",
-             "只统计知识产权问题的回答（不含闲聊）。满意度 = 👍 / 已评价；评价率 = 已评价 / 回答数，"
-             "满意度必须与评价率一起看。Approval is shown only beside its response rate.", ""]
-    lines += md_table(("主题 Topic", *figures),
-                      rows([("", total)], lambda _: "合计 Total") + rows(by_topic, topic_label))
-    lines += ["", f"### 按条目 By entry（前 {TOP_ROWS} 个，全部见 satisfaction.csv）", ""]
+    lines = [heading(2, "rpt_satisfaction"), "", said("rpt_satisfaction_note"), ""]
+    lines += md_table((said("rpt_topic"), *satisfaction_figures()),
+                      satisfaction_total(data) + satisfaction_rows(by_topic, topic_label))
+    lines += ["", heading(3, "rpt_by_entry", top=str(TOP_ROWS)), ""]
     by_entry = by_answers(data.satisfaction("intent"))[:TOP_ROWS]
-    return lines + md_table(("条目 Entry", *figures), rows(by_entry, str))
+    return lines + md_table((said("rpt_entry"), *satisfaction_figures()), satisfaction_rows(by_entry, str))
 
 
 def referrals_lines(data: ReportData, images: set[str]) -> list[str]:
     total = sum(data.referrals.values())
-    lines = ["## 转介 Referrals", "", f"转介共 {total} 次。", ""]
+    lines = [heading(2, "rpt_referrals"), "", said("rpt_referrals_total", total=str(total)), ""]
     if "referrals_per_county.png" in images:
-        lines += ["![各县区转介数](referrals_per_county.png)", ""]
-    lines += ["### 按县区 By county", ""]
-    lines += md_table(("县区 County", "转介", "占比"), share_rows(data.referrals_by(2), county_label, total))
-    lines += ["", "### 按站点类型 By station type", ""]
-    lines += md_table(("站点类型 Station type", "转介", "占比"), share_rows(data.referrals_by(1), str, total))
-    lines += ["", f"### 按站点 By station（前 {TOP_ROWS} 个，全部见 referrals.csv）", ""]
-    return lines + md_table(("站点 Station", "转介", "占比"),
+        lines += image("rpt_alt_counties", "referrals_per_county.png")
+    lines += [heading(3, "rpt_by_county"), ""]
+    lines += md_table(column_names("rpt_county", "rpt_referrals_column", "rpt_share"),
+                      share_rows(data.referrals_by(2), county_label, total))
+    lines += ["", heading(3, "rpt_by_station_type"), ""]
+    lines += md_table(column_names("rpt_station_type", "rpt_referrals_column", "rpt_share"),
+                      share_rows(data.referrals_by(1), str, total))
+    lines += ["", heading(3, "rpt_by_station", top=str(TOP_ROWS)), ""]
+    return lines + md_table(column_names("rpt_station", "rpt_referrals_column", "rpt_share"),
                             share_rows(data.referrals_by(0)[:TOP_ROWS], str, total))
 
 
+def reminder_header() -> tuple[str, ...]:
+    """The reminders table's columns."""
+    return column_names("rpt_kind", "rpt_broadcasts", "rpt_scheduled", "rpt_delivered", "rpt_failed",
+                        "rpt_blocked", "rpt_pending", "rpt_repeated")
+
+
+def reminder_rows(rows: list[ReminderRow]) -> list[tuple]:
+    """The reminders table with its kinds named, the total last."""
+    return [(labelled(REMINDER_LABELS, row[0]), *row[1:]) for row in reminders_table(rows).rows]
+
+
 def reminders_lines(data: ReportData) -> list[str]:
-    lines = ["## 提醒 Reminders", ""]
+    lines = [heading(2, "rpt_reminders"), ""]
     if data.reminders is None:
-        return lines + ["暂无数据：提醒功能的 outbox 表尚未建立。Not available yet: there is no outbox table."]
-    table = reminders_table(data.reminders)
-    header = ("类型 Kind", "群发 Broadcasts", "计划份数 Scheduled", "已送达 Delivered", "失败 Failed",
-              "被屏蔽 Blocked", "待发送 Pending", "重复发送 Repeated")
-    rows = [(REMINDER_LABELS.get(row[0], row[0] or UNKNOWN), *row[1:]) for row in table.rows]
-    return lines + ["按提醒份数（每个收件人一份）在本期间创建的时间统计。", ""] + md_table(header, rows)
+        return lines + [said("rpt_reminders_unavailable")]
+    return lines + [said("rpt_reminders_note"), ""] + md_table(reminder_header(), reminder_rows(data.reminders))
 
 
 def firms_lines(data: ReportData) -> list[str]:
-    lines = ["## 活跃企业与新订阅 Active firms and new subscribers", "",
-             "活跃企业 = 本期间有任何记录的不同（化名）用户数。New subscribers = 首次同意订阅的用户（仍在订阅的）。", ""]
-    rows = [(PERIOD_LABELS[r.period], r.start.isoformat(), r.end.isoformat(), count_cell(r.active) or "—",
+    lines = [heading(2, "rpt_firms"), "", said("rpt_firms_note"), ""]
+    rows = [(said(PERIOD_LABELS[r.period]), r.start.isoformat(), r.end.isoformat(), count_cell(r.active) or "—",
              r.new_subscribers) for r in data.firms]
-    lines += md_table(("期间 Period", "起 From", "止 To", "活跃企业 Active firms", "新订阅 New subscribers"), rows)
+    lines += md_table(column_names("rpt_period_column", "rpt_from", "rpt_to", "rpt_active_firms",
+                                   "rpt_new_subscribers"), rows)
     return lines
 
 
 def gaps_lines(data: ReportData) -> list[str]:
-    lines = ["## 知识缺口 Knowledge gaps", "",
-             "未能回答和被 👎 最多的问题，相近问法已合并，供专员补充知识库；“工单”列出这些问题转人工后的工单。", ""]
+    lines = [heading(2, "rpt_gaps"), "", said("rpt_gaps_note"), ""]
     if data.rolled_before and data.period.start < data.rolled_before:
-        lines += [f"{data.rolled_before} 之前的问题原文已按保留期删除，只统计之后的问题。", ""]
+        lines += [said("rpt_gaps_rolled", date=str(data.rolled_before)), ""]
     rows = [(rank, g.count, g.fallback, g.thumbs_down, shortened(g.example),
-             shortened("；".join(g.variants[1:4])) or "—", ticket_ids(g) or "—")
+             shortened(clause_separator(REPORT_LANGUAGE).join(g.variants[1:4])) or "—", ticket_ids(g) or "—")
             for rank, g in enumerate(data.gaps, start=1)]
-    return lines + md_table(("#", "次数", "未能回答", "👎", "示例 Example", "相近问法 Variants", "工单 Tickets"), rows)
+    header = ("#", *column_names("rpt_times", "rpt_decision_fallback"), "👎",
+              *column_names("rpt_example", "rpt_variants", "rpt_ticket_ids"))
+    return lines + md_table(header, rows)
 
 
 def minutes_text(minutes: float | None) -> str:
-    return "—" if minutes is None else f"{minutes:.0f} 分钟"
+    return "—" if minutes is None else said("minutes", n=f"{minutes:.0f}")
+
+
+def ticket_rows(figures: TicketFigures) -> list[tuple[str, object]]:
+    """The tickets' totals and median times as (figure, value) rows."""
+    return [
+        (said("rpt_ticket_ids"), figures.tickets),
+        (said("rpt_claimed"), figures.claimed),
+        (said("rpt_answered"), count_share(figures.answered, figures.answered_share)),
+        (said("rpt_closed"), count_share(figures.closed, figures.closed_share)),
+        (said("rpt_escalated"), figures.escalated),
+        (said("rpt_time_to_claim"), minutes_text(figures.minutes_to_claim)),
+        (said("rpt_time_to_first_response"), minutes_text(figures.minutes_to_first_response)),
+        (said("rpt_time_to_close"), minutes_text(figures.minutes_to_close)),
+    ]
 
 
 def tickets_lines(data: ReportData) -> list[str]:
     figures = data.tickets
-    lines = ["## 转人工工单 Tickets", "",
-             "企业转人工后由人工服务专员答复的工单，按创建日期统计；时间为中位数（自然时间，含非工作时间）。", ""]
-    rows = [
-        ("工单 Tickets", figures.tickets),
-        ("已认领 Claimed", figures.claimed),
-        ("已答复 Answered", f"{figures.answered}（{percent(figures.answered_share)}）"),
-        ("已关闭 Closed", f"{figures.closed}（{percent(figures.closed_share)}）"),
-        ("超时升级 Escalated", figures.escalated),
-        ("认领用时 Time to claim", minutes_text(figures.minutes_to_claim)),
-        ("首次答复用时 Time to first response", minutes_text(figures.minutes_to_first_response)),
-        ("关闭用时 Time to close", minutes_text(figures.minutes_to_close)),
-    ]
-    lines += md_table(("指标 Figure", "数值 Value"), rows)
-    lines += ["", "### 按主题 By topic（机器人的猜测）", ""]
-    lines += md_table(("主题 Topic", "工单", "占比"),
+    lines = [heading(2, "rpt_tickets"), "", said("rpt_tickets_note"), ""]
+    lines += md_table(column_names("rpt_figure", "rpt_value"), ticket_rows(figures))
+    lines += ["", heading(3, "rpt_by_topic_guessed"), ""]
+    lines += md_table(column_names("rpt_topic", "rpt_ticket_column", "rpt_share"),
                       share_rows(list(figures.by_topic.items()), topic_label, figures.tickets))
-    lines += ["", "### 按县区 By county", ""]
-    return lines + md_table(("县区 County", "工单", "占比"),
+    lines += ["", heading(3, "rpt_by_county"), ""]
+    return lines + md_table(column_names("rpt_county", "rpt_ticket_column", "rpt_share"),
                             share_rows(list(figures.by_county.items()), county_label, figures.tickets))
 
 
@@ -489,24 +549,25 @@ def future_note(data: ReportData) -> list[str]:
     if data.observed_end >= data.period.end:
         return []
     first = max(data.observed_end + timedelta(days=1), data.period.start)
-    return [f"- 尚未到来 Not yet：生成时 {first} 至 {data.period.end} 尚未到来，不计入每日和每周数字"]
+    return [f"- {said('rpt_not_yet', first=str(first), end=str(data.period.end))}"]
 
 
 def markdown(data: ReportData, images: set[str], chart_note: str | None) -> str:
-    scope = "含内部流量（专员、cli、test 渠道）" if data.include_internal else "不含内部流量（专员、cli、test 渠道）"
+    scope = said("rpt_scope_internal" if data.include_internal else "rpt_scope_public")
+    generated = f"{data.generated.astimezone(SHANGHAI):%Y-%m-%d %H:%M}"
     lines = [
-        "# 知创助手服务统计 · Service report", "",
-        f"- 期间 Period：{data.period.start} 至 {data.period.end}（Asia/Shanghai，含首尾两日；每周从周一开始）",
+        heading(1, "rpt_title"), "",
+        f"- {said('rpt_period_line', start=str(data.period.start), end=str(data.period.end))}",
         *future_note(data),
-        f"- 范围 Scope：{scope}",
-        f"- 数据保留 Retention：{retention_note(data)}",
-        f"- 生成时间 Generated：{data.generated.astimezone(SHANGHAI):%Y-%m-%d %H:%M}（Asia/Shanghai）", "",
+        f"- {said('rpt_scope_line', scope=scope)}",
+        f"- {said('rpt_retention_line', note=retention_note(data))}",
+        f"- {said('rpt_generated_line', time=generated)}", "",
     ]
     if data.empty:
-        lines += ["> 本期间没有任何提问或转介记录。No questions or referrals were recorded in this period.", ""]
+        lines += [f"> {said('rpt_empty')}", ""]
     if chart_note:
-        lines += [f"> 图表未生成 Charts not drawn：{chart_note}", ""]
-    lines += ["## 概览 Summary", ""] + summary_lines(data) + [""]
+        lines += [f"> {said('rpt_no_charts', reason=chart_note)}", ""]
+    lines += [heading(2, "rpt_summary"), ""] + summary_lines(data) + [""]
     sections = (questions_lines(data, images), decisions_lines(data, images), satisfaction_lines(data),
                 referrals_lines(data, images), reminders_lines(data), firms_lines(data), tickets_lines(data),
                 gaps_lines(data))

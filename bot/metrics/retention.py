@@ -23,7 +23,6 @@ from bot.metrics.queries import (
     day_start_utc,
     live_firms,
     local_day,
-    metrics_settings,
     month_start,
     rolled_before,
     week_start,
@@ -100,7 +99,7 @@ def store_active_firms(db: Database, today: date) -> int:
 
 def run_retention(db: Database, clock: Clock, settings: Settings) -> RetentionResult:
     """Store finished periods' active firms, then roll up and delete the events past the retention."""
-    retention_days = metrics_settings(settings).retention_days
+    retention_days = settings.metrics.retention_days
     today = local_date(clock.now())
     cutoff = today - timedelta(days=retention_days)
     with db.atomic():  # BEGIN IMMEDIATE (bot/storage/store.py): reads and writes stay consistent

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from dataclasses import dataclass, replace
-from datetime import date, datetime
+from dataclasses import dataclass, field, replace
+from datetime import date
 from statistics import median
 from typing import Iterable
 
 from sqlite_utils import Database
 
+from bot.common.clock import parse_utc_iso
 from bot.metrics.queries import Gap, Period
 
 MINUTE = 60.0
@@ -30,8 +31,8 @@ class TicketFigures:
     answered: int = 0  # got a specialist's answer
     closed: int = 0
     escalated: int = 0  # not claimed within the claim timeout
-    by_topic: dict[str, int] | None = None
-    by_county: dict[str, int] | None = None
+    by_topic: dict[str, int] = field(default_factory=dict)
+    by_county: dict[str, int] = field(default_factory=dict)
     minutes_to_claim: float | None = None  # medians
     minutes_to_first_response: float | None = None
     minutes_to_close: float | None = None
@@ -48,7 +49,7 @@ class TicketFigures:
 def _minutes(start: str, end: str | None) -> float | None:
     if not end:
         return None
-    return (datetime.fromisoformat(end) - datetime.fromisoformat(start)).total_seconds() / MINUTE
+    return (parse_utc_iso(end) - parse_utc_iso(start)).total_seconds() / MINUTE
 
 
 def _median(values: Iterable[float | None]) -> float | None:

@@ -5,26 +5,31 @@ cancelling by id (audited). Channels only render it (buttons on Telegram)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from sqlite_utils import Database
 
 from bot.common.clock import SHANGHAI, Clock
 from bot.common.schedule import ONCE, When
-from bot.common.vocab import CITY, INDUSTRY_TITLES, TOPIC_TITLES
 from bot.delivery.outbox import (
     BROADCAST,
     CALENDAR,
+    CANCELLED,
     FOOTER_UNSUBSCRIBE,
     SCHEDULED,
+    SENDING,
+    SENT,
     Audience,
     Broadcast,
     Creator,
     Outbox,
 )
-from bot.i18n.texts import list_separator, text
+from bot.i18n.texts import list_separator, text, title
 from bot.storage.audit import record_audit
 
 RECURRENCE_KEYS = {"weekly": "every_week", "monthly": "every_month", "yearly": "every_year"}
+STATUS_KEYS = {SCHEDULED: "status_scheduled", SENDING: "status_sending", SENT: "status_sent",
+               CANCELLED: "status_cancelled"}
 
 
 @dataclass(frozen=True)
@@ -42,15 +47,8 @@ class Draft:
             return replace(self, audience=replace(self.audience, notices=not self.audience.notices))
         current: tuple[str, ...] = getattr(self.audience, part)
         values = tuple(v for v in current if v != value) if value in current else (*current, value)
-        return replace(self, audience=replace(self.audience, **{part: values}))
-
-
-def _title(titles: dict[str, tuple[str, str]], key: str, lang: str) -> str:
-    return titles[key][1 if lang == "en" else 0]
-
-
-def county_title(county: str, lang: str) -> str:
-    return text("city", lang) if county == CITY else county
+        changes: dict[str, Any] = {part: values}
+        return replace(self, audience=replace(self.audience, **changes))
 
 
 def describe_audience(audience: Audience, lang: str) -> str:
@@ -61,15 +59,15 @@ def describe_audience(audience: Audience, lang: str) -> str:
         who.append(text("aud_notices", lang))
     if audience.topics:
         who.append(
-            text("aud_topics", lang, topics=sep.join(_title(TOPIC_TITLES, t, lang) for t in audience.topics))
+            text("aud_topics", lang, topics=sep.join(title("topic", t, lang) for t in audience.topics))
         )
     line = text("aud_or", lang).join(who)
     if audience.counties:
         line += text(
-            "aud_counties", lang, counties=sep.join(county_title(c, lang) for c in audience.counties)
+            "aud_counties", lang, counties=sep.join(title("county", c, lang) for c in audience.counties)
         )
     if audience.industries:
-        titles = sep.join(_title(INDUSTRY_TITLES, i, lang) for i in audience.industries)
+        titles = sep.join(title("industry", i, lang) for i in audience.industries)
         line += text("aud_industries", lang, industries=titles)
     return line
 
@@ -142,6 +140,7 @@ class BroadcastDesk:
             topic=topic,
             creator=creator,
         )
+        assert broadcast_id is not None, "a broadcast without a dedup key is always created"
         record_audit(
             self.db,
             time=now,
@@ -202,7 +201,7 @@ class BroadcastDesk:
         if broadcast is None or broadcast.kind == "deadline":
             return text("bc_not_found", lang, id=str(broadcast_id)), {"id": broadcast_id, "ok": False}
         if not self.outbox.cancel(broadcast_id, self.clock.now()):
-            status = text(f"status_{broadcast.status}", lang)
+            status = text(STATUS_KEYS[broadcast.status], lang)
             return text("bc_not_cancellable", lang, id=str(broadcast_id), status=status), {
                 "id": broadcast_id,
                 "ok": False,

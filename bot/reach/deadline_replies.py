@@ -8,11 +8,11 @@ from typing import Sequence
 from bot.common.clock import local_date
 from bot.i18n.texts import list_separator, text
 from bot.knowledge.facts import FactBook
-from bot.reach.deadlines import Deadline, DeadlineError, Deadlines
+from bot.reach.deadlines import KIND_TEXTS, Deadline, DeadlineError, Deadlines
 
 
 def kind_title(kind: str, lang: str) -> str:
-    return text(f"dl_kind_{kind}", lang)
+    return text(KIND_TEXTS[kind], lang)
 
 
 def added_reply(deadlines: Deadlines, user: str, args: Sequence[str], facts: FactBook, now: datetime,

@@ -14,18 +14,19 @@ from typing import Mapping, Sequence
 
 from sqlite_utils import Database
 
-from bot.common.clock import local_date
+from bot.common.clock import local_date, parse_utc_iso
 from bot.common.schedule import BadTime, When, add_months, at_local, parse_date
 from bot.common.typed import fits_row_id, without_surrogates
-from bot.delivery.outbox import DEADLINE, FOOTER_DEADLINES, Audience, Outbox, iso, parse_iso
+from bot.common.vocab import PATENT_FEE, PLEDGE_LOAN, TRADEMARK
+from bot.delivery.outbox import DEADLINE, FOOTER_DEADLINES, Audience, Outbox, iso
 from bot.i18n.texts import text
 from bot.knowledge.facts import FactBook
+from bot.storage.rows import insert_row
 
 log = logging.getLogger(__name__)
 
-TRADEMARK, PATENT_FEE, PLEDGE_LOAN = "trademark", "patent_fee", "pledge_loan"
-KINDS = (TRADEMARK, PATENT_FEE, PLEDGE_LOAN)
 KIND_TOPICS = {TRADEMARK: "trademark", PATENT_FEE: "patent", PLEDGE_LOAN: "pledge_financing"}
+KIND_TEXTS = {TRADEMARK: "dl_kind_trademark", PATENT_FEE: "dl_kind_patent_fee", PLEDGE_LOAN: "dl_kind_pledge_loan"}
 # What a firm may type for each kind.
 KIND_WORDS = {
     "trademark": TRADEMARK,
@@ -97,7 +98,7 @@ class Deadline:
             row["kind"],
             date.fromisoformat(row["due"]),
             row["label"] or "",
-            parse_iso(row["next_at"]) if row["next_at"] else None,
+            parse_utc_iso(row["next_at"]) if row["next_at"] else None,
         )
 
 
@@ -221,8 +222,9 @@ class Deadlines:
             "next_at": iso(at_local(upcoming[0].day, self.hour)) if upcoming else None,
         }
         with self.db.atomic():
-            deadline_id = self.db["deadlines"].insert(row).last_pk
-        return self.get(user, deadline_id), [p.day for p in upcoming]
+            deadline = self.get(user, insert_row(self.db.table("deadlines"), row))
+        assert deadline is not None, "the deadline was written in this transaction"
+        return deadline, [p.day for p in upcoming]
 
     def get(self, user: str, deadline_id: int) -> Deadline | None:
         row = next(

@@ -6,14 +6,14 @@ from __future__ import annotations
 
 from dataclasses import replace
 from itertools import count
-from typing import Callable
+from typing import Any, Callable
 
 from bot.common.clock import Clock
 from bot.common.schedule import BadTime, When, parse_when
-from bot.common.vocab import INDUSTRIES, INDUSTRY_TITLES, canonical_county, industry_in_text
+from bot.common.vocab import INDUSTRIES, canonical_county, industry_in_text
 from bot.delivery.outbox import Creator
 from bot.firms.onboarding import topic_named
-from bot.i18n.texts import text
+from bot.i18n.texts import text, titles
 from bot.reach.broadcasts import BroadcastDesk, Draft, describe_when
 
 # First word of a line → what it sets (zh and en).
@@ -42,7 +42,7 @@ NOW_WORDS = ("立即", "现在", "now")
 
 def _industry(word: str) -> str | None:
     lowered = word.lower()
-    titled = next((i for i in INDUSTRIES if lowered in (i, *(t.lower() for t in INDUSTRY_TITLES[i]))), None)
+    titled = next((i for i in INDUSTRIES if lowered in (i, *(t.lower() for t in titles("industry", i)))), None)
     return titled or industry_in_text(word)
 
 
@@ -105,7 +105,8 @@ class TextComposer:
                 return replace(draft, when=parse_when(" ".join(words), self.clock.now(), self.send_hour))
             except BadTime as exc:
                 raise ValueError(text(exc.key, lang, **exc.values)) from None
-        return replace(draft, audience=replace(draft.audience, **{part: self._values(part, words, lang)}))
+        changes: dict[str, Any] = {part: self._values(part, words, lang)}
+        return replace(draft, audience=replace(draft.audience, **changes))
 
     @staticmethod
     def _values(part: str, words: list[str], lang: str) -> tuple[str, ...]:

@@ -6,23 +6,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
-from bot.common.config import ConfigError, Settings
+from bot.common.config import MAX_STATION_RESULTS
 from bot.common.vocab import (
     CITY,
     COUNTIES,
     INDUSTRIES,
-    INDUSTRY_TITLES,
     IP_TOPICS,
     STATION_TYPES,
-    TOPIC_TITLES,
     canonical_county,
 )
-from bot.i18n.texts import text
+from bot.i18n.texts import LANGUAGES, clause_separator, text, title
 from bot.knowledge.base import KnowledgeBase, Problem, read_yaml, valid_id
 
 STATIONS_FILE = "stations.yaml"
 EXTRA_KEY = "stations"  # where the loaded Directory lives in KnowledgeBase.extras
-MAX_RESULTS = 3
 EARTH_RADIUS_KM = 6371.0088
 CONTACT_FIELDS = ("address", "phone", "hours")
 _REQUIRED = ("id", "name", "type", "county", "sample")
@@ -107,25 +104,6 @@ def _park_aliases(station: Station) -> tuple[str, ...]:
 def stations_of(kb: KnowledgeBase) -> Directory:
     """The directory loaded with `kb` (empty when the knowledge base has no stations file)."""
     return kb.extras.get(EXTRA_KEY) or Directory()
-
-
-# ---- settings ----------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class StationSettings:
-    max_results: int = MAX_RESULTS
-
-
-def station_settings(settings: Settings) -> StationSettings:
-    """The `stations:` block of config.yaml."""
-    raw = settings.section("stations")
-    unknown = set(raw) - set(StationSettings.__dataclass_fields__)
-    if unknown:
-        raise ConfigError(f"config: unknown stations settings {sorted(unknown)}")
-    value = raw.get("max_results", MAX_RESULTS)
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 10:
-        raise ConfigError("config: stations.max_results must be a whole number from 1 to 10")
-    return StationSettings(max_results=value)
 
 
 # ---- reading and checking ----------------------------------------------------------------------
@@ -264,28 +242,34 @@ def check_stations(root: Path, kb: KnowledgeBase) -> list[Problem]:
 
 # ---- ranking ---------------------------------------------------------------------------------
 
-LANGUAGES = ("zh", "en")
 
+@dataclass(frozen=True)
+class Reason:
+    """Why a station was chosen: a message and the one value it names (`name`), which is shown by its
+    title when it is a code of the vocabulary `kind` (a topic, an industry)."""
 
-def _reason(key: str, **values: tuple[str, str]) -> tuple[str, str]:
-    """A reason rendered in both languages; each value is a (zh, en) pair."""
-    return tuple(  # type: ignore[return-value]
-        text(key, lang, **{name: pair[i] for name, pair in values.items()})
-        for i, lang in enumerate(LANGUAGES)
-    )
+    key: str
+    name: str = ""
+    value: str = ""
+    kind: str = ""
+
+    def said(self, lang: str) -> str:
+        if not self.name:
+            return text(self.key, lang)
+        shown = title(self.kind, self.value, lang) if self.kind else self.value
+        return text(self.key, lang, **{self.name: shown})
 
 
 @dataclass(frozen=True)
 class Ranked:
-    """A station chosen for a firm, with why (each reason as a (zh, en) pair)."""
+    """A station chosen for a firm, with why."""
 
     station: Station
-    reasons: tuple[tuple[str, str], ...]
+    reasons: tuple[Reason, ...]
     distance_km: float | None = None
 
     def reason(self, lang: str) -> str:
-        pick = 1 if lang == "en" else 0
-        return ("; " if lang == "en" else "；").join(r[pick] for r in self.reasons)
+        return clause_separator(lang).join(r.said(lang) for r in self.reasons)
 
 
 def types_for_topic(topic: str | None) -> tuple[str, ...]:
@@ -300,7 +284,7 @@ def rank(
     county: str | None = None,
     industry: str | None = None,
     park: str | None = None,
-    limit: int = MAX_RESULTS,
+    limit: int = MAX_STATION_RESULTS,
 ) -> list[Ranked]:
     """At most `limit` stations: same county first, then park and industry fit, then city-level.
 
@@ -337,20 +321,20 @@ def _candidates(
 
 def _reasons(
     station: Station, topic: str | None, industry: str | None, park: str | None, fallback: bool
-) -> tuple[tuple[str, str], ...]:
+) -> tuple[Reason, ...]:
     reasons = []
-    if topic in TOPIC_TITLES and topic in station.topics:
-        reasons.append(_reason("reason_topic", topic=TOPIC_TITLES[topic]))
+    if topic in IP_TOPICS and topic in station.topics:
+        reasons.append(Reason("reason_topic", "topic", topic, "topic"))
     if fallback:
-        reasons.append(_reason("reason_fallback"))
+        reasons.append(Reason("reason_fallback"))
     elif station.county == CITY:
-        reasons.append(_reason("reason_city_level"))
+        reasons.append(Reason("reason_city_level"))
     else:
-        reasons.append(_reason("reason_same_county", county=(station.county, station.county)))
+        reasons.append(Reason("reason_same_county", "county", station.county))
     if park and station.park == park:
-        reasons.append(_reason("reason_park", park=(park, park)))
+        reasons.append(Reason("reason_park", "park", park))
     if industry and industry in station.industries:
-        reasons.append(_reason("reason_industry", industry=INDUSTRY_TITLES[industry]))
+        reasons.append(Reason("reason_industry", "industry", industry, "industry"))
     return tuple(reasons)
 
 
@@ -364,7 +348,7 @@ def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 def nearest(
     directory: Directory, lat: float, lon: float, *,
-    station_types: tuple[str, ...] = (), limit: int = MAX_RESULTS,
+    station_types: tuple[str, ...] = (), limit: int = MAX_STATION_RESULTS,
 ) -> list[Ranked]:
     """The `limit` stations closest to (lat, lon); stations without coordinates are skipped."""
     if not valid_coordinates(lat, lon):
@@ -374,7 +358,7 @@ def nearest(
         (haversine_km(lat, lon, s.lat, s.lon), s.id, s) for s in located  # type: ignore[arg-type]
     )
     return [
-        Ranked(s, (_reason("reason_distance", km=(_km(d), _km(d))),), round(d, 1))
+        Ranked(s, (Reason("reason_distance", "km", _km(d)),), round(d, 1))
         for d, _, s in distances[:limit]
     ]
 

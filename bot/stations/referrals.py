@@ -13,13 +13,11 @@ from bot.common.vocab import (
     COUNTIES,
     INDUSTRIES,
     IP_TOPICS,
-    STATION_TYPE_TITLES,
-    TOPIC_TITLES,
     canonical_county,
     county_in_text,
     industry_in_text,
 )
-from bot.i18n.texts import text
+from bot.i18n.texts import clause_separator, text, title
 from bot.knowledge.base import Entry
 from bot.stations.directory import CONTACT_FIELDS, Directory, Ranked, rank, types_for_topic
 
@@ -29,6 +27,7 @@ WHERE_TOPIC_PREFIX = WHERE_PREFIX + "topic:"
 SERVICE_STATION = "service_station"
 ANY_TOPIC = "*"  # a channel's "any / other" answer to "what is it about?"
 STATION_TOPICS = tuple(t for t in IP_TOPICS if t != SERVICE_STATION)  # what a channel asks /station about
+CONTACT_LABELS = {"address": "label_address", "phone": "label_phone", "hours": "label_hours"}  # of CONTACT_FIELDS
 VIA_QUESTION, VIA_CHOICE, VIA_LOCATION = "question", "choice", "location"
 
 # 在哪 but not 现在哪个/存在哪些, 哪里 but not 范围是哪里; English words whole.
@@ -183,8 +182,8 @@ def _where_question(subject: str, county: str | None, lang: str) -> str:
 # ---- the reply --------------------------------------------------------------------------------
 
 def _subject_title(topic: str | None, lang: str) -> str:
-    if topic in TOPIC_TITLES and topic != SERVICE_STATION:
-        return TOPIC_TITLES[topic][1 if lang == "en" else 0]
+    if topic in STATION_TOPICS:
+        return title("topic", topic, lang)
     return text("stations_any_subject", lang)
 
 
@@ -198,7 +197,7 @@ def _intro(request: StationRequest, lang: str) -> str:
 def station_lines(ranked: Ranked, lang: str) -> list[str]:
     """One station as reply lines: name and kind, why, then address, phone and hours."""
     station = ranked.station
-    kind = STATION_TYPE_TITLES[station.type][1 if lang == "en" else 0]
+    kind = title("station_type", station.type, lang)
     header = text("station_header", lang, name=station.name, type=kind) if kind not in station.name else (
         text("station_header_plain", lang, name=station.name))
     lines = [header]
@@ -208,7 +207,7 @@ def station_lines(ranked: Ranked, lang: str) -> list[str]:
     if len(station.missing_contacts) == len(CONTACT_FIELDS):
         return lines + [text("station_contact", lang, label=text("label_contact", lang), value=missing)]
     return lines + [
-        text("station_contact", lang, label=text(f"label_{name}", lang), value=getattr(station, name) or missing)
+        text("station_contact", lang, label=text(CONTACT_LABELS[name], lang), value=getattr(station, name) or missing)
         for name in CONTACT_FIELDS
     ]
 
@@ -226,7 +225,7 @@ def stations_text(ranked: list[Ranked], request: StationRequest, directory: Dire
     for item in ranked:
         lines += station_lines(item, lang)
     notes = []
-    handlers = ("; " if lang == "en" else "；").join(_handlers(ranked, directory, lang))
+    handlers = clause_separator(lang).join(_handlers(ranked, directory, lang))
     if handlers:
         notes.append(text("stations_contact_note", lang, handlers=handlers))
     if any(r.station.sample for r in ranked):

@@ -2,21 +2,24 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
+
+from bot.common.clock import utc_iso
+from bot.storage.rows import insert_row
 
 migrations = Migrations("audit")
 
 
 @migrations(name="001_audit")
 def _audit(db: Database) -> None:
-    db["audit"].create(
+    db.table("audit").create(
         {"id": int, "time": str, "channel": str, "actor": str, "action": str, "detail": str}, pk="id"
     )
-    db["audit"].create_index(["time"])
+    db.table("audit").create_index(["time"])
 
 
 def record_audit(
@@ -30,11 +33,11 @@ def record_audit(
 ) -> int:
     """Write one audit row (time in UTC; `actor` is the specialist's id on `channel`) and return its id."""
     row = {
-        "time": time.astimezone(UTC).isoformat(timespec="seconds"),
+        "time": utc_iso(time),
         "channel": channel,
         "actor": actor,
         "action": action,
         "detail": json.dumps(detail, ensure_ascii=False) if detail else None,
     }
     with db.atomic():
-        return db["audit"].insert(row).last_pk
+        return insert_row(db.table("audit"), row)

@@ -6,28 +6,28 @@ firm's pseudonym) so that /forget removes the firm's deliveries and the replies 
 """
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
-from bot.common.clock import Clock
+from bot.common.clock import Clock, utc_iso
 
 migrations = Migrations("dedup")
 
 
 @migrations(name="001_inbound_seen")
 def _seen(db: Database) -> None:
-    db["inbound_seen"].create(
+    db.table("inbound_seen").create(
         {"channel": str, "key": str, "time": str, "reply": str}, pk=("channel", "key")
     )
-    db["inbound_seen"].create_index(["time"])
+    db.table("inbound_seen").create_index(["time"])
 
 
 @migrations(name="002_inbound_owner")
 def _owner(db: Database) -> None:
-    db["inbound_seen"].add_column("owner", str, not_null_default="")
-    db["inbound_seen"].create_index(["owner"])
+    db.table("inbound_seen").add_column("owner", str, not_null_default="")
+    db.table("inbound_seen").create_index(["owner"])
 
 
 class SeenDeliveries:
@@ -62,4 +62,4 @@ class SeenDeliveries:
 
     @staticmethod
     def _stamp(moment: datetime) -> str:
-        return moment.astimezone(UTC).isoformat(timespec="seconds")
+        return utc_iso(moment)

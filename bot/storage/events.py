@@ -6,12 +6,15 @@ import binascii
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESSIV
 from sqlite_utils import Database
+
+from bot.common.clock import utc_iso
 
 INTERNAL_CHANNELS = frozenset({"cli", "test"})
 FEEDBACK_KIND = "feedback"  # detail {"value": "up" | "down"}, reply_to = the rated answer
@@ -23,9 +26,6 @@ def forget_events(db: Database, firm: str, user: str) -> None:
     as written (an eraser, bot/storage/privacy.py; listed last, as other erasers find rows by `user`)."""
     db.execute("update events set detail = null where user = ? and kind = 'question'", [user])
     db.execute("update events set user = null, question = null where user = ?", [user])
-
-
-SALT_ENV = "BOT_SALT"
 
 
 def salt_id(secret: str) -> str:
@@ -128,12 +128,28 @@ class EventLog:
         """Write one event (time stored in UTC) and return its id."""
         row = {
             "kind": kind,
-            "time": time.astimezone(UTC).isoformat(timespec="seconds"),
+            "time": utc_iso(time),
             "channel": channel,
             "user": user,
             "internal": int(internal or channel in INTERNAL_CHANNELS),
             "detail": json.dumps(detail, ensure_ascii=False) if detail else None,
             **fields,
         }
+        if self.db.conn.in_transaction:  # the handled message's transaction: one INSERT is atomic on its own
+            return self._insert(row)
         with self.db.atomic():
-            return self.db["events"].insert(row).last_pk
+            return self._insert(row)
+
+    def _insert(self, row: dict[str, Any]) -> int:
+        """One prepared INSERT (no sqlite-utils schema look-ups); the new event's id."""
+        event_id = self.db.execute(_insert_sql(tuple(row)), list(row.values())).lastrowid
+        assert event_id is not None, "an INSERT into events always gives a row id"
+        return event_id
+
+
+@lru_cache(maxsize=64)
+def _insert_sql(columns: tuple[str, ...]) -> str:
+    """The INSERT for an event with these columns: one text per column set, so SQLite prepares it once
+    (sqlite3's statement cache), with none of sqlite-utils' schema look-ups before each insert."""
+    names = ", ".join(f'"{column}"' for column in columns)
+    return f"insert into events ({names}) values ({', '.join('?' * len(columns))})"

@@ -3,7 +3,6 @@ first (BEGIN IMMEDIATE), idempotent named migrations, the pseudonymisation salts
 from __future__ import annotations
 
 import logging
-import os
 import secrets
 from contextlib import contextmanager
 from pathlib import Path
@@ -13,7 +12,8 @@ from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
 from bot.common.config import ConfigError
-from bot.storage.events import SALT_ENV, Salts
+from bot.common.env import SALT, Env
+from bot.storage.events import Salts
 
 BUSY_TIMEOUT_MS = 5000
 log = logging.getLogger(__name__)
@@ -23,7 +23,7 @@ migrations = Migrations("zhichuang")  # the event log and meta; each capability 
 
 @migrations(name="001_events")
 def _events(db: Database) -> None:
-    db["events"].create(
+    db.table("events").create(
         {
             "id": int,
             "kind": str,
@@ -43,14 +43,14 @@ def _events(db: Database) -> None:
         },
         pk="id",
     )
-    db["events"].create_index(["time"])
-    db["events"].create_index(["kind", "time"])
-    db["events"].create_index(["user"])
+    db.table("events").create_index(["time"])
+    db.table("events").create_index(["kind", "time"])
+    db.table("events").create_index(["user"])
 
 
 @migrations(name="002_meta")
 def _meta(db: Database) -> None:
-    db["meta"].create({"key": str, "value": str}, pk="key")
+    db.table("meta").create({"key": str, "value": str}, pk="key")
 
 
 class Store(Database):
@@ -97,11 +97,11 @@ def open_store(path: str | Path, migration_sets: Iterable[Migrations]) -> Store:
     return db
 
 
-def require_salt(environ: Mapping[str, str]) -> None:
+def require_salt(environ: Mapping[str, str] | None = None) -> None:
     """Firm-facing channels (telegram, wecom) refuse to start without BOT_SALT: a salt kept in the
     database would let the database alone undo the pseudonyms."""
-    if not environ.get(SALT_ENV, "").strip():
-        raise ConfigError(f"{SALT_ENV} is not set: a firm-facing channel needs a secret salt (docs/privacy.md)")
+    if not Env.of(environ).salt:
+        raise ConfigError(f"{SALT} is not set: a firm-facing channel needs a secret salt (docs/privacy.md)")
 
 
 def salts(db: Database, environ: Mapping[str, str] | None = None) -> Salts:
@@ -109,12 +109,11 @@ def salts(db: Database, environ: Mapping[str, str] | None = None) -> Salts:
     first, earlier ones kept for /forget), then one generated into the database by an earlier run
     without BOT_SALT. Without BOT_SALT (console, ask, eval, tests) one is generated into the database,
     with a warning."""
-    environ = os.environ if environ is None else environ
-    stored = _stored_salt(db)
-    if environ.get(SALT_ENV, "").strip():
-        return Salts.parse(environ[SALT_ENV], extra=stored)
+    salt, stored = Env.of(environ).salt, _stored_salt(db)
+    if salt:
+        return Salts.parse(salt, extra=stored)
     log.warning("%s is not set: using a salt kept in the database (fine for console, ask and eval only)",
-                SALT_ENV)
+                SALT)
     return Salts.parse(stored or _generate_salt(db))
 
 

@@ -8,7 +8,7 @@ from bot import app
 from bot.common.vocab import IP_TOPICS
 from bot.firms import onboarding
 from bot.firms.profiles import LANGUAGES
-from bot.i18n.texts import text
+from bot.i18n.texts import text, title
 from handlers.telegram.context import (
     CHANNEL,
     Services,
@@ -75,7 +75,7 @@ def _subscription_view(
     status = onboarding.subscriptions_status(current, adding, lang)
     sign, mark = ("+", "➕ ") if adding else ("-", "✖ ")
     buttons = [
-        InlineKeyboardButton(mark + onboarding.topic_title(t, lang), callback_data=f"s:{sign}:{t}")
+        InlineKeyboardButton(mark + title("topic", t, lang), callback_data=f"s:{sign}:{t}")
         for t in onboarding.offered_topics(current, adding)
     ]
     firm = svc.profiles.get(user)

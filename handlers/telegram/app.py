@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 
 from telegram import BotCommand, BotCommandScopeChat
 from telegram.error import TelegramError
@@ -17,10 +16,9 @@ from bot.common.config import Settings
 from bot.common.flood import FloodLimiter
 from bot.delivery.dispatch import Sleep
 from bot.firms.profiles import LANGUAGES
-from bot.firms.specialists import load_specialists
 from bot.i18n.texts import text
 from handlers.telegram import account, chat, gate, onboarding, reminders, specialist, stations, tickets
-from handlers.telegram.config import bot_token, telegram_config
+from handlers.telegram.config import bot_token
 from handlers.telegram.context import CHANNEL, SERVICES_KEY, Services
 from handlers.telegram.errors import on_error
 from handlers.telegram.reminders import REMINDERS_KEY, Reminders
@@ -35,6 +33,14 @@ PUBLIC_COMMANDS = (
     "start", "help", "topics", "station", "profile", "lang", "subscribe", "unsubscribe", "deadline", "mydeadlines",
     "forget",
 )
+COMMAND_TEXTS = {  # a command → its line in the command menu
+    "start": "cmd_start", "help": "cmd_help", "topics": "cmd_topics", "station": "cmd_station",
+    "profile": "cmd_profile", "lang": "cmd_lang", "subscribe": "cmd_subscribe", "unsubscribe": "cmd_unsubscribe",
+    "forget": "cmd_forget", "stats": "cmd_stats", "gaps": "cmd_gaps", "reload": "cmd_reload",
+    "tickets": "cmd_tickets", "claim": "cmd_claim", "reply": "cmd_reply", "close": "cmd_close", "draft": "cmd_draft",
+    "deadline": "cmd_deadline", "mydeadlines": "cmd_mydeadlines", "broadcast": "cmd_broadcast",
+    "reminders": "cmd_reminders", "cancel_reminder": "cmd_cancel_reminder",
+}
 
 
 def build_application(
@@ -51,12 +57,12 @@ def build_application(
     `request` replaces the HTTP transport (tests pass an offline one); `token` defaults to
     TELEGRAM_BOT_TOKEN from the environment; `sleep` is the wait of the delivery service.
     """
-    config = telegram_config(settings)
+    config = settings.telegram
     clock = clock or SystemClock()
     core = build_services(settings, clock, engine=engine, sleep=sleep)
     core.desk.warn_if_unstaffed(CHANNEL)
     builder = (
-        Application.builder().token(token or bot_token(os.environ)).post_init(on_start).post_stop(on_stop)
+        Application.builder().token(token or bot_token()).post_init(on_start).post_stop(on_stop)
         .concurrent_updates(PerUserUpdateProcessor())
         .rate_limiter(AIORateLimiter(max_retries=0))  # replies ask for retries (render.send_text)
     )
@@ -66,7 +72,7 @@ def build_application(
     core.add_sender(TelegramSender(application.bot), tickets.TelegramCourier(application.bot, core.desk))
     application.bot_data[SERVICES_KEY] = Services(
         settings=settings, config=config, engine=core.engine, profiles=core.profiles,
-        specialists=load_specialists(settings), flood=FloodLimiter(config.flood, clock), clock=clock,
+        specialists=settings.specialists, flood=FloodLimiter(config.flood, clock), clock=clock,
         desk=core.desk, delivery=core.delivery,
     )
     application.bot_data[REMINDERS_KEY] = Reminders(core.reminders, core.broadcasts, core.deadlines)
@@ -94,7 +100,7 @@ async def on_stop(application: Application) -> None:
 
 
 def _commands(names: tuple[str, ...], lang: str) -> list[BotCommand]:
-    return [BotCommand(name, text(f"cmd_{name}", lang)) for name in names]
+    return [BotCommand(name, text(COMMAND_TEXTS[name], lang)) for name in names]
 
 
 async def set_command_menus(application: Application) -> None:

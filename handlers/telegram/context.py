@@ -15,13 +15,13 @@ from bot.answering.ports import Message
 from bot.common.clock import Clock
 from bot.common.config import Settings
 from bot.common.flood import FloodLimiter
+from bot.common.settings_channels import TelegramSettings
+from bot.common.settings_handoff import Specialists
 from bot.delivery.service import DeliveryService
 from bot.firms import onboarding
 from bot.firms.profiles import Firm, Profiles
-from bot.firms.specialists import Specialists
 from bot.handoff.desk import TicketDesk
 from bot.i18n.texts import text
-from handlers.telegram.config import TelegramConfig
 
 CHANNEL = "telegram"
 SERVICES_KEY = "services"
@@ -32,7 +32,7 @@ class Services:
     """The channel-agnostic core the handlers talk to (kept in `application.bot_data`)."""
 
     settings: Settings
-    config: TelegramConfig
+    config: TelegramSettings
     engine: Engine
     profiles: Profiles
     specialists: Specialists

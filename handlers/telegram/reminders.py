@@ -28,10 +28,10 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 
 from bot.common.schedule import BadTime, When, parse_when
-from bot.common.vocab import CITY, COUNTIES, INDUSTRIES, INDUSTRY_TITLES, IP_TOPICS, TOPIC_TITLES
+from bot.common.vocab import CITY, COUNTIES, INDUSTRIES, IP_TOPICS
 from bot.delivery.outbox import Creator
-from bot.i18n.texts import text
-from bot.reach.broadcasts import BroadcastDesk, Draft, county_title, describe_when
+from bot.i18n.texts import text, title
+from bot.reach.broadcasts import BroadcastDesk, Draft, describe_when
 from bot.reach.deadline_replies import added_reply, listing
 from bot.reach.deadlines import Deadlines
 from bot.reach.reminders import ReminderSettings
@@ -53,10 +53,10 @@ REMINDERS_KEY = "reminders"  # application.bot_data key of the Reminders below
 BROADCAST_PATTERN = r"^bc:\d+:"
 DEADLINE_PATTERN = r"^dl:x:\d+$"
 TEXT, AUDIENCE, WHEN, CONFIRM = "text", "audience", "when", "confirm"
-MENU_PARTS = {
-    "t": ("topics", IP_TOPICS),
-    "c": ("counties", (*COUNTIES, CITY)),
-    "i": ("industries", INDUSTRIES),
+MENU_PARTS = {  # menu → the audience part it toggles, the title kind of its values, the values
+    "t": ("topics", "topic", IP_TOPICS),
+    "c": ("counties", "county", (*COUNTIES, CITY)),
+    "i": ("industries", "industry", INDUSTRIES),
 }
 
 
@@ -222,7 +222,7 @@ class BroadcastFlow:
             if action == "n":
                 draft = draft.toggled("notices", True)
             elif action != "m":
-                part, values = MENU_PARTS[action]
+                part, _, values = MENU_PARTS[action]
                 index = int(arg[0]) if arg and arg[0].isdecimal() else len(values)
                 if index >= len(values):
                     return None
@@ -264,11 +264,11 @@ class BroadcastFlow:
         message = text("bc_choose_audience", lang) + "\n\n" + desk.audience_summary(draft.audience, lang)
         prefix = f"bc:{draft.number}:"
         if menu in MENU_PARTS:
-            part, values = MENU_PARTS[menu]
+            part, kind, values = MENU_PARTS[menu]
             chosen = getattr(draft.audience, part)
             buttons = [
                 InlineKeyboardButton(
-                    _toggle_label(v in chosen, self._title(menu, v, lang)),
+                    _toggle_label(v in chosen, title(kind, v, lang)),
                     callback_data=f"{prefix}{menu}:{i}",
                 )
                 for i, v in enumerate(values)
@@ -299,15 +299,6 @@ class BroadcastFlow:
                 [InlineKeyboardButton(text("bc_btn_cancel", lang), callback_data=f"{prefix}x")],
             ]
         )
-
-    @staticmethod
-    def _title(menu: str, value: str, lang: str) -> str:
-        index = 1 if lang == "en" else 0
-        if menu == "t":
-            return TOPIC_TITLES[value][index]
-        if menu == "i":
-            return INDUSTRY_TITLES[value][index]
-        return county_title(value, lang)
 
     @staticmethod
     def _when_keyboard(draft: Draft, lang: str) -> InlineKeyboardMarkup:

@@ -19,8 +19,9 @@ from telegram import (
 from telegram.constants import InlineKeyboardButtonLimit, MessageLimit, ParseMode
 
 from bot.answering.ports import ANSWER, HANDOFF_INTENT, HANDOFF_PREFIX, TOPIC_PREFIX, Reply, handoff_intent
-from bot.common.vocab import IP_TOPICS, TOPIC_TITLES
+from bot.common.vocab import IP_TOPICS
 from bot.i18n.texts import text as interface_text  # `text` names the message text below
+from bot.i18n.texts import title
 from bot.stations.referrals import WHERE_PREFIX, WHERE_TOPIC_PREFIX
 
 MAX_CALLBACK_BYTES = InlineKeyboardButtonLimit.MAX_CALLBACK_DATA  # 64
@@ -106,8 +107,7 @@ def reply_markup(reply: Reply) -> InlineKeyboardMarkup | None:
 
 def topic_keyboard(lang: str) -> InlineKeyboardMarkup:
     """The topic menu: one button per IP topic, two per row."""
-    index = 1 if lang == "en" else 0
-    buttons = [InlineKeyboardButton(TOPIC_TITLES[t][index], callback_data=intent_data(TOPIC_PREFIX + t))
+    buttons = [InlineKeyboardButton(title("topic", t, lang), callback_data=intent_data(TOPIC_PREFIX + t))
                for t in IP_TOPICS]
     return InlineKeyboardMarkup(rows(buttons, 2))
 

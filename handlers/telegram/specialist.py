@@ -11,7 +11,7 @@ from telegram.ext import BaseHandler, CommandHandler, ContextTypes, filters
 
 from bot.common.clock import local_date
 from bot.metrics.charts import ChartFontError, trend_chart_png
-from bot.metrics.queries import last_weeks, metrics_settings, summary
+from bot.metrics.queries import last_weeks, summary
 from bot.specialist_commands import COMMANDS, SpecialistCommands
 from handlers.telegram.account import private_only
 from handlers.telegram.context import CHANNEL, is_specialist, language_of, services
@@ -41,7 +41,7 @@ async def send_trend_chart(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     svc = services(context)
     period = last_weeks(local_date(svc.clock.now()), TREND_WEEKS)
     figures = summary(svc.engine.db, period.start, period.end)
-    font = metrics_settings(svc.settings).chart_font
+    font = svc.settings.metrics.chart_font
     try:
         png = await asyncio.to_thread(trend_chart_png, figures.weekly_questions, font, period.start, period.end)
     except ChartFontError as error:

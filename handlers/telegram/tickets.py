@@ -26,8 +26,8 @@ from telegram.ext import (
     filters,
 )
 
+from bot.common.settings_handoff import Staff
 from bot.handoff.desk import STAFF_LANGUAGE, TicketDesk
-from bot.handoff.duty import Staff
 from bot.handoff.tickets import ANSWER, ESCALATED, OFFER, TAKEN, WITHDRAWN, Notice
 from bot.i18n.texts import text
 from handlers.telegram.context import CHANNEL, is_specialist, services

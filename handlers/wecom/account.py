@@ -17,7 +17,7 @@ from bot.common.vocab import IP_TOPICS
 from bot.firms import onboarding
 from bot.firms.onboarding import COUNTY, NOTICES, STEPS, Option
 from bot.firms.profiles import LANGUAGES, Firm, Profiles
-from bot.i18n.texts import text
+from bot.i18n.texts import text, title
 from bot.reach.deadline_replies import added_reply, listing
 from bot.reach.deadlines import Deadlines
 from bot.stations.referrals import ANY_TOPIC, STATION_TOPICS, station_intent
@@ -78,7 +78,7 @@ class FirmDesk:
             lines = [text("help", lang)] + ([text("help_specialist", lang)] if specialist else [])
             return Prompt("\n\n".join(lines), lang)
         if name == "topics":
-            options = tuple(Option(TOPIC_PREFIX + t, onboarding.topic_title(t, lang)) for t in IP_TOPICS)
+            options = tuple(Option(TOPIC_PREFIX + t, title("topic", t, lang)) for t in IP_TOPICS)
             return Prompt(text("choose_topic", lang), lang, CHOICE, options)
         if name == "station":
             return self.station(user_id, firm, onboarding.topic_named(word) if word else None)
@@ -187,7 +187,7 @@ class FirmDesk:
         if word and not topic and not stop_notices:
             status = text("unknown_topic", lang, word=word) + "\n" + status
         offered = tuple(
-            Option(t, onboarding.topic_title(t, lang)) for t in onboarding.offered_topics(current, adding)
+            Option(t, title("topic", t, lang)) for t in onboarding.offered_topics(current, adding)
         )
         if not adding and firm.notices:
             status += "\n" + text("notices_on", lang)

@@ -9,9 +9,10 @@ from typing import Any
 import httpx
 
 from bot.common.clock import Clock
+from bot.common.settings_channels import WeComSettings
 from bot.delivery.sender import PermanentError, RecipientBlocked, RetryAfter, TransientError
 from bot.delivery.textsplit import split_text, utf8_size
-from handlers.wecom.config import WeComCredentials, WeComSettings
+from handlers.wecom.config import WeComCredentials
 
 log = logging.getLogger(__name__)
 

@@ -1,19 +1,13 @@
-"""WeCom settings: the `wecom:` block of config.yaml, and the app's credentials from the environment."""
+"""The WeCom app's credentials from the environment, checked (the `wecom:` block of config.yaml is
+bot/common/settings_channels.py)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Mapping
 
-from bot.common.config import ConfigError, section_values
+from bot.common.config import ConfigError
+from bot.common.env import WECOM, Env
 from handlers.wecom.crypto import aes_key
-
-ENV_VARS = {
-    "corp_id": "WECOM_CORP_ID",
-    "agent_id": "WECOM_AGENT_ID",
-    "token": "WECOM_TOKEN",
-    "encoding_aes_key": "WECOM_ENCODING_AES_KEY",
-    "secret": "WECOM_SECRET",
-}
 
 
 @dataclass(frozen=True)
@@ -27,11 +21,13 @@ class WeComCredentials:
     secret: str
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str]) -> WeComCredentials:
-        missing = [name for name in ENV_VARS.values() if not environ.get(name, "").strip()]
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> WeComCredentials:
+        """WECOM_CORP_ID, WECOM_AGENT_ID, WECOM_TOKEN, WECOM_ENCODING_AES_KEY, WECOM_SECRET, all required."""
+        env = Env.of(environ)
+        values = {key: env.text(name) for key, name in WECOM.items()}
+        missing = [WECOM[key] for key, value in values.items() if not value]
         if missing:
             raise ConfigError(f"wecom: environment variable(s) not set: {', '.join(missing)}")
-        values = {key: environ[name].strip() for key, name in ENV_VARS.items()}
         if not values["agent_id"].isdigit():
             raise ConfigError("wecom: WECOM_AGENT_ID must be the app's numeric AgentId")
         try:
@@ -39,25 +35,3 @@ class WeComCredentials:
         except ValueError as exc:
             raise ConfigError(f"wecom: WECOM_ENCODING_AES_KEY: {exc}") from None
         return cls(**{**values, "agent_id": int(values["agent_id"])})
-
-
-@dataclass(frozen=True)
-class WeComSettings:
-    """How the callback server listens and how strict it is (config.yaml `wecom:`)."""
-
-    host: str = "0.0.0.0"
-    port: int = 8080
-    path: str = "/wecom/callback"
-    timestamp_window_seconds: int = 300
-    dedup_minutes: int = 10
-    api_base: str = "https://qyapi.weixin.qq.com/cgi-bin"
-    rate_limit_wait_seconds: int = 60
-    request_timeout_seconds: float = 10.0
-    body_read_seconds: float = 3.0  # a request body that takes longer to arrive is refused (408)
-
-    @classmethod
-    def from_section(cls, raw: Mapping[str, Any]) -> WeComSettings:
-        values = section_values(cls, raw, "wecom")
-        if not str(values.get("path", cls.path)).startswith("/"):
-            raise ConfigError("config: wecom.path must start with /")
-        return cls(**values)

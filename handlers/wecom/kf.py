@@ -23,12 +23,13 @@ from urllib.parse import unquote
 from bot.answering.engine import Engine
 from bot.app import Services
 from bot.common.clock import Clock
-from bot.common.vocab import CITY, canonical_county
-from bot.delivery.kf_store import FAILED, SENT, WAITING, Inboxed, KfStore, LeaseLost, Outgoing, reply_msgid
+from bot.common.vocab import canonical_county
+from bot.delivery.kf_store import Inboxed, KfStore, LeaseLost, Outgoing, reply_msgid
+from bot.delivery.outbox import FAILED, SENT, WAITING
 from bot.delivery.sender import DeliveryError, RetryAfter, SessionClosed, TransientError
 from bot.delivery.textsplit import split_text, utf8_size
 from bot.firms.onboarding import INDUSTRY, welcome
-from bot.i18n.texts import text
+from bot.i18n.texts import text, title
 from bot.stations.directory import stations_of
 from handlers.wecom.account import DEADLINE, SUBSCRIBE
 from handlers.wecom.conversation import Conversation
@@ -146,8 +147,7 @@ class KfConversation:
         lang = firm.language
         if not firm.county:
             return self.conversation.say(user_id, desk.start(firm, ask_profile=created))
-        county_name = text("city", lang) if firm.county == CITY else firm.county
-        known = text("kf_county_known", lang, county=county_name)
+        known = text("kf_county_known", lang, county=title("county", firm.county, lang))
         greeting = f"{welcome(lang, menu_below=False)}\n\n{known}"
         prompt = desk.step(INDUSTRY, lang, before=greeting) if created else Prompt(greeting, lang)
         return self.conversation.say(user_id, prompt)

@@ -20,9 +20,15 @@ from bot.answering.engine import Engine
 from bot.app import load_knowledge, open_db
 from bot.common.clock import ManualClock
 from bot.common.config import Settings
+from bot.common.settings_handoff import handoff_settings, specialists_settings
 
 FIRM = "wmDemoFirm"
-STAFF_SECTIONS = {"specialists": {"wecom": ["staff_li"]}, "handoff": {"duty": {"city": ["wecom:staff_li"]}}}
+
+def staffed(settings: Settings, db_path: Path) -> Settings:
+    """The settings with the demo's database and staff_li the specialist on duty everywhere."""
+    specialists = specialists_settings({"wecom": ["staff_li"]}, {})
+    return replace(settings, db_path=db_path, specialists=specialists,
+                   handoff=handoff_settings({"duty": {"city": ["wecom:staff_li"]}}, specialists))
 
 
 def _fake_modules() -> None:
@@ -40,10 +46,10 @@ async def demo(settings: Settings, lines: Iterable[str], say=print) -> None:
 
     clock = ManualClock(datetime.now(UTC))
     with tempfile.TemporaryDirectory() as tmp:
-        staffed = replace(settings, db_path=Path(tmp) / "demo.db",
-                          sections={**settings.sections, **STAFF_SECTIONS})
-        engine = Engine(load_knowledge(staffed.knowledge_dir), staffed, open_db(staffed.db_path), clock)
-        kf = await KfChannel.start(engine, staffed, clock)
+        demo_settings = staffed(settings, Path(tmp) / "demo.db")
+        engine = Engine(load_knowledge(demo_settings.knowledge_dir), demo_settings, open_db(demo_settings.db_path),
+                        clock)
+        kf = await KfChannel.start(engine, demo_settings, clock)
         try:
             for line in lines:
                 if not await _step(kf, clock, line.strip(), say):

@@ -27,6 +27,7 @@ from starlette.routing import Route
 
 from bot.app import Services
 from bot.common.clock import Clock
+from bot.common.settings_channels import WeComSettings
 from bot.delivery.dispatch import Sleep
 from bot.delivery.kf_store import KfStore
 from bot.delivery.sender import DeliveryError, RetryAfter, Sender, TransientError
@@ -35,7 +36,7 @@ from bot.delivery.textsplit import split_text, utf8_size
 from bot.i18n.texts import text
 from bot.storage.dedup import SeenDeliveries
 from handlers.wecom.client import TEXT_LIMIT_BYTES
-from handlers.wecom.config import WeComCredentials, WeComSettings
+from handlers.wecom.config import WeComCredentials
 from handlers.wecom.conversation import CHANNEL, Conversation
 from handlers.wecom.crypto import ReceiverError, SignatureError, WeComCrypto, WeComCryptoError
 from handlers.wecom.kf import KfConversation, KfPuller, KfSender

@@ -9,8 +9,8 @@ from bot.answering.engine import MAX_QUESTION_CHARS, Engine
 from bot.answering.ports import HANDOFF_INTENT, Message
 from bot.app import check_knowledge, load_knowledge
 from bot.common.config import load_settings
+from bot.common.settings_handoff import Staff
 from bot.handoff.desk import STAFF_LANGUAGE, TicketDesk
-from bot.handoff.duty import Staff
 from bot.i18n.texts import text
 from bot.knowledge.check import KnowledgeError
 from bot.specialist_commands import SpecialistCommands

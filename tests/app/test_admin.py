@@ -9,7 +9,6 @@ import pytest
 
 from bot.answering.ports import Message
 from bot.common.config import ConfigError, load_settings
-from bot.firms.specialists import load_specialists
 from bot.handoff.desk import attach_desk
 from bot.specialist_commands import SpecialistCommands, parse_command
 from bot.storage.dedup import SeenDeliveries
@@ -33,15 +32,15 @@ def test_parse_command(typed: str, command) -> None:
 
 
 def test_specialists_are_configured_per_channel(staff_settings, tmp_path: Path) -> None:
-    specialists = load_specialists(staff_settings, environ={})
+    specialists = staff_settings.specialists
     assert specialists.is_specialist("telegram", "123456")
     assert specialists.is_specialist("wecom", "staff_li")
     assert not specialists.is_specialist("telegram", "staff_li")
     assert not specialists.is_specialist("console", "staff_li")
     bad = tmp_path / "bad.yaml"
     bad.write_text("specialists:\n  wecom: staff_li\n", encoding="utf-8")
-    with pytest.raises(ConfigError, match="specialists: wecom must be a list"):
-        load_specialists(load_settings(bad, environ={}), environ={})
+    with pytest.raises(ConfigError, match="specialists.wecom must be a list"):
+        load_settings(bad, environ={})
 
 
 @pytest.mark.asyncio

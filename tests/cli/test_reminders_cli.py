@@ -11,9 +11,8 @@ from reminders_fakes import add_firms
 from bot.app import forget_firm, open_db
 from bot.common.config import DEFAULT_CONFIG, ConfigError, load_settings
 from bot.common.schedule import When
-from bot.delivery.dispatch import RateLimit
+from bot.common.settings_reach import RateLimit
 from bot.delivery.outbox import BROADCAST, Audience, Creator, Outbox
-from bot.reach.reminders import reminder_settings
 from run_bot import main
 
 PAST = datetime(2026, 1, 5, 1, 0, tzinfo=UTC)
@@ -26,7 +25,7 @@ def settings_with(tmp_path: Path, block: str):
 
 
 def test_the_shipped_block_parses_to_the_platform_limits() -> None:
-    config = reminder_settings(load_settings(DEFAULT_CONFIG, environ={}))
+    config = load_settings(DEFAULT_CONFIG, environ={}).reminders
     assert config.limits["telegram"] == RateLimit(30, 1)
     assert (config.send_hour, config.calendar_days_before, config.delivery.concurrency) == (9, 7, 16)
     assert config.months_before["trademark"] == (6, 1)
@@ -39,7 +38,7 @@ def test_the_shipped_block_parses_to_the_platform_limits() -> None:
         ("  send_hour: 25\n", "config: reminders.send_hour must be an hour from 0 to 23"),
         ("  concurrency: 0\n", "config: reminders: concurrency and max_attempts must be at least 1, the rest ≥ 0"),
         ("  idle_seconds: -1\n", "config: reminders: concurrency and max_attempts must be at least 1, the rest ≥ 0"),
-        ("  concurrency: many\n", "config: reminders: invalid literal for int() with base 10: 'many'"),
+        ("  concurrency: many\n", "config: reminders.concurrency must be a whole number, not 'many'"),
         ("  limits: {wecom: {per_second: -1}}\n", "config: reminders.limits.wecom.per_second must be a number ≥ 0"),
         (
             "  limits: {telegram: {per_minute: 3}}\n",
@@ -53,7 +52,7 @@ def test_the_shipped_block_parses_to_the_platform_limits() -> None:
 )
 def test_bad_settings_are_one_line_errors(tmp_path: Path, block: str, message: str) -> None:
     with pytest.raises(ConfigError) as raised:
-        reminder_settings(settings_with(tmp_path, block))
+        settings_with(tmp_path, block)
     assert str(raised.value) == message
 
 

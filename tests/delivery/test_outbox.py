@@ -16,7 +16,8 @@ from reminders_fakes import ROOT, FakeSender, add_firms
 from bot.app import open_db
 from bot.common.clock import SHANGHAI, ManualClock, simulated_sleep
 from bot.common.schedule import MONTHLY, WEEKLY, When
-from bot.delivery.dispatch import DeliverySettings, Dispatcher, RateLimit
+from bot.common.settings_reach import DeliverySettings, RateLimit
+from bot.delivery.dispatch import Dispatcher
 from bot.delivery.outbox import BROADCAST, Audience, Creator, Delivery, Outbox
 from bot.delivery.sender import PermanentError, RecipientBlocked, RetryAfter, SessionClosed, TransientError
 from bot.delivery.service import DeliveryService
@@ -361,7 +362,8 @@ KILLED_SENDER = """
 import asyncio, sys
 from pathlib import Path
 from bot.common.clock import SystemClock
-from bot.delivery.dispatch import DeliverySettings, Dispatcher, RateLimit
+from bot.common.settings_reach import DeliverySettings, RateLimit
+from bot.delivery.dispatch import Dispatcher
 from bot.delivery.outbox import Outbox
 from bot.app import open_db
 

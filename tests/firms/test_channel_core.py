@@ -14,7 +14,6 @@ from bot.common.clock import ManualClock
 from bot.common.config import ConfigError, load_settings
 from bot.common.flood import FloodLimit, FloodLimiter, Verdict
 from bot.firms.profiles import Profiles
-from bot.firms.specialists import load_specialists
 from bot.metrics.queries import summary, week_start
 from bot.storage.audit import record_audit
 
@@ -87,14 +86,14 @@ def test_audit_rows_are_utc_with_json_detail(fresh_db) -> None:
 def test_specialists_from_config_and_environment(tmp_path: Path) -> None:
     config = tmp_path / "config.yaml"
     config.write_text("specialists:\n  telegram: [111, '222']\n  wecom: [zhangsan]\n", encoding="utf-8")
-    specialists = load_specialists(load_settings(config, environ={}),
-                                   environ={"TELEGRAM_SPECIALISTS": " 333, ,444", "PATH": "/bin"})
+    environ = {"TELEGRAM_SPECIALISTS": " 333, ,444", "PATH": "/bin"}
+    specialists = load_settings(config, environ=environ).specialists
     assert specialists.of("telegram") == {"111", "222", "333", "444"}
     assert specialists.is_specialist("telegram", 111) and specialists.is_specialist("wecom", "zhangsan")
     assert not specialists.is_specialist("wecom", "111") and not specialists.is_specialist("console", "x")
     config.write_text("specialists:\n  telegram: 111\n", encoding="utf-8")
-    with pytest.raises(ConfigError, match="config: specialists: telegram must be a list of user ids"):
-        load_specialists(load_settings(config, environ={}), environ={})
+    with pytest.raises(ConfigError, match="config: specialists.telegram must be a list of user ids"):
+        load_settings(config, environ={})
 
 
 # ---- flood ----------------------------------------------------------------------------------------

@@ -18,10 +18,10 @@ from bot.answering.ports import Message
 from bot.app import ALL_MIGRATIONS, Services, build_services, open_db
 from bot.common.clock import ManualClock, simulated_sleep
 from bot.common.schedule import When
+from bot.common.settings_handoff import Staff
 from bot.delivery.outbox import BROADCAST, Audience, Outbox
 from bot.delivery.sender import RetryAfter, SessionClosed
 from bot.handoff.desk import attach_desk
-from bot.handoff.duty import Staff
 
 pytestmark = pytest.mark.asyncio
 QUESTION = "转人工 商标被抢注了"

@@ -23,10 +23,10 @@ from bot.app import (
 )
 from bot.common.clock import SHANGHAI, simulated_sleep
 from bot.common.config import ConfigError, load_settings
+from bot.common.settings_handoff import HandoffSettings, OfficeHours, Staff
 from bot.delivery.sender import PermanentError, TransientError
 from bot.handoff.desk import TicketDesk, attach_desk
 from bot.handoff.drafting import draft_path
-from bot.handoff.duty import OfficeHours, Staff, handoff_settings
 from bot.handoff.tickets import Notice
 from bot.knowledge.drafts import check_drafts
 from bot.metrics.queries import Period, knowledge_gaps
@@ -45,7 +45,7 @@ def config(tmp_path: Path, kb_dir: Path, block: str, specialists: str = "telegra
 # ---- the handoff block -------------------------------------------------------------------------
 
 def test_defaults_offer_everything_to_every_specialist(tmp_path, kb_dir) -> None:
-    found = handoff_settings(load_settings(config(tmp_path, kb_dir, ""), environ={}))
+    found = load_settings(config(tmp_path, kb_dir, ""), environ={}).handoff
     assert found.city_pool == (Staff("telegram", "1"), Staff("telegram", "2"), Staff("wecom", "li"))
     assert found.on_duty("邵武市", ["trademark_window"]) == found.city_pool
     assert (found.claim_timeout_minutes, found.check_seconds) == (30.0, 60.0)
@@ -55,7 +55,7 @@ def test_defaults_offer_everything_to_every_specialist(tmp_path, kb_dir) -> None
 def test_duty_by_county_and_station_type_else_the_city_pool(tmp_path, kb_dir) -> None:
     block = ("handoff:\n  duty:\n    邵武市: [telegram:1]\n    trademark_window: [wecom:li, telegram:1]\n"
              "    city: [telegram:2]\n  claim_timeout_minutes: 45\n")
-    found = handoff_settings(load_settings(config(tmp_path, kb_dir, block), environ={}))
+    found = load_settings(config(tmp_path, kb_dir, block), environ={}).handoff
     assert found.on_duty("邵武市", []) == (Staff("telegram", "1"),)
     assert found.on_duty("邵武市", ["trademark_window"]) == (Staff("telegram", "1"), Staff("wecom", "li"))
     assert found.on_duty("建阳区", ["copyright_service"]) == (Staff("telegram", "2"),)
@@ -78,12 +78,12 @@ def test_duty_by_county_and_station_type_else_the_city_pool(tmp_path, kb_dir) ->
      "config: handoff.office_hours.days must be a non-empty list of mon, tue, wed, thu, fri, sat, sun"),
     ("handoff:\n  claim_timeout_minutes: -5\n",
      "config: handoff: claim_timeout_minutes and check_seconds must be positive"),
-    ("handoff:\n  claim_timeout_minutes: soon\n", "config: handoff: could not convert string to float: 'soon'"),
+    ("handoff:\n  claim_timeout_minutes: soon\n", "config: handoff.claim_timeout_minutes must be a number, not 'soon'"),
     ("handoff:\n  timeout: 5\n", "config: unknown handoff settings ['timeout']"),
 ])
 def test_bad_handoff_settings_are_one_line_errors(tmp_path, kb_dir, block: str, error: str) -> None:
     with pytest.raises(ConfigError) as raised:
-        handoff_settings(load_settings(config(tmp_path, kb_dir, block), environ={}))
+        load_settings(config(tmp_path, kb_dir, block), environ={})
     assert str(raised.value) == error
 
 
@@ -101,7 +101,7 @@ def test_next_opening_in_asia_shanghai(local: datetime, opening: datetime) -> No
 
 def test_weekend_office_hours_are_named(engine: Engine, settings, clock) -> None:
     hours = OfficeHours(frozenset({0, 2, 5}), time(9), time(12))
-    desk = TicketDesk(engine, settings, clock, handoff_settings(settings).__class__(office_hours=hours))
+    desk = TicketDesk(engine, settings, clock, HandoffSettings(office_hours=hours))
     assert desk.office_hours_text("zh") == "周一、周三、周六 09:00–12:00"
     assert desk.office_hours_text("en") == "Mon, Wed, Sat 09:00–12:00"
 

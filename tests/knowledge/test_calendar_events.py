@@ -14,7 +14,7 @@ from bot.common.clock import SHANGHAI
 from bot.common.config import load_settings
 from bot.firms.profiles import Profiles
 from bot.knowledge.calendar import events_of, read_events
-from bot.reach.reminders import Scheduler, reminder_settings
+from bot.reach.reminders import Scheduler
 
 NOW = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
 EVENT = {
@@ -81,7 +81,7 @@ def test_events_go_to_subscribers_days_before_once_each(kb_dir: Path, fresh_db, 
     assert problems == [] and len(events_of(kb)) == 3
     config = tmp_path / "c.yaml"
     config.write_text("reminders:\n  calendar_days_before: 10\n  send_hour: 8\n", encoding="utf-8")
-    scheduler = Scheduler(fresh_db, reminder_settings(load_settings(config, environ={})), lambda: kb)
+    scheduler = Scheduler(fresh_db, load_settings(config, environ={}).reminders, lambda: kb)
     add_firms(fresh_db, 3, now=NOW)  # notices only: no calendar events
     profiles = Profiles(fresh_db)
     profiles.subscribe("u1", "geographical_indication", NOW)
@@ -130,7 +130,7 @@ def test_the_daily_job_runs_once_a_shanghai_day_and_never_stops_deliveries(kb_di
         if len(runs) == 2:
             raise RuntimeError("disk full")
 
-    scheduler = Scheduler(fresh_db, reminder_settings(load_settings(config, environ={})), lambda: kb, daily=job)
+    scheduler = Scheduler(fresh_db, load_settings(config, environ={}).reminders, lambda: kb, daily=job)
     for moment in (
         datetime(2026, 11, 25, 9, 0, tzinfo=SHANGHAI),
         datetime(2026, 11, 25, 23, 59, tzinfo=SHANGHAI),  # same day: not again

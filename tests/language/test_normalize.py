@@ -1,12 +1,14 @@
 """Normalisation: script, fillers, synonyms, typo repair, segmentation."""
 from __future__ import annotations
 
+import jieba
 import pytest
 
 from bot.answering.engine import Engine
 from bot.answering.ports import Message
 from bot.knowledge.base import KnowledgeBase
-from bot.language.normalize import clean, join_tokens, looks_english
+from bot.language import normalize
+from bot.language.normalize import Lexicon, Normalizer, clean, join_tokens, looks_english
 
 
 def test_clean_applies_nfkc_simplified_and_lower_case() -> None:
@@ -105,3 +107,29 @@ def test_a_question_is_segmented_once_unless_a_typo_is_mended(
     monkeypatch.setattr(tokenizer, "lcut", counter)
     engine.handle(Message("test", "u1", typed))
     assert counter.calls == segmentations
+
+
+def test_jiebas_dictionary_is_loaded_once_per_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    loads = 0
+    initialize = jieba.Tokenizer.initialize
+
+    def counting(tokenizer: jieba.Tokenizer, *args, **kwargs) -> None:
+        nonlocal loads
+        loads += 1
+        initialize(tokenizer, *args, **kwargs)
+
+    monkeypatch.setattr(normalize, "_dictionary", None)  # as in a fresh process
+    monkeypatch.setattr(jieba.Tokenizer, "initialize", counting)
+    first, second = Normalizer(Lexicon()), Normalizer(Lexicon(domain_words=frozenset({"商标"})))
+    first.analyze("商标注册要多久")
+    second.analyze("专利申请")
+    assert loads == 1
+
+
+def test_words_one_normalizer_adds_reach_no_other() -> None:
+    base, _ = normalize.jieba_dictionary()
+    lamp = Normalizer(Lexicon(), keep_whole=["竹编灯罩"])
+    plain = Normalizer(Lexicon())
+    assert "竹编灯罩" in lamp.analyze("竹编灯罩多少钱").tokens
+    assert "竹编灯罩" not in plain.analyze("竹编灯罩多少钱").tokens
+    assert "竹编灯罩" not in base

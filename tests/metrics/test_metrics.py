@@ -7,32 +7,33 @@ from pathlib import Path
 
 import matplotlib
 import pytest
+import yaml
 from fontTools.ttLib import TTCollection, TTFont
 from metrics_seed import PERIOD, seed_events, seed_other_tables
 from PIL import Image
 
 from bot.app import forget_firm, open_db
-from bot.common.config import ConfigError, Settings
-from bot.common.vocab import CITY, COUNTIES
+from bot.common.config import ConfigError, MetricsSettings, load_settings
+from bot.common.vocab import CITY, COUNTIES, IP_TOPICS
 from bot.metrics.charts import bar_chart_png, find_cjk_font, trend_chart_png
 from bot.metrics.queries import (
-    MetricsSettings,
     Period,
     Satisfaction,
     knowledge_gaps,
     last_weeks,
-    metrics_settings,
     summary,
 )
 from bot.metrics.report import (
     CHANNEL_LABELS,
     DECISION_LABELS,
-    TOPIC_LABELS,
-    UNKNOWN,
+    OTHER_TOPIC_LABELS,
+    channel_label,
     collect,
     county_label,
     gaps_text,
+    said,
     summary_text,
+    topic_label,
 )
 from bot.storage.events import EventLog
 
@@ -120,32 +121,35 @@ def test_periods_weeks_from_monday_and_months() -> None:
         Period(date(2026, 11, 2), date(2026, 11, 1))
 
 
-def settings_with(metrics: dict) -> Settings:
-    return Settings(db_path=Path(":memory:"), knowledge_dir=Path("knowledge"), sections={"metrics": metrics})
+def metrics_with(tmp_path: Path, metrics: dict) -> MetricsSettings:
+    config = tmp_path / "config.yaml"
+    config.write_text(yaml.safe_dump({"metrics": metrics}), encoding="utf-8")
+    return load_settings(config, environ={}).metrics
 
 
-def test_metrics_settings_defaults_and_errors() -> None:
-    assert metrics_settings(settings_with({})) == MetricsSettings(365, None, 85.0, 20)
-    assert metrics_settings(settings_with({"chart_font": "/f.ttc", "gap_limit": "5"})).gap_limit == 5
+def test_metrics_settings_defaults_and_errors(tmp_path: Path) -> None:
+    assert metrics_with(tmp_path, {}) == MetricsSettings(365, None, 85.0, 20)
+    assert metrics_with(tmp_path, {"chart_font": "/f.ttc", "gap_limit": "5"}).gap_limit == 5
     for bad, message in [
         ({"retention": 30}, "config: unknown metrics settings ['retention']"),
         ({"retention_days": 34}, "config: metrics.retention_days must be at least 35"),
-        ({"retention_days": "a year"}, "config: metrics: invalid literal for int() with base 10: 'a year'"),
+        ({"retention_days": "a year"}, "config: metrics.retention_days must be a whole number, not 'a year'"),
         ({"gap_similarity": 0},
          "config: metrics.gap_similarity must be in (0, 100] and gap_limit at least 1"),
     ]:
         with pytest.raises(ConfigError) as error:
-            metrics_settings(settings_with(bad))
+            metrics_with(tmp_path, bad)
         assert str(error.value) == message
 
 
 def every_label() -> list[str]:
     """Every label a chart can show: topics, counties, decisions, channels, titles."""
-    titles = ["各主题提问数 Questions per topic", "回答决策 Decision mix", "各县区转介数 Referrals per county",
-              "每周提问数 Questions per week", "提问数", "周（周一）", "整周 whole week", "不完整的周 partial week"]
+    titles = ("rpt_chart_topics", "rpt_chart_decisions", "rpt_chart_counties", "rpt_chart_weekly",
+              "rpt_axis_questions", "rpt_axis_week", "rpt_whole_week", "rpt_partial_week")
+    topics = [topic_label(t) for t in (*IP_TOPICS, *OTHER_TOPIC_LABELS, "")]
     counties = [county_label(c) for c in (*COUNTIES, CITY, "")]
-    return [*TOPIC_LABELS.values(), *counties, *DECISION_LABELS.values(), *CHANNEL_LABELS.values(), UNKNOWN,
-            *titles]
+    channels = [channel_label(c) for c in CHANNEL_LABELS]
+    return [*topics, *counties, *(said(d) for d in DECISION_LABELS.values()), *channels, *(said(t) for t in titles)]
 
 
 def cmap_of(font: Path) -> set[int]:

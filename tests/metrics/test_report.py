@@ -13,7 +13,8 @@ from metrics_seed import PERIOD, Seeder, seed_events, seed_other_tables, seed_ti
 
 from bot.app import open_db
 from bot.common.clock import SHANGHAI
-from bot.metrics.queries import MetricsSettings, Period
+from bot.common.config import MetricsSettings
+from bot.metrics.queries import Period
 from bot.metrics.report import ReportData, collect, write_report
 from run_bot import main
 

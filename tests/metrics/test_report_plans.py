@@ -9,8 +9,9 @@ from pathlib import Path
 from metrics_seed import PERIOD, seed_events, seed_other_tables
 
 from bot.app import ALL_MIGRATIONS, open_db
+from bot.common.config import MetricsSettings
 from bot.metrics import queries as metrics
-from bot.metrics.queries import MetricsSettings, Period, question_places, summary
+from bot.metrics.queries import Period, question_places, summary
 from bot.metrics.report import collect
 from bot.storage.store import Store
 

@@ -12,7 +12,7 @@ from metrics_seed import MONTH, Seeder, seed_events, seed_other_tables, sh
 from bot.app import open_db
 from bot.common.clock import ManualClock
 from bot.common.config import load_settings
-from bot.metrics.queries import Period, active_firms, day_start_utc, metrics_settings
+from bot.metrics.queries import Period, active_firms, day_start_utc
 from bot.metrics.report import collect
 from bot.metrics.retention import run_retention
 from run_bot import main
@@ -142,7 +142,7 @@ def test_a_report_read_while_the_daily_job_commits_counts_each_event_once(config
     settings = load_settings(config, environ={})
     reader, writer = open_db(settings.db_path), open_db(settings.db_path)
     generated = datetime(2027, 1, 15, 2, 0, tzinfo=UTC)
-    before = collect(reader, Period(*MONTH), metrics_settings(settings), False, generated)
+    before = collect(reader, Period(*MONTH), settings.metrics, False, generated)
     runs = []
 
     def job_midway(sql: str, params: object) -> None:
@@ -150,8 +150,8 @@ def test_a_report_read_while_the_daily_job_commits_counts_each_event_once(config
             runs.append(run_retention(writer, ManualClock(generated), settings))
 
     with reader.tracer(job_midway):
-        during = collect(reader, Period(*MONTH), metrics_settings(settings), False, generated)
+        during = collect(reader, Period(*MONTH), settings.metrics, False, generated)
     assert runs[0].events_rolled_up == 28
     assert during == before
-    assert replace(collect(reader, Period(*MONTH), metrics_settings(settings), False, generated),
+    assert replace(collect(reader, Period(*MONTH), settings.metrics, False, generated),
                    firms=[], gaps=[], rolled_before=None) == replace(before, firms=[], gaps=[])

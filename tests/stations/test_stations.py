@@ -16,7 +16,6 @@ from bot.stations.directory import (
     nearest,
     rank,
     read_directory,
-    station_settings,
     stations_of,
 )
 
@@ -274,11 +273,11 @@ def test_shipped_directory_covers_every_county_and_is_marked_sample() -> None:
 def test_max_results_setting(tmp_path: Path) -> None:
     config = tmp_path / "config.yaml"
     config.write_text("stations:\n  max_results: 2\n", encoding="utf-8")
-    assert station_settings(load_settings(config, environ={})).max_results == 2
+    assert load_settings(config, environ={}).stations.max_results == 2
     for bad in ("0", "eleven", "true"):
         config.write_text(f"stations:\n  max_results: {bad}\n", encoding="utf-8")
         with pytest.raises(ConfigError, match="stations.max_results must be a whole number from 1 to 10"):
-            station_settings(load_settings(config, environ={}))
+            load_settings(config, environ={})
     config.write_text("stations:\n  max_result: 2\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="unknown stations settings"):
-        station_settings(load_settings(config, environ={}))
+        load_settings(config, environ={})

@@ -22,9 +22,8 @@ def settings(tmp_path: Path, kb_dir: Path) -> Settings:
 
 
 @pytest_asyncio.fixture
-async def tg(settings: Settings, engine, clock, monkeypatch: pytest.MonkeyPatch):
+async def tg(settings: Settings, engine, clock):
     """The bot over the fixture engine; fails the test on any handler error or Telegram limit breach."""
-    monkeypatch.delenv("TELEGRAM_SPECIALISTS", raising=False)
     harness = await start_bot(settings, engine, clock)
     yield harness
     await harness.app.shutdown()

@@ -10,6 +10,7 @@ import yaml
 from tg_harness import FIRM, SPECIALIST, start_bot
 
 from bot.answering.engine import Engine
+from bot.common.config import load_settings
 
 pytestmark = pytest.mark.asyncio
 
@@ -83,8 +84,8 @@ async def test_reload_refuses_a_broken_base_and_keeps_the_running_one(tg, engine
     assert audit[0]["time"] == "2026-11-25T02:00:00+00:00"
 
 
-async def test_specialists_from_the_environment(settings, engine, clock, monkeypatch) -> None:
-    monkeypatch.setenv("TELEGRAM_SPECIALISTS", f"{FIRM}, 42")
+async def test_specialists_from_the_environment(settings, engine, clock, tmp_path) -> None:
+    settings = load_settings(tmp_path / "config.yaml", environ={"TELEGRAM_SPECIALISTS": f"{FIRM}, 42"})
     bot = await start_bot(settings, engine, clock)
     await bot.say(FIRM, "/help")
     assert "/reload" in bot.texts()[0]

@@ -12,7 +12,7 @@ from telegram.ext import Application
 
 from bot.answering.ports import Choice, Reply
 from bot.common.config import ConfigError, load_settings
-from handlers.telegram.config import bot_token, telegram_config, webhook_secret
+from handlers.telegram.config import bot_token, webhook_secret
 from handlers.telegram.render import (
     MAX_CALLBACK_BYTES,
     html_chunks,
@@ -92,9 +92,9 @@ def test_telegram_config_defaults_and_errors(tmp_path: Path) -> None:
         path.write_text(block, encoding="utf-8")
         return load_settings(path, environ={})
 
-    default = telegram_config(settings("db_path: x.db\n"))
+    default = settings("db_path: x.db\n").telegram
     assert (default.flood.messages, default.flood.per_seconds, default.webhook) == (20, 60, None)
-    hook = telegram_config(settings("telegram:\n  webhook: {url: 'https://bot.example.cn/tg', port: 8443}\n"))
+    hook = settings("telegram:\n  webhook: {url: 'https://bot.example.cn/tg', port: 8443}\n").telegram
     assert (hook.webhook.url, hook.webhook.port, hook.webhook.path) == ("https://bot.example.cn/tg", 8443, "telegram")
     for bad, message in [
         ("telegram:\n  flood: {messages: 0}\n", "config: telegram.flood.messages must be a positive number"),
@@ -102,7 +102,7 @@ def test_telegram_config_defaults_and_errors(tmp_path: Path) -> None:
         ("telegram:\n  polling: yes\n", "config: unknown telegram settings ['polling']"),
     ]:
         with pytest.raises(ConfigError, match=message.replace("[", r"\[").replace("]", r"\]")):
-            telegram_config(settings(bad))
+            settings(bad)
 
 
 @pytest.mark.parametrize("token", ["", "   ", "abc", "123:short", "12a:" + "A" * 35, "123:" + "A" * 34 + "!"])

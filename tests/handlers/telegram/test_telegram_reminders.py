@@ -15,7 +15,8 @@ from tg_harness import FIRM, SPECIALIST, labels, start_bot
 from bot.answering.engine import Engine
 from bot.app import load_knowledge
 from bot.common.clock import SHANGHAI, simulated_sleep
-from bot.delivery.dispatch import DeliverySettings, Dispatcher
+from bot.common.settings_reach import DeliverySettings, RateLimit, ReminderSettings
+from bot.delivery.dispatch import Dispatcher
 from bot.delivery.outbox import Audience, Outbox
 from bot.firms.profiles import Profiles
 from bot.reach.reminders import build_dispatcher
@@ -329,13 +330,11 @@ async def test_firms_add_list_and_remove_their_deadlines(tg, engine: Engine, dea
 
 
 async def test_the_loop_starts_and_stops_with_the_application(
-    settings, engine, clock, tmp_path, monkeypatch
+    settings, engine, clock, tmp_path
 ) -> None:
-    monkeypatch.delenv("TELEGRAM_SPECIALISTS", raising=False)
-    config = settings.sections.get("reminders")
-    assert config is None  # the defaults apply; here without limits, as the manual clock never moves
-    settings.sections["reminders"] = {"limits": {"telegram": {"per_second": 0, "per_chat_seconds": 0}}}
-    bot = await start_bot(settings, engine, clock)
+    assert settings.reminders == ReminderSettings()  # the defaults; here without limits, as the manual clock never moves
+    unlimited = {"telegram": RateLimit(per_second=0, per_chat_seconds=0)}
+    bot = await start_bot(replace(settings, reminders=replace(settings.reminders, limits=unlimited)), engine, clock)
     await firm(bot, 4001, "光泽县", "水产养殖", "接收")
     await bot.app.post_init(bot.app)
     await bot.say(SPECIALIST, "/broadcast 开放日通知")

@@ -84,9 +84,8 @@ async def test_the_served_app_answers_its_health_probe(config: Path, monkeypatch
 
 def test_the_shipped_config_block_parses() -> None:
     from bot.common.config import DEFAULT_CONFIG, load_settings
-    from handlers.wecom.config import WeComSettings
 
-    options = WeComSettings.from_section(load_settings(DEFAULT_CONFIG, environ={}).section("wecom"))
+    options = load_settings(DEFAULT_CONFIG, environ={}).wecom
     assert (options.path, options.timestamp_window_seconds) == ("/wecom/callback", 300)
 
 

@@ -13,7 +13,7 @@ import pytest_asyncio
 from wecom_fake import CREDENTIALS, FakeWeComAPI, WeComPeer, hostile_bodies
 
 from bot.app import build_services
-from handlers.wecom.config import WeComSettings
+from bot.common.settings_channels import WeComSettings
 from handlers.wecom.server import build_app
 
 

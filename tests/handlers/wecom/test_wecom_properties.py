@@ -15,7 +15,7 @@ from wecom_fake import CREDENTIALS, FakeWeComAPI, WeComPeer, billion_laughs, hos
 
 from bot.answering.engine import Engine
 from bot.app import build_services, open_db
-from handlers.wecom.config import WeComSettings
+from bot.common.settings_channels import WeComSettings
 from handlers.wecom.server import build_app
 
 ANSWERED = {200, 400, 403}

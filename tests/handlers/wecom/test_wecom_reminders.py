@@ -15,9 +15,9 @@ from wecom_fake import CREDENTIALS, FakeWeComAPI, WeComPeer, serve
 from bot.answering.engine import Engine
 from bot.app import build_services, open_db
 from bot.common.schedule import When
+from bot.common.settings_channels import WeComSettings
 from bot.delivery.outbox import BROADCAST, Audience, Creator, Outbox
 from bot.firms.profiles import Profiles
-from handlers.wecom.config import WeComSettings
 from handlers.wecom.server import build_app
 
 pytestmark = pytest.mark.asyncio

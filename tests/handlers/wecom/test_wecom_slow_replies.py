@@ -17,7 +17,7 @@ import bot.specialist_commands
 from bot.answering.engine import Engine
 from bot.app import build_services, open_db
 from bot.common.clock import simulated_sleep
-from handlers.wecom.config import WeComSettings
+from bot.common.settings_channels import WeComSettings
 from handlers.wecom.server import build_app
 
 WORKING = "处理中…结果稍后发给您。"

@@ -1,4 +1,5 @@
-"""The `handoff:` block of config.yaml: who is on duty for what, the claim timeout, office hours.
+"""Who the IP specialists are (config.yaml `specialists:` plus <CHANNEL>_SPECIALISTS) and the
+`handoff:` block: who is on duty for what, the claim timeout, office hours.
 
 ```yaml
 handoff:
@@ -21,13 +22,39 @@ from typing import Any, Iterable, Mapping
 from zoneinfo import ZoneInfo
 
 from bot.common.clock import SHANGHAI
-from bot.common.config import ConfigError, Settings, section_values
+from bot.common.settings_base import ConfigError, section_values
 from bot.common.vocab import CITY, COUNTIES, STATION_TYPES
-from bot.firms.specialists import Specialists, load_specialists
 
 SECTION = "handoff"
 STAFF_CHANNELS = ("telegram", "wecom")  # the channels that deliver ticket notices
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+@dataclass(frozen=True)
+class Specialists:
+    """The configured specialist ids of each channel (raw channel user ids, as strings)."""
+
+    ids: Mapping[str, frozenset[str]] = field(default_factory=dict)
+
+    def is_specialist(self, channel: str, user_id: str | int) -> bool:
+        return str(user_id) in self.ids.get(channel, frozenset())
+
+    def of(self, channel: str) -> frozenset[str]:
+        return self.ids.get(channel, frozenset())
+
+
+def specialists_settings(raw: Mapping[str, Any], from_environment: Mapping[str, frozenset[str]]) -> Specialists:
+    """Specialists from `specialists: {telegram: [ids], wecom: [userids]}` and, added to those, the
+    ids of TELEGRAM_SPECIALISTS, WECOM_SPECIALISTS, … (`from_environment`, channel → ids)."""
+    ids: dict[str, set[str]] = {}
+    for channel, listed in raw.items():
+        listed = [] if listed is None else listed
+        if not isinstance(listed, list) or not all(isinstance(v, (str, int)) for v in listed):
+            raise ConfigError(f"config: specialists.{channel} must be a list of user ids")
+        ids[str(channel)] = {str(v).strip() for v in listed}
+    for channel, members in from_environment.items():
+        ids.setdefault(channel, set()).update(members)
+    return Specialists({channel: frozenset(members) for channel, members in ids.items()})
 
 
 @dataclass(frozen=True, order=True)
@@ -78,7 +105,7 @@ class OfficeHours:
 
 @dataclass(frozen=True)
 class _Timing:
-    """The block's plain numbers (converted and checked by bot.common.config.section_values)."""
+    """The block's plain numbers (converted and checked by section_values)."""
 
     claim_timeout_minutes: float = 30.0
     check_seconds: float = 60.0
@@ -159,10 +186,9 @@ def _office_hours(raw: Any) -> OfficeHours:
     return OfficeHours(frozenset(WEEKDAYS.index(str(d).lower()) for d in days), start, end)
 
 
-def handoff_settings(settings: Settings, specialists: Specialists | None = None) -> HandoffSettings:
+def handoff_settings(raw: Mapping[str, Any], specialists: Specialists) -> HandoffSettings:
     """The checked `handoff:` block (defaults when absent); a bad value is a one-line ConfigError."""
-    raw = dict(settings.section(SECTION))
-    specialists = specialists or load_specialists(settings)
+    raw = dict(raw)
     duty = _duty(raw.pop("duty", None), specialists)
     office_hours = _office_hours(raw.pop("office_hours", None))
     timing = section_values(_Timing, raw, SECTION)
