@@ -41,7 +41,8 @@ ALL_MIGRATIONS: tuple[Migrations, ...] = (
 )
 # Everything /forget erases, by capability; the event log last (the others find rows by its pseudonym).
 ERASERS: tuple[privacy.Eraser, ...] = (
-    profiles.forget_profile, outbox.forget_copies, tickets.forget_tickets, events.forget_events,
+    kf_store.forget_messages, profiles.forget_profile, outbox.forget_copies, tickets.forget_tickets,
+    events.forget_events,
 )
 # Checks of knowledge files that capabilities above the knowledge package own.
 KNOWLEDGE_CHECKS: tuple[check.FileCheck, ...] = (check_stations,)

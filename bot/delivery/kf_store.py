@@ -28,6 +28,7 @@ from bot.delivery.outbox import FAILED, PENDING, SENT, WAITING, iso  # a reply's
 
 migrations = Migrations("wecom_kf")
 
+CHANNEL = "wecom_kf"  # the channel id of 微信客服's firms (events, profiles, outbox copies)
 NEW, DONE = "new", "done"  # kf_inbox.status
 KEEP_MESSAGES = timedelta(days=4)  # the platform keeps messages 3 days: their msgids are kept a day longer
 MSGID_BYTES = 32  # kf/send_msg: msgid of at most 32 bytes of [0-9a-zA-Z_-]
@@ -209,13 +210,20 @@ class KfStore:
 
     # ---- /forget ---------------------------------------------------------------------------------
 
-    def forget(self, user: str) -> None:
-        """Drop the firm's queued messages and its pulled messages' content (the msgids stay, contentless,
-        so a re-delivery is still recognised)."""
-        with self.db.atomic():
-            self.db.execute("delete from kf_replies where user = ?", [user])
-            self.db.execute("update kf_inbox set payload = null, status = ?, user = '' where user = ?",
-                            [DONE, user])
+
+def forget_messages(db: Database, firm: str, user: str) -> None:
+    """/forget (an eraser, bot/storage/privacy.py; before the profile goes): the rows of the firm's 微信客服
+    chat, named in its profile."""
+    rows = db.execute("select chat_id from firms where user = ? and channel = ?", [firm, CHANNEL]).fetchall()
+    for (chat_id,) in rows:
+        _forget_chat(db, chat_id)
+
+
+def _forget_chat(db: Database, chat_id: str) -> None:
+    """A chat's queued replies go and its pulled messages lose their content (the msgids stay, contentless,
+    so a re-delivery is still recognised)."""
+    db.execute("delete from kf_replies where user = ?", [chat_id])
+    db.execute("update kf_inbox set payload = null, status = ?, user = '' where user = ?", [DONE, chat_id])
 
 
 class LeaseLost(RuntimeError):

@@ -24,6 +24,7 @@ from bot.answering.engine import Engine
 from bot.app import Services
 from bot.common.clock import Clock
 from bot.common.vocab import canonical_county
+from bot.delivery.kf_store import CHANNEL as KF_CHANNEL
 from bot.delivery.kf_store import Inboxed, KfStore, LeaseLost, Outgoing, reply_msgid
 from bot.delivery.outbox import FAILED, SENT, WAITING
 from bot.delivery.sender import DeliveryError, RetryAfter, SessionClosed, TransientError
@@ -33,7 +34,7 @@ from bot.i18n.texts import text, title
 from bot.stations.directory import stations_of
 from handlers.wecom.account import DEADLINE, SUBSCRIBE
 from handlers.wecom.conversation import Conversation
-from handlers.wecom.kf_client import KF_CHANNEL, SYNC_LIMIT, KfClient
+from handlers.wecom.kf_client import SYNC_LIMIT, KfClient
 from handlers.wecom.messages import Inbound, position
 from handlers.wecom.prompt import Prompt, render
 

@@ -15,7 +15,6 @@ from handlers.wecom.client import WeComClient
 
 log = logging.getLogger(__name__)
 
-KF_CHANNEL = "wecom_kf"
 SYNC_LIMIT = 1000  # kf/sync_msg: at most 1,000 messages a page
 WINDOW_SPENT = 95001  # 发送客服消息次数限制: the session window is used up or closed
 SESSION_HELD = 95018  # send msg session status invalid: a servicer (or the queue) holds the session

@@ -29,6 +29,7 @@ from bot.app import Services
 from bot.common.clock import Clock
 from bot.common.settings_channels import WeComSettings
 from bot.delivery.dispatch import Sleep
+from bot.delivery.kf_store import CHANNEL as KF_CHANNEL
 from bot.delivery.kf_store import KfStore
 from bot.delivery.sender import DeliveryError, RetryAfter, Sender, TransientError
 from bot.delivery.service import DeliveryService
@@ -40,7 +41,7 @@ from handlers.wecom.config import WeComCredentials
 from handlers.wecom.conversation import CHANNEL, Conversation
 from handlers.wecom.crypto import ReceiverError, SignatureError, WeComCrypto, WeComCryptoError
 from handlers.wecom.kf import KfConversation, KfPuller, KfSender
-from handlers.wecom.kf_client import KF_CHANNEL, KfClient
+from handlers.wecom.kf_client import KfClient
 from handlers.wecom.messages import (
     KF_EVENT,
     Inbound,
@@ -379,8 +380,7 @@ def kf_puller(
     """The 微信客服 puller: its firms' messages answered by the Engine; a firm that writes reopens what
     waited for its session (its replies here; reminder copies and ticket notices in the outbox, whose
     notices name the firm's chat sealed); notices go right after each pass."""
-    conversation = KfConversation(services)
-    conversation.conversation.forget_listeners.append(store.forget)
+    conversation = KfConversation(services)  # /forget erases its kf rows too (kf_store.forget_messages)
     events = services.engine.events
 
     def firm_wrote(chat_id: str) -> None:

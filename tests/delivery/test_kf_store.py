@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-import pytest
-
 from bot.app import forget_firm, open_db
 from bot.delivery.kf_store import KfStore
 from bot.firms.profiles import Profiles
@@ -24,7 +22,6 @@ def pulled(store: KfStore, chat: str, msgid: str) -> None:
     store.answered(inboxed, chat, [{"msgtype": "text", "text": {"content": "答复"}}], NOW)
 
 
-@pytest.mark.xfail(strict=True, reason="kf rows were erased only through the channel's forget listener")
 def test_erasing_a_kf_firm_anywhere_drops_its_kf_rows_but_keeps_the_msgids() -> None:
     db = open_db(":memory:")
     store, profiles = KfStore(db), Profiles(db)
