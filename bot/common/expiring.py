@@ -30,6 +30,11 @@ class ExpiringMap(Generic[K, V]):
         if len(self._items) >= self.max_keys:
             self.prune(at)
 
+    def replace(self, key: K, value: V) -> None:
+        """Change a kept value without renewing its time (no-op when the key is not kept)."""
+        if key in self._items:
+            self._items[key] = (self._items[key][0], value)
+
     def get(self, key: K, now: datetime) -> V | None:
         """The value if put within `ttl` before `now`."""
         item = self._items.get(key)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Callable
 
 from bot.answering.ports import Message, handoff_intent
@@ -46,7 +46,6 @@ def _language_of_text(typed: str) -> str:
 class _Offer:
     """What the user can answer with a number (or 0, or +/-) after the bot's last reply."""
 
-    at: datetime
     prompt: Prompt
 
     def pick(self, typed: str) -> Option | None:
@@ -212,7 +211,7 @@ class Conversation:
         if value == "down":
             handoff = (Option(handoff_intent(rated.event_id), text("handoff_choice", lang)),)
             return Prompt(f"{thanks}\n{text('ticket_offer_handoff', lang)}", lang, CHOICE, handoff)
-        self._offers.put(user_id, _Offer(offer.at, replace(prompt, rated=None)), offer.at)  # numbers still pick
+        self._offers.replace(user_id, _Offer(replace(prompt, rated=None)))  # numbers still pick, same expiry
         return Prompt(thanks, lang, keeps_offer=True)
 
     # ---- per-user state ---------------------------------------------------------------------
@@ -230,8 +229,7 @@ class Conversation:
             forget(user_id)
 
     def _remember(self, user_id: str, prompt: Prompt) -> None:
-        now = self.clock.now()
-        self._offers.put(user_id, _Offer(now, prompt), now)
+        self._offers.put(user_id, _Offer(prompt), self.clock.now())
 
     def offered(self, user_id: str) -> Prompt | None:
         """The user's last reply whose options still pick (None when it expired or had none)."""

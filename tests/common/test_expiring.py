@@ -36,3 +36,12 @@ def test_pop_forgets_a_key_that_was_never_there_without_error() -> None:
     store.put("firm", 1, T0)
     store.pop("firm")
     assert "firm" not in store and store.latest("firm") is None
+
+
+def test_replacing_a_value_keeps_its_time() -> None:
+    store: ExpiringMap[str, int] = ExpiringMap(TTL)
+    store.put("firm", 1, T0)
+    store.replace("firm", 2)
+    store.replace("never", 3)  # nothing kept: nothing added
+    assert store.get("firm", T0 + TTL) == 2 and store.get("firm", T0 + TTL + timedelta(seconds=1)) is None
+    assert "never" not in store
