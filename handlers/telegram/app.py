@@ -73,7 +73,7 @@ def build_application(
     application.bot_data[SERVICES_KEY] = Services(
         settings=settings, config=config, engine=core.engine, profiles=core.profiles,
         specialists=settings.specialists, flood=FloodLimiter(config.flood, clock), clock=clock,
-        desk=core.desk, delivery=core.delivery,
+        desk=core.desk, delivery=core.delivery, poller=core.poller,
     )
     application.bot_data[REMINDERS_KEY] = Reminders(core.reminders, core.broadcasts, core.deadlines)
     application.add_handlers(gate.handlers(), group=gate.GATE_GROUP)
@@ -86,16 +86,18 @@ def build_application(
 
 
 async def on_start(application: Application) -> None:
-    """When the bot runs: command menus, and the delivery service (reminders, broadcasts, ticket notices,
-    the tickets' service levels)."""
+    """When the bot runs: command menus, the delivery service (reminders, broadcasts, ticket notices,
+    the tickets' service levels) and the poll for newly published knowledge."""
     await set_command_menus(application)
     services: Services = application.bot_data[SERVICES_KEY]
     services.delivery.start()
+    services.poller.start()
 
 
 async def on_stop(application: Application) -> None:
     """Let the messages in flight finish and be recorded."""
     services: Services = application.bot_data[SERVICES_KEY]
+    await services.poller.stop()
     await services.delivery.stop()
 
 

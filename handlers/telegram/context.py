@@ -12,6 +12,7 @@ from telegram.ext import ContextTypes
 
 from bot.answering.engine import Engine
 from bot.answering.ports import Message
+from bot.app import KnowledgePoller
 from bot.common.clock import Clock
 from bot.common.config import Settings
 from bot.common.flood import FloodLimiter
@@ -40,6 +41,7 @@ class Services:
     clock: Clock
     desk: TicketDesk  # human handoff: tickets (bot/handoff/desk.py)
     delivery: DeliveryService  # sends reminders and ticket notices (bot/delivery/service.py)
+    poller: KnowledgePoller  # switches to each newly published knowledge version (bot/app.py)
 
 
 def services(context: ContextTypes.DEFAULT_TYPE) -> Services:
