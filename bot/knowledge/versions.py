@@ -93,7 +93,7 @@ class KnowledgeVersions:
     def _store(self, tree: Tree, author: str, now: datetime, note: str, restored_from: int | None) -> Version:
         latest = self.latest_number()
         number = (latest or 0) + 1
-        changes = diff_trees(self.tree(latest) if latest else {}, tree)
+        changes = diff_trees(self.tree(latest), tree) if latest else []  # the first: nothing to compare with
         self.db.table("kb_versions").insert({
             "number": number, "published_at": utc_iso(now), "author": author, "note": note,
             "restored_from": restored_from, "changes": json.dumps([c.as_dict() for c in changes], ensure_ascii=False),
