@@ -127,6 +127,7 @@ def tree_from_workbook(data: bytes, base: Tree) -> tuple[Tree, list[Problem]]:
         if name in (FACTS_SHEET, SYNONYMS_SHEET):
             continue
         entries = [canonical_entry(_entry_from_row(table.columns, row)) for row in table.rows]
+        entries = [entry for entry in entries if entry]  # a row cleared but for its review_by
         path = faq_path(name)
         tree[path] = base[path] if canonical_entries(base.get(path)) == entries else dump_faq(entries)
     facts = _facts_from_rows(tables[FACTS_SHEET])
@@ -186,6 +187,8 @@ def _facts_from_rows(table: Table) -> dict[str, Any]:
     grouped: dict[str, list[dict[str, Any]]] = {}
     for row in table.rows:
         values = _values(table.columns, row)
+        if values.get("name") is None and all(values.get(field) is None for field in VERSION_FIELDS):
+            continue  # a row cleared but for its flags
         grouped.setdefault(str(values.get("name") or "").strip(), []).append(values)
     facts = {}
     for name, rows in grouped.items():

@@ -142,6 +142,19 @@ def test_a_new_row_and_a_new_sheet_add_entries(kb_dir: Path) -> None:
     assert canonical_entries(back[TRADEMARK])[-1] == {"id": "tm_new", "topic": "trademark", "title": "新问题"}
 
 
+def test_a_row_cleared_but_for_what_is_computed_or_a_flag_is_no_entry(kb_dir: Path) -> None:
+    tree = read_tree(kb_dir)
+    data = export_workbook(tree)
+    for column in ("topic", "title", "title_en", "questions", "keywords", "answer", "answer_en", "follow_ups",
+                   "station_types", "source", "source_en", "reviewed", "id"):  # review_by stays
+        data = edit_cell(data, "trademark", "tm_fee", column, None)
+    for column in ("value", "unit", "unit_en", "source", "reviewed", "name"):  # its flags stay
+        data = edit_cell(data, "facts", "pledge.patent_registration.days", column, None)
+    back, _ = tree_from_workbook(data, tree)
+    assert [(c.key, c.action) for c in diff_trees(tree, back)] == [
+        ("tm_fee", "removed"), ("pledge.patent_registration.days", "removed")]
+
+
 def test_a_workbook_without_its_facts_sheet_or_with_a_bad_sheet_is_refused_whole(kb_dir: Path) -> None:
     tree = read_tree(kb_dir)
     back, problems = tree_from_workbook(drop_sheet(export_workbook(tree), "facts"), tree)
