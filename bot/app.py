@@ -147,11 +147,13 @@ def publish(
     restored_from: int | None = None,
 ) -> Version | None:
     """Publish a previewed tree as the next version when it changes something and passes kb check (else
-    None, nothing written); the first publication makes version 1 from knowledge/ first. Audited; running
-    channel processes switch to it within their polling interval."""
+    None, nothing written); the first publication makes version 1 from knowledge/ first. VersionConflict
+    when another version was published since the preview (preview again). Audited; running channel
+    processes switch to it within their polling interval."""
     if not preview.publishable:
         return None
-    version = KnowledgeVersions(db).publish(preview.tree, author, now, note, restored_from, seed=settings.knowledge_dir)
+    version = KnowledgeVersions(db).publish(preview.tree, author, now, note, restored_from,
+                                            seed=settings.knowledge_dir, over=preview.base)
     channel, _, actor = author.rpartition(":")
     record_audit(db, time=now, channel=channel or "kb", actor=actor, action="kb_publish",
                  detail={"version": version.number, "changes": len(version.changes), "restored_from": restored_from})

@@ -104,6 +104,7 @@ def _report(preview, settings: Settings, db, author: str, note: str, command: st
     from bot.app import publish
     from bot.common.clock import SystemClock
     from bot.knowledge.tree import changes_text
+    from bot.knowledge.versions import VersionConflict
 
     base = f"version {preview.base}" if preview.base else f"{settings.knowledge_dir} (no version published)"
     print(f"{command}: compared with {base}")
@@ -122,7 +123,10 @@ def _report(preview, settings: Settings, db, author: str, note: str, command: st
     if not author:
         print(f"{command}: not published (add --publish --author <channel>:<id> to publish)")
         return 0
-    version = publish(settings, db, preview, author, SystemClock().now(), note, restored_from)
+    try:
+        version = publish(settings, db, preview, author, SystemClock().now(), note, restored_from)
+    except VersionConflict as exc:
+        raise KbError(f"{command}: not published: {exc}") from None
     print(f"{command}: published version {version.number if version else '-'} by {author}; running channels "
           f"switch to it within {settings.knowledge.poll_seconds:g} s")
     return 0

@@ -40,6 +40,13 @@ def _versions(db: Database) -> None:
     db.table("kb_files").create({"version": int, "path": str, "digest": str}, pk=("version", "path"))
 
 
+ANY = object()  # publish over whatever is newest
+
+
+class VersionConflict(RuntimeError):
+    """Another version was published since the tree was compared; the message is one line."""
+
+
 @dataclass(frozen=True)
 class Version:
     """One published version (its files are read with `KnowledgeVersions.tree`)."""
@@ -80,13 +87,18 @@ class KnowledgeVersions:
 
     def publish(
         self, tree: Tree, author: str, now: datetime, note: str = "", restored_from: int | None = None,
-        seed: Path | None = None,
+        seed: Path | None = None, over: int | None | object = ANY,
     ) -> Version:
         """Store `tree` as the next version with what it changes from the newest; in one transaction, so
         two publishers get two numbers. With `seed` (knowledge/) and no version yet, version 1 is made
-        from that folder first."""
+        from that folder first. With `over` (the version the tree was edited from; None: none published),
+        VersionConflict when another was published since: nobody's change is overwritten unseen."""
         with self.db.atomic():
-            if seed is not None and self.latest_number() is None:
+            latest = self.latest_number()
+            if over is not ANY and latest != over:
+                raise VersionConflict(f"version {latest} was published since this was compared with "
+                                      f"{'version ' + str(over) if over else 'knowledge/'}; compare again")
+            if seed is not None and latest is None:
                 self._store(read_tree(seed), SEED_AUTHOR, now, "seed", None)
             return self._store(tree, author, now, note, restored_from)
 

@@ -23,7 +23,7 @@ from bot.app import (
 )
 from bot.handoff.desk import attach_desk
 from bot.knowledge.tree import ENTRY, FACT, read_tree
-from bot.knowledge.versions import SEED_AUTHOR, KnowledgeVersions
+from bot.knowledge.versions import SEED_AUTHOR, KnowledgeVersions, VersionConflict
 from bot.knowledge.workbook import export_workbook, tree_from_workbook
 from bot.specialist_commands import SpecialistCommands
 
@@ -182,3 +182,15 @@ async def test_reload_serves_the_newest_version_as_the_poll_does(settings, db, c
     reply = await commands.run("reload", "wecom", "staff_li", "zh")
     assert reply.startswith("知识库有 2 个错误，已拒绝加载") and engine.kb.version == 2
     assert (await reload_knowledge(engine, settings)).kb is None and fee_answer(engine).startswith("新版")
+
+
+def test_a_preview_overtaken_by_another_publication_is_not_published(settings, db, clock) -> None:
+    first, problems = edited(settings, db, (edit_cell, "trademark", "tm_fee", "answer", NEW_ANSWER))
+    second, _ = edited(settings, db, (edit_cell, "trademark", "tm_duration", "title", "另一位审核员的改动"))
+    earlier, later = preview_tree(settings, db, first, problems), preview_tree(settings, db, second)
+    assert publish(settings, db, earlier, AUTHOR, clock.now()) is not None
+    with pytest.raises(VersionConflict, match="version 2 was published since this was compared with knowledge/"):
+        publish(settings, db, later, AUTHOR, clock.now())
+    assert KnowledgeVersions(db).latest_number() == 2
+    again = preview_tree(settings, db, second)  # compared again: the first reviewer's change shows as undone
+    assert {c.key for c in again.changes} == {"tm_fee", "tm_duration"}
