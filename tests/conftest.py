@@ -32,9 +32,25 @@ hypothesis_settings.register_profile(
 hypothesis_settings.register_profile("dev", parent=hypothesis_settings.get_profile("ci"), max_examples=30)
 hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
-# Normalisation memos (bot/language/memo.py) go to a directory of this run, not the user's cache.
-os.environ[CACHE_ENV] = tempfile.mkdtemp(prefix="zhichuang-test-cache-")
-atexit.register(shutil.rmtree, os.environ[CACHE_ENV], ignore_errors=True)
+# Normalisation memos (bot/language/memo.py) go to a directory of this run, not the user's cache. The
+# run's first process (pytest itself, or xdist's controller) makes it; its workers and their subprocesses
+# inherit it through the environment, so the pinyin table and the analyses are made once per run, not
+# once per worker (memo files are written atomically).
+RUN_CACHE_ENV = "ZHICHUANG_TEST_RUN_CACHE"
+
+
+def _run_cache_dir() -> str:
+    """This run's memo directory: inherited from the process that started the run, else made here."""
+    inherited = os.environ.get(RUN_CACHE_ENV)
+    if inherited and Path(inherited).is_dir():
+        return inherited
+    made = tempfile.mkdtemp(prefix="zhichuang-test-cache-")
+    os.environ[RUN_CACHE_ENV] = made
+    atexit.register(shutil.rmtree, made, ignore_errors=True)
+    return made
+
+
+os.environ[CACHE_ENV] = _run_cache_dir()
 
 
 @pytest.fixture
