@@ -1,6 +1,8 @@
 """Shared fixtures: a small knowledge base, a manual clock, an in-memory database, an Engine."""
 from __future__ import annotations
 
+import bytecode  # noqa: F401, I001  (first: the modules imported below are compiled once per run)
+
 import atexit
 import os
 import shutil
