@@ -22,6 +22,7 @@ from bot.common.config import Settings
 from bot.handoff.desk import TicketDesk, attach_desk
 from bot.knowledge.base import KnowledgeBase
 from bot.language.memo import CACHE_ENV
+from bot.storage.store import Store, open_store
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE_KB = Path(__file__).parent / "data" / "kb_fixture"
@@ -83,9 +84,19 @@ def settings(tmp_path: Path, kb_dir: Path) -> Settings:
     return write_settings(tmp_path, kb_dir)
 
 
-@pytest.fixture
-def fresh_db():
+@pytest.fixture(scope="session")
+def migrated_db() -> Store:
+    """An in-memory database with every migration applied, made once per process (never handed to a test)."""
     return open_db(":memory:")
+
+
+@pytest.fixture
+def fresh_db(migrated_db: Store) -> Store:
+    """A new in-memory database as open_db(":memory:") makes it, copied from `migrated_db` (SQLite's
+    backup) instead of running the migrations again (~20 ms each time, for some 300 tests)."""
+    db = open_store(":memory:", ())
+    migrated_db.conn.backup(db.conn)
+    return db
 
 
 @pytest.fixture
