@@ -1,8 +1,6 @@
 """Shared fixtures: a small knowledge base, a manual clock, an in-memory database, an Engine."""
 from __future__ import annotations
 
-import bytecode  # noqa: F401, I001  (first: the modules imported below are compiled once per run)
-
 import atexit
 import os
 import shutil
@@ -10,6 +8,7 @@ import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
+import keep_bytecode  # noqa: F401  (before bot/ is imported: its compiled modules are kept for the run)
 import pytest
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
@@ -72,6 +71,12 @@ def fixture_kb(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeBase:
     shutil.copytree(FIXTURE_KB, target)
     shutil.copy(ROOT / "knowledge" / "synonyms.yaml", target / "synonyms.yaml")
     return load_knowledge(target)
+
+
+@pytest.fixture(scope="session")
+def real_kb() -> KnowledgeBase:
+    """The shipped knowledge base (knowledge/), loaded and checked once per process, for tests that read it."""
+    return load_knowledge(ROOT / "knowledge")
 
 
 @pytest.fixture

@@ -1,5 +1,5 @@
-"""Compiled bytecode kept for the test run, also where PYTHONDONTWRITEBYTECODE is set (imported first by
-conftest).
+"""Compiled bytecode kept for the test run, also where PYTHONDONTWRITEBYTECODE is set (imported by conftest
+before bot/).
 
 With the variable set, every process of a run (each xdist worker, each `run_bot.py` a test starts)
 compiled bot/, handlers/, cli/, web/ and the test modules from source again: about 3 s of CPU per worker
