@@ -84,16 +84,18 @@ def build_application(
 
 
 async def on_start(application: Application) -> None:
-    """When the bot runs: command menus, and the delivery service (reminders, broadcasts, ticket notices,
-    the tickets' service levels)."""
+    """When the bot runs: command menus, the delivery service (reminders, broadcasts, ticket notices,
+    the tickets' service levels) and the poll for newly published knowledge."""
     await set_command_menus(application)
     services: TelegramServices = application.bot_data[SERVICES_KEY]
     services.delivery.start()
+    services.poller.start()
 
 
 async def on_stop(application: Application) -> None:
     """Let the messages in flight finish and be recorded."""
     services: TelegramServices = application.bot_data[SERVICES_KEY]
+    await services.poller.stop()
     await services.delivery.stop()
 
 
