@@ -9,11 +9,11 @@ from typing import Any
 
 import yaml
 
+from bot.common.config import SAFE_LOADER
 from bot.knowledge.facts import Fact, FactBook, Law, parse_fact, parse_laws
 from bot.language.normalize import Lexicon, Normalizer
 
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
-SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: ~10x faster
 
 
 @dataclass(frozen=True)

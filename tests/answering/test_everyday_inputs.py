@@ -11,10 +11,11 @@ import pytest
 
 from bot.answering.engine import Engine
 from bot.answering.ports import Message, Reply
-from bot.app import load_knowledge, open_db
+from bot.app import open_db
 from bot.common.clock import ManualClock
 from bot.common.config import load_settings
 from bot.common.vocab import IP_TOPICS
+from bot.knowledge.base import KnowledgeBase
 from bot.knowledge.menus import GROUP_PREFIX, MAX_ENTRIES_PER_GROUP, MAX_GROUPS_PER_TOPIC, groups_of
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -22,8 +23,8 @@ _users = count()
 
 
 @pytest.fixture(scope="module")
-def real_engine() -> Engine:
-    kb = load_knowledge(ROOT / "knowledge")
+def real_engine(real_kb: KnowledgeBase) -> Engine:
+    kb = real_kb
     settings = load_settings(ROOT / "config.yaml", environ={})
     return Engine(kb, settings, open_db(":memory:"), ManualClock(datetime(2026, 12, 3, 2, tzinfo=UTC)))
 

@@ -8,16 +8,19 @@ import pytest
 
 from bot.answering.engine import Engine
 from bot.answering.ports import Message
-from bot.app import load_knowledge, open_db
+from bot.app import open_db
 from bot.common.clock import ManualClock
+from bot.common.config import PROJECT_ROOT as ROOT
 from bot.common.config import load_settings
+from bot.knowledge.base import KnowledgeBase
 
 
 @pytest.fixture(scope="module")
-def real_engine() -> Engine:
+def real_engine(real_kb: KnowledgeBase) -> Engine:
     settings = load_settings(environ={"BOT_DB_PATH": ":memory:"})
+    assert settings.knowledge_dir.resolve() == (ROOT / "knowledge").resolve()  # real_kb is what config names
     clock = ManualClock(datetime(2026, 12, 3, 2, 0, tzinfo=UTC))
-    return Engine(load_knowledge(settings.knowledge_dir), settings, open_db(":memory:"), clock)
+    return Engine(real_kb, settings, open_db(":memory:"), clock)
 
 
 @pytest.mark.parametrize("text", [

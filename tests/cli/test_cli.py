@@ -133,6 +133,7 @@ def test_missing_config_is_a_one_line_error(tmp_path: Path, capsys) -> None:
     assert capsys.readouterr().err.strip() == f"config: {tmp_path / 'none.yaml'} not found"
 
 
+@pytest.mark.slow  # starts a process of its own
 def test_console_starts_as_a_process_and_warns_without_bot_salt(settings, tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k != "BOT_SALT"}
     result = subprocess.run(
@@ -161,6 +162,7 @@ def test_an_empty_question_is_a_clear_error(settings, tmp_path: Path, capsys, qu
     assert err == "ask: the question is empty (ask: python run_bot.py ask 商标注册要多久, or - for one per line)\n"
 
 
+@pytest.mark.slow  # starts a process of its own
 def test_output_cut_short_by_a_pipe_ends_quietly(settings, tmp_path: Path) -> None:
     """`eval … --json | head`: the reader goes away before the output is written."""
     questions = tmp_path / "q.yaml"

@@ -387,6 +387,7 @@ asyncio.run(loop.run())
 
 
 @pytest.mark.asyncio
+@pytest.mark.slow  # starts a process of its own
 async def test_a_sender_process_killed_with_sigkill_loses_nothing(tmp_path: Path, clock) -> None:
     """The real thing: a separate process delivering is killed (SIGKILL) mid-broadcast; a new one
     resumes. Every firm gets the broadcast; only the copies in flight are repeated, and counted."""

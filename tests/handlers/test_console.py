@@ -12,6 +12,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from handlers.console import run_console
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -25,6 +27,7 @@ def test_console_traffic_is_internal(engine) -> None:
     assert {(r["channel"], r["internal"]) for r in rows} == {("console", 1)}
 
 
+@pytest.mark.slow  # starts a process of its own
 def test_console_says_it_is_loading_before_anything_else(settings, tmp_path: Path) -> None:
     result = subprocess.run(
         [sys.executable, "run_bot.py", "--config", str(tmp_path / "config.yaml"), "console"],
@@ -47,6 +50,7 @@ def _read_until(fd: int, wanted: str, timeout: float = 90.0) -> str:
     return seen.decode(errors="replace")
 
 
+@pytest.mark.slow  # starts a process of its own
 def test_on_a_terminal_the_up_arrow_recalls_the_last_question(settings, tmp_path: Path) -> None:
     """Through a pseudo-terminal, as a person types: line editing and history, no ^[[A."""
     pid, fd = pty.fork()

@@ -4,6 +4,7 @@ the vocabularies' codes."""
 from __future__ import annotations
 
 import ast
+import functools
 import string
 from pathlib import Path
 
@@ -31,18 +32,19 @@ KEY_CALLS = {"text": 0, "said": 0, "interface_text": 0, "BadTime": 0, "DeadlineE
 WRITTEN_DIFFERENTLY = {"opening_time": ({"month", "day"}, {"date"})}
 
 
+@functools.cache
 def code_trees() -> list[ast.Module]:
+    """Every module of bot/, handlers/, cli/ and run_bot.py, parsed once, when a test first needs them
+    (not while the suite is collected, in every xdist worker)."""
     files = [path for folder in CODE_DIRS for path in sorted((ROOT / folder).rglob("*.py"))]
     return [ast.parse(path.read_text(encoding="utf-8"), str(path)) for path in files + [ROOT / "run_bot.py"]]
 
-
-TREES = code_trees()
 
 
 def named_keys() -> list[ast.expr]:
     """The key argument of every call that takes one."""
     found = []
-    for tree in TREES:
+    for tree in code_trees():
         for node in ast.walk(tree):
             if isinstance(node, ast.Call):
                 position = KEY_CALLS.get(getattr(node.func, "id", getattr(node.func, "attr", "")))
@@ -52,7 +54,7 @@ def named_keys() -> list[ast.expr]:
 
 
 def string_constants() -> set[str]:
-    return {node.value for tree in TREES for node in ast.walk(tree)
+    return {node.value for tree in code_trees() for node in ast.walk(tree)
             if isinstance(node, ast.Constant) and isinstance(node.value, str)}
 
 
@@ -83,7 +85,7 @@ def test_every_key_the_code_names_is_defined_and_none_is_built() -> None:
 
 def test_every_mapping_to_message_keys_names_defined_keys() -> None:
     """A dict whose values are message keys (codes → keys, as STATUS_KEYS) has no misspelt one."""
-    for tree in TREES:
+    for tree in code_trees():
         for node in ast.walk(tree):
             if isinstance(node, ast.Dict) and node.values and all(
                     isinstance(v, ast.Constant) and isinstance(v.value, str) for v in node.values):

@@ -3,7 +3,7 @@ each question gets its entry, the confirmed figure or article, and 转人工 whe
 from __future__ import annotations
 
 import pytest
-from test_knowledge_base import real_engine, real_kb  # noqa: F401  (shared module fixtures)
+from test_knowledge_base import real_engine  # noqa: F401  (a shared module fixture; real_kb is in tests/conftest.py)
 
 from bot.answering.engine import Engine
 from bot.answering.ports import Message

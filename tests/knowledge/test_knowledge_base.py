@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import check_knowledge
 from bot.common.vocab import IP_TOPICS
 from bot.knowledge.base import KnowledgeBase
 from bot.knowledge.facts import references
@@ -15,14 +14,6 @@ from bot.language.normalize import has_cjk, looks_english
 
 ROOT = Path(__file__).resolve().parents[2]
 MAX_ANSWER_CHARS = 330  # "about 300 Chinese characters", with facts rendered
-
-
-@pytest.fixture(scope="module")
-def real_kb() -> KnowledgeBase:
-    kb, problems = check_knowledge(ROOT / "knowledge")
-    errors = [str(p) for p in problems if p.severity == "error"]
-    assert kb is not None and errors == []
-    return kb
 
 
 def test_coverage_targets(real_kb: KnowledgeBase) -> None:

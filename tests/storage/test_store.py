@@ -21,6 +21,16 @@ def test_migrations_are_idempotent(tmp_path: Path) -> None:
     assert "pending_questions" not in db.table_names()
 
 
+def test_the_fresh_db_fixture_is_the_database_open_db_makes(fresh_db) -> None:
+    """tests/conftest.py copies a migrated database for each test instead of migrating each time."""
+    made = open_db(":memory:")
+    schema = "select type, name, sql from sqlite_master order by type, name"
+    assert fresh_db.execute(schema).fetchall() == made.execute(schema).fetchall()
+    assert [r["name"] for r in fresh_db["_sqlite_migrations"].rows] == [r["name"] for r in made["_sqlite_migrations"].rows]
+    assert fresh_db.execute("PRAGMA busy_timeout").fetchone()[0] == 5000
+    assert fresh_db.execute("select count(*) from events").fetchone()[0] == 0
+
+
 def test_wal_and_busy_timeout(tmp_path: Path) -> None:
     db = open_db(tmp_path / "bot.db")
     assert db.journal_mode == "wal"

@@ -192,6 +192,7 @@ def test_bad_web_settings_are_one_line_errors(tmp_path, kb_dir, block: str, erro
     assert str(raised.value) == error
 
 
+@pytest.mark.slow  # starts a process of its own
 def test_the_web_command_serves_the_console(tmp_path, kb_dir) -> None:
     """`run_bot.py web --dev` as an operator starts it: the login page answers on the configured port."""
     port = free_port()

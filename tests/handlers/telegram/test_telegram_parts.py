@@ -119,6 +119,7 @@ def test_good_token_and_webhook_secret() -> None:
             webhook_secret({"TELEGRAM_WEBHOOK_SECRET": secret})
 
 
+@pytest.mark.slow  # starts a process of its own
 @pytest.mark.parametrize(("token", "expected"), [
     (None, "TELEGRAM_BOT_TOKEN is not set: export the token @BotFather gave you"),
     ("123:abc", "TELEGRAM_BOT_TOKEN is malformed: expected <digits>:<35 or more letters, digits, _ or ->"),
