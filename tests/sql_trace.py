@@ -27,10 +27,32 @@ class SqlTrace:
     def commits(self) -> int:
         return self._starting("COMMIT")
 
+    def transactions(self) -> list[list[str]]:
+        """The statements of each BEGIN … COMMIT, in order."""
+        spans: list[list[str]] = []
+        current: list[str] | None = None
+        for statement in self.statements:
+            word = statement.upper()
+            if word.startswith("BEGIN"):
+                current = []
+            elif word.startswith("COMMIT") and current is not None:
+                spans.append(current)
+                current = None
+            elif current is not None:
+                current.append(statement)
+        return spans
+
+    def writing(self, words: str) -> list[list[str]]:
+        """The transactions with a statement containing `words` (as `mentioning`)."""
+        return [span for span in self.transactions() if _mentions(span, words)]
+
     def mentioning(self, words: str) -> list[str]:
         """The statements containing `words` (any case, names quoted or not)."""
-        return [statement for statement in self.statements
-                if words.lower() in statement.lower().replace('"', "")]
+        return _mentions(self.statements, words)
+
+
+def _mentions(statements: list[str], words: str) -> list[str]:
+    return [statement for statement in statements if words.lower() in statement.lower().replace('"', "")]
 
 
 @contextmanager
