@@ -99,13 +99,14 @@ def make_app_on(engine: Engine):
 
 
 def signed_requests(texts: list[str], count: int, run: str) -> list[tuple[dict, bytes]]:
-    """`count` (query params, body) pairs as WeCom would POST them, with unique MsgIds."""
+    """`count` (query params, body) pairs as WeCom would POST them, with MsgIds unique to the run, from the
+    same USERS users as the Engine alone's messages (after the warm-up, none is a first contact)."""
     crypto = WeComCrypto(CREDENTIALS.token, CREDENTIALS.encoding_aes_key, CREDENTIALS.corp_id)
     made = []
     for n in range(count):
         now = str(int(time.time()))
         inner = (f"<xml><ToUserName><![CDATA[{CREDENTIALS.corp_id}]]></ToUserName>"
-                 f"<FromUserName><![CDATA[{run}_user{n % USERS}]]></FromUserName><CreateTime>{now}</CreateTime>"
+                 f"<FromUserName><![CDATA[user{n % USERS}]]></FromUserName><CreateTime>{now}</CreateTime>"
                  f"<MsgType><![CDATA[text]]></MsgType><Content><![CDATA[{texts[n % len(texts)]}]]></Content>"
                  f"<MsgId>{run}{n}</MsgId><AgentID>1000002</AgentID></xml>")
         encrypted = crypto.encrypt(inner)
