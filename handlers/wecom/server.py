@@ -6,7 +6,9 @@ refused unless plain UTF-8 before any XML parser sees it (handlers/wecom/message
 checked before decryption, de-duplication or the Engine. A text reply goes back passively inside WeCom's 5-second window;
 what does not fit in one 2,048-byte message follows through the API, and so does a reply not ready within
 REPLY_BUDGET_SECONDS (the passive reply is then 「处理中…」). Duplicate deliveries (WeCom retries) are
-answered with the reply already given and never reach the Engine again.
+answered with the reply already given and never reach the Engine again. A firm's message is one
+synchronous step and one write transaction, the delivery marked handled with its reply (docs/speed.md);
+only a specialists' command awaits.
 """
 from __future__ import annotations
 
