@@ -1,6 +1,6 @@
 """Encrypted WeCom messages per second through the callback server, beside the Engine's own rate.
 
-    python bench/wecom_callback.py [--messages 1000] [--kb DIR] [--concurrency 8] [--synchronous normal]
+    python bench/wecom_callback.py [--messages 1000] [--rounds 3] [--kb DIR] [--concurrency 8] [--synchronous normal]
     python bench/wecom_callback.py --hostile-only
 
 
@@ -8,8 +8,11 @@ Each message is a signed, AES-encrypted text (questions from tests/data/dev_ques
 over 50 users) answered with an encrypted passive reply. Requests are prepared before the clock
 starts (that work is WeCom's); the server side counts everything: XML, signature, decryption,
 MsgId de-duplication (SQLite), the Engine with its event write, encryption of the reply. Rows:
-the Engine alone, the crypto alone, the app in-process (ASGI, no network), and uvicorn on
-127.0.0.1 in a separate process (one connection, then --concurrency connections).
+the Engine alone, the crypto alone, the app in-process (called as an ASGI server calls it: no HTTP client), and uvicorn on
+127.0.0.1 in a separate process (one connection, then --concurrency connections). The Engine alone
+and the app in-process run alternately for --rounds rounds (medians): the callback's rate is shown
+as a ratio to the Engine's (issue 16's target: ≥ 0.6), with the write transactions and SQL
+statements one message costs on each path (target: at most one transaction).
 Every commit waits for the disk (WAL, synchronous=FULL by default); `--synchronous normal` shows
 the rates with SQLite's PRAGMA synchronous=NORMAL on the bench's databases.
 A second table shows what hostile bodies without credentials (tests/wecom_fake.py: billion laughs in
@@ -24,12 +27,14 @@ import logging
 import multiprocessing
 import shutil
 import socket
+import statistics
 import sys
 import tempfile
 import time
 import xml.etree.ElementTree as ET
 from dataclasses import replace
 from pathlib import Path
+from urllib.parse import urlencode
 
 import httpx
 import yaml
@@ -50,6 +55,7 @@ from handlers.wecom.messages import parse_fields  # noqa: E402
 from handlers.wecom.server import build_app  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "tests"))
+from sql_trace import traced  # noqa: E402
 from wecom_fake import hostile_bodies  # noqa: E402
 
 CREDENTIALS = WeComCredentials("ww_bench_corp", 1000002, "benchtoken",
@@ -82,7 +88,10 @@ def make_engine(kb_dir: Path, db_path: Path, synchronous: str) -> Engine:
 
 
 def make_app(kb_dir: Path, db_path: Path, synchronous: str):
-    engine = make_engine(kb_dir, db_path, synchronous)
+    return make_app_on(make_engine(kb_dir, db_path, synchronous))
+
+
+def make_app_on(engine: Engine):
     no_network = httpx.MockTransport(lambda request: httpx.Response(503))
     app, _ = build_app(build_services(engine.settings, SystemClock(), engine=engine), CREDENTIALS,
                        WeComSettings(path=PATH), no_network)
@@ -90,13 +99,14 @@ def make_app(kb_dir: Path, db_path: Path, synchronous: str):
 
 
 def signed_requests(texts: list[str], count: int, run: str) -> list[tuple[dict, bytes]]:
-    """`count` (query params, body) pairs as WeCom would POST them, with unique MsgIds."""
+    """`count` (query params, body) pairs as WeCom would POST them, with MsgIds unique to the run, from the
+    same USERS users as the Engine alone's messages (after the warm-up, none is a first contact)."""
     crypto = WeComCrypto(CREDENTIALS.token, CREDENTIALS.encoding_aes_key, CREDENTIALS.corp_id)
     made = []
     for n in range(count):
         now = str(int(time.time()))
         inner = (f"<xml><ToUserName><![CDATA[{CREDENTIALS.corp_id}]]></ToUserName>"
-                 f"<FromUserName><![CDATA[{run}_user{n % USERS}]]></FromUserName><CreateTime>{now}</CreateTime>"
+                 f"<FromUserName><![CDATA[user{n % USERS}]]></FromUserName><CreateTime>{now}</CreateTime>"
                  f"<MsgType><![CDATA[text]]></MsgType><Content><![CDATA[{texts[n % len(texts)]}]]></Content>"
                  f"<MsgId>{run}{n}</MsgId><AgentID>1000002</AgentID></xml>")
         encrypted = crypto.encrypt(inner)
@@ -111,15 +121,99 @@ def row(name: str, latencies: list[float], seconds: float) -> str:
             f"{percentile(latencies, 50) * 1000:.2f} | {percentile(latencies, 99) * 1000:.2f} |")
 
 
-def bench_engine(kb_dir: Path, workdir: Path, texts: list[str], count: int, synchronous: str) -> str:
-    engine = make_engine(kb_dir, workdir / "engine.db", synchronous)
+def engine_round(engine: Engine, texts: list[str], count: int) -> tuple[list[float], float]:
+    """`count` messages through Engine.handle: (latencies, seconds)."""
     latencies = []
     started = time.perf_counter()
     for n in range(count):
         t = time.perf_counter()
         engine.handle(Message("wecom", f"user{n % USERS}", texts[n % len(texts)]))
         latencies.append(time.perf_counter() - t)
-    return row("Engine.handle alone (SQLite file, WAL)", latencies, time.perf_counter() - started)
+    return latencies, time.perf_counter() - started
+
+
+async def asgi_post(app, params: dict, body: bytes) -> tuple[int, bytes]:
+    """POST to the ASGI app as a server would hand it a request (no HTTP client: that work is WeCom's);
+    returns the status and the body."""
+    scope = {
+        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST", "scheme": "http",
+        "path": PATH, "raw_path": PATH.encode(), "root_path": "", "query_string": urlencode(params).encode(),
+        "headers": [(b"host", b"bench"), (b"content-length", str(len(body)).encode())],
+        "client": ("127.0.0.1", 40000), "server": ("bench", 80),
+    }
+    messages = iter([{"type": "http.request", "body": body, "more_body": False}])
+    status, chunks = 0, []
+
+    async def receive() -> dict:
+        return next(messages, {"type": "http.disconnect"})
+
+    async def send(message: dict) -> None:
+        nonlocal status
+        if message["type"] == "http.response.start":
+            status = message["status"]
+        elif message["type"] == "http.response.body":
+            chunks.append(message.get("body", b""))
+
+    await app(scope, receive, send)
+    return status, b"".join(chunks)
+
+
+async def callback_round(app, requests: list[tuple[dict, bytes]]) -> tuple[list[float], float]:
+    """The signed requests through the app in-process, one after another: (latencies, seconds)."""
+    latencies = []
+    started = time.perf_counter()
+    for params, body in requests:
+        t = time.perf_counter()
+        status, content = await asgi_post(app, params, body)
+        latencies.append(time.perf_counter() - t)
+        assert status == 200 and b"<Encrypt>" in content, content
+    return latencies, time.perf_counter() - started
+
+
+def median_rate(rounds: list[tuple[list[float], float]]) -> float:
+    return statistics.median(len(latencies) / seconds for latencies, seconds in rounds)
+
+
+def median_row(name: str, rounds: list[tuple[list[float], float]], ratio: str) -> str:
+    """The median rate of the rounds, the latencies of all of them, and the ratio given."""
+    latencies = [latency for round_latencies, _ in rounds for latency in round_latencies]
+    rate = median_rate(rounds)
+    return (f"| {name} | {len(rounds)} × {len(rounds[0][0])} | {rate:,.0f} | {1000 / rate:.2f} | "
+            f"{percentile(latencies, 50) * 1000:.2f} | {percentile(latencies, 99) * 1000:.2f} | {ratio} |")
+
+
+async def bench_against_engine(kb_dir: Path, workdir: Path, texts: list[str], count: int, rounds: int,
+                               synchronous: str) -> list[str]:
+    """The Engine alone and the callback in-process in alternating rounds (each its own database file):
+    the table of both, then the write transactions and statements per message of each."""
+    engine = make_engine(kb_dir, workdir / "engine.db", synchronous)
+    app_engine = make_engine(kb_dir, workdir / "asgi.db", synchronous)
+    engine_rounds, callback_rounds = [], []
+    app = make_app_on(app_engine)
+    engine_round(engine, texts, USERS)  # warm-up: every user's first contact
+    await callback_round(app, signed_requests(texts, USERS, "w"))
+    for number in range(rounds):  # alternating, so a busy machine slows both alike
+        requests = signed_requests(texts, count, f"a{number}_")
+        engine_rounds.append(engine_round(engine, texts, count))
+        callback_rounds.append(await callback_round(app, requests))
+    counted = min(count, 200)
+    with traced(engine.db) as engine_costs:
+        engine_round(engine, texts, counted)
+    requests = signed_requests(texts, counted, "count")
+    with traced(app_engine.db) as callback_costs:
+        await callback_round(app, requests)
+    ratio = median_rate(callback_rounds) / median_rate(engine_rounds)
+    return [
+        "| path | rounds × messages | msg/s (median) | ms per message | p50 ms | p99 ms | × Engine alone |",
+        "|---|---|---|---|---|---|---|",
+        median_row("Engine.handle alone (SQLite file, WAL)", engine_rounds, "1"),
+        median_row("callback in-process (the ASGI app, no HTTP client)", callback_rounds, f"{ratio:.2f} (target ≥ 0.6)"),
+        "",
+        f"per message, {counted} messages counted: Engine alone {engine_costs.commits / counted:.2f} write "
+        f"transactions, {len(engine_costs.statements) / counted:.1f} SQL statements; callback "
+        f"{callback_costs.commits / counted:.2f} write transactions (target ≤ 1), "
+        f"{len(callback_costs.statements) / counted:.1f} SQL statements",
+    ]
 
 
 def bench_crypto(texts: list[str], count: int) -> str:
@@ -134,21 +228,6 @@ def bench_crypto(texts: list[str], count: int) -> str:
         crypto.seal("<xml><Content><![CDATA[" + "答" * 200 + "]]></Content></xml>", params["timestamp"], "1")
         latencies.append(time.perf_counter() - t)
     return row("crypto alone (verify + decrypt + encrypt a 600-byte reply)", latencies, time.perf_counter() - started)
-
-
-async def bench_in_process(kb_dir: Path, workdir: Path, texts: list[str], count: int, synchronous: str) -> str:
-    app = make_app(kb_dir, workdir / "asgi.db", synchronous)
-    requests = signed_requests(texts, count, "a")
-    latencies = []
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bench") as http:
-        started = time.perf_counter()
-        for params, body in requests:
-            t = time.perf_counter()
-            response = await http.post(PATH, params=params, content=body)
-            latencies.append(time.perf_counter() - t)
-            assert response.status_code == 200 and b"<Encrypt>" in response.content, response.text
-        seconds = time.perf_counter() - started
-    return row("callback in-process (ASGI, no network)", latencies, seconds)
 
 
 def old_parse_seconds(body: bytes) -> float:
@@ -234,7 +313,9 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--synchronous", choices=("full", "normal"), default="full",
                         help="SQLite PRAGMA synchronous for the bench databases (the bot uses the default, full)")
+    parser.add_argument("--rounds", type=int, default=3, help="alternating rounds of the Engine and the callback")
     parser.add_argument("--hostile-only", action="store_true", help="only the hostile-bodies table")
+    parser.add_argument("--ratio-only", action="store_true", help="only the callback against the Engine alone")
     args = parser.parse_args()
     texts = questions()
     with tempfile.TemporaryDirectory() as tmp:
@@ -242,35 +323,48 @@ def main() -> None:
         kb_dir = knowledge_dir(args.kb, workdir)
         entries = len(load_knowledge(kb_dir).entries)
         sync = args.synchronous
-        hostile = asyncio.run(bench_hostile(kb_dir, workdir, texts, sync))
-        print("Hostile bodies (no credentials) at the callback, median ms on the event loop:")
-        print("| body | bytes | before: xml.etree parse ms (old code: UTF-16 only) | now: refused in ms | status now |")
-        print("|---|---|---|---|---|")
-        print("\n".join(hostile))
+        print(f"knowledge base: {args.kb or 'tests/data/kb_fixture'} ({entries} entries); "
+              f"{len(texts)} distinct questions, {USERS} users; SQLite synchronous={args.synchronous}")
+        if not args.ratio_only:
+            print_hostile(asyncio.run(bench_hostile(kb_dir, workdir, texts, sync)))
         if args.hostile_only:
             return
-        rows = [bench_engine(kb_dir, workdir, texts, args.messages, sync), bench_crypto(texts, args.messages),
-                asyncio.run(bench_in_process(kb_dir, workdir, texts, args.messages, sync))]
-        port = free_port()
-        server = multiprocessing.get_context("spawn").Process(
-            target=serve, args=(kb_dir, workdir / "uvicorn.db", port, sync), daemon=True)
-        server.start()
-        try:
-            wait_until_up(port)
-            for concurrency in (1, args.concurrency):
-                latencies, seconds = asyncio.run(bench_uvicorn(port, texts, args.messages, concurrency, f"u{concurrency}"))
-                rows.append(row(f"callback over HTTP (uvicorn 127.0.0.1, {concurrency} connection(s))", latencies, seconds))
-        finally:
-            server.terminate()
-            server.join(10)
-    print(f"knowledge base: {args.kb or 'tests/data/kb_fixture'} ({entries} entries); "
-          f"{len(texts)} distinct questions, {USERS} users; {args.messages} messages per row; "
-          f"SQLite synchronous={args.synchronous}")
+        print()
+        print("\n".join(asyncio.run(bench_against_engine(kb_dir, workdir, texts, args.messages, args.rounds, sync))))
+        if args.ratio_only:
+            return
+        rows = [bench_crypto(texts, args.messages), *bench_http(kb_dir, workdir, texts, args.messages, args.concurrency, sync)]
+    print()
+    print(f"{args.messages} messages per row")
     print("| path | messages | seconds | msg/s | p50 ms | p99 ms |")
     print("|---|---|---|---|---|---|")
     for line in rows:
         print(line)
 
+
+def print_hostile(lines: list[str]) -> None:
+    print("Hostile bodies (no credentials) at the callback, median ms on the event loop:")
+    print("| body | bytes | before: xml.etree parse ms (old code: UTF-16 only) | now: refused in ms | status now |")
+    print("|---|---|---|---|---|")
+    print("\n".join(lines))
+
+
+def bench_http(kb_dir: Path, workdir: Path, texts: list[str], count: int, concurrency: int, sync: str) -> list[str]:
+    """The callback on uvicorn in another process: one connection, then `concurrency`."""
+    port = free_port()
+    server = multiprocessing.get_context("spawn").Process(
+        target=serve, args=(kb_dir, workdir / "uvicorn.db", port, sync), daemon=True)
+    server.start()
+    rows = []
+    try:
+        wait_until_up(port)
+        for connections in (1, concurrency):
+            latencies, seconds = asyncio.run(bench_uvicorn(port, texts, count, connections, f"u{connections}"))
+            rows.append(row(f"callback over HTTP (uvicorn 127.0.0.1, {connections} connection(s))", latencies, seconds))
+    finally:
+        server.terminate()
+        server.join(10)
+    return rows
 
 if __name__ == "__main__":
     main()

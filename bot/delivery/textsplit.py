@@ -12,6 +12,8 @@ def split_text(text: str, limit: int, size: Callable[[str], int] = len) -> list[
     """Pieces of at most `limit` (measured by the additive `size`), cut at line breaks where possible."""
     if limit < 4:
         raise ValueError("limit must leave room for one character")
+    if size(text) <= limit:  # the usual case, one piece: no walk over its lines
+        return [text.strip("\n")] if text.strip() else []
     pieces: list[str] = []
     current, used = "", 0
     for line in text.splitlines(keepends=True):

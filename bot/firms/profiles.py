@@ -5,14 +5,17 @@ only in `firms.chat_id`, for delivery.
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Iterator
 
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
 from bot.common.clock import utc_iso
 from bot.common.vocab import IP_TOPICS
+from bot.storage.rows import first_row
 
 migrations = Migrations("profiles")
 
@@ -62,12 +65,36 @@ class Profiles:
 
     def __init__(self, db: Database) -> None:
         self.db = db
+        self._held: dict[str, Firm | None] | None = None  # the rows read inside `held()`
+
+    @contextmanager
+    def held(self) -> Iterator[None]:
+        """Inside one write transaction (BEGIN IMMEDIATE: no other writer meanwhile), each firm's row is
+        read once: `get` answers from what it read, this object's own writes read the row again, and
+        whoever erases a profile otherwise (`forget_profile`) calls `reread`."""
+        if self._held is not None:
+            yield
+            return
+        assert self.db.conn.in_transaction, "held() keeps rows only inside a write transaction"
+        self._held = {}
+        try:
+            yield
+        finally:
+            self._held = None
+
+    def reread(self, user: str) -> None:
+        """The firm's row changed behind this object's back: read it again (inside `held()`)."""
+        if self._held is not None:
+            self._held.pop(user, None)
 
     def get(self, user: str) -> Firm | None:
-        row = next(self.db.query("select * from firms where user = ?", [user]), None)
-        if row is None:
-            return None
-        return Firm(**{**row, "notices": bool(row["notices"]), "active": bool(row["active"])})
+        if self._held is not None and user in self._held:
+            return self._held[user]
+        row = first_row(self.db, "select * from firms where user = ?", [user])
+        firm = None if row is None else Firm(**{**row, "notices": bool(row["notices"]), "active": bool(row["active"])})
+        if self._held is not None:
+            self._held[user] = firm
+        return firm
 
     def ensure(
         self, user: str, channel: str, chat_id: str, language: str, now: datetime
@@ -89,6 +116,7 @@ class Profiles:
                     "update firms set chat_id = ?, active = 1, updated = ? where user = ?",
                     [chat_id, stamp, user],
                 )
+            self.reread(user)
             firm = self.get(user)
         assert firm is not None, "the profile was written in this transaction"
         return firm, created
@@ -106,6 +134,7 @@ class Profiles:
                 f"update firms set {assignments}, updated = ? where user = ?",
                 [*fields.values(), utc_iso(now), user],
             )
+        self.reread(user)
         return self.get(user)
 
     # ---- subscriptions ----------------------------------------------------------------------

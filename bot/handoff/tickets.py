@@ -236,6 +236,7 @@ class Tickets:
 
     def __init__(self, db: Database) -> None:
         self.db = db
+        self.notices_queued = 0  # by this object so far: a channel that sees it grow has notices to deliver
 
     # ---- tickets ----------------------------------------------------------------------------
 
@@ -344,6 +345,7 @@ class Tickets:
                 "role": role, "kind": kind, "body": body and without_surrogates(body), "status": PENDING, "attempts": 0,
             })
             Outbox(self.db).enqueue(NOTICE_COPY, notice_id, channel, chat_id, now)
+        self.notices_queued += 1
 
     def offered_to(self, ticket_id: int) -> list[tuple[str, str]]:
         """The (channel, chat id) of every specialist offered the ticket, in the order they were."""

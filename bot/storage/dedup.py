@@ -12,6 +12,7 @@ from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
 from bot.common.clock import Clock, utc_iso
+from bot.storage.rows import first_row
 
 migrations = Migrations("dedup")
 
@@ -38,15 +39,16 @@ class SeenDeliveries:
 
     def reply_for(self, key: str) -> str | None:
         """The reply given to `key` ('' for none), or None if it was not handled recently."""
-        row = next(self.db.query(
-            "select reply from inbound_seen where channel = ? and key = ? and time >= ?",
+        row = first_row(
+            self.db, "select reply from inbound_seen where channel = ? and key = ? and time >= ?",
             [self.channel, key, self._stamp(self.clock.now() - self.keep)],
-        ), None)
+        )
         return None if row is None else row["reply"]
 
     def remember(self, key: str, reply: str, owner: str = "") -> None:
         """Record `key` as handled with `reply` (for `owner`, if named), and forget deliveries older
-        than `keep`."""
+        than `keep`; inside the caller's transaction, if any (the message's own: handled and answered
+        commit together)."""
         now = self.clock.now()
         with self.db.atomic():
             self.db.execute(

@@ -63,10 +63,12 @@ class Store(Database):
     and of sqlite-utils itself (table inserts, migrations), goes through this one context manager.
     """
 
+    _depth = 0  # savepoints open inside the transaction
+
     @contextmanager
     def atomic(self) -> Iterator[Database]:
         if self.conn.in_transaction:  # nested: a savepoint inside the open transaction
-            with super().atomic():
+            with self._savepoint():
                 yield self
             return
         self.conn.execute("BEGIN IMMEDIATE")
@@ -80,6 +82,25 @@ class Store(Database):
         except BaseException:
             self.rollback()
             raise
+
+    @contextmanager
+    def _savepoint(self) -> Iterator[None]:
+        """A savepoint named by its depth, so that its statements repeat word for word and sqlite3 prepares
+        them once (sqlite-utils names every savepoint afresh); undone alone when its block fails."""
+        self._depth += 1
+        name = f"store_{self._depth}"
+        self.conn.execute(f"SAVEPOINT {name}")
+        try:
+            yield
+        except BaseException:
+            if self.conn.in_transaction:  # an error may have ended the whole transaction already
+                self.conn.execute(f"ROLLBACK TO {name}")
+                self.conn.execute(f"RELEASE {name}")
+            raise
+        else:
+            self.conn.execute(f"RELEASE {name}")
+        finally:
+            self._depth -= 1
 
 
 def open_store(path: str | Path, migration_sets: Iterable[Migrations]) -> Store:

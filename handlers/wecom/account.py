@@ -220,5 +220,6 @@ class FirmDesk:
         """Telegram's /forget (the profile, subscriptions, pending questions, the Engine's memory), then the
         channel's own traces (`forgotten`); the reply leaves no numbered offer behind."""
         app.forget(self.engine, self.channel, user_id)
+        self.profiles.reread(self.engine.events.firm(self.channel, user_id))
         self.forgotten(user_id)
         return Prompt(text("forget_done", lang), lang, keeps_offer=True)

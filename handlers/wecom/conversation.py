@@ -80,21 +80,42 @@ class Conversation:
         prompt = await self.prompt_for(inbound)
         return render(prompt) if prompt else ""
 
+    def reply_now(self, inbound: Inbound) -> str:
+        """`respond` for what awaits nothing (everything but a `specialist_command`): one synchronous step,
+        which the channel runs inside the message's write transaction."""
+        prompt = self.prompt_now(inbound)
+        return render(prompt) if prompt else ""
+
     async def prompt_for(self, inbound: Inbound) -> Prompt | None:
         """The reply to one message or event, options unrendered (None: nothing to say); a first contact
         creates the firm's profile and is welcomed."""
+        command = self.specialist_command(inbound)
+        if command is None:
+            return self.prompt_now(inbound)
+        name, args = command  # staff business: no firm profile, no welcome
+        user_id, lang = inbound.from_user, self.language_of(inbound.from_user)
+        said = await self.commands.run(name, self.channel, user_id, lang, args, raw=inbound.content)
+        return self.say(user_id, Prompt(said, lang))
+
+    def specialist_command(self, inbound: Inbound) -> tuple[str, list[str]] | None:
+        """The specialists' command a text is (run with awaits: /reload checks the knowledge in a thread);
+        None for anything else, and for every line of a broadcast draft being composed."""
+        if inbound.msg_type != "text" or self.composer.composing(inbound.from_user):
+            return None
+        if parse_command(inbound.content, ("broadcast",)):
+            return None
+        return parse_command(inbound.content)
+
+    def prompt_now(self, inbound: Inbound) -> Prompt | None:
+        """`prompt_for` for what awaits nothing (everything but a `specialist_command`)."""
+        if self.specialist_command(inbound):
+            raise ValueError("a specialist command is awaited: use prompt_for")
         user_id = inbound.from_user
         if inbound.msg_type == "event":
             return self._on_event(inbound)
         composed = self._compose(user_id, inbound.content) if inbound.msg_type == "text" else None
         if composed is not None:  # a specialist's broadcast draft: staff business too
             return self.say(user_id, composed)
-        specialist_command = parse_command(inbound.content) if inbound.msg_type == "text" else None
-        if specialist_command:  # staff business: no firm profile, no welcome
-            name, args = specialist_command
-            lang = self.language_of(user_id)
-            said = await self.commands.run(name, self.channel, user_id, lang, args, raw=inbound.content)
-            return self.say(user_id, Prompt(said, lang))
         language = _language_of_text(inbound.content)
         if self.commands.specialists.is_specialist(self.channel, user_id):  # staff: no firm profile, no welcome
             firm, created = self.desk.firm_or_unsaved(user_id, language), False
@@ -130,11 +151,12 @@ class Conversation:
     def _compose(self, user_id: str, typed: str) -> Prompt | None:
         """/broadcast and the lines that edit a specialist's open draft (bot/reach/text_broadcast.py); None
         for anything else."""
-        lang = self.language_of(user_id)
         if self.composer.composing(user_id):
+            lang = self.language_of(user_id)
             return Prompt(self.composer.reply(user_id, typed, lang), lang)
         if not parse_command(typed, ("broadcast",)):
             return None
+        lang = self.language_of(user_id)
         if not self.commands.allowed(self.channel, user_id, "broadcast"):
             return Prompt(text("not_allowed", lang), lang)
         rest = typed.strip().split(maxsplit=1)[1:]

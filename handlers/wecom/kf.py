@@ -123,18 +123,40 @@ class KfConversation:
         self.conversation = Conversation(services, KF_CHANNEL)
         self.engine, self.clock = services.engine, services.clock
 
+    def awaits(self, message: dict[str, Any]) -> bool:
+        """A specialists' command: answered with awaits (`prompt_for`), not in one synchronous step."""
+        inbound = self._inbound(message)
+        return inbound is not None and self.conversation.specialist_command(inbound) is not None
+
     async def prompt_for(self, message: dict[str, Any]) -> Prompt | None:
-        inbound = inbound_of(message)
+        inbound = self._inbound(message)
+        if inbound is None or not self.conversation.specialist_command(inbound):
+            return self.prompt_now(message)
+        return self._noted(inbound, await self.conversation.prompt_for(inbound))
+
+    def prompt_now(self, message: dict[str, Any]) -> Prompt | None:
+        """`prompt_for` for what does not `await`: one synchronous step (the puller runs it inside the
+        message's write transaction)."""
+        inbound = self._inbound(message)
         if inbound is None:
             return None
         if inbound.event == ENTER_SESSION:
             return self.welcome(inbound.from_user, inbound.event_key)
-        if inbound.msg_type == "text":
-            inbound = replace(inbound, content=self._clicked(inbound.from_user, inbound.content, message))
-        prompt = await self.conversation.prompt_for(inbound)
+        return self._noted(inbound, self.conversation.prompt_now(inbound))
+
+    def _inbound(self, message: dict[str, Any]) -> Inbound | None:
+        """The pulled message as the conversation's Inbound, a menu click read as the number chosen."""
+        inbound = inbound_of(message)
+        if inbound is not None and inbound.msg_type == "text":
+            return replace(inbound, content=self._clicked(inbound.from_user, inbound.content, message))
+        return inbound
+
+    @staticmethod
+    def _noted(inbound: Inbound, prompt: Prompt | None) -> Prompt | None:
+        """/subscribe and /deadline: the reply says how the session window limits reminders."""
         if prompt and reminds(inbound.content):
             note = text("kf_subscribe_note", prompt.language)
-            prompt = replace(prompt, note=f"{prompt.note}\n{note}" if prompt.note else note)
+            return replace(prompt, note=f"{prompt.note}\n{note}" if prompt.note else note)
         return prompt
 
     def welcome(self, user_id: str, scene: str) -> Prompt:
@@ -185,6 +207,11 @@ def county_of_scene(engine: Engine, scene: str) -> str | None:
     if station:
         return station.county
     return canonical_county(value) if kind != "station" else None
+
+
+def _apology(inboxed: Inboxed) -> Prompt:
+    log.exception("wecom_kf: failed to answer %s", inboxed.msgid)
+    return Prompt(text("error_reply", "zh"))
 
 
 class KfSender:
@@ -303,20 +330,41 @@ class KfPuller:
                 self._renew(open_kfid)
 
     async def _answer_one(self, inboxed: Inboxed) -> None:
+        """One write transaction: the firm wrote (what waited for it reopened), the reply queued, the message
+        marked answered; a welcome sent on its event's code, or a specialists' command, awaits between."""
+        code = str((inboxed.message.get("event") or {}).get("welcome_code", ""))
+        if code or self.conversation.awaits(inboxed.message):
+            await self._answer_awaiting(inboxed, code)
+            return
+        db = self.store.db
+        with db.atomic():
+            self._firm_wrote(inboxed)
+            try:
+                with db.atomic(), self.conversation.conversation.profiles.held():  # a savepoint: undone alone
+                    prompt = self.conversation.prompt_now(inboxed.message)
+            except Exception:
+                prompt = _apology(inboxed)
+            self.store.answered(inboxed, user_of(inboxed.message), bodies_of(prompt) if prompt else [],
+                                self.clock.now())
+
+    async def _answer_awaiting(self, inboxed: Inboxed, code: str) -> None:
         message, user = inboxed.message, user_of(inboxed.message)
-        if message.get("origin") == CUSTOMER:
-            self.store.reopen(inboxed.open_kfid, user)
-            self.on_firm_wrote(user)
+        self._firm_wrote(inboxed)
         try:
             prompt = await self.conversation.prompt_for(message)
         except Exception:
-            log.exception("wecom_kf: failed to answer %s", inboxed.msgid)
-            prompt = Prompt(text("error_reply", "zh"))
+            prompt = _apology(inboxed)
         bodies = bodies_of(prompt) if prompt else []
-        code = str((message.get("event") or {}).get("welcome_code", ""))
         if code and bodies and await self._welcome(code, inboxed, bodies[0]):
             bodies = bodies[1:]
         self.store.answered(inboxed, user, bodies, self.clock.now())
+
+    def _firm_wrote(self, inboxed: Inboxed) -> None:
+        """A firm's own message reopens what waited for its session (its replies, the outbox's copies)."""
+        if inboxed.message.get("origin") == CUSTOMER:
+            user = user_of(inboxed.message)
+            self.store.reopen(inboxed.open_kfid, user)
+            self.on_firm_wrote(user)
 
     async def _welcome(self, code: str, inboxed: Inboxed, body: dict[str, Any]) -> bool:
         """The welcome's first message goes on the event's code (valid 20 s, once); False when refused

@@ -6,7 +6,9 @@ refused unless plain UTF-8 before any XML parser sees it (handlers/wecom/message
 checked before decryption, de-duplication or the Engine. A text reply goes back passively inside WeCom's 5-second window;
 what does not fit in one 2,048-byte message follows through the API, and so does a reply not ready within
 REPLY_BUDGET_SECONDS (the passive reply is then 「处理中…」). Duplicate deliveries (WeCom retries) are
-answered with the reply already given and never reach the Engine again.
+answered with the reply already given and never reach the Engine again. A firm's message is one
+synchronous step and one write transaction, the delivery marked handled with its reply (docs/speed.md);
+only a specialists' command awaits.
 """
 from __future__ import annotations
 
@@ -59,6 +61,12 @@ MAX_TIMESTAMP_DIGITS = 12  # Unix seconds have 10 digits until the year 2286
 API_ATTEMPTS = 4  # sends of a reply that follows through the API, when WeCom is busy or rate-limits
 REPLY_BUDGET_SECONDS = 4.0  # WeCom gives up (and retries) after 5 s: later replies go through the API
 QUERY_PARAMS = ("msg_signature", "timestamp", "nonce")
+
+
+def _passive_and_rest(reply: str) -> tuple[str, str]:
+    """What fits in the passive reply (one 2,048-byte message), and the rest (sent through the API)."""
+    first, *rest = split_text(reply, TEXT_LIMIT_BYTES, utf8_size) or [""]
+    return first, "\n".join(rest)
 
 
 class Rejections:
@@ -188,25 +196,66 @@ class WeComCallback:
             raise Refused("undecryptable", 400, str(exc)) from None
 
     async def _answer(self, inbound: Inbound) -> Response:
-        """The passive reply to a new delivery; a retry gets the reply already given. Work that outlasts
-        the passive window is answered with 「处理中…」 and its result sent through the API."""
+        """The passive reply to a new delivery; a retry gets the reply already given. A message is handled
+        in one write transaction (`_handled`); only a specialists' command awaits (`_answer_awaiting`)."""
+        if inbound.delivery_key in self._pending:  # a retry while the first is still being answered
+            return self._duplicate(inbound, self._defer(inbound))
+        if self.conversation.specialist_command(inbound):
+            return await self._answer_awaiting(inbound)
+        tickets = self.conversation.ticket_desk.tickets
+        queued = tickets.notices_queued
+        duplicate, first, rest = self._handled(inbound)
+        if duplicate:
+            return self._duplicate(inbound, first)
+        return self._reply(inbound, first, rest, notices=tickets.notices_queued != queued)
+
+    def _handled(self, inbound: Inbound) -> tuple[bool, str, str]:
+        """One synchronous step, one write transaction: the delivery looked up and, if new, the
+        conversation's reply (the profile, the Engine's events, tickets and their notices queued in the
+        outbox) with the delivery marked handled by the reply's passive part. Returns (True, the reply
+        given before, '') for a duplicate, else (False, the passive part, the rest for the API).
+
+        Holding no await, the transaction takes in no other request's writes. A crash before the passive
+        reply leaves it for WeCom's retry; a failure of the conversation writes nothing of it and is
+        answered with an apology, kept for the retries like any reply."""
+        key, user_id, db = inbound.delivery_key, inbound.from_user, self.seen.db
+        with db.atomic():
+            given = self.seen.reply_for(key)
+            if given is not None:
+                return True, given, ""
+            try:
+                with db.atomic(), self.conversation.profiles.held():  # a savepoint: undone alone on failure
+                    first, rest = _passive_and_rest(self.conversation.reply_now(inbound))
+                    owner = self._owner(user_id)
+            except Exception:
+                log.exception("wecom: failed to answer %s", key)
+                first, rest, owner = self._apology(user_id), "", self._owner(user_id)
+            self.seen.remember(key, first, owner)
+        return False, first, rest
+
+    async def _answer_awaiting(self, inbound: Inbound) -> Response:
+        """A specialists' command: work that outlasts the passive window is answered with 「处理中…」 and its
+        result sent through the API."""
         key = inbound.delivery_key
         given = self.seen.reply_for(key)
         if given is not None:
             return self._duplicate(inbound, given)
-        if key in self._pending:  # a retry while the first is still being answered: WeCom gave up on it
-            return self._duplicate(inbound, self._defer(inbound))
         task = asyncio.create_task(self._conversation_reply(inbound))
         self._pending[key] = task
         if not await self._within_budget(task) or key in self._deferred:
             return self._passive(inbound, self._defer(inbound))
         del self._pending[key]
-        first, *rest = split_text(task.result(), TEXT_LIMIT_BYTES, utf8_size) or [""]
+        first, rest = _passive_and_rest(task.result())
         self.seen.remember(key, first, self._owner(inbound.from_user))
+        return self._reply(inbound, first, rest, notices=True)
+
+    def _reply(self, inbound: Inbound, first: str, rest: str, notices: bool) -> Response:
+        """The passive reply, then the rest through the API and (`notices`) what was queued for others."""
         follow_up = BackgroundTasks()
         if rest:
-            follow_up.add_task(self._send_through_api, inbound.from_user, "\n".join(rest))
-        follow_up.add_task(self.deliver_notices)  # what this message queued for others (tickets)
+            follow_up.add_task(self._send_through_api, inbound.from_user, rest)
+        if notices:
+            follow_up.add_task(self.deliver_notices)
         return self._passive(inbound, first, follow_up)
 
     def _duplicate(self, inbound: Inbound, reply: str) -> Response:
@@ -268,7 +317,10 @@ class WeComCallback:
             return await self.conversation.respond(inbound)
         except Exception:
             log.exception("wecom: failed to answer %s", inbound.delivery_key)
-            return text("error_reply", self.conversation.language_of(inbound.from_user))
+            return self._apology(inbound.from_user)
+
+    def _apology(self, user_id: str) -> str:
+        return text("error_reply", self.conversation.language_of(user_id))
 
     def _passive(self, inbound: Inbound, content: str, follow_up: BackgroundTasks | None = None) -> Response:
         """The encrypted passive reply, or an empty 200 when there is nothing to say."""

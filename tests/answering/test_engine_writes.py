@@ -2,37 +2,23 @@
 from __future__ import annotations
 
 import pytest
+from sql_trace import SqlTrace, traced
 
 from bot.answering.engine import Engine
 from bot.answering.ports import Message
 
 
-class _Transactions:
-    """Counts the COMMITs and BEGINs a connection runs (sqlite3's trace callback)."""
-
-    def __init__(self) -> None:
-        self.begins = 0
-        self.commits = 0
-
-    def __call__(self, sql: str) -> None:
-        statement = sql.lstrip().upper()
-        self.begins += statement.startswith("BEGIN")
-        self.commits += statement.startswith("COMMIT")
-
-
 @pytest.fixture
 def transactions(engine: Engine):
-    counter = _Transactions()
-    engine.db.conn.set_trace_callback(counter)
-    yield counter
-    engine.db.conn.set_trace_callback(None)
+    with traced(engine.db) as trace:
+        yield trace
 
 
 def _events(engine: Engine) -> list[tuple[str, int | None]]:
     return [(row["kind"], row["reply_to"]) for row in engine.db["events"].rows_where(order_by="id")]
 
 
-def test_a_where_question_and_its_referrals_commit_once(engine: Engine, transactions: _Transactions) -> None:
+def test_a_where_question_and_its_referrals_commit_once(engine: Engine, transactions: SqlTrace) -> None:
     reply = engine.handle(Message("console", "u1", "我在邵武，商标去哪办"))
     events = _events(engine)
     assert events[0] == ("question", None)
@@ -42,20 +28,20 @@ def test_a_where_question_and_its_referrals_commit_once(engine: Engine, transact
 
 
 @pytest.mark.parametrize("text", ["商标注册要多久", "你好", "明天天气怎么样"])
-def test_a_question_commits_once(engine: Engine, transactions: _Transactions, text: str) -> None:
+def test_a_question_commits_once(engine: Engine, transactions: SqlTrace, text: str) -> None:
     engine.handle(Message("console", "u1", text))
     assert (transactions.begins, transactions.commits) == (1, 1)
     assert len(_events(engine)) == 1
 
 
-def test_a_pressed_where_choice_commits_once(engine: Engine, transactions: _Transactions) -> None:
+def test_a_pressed_where_choice_commits_once(engine: Engine, transactions: SqlTrace) -> None:
     engine.answer_intent("where:tm_fee", Message("console", "u1", "", county="邵武市"))
     assert (transactions.begins, transactions.commits) == (1, 1)
     assert [kind for kind, _ in _events(engine)][:2] == ["choice", "referral"]
 
 
 def test_a_handoff_writes_its_ticket_in_the_messages_transaction(
-    engine: Engine, desk, transactions: _Transactions
+    engine: Engine, desk, transactions: SqlTrace
 ) -> None:
     engine.handle(Message("telegram", "42", "转人工 商标被抢注了"))
     assert (transactions.begins, transactions.commits) == (1, 1)

@@ -305,10 +305,7 @@ async def test_reply_over_2048_bytes_is_passive_first_then_the_rest_through_the_
     peer, callback = server
     long_reply = "\n".join(f"第{n}条：" + "商标" * 100 for n in range(1, 9))  # ~4,900 bytes
 
-    async def respond(inbound):
-        return long_reply
-
-    monkeypatch.setattr(callback.conversation, "respond", respond)
+    monkeypatch.setattr(callback.conversation, "reply_now", lambda inbound: long_reply)
     passive = await peer.say("firm_a", "全部告诉我")
     assert len(passive.encode()) <= 2048 and passive.startswith("第1条")
     rest = api.texts_to("firm_a")
