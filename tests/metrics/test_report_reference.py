@@ -215,7 +215,6 @@ def needless_work(plan: list[str]) -> list[str]:
             or (line.startswith("SCAN ") and line.split()[1] in EVENTS and "COVERING INDEX" not in line)]
 
 
-@pytest.mark.xfail(strict=True, reason="issue 16: distinct counts, ratings and referrals still sort")
 def test_every_report_statement_walks_an_index_without_a_temporary_b_tree(seeded: Store) -> None:
     period = PERIODS[0]
     statements = events_statements(seeded, lambda: (collect(seeded, period, MetricsSettings(), False, GENERATED),
