@@ -420,56 +420,69 @@ def live_firms(db: Database, parts: list[Period], include_internal: bool) -> lis
     """Distinct users of each period counted from the events, all periods in one pass without a sort.
 
     Over two weeks or more, idx_events_user_time is walked in user order and each user's events come
-    back as one string, a character per event naming its day (grouped by the index's own order, so no
-    temporary B-tree); a period counts the users with a day in it. Shorter spans read their (user, day)
-    pairs in time order from idx_events_time_user, as many as those days' events."""
+    back as one string, a character per event naming its day (grouped in the index's own order, so no
+    temporary B-tree); shorter spans read their (user, day) pairs in time order from idx_events_time_user,
+    as many as those days' events. A period then counts the users with a day in it (`_users_per_part`)."""
     if not parts:
         return []
     span = Period(min(p.start for p in parts), max(p.end for p in parts))
     start, end = span.utc_bounds
-    params = {"start": start, "end": end, "internal": int(include_internal), "first": FIRST_DAY_CHAR,
+    params = {"start": start, "end": end, "internal": int(include_internal),
               "epoch": int(datetime.combine(span.start, time(0), SHANGHAI).timestamp())}
-    day = f"(unixepoch(time) - :epoch) / {DAY_SECONDS} + :first"
+    day = f"(unixepoch(time) - :epoch) / {DAY_SECONDS}"
     where = "user IS NOT NULL AND time >= :start AND time < :end AND (internal = 0 OR :internal)"
     if (span.end - span.start).days >= LONG_PERIOD_DAYS:
-        sql = (f"SELECT group_concat(char({day}), '') FROM events INDEXED BY idx_events_user_time "
+        sql = (f"SELECT group_concat(char({day} + {FIRST_DAY_CHAR}), '') FROM events INDEXED BY idx_events_user_time "
                f"WHERE {where} GROUP BY user")
-        days_of_users: Iterable[str] = (days for (days,) in db.execute(sql, params))
+        users_days = [days for (days,) in db.execute(sql, params)]
     else:
-        sql = f"SELECT user, {day} FROM events INDEXED BY idx_events_time_user WHERE {where}"
-        users_days: dict[str, set[int]] = defaultdict(set)
+        sql = f"SELECT user, char({day} + {FIRST_DAY_CHAR}) FROM events INDEXED BY idx_events_time_user WHERE {where}"
+        by_user: dict[str, list[str]] = defaultdict(list)
         for user, day_char in db.execute(sql, params):
-            users_days[user].add(day_char)
-        days_of_users = ("".join(map(chr, days)) for days in users_days.values())
-    return _users_per_part(days_of_users, parts, span.start)
+            by_user[user].append(day_char)
+        users_days = ["".join(days) for days in by_user.values()]
+    return _users_per_part(users_days, parts, span.start)
 
 
 FIRST_DAY_CHAR = 0x100  # live_firms' character of a day: chr(FIRST_DAY_CHAR + days since the first day)
 DAY_SECONDS = 86400
 
 
-def _users_per_part(days_of_users: Iterable[str], parts: list[Period], first: date) -> list[int]:
-    """How many users have a day in each part, from each user's string of day characters. The parts are
-    laid out in layers of parts that do not overlap (weeks, months, the whole period); one str.translate
-    per user and layer turns days into the layer's parts."""
-    layers: list[dict[int, int | None]] = []
-    ends: list[date] = []
+def _users_per_part(users_days: list[str], parts: list[Period], first: date) -> list[int]:
+    """How many users have a day in each part, from each user's string of day characters: a users × parts
+    table of booleans is set from every (user, day) at once (numpy, no sort), per layer of parts that do
+    not overlap (weeks, months, the whole period)."""
+    import numpy as np  # only here: matplotlib's dependency, not needed at start-up
+
+    codes = np.frombuffer("\0".join(users_days).encode("utf-32-le"), dtype=np.uint32)
+    separator = codes == 0
+    users = np.cumsum(separator)[~separator]
+    days = codes[~separator].astype(np.int64) - FIRST_DAY_CHAR
     span_days = (max(p.end for p in parts) - first).days + 1
-    for index, part in sorted(enumerate(parts), key=lambda item: item[1].start):
-        layer = next((n for n, end in enumerate(ends) if end < part.start), None)
+    counts = [0] * len(parts)
+    for layer in _layers(parts):
+        part_of_day = np.full(span_days, -1, dtype=np.int64)
+        for position, index in enumerate(layer):
+            part_of_day[(parts[index].start - first).days:(parts[index].end - first).days + 1] = position
+        hit = np.zeros((len(users_days), len(layer)), dtype=bool)
+        chosen = part_of_day[days]
+        inside = chosen >= 0
+        hit[users[inside], chosen[inside]] = True
+        for position, users_in_part in enumerate(hit.sum(axis=0).tolist()):
+            counts[layer[position]] = users_in_part
+    return counts
+
+
+def _layers(parts: list[Period]) -> list[list[int]]:
+    """The parts' indexes in layers of parts that do not overlap, each in time order."""
+    layers: list[list[int]] = []
+    for index in sorted(range(len(parts)), key=lambda i: parts[i].start):
+        layer = next((layer for layer in layers if parts[layer[-1]].end < parts[index].start), None)
         if layer is None:
-            layer = len(layers)
-            layers.append(dict.fromkeys(range(FIRST_DAY_CHAR, FIRST_DAY_CHAR + span_days)))
-            ends.append(part.end)
-        ends[layer] = part.end
-        for offset in range((part.start - first).days, (part.end - first).days + 1):
-            layers[layer][FIRST_DAY_CHAR + offset] = FIRST_DAY_CHAR + index
-    counts: Counter[str] = Counter()
-    for days in days_of_users:
-        distinct = "".join(set(days))
-        for table in layers:
-            counts.update(set(distinct.translate(table)))
-    return [counts[chr(FIRST_DAY_CHAR + index)] for index in range(len(parts))]
+            layers.append([index])
+        else:
+            layer.append(index)
+    return layers
 
 
 def stored_firms(db: Database, include_internal: bool) -> dict[tuple[str, str], int]:
