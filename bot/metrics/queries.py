@@ -33,7 +33,7 @@ from bot.storage.events import ASKED
 
 UP, DOWN = "up", "down"
 WEEK, MONTH, WHOLE = "week", "month", "period"
-LONG_PERIOD_DAYS = 14  # active firms of a period this long or longer are counted in user order
+LONG_PERIOD_DAYS = 14  # a period this long or longer counts its active firms in user order, its ratings in answer order
 GAP_CANDIDATES = 3000  # the most frequent distinct gap questions that are grouped
 ROLLED_BEFORE_KEY = "metrics.rolled_before"  # meta: events of days before this date are only aggregates
 
@@ -212,12 +212,14 @@ def last_weeks(today: date, weeks: int = 8) -> Period:
 # ---- counting: live events + daily aggregates -----------------------------------------------------
 
 # An answer's rating is the last feedback that replies to it (bot/metrics/retention.py rolls up by the same rule):
-# the period's feedback in time order, each kept when no later feedback replies to the same answer, joined to
-# the answer by id. The rating itself is JSON in the feedback's row (SQLite 3.40 cannot cover it).
+# each feedback of the period is kept when no later feedback replies to the same answer, and joined to the
+# answer by id. The rating itself is JSON in the feedback's row (SQLite 3.40 cannot cover it). {feedback} is
+# the index the feedback is read through: a short period's in time order (as many as its days hold), a
+# longer one's in answer order (the answers then read in id order, the later feedback next to it).
 RATED_SQL = """SELECT a.topic, a.intent, f.detail ->> '$.value',
         CASE WHEN f.detail ->> '$.value' = 'down' THEN coalesce(nullif(a.question, ''),
             (SELECT asked.question FROM events AS asked WHERE asked.id = a.reply_to)) END
-    FROM events AS f INDEXED BY idx_events_kind_time_internal CROSS JOIN events AS a ON a.id = f.reply_to
+    FROM events AS f INDEXED BY {feedback} CROSS JOIN events AS a ON a.id = f.reply_to
     WHERE f.kind = 'feedback' AND f.time >= :start AND f.reply_to IS NOT NULL
       AND NOT EXISTS (SELECT 1 FROM events AS later INDEXED BY idx_events_reply_to
           WHERE later.reply_to = f.reply_to AND later.kind = 'feedback' AND later.time >= :start AND later.id > f.id)
@@ -317,9 +319,10 @@ def question_places(db: Database, period: Period, include_internal: bool = False
 def rated_answers(db: Database, period: Period, include_internal: bool = False) -> list[tuple]:
     """(topic, intent, last rating, the question when rated 👎) of each rated answer of the period: the
     satisfaction figures and the 👎 gaps read the same rows, counted once per snapshot."""
-    def rows() -> list[tuple]:
-        return db.execute(RATED_SQL, _params(period, include_internal)).fetchall()
-    return cast(list[tuple], once(db, ("rated", period, include_internal), rows))
+    long = (period.end - period.start).days >= LONG_PERIOD_DAYS
+    sql = RATED_SQL.format(feedback="idx_events_reply_to" if long else "idx_events_kind_time_internal")
+    return cast(list[tuple], once(db, ("rated", period, include_internal),
+                                  lambda: db.execute(sql, _params(period, include_internal)).fetchall()))
 
 
 def ratings(db: Database, period: Period, include_internal: bool = False) -> Counter[tuple]:
@@ -613,9 +616,9 @@ def gap_questions(db: Database, period: Period, include_internal: bool) -> dict[
 def gap_phrasings(db: Database, period: Period, include_internal: bool, texts: Iterable[str]) -> dict[str, str]:
     """One wording as written (the least) for each of these question texts, from the period's question
     events: a search of idx_events_question per text, and only their rows read (the wording is JSON)."""
-    sql = f"""SELECT t.value, (SELECT min(detail ->> '$.{ASKED}') FROM events INDEXED BY idx_events_question
-            WHERE kind = 'question' AND question = t.value AND {LIVE_RANGE} AND detail IS NOT NULL)
-        FROM json_each(:texts) AS t"""
+    sql = f"""SELECT wanted.value, (SELECT min(detail ->> '$.{ASKED}') FROM events INDEXED BY idx_events_question
+            WHERE kind = 'question' AND question = wanted.value AND {LIVE_RANGE} AND detail IS NOT NULL)
+        FROM json_each(:texts) AS wanted"""
     params = _params(period, include_internal, texts=json.dumps(sorted(set(texts)), ensure_ascii=False))
     return {text: said for text, said in db.execute(sql, params) if said}
 
