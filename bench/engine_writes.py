@@ -16,6 +16,7 @@ import statistics
 import sys
 import tempfile
 import time
+from datetime import UTC, datetime
 from itertools import cycle, islice
 from pathlib import Path
 
@@ -28,6 +29,7 @@ from bot.app import load_knowledge, open_db  # noqa: E402
 from bot.common.clock import SystemClock  # noqa: E402
 from bot.common.config import load_settings  # noqa: E402
 from bot.knowledge.base import KnowledgeBase  # noqa: E402
+from bot.storage.events import EventLog  # noqa: E402
 
 WHERE = ("我在邵武，商标去哪办", "建阳专利去哪里申请", "政和的地理标志找谁")
 OFF_TOPIC = ("明天天气怎么样", "你好")
@@ -89,6 +91,30 @@ def fsync_floor_ms(path: str, commits: int = 200) -> float:
     return statistics.median(timings)
 
 
+def event_write_us(path: str, events: int = 4000, rounds: int = 5) -> tuple[float, int, int]:
+    """Microseconds to write one event without its commit (the table row and every index entry it makes:
+    the index cost the events table puts on each message), median of rounds of `events` questions,
+    ratings and referrals, each round in one transaction; with the table's indexes and the partial ones."""
+    db = open_db(path)
+    log = EventLog(db, "bench-salt")
+    kinds = cycle(["question"] * 8 + ["feedback", "referral"])
+    timings = []
+    for round_number in range(rounds):
+        started = time.perf_counter()
+        with db.atomic():
+            for number in range(events):
+                kind = next(kinds)
+                log.record(kind, time=datetime.now(UTC), channel="bench", user=f"u{number % 500}",
+                           question=f"问题{number % 700}" if kind == "question" else None, topic="trademark",
+                           intent=f"tm_{number % 12}", decision="answer" if kind == "question" else None,
+                           county="建阳区", reply_to=number if kind != "question" else None,
+                           detail={"value": "up"} if kind == "feedback" else None)
+        timings.append((time.perf_counter() - started) * 1e6 / events)
+    sql = "SELECT count(*), sum(sql LIKE '% WHERE %') FROM sqlite_master WHERE type = 'index' AND tbl_name = 'events'"
+    indexes, partial = db.execute(sql).fetchone()
+    return statistics.median(timings), indexes, partial
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--messages", type=int, default=600)
@@ -109,6 +135,7 @@ def main() -> None:
             file_rates.append(rate(on_file, texts, round_number))
         commits, statements = per_message(on_file, texts)
         floor = fsync_floor_ms(str(Path(folder) / "floor.db"))
+        write_us, indexes, partial = event_write_us(str(Path(folder) / "events.db"))
     memory, on_disk = statistics.median(memory_rates), statistics.median(file_rates)
     print(f"{len(texts)} messages × {args.rounds} rounds, medians; knowledge base: {len(kb.entries)} entries")
     print("| database | questions/s | ms per message | × :memory: |")
@@ -119,6 +146,8 @@ def main() -> None:
     print(f"per message: {commits:.2f} write transactions (target ≤ 1), {statements:.1f} SQL statements")
     print(f"fsync floor: one committed insert {floor:.2f} ms; file − memory per message "
           f"{1000 / on_disk - 1000 / memory:.2f} ms")
+    print(f"one event written, no commit: {write_us:.1f} µs (the events table's {indexes} indexes, {partial} of "
+          f"them partial)")
 
 
 if __name__ == "__main__":

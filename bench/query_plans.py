@@ -38,21 +38,24 @@ TABLES = ("events", "a", "q", "c", "e", "f", "asked", "later", "daily_aggregates
           "outbox", "meta", "subscriptions")  # the tables and the aliases the report's SQL gives them
 
 
-LEFT = """What is left, and why:
+LEFT = """What is left, and why (tests/metrics/test_report_reference.py checks that no statement reading the
+events sorts in a temporary B-tree or scans the table outside a covering index, and that every figure
+equals a row-by-row recount):
 
 - `time>? AND time<?` inside every events search: a day reads a day's index entries. The indexes that
-  lead with their GROUP BY columns (`idx_events_mix`, `idx_events_place`) are walked with a skip-scan
-  (`ANY(...)`), which SQLite only plans from statistics: migration `metrics` / 004 pins them in
-  `sqlite_stat1`. Running `ANALYZE` replaces them with measured ones, which plan the same at scale.
-- Table reads for `referrals` and the `rated` CTE (ratings, 👎 gaps): the station and the rating are
-  JSON fields of `detail`; SQLite 3.40 cannot use an index on an expression as a covering index (3.41
-  can). Their temporary B-trees group those JSON values or the feedback by answer, as large as the
-  period's referrals or feedback. `row by id (a)` is the rated answer itself.
-- `live_firms`: periods shorter than two weeks count distinct users in a temporary B-tree as large as
-  those days' events; longer ones walk `idx_events_user_time` in user order without one. Its other
-  temporary B-tree puts the handful of periods (`json_each`) in order.
-- `daily_aggregates` rows are read from the table: they are the rolled-up data (one row per day and
-  group), and empty until the retention job has run.
+  lead with their GROUP BY columns (`idx_events_mix`, `idx_events_place`, `idx_events_user_time`,
+  `idx_events_question`) are walked with a skip-scan (`ANY(...)`), which SQLite only plans from
+  statistics: migrations `metrics` / 004 and 006 pin them in `sqlite_stat1`.
+- Table reads where the value is JSON in `detail`: the rating of `rated_answers` (then the rated answer
+  itself, by id), the station of `referrals`, the wording of `gap_phrasings` (only the shown gaps'
+  texts). SQLite 3.40 covers neither an index on an expression nor a virtual generated column (3.41
+  covers expressions); these rows are counted in Python in the order the index gives them, not sorted.
+- `live_firms` reads each user's days in one walk of `idx_events_user_time` (grouped in index order) and
+  turns days into weeks, months and the whole period at once; under two weeks it reads the (user, day)
+  pairs of `idx_events_time_user`, as many as those days' events.
+- `daily_aggregates`: the rolled-up data (one row per day and group, written once a day), grouped in a
+  temporary B-tree; empty until the retention job has run. `reminders` and `gap_tickets` read other
+  capabilities' small tables (outbox, tickets).
 """.splitlines()
 
 
