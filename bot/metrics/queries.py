@@ -449,14 +449,11 @@ def live_firms(db: Database, parts: list[Period], include_internal: bool) -> lis
     if (span.end - span.start).days >= LONG_PERIOD_DAYS:
         sql = (f"SELECT group_concat(char({day} + {FIRST_DAY_CHAR}), '') FROM events INDEXED BY idx_events_user_time "
                f"WHERE {where} GROUP BY user")
-        users_days = [days for (days,) in db.execute(sql, params)]
-    else:
-        sql = f"SELECT user, char({day} + {FIRST_DAY_CHAR}) FROM events INDEXED BY idx_events_time_user WHERE {where}"
-        by_user: dict[str, list[str]] = defaultdict(list)
-        for user, day_char in db.execute(sql, params):
-            by_user[user].append(day_char)
-        users_days = ["".join(days) for days in by_user.values()]
-    return _users_per_part(users_days, parts, span.start)
+        return _users_per_part([days for (days,) in db.execute(sql, params)], parts, span.start)
+    sql = f"SELECT user, {day} FROM events INDEXED BY idx_events_time_user WHERE {where}"
+    pairs = set(db.execute(sql, params).fetchall())
+    days = [((p.start - span.start).days, (p.end - span.start).days) for p in parts]
+    return [len({user for user, offset in pairs if first <= offset <= last}) for first, last in days]
 
 
 FIRST_DAY_CHAR = 0x100  # live_firms' character of a day: chr(FIRST_DAY_CHAR + days since the first day)
