@@ -432,32 +432,63 @@ def rolled_before(db: Database) -> date | None:
 
 
 def live_firms(db: Database, parts: list[Period], include_internal: bool) -> list[int]:
-    """Distinct users of each period counted from the events, all periods in one pass without a sort.
+    """Distinct users of each period counted from the events, without a sort, in the cheaper of two ways.
 
-    Over two weeks or more, idx_events_user_time is walked in user order and each user's events come
-    back as one string, a character per event naming its day (grouped in the index's own order, so no
-    temporary B-tree); shorter spans read their (user, day) pairs in time order from idx_events_time_user,
-    as many as those days' events. A period then counts the users with a day in it (`_users_per_part`)."""
+    A few periods (at most SEEKED_PERIODS of two weeks or more, the others within two weeks): each long
+    one skips from user to user through idx_events_user_time (a search per firm, whatever its events),
+    the short ones read their (user, day) pairs in time order (as many as those days' events). More
+    periods (every week and month of a year): one walk of idx_events_user_time for them all
+    (`_users_per_part`)."""
+    long = [i for i, part in enumerate(parts) if (part.end - part.start).days >= LONG_PERIOD_DAYS]
+    short = [i for i in range(len(parts)) if i not in long]
+    short_days = (max(parts[i].end for i in short) - min(parts[i].start for i in short)).days if short else 0
+    if len(long) > SEEKED_PERIODS or short_days >= LONG_PERIOD_DAYS:
+        return _firms_in_one_walk(db, parts, include_internal)
+    counts = dict(zip(short, _firms_of_days(db, [parts[i] for i in short], include_internal), strict=True))
+    sql = """SELECT p.key, (SELECT count(DISTINCT user) FROM events INDEXED BY idx_events_user_time
+            WHERE time >= p.value ->> 0 AND time < p.value ->> 1 AND (internal = 0 OR :internal))
+        FROM json_each(:bounds) AS p"""
+    bounds = json.dumps([list(parts[i].utc_bounds) for i in long])
+    for key, firms in db.execute(sql, {"bounds": bounds, "internal": int(include_internal)}) if long else ():
+        counts[long[key]] = firms
+    return [counts[i] for i in range(len(parts))]
+
+
+SEEKED_PERIODS = 4  # live_firms: up to this many long periods are counted by a search per firm each
+
+
+def _day_params(span: Period, include_internal: bool) -> dict[str, object]:
+    start, end = span.utc_bounds
+    return {"start": start, "end": end, "internal": int(include_internal),
+            "epoch": int(datetime.combine(span.start, time(0), SHANGHAI).timestamp())}
+
+
+DAY_OF_EVENT = "(unixepoch(time) - :epoch) / 86400"  # days since the span's first (Asia/Shanghai) day
+FIRMS_RANGE = "user IS NOT NULL AND time >= :start AND time < :end AND (internal = 0 OR :internal)"
+
+
+def _firms_of_days(db: Database, parts: list[Period], include_internal: bool) -> list[int]:
+    """Distinct users of periods within a few days: their (user, day) pairs, read in time order."""
     if not parts:
         return []
     span = Period(min(p.start for p in parts), max(p.end for p in parts))
-    start, end = span.utc_bounds
-    params = {"start": start, "end": end, "internal": int(include_internal),
-              "epoch": int(datetime.combine(span.start, time(0), SHANGHAI).timestamp())}
-    day = f"(unixepoch(time) - :epoch) / {DAY_SECONDS}"
-    where = "user IS NOT NULL AND time >= :start AND time < :end AND (internal = 0 OR :internal)"
-    if (span.end - span.start).days >= LONG_PERIOD_DAYS:
-        sql = (f"SELECT group_concat(char({day} + {FIRST_DAY_CHAR}), '') FROM events INDEXED BY idx_events_user_time "
-               f"WHERE {where} GROUP BY user")
-        return _users_per_part([days for (days,) in db.execute(sql, params)], parts, span.start)
-    sql = f"SELECT user, {day} FROM events INDEXED BY idx_events_time_user WHERE {where}"
-    pairs = set(db.execute(sql, params).fetchall())
+    sql = f"SELECT user, {DAY_OF_EVENT} FROM events INDEXED BY idx_events_time_user WHERE {FIRMS_RANGE}"
+    pairs = set(db.execute(sql, _day_params(span, include_internal)).fetchall())
     days = [((p.start - span.start).days, (p.end - span.start).days) for p in parts]
     return [len({user for user, offset in pairs if first <= offset <= last}) for first, last in days]
 
 
+def _firms_in_one_walk(db: Database, parts: list[Period], include_internal: bool) -> list[int]:
+    """Distinct users of many periods: idx_events_user_time walked once in user order, each user's events
+    coming back as one string of day characters (grouped in the index's own order: no temporary B-tree)."""
+    span = Period(min(p.start for p in parts), max(p.end for p in parts))
+    sql = (f"SELECT group_concat(char({DAY_OF_EVENT} + {FIRST_DAY_CHAR}), '') "
+           f"FROM events INDEXED BY idx_events_user_time WHERE {FIRMS_RANGE} GROUP BY user")
+    users_days = [days for (days,) in db.execute(sql, _day_params(span, include_internal))]
+    return _users_per_part(users_days, parts, span.start)
+
+
 FIRST_DAY_CHAR = 0x100  # live_firms' character of a day: chr(FIRST_DAY_CHAR + days since the first day)
-DAY_SECONDS = 86400
 
 
 def _users_per_part(users_days: list[str], parts: list[Period], first: date) -> list[int]:
