@@ -688,7 +688,9 @@ def knowledge_gaps(
             gap.thumbs_down += counts[text][1]
             gap.variants.append(text)
         shown = sorted(gaps, key=lambda g: (-g.count, g.example))[:limit]
-        phrasings = gap_phrasings(db, period, include_internal, (text for gap in shown for text in gap.variants))
+        phrasings = gap_phrasings(db, period, include_internal, (gap.variants[0] for gap in shown))
+        unsaid = [text for gap in shown if gap.variants[0] not in phrasings for text in gap.variants[1:]]
+        phrasings.update(gap_phrasings(db, period, include_internal, unsaid) if unsaid else {})
     for gap in shown:
         gap.said = next((phrasings[text] for text in gap.variants if text in phrasings), "")
     return shown

@@ -25,6 +25,7 @@ DAYS = 40
 GENERATED = datetime(2026, 12, 31, tzinfo=UTC)
 STEMS = ("商标注册要多久", "专利年费怎么交", "明天天气怎么样", "地理标志怎么申请", "版权登记费用", "建盏能注册商标吗")
 TAILS = ("", "呢", "啊", "流程", "费用", "在哪办")
+UNSAID = (STEMS[2], STEMS[3] + "呢")  # questions kept without their wording (as events written before it was)
 TOPICS = ("trademark", "patent", "copyright", "smalltalk", None)
 COUNTIES = ("建阳区", "邵武市", "浦城县", "city", None)
 
@@ -59,7 +60,7 @@ def seed_random(db: Store, seed: int = 16) -> None:
             text = rng.choice(STEMS) + rng.choice(TAILS)
             event = log.record("question", **common, question=text, topic=rng.choice(TOPICS),
                                intent=rng.choice(("tm_fee", "pt_fee", None)), decision=decision, language="zh",
-                               detail={"asked": f"{text}？{rng.randrange(3)}"})
+                               detail=None if text.startswith(UNSAID) else {"asked": f"{text}？{rng.randrange(3)}"})
             (answers if decision == "answer" else clarifies if decision == "clarify" else []).append(event)
     for channel, who in firms[:2]:
         forget_events(db, who, log.user(channel, who))
