@@ -16,6 +16,7 @@ import statistics
 import sys
 import tempfile
 import time
+from datetime import UTC, datetime
 from itertools import cycle, islice
 from pathlib import Path
 
@@ -28,6 +29,7 @@ from bot.app import load_knowledge, open_db  # noqa: E402
 from bot.common.clock import SystemClock  # noqa: E402
 from bot.common.config import load_settings  # noqa: E402
 from bot.knowledge.base import KnowledgeBase  # noqa: E402
+from bot.storage.events import EventLog  # noqa: E402
 
 WHERE = ("我在邵武，商标去哪办", "建阳专利去哪里申请", "政和的地理标志找谁")
 OFF_TOPIC = ("明天天气怎么样", "你好")
@@ -89,6 +91,36 @@ def fsync_floor_ms(path: str, commits: int = 200) -> float:
     return statistics.median(timings)
 
 
+def pages_per_event(path: str, events: int = 1000, earlier: int = 20_000) -> tuple[float, int, int]:
+    """Database pages one committed event writes to the WAL (its row and every index entry it makes: the
+    index cost the events table puts on each message, independent of the machine's load), over `events`
+    questions, ratings and referrals each committed alone, after `earlier` ones; with the events table's
+    indexes and how many of them are partial."""
+    db = open_db(path)
+    db.execute("PRAGMA wal_autocheckpoint = 0")
+    log = EventLog(db, "bench-salt")
+    kinds = cycle(["question"] * 8 + ["feedback", "referral"])
+
+    def write(number: int) -> None:
+        kind = next(kinds)
+        log.record(kind, time=datetime.now(UTC), channel="bench", user=f"u{number % 500}",
+                   question=f"问题{number % 700}" if kind == "question" else None, topic="trademark",
+                   intent=f"tm_{number % 12}", decision="answer" if kind == "question" else None, county="建阳区",
+                   reply_to=number if kind != "question" else None,
+                   detail={"value": "up"} if kind == "feedback" else None)
+
+    with db.atomic():
+        for number in range(earlier):
+            write(number)
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    for number in range(events):
+        write(number)  # a transaction of its own, as a handled message
+    frames = db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()[1]
+    sql = "SELECT count(*), sum(sql LIKE '% WHERE %') FROM sqlite_master WHERE type = 'index' AND tbl_name = 'events'"
+    indexes, partial = db.execute(sql).fetchone()
+    return frames / events, indexes, partial
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--messages", type=int, default=600)
@@ -109,6 +141,7 @@ def main() -> None:
             file_rates.append(rate(on_file, texts, round_number))
         commits, statements = per_message(on_file, texts)
         floor = fsync_floor_ms(str(Path(folder) / "floor.db"))
+        pages, indexes, partial = pages_per_event(str(Path(folder) / "events.db"))
     memory, on_disk = statistics.median(memory_rates), statistics.median(file_rates)
     print(f"{len(texts)} messages × {args.rounds} rounds, medians; knowledge base: {len(kb.entries)} entries")
     print("| database | questions/s | ms per message | × :memory: |")
@@ -119,6 +152,8 @@ def main() -> None:
     print(f"per message: {commits:.2f} write transactions (target ≤ 1), {statements:.1f} SQL statements")
     print(f"fsync floor: one committed insert {floor:.2f} ms; file − memory per message "
           f"{1000 / on_disk - 1000 / memory:.2f} ms")
+    print(f"one committed event writes {pages:.1f} pages to the WAL (the events table's {indexes} indexes, "
+          f"{partial} of them partial)")
 
 
 if __name__ == "__main__":

@@ -14,11 +14,13 @@ fields, which SQLite 3.40 cannot cover), are in docs/query-plans.md (bench/query
 from __future__ import annotations
 
 import json
+import math
 from collections import Counter, defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator, cast
+from weakref import WeakKeyDictionary
 
 from rapidfuzz import fuzz, process
 from sqlite_utils import Database
@@ -31,7 +33,7 @@ from bot.storage.events import ASKED
 
 UP, DOWN = "up", "down"
 WEEK, MONTH, WHOLE = "week", "month", "period"
-LONG_PERIOD_DAYS = 14  # active firms of a period this long or longer are counted in user order
+LONG_PERIOD_DAYS = 14  # a period this long or longer counts its active firms in user order, its ratings in answer order
 GAP_CANDIDATES = 3000  # the most frequent distinct gap questions that are grouped
 ROLLED_BEFORE_KEY = "metrics.rolled_before"  # meta: events of days before this date are only aggregates
 
@@ -91,6 +93,7 @@ PINNED_STATISTICS = {
     "idx_events_mix": "1000000 200000 140000 20000 2500 1 1",  # kind, decision, topic, intent, time, internal
     "idx_events_place": "1000000 75000 25000 5000 1 1",  # county, channel, kind, time, internal
     "idx_events_user_time": "1000000 125 1 1",  # user, time, internal
+    "idx_events_question": "770000 250000 60 1 1 1",  # decision, question, time, internal, kind
 }
 
 
@@ -116,6 +119,33 @@ def _gap_index(db: Database) -> None:
     db.execute("DROP INDEX IF EXISTS idx_events_gap")  # the first version of this index held every event
     db.execute("CREATE INDEX idx_events_gap ON events (question, time, internal, kind, decision)"
                " WHERE kind = 'question' AND decision = 'fallback'")
+
+
+@migrations(name="006_fewer_event_indexes")
+def _fewer_indexes(db: Database) -> None:
+    """Fewer indexes written with every event: the three of the first schema are prefixes of the report's
+    (time → idx_events_time_user, kind+time → idx_events_kind_time_internal, user → idx_events_user_time);
+    replies are indexed only for the events that reply (choices, feedback, referrals); the fallbacks'
+    index becomes one of every question by decision and text, which also finds a gap's wording as written."""
+    for index in ("idx_events_time", "idx_events_kind_time", "idx_events_user", "idx_events_reply_to",
+                  "idx_events_gap"):
+        db.execute(f"DROP INDEX IF EXISTS {index}")
+    db.execute("CREATE INDEX idx_events_reply_to ON events (reply_to, kind, time) WHERE reply_to IS NOT NULL")
+    db.execute("CREATE INDEX idx_events_question ON events (decision, question, time, internal, kind)"
+               " WHERE kind = 'question'")
+    pin_statistics(db)
+
+
+@migrations(name="007_ratings_in_indexes")
+def _ratings_in_indexes(db: Database) -> None:
+    """The rating (column `rating`, storage migration 003) at the end of the two indexes the ratings are
+    read through, so the report reads no feedback row."""
+    db.execute("DROP INDEX IF EXISTS idx_events_reply_to")
+    db.execute("CREATE INDEX idx_events_reply_to ON events (reply_to, kind, time, rating)"
+               " WHERE reply_to IS NOT NULL")
+    db.execute("DROP INDEX IF EXISTS idx_events_kind_time_internal")
+    db.execute("CREATE INDEX idx_events_kind_time_internal"
+               " ON events (kind, time, internal, decision, reply_to, rating)")
 
 
 def pin_statistics(db: Database) -> None:
@@ -193,13 +223,20 @@ def last_weeks(today: date, weeks: int = 8) -> Period:
 
 # ---- counting: live events + daily aggregates -----------------------------------------------------
 
-# An answer's rating is the last feedback that replies to it (bot/metrics/retention.py rolls up by the same rule).
-RATED_CTE = """rated AS (
-    SELECT reply_to AS answer_id, detail ->> '$.value' AS value, max(id)
-    FROM events INDEXED BY idx_events_kind_time_internal
-    WHERE kind = 'feedback' AND time >= :start AND reply_to IS NOT NULL
-    GROUP BY reply_to
-)"""
+# An answer's rating is the last feedback that replies to it (bot/metrics/retention.py rolls up by the same rule):
+# each feedback of the period is kept when no later feedback replies to the same answer, and joined to the
+# answer by id. Both indexes hold the rating (column `rating`): no feedback row is read. {feedback} is
+# the index the feedback is read through: a short period's in time order (as many as its days hold), a
+# longer one's in answer order (the answers then read in id order, the later feedback next to it).
+RATED_SQL = """SELECT a.topic, a.intent, f.rating,
+        CASE WHEN f.rating = 'down' THEN coalesce(nullif(a.question, ''),
+            (SELECT asked.question FROM events AS asked WHERE asked.id = a.reply_to)) END
+    FROM events AS f INDEXED BY {feedback} CROSS JOIN events AS a ON a.id = f.reply_to
+    WHERE f.kind = 'feedback' AND f.time >= :start AND f.reply_to IS NOT NULL
+      AND NOT EXISTS (SELECT 1 FROM events AS later INDEXED BY idx_events_reply_to
+          WHERE later.reply_to = f.reply_to AND later.kind = 'feedback' AND later.time >= :start AND later.id > f.id)
+      AND a.decision = 'answer' AND a.kind IN ('question', 'choice') AND a.time >= :start AND a.time < :end
+      AND (a.internal = 0 OR :internal)"""
 # A referral's station as bot/stations/referrals.py writes it ({station, type, county, topic, ...}); the
 # station_id/station_type spelling of the feature brief is read too.
 REFERRAL_STATION = "coalesce(detail ->> '$.station', detail ->> '$.station_id')"
@@ -215,13 +252,39 @@ def _params(period: Period, include_internal: bool, **extra: object) -> dict[str
             "internal": int(include_internal), **extra}
 
 
+_SNAPSHOT_MEMOS: WeakKeyDictionary[Database, dict[tuple, Any]] = WeakKeyDictionary()
+
+
 @contextmanager
 def snapshot(db: Database) -> Iterator[None]:
     """One read transaction around several queries: they all see the same state, even if the retention
     job moves events into the aggregates meanwhile (a WAL reader keeps its snapshot). It is sqlite-utils'
-    own deferred transaction, not the store's BEGIN IMMEDIATE: a report never holds the write lock."""
-    with Database.atomic(db):
-        yield
+    own deferred transaction, not the store's BEGIN IMMEDIATE: a report never holds the write lock.
+    While it lasts, what `once` computed is kept (the state cannot change under it)."""
+    outermost = db not in _SNAPSHOT_MEMOS
+    if outermost:
+        _SNAPSHOT_MEMOS[db] = {}
+    try:
+        with Database.atomic(db):
+            yield
+    finally:
+        if outermost:
+            del _SNAPSHOT_MEMOS[db]
+
+
+def once(db: Database, key: tuple, compute: Callable[[], Any]) -> Any:
+    """`compute()`, computed once per snapshot for this key (every time outside a snapshot)."""
+    memo = _SNAPSHOT_MEMOS.get(db)
+    if memo is None:
+        return compute()
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
+
+
+def _blanked(key: Iterable[object]) -> tuple:
+    """A grouping key with NULL read as ''."""
+    return tuple("" if k is None else k for k in key)
 
 
 def _summed(db: Database, queries: Iterable[str], params: dict[str, object]) -> Counter[tuple]:
@@ -230,7 +293,7 @@ def _summed(db: Database, queries: Iterable[str], params: dict[str, object]) -> 
     for sql in queries:
         for *key, count in db.execute(sql, params).fetchall():
             if count:  # an aggregate over no rows is NULL
-                counts[tuple("" if k is None else k for k in key)] += count
+                counts[_blanked(key)] += count
     return counts
 
 
@@ -265,17 +328,23 @@ def question_places(db: Database, period: Period, include_internal: bool = False
     return _summed(db, (live, aggregated), _params(period, include_internal))
 
 
+def rated_answers(db: Database, period: Period, include_internal: bool = False) -> list[tuple]:
+    """(topic, intent, last rating, the question when rated 👎) of each rated answer of the period: the
+    satisfaction figures and the 👎 gaps read the same rows, counted once per snapshot."""
+    long = (period.end - period.start).days >= LONG_PERIOD_DAYS
+    sql = RATED_SQL.format(feedback="idx_events_reply_to" if long else "idx_events_kind_time_internal")
+    return cast(list[tuple], once(db, ("rated", period, include_internal),
+                                  lambda: db.execute(sql, _params(period, include_internal)).fetchall()))
+
+
 def ratings(db: Database, period: Period, include_internal: bool = False) -> Counter[tuple]:
     """Rated answers of the period by (topic, intent, last rating)."""
-    live = f"""WITH {RATED_CTE}
-        SELECT a.topic, a.intent, rated.value, count(*)
-        FROM rated CROSS JOIN events AS a ON a.id = rated.answer_id
-        WHERE a.decision = 'answer' AND a.kind IN {RATEABLE_KINDS} AND a.time >= :start AND a.time < :end
-          AND (a.internal = 0 OR :internal) GROUP BY 1, 2, 3"""
     aggregated = f"""SELECT topic, intent, outcome, sum(count) FROM daily_aggregates
         WHERE decision = 'answer' AND kind IN {RATEABLE_KINDS} AND outcome IN ('up', 'down')
           AND {AGGREGATE_RANGE} GROUP BY 1, 2, 3"""
-    return _summed(db, (live, aggregated), _params(period, include_internal))
+    counts = _summed(db, (aggregated,), _params(period, include_internal))
+    counts.update(_blanked(row[:3]) for row in rated_answers(db, period, include_internal))
+    return counts
 
 
 def clarifications_resolved(db: Database, period: Period, include_internal: bool = False) -> int:
@@ -290,14 +359,18 @@ def clarifications_resolved(db: Database, period: Period, include_internal: bool
 
 
 def referrals(db: Database, period: Period, include_internal: bool = False) -> Counter[tuple]:
-    """Referrals by (station_id, station_type, county, topic) as the referral event's detail gives them."""
+    """Referrals by (station_id, station_type, county, topic) as the referral event's detail gives them.
+    Live referrals are read in time order and counted here: their keys are JSON fields, which no index of
+    SQLite 3.40 can hold, so grouping them in SQL would only add a sort."""
     live = f"""SELECT {REFERRAL_STATION}, {REFERRAL_TYPE}, coalesce(detail ->> '$.county', county),
-            coalesce(detail ->> '$.topic', topic), count(*)
-        FROM events INDEXED BY idx_events_kind_time_internal
-        WHERE kind = 'referral' AND {LIVE_RANGE} GROUP BY 1, 2, 3, 4"""
+            coalesce(detail ->> '$.topic', topic)
+        FROM events INDEXED BY idx_events_kind_time_internal WHERE kind = 'referral' AND {LIVE_RANGE}"""
     aggregated = f"""SELECT station_id, station_type, county, topic, sum(count) FROM daily_aggregates
         WHERE kind = 'referral' AND {AGGREGATE_RANGE} GROUP BY 1, 2, 3, 4"""
-    return _summed(db, (live, aggregated), _params(period, include_internal))
+    params = _params(period, include_internal)
+    counts = _summed(db, (aggregated,), params)
+    counts.update(_blanked(row) for row in db.execute(live, params))
+    return counts
 
 
 # ---- satisfaction ---------------------------------------------------------------------------------
@@ -359,23 +432,100 @@ def rolled_before(db: Database) -> date | None:
 
 
 def live_firms(db: Database, parts: list[Period], include_internal: bool) -> list[int]:
-    """Distinct users of each period counted from the events (one statement per kind of plan).
+    """Distinct users of each period counted from the events, without a sort, in the cheaper of two ways.
 
-    Up to two weeks, the period's events are read in time order and their users counted in a temporary
-    B-tree (as large as those days); longer ones walk the index in user order, skipping from user to user
-    inside the time range, which counts distinct users without a B-tree (a seek per firm rather than a
-    B-tree insert per event: the cheaper once a period has more events than firms)."""
-    long = [(part.end - part.start).days >= LONG_PERIOD_DAYS for part in parts]
-    counts: dict[int, int] = {}
-    for in_user_order, index in ((False, "idx_events_time_user"), (True, "idx_events_user_time")):
-        chosen = [i for i, is_long in enumerate(long) if is_long == in_user_order]
-        bounds = json.dumps([list(parts[i].utc_bounds) for i in chosen])
-        sql = f"""SELECT (SELECT count(DISTINCT user) FROM events INDEXED BY {index}
-                WHERE time >= p.value ->> 0 AND time < p.value ->> 1 AND (internal = 0 OR :internal))
-            FROM json_each(:bounds) AS p ORDER BY p.key"""
-        rows = db.execute(sql, {"bounds": bounds, "internal": int(include_internal)}) if chosen else []
-        counts.update(zip(chosen, (row[0] for row in rows), strict=True))
+    A few periods (at most SEEKED_PERIODS of two weeks or more, the others within two weeks): each long
+    one skips from user to user through idx_events_user_time (a search per firm, whatever its events),
+    the short ones read their (user, day) pairs in time order (as many as those days' events). More
+    periods (every week and month of a year): one walk of idx_events_user_time for them all
+    (`_users_per_part`)."""
+    long = [i for i, part in enumerate(parts) if (part.end - part.start).days >= LONG_PERIOD_DAYS]
+    short = [i for i in range(len(parts)) if i not in long]
+    short_days = (max(parts[i].end for i in short) - min(parts[i].start for i in short)).days if short else 0
+    if len(long) > SEEKED_PERIODS or short_days >= LONG_PERIOD_DAYS:
+        return _firms_in_one_walk(db, parts, include_internal)
+    counts = dict(zip(short, _firms_of_days(db, [parts[i] for i in short], include_internal), strict=True))
+    sql = """SELECT p.key, (SELECT count(DISTINCT user) FROM events INDEXED BY idx_events_user_time
+            WHERE time >= p.value ->> 0 AND time < p.value ->> 1 AND (internal = 0 OR :internal))
+        FROM json_each(:bounds) AS p"""
+    bounds = json.dumps([list(parts[i].utc_bounds) for i in long])
+    for key, firms in db.execute(sql, {"bounds": bounds, "internal": int(include_internal)}) if long else ():
+        counts[long[key]] = firms
     return [counts[i] for i in range(len(parts))]
+
+
+SEEKED_PERIODS = 4  # live_firms: up to this many long periods are counted by a search per firm each
+
+
+def _day_params(span: Period, include_internal: bool) -> dict[str, object]:
+    start, end = span.utc_bounds
+    return {"start": start, "end": end, "internal": int(include_internal),
+            "epoch": int(datetime.combine(span.start, time(0), SHANGHAI).timestamp())}
+
+
+DAY_OF_EVENT = "(unixepoch(time) - :epoch) / 86400"  # days since the span's first (Asia/Shanghai) day
+FIRMS_RANGE = "user IS NOT NULL AND time >= :start AND time < :end AND (internal = 0 OR :internal)"
+
+
+def _firms_of_days(db: Database, parts: list[Period], include_internal: bool) -> list[int]:
+    """Distinct users of periods within a few days: their (user, day) pairs, read in time order."""
+    if not parts:
+        return []
+    span = Period(min(p.start for p in parts), max(p.end for p in parts))
+    sql = f"SELECT user, {DAY_OF_EVENT} FROM events INDEXED BY idx_events_time_user WHERE {FIRMS_RANGE}"
+    pairs = set(db.execute(sql, _day_params(span, include_internal)).fetchall())
+    days = [((p.start - span.start).days, (p.end - span.start).days) for p in parts]
+    return [len({user for user, offset in pairs if first <= offset <= last}) for first, last in days]
+
+
+def _firms_in_one_walk(db: Database, parts: list[Period], include_internal: bool) -> list[int]:
+    """Distinct users of many periods: idx_events_user_time walked once in user order, each user's events
+    coming back as one string of day characters (grouped in the index's own order: no temporary B-tree)."""
+    span = Period(min(p.start for p in parts), max(p.end for p in parts))
+    sql = (f"SELECT group_concat(char({DAY_OF_EVENT} + {FIRST_DAY_CHAR}), '') "
+           f"FROM events INDEXED BY idx_events_user_time WHERE {FIRMS_RANGE} GROUP BY user")
+    users_days = [days for (days,) in db.execute(sql, _day_params(span, include_internal))]
+    return _users_per_part(users_days, parts, span.start)
+
+
+FIRST_DAY_CHAR = 0x100  # live_firms' character of a day: chr(FIRST_DAY_CHAR + days since the first day)
+
+
+def _users_per_part(users_days: list[str], parts: list[Period], first: date) -> list[int]:
+    """How many users have a day in each part, from each user's string of day characters: a users × parts
+    table of booleans is set from every (user, day) at once (numpy, no sort), per layer of parts that do
+    not overlap (weeks, months, the whole period)."""
+    import numpy as np  # only here: matplotlib's dependency, not needed at start-up
+
+    codes = np.frombuffer("\0".join(users_days).encode("utf-32-le"), dtype=np.uint32)
+    separator = codes == 0
+    users = np.cumsum(separator)[~separator]
+    days = codes[~separator].astype(np.int64) - FIRST_DAY_CHAR
+    span_days = (max(p.end for p in parts) - first).days + 1
+    counts = [0] * len(parts)
+    for layer in _layers(parts):
+        part_of_day = np.full(span_days, -1, dtype=np.int64)
+        for position, index in enumerate(layer):
+            part_of_day[(parts[index].start - first).days:(parts[index].end - first).days + 1] = position
+        hit = np.zeros((len(users_days), len(layer)), dtype=bool)
+        chosen = part_of_day[days]
+        inside = chosen >= 0
+        hit[users[inside], chosen[inside]] = True
+        for position, users_in_part in enumerate(hit.sum(axis=0).tolist()):
+            counts[layer[position]] = users_in_part
+    return counts
+
+
+def _layers(parts: list[Period]) -> list[list[int]]:
+    """The parts' indexes in layers of parts that do not overlap, each in time order."""
+    layers: list[list[int]] = []
+    for index in sorted(range(len(parts)), key=lambda i: parts[i].start):
+        layer = next((layer for layer in layers if parts[layer[-1]].end < parts[index].start), None)
+        if layer is None:
+            layers.append([index])
+        else:
+            layer.append(index)
+    return layers
 
 
 def stored_firms(db: Database, include_internal: bool) -> dict[tuple[str, str], int]:
@@ -487,17 +637,15 @@ class Gap:
 
 
 def gap_questions(db: Database, period: Period, include_internal: bool) -> dict[str, list[int]]:
-    """Each question text with its [fallback, 👎] counts (live events only: aggregates keep no text)."""
-    fallbacks = f"""SELECT question, 0, count(*) FROM events INDEXED BY idx_events_gap
-        WHERE kind = 'question' AND decision = 'fallback' AND {LIVE_RANGE} GROUP BY question"""
-    thumbs_down = f"""WITH {RATED_CTE}
-        SELECT coalesce(nullif(a.question, ''), asked.question), 1, count(*)
-        FROM rated CROSS JOIN events AS a ON a.id = rated.answer_id
-        LEFT JOIN events AS asked ON asked.id = a.reply_to
-        WHERE rated.value = 'down' AND a.decision = 'answer' AND a.kind IN {RATEABLE_KINDS}
-          AND a.time >= :start AND a.time < :end AND (a.internal = 0 OR :internal) GROUP BY 1"""
+    """Each question text with its [fallback, 👎] counts (live events only: aggregates keep no text).
+    The fallbacks are read in text order (`+time`: the range is checked in the index, not searched, which
+    would skip from decision to decision and sort the texts)."""
+    fallbacks = """SELECT question, 0, count(*) FROM events INDEXED BY idx_events_question
+        WHERE kind = 'question' AND decision = 'fallback' AND +time >= :start AND +time < :end
+          AND (internal = 0 OR :internal) GROUP BY question"""
+    found = _summed(db, (fallbacks,), _params(period, include_internal))
+    found.update((question, 1) for *_, question in rated_answers(db, period, include_internal) if question)
     counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    found = _summed(db, (fallbacks, thumbs_down), _params(period, include_internal))
     for (question, source), count in found.items():
         text = " ".join(str(question).split())
         if text:
@@ -505,12 +653,14 @@ def gap_questions(db: Database, period: Period, include_internal: bool) -> dict[
     return counts
 
 
-def gap_phrasings(db: Database, period: Period, include_internal: bool) -> dict[str, str]:
-    """One wording as written for each (normalised) question text of the period's question events."""
-    sql = f"""SELECT question, min(json_extract(detail, '$.{ASKED}')) FROM events INDEXED BY idx_events_mix
-        WHERE kind = 'question' AND detail IS NOT NULL AND {LIVE_RANGE} GROUP BY question"""
-    rows = db.execute(sql, _params(period, include_internal)).fetchall()
-    return {" ".join(str(question).split()): said for question, said in rows if question and said}
+def gap_phrasings(db: Database, period: Period, include_internal: bool, texts: Iterable[str]) -> dict[str, str]:
+    """One wording as written (the least) for each of these question texts, from the period's question
+    events: a search of idx_events_question per text, and only their rows read (the wording is JSON)."""
+    sql = f"""SELECT wanted.value, (SELECT min(detail ->> '$.{ASKED}') FROM events INDEXED BY idx_events_question
+            WHERE kind = 'question' AND question = wanted.value AND {LIVE_RANGE} AND detail IS NOT NULL)
+        FROM json_each(:texts) AS wanted"""
+    params = _params(period, include_internal, texts=json.dumps(sorted(set(texts)), ensure_ascii=False))
+    return {text: said for text, said in db.execute(sql, params) if said}
 
 
 def knowledge_gaps(
@@ -519,26 +669,73 @@ def knowledge_gaps(
 ) -> list[Gap]:
     """The most frequent fallback and 👎 questions of the period, near-identical ones grouped.
 
-    Greedy: the most frequent question opens a group, and each next one joins the first group whose
-    example it matches with rapidfuzz token_sort_ratio >= `similarity`, or opens its own.
+    Greedy: the most frequent question opens a group, and each next one joins the group whose example it
+    matches best with rapidfuzz token_sort_ratio >= `similarity` (the first of equals), or opens its own.
     """
+    period = Period(start, end)
     with snapshot(db):
-        counts = gap_questions(db, Period(start, end), include_internal)
-        phrasings = gap_phrasings(db, Period(start, end), include_internal)
-    ranked = sorted(counts, key=lambda text: (-sum(counts[text]), text))[:GAP_CANDIDATES]
-    gaps: list[Gap] = []
-    examples: list[str] = []
-    for text in ranked:
-        match = process.extractOne(text, examples, scorer=fuzz.token_sort_ratio, score_cutoff=similarity)
-        if match is None:
-            gaps.append(Gap(text))
-            examples.append(text)
-        gap = gaps[match[2]] if match else gaps[-1]
-        gap.fallback += counts[text][0]
-        gap.thumbs_down += counts[text][1]
-        gap.variants.append(text)
-        gap.said = gap.said or phrasings.get(text, "")
-    return sorted(gaps, key=lambda g: (-g.count, g.example))[:limit]
+        counts = gap_questions(db, period, include_internal)
+        ranked = sorted(counts, key=lambda text: (-sum(counts[text]), text))[:GAP_CANDIDATES]
+        gaps: list[Gap] = []
+        examples = SimilarTexts(ranked, similarity)
+        for text in ranked:
+            match = examples.best(text)
+            if match is None:
+                examples.add(text)
+                gaps.append(Gap(text))
+            gap = gaps[-1 if match is None else match]
+            gap.fallback += counts[text][0]
+            gap.thumbs_down += counts[text][1]
+            gap.variants.append(text)
+        shown = sorted(gaps, key=lambda g: (-g.count, g.example))[:limit]
+        phrasings = gap_phrasings(db, period, include_internal, (gap.variants[0] for gap in shown))
+        unsaid = [text for gap in shown if gap.variants[0] not in phrasings for text in gap.variants[1:]]
+        phrasings.update(gap_phrasings(db, period, include_internal, unsaid) if unsaid else {})
+    for gap in shown:
+        gap.said = next((phrasings[text] for text in gap.variants if text in phrasings), "")
+    return shown
+
+
+class SimilarTexts:
+    """Texts indexed by their characters, so that a text is scored against the few that can reach the
+    similarity rather than against all of them. The filter is exact: token_sort_ratio is 200·LCS/(m + n),
+    so a score of s% needs at least s·m/(200 − s) characters of an m-character text in common with the
+    other, so one of its m − that + 1 rarest characters (a multiset: the k-th 的 is its own character);
+    only the texts holding one of those are scored, in the order they were added (ties go to the first)."""
+
+    def __init__(self, corpus: Iterable[str], similarity: float) -> None:
+        self.similarity = similarity
+        self.texts: list[str] = []
+        self.holding: dict[tuple[str, int], list[int]] = defaultdict(list)
+        self.rarity: Counter[tuple[str, int]] = Counter(c for text in corpus for c in set(characters(text)))
+
+    def add(self, text: str) -> None:
+        for character in set(characters(text)):
+            self.holding[character].append(len(self.texts))
+        self.texts.append(text)
+
+    def best(self, text: str) -> int | None:
+        """The index of the added text most similar to `text` at or above the similarity, or None."""
+        share = min(self.similarity, 100) / 100
+        common = math.ceil(share * len(text) / (2 - share) - 1e-6)
+        if common < 1:
+            candidates = list(range(len(self.texts)))
+        else:
+            rarest = sorted(characters(text), key=lambda c: (self.rarity[c], c))[:len(text) - common + 1]
+            candidates = sorted({i for c in rarest for i in self.holding.get(c, ())})
+        match = process.extractOne(text, [self.texts[i] for i in candidates], scorer=fuzz.token_sort_ratio,
+                                   score_cutoff=self.similarity)
+        return None if match is None else candidates[match[2]]
+
+
+def characters(text: str) -> list[tuple[str, int]]:
+    """A text's characters as a multiset: (character, how many of it came before)."""
+    seen: Counter[str] = Counter()
+    found = []
+    for character in text:
+        found.append((character, seen[character]))
+        seen[character] += 1
+    return found
 
 
 # ---- the summary ----------------------------------------------------------------------------------

@@ -41,7 +41,7 @@ SELECT date(e.time, '+8 hours'), e.kind, coalesce(e.channel, ''), e.internal,
     coalesce(e.intent, ''), coalesce(e.decision, ''),
     CASE
         WHEN e.decision = 'answer' AND e.kind IN ('question', 'choice') THEN coalesce((
-            SELECT f.detail ->> '$.value' FROM events AS f
+            SELECT f.rating FROM events AS f
             WHERE f.reply_to = e.id AND f.kind = 'feedback' ORDER BY f.id DESC LIMIT 1), '')
         WHEN e.kind = 'question' AND e.decision = 'clarify' AND EXISTS (
             SELECT 1 FROM events AS c WHERE c.reply_to = e.id AND c.kind = 'choice') THEN 'resolved'

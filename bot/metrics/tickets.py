@@ -115,7 +115,7 @@ def gap_tickets(db: Database, period: Period, include_internal: bool = False) ->
         FROM tickets AS t JOIN events AS e ON e.id = t.reply_to LEFT JOIN events AS asked ON asked.id = e.reply_to
         WHERE e.time >= ? AND e.time < ? AND (e.internal = 0 OR ?)
           AND (e.decision = 'fallback' OR EXISTS (SELECT 1 FROM events AS f WHERE f.kind = 'feedback'
-               AND f.reply_to = e.id AND f.detail ->> '$.value' = 'down'))
+               AND f.reply_to = e.id AND f.rating = 'down'))
         ORDER BY t.id"""
     found: dict[str, list[int]] = {}
     for question, ticket_id in db.execute(sql, [*period.utc_bounds, int(include_internal)]).fetchall():

@@ -17,7 +17,7 @@ from sqlite_utils import Database
 from bot.common.clock import utc_iso
 
 INTERNAL_CHANNELS = frozenset({"cli", "test"})
-FEEDBACK_KIND = "feedback"  # detail {"value": "up" | "down"}, reply_to = the rated answer
+FEEDBACK_KIND = "feedback"  # detail {"value": "up" | "down"} (also in the column `rating`), reply_to = the rated answer
 ASKED = "asked"  # a question event's detail {"asked": …}: the question as the firm wrote it (for /gaps)
 
 
@@ -135,6 +135,8 @@ class EventLog:
             "detail": json.dumps(detail, ensure_ascii=False) if detail else None,
             **fields,
         }
+        if kind == FEEDBACK_KIND and detail:
+            row["rating"] = detail.get("value")  # a column too, so the report's index holds it
         if self.db.conn.in_transaction:  # the handled message's transaction: one INSERT is atomic on its own
             return self._insert(row)
         with self.db.atomic():

@@ -13,7 +13,7 @@ from sqlite_utils.migrations import Migrations
 
 from bot.common.config import ConfigError
 from bot.common.env import SALT, Env
-from bot.storage.events import Salts
+from bot.storage.events import FEEDBACK_KIND, Salts
 
 BUSY_TIMEOUT_MS = 5000
 log = logging.getLogger(__name__)
@@ -51,6 +51,14 @@ def _events(db: Database) -> None:
 @migrations(name="002_meta")
 def _meta(db: Database) -> None:
     db.table("meta").create({"key": str, "value": str}, pk="key")
+
+
+@migrations(name="003_event_rating")
+def _rating(db: Database) -> None:
+    """A rating's value (up/down) in a column of its own as well as in `detail`, so an index can hold it
+    (bot/storage/events.py writes it; the report reads it from bot/metrics' indexes)."""
+    db.execute("ALTER TABLE events ADD COLUMN rating TEXT")
+    db.execute(f"UPDATE events SET rating = detail ->> '$.value' WHERE kind = '{FEEDBACK_KIND}'")
 
 
 class Store(Database):

@@ -13,6 +13,7 @@ from bot.common.config import MetricsSettings
 from bot.metrics import queries as metrics
 from bot.metrics.queries import Period, question_places, summary
 from bot.metrics.report import collect
+from bot.storage import store
 from bot.storage.store import Store
 
 NEW_MIGRATION = "004_report_range_indexes"  # and every later one
@@ -50,10 +51,11 @@ def test_an_upgraded_database_gets_the_range_indexes_and_a_new_ones_figures(tmp_
     upgraded = open_db(tmp_path / "old.db")
     columns = index_columns(upgraded)
     assert columns["idx_events_place"] == ["county", "channel", "kind", "time", "internal"]
-    assert columns["idx_events_kind_time_internal"] == ["kind", "time", "internal", "decision", "reply_to"]
-    assert columns["idx_events_reply_to"] == ["reply_to", "kind"]
+    assert columns["idx_events_kind_time_internal"] == ["kind", "time", "internal", "decision", "reply_to", "rating"]
+    assert columns["idx_events_reply_to"] == ["reply_to", "kind", "time", "rating"]
     assert columns["idx_events_user_time"] == ["user", "time", "internal"]
-    assert columns["idx_events_gap"] == ["question", "time", "internal", "kind", "decision"]
+    assert columns["idx_events_question"] == ["decision", "question", "time", "internal", "kind"]
+    assert not {"idx_events_time", "idx_events_kind_time", "idx_events_user", "idx_events_gap"} & set(columns)
     assert figures(upgraded) == figures(fresh)
 
 
@@ -81,3 +83,23 @@ def test_one_day_of_stats_searches_the_time_range(tmp_path: Path) -> None:
                       if "idx_events_mix" in sql or "idx_events_place" in sql]
     assert len(mix_and_places) == 2
     assert all("TEMP B-TREE" not in plan and "COVERING INDEX" in plan for plan in mix_and_places)
+
+
+def test_an_upgraded_database_gets_its_ratings_in_a_column(tmp_path: Path) -> None:
+    """Ratings written before the `rating` column (only in `detail`) are moved into it on upgrade, and the
+    report counts the same as on a database that had it from the start."""
+    fresh = open_db(tmp_path / "fresh.db")
+    seed_events(fresh)
+    old = Store(str(tmp_path / "old.db"))
+    stops = {store.migrations: "003_event_rating", metrics.migrations: NEW_MIGRATION}
+    for migration_set in ALL_MIGRATIONS:
+        migration_set.apply(old, stop_before=stops.get(migration_set))
+    assert "rating" not in old["events"].columns_dict
+    old["events"].insert_all({k: v for k, v in row.items() if k != "rating"} for row in fresh["events"].rows)
+    old.conn.close()
+
+    upgraded = open_db(tmp_path / "old.db")
+    sql = "SELECT id, rating FROM events WHERE kind = 'feedback' ORDER BY id"
+    assert upgraded.execute(sql).fetchall() == fresh.execute(sql).fetchall()
+    assert all(rating in ("up", "down") for _, rating in upgraded.execute(sql))
+    assert figures(upgraded) == figures(fresh)
