@@ -4,6 +4,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from dataclasses import dataclass
+from itertools import chain
 from typing import Iterable
 
 import numpy as np
@@ -52,7 +53,8 @@ class Matcher:
         self.entries: list[Entry] = list(kb.entries.values())
         lexicon = kb.lexicon
         analysed = [
-            (i, self.normalizer.analyze_known(q)) for i, e in enumerate(self.entries) for q in e.questions
+            (i, analysis, self.normalizer.search_tokens(analysis))
+            for i, e in enumerate(self.entries) for analysis in map(self.normalizer.analyze_known, e.questions)
         ]
         self._entry_words = self._entry_vocabularies(analysed)
         self._idf = self._inverse_document_frequency()
@@ -61,7 +63,7 @@ class Matcher:
         self._entries_by_token = _holders(self._entry_words)
         self._answer_words = [self.normalizer.answer_words(f"{e.title} {e.answer}") for e in self.entries]
         self._answer_entries_by_token = _holders(self._answer_words)
-        self._phrasings = [self._phrasing(i, a) for i, a in analysed]
+        self._phrasings = [self._phrasing(i, a, tokens) for i, a, tokens in analysed]
         self._phrasing_weights = np.array([p.weight or 1.0 for p in self._phrasings])
         self._entry_starts = self._runs_start(self._phrasings, len(self.entries))
         self._texts = [p.text or "" for p in self._phrasings]
@@ -89,10 +91,10 @@ class Matcher:
             starts.setdefault(phrasing.entry, index)
         return np.array([starts[entry] for entry in range(entries)])
 
-    def _entry_vocabularies(self, analysed: list[tuple[int, Analysis]]) -> list[frozenset[str]]:
+    def _entry_vocabularies(self, analysed: list[tuple[int, Analysis, frozenset[str]]]) -> list[frozenset[str]]:
         words: list[set[str]] = [set() for _ in self.entries]
-        for index, analysis in analysed:
-            words[index] |= self.normalizer.search_tokens(analysis)
+        for index, _, tokens in analysed:
+            words[index] |= tokens
         return [frozenset(w) for w in words]
 
     def _inverse_document_frequency(self) -> dict[str, float]:
@@ -103,8 +105,7 @@ class Matcher:
         total = len(self.entries) or 1
         return {w: math.log(1 + total / n) for w, n in frequency.items()}
 
-    def _phrasing(self, entry: int, analysis: Analysis) -> _Phrasing:
-        tokens = self.normalizer.search_tokens(analysis)
+    def _phrasing(self, entry: int, analysis: Analysis, tokens: frozenset[str]) -> _Phrasing:
         return _Phrasing(entry, analysis.text, tokens, sum(self.weight(t) for t in tokens))
 
     def weight(self, token: str) -> float:
@@ -199,12 +200,15 @@ class Matcher:
 
 
 def _holders(vocabularies: list[frozenset[str]]) -> dict[str, np.ndarray]:
-    """Per word: the positions of the vocabularies that hold it (each position once, ascending)."""
+    """Per word: the positions of the vocabularies that hold it (each position once, ascending), as
+    slices of one array."""
     holders: defaultdict[str, list[int]] = defaultdict(list)
     for index, words in enumerate(vocabularies):
         for word in words:
             holders[word].append(index)
-    return {word: np.array(indexes, dtype=np.intp) for word, indexes in holders.items()}
+    positions = np.fromiter(chain.from_iterable(holders.values()), dtype=np.intp)
+    ends = np.cumsum([len(indexes) for indexes in holders.values()], dtype=np.intp).tolist()
+    return {word: positions[end - len(indexes):end] for (word, indexes), end in zip(holders.items(), ends)}
 
 
 def _summed(weights: dict[str, float], holders: dict[str, np.ndarray], size: int) -> np.ndarray | None:

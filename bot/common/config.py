@@ -31,6 +31,7 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_CONFIG = PROJECT_ROOT / "config.yaml"
 MAX_STATION_RESULTS = 3  # "where do I go?" replies list at most this many stations by default
 MIN_RETENTION_DAYS = 35  # longer than any month: a month's active firms are stored before its events go
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: ~10x faster
 
 
 @dataclass(frozen=True)
@@ -180,7 +181,7 @@ def _timezone(raw: Mapping[str, Any]) -> str:
 
 def _read(config_path: Path) -> dict[str, Any]:
     try:
-        raw = yaml.safe_load(config_path.read_text(encoding="utf-8")) or {}
+        raw = yaml.load(config_path.read_text(encoding="utf-8"), Loader=SAFE_LOADER) or {}
     except FileNotFoundError:
         raise ConfigError(f"config: {config_path} not found") from None
     except yaml.YAMLError as exc:

@@ -242,11 +242,29 @@ class Normalizer:
         words = [*lexicon.domain_words, *lexicon.synonyms, *lexicon.synonyms.values(), *keep_whole]
         self._inputs = _signature(lexicon, list(keep_whole))
         self._on_disk: tuple[str, int] | None = None  # the disk memo this state matches, and its size
-        for word in words:
-            word = clean(word).replace(" ", "")
-            if len(word) >= 2 and has_cjk(word):
-                self._tokenizer.add_word(word, freq=max(self._tokenizer.suggest_freq(word), 50000))
-        self.learn(words)
+        self._keep_whole(words)
+
+    def _keep_whole(self, words: list[str]) -> None:
+        """Make the segmenter keep the lexicon's words whole and learn them; the frequencies jieba suggests
+        for them and the words learnt are read from disk when a Normalizer of the same inputs kept them."""
+        name = f"words-{language_memo.fingerprint(self._inputs)}"
+        stored = language_memo.read(name) or {}
+        try:
+            added = [(str(word), int(freq)) for word, freq in stored["added"]]
+            vocabulary = {str(word) for word in stored["vocabulary"]}
+        except (TypeError, KeyError, ValueError):
+            added = []
+            for word in words:
+                word = clean(word).replace(" ", "")
+                if len(word) >= 2 and has_cjk(word):
+                    added.append((word, max(self._tokenizer.suggest_freq(word), 50000)))
+                    self._tokenizer.add_word(*added[-1])
+            self.learn(words)
+            language_memo.write(name, {"added": added, "vocabulary": sorted(self.vocabulary)})
+            return
+        for word, freq in added:
+            self._tokenizer.add_word(word, freq)
+        self.vocabulary = vocabulary
 
     @cached_property
     def _repair_targets(self) -> dict[str, str]:
