@@ -13,6 +13,7 @@ import logging
 import os
 import tempfile
 from datetime import date, datetime
+from functools import cache
 from importlib import metadata
 from pathlib import Path
 from typing import Any, Callable
@@ -52,7 +53,13 @@ def fingerprint(*parts: Any) -> str:
 
 def versions(*packages: str) -> list[str]:
     """Installed versions of the packages whose behaviour the cached results depend on."""
-    return [f"{name}=={metadata.version(name)}" for name in packages]
+    return [f"{name}=={_version(name)}" for name in packages]
+
+
+@cache
+def _version(package: str) -> str:
+    """One package's installed version, looked up once per process (each look-up reads its metadata)."""
+    return metadata.version(package)
 
 
 def read(name: str, decode: Callable[[dict[str, Any]], Any] | None = None) -> dict[str, Any] | None:
