@@ -15,7 +15,14 @@ from bot.app import load_knowledge, open_db
 from bot.common.clock import ManualClock
 from bot.common.config import Settings
 from bot.language import memo as language_memo
-from bot.language.normalize import character_sound, pinyin_key
+from bot.language.normalize import (
+    _SCRIPT_SIGNS,
+    _script_sign,
+    character_sound,
+    chinese_script,
+    pinyin_key,
+    to_traditional,
+)
 
 QUESTIONS = ("商标注册要多久", "商彪注册要多久", "专利质押贷款怎么办", "你好", "How long does a trademark take?")
 
@@ -105,6 +112,12 @@ def test_an_unwritable_memo_directory_only_costs_time(
 def test_the_stored_character_sounds_are_pypinyins(memo_dir: Path) -> None:
     characters = [chr(c) for c in range(0x3400, 0xA000, 7)] + list("商彪标注册重行乐")
     assert [character_sound(c) for c in characters] == [pinyin_key(c) for c in characters]
+
+
+def test_the_stored_script_of_each_character_is_zhconvs(memo_dir: Path) -> None:
+    characters = [chr(c) for c in range(0x3400, 0xA000, 7)] + list("商標标註注冊册")
+    assert [int(_SCRIPT_SIGNS.of(c)) for c in characters] == [_script_sign(c) for c in characters]
+    assert [chinese_script(t) for t in ("商标注册", to_traditional("商标注册"), "你好")] == ["zh", "zh-hant", None]
 
 
 def test_the_memo_directory_follows_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
