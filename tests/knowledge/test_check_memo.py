@@ -1,12 +1,12 @@
-"""Start-up skips the knowledge rules for files that passed them today with the same code (a note on disk),
-and only then: any edit, or a damaged note, means a full check again."""
+"""kb check (and every start-up) reads the rules' problems from disk for files checked today with the same
+code, and only then: any edit, or a damaged note, means a full check again."""
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
 
-from bot.app import load_knowledge
+from bot.app import check_knowledge, load_knowledge
 from bot.knowledge import check
 from bot.knowledge.check import KnowledgeError
 from bot.language import memo
@@ -33,6 +33,15 @@ def test_a_base_that_passed_today_is_not_checked_again(kb_dir: Path, rule_runs: 
     assert len(rule_runs) == 1
     assert again.entries.keys() == first.entries.keys()
     assert again.extras.keys() == first.extras.keys()  # the other files' checks still run: they attach them
+
+
+def test_kb_check_reads_back_the_same_problems(kb_dir: Path, rule_runs: list[int]) -> None:
+    path = kb_dir / "faq" / "trademark.yaml"
+    path.write_text(path.read_text("utf-8").replace("topic: trademark", "topic: weather", 1), "utf-8")
+    first, again = check_knowledge(kb_dir), check_knowledge(kb_dir)
+    assert first[0] is None and again[0] is None and len(rule_runs) == 1
+    assert [str(p) for p in again[1]] == [str(p) for p in first[1]]
+    assert any("unknown topic 'weather'" in str(p) for p in again[1])
 
 
 def test_an_edited_base_is_checked_again_and_refused(kb_dir: Path, rule_runs: list[int]) -> None:
