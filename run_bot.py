@@ -35,8 +35,14 @@ def subcommands(parser: argparse.ArgumentParser) -> Iterator[argparse.ArgumentPa
                 yield from subcommands(command)
 
 
+def eval_file_errors() -> tuple[type[Exception], ...]:
+    """EvalFileError once `eval` has imported its module (not imported at start: an error of a module
+    never imported cannot occur, and `ask` starts sooner without it)."""
+    evaluate = sys.modules.get("bot.answering.evaluate")
+    return (evaluate.EvalFileError,) if evaluate else ()
+
+
 def main(argv: list[str] | None = None) -> int:
-    from bot.answering.evaluate import EvalFileError
     from bot.common.config import ConfigError, load_settings
     from bot.knowledge.check import KnowledgeError
 
@@ -49,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
         # The reader (head, less) has gone: stop quietly, and let nothing flush into the closed pipe at exit.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
-    except (ConfigError, EvalFileError) as exc:
+    except (ConfigError, *eval_file_errors()) as exc:
         print(exc, file=sys.stderr)
         return 2
     except KnowledgeError as exc:

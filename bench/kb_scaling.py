@@ -1,6 +1,6 @@
 """How the Engine's cost grows with the knowledge base: whole-process start-up and per-question latency.
 
-    python bench/kb_scaling.py [--factors 1 5 20] [--sizes 1000] [--rounds 3] [--quick]
+    python bench/kb_scaling.py [--factors 1 5 20] [--rounds 3] [--quick]
 
 Start-up is the whole process, `python run_bot.py ask "商标注册要多久"` (imports included), beside its
 floor: a fresh process that only imports the dependencies (rapidfuzz, jieba, yaml) and loads jieba's
@@ -10,22 +10,21 @@ it would), each with the normalisation memo cold (a fresh BOT_CACHE_DIR: every p
 warm (the memo the previous run left, as every start-up after the first); medians of --rounds
 alternating runs, CPU seconds of the child (user + system: comparable on a shared machine) and wall.
 "work" is the start-up above the floor; linear growth means work(20×) ≤ 20 × work(1×).
-Then per-question latency in-process over the real knowledge base and synthetic ones of --sizes entries.
---quick: one round, 1× only, no synthetic sizes.
+Per-question latency against its floor, at the same sizes, is bench/matching.py's.
+--quick: one round, 1× only.
 """
 from __future__ import annotations
 
 import argparse
 import os
-import resource
 import random
+import resource
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import replace
 from pathlib import Path
 
 import yaml
@@ -33,11 +32,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.answering.engine import Engine  # noqa: E402
-from bot.answering.evaluate import percentile, read_questions  # noqa: E402
-from bot.answering.ports import Message
-from bot.app import load_knowledge, open_db  # noqa: E402
-from bot.common.clock import SystemClock  # noqa: E402
+from bot.app import load_knowledge  # noqa: E402
 from bot.common.config import load_settings  # noqa: E402
 
 IMPORT_FLOOR = "import rapidfuzz, jieba, yaml; jieba.initialize()"
@@ -67,21 +62,6 @@ def synthetic_kb(source: Path, size: int, target: Path, rng: random.Random) -> P
     rng.shuffle(made)
     (target / "faq" / "synthetic.yaml").write_text(yaml.safe_dump(made, allow_unicode=True), "utf-8")
     return target
-
-
-def measure(kb_dir: Path, questions, settings) -> tuple[int, float, float, float]:
-    started = time.perf_counter()
-    kb = load_knowledge(kb_dir)
-    engine = Engine(kb, replace(settings, knowledge_dir=kb_dir), open_db(":memory:"), SystemClock())
-    start_up = time.perf_counter() - started
-    for q in questions[:20]:
-        engine.handle(Message("test", "warm", q.text))
-    timings = []
-    for number, q in enumerate(questions):
-        t = time.perf_counter()
-        engine.handle(Message("test", f"u{number}", q.text))
-        timings.append((time.perf_counter() - t) * 1000)
-    return len(kb.entries), start_up, percentile(timings, 50), percentile(timings, 99)
 
 
 def process_seconds(arguments: list[str], environ: dict[str, str] | None = None) -> tuple[float, float]:
@@ -134,19 +114,16 @@ def start_up_against_floor(kb_dirs: list[tuple[str, Path]], rounds: int, tmp: Pa
         base_work.setdefault(memo_state, work)
         print(f"| ask \"商标注册要多久\" | {name} | {memo_state} | {cpu:.2f} | {cpu / floor_cpu:.2f} | {work:.2f} | "
               f"{work / base_work[memo_state]:.1f} | {wall:.2f} |")
-    print()
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--factors", type=int, nargs="*", default=[1, 5, 20], help="knowledge sizes for start-up")
-    parser.add_argument("--sizes", type=int, nargs="*", default=[1000], help="knowledge sizes for latency")
-    parser.add_argument("--questions", default=str(ROOT / "tests/data/dev_questions.yaml"))
     parser.add_argument("--rounds", type=int, default=3, help="fresh processes of each kind (medians)")
-    parser.add_argument("--quick", action="store_true", help="one round, 1× only, no synthetic sizes")
+    parser.add_argument("--quick", action="store_true", help="one round, 1× only")
     args = parser.parse_args()
     if args.quick:
-        args.factors, args.sizes, args.rounds = [1], [], 1
+        args.factors, args.rounds = [1], 1
     settings = load_settings()
     real_entries = len(load_knowledge(settings.knowledge_dir).entries)
     with tempfile.TemporaryDirectory() as folder:
@@ -157,16 +134,6 @@ def main() -> None:
             for factor in args.factors
         ]
         start_up_against_floor(kb_dirs, args.rounds, tmp)
-        questions = read_questions(Path(args.questions))
-        rows = [("real knowledge base", *measure(settings.knowledge_dir, questions, settings))]
-        for size in args.sizes:
-            kb_dir = synthetic_kb(settings.knowledge_dir, size, tmp / f"kb{size}", random.Random(size))
-            rows.append((f"synthetic {size}", *measure(kb_dir, questions, settings)))
-    print(f"{len(questions)} questions, each timed after a warm-up; start-up = knowledge load + kb check + Engine")
-    print("| knowledge base | entries | start-up s | p50 ms | p99 ms |")
-    print("|---|---|---|---|---|")
-    for name, entries, start_up_s, p50, p99 in rows:
-        print(f"| {name} | {entries} | {start_up_s:.2f} | {p50:.2f} | {p99:.2f} |")
 
 
 if __name__ == "__main__":

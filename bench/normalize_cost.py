@@ -1,7 +1,7 @@
 """What normalising one question costs: analyze() beside its floor (one jieba segmentation), jieba runs
 per question, the share of a whole Engine reply, and the cost of the traditional-character path.
 
-    python bench/normalize_cost.py [--questions tests/data/dev_questions.yaml] [--rounds 5]
+    python bench/normalize_cost.py [--questions tests/data/dev_questions.yaml] [--rounds 5] [--quick]
 
 Baseline: before issue 13 every question was segmented twice (once to find typos, once to match).
 """
@@ -18,7 +18,7 @@ sys.path.insert(0, str(ROOT))
 
 from bot.answering.engine import Engine  # noqa: E402
 from bot.answering.evaluate import percentile, read_questions  # noqa: E402
-from bot.answering.ports import Message
+from bot.answering.ports import Message  # noqa: E402
 from bot.app import load_knowledge, open_db  # noqa: E402
 from bot.common.clock import SystemClock  # noqa: E402
 from bot.common.config import load_settings  # noqa: E402
@@ -47,7 +47,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--questions", default=str(ROOT / "tests" / "data" / "dev_questions.yaml"))
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--quick", action="store_true", help="one round (a smoke run)")
     args = parser.parse_args()
+    if args.quick:
+        args.rounds = 1
     settings = load_settings()
     kb = load_knowledge(settings.knowledge_dir)
     normalizer, tokenizer = kb.normalizer, kb.normalizer._tokenizer

@@ -42,6 +42,8 @@ class Bench:
 BENCHES = (
     Bench("report_1m", "Report over 1,000,000 events", ("bench/report_1m.py",)),
     Bench("kb_scaling", "Start-up and knowledge-base scaling", ("bench/kb_scaling.py",)),
+    Bench("matching", "Matching one question", ("bench/matching.py",)),
+    Bench("normalize_cost", "Normalising one question", ("bench/normalize_cost.py",)),
     Bench("engine_writes", "Engine writes: database file against memory", ("bench/engine_writes.py",)),
     Bench("telegram_throughput", "Telegram adapter throughput", ("bench/telegram_throughput.py",)),
     Bench("tune_matcher", "Matcher tuning (timed)",

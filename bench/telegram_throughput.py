@@ -3,8 +3,11 @@
 Bot API) beside the Engine's own handle() rate on the same questions, so the adapter's cost shows, and
 beside Telegram's limit of about 30 messages a second per bot (the ceiling no adapter speed can lift).
 
-    python bench/telegram_throughput.py [--updates 1000] [--rounds 5] [--knowledge DIR | --fixture] [--quick]
+    python bench/telegram_throughput.py [--updates 1000] [--limited 120] [--rounds 5] [--knowledge DIR | --fixture] [--quick]
 
+The adapter's own cost is measured with the bot's rate limiter opened up (AIORateLimiter with no overall
+or group rate); then --limited updates go through the adapter as deployed, whose AIORateLimiter holds
+replies to Telegram's 30 a second (after its burst of 30): that rate should sit at the limit.
 Rates are medians of the alternating rounds (a busy machine slows both paths alike).
 
 Both runs use a fresh in-memory database; nothing touches the network or the bot's database.
@@ -25,10 +28,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from telegram import Update  # noqa: E402
-from telegram.ext import Application  # noqa: E402
+from telegram.ext import AIORateLimiter, Application  # noqa: E402
 
 from bot.answering.engine import Engine  # noqa: E402
-from bot.answering.ports import Message
+from bot.answering.ports import Message  # noqa: E402
 from bot.app import load_knowledge, open_db  # noqa: E402
 from bot.common.clock import SystemClock  # noqa: E402
 from bot.common.config import Settings, load_settings  # noqa: E402
@@ -74,26 +77,33 @@ async def time_adapter(app: Application, updates: list[dict]) -> float:
 
 
 async def compare(
-    kb: KnowledgeBase, settings: Settings, texts: list[str], rounds: int
-) -> tuple[float, float, int]:
-    """Median rates (per second) over `rounds` of the Engine alone and through the adapter, alternating,
-    so that a busy machine slows both alike."""
+    kb: KnowledgeBase, settings: Settings, texts: list[str], limited: int, rounds: int
+) -> tuple[float, float, float, int]:
+    """Median rates (per second) over `rounds` of the Engine alone, through the adapter with its rate
+    limiter opened up and through the adapter as deployed (`limited` updates), alternating, so that a
+    busy machine slows them alike; and the replies sent."""
     engine = Engine(kb, settings, open_db(":memory:"), SystemClock())
     request = OfflineRequest()
     app = build_application(settings, request=request, engine=engine, token=TOKEN)
+    deployed = build_application(settings, request=request, engine=engine, token=TOKEN)
+    # The bot's AIORateLimiter with no overall or group rate: the adapter's own cost, same code path.
+    app.bot._rate_limiter = AIORateLimiter(overall_max_rate=0, group_max_rate=0, max_retries=0)
     await app.initialize()
+    await deployed.initialize()
     numbers = count(1)
-    warm_up = [text_update(next(numbers), text) for text in texts[:WARM_UP]]
     time_engine(engine, texts[:WARM_UP])
-    await time_adapter(app, warm_up)
+    await time_adapter(app, [text_update(next(numbers), text) for text in texts[:WARM_UP]])
     request.clear()
-    engine_times, adapter_times = [], []
+    engine_times, adapter_times, deployed_times = [], [], []
     for _ in range(rounds):
         engine_times.append(time_engine(engine, texts))
         adapter_times.append(await time_adapter(app, [text_update(next(numbers), text) for text in texts]))
+        deployed_times.append(
+            await time_adapter(deployed, [text_update(next(numbers), text) for text in texts[:limited]]))
     await app.shutdown()
+    await deployed.shutdown()
     return (len(texts) / statistics.median(engine_times), len(texts) / statistics.median(adapter_times),
-            len(request.sent("sendMessage")))
+            limited / statistics.median(deployed_times), len(request.sent("sendMessage")))
 
 
 def knowledge_dir(args: argparse.Namespace, settings: Settings, scratch: Path) -> Path:
@@ -108,6 +118,7 @@ def knowledge_dir(args: argparse.Namespace, settings: Settings, scratch: Path) -
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--updates", type=int, default=1000, help="updates (and Engine calls) per round")
+    parser.add_argument("--limited", type=int, default=120, help="updates per round through the deployed rate limiter")
     parser.add_argument("--rounds", type=int, default=5, help="alternating rounds; the median counts")
     parser.add_argument("--config", default=str(ROOT / "config.yaml"))
     parser.add_argument("--knowledge", help="knowledge directory (default: the config's)")
@@ -115,25 +126,28 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="100 updates × 3 rounds (a smoke run)")
     args = parser.parse_args()
     if args.quick:
-        args.updates, args.rounds = 100, 3
-    if args.updates * args.rounds + WARM_UP > USERS * 10:
+        args.updates, args.limited, args.rounds = 100, 45, 3
+    args.limited = min(args.limited, args.updates)
+    if (args.updates + args.limited) * args.rounds + WARM_UP > USERS * 10:
         parser.error(f"at most {USERS * 10 - WARM_UP} updates in all, or the flood limit would be measured")
     settings = load_settings(args.config, environ={"BOT_DB_PATH": ":memory:"})
     with tempfile.TemporaryDirectory() as scratch:
         root = knowledge_dir(args, settings, Path(scratch))
         kb = load_knowledge(root)
         texts = list(islice(cycle(questions(kb)), args.updates))
-        baseline, adapter, replies = asyncio.run(compare(kb, settings, texts, args.rounds))
+        baseline, adapter, deployed, replies = asyncio.run(compare(kb, settings, texts, args.limited, args.rounds))
     print(f"knowledge: {root} ({len(kb.entries)} entries) · {args.updates} text updates"
           f" × {args.rounds} rounds, medians · {USERS} users")
     print(f"| path | per second | ms per update | × Telegram's {TELEGRAM_LIMIT} msg/s |")
     print("|---|---|---|---|")
     print(f"| Engine.handle (baseline) | {baseline:,.0f} | {1000 / baseline:.2f} |"
           f" {baseline / TELEGRAM_LIMIT:.1f} |")
-    print(f"| Telegram process_update, offline Bot API | {adapter:,.0f} | {1000 / adapter:.2f} |"
-          f" {adapter / TELEGRAM_LIMIT:.1f} |")
+    print(f"| Telegram process_update, offline Bot API, rate limiter opened up | {adapter:,.0f} |"
+          f" {1000 / adapter:.2f} | {adapter / TELEGRAM_LIMIT:.1f} |")
+    print(f"| the same as deployed (AIORateLimiter), {args.limited} updates a round | {deployed:,.1f} |"
+          f" {1000 / deployed:.2f} | {deployed / TELEGRAM_LIMIT:.2f} |")
     print(f"adapter overhead: {1000 / adapter - 1000 / baseline:.2f} ms per update; "
-          f"{replies} replies sent for {args.updates * args.rounds} updates")
+          f"{replies} replies sent for {(args.updates + args.limited) * args.rounds} updates")
     return 0
 
 

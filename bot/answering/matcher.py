@@ -4,6 +4,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from dataclasses import dataclass
+from itertools import chain
 from typing import Iterable
 
 import numpy as np
@@ -26,6 +27,16 @@ class Candidate:
 
 
 @dataclass(frozen=True)
+class _AskedWords:
+    """A question's words as every candidate's adjustment reads them (worked out once per ranking)."""
+
+    tokens: frozenset[str]
+    aspects: frozenset[str]
+    subjects: frozenset[str]
+    preferred: set[str]
+
+
+@dataclass(frozen=True)
 class _Phrasing:
     entry: int
     text: str
@@ -42,29 +53,21 @@ class Matcher:
         self.entries: list[Entry] = list(kb.entries.values())
         lexicon = kb.lexicon
         analysed = [
-            (i, self.normalizer.analyze_known(q)) for i, e in enumerate(self.entries) for q in e.questions
+            (i, analysis, self.normalizer.search_tokens(analysis))
+            for i, e in enumerate(self.entries) for analysis in map(self.normalizer.analyze_known, e.questions)
         ]
         self._entry_words = self._entry_vocabularies(analysed)
         self._idf = self._inverse_document_frequency()
         self._oov_weight = settings.unknown_word_weight
         self._index = {e.id: i for i, e in enumerate(self.entries)}
-        self._entries_by_token: defaultdict[str, list[int]] = defaultdict(list)
-        for index, words in enumerate(self._entry_words):
-            for word in words:
-                self._entries_by_token[word].append(index)
+        self._entries_by_token = _holders(self._entry_words)
         self._answer_words = [self.normalizer.answer_words(f"{e.title} {e.answer}") for e in self.entries]
-        self._answer_entries_by_token: defaultdict[str, list[int]] = defaultdict(list)
-        for index, words in enumerate(self._answer_words):
-            for word in words:
-                self._answer_entries_by_token[word].append(index)
-        self._phrasings = [self._phrasing(i, a) for i, a in analysed]
+        self._answer_entries_by_token = _holders(self._answer_words)
+        self._phrasings = [self._phrasing(i, a, tokens) for i, a, tokens in analysed]
         self._phrasing_weights = np.array([p.weight or 1.0 for p in self._phrasings])
         self._entry_starts = self._runs_start(self._phrasings, len(self.entries))
         self._texts = [p.text or "" for p in self._phrasings]
-        self._by_token: defaultdict[str, list[int]] = defaultdict(list)
-        for index, phrasing in enumerate(self._phrasings):
-            for token in phrasing.tokens:
-                self._by_token[token].append(index)
+        self._by_token = _holders([p.tokens for p in self._phrasings])
         self._keywords = [
             frozenset(self.normalizer.analyze_known(k).text for k in e.keywords) for e in self.entries
         ]
@@ -88,10 +91,10 @@ class Matcher:
             starts.setdefault(phrasing.entry, index)
         return np.array([starts[entry] for entry in range(entries)])
 
-    def _entry_vocabularies(self, analysed: list[tuple[int, Analysis]]) -> list[frozenset[str]]:
+    def _entry_vocabularies(self, analysed: list[tuple[int, Analysis, frozenset[str]]]) -> list[frozenset[str]]:
         words: list[set[str]] = [set() for _ in self.entries]
-        for index, analysis in analysed:
-            words[index] |= self.normalizer.search_tokens(analysis)
+        for index, _, tokens in analysed:
+            words[index] |= tokens
         return [frozenset(w) for w in words]
 
     def _inverse_document_frequency(self) -> dict[str, float]:
@@ -102,8 +105,7 @@ class Matcher:
         total = len(self.entries) or 1
         return {w: math.log(1 + total / n) for w, n in frequency.items()}
 
-    def _phrasing(self, entry: int, analysis: Analysis) -> _Phrasing:
-        tokens = self.normalizer.search_tokens(analysis)
+    def _phrasing(self, entry: int, analysis: Analysis, tokens: frozenset[str]) -> _Phrasing:
         return _Phrasing(entry, analysis.text, tokens, sum(self.weight(t) for t in tokens))
 
     def weight(self, token: str) -> float:
@@ -130,26 +132,25 @@ class Matcher:
         query_tokens = self.normalizer.search_tokens(analysis)
         weights = {t: self.weight(t) for t in query_tokens}
         query_weight = sum(weights.values()) or 1.0
-        shared = self._shared_weights(weights)
-        explained = self._explained_weights(weights, self._entries_by_token)
-        answered = self._explained_weights(weights, self._answer_entries_by_token)
         st = self.settings
         scores = st.char_weight * process.cdist([analysis.text], self._texts, scorer=fuzz.ratio)[0] / 100
-        if shared:
-            rows = np.fromiter(shared.keys(), dtype=np.int64, count=len(shared))
-            overlap = np.fromiter(shared.values(), dtype=np.float64, count=len(shared))
-            lengths = self._phrasing_weights[rows]
-            scores[rows] += st.phrasing_weight * overlap / lengths
-            scores[rows] += st.dice_weight * 2 * overlap / (query_weight + lengths)
+        shared = _summed(weights, self._by_token, len(self._texts))
+        if shared is not None:
+            lengths = self._phrasing_weights
+            scores += st.phrasing_weight * shared / lengths
+            scores += st.dice_weight * 2 * shared / (query_weight + lengths)
         best = np.maximum.reduceat(scores, self._entry_starts)
+        explained = _summed(weights, self._entries_by_token, len(self.entries))
+        answered = _summed(weights, self._answer_entries_by_token, len(self.entries))
         total = st.char_weight + st.phrasing_weight + st.dice_weight + st.entry_weight + st.answer_weight
-        preferred = set(prefer)
+        asked = _AskedWords(query_tokens, query_tokens & self.normalizer.lexicon.aspects,
+                            query_tokens & self.normalizer.lexicon.subjects, set(prefer))
         scored = {}
-        for index in np.argsort(-best)[: limit * 4]:
+        for index in np.argsort(-best)[: limit * 4].tolist():
             value = best[index] + (
-                st.entry_weight * explained.get(int(index), 0.0) + st.answer_weight * answered.get(int(index), 0.0)
+                st.entry_weight * _at(explained, index) + st.answer_weight * _at(answered, index)
             ) / query_weight
-            scored[int(index)] = self._adjust(int(index), 100 * value / total, analysis, query_tokens, preferred)
+            scored[index] = self._adjust(index, 100 * value / total, analysis, asked)
         ranked = sorted(scored.items(), key=lambda item: item[1], reverse=True)[:limit]
         return [Candidate(self.entries[i], round(float(max(0.0, min(100.0, v))), 1)) for i, v in ranked]
 
@@ -169,38 +170,17 @@ class Matcher:
         words = self._entry_words[self._index[entry.id]]
         return sum(self.weight(t) for t in tokens if t in words) / total if total else 0.0
 
-    def _shared_weights(self, weights: dict[str, float]) -> dict[int, float]:
-        """Per phrasing: the weight of the question's words it contains."""
-        shared: defaultdict[int, float] = defaultdict(float)
-        for token, weight in weights.items():
-            for index in self._by_token.get(token, ()):
-                shared[index] += weight
-        return shared
-
-    @staticmethod
-    def _explained_weights(weights: dict[str, float], entries_by_token: dict[str, list[int]]) -> dict[int, float]:
-        """Per entry: the weight of the question's words found in the entry's phrasings (or answer)."""
-        explained: defaultdict[int, float] = defaultdict(float)
-        for token, weight in weights.items():
-            for index in entries_by_token.get(token, ()):
-                explained[index] += weight
-        return explained
-
-    def _adjust(
-        self, index: int, score: float, analysis: Analysis, tokens: frozenset[str], preferred: set[str]
-    ) -> float:
+    def _adjust(self, index: int, score: float, analysis: Analysis, asked: _AskedWords) -> float:
         entry = self.entries[index]
-        if self._keywords[index] & tokens:
+        words = self._entry_words[index]
+        if self._keywords[index] & asked.tokens:
             score += self.settings.keyword_bonus
-        lexicon = self.normalizer.lexicon
-        missing_aspects = (tokens & lexicon.aspects) - self._entry_words[index]
-        missing_subjects = (tokens & lexicon.subjects) - self._entry_words[index]
-        score -= self.settings.aspect_penalty * len(missing_aspects)
-        score -= self.settings.subject_penalty * len(missing_subjects)
-        if entry.id in preferred or entry.topic in preferred:
+        score -= self.settings.aspect_penalty * len(asked.aspects - words)
+        score -= self.settings.subject_penalty * len(asked.subjects - words)
+        if entry.id in asked.preferred or entry.topic in asked.preferred:
             score += CONTEXT_BONUS
         negatives = self._negatives[index]
-        if negatives and max(fuzz.ratio(analysis.text, n) for n in negatives) >= 90:
+        if negatives and process.extractOne(analysis.text, negatives, scorer=fuzz.ratio, score_cutoff=90):
             score -= NEGATIVE_PENALTY
         return score
 
@@ -217,3 +197,31 @@ class Matcher:
         if best[0] < SMALLTALK_MIN:
             return None
         return Candidate(self.entries[best[1]], round(float(best[0]), 1))
+
+
+def _holders(vocabularies: list[frozenset[str]]) -> dict[str, np.ndarray]:
+    """Per word: the positions of the vocabularies that hold it (each position once, ascending), as
+    slices of one array."""
+    holders: defaultdict[str, list[int]] = defaultdict(list)
+    for index, words in enumerate(vocabularies):
+        for word in words:
+            holders[word].append(index)
+    positions = np.fromiter(chain.from_iterable(holders.values()), dtype=np.intp)
+    ends = np.cumsum([len(indexes) for indexes in holders.values()], dtype=np.intp).tolist()
+    return {word: positions[end - len(indexes):end] for (word, indexes), end in zip(holders.items(), ends)}
+
+
+def _summed(weights: dict[str, float], holders: dict[str, np.ndarray], size: int) -> np.ndarray | None:
+    """Per position: the weight of the question's words it holds, added in the question's word order
+    (None when no position holds any)."""
+    found = [(holders[token], weight) for token, weight in weights.items() if token in holders]
+    if not found:
+        return None
+    summed = np.zeros(size)
+    for indexes, weight in found:
+        summed[indexes] += weight
+    return summed
+
+
+def _at(summed: np.ndarray | None, index: int) -> float:
+    return float(summed[index]) if summed is not None else 0.0

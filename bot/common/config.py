@@ -32,6 +32,7 @@ DEFAULT_CONFIG = PROJECT_ROOT / "config.yaml"
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: ~10x faster
 MAX_STATION_RESULTS = 3  # "where do I go?" replies list at most this many stations by default
 MIN_RETENTION_DAYS = 35  # longer than any month: a month's active firms are stored before its events go
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: ~10x faster
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ import yaml
 
 from bot.common.config import SAFE_LOADER
 from bot.knowledge.facts import Fact, FactBook, Law, parse_fact, parse_laws
+from bot.language import memo
 from bot.language.normalize import Lexicon, Normalizer
 
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -77,10 +78,15 @@ def _relative(path: Path, root: Path) -> str:
         return str(path)
 
 
+def _parse(text: str) -> Any:
+    return yaml.load(text, Loader=SAFE_LOADER)
+
+
 def read_yaml(path: Path, root: Path) -> tuple[Any, list[Problem]]:
-    """Parse one YAML file; a syntax error becomes a Problem."""
+    """Parse one YAML file (or read what it gave the last time, bot/language/memo.py); a syntax error
+    becomes a Problem."""
     try:
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER), []
+        return memo.parsed_document(path.read_text(encoding="utf-8"), _parse), []
     except UnicodeDecodeError as exc:
         reason = f"not UTF-8 text (byte {exc.start}); save the file as UTF-8"
         return None, [Problem(_relative(path, root), "", "file", f"cannot read: {reason}")]

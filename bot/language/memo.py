@@ -12,15 +12,19 @@ import json
 import logging
 import os
 import tempfile
+from datetime import date, datetime
+from functools import cache
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from bot.common.env import Env
 
 CACHE_ENV = "BOT_CACHE_DIR"
 OFF = "off"
 KEPT = 4  # memos of each kind kept: the knowledge base as it is and as it was a few edits ago
+DOCUMENTS_KEPT = 64  # parsed YAML documents kept: one per file of the knowledge base and of messages
+_DATE, _DATETIME = "$date", "$datetime"  # how a parsed document's dates are written in JSON
 
 log = logging.getLogger(__name__)
 
@@ -49,23 +53,31 @@ def fingerprint(*parts: Any) -> str:
 
 def versions(*packages: str) -> list[str]:
     """Installed versions of the packages whose behaviour the cached results depend on."""
-    return [f"{name}=={metadata.version(name)}" for name in packages]
+    return [f"{name}=={_version(name)}" for name in packages]
 
 
-def read(name: str) -> dict[str, Any] | None:
-    """The stored memo `name`, or None (switched off, never written, or unreadable)."""
+@cache
+def _version(package: str) -> str:
+    """One package's installed version, looked up once per process (each look-up reads its metadata)."""
+    return metadata.version(package)
+
+
+def read(name: str, decode: Callable[[dict[str, Any]], Any] | None = None) -> dict[str, Any] | None:
+    """The stored memo `name`, or None (switched off, never written, or unreadable); `decode` turns
+    each JSON object read back into what was stored (json's object_hook)."""
     folder = cache_dir()
     if folder is None:
         return None
     try:
-        data = json.loads((folder / f"{name}.json").read_text(encoding="utf-8"))
+        data = json.loads((folder / f"{name}.json").read_text(encoding="utf-8"), object_hook=decode)
     except (OSError, ValueError):
         return None
     return data if isinstance(data, dict) else None
 
 
-def write(name: str, data: dict[str, Any]) -> None:
-    """Store memo `name` atomically (a reader never sees half a file); failures are only logged."""
+def write(name: str, data: dict[str, Any], kept: int = KEPT) -> None:
+    """Store memo `name` atomically (a reader never sees half a file), keeping the `kept` newest of its
+    kind; failures are only logged."""
     folder = cache_dir()
     if folder is None:
         return
@@ -74,17 +86,57 @@ def write(name: str, data: dict[str, Any]) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=folder, suffix=".tmp")
         with os.fdopen(handle, "w", encoding="utf-8") as out:
-            json.dump(data, out, ensure_ascii=False)
+            out.write(_encoded(data))
         os.replace(temporary, folder / f"{name}.json")
-        _prune(folder, name.split("-")[0])
+        _prune(folder, name.split("-")[0], kept)
     except OSError as exc:
         log.info("normalisation memo not kept on disk (%s): %s", folder, exc)
         if temporary:
             Path(temporary).unlink(missing_ok=True)
 
 
-def _prune(folder: Path, kind: str) -> None:
-    """Keep the KEPT most recently written memos of a kind (one per knowledge-base version edited)."""
+def _prune(folder: Path, kind: str, kept: int) -> None:
+    """Keep the `kept` most recently written memos of a kind (one per knowledge-base version edited)."""
     memos = sorted(folder.glob(f"{kind}-*.json"), key=lambda path: path.stat().st_mtime, reverse=True)
-    for old in memos[KEPT:]:
+    for old in memos[kept:]:
         old.unlink(missing_ok=True)
+
+
+def parsed_document(text: str, parse: Callable[[str], Any]) -> Any:
+    """`parse(text)` (a YAML document), read from disk when the same text was parsed before with the same
+    libraries; a document JSON cannot give back exactly as parsed (keys other than text) is parsed every time."""
+    name = f"document-{fingerprint(versions('PyYAML'), text)}"
+    stored = read(name, _decoded)
+    if stored is not None and "document" in stored:
+        return stored["document"]
+    document = parse(text)
+    kept = {"document": document}
+    try:
+        exact = json.loads(_encoded(kept), object_hook=_decoded) == kept
+    except (TypeError, ValueError):
+        exact = False
+    if exact:
+        write(name, kept, DOCUMENTS_KEPT)
+    return document
+
+
+def _encoded(data: dict[str, Any]) -> str:
+    """JSON text of `data`, its dates and times written as {"$date": ISO} and {"$datetime": ISO}."""
+    def dated(value: Any) -> dict[str, str]:
+        if isinstance(value, datetime):
+            return {_DATETIME: value.isoformat()}
+        if isinstance(value, date):
+            return {_DATE: value.isoformat()}
+        raise TypeError(f"{type(value).__name__} is not kept in a memo")
+
+    return json.dumps(data, ensure_ascii=False, default=dated)
+
+
+def _decoded(item: dict[str, Any]) -> Any:
+    """A JSON object read back: a date or time as _encoded wrote it, else the object itself."""
+    if len(item) == 1 and isinstance(next(iter(item.values())), str):
+        if _DATE in item:
+            return date.fromisoformat(item[_DATE])
+        if _DATETIME in item:
+            return datetime.fromisoformat(item[_DATETIME])
+    return item

@@ -115,7 +115,7 @@ def _script_sign(char: str) -> int:
 def chinese_script(text: str) -> str | None:
     """zh-hant when more characters are written the traditional way than the simplified way (商標註冊),
     zh for the reverse, None when the text shows neither (你好, 123)."""
-    balance = sum(_script_sign(c) for c in text if _CJK.match(c))
+    balance = sum(int(_SCRIPT_SIGNS.of(c)) for c in text if _CJK.match(c))
     return TRADITIONAL if balance > 0 else "zh" if balance < 0 else None
 
 
@@ -162,28 +162,46 @@ def pinyin_key(text: str) -> str:
 
 
 _CHARACTERS = range(0x3400, 0xA000)  # what _CJK matches
-_sounds: dict[str, str] | None = None  # pinyin_key of every such character, from the disk memo
+
+
+class _CharacterTable:
+    """A text value of every Chinese character (_CJK), worked out once per version of the library it
+    comes from and of this code, and kept on disk as one string that reads in milliseconds (a table of
+    27,000 entries built or parsed at the first question cost it tens); without a memo directory each
+    value is worked out when needed."""
+
+    def __init__(self, kind: str, value: Callable[[str], str], package: str) -> None:
+        self.kind, self.value, self.package = kind, value, package
+        self._values: list[str] | None = None
+
+    def of(self, char: str) -> str:
+        if self._values is None:
+            self._values = self._load()
+        code = ord(char) - _CHARACTERS.start
+        return self._values[code] if 0 <= code < len(self._values) else self.value(char)
+
+    def _load(self) -> list[str]:
+        """Every character's value, from the disk memo (built and stored when missing); [] when the memo
+        is switched off."""
+        if language_memo.cache_dir() is None:
+            return []
+        code = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
+        name = f"{self.kind}-{language_memo.fingerprint(language_memo.versions(self.package), _CJK.pattern, code)}"
+        stored = (language_memo.read(name) or {}).get("values")
+        values = stored.split("\n") if isinstance(stored, str) else []
+        if len(values) != len(_CHARACTERS):
+            values = [self.value(chr(number)) for number in _CHARACTERS]
+            language_memo.write(name, {"values": "\n".join(values)})
+        return values
+
+
+_SOUNDS = _CharacterTable("pinyin", pinyin_key, "pypinyin")
+_SCRIPT_SIGNS = _CharacterTable("script", lambda char: str(_script_sign(char)), "zhconv")
 
 
 def character_sound(char: str) -> str:
     """pinyin_key of one character, read from a table kept on disk (built once per pypinyin version)."""
-    global _sounds
-    if _sounds is None:
-        _sounds = _sound_table()
-    return _sounds[char] if char in _sounds else pinyin_key(char)
-
-
-def _sound_table() -> dict[str, str]:
-    """Every Chinese character's sound, from the disk memo; built and stored when missing ({} when the
-    memo is switched off: each sound is then looked up when needed)."""
-    if language_memo.cache_dir() is None:
-        return {}
-    name = f"pinyin-{language_memo.fingerprint(language_memo.versions('pypinyin'), _CJK.pattern)}"
-    table = language_memo.read(name)
-    if table is None or len(table) != len(_CHARACTERS):
-        table = {char: pinyin_key(char) for char in map(chr, _CHARACTERS)}
-        language_memo.write(name, table)
-    return table
+    return _SOUNDS.of(char)
 
 
 @dataclass(frozen=True)
@@ -242,11 +260,29 @@ class Normalizer:
         words = [*lexicon.domain_words, *lexicon.synonyms, *lexicon.synonyms.values(), *keep_whole]
         self._inputs = _signature(lexicon, list(keep_whole))
         self._on_disk: tuple[str, int] | None = None  # the disk memo this state matches, and its size
-        for word in words:
-            word = clean(word).replace(" ", "")
-            if len(word) >= 2 and has_cjk(word):
-                self._tokenizer.add_word(word, freq=max(self._tokenizer.suggest_freq(word), 50000))
-        self.learn(words)
+        self._keep_whole(words)
+
+    def _keep_whole(self, words: list[str]) -> None:
+        """Make the segmenter keep the lexicon's words whole and learn them; the frequencies jieba suggests
+        for them and the words learnt are read from disk when a Normalizer of the same inputs kept them."""
+        name = f"words-{language_memo.fingerprint(self._inputs)}"
+        stored = language_memo.read(name) or {}
+        try:
+            added = [(str(word), int(freq)) for word, freq in stored["added"]]
+            vocabulary = {str(word) for word in stored["vocabulary"]}
+        except (TypeError, KeyError, ValueError):
+            added = []
+            for word in words:
+                word = clean(word).replace(" ", "")
+                if len(word) >= 2 and has_cjk(word):
+                    added.append((word, max(self._tokenizer.suggest_freq(word), 50000)))
+                    self._tokenizer.add_word(*added[-1])
+            self.learn(words)
+            language_memo.write(name, {"added": added, "vocabulary": sorted(self.vocabulary)})
+            return
+        for word, freq in added:
+            self._tokenizer.add_word(word, freq)
+        self.vocabulary = vocabulary
 
     @cached_property
     def _repair_targets(self) -> dict[str, str]:

@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import os
+from datetime import date, datetime
 from pathlib import Path
 
 import jieba
 import pytest
+import yaml
 
 from bot.answering.engine import Engine
 from bot.answering.ports import Message
@@ -13,7 +15,14 @@ from bot.app import load_knowledge, open_db
 from bot.common.clock import ManualClock
 from bot.common.config import Settings
 from bot.language import memo as language_memo
-from bot.language.normalize import character_sound, pinyin_key
+from bot.language.normalize import (
+    _SCRIPT_SIGNS,
+    _script_sign,
+    character_sound,
+    chinese_script,
+    pinyin_key,
+    to_traditional,
+)
 
 QUESTIONS = ("商标注册要多久", "商彪注册要多久", "专利质押贷款怎么办", "你好", "How long does a trademark take?")
 
@@ -105,6 +114,12 @@ def test_the_stored_character_sounds_are_pypinyins(memo_dir: Path) -> None:
     assert [character_sound(c) for c in characters] == [pinyin_key(c) for c in characters]
 
 
+def test_the_stored_script_of_each_character_is_zhconvs(memo_dir: Path) -> None:
+    characters = [chr(c) for c in range(0x3400, 0xA000, 7)] + list("商標标註注冊册")
+    assert [int(_SCRIPT_SIGNS.of(c)) for c in characters] == [_script_sign(c) for c in characters]
+    assert [chinese_script(t) for t in ("商标注册", to_traditional("商标注册"), "你好")] == ["zh", "zh-hant", None]
+
+
 def test_the_memo_directory_follows_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv(language_memo.CACHE_ENV, "OFF")
     assert language_memo.cache_dir() is None
@@ -122,3 +137,27 @@ def test_only_the_latest_memos_are_kept(memo_dir: Path) -> None:
     assert len(kept) == language_memo.KEPT and "normalizer-0.json" not in kept
     assert language_memo.read(f"normalizer-{language_memo.KEPT + 2}") == {"n": language_memo.KEPT + 2}
     assert (memo_dir / "pinyin-x.json").exists()
+
+
+def _yaml_parser(calls: list[str]):
+    def parse(text: str):
+        calls.append(text)
+        return yaml.safe_load(text)
+    return parse
+
+
+def test_a_parsed_document_is_read_back_as_parsed(memo_dir: Path) -> None:
+    text = "- id: tm_fee\n  reviewed: 2026-03-01\n  at: 2026-03-01 08:30:00\n  fee: 270\n  rate: 0.5\n  sample: true\n"
+    calls: list[str] = []
+    first = language_memo.parsed_document(text, _yaml_parser(calls))
+    again = language_memo.parsed_document(text, _yaml_parser(calls))
+    assert len(calls) == 1 and again == first == yaml.safe_load(text)
+    assert [type(v) for v in again[0].values()] == [str, date, datetime, int, float, bool]
+
+
+def test_a_document_json_cannot_give_back_is_parsed_every_time(memo_dir: Path) -> None:
+    text = "1: one\n2026-01-01: new year\n"
+    calls: list[str] = []
+    assert language_memo.parsed_document(text, _yaml_parser(calls)) == {1: "one", date(2026, 1, 1): "new year"}
+    assert language_memo.parsed_document(text, _yaml_parser(calls)) == yaml.safe_load(text)
+    assert len(calls) == 2
