@@ -132,7 +132,7 @@ async def versions_page(ctx: Context) -> Response:
     published = ctx.request.query_params.get("published", "")
     done = ""
     if published.isdigit():
-        done = f"已发布版本 {published}。试问与本控制台已使用新版本；各渠道在 {ctx.console.settings.knowledge.poll_seconds} 秒内切换。"
+        done = f"已发布版本 {published}。试问与本控制台已使用新版本；各渠道在 {ctx.console.settings.knowledge.poll_seconds:g} 秒内切换。"
     return versions_view(ctx, done)
 
 

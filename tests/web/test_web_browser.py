@@ -135,7 +135,7 @@ async def test_bureau_and_specialist_in_a_browser(served, shots, db, web_setting
 NEW_ANSWER = "（已更新）实质审查在{trademark.exam.substantive}内完成；初审公告后有{trademark.opposition.period}异议期。"
 
 
-def edit_and_publish(served: str, shots: Path) -> str:
+def edit_and_publish(served: str, shots: Path, work: Path) -> str:
     """The bureau downloads the knowledge workbook, edits one answer (as in Excel), uploads it, reads the
     change and publishes it, then tries the question: the reply the assistant gives."""
     from playwright.sync_api import sync_playwright
@@ -147,7 +147,7 @@ def edit_and_publish(served: str, shots: Path) -> str:
         page.click("nav a[href='/versions']")
         with page.expect_download() as download:
             page.click("#download")
-        edited = shots / "knowledge-edited.xlsx"
+        edited = work / "knowledge-edited.xlsx"
         edited.write_bytes(edit_cell(Path(download.value.path()).read_bytes(), "trademark", "tm_duration", "answer",
                                      NEW_ANSWER))
         page.set_input_files("input[name=workbook]", str(edited))
@@ -158,6 +158,7 @@ def edit_and_publish(served: str, shots: Path) -> str:
         page.screenshot(path=str(shots / "versions-preview.png"), full_page=True)
         page.click("#publish button[type=submit]")
         assert "已发布版本 2" in page.inner_text("#done")
+        page.screenshot(path=str(shots / "versions.png"), full_page=True)
 
         page.goto(f"{served}/try")
         page.fill("textarea[name=question]", "商标注册要多久")
@@ -167,5 +168,6 @@ def edit_and_publish(served: str, shots: Path) -> str:
         return reply
 
 
-def test_knowledge_exported_edited_and_published_in_a_browser(served, shots) -> None:
-    assert edit_and_publish(served, shots).startswith("（已更新）实质审查在9个月内完成")
+def test_knowledge_exported_edited_and_published_in_a_browser(served, shots, tmp_path) -> None:
+    assert edit_and_publish(served, shots, tmp_path).startswith("（已更新）实质审查在9个月内完成")
+    assert {path.name for path in shots.glob("*.png")} >= {"versions-preview.png", "versions.png"}
