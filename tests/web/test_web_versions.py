@@ -4,12 +4,15 @@ earlier version, merge a specialist's draft; who may do it, and a broken workboo
 from __future__ import annotations
 
 import re
+import time
 from datetime import UTC, datetime
 
 import yaml
 from kb_workbook_edits import cell, drop_sheet, edit_cell
-from web_harness import PASSWORD, csrf_of, log_in, post
+from settings_helper import write_settings
+from web_harness import PASSWORD, WEB_CONFIG, console_client, csrf_of, log_in, post
 
+from bot.app import open_db, preview_tree, publish
 from bot.knowledge.tree import read_tree
 from bot.knowledge.versions import KnowledgeVersions
 from web.bureau import XLSX
@@ -189,3 +192,19 @@ def test_a_versions_workbook_is_the_versions_tree(client, db, kb_dir) -> None:
     assert cell(client.get("/versions/2.xlsx").content, "trademark", "tm_duration", "answer") == NEW_ANSWER
     assert cell(client.get("/versions/1.xlsx").content, "trademark", "tm_duration", "answer").startswith("实质审查")
     assert client.get("/versions/5.xlsx").status_code == 404
+
+
+def test_a_version_published_elsewhere_reaches_the_console_by_polling(tmp_path, kb_dir, clock, fixture_kb, accounts) -> None:
+    """`kb import --publish` (another process) publishes; the console's poller switches its Engine and 试问."""
+    settings = write_settings(tmp_path, kb_dir, WEB_CONFIG + "knowledge:\n  poll_seconds: 0.05\n")
+    other = open_db(settings.db_path)
+    tree = read_tree(kb_dir)
+    tree["faq/trademark.yaml"] = tree["faq/trademark.yaml"].replace("实质审查在{trademark.exam.substantive}内完成",
+                                                                    "（他处发布）实质审查在{trademark.exam.substantive}内完成")
+    with console_client(settings, clock, fixture_kb) as client:
+        log_in(client, "ju")
+        assert publish(settings, other, preview_tree(settings, other, tree), "telegram:9001", clock.now()).number == 2
+        deadline = time.monotonic() + 20
+        while not tried(client).startswith("（他处发布）") and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert tried(client).startswith("（他处发布）实质审查在9个月内完成")
