@@ -16,6 +16,7 @@ from bot.app import open_db, preview_tree, publish
 from bot.knowledge.tree import read_tree
 from bot.knowledge.versions import KnowledgeVersions
 from web.bureau import XLSX
+from web.versions import MAX_UPLOAD_BYTES
 
 NEW_ANSWER = "（已更新）实质审查在{trademark.exam.substantive}内完成；初审公告后有{trademark.opposition.period}异议期。"
 TOKEN = re.compile(r'name="token" value="([^"]+)"')
@@ -136,10 +137,14 @@ def test_an_account_that_may_not_curate_reads_but_cannot_upload_or_publish(clien
     assert KnowledgeVersions(db).latest_number() is None
 
 
-def test_an_upload_needs_the_sessions_csrf_token(client, db) -> None:
+def test_an_upload_needs_the_sessions_csrf_token_and_a_bounded_size(client, db) -> None:
     log_in(client, "ju")
     response = upload(client, served_workbook(client), csrf="forged")
     assert response.status_code == 403 and "CSRF" in response.text
+    assert upload(client, b"x" * (MAX_UPLOAD_BYTES + 1)).status_code == 400
+    empty = upload(client, b"")
+    assert empty.status_code == 400 and "请选择一个 .xlsx 工作簿" in empty.text
+    assert KnowledgeVersions(db).latest_number() is None
 
 
 DRAFT = {
