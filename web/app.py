@@ -14,6 +14,7 @@ from urllib.parse import parse_qsl
 
 from sqlite_utils import Database
 from starlette.applications import Starlette
+from starlette.formparsers import MultiPartException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Mount, Route
@@ -21,6 +22,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
 from bot.answering.engine import Engine
+from bot.app import KnowledgePoller
 from bot.common.clock import Clock, local_date
 from bot.common.config import Settings
 from bot.common.settings_channels import WebSettings
@@ -49,6 +51,7 @@ class Console:
     accounts: Accounts = field(init=False)
     limiter: LoginLimiter = field(init=False)
     sandbox: Engine | None = None  # the Engine "try a question" uses, over a throw-away database
+    pending: dict[str, Any] = field(default_factory=dict)  # knowledge previews awaiting publication (web/versions.py)
 
     def __post_init__(self) -> None:
         self.desk = attach_desk(self.engine, self.settings, self.clock)
@@ -76,6 +79,7 @@ class Context:
     session: Session
     account: Account | None
     form: Mapping[str, str] = field(default_factory=dict)
+    files: Mapping[str, bytes] = field(default_factory=dict)  # an upload's files by field name
 
     @property
     def me(self) -> Account:
@@ -140,6 +144,38 @@ async def read_form(request: Request) -> dict[str, str] | None:
     return dict(pairs)
 
 
+async def read_upload(request: Request, limit: int) -> tuple[dict[str, str], dict[str, bytes]] | None:
+    """A multipart form's fields and files (None when larger than `limit`, of unknown length, or unreadable)."""
+    try:
+        declared = int(request.headers.get("content-length", ""))
+    except ValueError:
+        return None
+    if declared > limit:
+        return None
+    try:
+        form = await request.form(max_files=2, max_fields=20)
+    except (MultiPartException, ValueError):
+        return None
+    fields: dict[str, str] = {}
+    files: dict[str, bytes] = {}
+    for name, value in form.multi_items():
+        if isinstance(value, str):
+            fields[name] = value
+        else:
+            files[name] = await value.read()
+    await form.close()
+    return fields, files
+
+
+async def read_post(request: Request, upload: int) -> tuple[dict[str, str], dict[str, bytes]] | None:
+    """The submitted form: url-encoded, or multipart when the page takes an upload of up to `upload` bytes."""
+    kind = request.headers.get("content-type", "").split(";")[0].strip()
+    if upload and kind == "multipart/form-data":
+        return await read_upload(request, upload)
+    form = await read_form(request)
+    return None if form is None else (form, {})
+
+
 def form_list(ctx: Context, name: str) -> list[str]:
     """Every value of a repeated form field (checkboxes), else of the query parameter."""
     pairs = getattr(ctx.request.state, "form_pairs", None)
@@ -164,9 +200,10 @@ def current_session(request: Request, console: Console) -> tuple[Session, Accoun
     return session, account, ""
 
 
-def guarded(*roles: str, login: bool = True) -> Callable[[Page], Callable[[Request], Awaitable[Response]]]:
+def guarded(*roles: str, login: bool = True, upload: int = 0) -> Callable[[Page], Callable[[Request], Awaitable[Response]]]:
     """A Starlette endpoint around a page: the session (unless `login` is False), one of `roles` (any
-    role when none given), and the CSRF token of every POST."""
+    role when none given), and the CSRF token of every POST (a multipart one too when the page takes an
+    upload of up to `upload` bytes)."""
 
     def wrap(page: Page) -> Callable[[Request], Awaitable[Response]]:
         @wraps(page)
@@ -175,13 +212,14 @@ def guarded(*roles: str, login: bool = True) -> Callable[[Page], Callable[[Reque
             session, account, why = current_session(request, console)
             ctx = Context(request, console, session, account)
             if request.method == "POST":
-                form = await read_form(request)
-                if form is None:
+                posted = await read_post(request, upload)
+                if posted is None:
                     return refused(ctx, 400, "表单无法读取（过大或格式不对）。")
+                form, files = posted
                 if not csrf_ok(session, form.get("csrf")):
                     log.warning("web: refused %s %s: bad CSRF token", request.method, request.url.path)
                     return refused(ctx, 403, "表单已过期或来源不明（CSRF），请返回重新打开页面后再提交。")
-                ctx.form = form
+                ctx.form, ctx.files = form, files
             if login and account is None:
                 return redirect(ctx, f"/login?why={why or 'login'}")
             if roles and account is not None and account.role not in roles:
@@ -197,14 +235,18 @@ def create_app(settings: Settings, clock: Clock, make_engine: Callable[[], Engin
                config: WebSettings | None = None, secure_cookies: bool = True) -> Starlette:
     """The console. `make_engine` builds the Engine over the bot's database at start-up, on the thread that
     serves the requests (an SQLite connection stays on the thread that opened it)."""
-    from web import bureau, pages, specialist, trying
+    from web import bureau, pages, specialist, trying, versions
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        app.state.console = Console(settings, clock, make_engine(), codec, config or WebSettings(), secure_cookies)
+        console = Console(settings, clock, make_engine(), codec, config or WebSettings(), secure_cookies)
+        app.state.console = console
+        poller = KnowledgePoller(console.engine, settings)  # versions published elsewhere (kb import, another console)
+        poller.start()
         yield
+        await poller.stop()
 
-    routes = [*pages.ROUTES, *bureau.ROUTES, *trying.ROUTES, *specialist.ROUTES,
+    routes = [*pages.ROUTES, *bureau.ROUTES, *trying.ROUTES, *specialist.ROUTES, *versions.ROUTES,
               Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")]
     return Starlette(routes=routes, lifespan=lifespan)
 

@@ -153,7 +153,7 @@ async def knowledge(ctx: Context) -> Response:
     use = entry_use(ctx, chosen.period)
     return render(ctx, "knowledge.html", entries=sorted(found, key=lambda e: (e.topic, e.id)), use=use,
                   topics=[(t, topic_label(t)) for t in (*IP_TOPICS, SMALLTALK)], topic=topic, q=words,
-                  chosen=chosen, topic_label=topic_label)
+                  chosen=chosen, topic_label=topic_label, kb_version=kb.version)
 
 
 @guarded()

@@ -11,10 +11,10 @@ import pytest
 from settings_helper import write_settings
 from web_harness import OTHER_ID, PASSWORD, SPECIALIST_ID, WEB_CONFIG, console_client
 
+from bot.app import open_db
 from bot.common.clock import ManualClock
 from bot.common.config import Settings
 from bot.knowledge.base import KnowledgeBase
-from bot.app import open_db
 from web.accounts import Accounts
 
 

@@ -14,8 +14,8 @@ import pytest
 from settings_helper import write_settings
 from web_harness import PASSWORD, ROOT, SECRET, free_port, log_in, post
 
-from bot.common.config import ConfigError
 from bot.app import open_db
+from bot.common.config import ConfigError
 from run_bot import main
 from web.accounts import AccountError, Accounts
 from web.security import MAX_TRACKED, LoginLimiter, SecretError, Session, SessionCodec, session_secret

@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
+from kb_workbook_edits import edit_cell
 from metrics_seed import seed_events, seed_other_tables, seed_tickets
 from web_harness import FIRM_CHAT, PASSWORD, SECRET, free_port
 
@@ -129,3 +130,44 @@ async def test_bureau_and_specialist_in_a_browser(served, shots, db, web_setting
     assert to_firm[-1].startswith(f"💬 人工服务专员答复（工单 #{ticket}）：\n请尽快提出异议，并准备在先使用的证据。")
     await app.shutdown()
     assert {path.name for path in shots.glob("*.png")} >= {"dashboard-phone.png", "try.png", "ticket.png"}
+
+
+NEW_ANSWER = "（已更新）实质审查在{trademark.exam.substantive}内完成；初审公告后有{trademark.opposition.period}异议期。"
+
+
+def edit_and_publish(served: str, shots: Path, work: Path) -> str:
+    """The bureau downloads the knowledge workbook, edits one answer (as in Excel), uploads it, reads the
+    change and publishes it, then tries the question: the reply the assistant gives."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = chromium(playwright)
+        page = browser.new_page(viewport={"width": 1000, "height": 900}, accept_downloads=True)
+        log_in(page, served, "ju")
+        page.click("nav a[href='/versions']")
+        with page.expect_download() as download:
+            page.click("#download")
+        edited = work / "knowledge-edited.xlsx"
+        edited.write_bytes(edit_cell(Path(download.value.path()).read_bytes(), "trademark", "tm_duration", "answer",
+                                     NEW_ANSWER))
+        page.set_input_files("input[name=workbook]", str(edited))
+        page.fill("#upload input[name=note]", "更新审查周期答复")
+        page.click("#upload button[type=submit]")
+        assert "kb check 通过" in page.inner_text("#check")
+        assert NEW_ANSWER in page.inner_text("#changes pre.after")
+        page.screenshot(path=str(shots / "versions-preview.png"), full_page=True)
+        page.click("#publish button[type=submit]")
+        assert "已发布版本 2" in page.inner_text("#done")
+        page.screenshot(path=str(shots / "versions.png"), full_page=True)
+
+        page.goto(f"{served}/try")
+        page.fill("textarea[name=question]", "商标注册要多久")
+        page.click("form[action='/try'] button[type=submit]")
+        reply = page.inner_text("#reply")
+        browser.close()
+        return reply
+
+
+def test_knowledge_exported_edited_and_published_in_a_browser(served, shots, tmp_path) -> None:
+    assert edit_and_publish(served, shots, tmp_path).startswith("（已更新）实质审查在9个月内完成")
+    assert {path.name for path in shots.glob("*.png")} >= {"versions-preview.png", "versions.png"}

@@ -20,9 +20,13 @@ ROLES = {
     ("GET", "/broadcasts/count"): SPECIALIST, ("POST", "/broadcasts/new"): SPECIALIST,
     ("POST", "/broadcasts/confirm"): SPECIALIST, ("GET", "/broadcasts/{broadcast_id}"): SPECIALIST,
     ("POST", "/broadcasts/{broadcast_id}/cancel"): SPECIALIST,
+    ("GET", "/versions"): ANY, ("GET", "/versions/knowledge.xlsx"): ANY, ("GET", "/versions/{number:int}.xlsx"): ANY,
+    ("GET", "/versions/preview/{token}.xlsx"): ANY, ("POST", "/versions/upload"): ANY,
+    ("POST", "/versions/{number:int}/restore"): ANY, ("POST", "/versions/drafts/{name}/merge"): ANY,
+    ("POST", "/versions/publish"): ANY,
 }
 SAMPLE = {"{table}": "questions", "{entry_id}": "tm_fee", "{ticket_id}": "1", "{action:str}": "claim",
-          "{broadcast_id}": "1"}
+          "{broadcast_id}": "1", "{number:int}": "1", "{token}": "t", "{name}": "ticket_1"}
 
 
 def concrete(path: str) -> str:
@@ -64,14 +68,14 @@ def test_every_form_needs_the_sessions_csrf_token(client, name: str, roles: tupl
 
 def test_bureau_pages_open(client) -> None:
     log_in(client, "ju")
-    for path in ("/dashboard", "/knowledge", "/knowledge/tm_fee", "/try", "/gaps", "/account"):
+    for path in ("/dashboard", "/knowledge", "/knowledge/tm_fee", "/try", "/gaps", "/account", "/versions"):
         response = client.get(path)
         assert response.status_code == 200 and '<meta name="viewport"' in response.text, path
 
 
 def test_specialist_pages_open(client) -> None:
     log_in(client, "li")
-    for path in ("/tickets", "/broadcasts", "/broadcasts/new", "/knowledge", "/try", "/gaps"):
+    for path in ("/tickets", "/broadcasts", "/broadcasts/new", "/knowledge", "/try", "/gaps", "/versions"):
         assert client.get(path).status_code == 200, path
 
 

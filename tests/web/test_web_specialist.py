@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from web_harness import FIRM_CHAT, Recorder, log_in, post
 
+from bot.answering.engine import Engine
+from bot.answering.ports import Message
 from bot.app import build_services
 from bot.common.clock import simulated_sleep
 from bot.handoff.desk import attach_desk
-from bot.answering.engine import Engine
-from bot.answering.ports import Message
 
 
 @pytest.fixture

@@ -10,12 +10,12 @@ from pathlib import Path
 
 from starlette.testclient import TestClient
 
+from bot.answering.engine import Engine
+from bot.app import open_db
 from bot.common.clock import ManualClock
 from bot.common.config import Settings
-from bot.answering.engine import Engine
-from bot.knowledge.base import KnowledgeBase
-from bot.app import open_db
 from bot.handoff.tickets import Notice
+from bot.knowledge.base import KnowledgeBase
 from web.app import WebSettings, create_app
 from web.security import SessionCodec
 
