@@ -370,6 +370,10 @@ class Engine:
         lead = top - runner_up
         answer_at, clarify_at = matching.answer_threshold * scale, matching.clarify_threshold * scale
         figures = f"top {top:g}, lead {lead:.1f}"
+        rival = next((c.score for c in candidates[1:] if c.entry.topic != candidates[0].entry.topic), 0.0)
+        if top >= clarify_at and top - rival < matching.topic_margin:  # unsure which topic: offer both
+            return _Decision(CLARIFY, candidates, analysis, rule=f"{figures}: another topic's best {rival:g} is "
+                             f"within {matching.topic_margin:g}")
         if top >= answer_at and lead >= matching.answer_margin:
             return _Decision(ANSWER, candidates, analysis,
                              rule=f"{figures}: top >= answer {answer_at:.1f} and lead >= margin {matching.answer_margin:g}")
