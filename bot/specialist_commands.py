@@ -3,13 +3,12 @@
 /close /draft /tickets, bot/handoff/desk.py; a firm's /close closes its own ticket)."""
 from __future__ import annotations
 
-import asyncio
 import logging
 from datetime import timedelta
 from typing import Iterable, Sequence
 
 from bot.answering.engine import Engine
-from bot.app import check_knowledge
+from bot.app import reload_knowledge
 from bot.common.clock import Clock, local_date
 from bot.common.config import Settings
 from bot.common.settings_handoff import Staff
@@ -62,6 +61,11 @@ def _tickets_text(figures: TicketFigures, lang: str) -> str:
                 first=text("not_available", lang) if first is None else text("minutes", lang, n=f"{first:.0f}"))
 
 
+def _version_detail(version: int | None) -> dict[str, int]:
+    """The published knowledge version in an audit row (none while knowledge/ on disk is served)."""
+    return {} if version is None else {"version": version}
+
+
 class SpecialistCommands:
     """Runs a specialist command for one channel user; anyone else is refused (and logged)."""
 
@@ -110,22 +114,21 @@ class SpecialistCommands:
         return self.desk.command(name, Staff(channel, user_id), raw)
 
     async def reload(self, lang: str) -> tuple[str, dict]:
-        """Re-read knowledge/; a broken base is refused with kb check's messages and the old one kept.
-
-        The check runs in a worker thread (a second or two on the full base) so the channel keeps
-        answering; only the swap happens on the caller's thread.
-        """
-        kb, problems = await asyncio.to_thread(check_knowledge, self.settings.knowledge_dir)
-        errors = [str(p) for p in problems if p.severity == "error"]
-        if kb is None:
+        """Switch to the newest published knowledge version (knowledge/ on disk while none is published),
+        as the version poll does (bot/app.py `reload_knowledge`); a broken base is refused with kb
+        check's messages and the old one kept."""
+        reloaded = await reload_knowledge(self.engine, self.settings)
+        errors = [str(p) for p in reloaded.errors]
+        if reloaded.kb is None:
             shown = errors[:MAX_PROBLEMS_SHOWN]
             lines = [text("reload_refused", lang, count=str(len(errors))), *shown]
             if len(errors) > len(shown):
                 lines.append(text("more_problems", lang, count=str(len(errors) - len(shown))))
-            return "\n".join(lines), {"ok": False, "errors": len(errors)}
-        self.engine.load(kb)
-        detail = {"ok": True, "entries": len(kb.entries), "facts": len(kb.facts.facts)}
-        return text("reload_ok", lang, entries=str(detail["entries"]), facts=str(detail["facts"])), detail
+            return "\n".join(lines), {"ok": False, "errors": len(errors), **_version_detail(reloaded.version)}
+        kb = reloaded.kb
+        detail = {"ok": True, "entries": len(kb.entries), "facts": len(kb.facts.facts), **_version_detail(kb.version)}
+        key = "reload_ok" if kb.version is None else "reload_ok_version"
+        return text(key, lang, entries=str(detail["entries"]), facts=str(detail["facts"]), version=str(kb.version)), detail
 
     def stats(self, lang: str, include_internal: bool = False) -> tuple[str, dict]:
         """Today's and this week's figures (weeks from Monday); internal traffic left out unless asked."""

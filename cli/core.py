@@ -1,4 +1,5 @@
-"""Core command-line subcommands: console, ask, eval, kb check, kb stats, kb diff, kb drafts."""
+"""Core command-line subcommands: console, ask, eval, kb check, kb stats, kb diff, kb drafts (and the
+versions' kb export, import, versions, restore: cli/knowledge.py)."""
 from __future__ import annotations
 
 import argparse
@@ -10,6 +11,7 @@ from pathlib import Path
 from bot.answering.ports import Message, Reply
 from bot.common.clock import SystemClock, local_date
 from bot.common.config import PROJECT_ROOT, Settings
+from cli import knowledge
 
 DEV_SET = PROJECT_ROOT / "tests" / "data" / "dev_questions.yaml"
 
@@ -212,3 +214,4 @@ def register(commands: argparse._SubParsersAction) -> None:
     diff.add_argument("--on", required=True, help="the day a law or fact changes, YYYY-MM-DD")
     diff.set_defaults(run=cmd_kb_diff)
     kb_commands.add_parser("drafts", help=cmd_kb_drafts.__doc__).set_defaults(run=cmd_kb_drafts)
+    knowledge.register(kb_commands)

@@ -8,11 +8,11 @@ from datetime import date
 
 from starlette.responses import Response
 
+from bot.common.tables import csv_bytes, xlsx_bytes
 from bot.common.vocab import IP_TOPICS, SMALLTALK
 from bot.knowledge.base import Entry, KnowledgeBase
 from bot.knowledge.over_time import review_by
 from bot.metrics.charts import ChartFontError, find_cjk_font
-from bot.metrics.export import csv_bytes, xlsx_bytes
 from bot.metrics.queries import (
     DECISIONS,
     Period,

@@ -92,6 +92,12 @@ class MetricsSettings:
 
 
 @dataclass(frozen=True)
+class KnowledgeSettings:
+    # How often a channel process looks for a newly published knowledge version (docs/knowledge-versions.md).
+    poll_seconds: float = 30.0
+
+
+@dataclass(frozen=True)
 class Settings:
     db_path: Path
     knowledge_dir: Path
@@ -100,6 +106,7 @@ class Settings:
     context_ttl_minutes: float = ContextSettings.ttl_minutes
     stations: StationSettings = field(default_factory=StationSettings)
     metrics: MetricsSettings = field(default_factory=MetricsSettings)
+    knowledge: KnowledgeSettings = field(default_factory=KnowledgeSettings)
     specialists: Specialists = field(default_factory=Specialists)
     handoff: HandoffSettings = field(default_factory=HandoffSettings)
     reminders: ReminderSettings = field(default_factory=ReminderSettings)
@@ -109,7 +116,7 @@ class Settings:
 
 
 SECTIONS = (
-    "matching", "context", "stations", "metrics", "specialists", "handoff", "reminders", "telegram", "wecom", "web",
+    "matching", "context", "stations", "metrics", "knowledge", "specialists", "handoff", "reminders", "telegram", "wecom", "web",
 )
 TOP_LEVEL = ("db_path", "knowledge_dir", "timezone", *SECTIONS)
 
@@ -171,6 +178,13 @@ def _metrics(raw: Mapping[str, Any]) -> MetricsSettings:
                            values.gap_similarity, values.gap_limit)
 
 
+def _knowledge(raw: Mapping[str, Any]) -> KnowledgeSettings:
+    found = KnowledgeSettings(**section_values(KnowledgeSettings, raw, "knowledge"))
+    if found.poll_seconds <= 0:
+        raise ConfigError("config: knowledge.poll_seconds must be a positive number of seconds")
+    return found
+
+
 def _timezone(raw: Mapping[str, Any]) -> str:
     name = _text(raw, "timezone", "Asia/Shanghai")
     try:
@@ -219,6 +233,7 @@ def load_settings(
         context_ttl_minutes=_context_ttl(block(raw, "context")),
         stations=_stations(block(raw, "stations")),
         metrics=_metrics(block(raw, "metrics")),
+        knowledge=_knowledge(block(raw, "knowledge")),
         specialists=specialists,
         handoff=handoff_settings(block(raw, "handoff"), specialists),
         reminders=reminder_settings(block(raw, "reminders")),

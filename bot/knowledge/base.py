@@ -63,6 +63,7 @@ class KnowledgeBase:
     normalizer: Normalizer
     directory: Path
     extras: dict[str, Any] = field(default_factory=dict)  # other files (stations, events) by name
+    version: int | None = None  # the published version it was read from (None: knowledge/ on disk)
 
 
 REQUIRED_TEXT = ("id", "topic", "title", "answer", "answer_en", "source")

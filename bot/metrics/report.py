@@ -13,10 +13,10 @@ from sqlite_utils import Database
 from bot.answering.ports import CLARIFY, DECISIONS
 from bot.common.clock import SHANGHAI, local_date
 from bot.common.config import MetricsSettings
+from bot.common.tables import Table, write_tables
 from bot.common.vocab import CITY, OUT_OF_SCOPE, SMALLTALK
 from bot.i18n.texts import clause_separator, text, title
 from bot.metrics.charts import ChartFontError, bar_chart_png, find_cjk_font, trend_chart_png
-from bot.metrics.export import Table, write_tables
 from bot.metrics.queries import (
     FirmsRow,
     Gap,

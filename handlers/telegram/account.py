@@ -11,7 +11,7 @@ from bot.firms.profiles import LANGUAGES
 from bot.i18n.texts import text, title
 from handlers.telegram.context import (
     CHANNEL,
-    Services,
+    TelegramServices,
     ensure_firm,
     firm_view,
     is_specialist,
@@ -68,7 +68,7 @@ async def on_language_button(update: Update, context: ContextTypes.DEFAULT_TYPE)
 # ---- /subscribe, /unsubscribe -----------------------------------------------------------------
 
 def _subscription_view(
-    svc: Services, user: str, lang: str, adding: bool
+    svc: TelegramServices, user: str, lang: str, adding: bool
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     """The current subscriptions and the buttons to add (or remove) topics."""
     current = svc.profiles.subscriptions(user)

@@ -19,7 +19,7 @@ from bot.firms.profiles import LANGUAGES
 from bot.i18n.texts import text
 from handlers.telegram import account, chat, gate, onboarding, reminders, specialist, stations, tickets
 from handlers.telegram.config import bot_token
-from handlers.telegram.context import CHANNEL, SERVICES_KEY, Services
+from handlers.telegram.context import CHANNEL, SERVICES_KEY, TelegramServices
 from handlers.telegram.errors import on_error
 from handlers.telegram.reminders import REMINDERS_KEY, Reminders
 from handlers.telegram.sender import TelegramSender
@@ -70,10 +70,8 @@ def build_application(
         builder = builder.request(request).get_updates_request(request)
     application = builder.build()
     core.add_sender(TelegramSender(application.bot), tickets.TelegramCourier(application.bot, core.desk))
-    application.bot_data[SERVICES_KEY] = Services(
-        settings=settings, config=config, engine=core.engine, profiles=core.profiles,
-        specialists=settings.specialists, flood=FloodLimiter(config.flood, clock), clock=clock,
-        desk=core.desk, delivery=core.delivery,
+    application.bot_data[SERVICES_KEY] = TelegramServices(
+        **vars(core), config=config, specialists=settings.specialists, flood=FloodLimiter(config.flood, clock),
     )
     application.bot_data[REMINDERS_KEY] = Reminders(core.reminders, core.broadcasts, core.deadlines)
     application.add_handlers(gate.handlers(), group=gate.GATE_GROUP)
@@ -86,16 +84,18 @@ def build_application(
 
 
 async def on_start(application: Application) -> None:
-    """When the bot runs: command menus, and the delivery service (reminders, broadcasts, ticket notices,
-    the tickets' service levels)."""
+    """When the bot runs: command menus, the delivery service (reminders, broadcasts, ticket notices,
+    the tickets' service levels) and the poll for newly published knowledge."""
     await set_command_menus(application)
-    services: Services = application.bot_data[SERVICES_KEY]
+    services: TelegramServices = application.bot_data[SERVICES_KEY]
     services.delivery.start()
+    services.poller.start()
 
 
 async def on_stop(application: Application) -> None:
     """Let the messages in flight finish and be recorded."""
-    services: Services = application.bot_data[SERVICES_KEY]
+    services: TelegramServices = application.bot_data[SERVICES_KEY]
+    await services.poller.stop()
     await services.delivery.stop()
 
 
@@ -109,7 +109,7 @@ async def set_command_menus(application: Application) -> None:
     await bot.set_my_commands(_commands(PUBLIC_COMMANDS, "zh"))
     for lang in LANGUAGES:
         await bot.set_my_commands(_commands(PUBLIC_COMMANDS, lang), language_code=lang)
-    services: Services = application.bot_data[SERVICES_KEY]
+    services: TelegramServices = application.bot_data[SERVICES_KEY]
     everything = PUBLIC_COMMANDS + tuple(c for c in specialist.SPECIALIST_COMMANDS if c not in PUBLIC_COMMANDS)
     for user_id in sorted(services.specialists.of(CHANNEL)):
         try:

@@ -10,17 +10,13 @@ from telegram import Message as TgMessage
 from telegram.constants import ChatType, MessageEntityType
 from telegram.ext import ContextTypes
 
-from bot.answering.engine import Engine
 from bot.answering.ports import Message
-from bot.common.clock import Clock
-from bot.common.config import Settings
+from bot.app import Services
 from bot.common.flood import FloodLimiter
 from bot.common.settings_channels import TelegramSettings
 from bot.common.settings_handoff import Specialists
-from bot.delivery.service import DeliveryService
 from bot.firms import onboarding
-from bot.firms.profiles import Firm, Profiles
-from bot.handoff.desk import TicketDesk
+from bot.firms.profiles import Firm
 from bot.i18n.texts import text
 
 CHANNEL = "telegram"
@@ -28,44 +24,39 @@ SERVICES_KEY = "services"
 
 
 @dataclass
-class Services:
-    """The channel-agnostic core the handlers talk to (kept in `application.bot_data`)."""
+class TelegramServices(Services):
+    """The core services (bot.app.Services) and what Telegram's handlers add: the channel's settings,
+    who the specialists are and the per-user flood limit (kept in `application.bot_data`)."""
 
-    settings: Settings
     config: TelegramSettings
-    engine: Engine
-    profiles: Profiles
     specialists: Specialists
     flood: FloodLimiter
-    clock: Clock
-    desk: TicketDesk  # human handoff: tickets (bot/handoff/desk.py)
-    delivery: DeliveryService  # sends reminders and ticket notices (bot/delivery/service.py)
 
 
-def services(context: ContextTypes.DEFAULT_TYPE) -> Services:
+def services(context: ContextTypes.DEFAULT_TYPE) -> TelegramServices:
     return context.application.bot_data[SERVICES_KEY]
 
 
-def firm_key(svc: Services, update: Update) -> str:
+def firm_key(svc: TelegramServices, update: Update) -> str:
     """The user's key in the firm tables (not the events' pseudonym: see docs/privacy.md)."""
     return svc.engine.events.firm(CHANNEL, str(update.effective_user.id))
 
 
-def is_specialist(svc: Services, update: Update) -> bool:
+def is_specialist(svc: TelegramServices, update: Update) -> bool:
     return svc.specialists.is_specialist(CHANNEL, update.effective_user.id)
 
 
-def firm_of(svc: Services, update: Update) -> Firm | None:
+def firm_of(svc: TelegramServices, update: Update) -> Firm | None:
     return svc.profiles.get(firm_key(svc, update))
 
 
-def ensure_firm(svc: Services, update: Update) -> tuple[Firm, bool]:
+def ensure_firm(svc: TelegramServices, update: Update) -> tuple[Firm, bool]:
     """The user's firm profile, created on first use with the client's language (True if new)."""
     user, chat_id, lang = firm_key(svc, update), str(update.effective_chat.id), telegram_language(update)
     return svc.profiles.ensure(user, CHANNEL, chat_id, lang, svc.clock.now())
 
 
-def firm_view(svc: Services, update: Update) -> Firm:
+def firm_view(svc: TelegramServices, update: Update) -> Firm:
     """The user's profile to show, without creating one: a blank, unsaved profile when there is none
     (first contact, or after /forget). Only storing an answer creates the firm (`ensure_firm`)."""
     return firm_of(svc, update) or onboarding.unsaved_firm(
@@ -78,13 +69,13 @@ def telegram_language(update: Update) -> str:
     return "en" if code.lower().startswith("en") else "zh"
 
 
-def language_of(svc: Services, update: Update, firm: Firm | None = None) -> str:
+def language_of(svc: TelegramServices, update: Update, firm: Firm | None = None) -> str:
     """The language chosen with /lang, else the client's."""
     firm = firm or firm_of(svc, update)
     return firm.language if firm and firm.language else telegram_language(update)
 
 
-def engine_message(svc: Services, update: Update, text: str) -> Message:
+def engine_message(svc: TelegramServices, update: Update, text: str) -> Message:
     """The Engine's Message for this update: language, county and industry from the profile (the
     client's language without one); specialists are internal."""
     return onboarding.engine_message(

@@ -39,7 +39,7 @@ from bot.specialist_commands import SpecialistCommands
 from handlers.telegram.account import private_only
 from handlers.telegram.context import (
     CHANNEL,
-    Services,
+    TelegramServices,
     ensure_firm,
     firm_key,
     firm_view,
@@ -331,7 +331,7 @@ async def add_deadline(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 
 
 def _deadline_view(
-    svc: Services, state: Reminders, user: str, lang: str
+    svc: TelegramServices, state: Reminders, user: str, lang: str
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     said, mine = listing(state.deadlines, user, lang)
     if not mine:

@@ -362,11 +362,13 @@ def build_app(
 
     async def start() -> None:
         services.delivery.start()
+        services.poller.start()
         await puller.catch_up()
 
     async def stop() -> None:
         await callback.drain()
         await puller.drain()
+        await services.poller.stop()
         await services.delivery.stop()
         await client.aclose()
 

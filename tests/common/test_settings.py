@@ -21,6 +21,7 @@ BAD_SECTIONS = [
     ("context:\n  ttl_minutes: -1\n", "config: context.ttl_minutes must be a number ≥ 0"),
     ("stations:\n  max_results: 0\n", "config: stations.max_results must be a whole number from 1 to 10"),
     ("metrics:\n  retention_days: 10\n", "config: metrics.retention_days must be at least 35"),
+    ("knowledge:\n  poll_seconds: 0\n", "config: knowledge.poll_seconds must be a positive number of seconds"),
     ("specialists:\n  telegram: 9001\n", "config: specialists.telegram must be a list of user ids"),
     ("handoff:\n  duty: {city: [telegram:9]}\n",
      "config: handoff.duty.city: telegram:9 is not a configured specialist (specialists.telegram)"),
@@ -30,7 +31,7 @@ BAD_SECTIONS = [
     ("wecom:\n  path: callback\n", "config: wecom.path must start with /"),
     ("timezone: Mars/Olympus\n", "config: timezone 'Mars/Olympus' is not a known time zone (e.g. Asia/Shanghai)"),
     ("reminder:\n  send_hour: 8\n", "config: unknown settings ['reminder'] (known: db_path, knowledge_dir, timezone,"
-     " matching, context, stations, metrics, specialists, handoff, reminders, telegram, wecom, web)"),
+     " matching, context, stations, metrics, knowledge, specialists, handoff, reminders, telegram, wecom, web)"),
 ]
 
 
@@ -53,6 +54,7 @@ def test_the_shipped_config_parses_into_every_section() -> None:
     assert (settings.handoff.claim_timeout_minutes, settings.handoff.city_pool) == (30, ())
     assert (settings.telegram.flood.messages, settings.telegram.webhook) == (20, None)
     assert (settings.wecom.port, settings.wecom.path) == (8080, "/wecom/callback")
+    assert settings.knowledge.poll_seconds == 30
 
 
 def test_the_environment_adds_specialists_before_duty_is_checked(tmp_path: Path) -> None:

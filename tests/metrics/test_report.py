@@ -82,7 +82,7 @@ def test_csv_files_open_in_excel_on_chinese_windows(seeded: Path) -> None:
 def test_workbook_holds_every_csv_table_with_numbers_as_numbers(seeded: Path) -> None:
     from openpyxl import load_workbook
 
-    from bot.metrics.export import cell_value
+    from bot.common.tables import cell_value
 
     _, out = run_report(seeded)
     workbook = load_workbook(out / "report.xlsx", read_only=True)

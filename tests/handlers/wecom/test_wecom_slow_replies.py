@@ -13,7 +13,7 @@ import pytest_asyncio
 from settings_helper import write_settings
 from wecom_fake import CREDENTIALS, FakeWeComAPI, WeComPeer
 
-import bot.specialist_commands
+import bot.app
 from bot.answering.engine import Engine
 from bot.app import build_services, open_db
 from bot.common.clock import simulated_sleep
@@ -101,14 +101,14 @@ async def test_slow_work_answers_at_once_and_the_result_follows_through_the_api(
 async def test_reload_that_takes_long_answers_at_once_and_reports_through_the_api(server, api, monkeypatch) -> None:
     peer, callback, budget = server
     checking, finish = threading.Event(), threading.Event()
-    real_check = bot.specialist_commands.check_knowledge
+    real_check = bot.app.check_knowledge
 
     def slow_check(directory):
         checking.set()
         finish.wait(timeout=10)
         return real_check(directory)
 
-    monkeypatch.setattr(bot.specialist_commands, "check_knowledge", slow_check)
+    monkeypatch.setattr(bot.app, "check_knowledge", slow_check)
     reload = asyncio.create_task(peer.say("staff_li", "/reload"))
     try:
         await until(checking.is_set, rounds=100_000)

@@ -1,7 +1,8 @@
 """Tables for people with spreadsheets: CSV files that Excel on Chinese Windows opens without garbling
-(UTF-8 with a byte-order mark) and one .xlsx workbook with a sheet per table.
+(UTF-8 with a byte-order mark) and one .xlsx workbook with a sheet per table, read back by `read_xlsx`.
 
-The report command writes files with `write_tables`; a web page serves `csv_bytes` / `xlsx_bytes`.
+The report command writes files with `write_tables`; a web page serves `csv_bytes` / `xlsx_bytes`; the
+knowledge base's Excel round trip (bot/knowledge/workbook.py) writes and reads its sheets here too.
 """
 from __future__ import annotations
 
@@ -49,8 +50,10 @@ def _width(values: Sequence[object]) -> float:
     return min(longest + 2, MAX_COLUMN_WIDTH)
 
 
-def xlsx_bytes(tables: Sequence[Table]) -> bytes:
-    """One workbook, a sheet per table (named after it), header bold and frozen."""
+def xlsx_bytes(tables: Sequence[Table], text_numbers: bool = True) -> bytes:
+    """One workbook, a sheet per table (named after it), header bold and frozen. With `text_numbers`,
+    numbers written as text become numbers (`cell_value`); without, every cell keeps its type. A text
+    starting with = stays text, never a formula."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
@@ -61,7 +64,11 @@ def xlsx_bytes(tables: Sequence[Table]) -> bytes:
         sheet = workbook.create_sheet(table.name[:31])
         sheet.append(table.columns)
         for row in table.rows:
-            sheet.append([cell_value(value) for value in row])
+            sheet.append([cell_value(value) if text_numbers else value for value in row])
+        for cells in sheet.iter_rows(min_row=2):
+            for cell in cells:
+                if cell.data_type == "f":  # a text such as "=3" is written as openpyxl's formula
+                    cell.data_type = "s"
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         sheet.freeze_panes = "A2"
@@ -70,6 +77,27 @@ def xlsx_bytes(tables: Sequence[Table]) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def read_xlsx(data: bytes) -> list[Table]:
+    """Every sheet of a workbook as a Table: the first row its header, the rows after it with their cells'
+    values (None for an empty cell); rows with no value at all are left out. ValueError for a file that
+    is not a workbook."""
+    from zipfile import BadZipFile
+
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (BadZipFile, KeyError, OSError) as exc:
+        raise ValueError(f"not an Excel workbook (.xlsx): {exc}") from None
+    tables = []
+    for sheet in workbook.worksheets:
+        rows = [tuple(row) for row in sheet.iter_rows(values_only=True) if any(v is not None for v in row)]
+        header = tuple(str(name).strip() if name is not None else "" for name in rows[0]) if rows else ()
+        tables.append(Table(sheet.title, header, rows[1:]))
+    workbook.close()
+    return tables
 
 
 def write_tables(tables: Sequence[Table], folder: Path, workbook: str) -> list[Path]:

@@ -1,4 +1,4 @@
-"""bot/metrics/export.py: the CSV bytes Excel reads as UTF-8, and the workbook's cells."""
+"""bot/common/tables.py: the CSV bytes Excel reads as UTF-8, and the workbook's cells."""
 from __future__ import annotations
 
 import codecs
@@ -8,7 +8,7 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from bot.metrics.export import Table, cell_value, csv_bytes, xlsx_bytes
+from bot.common.tables import Table, cell_value, csv_bytes, read_xlsx, xlsx_bytes
 
 TABLE = Table("gaps", ("rank", "example", "share"), [(1, "商标, 怎么\"注册\"", "0.5000"), (2, "0599-1234567", "")])
 
@@ -35,3 +35,15 @@ def test_workbook_has_a_sheet_per_table_in_order() -> None:
     assert workbook.sheetnames == ["gaps", "decisions"]
     assert list(workbook["gaps"].iter_rows(values_only=True)) == [
         ("rank", "example", "share"), (1, "商标, 怎么\"注册\"", 0.5), (2, "0599-1234567", None)]
+
+
+def test_a_workbook_reads_back_with_its_types_and_text_stays_text() -> None:
+    table = Table("facts", ("name", "value", "note"), [("a", 270, "=1+1"), ("b", "15", "两行\n文字"), ("c", None, "")])
+    [back] = read_xlsx(xlsx_bytes([table], text_numbers=False))
+    assert back.name == "facts" and back.columns == table.columns
+    assert back.rows == [("a", 270, "=1+1"), ("b", "15", "两行\n文字"), ("c", None, None)]
+
+
+def test_a_file_that_is_not_a_workbook_is_a_value_error() -> None:
+    with pytest.raises(ValueError, match="not an Excel workbook"):
+        read_xlsx(b"id,title\n1,x\n")
