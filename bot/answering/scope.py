@@ -84,7 +84,8 @@ class Scope:
             for phrasing in (*entry.questions, *entry.keywords):
                 words |= normalizer.search_tokens(normalizer.analyze_known(phrasing))
             words |= normalizer.answer_words(f"{entry.title} {entry.answer}")  # the Matcher's memo
-            words |= normalizer.words(f"{entry.title_en} {entry.answer_en}")
+            words |= normalizer.answer_words(f"{entry.title_en} {entry.answer_en}")
+        normalizer.keep_on_disk()  # the English answers' words too: a second start-up segments nothing
         return frozenset(words)
 
     def read(self, analysis: Analysis) -> ScopeReading:
