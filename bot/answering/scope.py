@@ -21,6 +21,7 @@ from functools import cache
 
 import jieba
 
+from bot.common.vocab import canonical_county
 from bot.knowledge.base import KnowledgeBase
 from bot.language.normalize import Analysis, has_cjk, jieba_dictionary
 
@@ -116,7 +117,8 @@ class Scope:
                    for surface in self._surfaces.get(token, (token,)))
 
     def _is_known(self, token: str) -> bool:
-        return token in self.known
+        """A word some knowledge text uses, or a place the service covers (建阳, 浦城)."""
+        return token in self.known or canonical_county(token) is not None
 
     def _counts(self, token: str) -> bool:
         """A content word: two or more Chinese characters, or a Latin word of a few letters."""
