@@ -38,6 +38,7 @@ from bot.answering.ports import (
     Reply,
 )
 from bot.answering.replies import Replies
+from bot.answering.scope import Scope
 from bot.common.clock import Clock, parse_utc_iso
 from bot.common.config import Settings
 from bot.common.typed import without_surrogates
@@ -132,7 +133,7 @@ class Engine:
         """Switch to a (checked) knowledge base; the old one serves until this returns."""
         matcher = Matcher(kb, self.settings.matching)
         opening = OpeningPolicy(kb.normalizer, _menu_targets(kb), english_words(kb.entries.values()))
-        self.kb, self.matcher, self.opening = kb, matcher, opening
+        self.kb, self.matcher, self.opening, self.scope = kb, matcher, opening, Scope(kb)
         self.replies = Replies(kb, self.settings)
 
     @property
@@ -294,6 +295,14 @@ class Engine:
         anchors = set(lexicon.anchors.values())
         return not anchors & self.kb.normalizer.search_tokens(analysis)
 
+    def _is_elliptical(self, said: Analysis) -> bool:
+        """纸质的呢？ 那续展呢？ — marked as a follow-up and naming at most one thing: its subject is the
+        context's, so the scope decision reads it with its context (明天天气怎么样 is read as typed)."""
+        lexicon = self.kb.lexicon
+        typed = said.cleaned.replace(" ", "")
+        marked = typed.startswith(lexicon.followup_markers) or typed.endswith(lexicon.followup_endings)
+        return marked and self.scope.read(said).content <= 1
+
     def _followup_query(self, analysis: Analysis, turn: Turn) -> Analysis:
         """Read an elliptical question in the light of the last one: 费用呢？ keeps the subject (商标续展)
         with the new aspect; 那续展呢？ names a new subject and keeps what was asked (多久); anything
@@ -343,6 +352,9 @@ class Engine:
         if not candidates or not self._about_ip(analysis, candidates[0]):
             return _Decision(FALLBACK, candidates, analysis, gated=True,
                              rule="gate: no IP word, no close phrasing, the best entry explains too little of it")
+        scope = self.scope.read(analysis if said is None or self._is_elliptical(said) else said)
+        if not scope.about_ip:
+            return _Decision(FALLBACK, candidates, analysis, gated=True, rule=f"gate: not about IP ({scope.explain()})")
         if self._mostly_another_domain(said or analysis, candidates[0].entry):
             foreign = " ".join(self.matcher.off_topic_words(said or analysis, candidates[0].entry))
             return _Decision(FALLBACK, candidates, analysis, gated=True,
@@ -358,6 +370,10 @@ class Engine:
         lead = top - runner_up
         answer_at, clarify_at = matching.answer_threshold * scale, matching.clarify_threshold * scale
         figures = f"top {top:g}, lead {lead:.1f}"
+        rival = next((c.score for c in candidates[1:] if c.entry.topic != candidates[0].entry.topic), 0.0)
+        if top >= clarify_at and top - rival < matching.topic_margin:  # unsure which topic: offer both
+            return _Decision(CLARIFY, candidates, analysis, rule=f"{figures}: another topic's best {rival:g} is "
+                             f"within {matching.topic_margin:g}")
         if top >= answer_at and lead >= matching.answer_margin:
             return _Decision(ANSWER, candidates, analysis,
                              rule=f"{figures}: top >= answer {answer_at:.1f} and lead >= margin {matching.answer_margin:g}")
@@ -480,7 +496,7 @@ class Engine:
         self, message: Message, analysis: Analysis, question: str, context: Turn | None
     ) -> StationRequest | None:
         """The stations a free-text question asks for (我在邵武，商标去哪办), or None."""
-        if set(analysis.tokens) & self.kb.lexicon.off_topic_words:
+        if set(analysis.tokens) & self.kb.lexicon.off_topic_words or not self.scope.read(analysis).about_ip:
             return None
         return request_from_question(
             question, analysis.cleaned, self.stations, county=message.county, industry=message.industry,

@@ -42,6 +42,8 @@ class MatchingSettings:
     clarify_threshold: float = 45
     # Also answer above clarify_threshold when the best leads the runner-up by this much.
     answer_lead: float = 8
+    # Offer choices instead of answering when the best entry of another topic scores within this much.
+    topic_margin: float = 0
     max_choices: int = 3
     # Questions longer than long_question_tokens words get thresholds × (long/words) ** easing.
     long_question_tokens: int = 8

@@ -8,6 +8,7 @@ import pytest
 
 from bot.answering.engine import Engine
 from bot.answering.ports import Message
+from bot.answering.scope import ScopeReading
 from bot.app import open_db
 from bot.common.clock import ManualClock
 from bot.common.config import PROJECT_ROOT as ROOT
@@ -47,3 +48,87 @@ def test_the_fallback_says_what_the_assistant_covers(real_engine: Engine, lang: 
     reply = real_engine.handle(Message("test", f"w-{lang}", text))
     assert reply.decision == "fallback"
     assert covered in reply.text
+
+
+# ---- the scope decision, case by case (bot/answering/scope.py) --------------------------------------
+
+def read(engine: Engine, text: str) -> ScopeReading:
+    return engine.scope.read(engine.kb.normalizer.analyze(text))
+
+
+@pytest.mark.parametrize("text", [
+    "用挖掘机做抵押能贷多少",  # 质押 of a machine
+    "車輛質押貸款利息多少",  # traditional
+    "股权质押登记去哪里办",  # a share pledge, not a station question
+    "Can I pledge my excavator for a bank loan?",
+    "商标贴纸一万张多少钱",  # 商标 qualifies 贴纸
+    "专利局门口能停车吗",  # 专利局 is a place here
+    "工伤纠纷找谁调解",  # a labour dispute
+    "水产养殖许可证怎么办",  # a fishery licence
+    "食品经营许可证到期了怎么续",  # a food licence, not 续展
+    "公司域名到期了怎么续费",
+    "买到的竹砧板发霉了我要投诉商家",  # a consumer complaint
+    "地理中考要背哪些知识点",  # a geography exam
+])
+def test_a_near_miss_falls_back_as_out_of_scope(real_engine: Engine, text: str) -> None:
+    reply = real_engine.handle(Message("test", f"near-{text}", text))
+    assert (reply.decision, reply.topic) == ("fallback", "out_of_scope")
+
+
+@pytest.mark.parametrize(("text", "decision", "topic"), [
+    ("外观设计专利要多少钱", "answer", "patent"),
+    ("地理标志产品保护怎么申请", "answer", "geographical_indication"),
+    ("商标注册证上的地址要变更吗", "answer", "trademark"),
+    ("How much does it cost to register a trademark for tea?", "answer", "trademark"),
+    ("商標被搶註了怎麼辦", "answer", "trademark"),
+    ("茶厂的专利能质押贷款吗", "clarify", "pledge_financing"),
+])
+def test_an_ip_question_phrased_around_the_same_words_is_answered(
+    real_engine: Engine, text: str, decision: str, topic: str
+) -> None:
+    reply = real_engine.handle(Message("test", f"alike-{text}", text))
+    assert (reply.decision, reply.topic) == (decision, topic)
+
+
+@pytest.mark.parametrize(("text", "rights"), [
+    ("印刷厂盗印我们的商标包装，怎么维权", ("商标",)),  # printing named, but the right is what is asked about
+    ("Someone printed our trademark on their tea boxes without permission, what can we do?", ("商标",)),
+    ("没有房产，能用商标质押贷款吗", ("商标",)),
+    ("软著登记需要营业执照吗", ("著作权",)),
+])
+def test_a_right_standing_as_the_subject_makes_it_ip(real_engine: Engine, text: str, rights: tuple[str, ...]) -> None:
+    reading = read(real_engine, text)
+    assert reading.about_ip and reading.rights == rights and not reading.modifiers
+
+
+@pytest.mark.parametrize(("text", "modifier"), [
+    ("商标贴纸一万张多少钱", "商标"),
+    ("Where can I print trademark labels cheaply?", "商标"),
+    ("专利局门口能停车吗", "专利局"),
+])
+def test_an_ip_word_that_only_qualifies_another_noun_is_not_a_subject(
+    real_engine: Engine, text: str, modifier: str
+) -> None:
+    reading = read(real_engine, text)
+    assert not reading.about_ip and not reading.rights and reading.modifiers == (modifier,)
+
+
+def test_a_question_without_a_right_is_ip_when_the_knowledge_base_covers_what_it_says(real_engine: Engine) -> None:
+    covered = read(real_engine, "质押贷款还不上会怎样")
+    assert covered.about_ip and not covered.rights and not covered.foreign
+    elsewhere = read(real_engine, "拿房产证去银行办质押贷款要多久")
+    assert not elsewhere.about_ip and elsewhere.foreign == ("房产证",)
+
+
+@pytest.mark.parametrize(("follow_up", "decision", "intent"), [
+    ("纸质的呢", "answer", "tm_fee"),  # elliptical: its subject is the last question's
+    ("那车辆质押呢", "fallback", None),  # a vehicle, whatever the context
+    ("明天天气怎么样", "fallback", None),  # a new question, read as typed
+])
+def test_a_follow_up_is_read_in_context_only_when_elliptical(
+    real_engine: Engine, follow_up: str, decision: str, intent: str | None
+) -> None:
+    user = f"follow-{follow_up}"
+    real_engine.handle(Message("test", user, "注册商标多少钱"))
+    reply = real_engine.handle(Message("test", user, follow_up))
+    assert (reply.decision, reply.intent) == (decision, intent)
