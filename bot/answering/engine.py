@@ -13,7 +13,7 @@ from bot.answering.calibration import Ranking, probability
 from bot.answering.context import Conversations, Turn
 from bot.answering.followup import SubjectFit
 from bot.answering.matcher import SMALLTALK_MIN, Candidate, Matcher
-from bot.answering.parts import asked_aspects, one_part, with_tokens
+from bot.answering.parts import ask_clause, asked_aspects, one_part, with_tokens
 from bot.answering.policy import (
     ACK,
     HELP,
@@ -163,7 +163,7 @@ class Engine:
             return self._show_stations(message, user, now, lang, in_county, "question", analysis.key)
         context = self.conversations.context(user, now)
         request = self._station_request(message, analysis, question, context)
-        decided = self._decide(analysis, context)
+        decided = self._decide(analysis, context, question)
         other_parts = self._other_parts(decided)
         if other_parts:  # 费用、多久、去哪办 in one message: the main part answered, the rest offered
             decided = replace(decided, decision=ANSWER)
@@ -243,10 +243,11 @@ class Engine:
         answering, recording or remembering anything (for explanations: the web console's 试问)."""
         now = message.now or self.clock.now()
         user = self.events.user(message.channel, message.user_id)
-        analysis = self.kb.normalizer.analyze(message.text.strip()[:MAX_QUESTION_CHARS])
+        question = message.text.strip()[:MAX_QUESTION_CHARS]
+        analysis = self.kb.normalizer.analyze(question)
         context = self.conversations.context(user, now)
-        decided = self._decide(analysis, context)
-        follow_up = decided.analysis is not analysis
+        decided = self._decide(analysis, context, question)
+        follow_up = context is not None and decided.analysis is not analysis
         return Reading(decided.decision, tuple(decided.candidates), analysis.tokens, decided.analysis.tokens,
                        decided.rule or "", follow_up, decided.confidence)
 
@@ -318,14 +319,14 @@ class Engine:
             words = [*earlier, *analysis.tokens]
         return with_tokens(analysis, words)
 
-    def _decide(self, analysis: Analysis, turn: Turn | None) -> _Decision:
+    def _decide(self, analysis: Analysis, turn: Turn | None, typed: str = "") -> _Decision:
         if not self.matcher.has_domain_word(analysis):
             small = self.matcher.smalltalk(analysis)
             if small:
                 return _Decision(ANSWER, [small], analysis, smalltalk=small,
                                  rule=f"small talk: {small.score:g} >= {SMALLTALK_MIN} and no IP word")
         if not (turn and turn.entry and self._is_followup(analysis)):  # a follow-up leans on an answer
-            return self._decide_parts(analysis)
+            return self._decide_main_clause(analysis, typed)
         new_subjects = self.subject_fit.new_subjects(analysis, turn.tokens)
         if new_subjects and not self.subject_fit.fits(turn.entry.topic, new_subjects):  # 那专利呢 after 商标费用
             kept = self.subject_fit.without_other_subjects(turn.tokens, "")
@@ -344,6 +345,27 @@ class Engine:
         if in_context.decision != FALLBACK and not names_subject:
             return in_context  # 要带什么材料？ 共同申请呢？ lean on the last question
         return max(in_context, self._decide_alone(analysis), key=_Decision.strength)
+
+    def _decide_main_clause(self, analysis: Analysis, typed: str) -> _Decision:
+        """A long message is a story, then what it asks (……价格比我们低一半，我该从哪里开始维权): the aspects
+        only the story names (价格) are not asked. Where no entry answers the whole, the asking clauses with
+        the story's IP words (商标, 侵权) are read alone; that reading only offers its best entries as
+        choices where the whole fell back (it is read from less than was said)."""
+        clause = ask_clause(typed) if len(analysis.tokens) > self.settings.matching.long_question_tokens else ""
+        if not clause:
+            return self._decide_parts(analysis)
+        asked = self.kb.normalizer.analyze(clause)
+        aspects = self.kb.lexicon.aspects
+        analysis = with_tokens(analysis, [t for t in analysis.tokens if t not in aspects or t in asked.tokens])
+        whole = self._decide_parts(analysis)
+        if whole.decision != FALLBACK or whole.gated:
+            return whole
+        story_ip_words = [t for t in analysis.tokens if t not in asked.tokens and self._is_domain_word(analysis, t)]
+        main = self._decide_parts(with_tokens(analysis, [*story_ip_words, *asked.tokens]))
+        return replace(main, decision=CLARIFY, rule=f"main clause: {main.rule}") if main.decision != FALLBACK else whole
+
+    def _is_domain_word(self, analysis: Analysis, token: str) -> bool:
+        return self.matcher.has_domain_word(with_tokens(analysis, [token]))
 
     def _decide_parts(self, analysis: Analysis, prefer: tuple[str, ...] = ()) -> _Decision:
         """A question asking several aspects (材料、费用、多久) is decided on its parts, each read with the

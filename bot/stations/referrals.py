@@ -36,11 +36,12 @@ _WHERE = re.compile(
     r"|\b(?:where|nearest|near me|contact)\b"
 )
 # 在哪/哪里 that asks no place: which class (在哪个类), what the difference is (区别在哪里), where to look
-# something up online (在哪查, 哪里能查到, 哪个平台), where a product comes from (产地在哪) or where a
-# mark is printed (印在哪).
+# something up online (在哪查, 哪里能查到, 哪个平台), where a product comes from (产地在哪), where a
+# mark is printed (印在哪) or where to begin (从哪里开始维权).
 _NOT_A_PLACE = re.compile(
     r"(?:区别|不同|差别|差异|好处|优势|难点)(?:主要)?在哪[里儿]?|在哪[一个]?类"
     r"|(?:在哪|哪[里儿])(?:能|可以)?(?:查|看|下载)|哪个(?:平台|网站|系统)|(?:产地|产区|印|标)在哪"
+    r"|从哪[里儿]?(?:开始|入手|下手|着手)"
 )
 _STATION_WORDS = ("指导站", "受理窗口", "工作站", "服务站", "服务点", "站点", "窗口", "station", "window", "office")
 _CONTACT_WORDS = ("地址", "电话", "address", "phone")

@@ -105,3 +105,14 @@ def test_colloquial_and_traditional_words_reach_their_entry(
     reply = ask(engine, text)
     assert (reply.decision, reply.topic) == ("answer", topic)
     assert intent is None or reply.intent == intent
+
+
+def test_a_price_named_in_the_story_is_not_asked(engine: Engine) -> None:
+    reply = ask(engine, "我们白茶卖的价格不低，有人仿冒我们的商标，该从哪里开始维权")
+    assert (reply.decision, reply.topic, reply.intent) == ("answer", "enforcement", "enf_trademark_infringement")
+
+
+def test_a_long_story_no_entry_answers_offers_what_its_asking_clause_reads_as(engine: Engine) -> None:
+    reply = ask(engine, "我们的茶叶价格比别人高一点，包装上的商标被人仿冒了，该怎么维权")
+    assert reply.decision == "clarify"
+    assert "enf_trademark_infringement" in [c.intent for c in reply.choices]
