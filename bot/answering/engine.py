@@ -111,6 +111,7 @@ class _Decision:
     confidence: float | None = None  # calibrated P(top entry right); None when not calibrated
     rule: str = ""  # the rule that decided, with its figures (explanations: Engine.reading)
     asked: Analysis | None = None  # a multi-part question as asked, when one of its parts decided
+    part_bests: tuple[Entry, ...] = ()  # then the best entry of each part, in the order asked
 
     def strength(self) -> tuple[int, float]:
         """Answer beats clarify beats fallback; then the higher score."""
@@ -378,7 +379,8 @@ class Engine:
         parts = [self._decide_alone(one_part(analysis, a, aspects), prefer, said=analysis) for a in asked]
         answered = [p for p in parts if p.decision == ANSWER]
         main = answered[0] if answered else max(parts, key=_Decision.strength)
-        return replace(main, asked=analysis)
+        bests = tuple(p.candidates[0].entry for p in parts if p.candidates)
+        return replace(main, asked=analysis, part_bests=bests)
 
     def _decide_alone(
         self, analysis: Analysis, prefer: tuple[str, ...] = (), avoid: str | None = None,
@@ -447,17 +449,21 @@ class Engine:
         if decided.decision == FALLBACK or decided.smalltalk or decided.gated:
             return []
         main = decided.candidates[0].entry
-        analysis, aspects = decided.asked or decided.analysis, self.kb.lexicon.aspects
-        asked = asked_aspects(analysis, aspects)
-        if len(asked) < 2:
-            return []
+        bests = decided.part_bests or self._part_bests(decided.analysis)
         parts: list[Entry] = []
-        for aspect in asked:
-            ranked = self.matcher.rank(one_part(analysis, aspect, aspects), limit=1)
-            best = ranked[0].entry if ranked else None
-            if best and best.topic == main.topic and best.id != main.id and best not in parts:
+        for best in bests:
+            if best.topic == main.topic and best.id != main.id and best not in parts:
                 parts.append(best)
         return parts
+
+    def _part_bests(self, analysis: Analysis) -> tuple[Entry, ...]:
+        """The best entry of each aspect a (follow-up) question asks, when it asks two or more."""
+        aspects = self.kb.lexicon.aspects
+        asked = asked_aspects(analysis, aspects)
+        if len(asked) < 2:
+            return ()
+        ranked = (self.matcher.rank(one_part(analysis, aspect, aspects), limit=1) for aspect in asked)
+        return tuple(r[0].entry for r in ranked if r)
 
     def _fits_topic(self, analysis: Analysis, topic: str) -> bool:
         """Every IP word the follow-up names is used by some entry of the previous answer's topic."""

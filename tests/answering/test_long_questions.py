@@ -4,48 +4,22 @@ the topic just answered only when that topic asks about the subject; a look-up (
 is answered, not routed to stations; colloquial and traditional words reach their entries."""
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from itertools import count
-from pathlib import Path
-
 import pytest
+from test_everyday_inputs import conversation as ask
+from test_everyday_inputs import real_engine  # noqa: F401  (the shared module fixture)
 
 from bot.answering.engine import Engine
-from bot.answering.ports import Message, Reply
-from bot.app import load_knowledge, open_db
-from bot.common.clock import ManualClock
-from bot.common.config import load_settings
-
-ROOT = Path(__file__).resolve().parents[2]
-_users = count()
 
 
-@pytest.fixture(scope="module")
-def engine() -> Engine:
-    kb = load_knowledge(ROOT / "knowledge")
-    settings = load_settings(ROOT / "config.yaml", environ={})
-    return Engine(kb, settings, open_db(":memory:"), ManualClock(datetime(2026, 12, 3, 2, tzinfo=UTC)))
-
-
-def ask(engine: Engine, *texts: str) -> Reply:
-    """Send the texts as one new user; the reply to the last."""
-    user = f"firm-{next(_users)}"
-    reply = None
-    for said in texts:
-        reply = engine.handle(Message("test", user, said))
-    assert reply is not None
-    return reply
-
-
-def test_a_story_then_three_asks_answers_the_first_and_offers_the_others(engine: Engine) -> None:
-    reply = ask(engine, "我们在政和做白茶，打算给新茶注册一个商标，需要什么材料，要交多少钱，审查要多久")
+def test_a_story_then_three_asks_answers_the_first_and_offers_the_others(real_engine: Engine) -> None:  # noqa: F811
+    reply = ask(real_engine, "我们在政和做白茶，打算给新茶注册一个商标，需要什么材料，要交多少钱，审查要多久")
     assert (reply.decision, reply.topic, reply.intent) == ("answer", "trademark", "tm_documents")
     offered = [c.intent for c in reply.choices]
     assert {"tm_fee", "tm_duration"} <= set(offered[:3])
 
 
-def test_a_patent_fee_and_time_question_answers_the_fee_first(engine: Engine) -> None:
-    reply = ask(engine, "我们笋厂想给一台新设备申请实用新型专利，要交多少费用，要多长时间")
+def test_a_patent_fee_and_time_question_answers_the_fee_first(real_engine: Engine) -> None:  # noqa: F811
+    reply = ask(real_engine, "我们笋厂想给一台新设备申请实用新型专利，要交多少费用，要多长时间")
     assert (reply.decision, reply.topic, reply.intent) == ("answer", "patent", "pt_fees")
 
 
@@ -59,9 +33,9 @@ def test_a_patent_fee_and_time_question_answers_the_fee_first(engine: Engine) ->
     ],
 )
 def test_a_follow_up_is_read_with_the_last_subject_only_when_it_fits(
-    engine: Engine, first: str, then: str, topic: str, intent: str
+    real_engine: Engine, first: str, then: str, topic: str, intent: str  # noqa: F811
 ) -> None:
-    reply = ask(engine, first, then)
+    reply = ask(real_engine, first, then)
     assert (reply.decision, reply.topic, reply.intent) == ("answer", topic, intent)
 
 
@@ -74,19 +48,19 @@ def test_a_follow_up_is_read_with_the_last_subject_only_when_it_fits(
         (("商标申请进度在哪查",), "trademark"),
     ],
 )
-def test_a_look_up_question_is_answered_not_routed_to_stations(engine: Engine, texts: tuple[str, ...], topic: str) -> None:
-    reply = ask(engine, *texts)
+def test_a_look_up_question_is_answered_not_routed_to_stations(real_engine: Engine, texts: tuple[str, ...], topic: str) -> None:  # noqa: F811
+    reply = ask(real_engine, *texts)
     assert (reply.decision, reply.topic) == ("answer", topic)
     assert not (reply.intent or "").startswith("where")
 
 
-def test_asking_to_do_it_in_person_after_an_ip_answer_lists_stations(engine: Engine) -> None:
-    reply = ask(engine, "注册商标要多少钱", "我们在邵武，可以当面办吗")
+def test_asking_to_do_it_in_person_after_an_ip_answer_lists_stations(real_engine: Engine) -> None:  # noqa: F811
+    reply = ask(real_engine, "注册商标要多少钱", "我们在邵武，可以当面办吗")
     assert (reply.decision, reply.topic, reply.intent) == ("answer", "service_station", "where")
 
 
-def test_an_in_person_question_without_an_ip_subject_lists_no_stations(engine: Engine) -> None:
-    reply = ask(engine, "可以当面办吗")
+def test_an_in_person_question_without_an_ip_subject_lists_no_stations(real_engine: Engine) -> None:  # noqa: F811
+    reply = ask(real_engine, "可以当面办吗")
     assert not (reply.intent or "").startswith("where") and not reply.station_types
 
 
@@ -100,19 +74,19 @@ def test_an_in_person_question_without_an_ip_subject_lists_no_stations(engine: E
     ],
 )
 def test_colloquial_and_traditional_words_reach_their_entry(
-    engine: Engine, text: str, topic: str, intent: str | None
+    real_engine: Engine, text: str, topic: str, intent: str | None  # noqa: F811
 ) -> None:
-    reply = ask(engine, text)
+    reply = ask(real_engine, text)
     assert (reply.decision, reply.topic) == ("answer", topic)
     assert intent is None or reply.intent == intent
 
 
-def test_a_price_named_in_the_story_is_not_asked(engine: Engine) -> None:
-    reply = ask(engine, "我们白茶卖的价格不低，有人仿冒我们的商标，该从哪里开始维权")
+def test_a_price_named_in_the_story_is_not_asked(real_engine: Engine) -> None:  # noqa: F811
+    reply = ask(real_engine, "我们白茶卖的价格不低，有人仿冒我们的商标，该从哪里开始维权")
     assert (reply.decision, reply.topic, reply.intent) == ("answer", "enforcement", "enf_trademark_infringement")
 
 
-def test_a_long_story_no_entry_answers_offers_what_its_asking_clause_reads_as(engine: Engine) -> None:
-    reply = ask(engine, "我们的茶叶价格比别人高一点，包装上的商标被人仿冒了，该怎么维权")
+def test_a_long_story_no_entry_answers_offers_what_its_asking_clause_reads_as(real_engine: Engine) -> None:  # noqa: F811
+    reply = ask(real_engine, "我们的茶叶价格比别人高一点，包装上的商标被人仿冒了，该怎么维权")
     assert reply.decision == "clarify"
     assert "enf_trademark_infringement" in [c.intent for c in reply.choices]
