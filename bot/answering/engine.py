@@ -11,7 +11,9 @@ from sqlite_utils import Database
 
 from bot.answering.calibration import Ranking, probability
 from bot.answering.context import Conversations, Turn
+from bot.answering.followup import SubjectFit
 from bot.answering.matcher import SMALLTALK_MIN, Candidate, Matcher
+from bot.answering.parts import ask_clause, asked_aspects, one_part, with_tokens
 from bot.answering.policy import (
     ACK,
     HELP,
@@ -55,7 +57,6 @@ from bot.language.normalize import (
     TRADITIONAL,
     Analysis,
     chinese_script,
-    join_tokens,
     looks_english,
     to_simplified,
 )
@@ -110,6 +111,8 @@ class _Decision:
     gated: bool = False  # a fallback decided before any threshold: no IP subject, or another domain
     confidence: float | None = None  # calibrated P(top entry right); None when not calibrated
     rule: str = ""  # the rule that decided, with its figures (explanations: Engine.reading)
+    asked: Analysis | None = None  # a multi-part question as asked, when one of its parts decided
+    part_bests: tuple[Entry, ...] = ()  # then the best entry of each part, in the order asked
 
     def strength(self) -> tuple[int, float]:
         """Answer beats clarify beats fallback; then the higher score."""
@@ -134,6 +137,7 @@ class Engine:
         matcher = Matcher(kb, self.settings.matching)
         opening = OpeningPolicy(kb.normalizer, _menu_targets(kb), english_words(kb.entries.values()))
         self.kb, self.matcher, self.opening, self.scope = kb, matcher, opening, Scope(kb)
+        self.subject_fit = SubjectFit(matcher, kb.normalizer, kb.lexicon.subjects)
         self.replies = Replies(kb, self.settings)
 
     @property
@@ -161,7 +165,7 @@ class Engine:
             return self._show_stations(message, user, now, lang, in_county, "question", analysis.key)
         context = self.conversations.context(user, now)
         request = self._station_request(message, analysis, question, context)
-        decided = self._decide(analysis, context)
+        decided = self._decide(analysis, context, question)
         other_parts = self._other_parts(decided)
         if other_parts:  # 费用、多久、去哪办 in one message: the main part answered, the rest offered
             decided = replace(decided, decision=ANSWER)
@@ -241,10 +245,11 @@ class Engine:
         answering, recording or remembering anything (for explanations: the web console's 试问)."""
         now = message.now or self.clock.now()
         user = self.events.user(message.channel, message.user_id)
-        analysis = self.kb.normalizer.analyze(message.text.strip()[:MAX_QUESTION_CHARS])
+        question = message.text.strip()[:MAX_QUESTION_CHARS]
+        analysis = self.kb.normalizer.analyze(question)
         context = self.conversations.context(user, now)
-        decided = self._decide(analysis, context)
-        follow_up = decided.analysis is not analysis
+        decided = self._decide(analysis, context, question)
+        follow_up = context is not None and decided.analysis is not analysis
         return Reading(decided.decision, tuple(decided.candidates), analysis.tokens, decided.analysis.tokens,
                        decided.rule or "", follow_up, decided.confidence)
 
@@ -304,28 +309,39 @@ class Engine:
         return marked and self.scope.read(said).content <= 1
 
     def _followup_query(self, analysis: Analysis, turn: Turn) -> Analysis:
-        """Read an elliptical question in the light of the last one: 费用呢？ keeps the subject (商标续展)
-        with the new aspect; 那续展呢？ names a new subject and keeps what was asked (多久); anything
+        """Read an elliptical question in the light of the last one: 费用呢？ 年费能减多少？ keep the subject
+        (商标续展, 开放许可) with the new aspect; 那续展呢？ names a new subject and keeps what was asked
+        (多久); 商标的呢？ takes the place of the last subject of its kind (专利质押 → 商标质押); anything
         else (是哪年开始的？) adds to the last question."""
         aspects = self.kb.lexicon.aspects
-        before = [t for t in turn.tokens if t not in aspects]
-        asked = [t for t in turn.tokens if t in aspects]
-        if all(t in aspects for t in analysis.tokens):
+        anchor = self.kb.lexicon.anchors.get(turn.entry.topic, "") if turn.entry else ""
+        earlier = list(turn.tokens)
+        if self.subject_fit.new_subjects(analysis, earlier):  # 商标的呢 after 专利质押: 专利 gives way
+            earlier = self.subject_fit.without_other_subjects(earlier, anchor)
+        before = [t for t in earlier if t not in aspects]
+        asked = [t for t in earlier if t in aspects]
+        changes_subject = turn.entry is not None and self._changes_subject(analysis, turn.entry)
+        if not changes_subject and any(t in aspects for t in analysis.tokens):  # its own aspect replaces the last
             words = [*before, *analysis.tokens]
-        elif turn.entry and self._changes_subject(analysis, turn.entry):
-            words = [self.kb.lexicon.anchors.get(turn.entry.topic, ""), *analysis.tokens, *asked]
+        elif changes_subject:
+            words = [anchor, *analysis.tokens, *asked]
         else:
-            words = [*turn.tokens, *analysis.tokens]
-        return replace(analysis, text=join_tokens(words), tokens=tuple(w for w in words if w))
+            words = [*earlier, *analysis.tokens]
+        return with_tokens(analysis, words)
 
-    def _decide(self, analysis: Analysis, turn: Turn | None) -> _Decision:
+    def _decide(self, analysis: Analysis, turn: Turn | None, typed: str = "") -> _Decision:
         if not self.matcher.has_domain_word(analysis):
             small = self.matcher.smalltalk(analysis)
             if small:
                 return _Decision(ANSWER, [small], analysis, smalltalk=small,
                                  rule=f"small talk: {small.score:g} >= {SMALLTALK_MIN} and no IP word")
         if not (turn and turn.entry and self._is_followup(analysis)):  # a follow-up leans on an answer
-            return self._decide_alone(analysis)
+            return self._decide_main_clause(analysis, typed)
+        new_subjects = self.subject_fit.new_subjects(analysis, turn.tokens)
+        if new_subjects and not self.subject_fit.fits(turn.entry.topic, new_subjects):  # 那专利呢 after 商标费用
+            kept = self.subject_fit.without_other_subjects(turn.tokens, "")
+            anchored = tuple(t for t, word in self.kb.lexicon.anchors.items() if word in new_subjects)
+            return self._decide_parts(with_tokens(analysis, [*analysis.tokens, *kept]), prefer=anchored)
         changes_subject = self._changes_subject(analysis, turn.entry)
         if changes_subject and not self._fits_topic(analysis, turn.entry.topic):
             return self._decide_alone(self._with_asked_aspects(analysis, turn))  # 那续展呢 after a licence answer
@@ -339,6 +355,41 @@ class Engine:
         if in_context.decision != FALLBACK and not names_subject:
             return in_context  # 要带什么材料？ 共同申请呢？ lean on the last question
         return max(in_context, self._decide_alone(analysis), key=_Decision.strength)
+
+    def _decide_main_clause(self, analysis: Analysis, typed: str) -> _Decision:
+        """A long message is a story, then what it asks (……价格比我们低一半，我该从哪里开始维权): the aspects
+        only the story names (价格) are not asked. Where no entry answers the whole, the asking clauses with
+        the story's IP words (商标, 侵权) are read alone; that reading only offers its best entries as
+        choices where the whole fell back (it is read from less than was said)."""
+        clause = ask_clause(typed) if len(analysis.tokens) > self.settings.matching.long_question_tokens else ""
+        if not clause:
+            return self._decide_parts(analysis)
+        asked = self.kb.normalizer.analyze(clause)
+        aspects = self.kb.lexicon.aspects
+        analysis = with_tokens(analysis, [t for t in analysis.tokens if t not in aspects or t in asked.tokens])
+        whole = self._decide_parts(analysis)
+        if whole.decision != FALLBACK or whole.gated:
+            return whole
+        story_ip_words = [t for t in analysis.tokens if t not in asked.tokens and self._is_domain_word(analysis, t)]
+        main = self._decide_parts(with_tokens(analysis, [*story_ip_words, *asked.tokens]))
+        return replace(main, decision=CLARIFY, rule=f"main clause: {main.rule}") if main.decision != FALLBACK else whole
+
+    def _is_domain_word(self, analysis: Analysis, token: str) -> bool:
+        return self.matcher.has_domain_word(with_tokens(analysis, [token]))
+
+    def _decide_parts(self, analysis: Analysis, prefer: tuple[str, ...] = ()) -> _Decision:
+        """A question asking several aspects (材料、费用、多久) is decided on its parts, each read with the
+        subject alone: the main part is the first one asked that gets an answer (else the strongest); the
+        others are offered as choices (`_other_parts`)."""
+        aspects = self.kb.lexicon.aspects
+        asked = asked_aspects(analysis, aspects)
+        if len(asked) < 2:
+            return self._decide_alone(analysis, prefer)
+        parts = [self._decide_alone(one_part(analysis, a, aspects), prefer, said=analysis) for a in asked]
+        answered = [p for p in parts if p.decision == ANSWER]
+        main = answered[0] if answered else max(parts, key=_Decision.strength)
+        bests = tuple(p.candidates[0].entry for p in parts if p.candidates)
+        return replace(main, asked=analysis, part_bests=bests)
 
     def _decide_alone(
         self, analysis: Analysis, prefer: tuple[str, ...] = (), avoid: str | None = None,
@@ -414,18 +465,21 @@ class Engine:
         if decided.decision == FALLBACK or decided.smalltalk or decided.gated:
             return []
         main = decided.candidates[0].entry
-        aspects = [t for t in dict.fromkeys(decided.analysis.tokens) if t in self.kb.lexicon.aspects]
-        if len(aspects) < 2:
-            return []
-        subject = [t for t in decided.analysis.tokens if t not in self.kb.lexicon.aspects]
+        bests = decided.part_bests or self._part_bests(decided.analysis)
         parts: list[Entry] = []
-        for aspect in aspects:
-            words = (*subject, aspect)
-            ranked = self.matcher.rank(replace(decided.analysis, text=join_tokens(words), tokens=words), limit=1)
-            best = ranked[0].entry if ranked else None
-            if best and best.topic == main.topic and best.id != main.id and best not in parts:
+        for best in bests:
+            if best.topic == main.topic and best.id != main.id and best not in parts:
                 parts.append(best)
         return parts
+
+    def _part_bests(self, analysis: Analysis) -> tuple[Entry, ...]:
+        """The best entry of each aspect a (follow-up) question asks, when it asks two or more."""
+        aspects = self.kb.lexicon.aspects
+        asked = asked_aspects(analysis, aspects)
+        if len(asked) < 2:
+            return ()
+        ranked = (self.matcher.rank(one_part(analysis, aspect, aspects), limit=1) for aspect in asked)
+        return tuple(r[0].entry for r in ranked if r)
 
     def _fits_topic(self, analysis: Analysis, topic: str) -> bool:
         """Every IP word the follow-up names is used by some entry of the previous answer's topic."""
@@ -437,7 +491,7 @@ class Engine:
         """A new subject keeps what the last question asked (多久 in 开放许可要多久 → 那续展呢)."""
         asked = [t for t in turn.tokens if t in self.kb.lexicon.aspects and t not in analysis.tokens]
         words = [*analysis.tokens, *asked]
-        return replace(analysis, text=join_tokens(words), tokens=tuple(words))
+        return with_tokens(analysis, words)
 
     def _mostly_another_domain(self, analysis: Analysis, best: Entry) -> bool:
         """Words of another domain (车辆, 印刷) that the best entry never uses make up much of the question."""

@@ -112,6 +112,10 @@ class Matcher:
         """How much a word says: rare in the knowledge base weighs more; unknown weighs most."""
         return self._idf.get(token, self._oov_weight)
 
+    def phrases(self, entry: Entry, token: str) -> bool:
+        """Whether one of the entry's phrasings uses the word."""
+        return token in self._entry_words[self._index[entry.id]]
+
     def has_domain_word(self, analysis: Analysis) -> bool:
         return any(t in self.domain_words for t in self.normalizer.search_tokens(analysis))
 

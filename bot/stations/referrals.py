@@ -32,11 +32,17 @@ VIA_QUESTION, VIA_CHOICE, VIA_LOCATION = "question", "choice", "location"
 
 # 在哪 but not 现在哪个/存在哪些, 哪里 but not 范围是哪里; English words whole.
 _WHERE = re.compile(
-    r"去哪|(?<![现存实正所好])在哪(?!些)|(?<!是)哪[里儿]|哪个部门|哪个单位|附近|怎么联系|联系方式"
+    r"去哪|(?<![现存实正所好])在哪(?!些)|(?<!是)哪[里儿]|哪个部门|哪个单位|附近|怎么联系|联系方式|当面|现场办"
     r"|\b(?:where|nearest|near me|contact)\b"
 )
-# 在哪/哪里 that asks no place: which class (在哪个类) or what the difference is (区别在哪里).
-_NOT_A_PLACE = re.compile(r"(?:区别|不同|差别|差异|好处|优势|难点)(?:主要)?在哪[里儿]?|在哪[一个]?类")
+# 在哪/哪里 that asks no place: which class (在哪个类), what the difference is (区别在哪里), where to look
+# something up online (在哪查, 哪里能查到, 哪个平台), where a product comes from (产地在哪), where a
+# mark is printed (印在哪) or where to begin (从哪里开始维权).
+_NOT_A_PLACE = re.compile(
+    r"(?:区别|不同|差别|差异|好处|优势|难点)(?:主要)?在哪[里儿]?|在哪[一个]?类"
+    r"|(?:在哪|哪[里儿])(?:能|可以)?(?:查|看|下载)|哪个(?:平台|网站|系统)|(?:产地|产区|印|标)在哪"
+    r"|从哪[里儿]?(?:开始|入手|下手|着手)"
+)
 _STATION_WORDS = ("指导站", "受理窗口", "工作站", "服务站", "服务点", "站点", "窗口", "station", "window", "office")
 _CONTACT_WORDS = ("地址", "电话", "address", "phone")
 # The subject a where-question names → its topic; the first match wins (商标被侵权 is enforcement).

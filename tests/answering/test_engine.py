@@ -253,7 +253,7 @@ def test_answer_that_sends_details_to_a_specialist_offers_the_handoff(kb_dir, se
 def test_long_rambling_questions_get_eased_thresholds(fixture_kb, settings, fresh_db, clock) -> None:
     rambling = "我们是做茶叶的小厂，老板让我来问问，去年订单多了，商标注册到底要多久才能批下来"
     strict = replace(settings, matching=replace(settings.matching, long_question_easing=0.0))
-    assert ask(Engine(fixture_kb, strict, fresh_db, clock), rambling).decision == "fallback"
+    assert ask(Engine(fixture_kb, strict, fresh_db, clock), rambling).decision != "answer"  # its asking clause: choices
     eased = replace(settings, matching=replace(settings.matching, long_question_easing=0.3))
     reply = ask(Engine(fixture_kb, eased, fresh_db, clock), rambling, user="u2")
     assert (reply.decision, reply.intent) == ("answer", "tm_duration")

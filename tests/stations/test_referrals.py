@@ -316,6 +316,14 @@ def test_cli_channel_referrals_are_internal(engine: Engine) -> None:
         ("商标注册在哪一类", False),
         ("商标去哪里办", True),
         ("著作权登记在哪办", True),
+        ("商标申请进度在哪查", False),
+        ("哪里能查到开放许可的专利", False),
+        ("专利密集型产品在哪个平台备案", False),
+        ("建盏的产地在哪", False),
+        ("地理标志专用标志印在哪", False),
+        ("地理标志专用标志的图样哪里下载", False),
+        ("在建瓯能当面办商标吗", True),
+        ("专利质押可以现场办吗", True),
     ],
 )
 def test_which_class_or_what_difference_asks_no_place(question: str, where: bool) -> None:
