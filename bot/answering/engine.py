@@ -381,11 +381,10 @@ class Engine:
         """A question asking several aspects (材料、费用、多久) is decided on its parts, each read with the
         subject alone: the main part is the first one asked that gets an answer (else the strongest); the
         others are offered as choices (`_other_parts`)."""
-        aspects = self.kb.lexicon.aspects
-        asked = asked_aspects(analysis, aspects)
-        if len(asked) < 2:
+        each_part = self._each_part(analysis)
+        if not each_part:
             return self._decide_alone(analysis, prefer)
-        parts = [self._decide_alone(one_part(analysis, a, aspects), prefer, said=analysis) for a in asked]
+        parts = [self._decide_alone(part, prefer, said=analysis) for part in each_part]
         answered = [p for p in parts if p.decision == ANSWER]
         main = answered[0] if answered else max(parts, key=_Decision.strength)
         bests = tuple(p.candidates[0].entry for p in parts if p.candidates)
@@ -474,12 +473,14 @@ class Engine:
 
     def _part_bests(self, analysis: Analysis) -> tuple[Entry, ...]:
         """The best entry of each aspect a (follow-up) question asks, when it asks two or more."""
+        ranked = (self.matcher.rank(part, limit=1) for part in self._each_part(analysis))
+        return tuple(r[0].entry for r in ranked if r)
+
+    def _each_part(self, analysis: Analysis) -> list[Analysis]:
+        """A question asking two or more aspects as one question per aspect (with its subject), else []."""
         aspects = self.kb.lexicon.aspects
         asked = asked_aspects(analysis, aspects)
-        if len(asked) < 2:
-            return ()
-        ranked = (self.matcher.rank(one_part(analysis, aspect, aspects), limit=1) for aspect in asked)
-        return tuple(r[0].entry for r in ranked if r)
+        return [one_part(analysis, aspect, aspects) for aspect in asked] if len(asked) >= 2 else []
 
     def _fits_topic(self, analysis: Analysis, topic: str) -> bool:
         """Every IP word the follow-up names is used by some entry of the previous answer's topic."""
