@@ -1,0 +1,45 @@
+"""Issue 13, content: each entry's answer carries the confirmed facts a firm asking it needs, in Chinese and
+in English (ip-facts.md CONFIRMED lines and the city's plan), so a neighbouring question that lands on it
+still gets the fact (expect hits on the dev set, docs/answer-quality.md "content")."""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from bot.knowledge.base import KnowledgeBase
+
+TODAY = date(2026, 12, 4)
+pytestmark = pytest.mark.xfail(strict=True, reason="the answers do not yet state these facts")
+
+# entry id → (facts its Chinese answer states, facts its English answer states)
+ENTRY_FACTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "ins_enforcement_cover": (("2014", "人保财险", "调查取证费用"), ("2014", "PICC", "investigation")),
+    "ins_how_to_buy": (
+        ("2014", "人保财险", "调查费用和法律费用", "被指控侵权"),
+        ("2014", "PICC", "investigation and legal costs", "accused"),
+    ),
+    "pt_annual_fee": (("6个月内补缴", "5%"), ("within 6 months", "5%")),
+    "pt_types": (("发明20年", "实用新型10年", "外观设计15年", "申请日"), ("20 years", "10 years", "15 years", "filing date")),
+    "ol_what_is": (("15%", "叠加"), ("15%", "does not stack")),
+    "ol_local_push": (("书面通知专利权人", "付费"), ("in writing", "pay the published fee")),
+    "gi_china_eu": (("中欧地理标志协定", "2021-03-01"), ("China–EU", "2021-03-01")),
+    "pol_plan_overview": (("2.1件", "14万件", "18900件", "7亿元", "210家", "240人"), ("2.1", "140,000", "18,900", "700 million")),
+    "cr_register_works": (("自愿", "创作完成之日"), ("voluntary", "completed")),
+    "cr_packaging": (("创作完成之日", "不登记也受保护"), ("completed", "registered or not")),
+    "tm_process": (("15日内可申请复审",), ("within 15 days",)),
+    "pdp_rewards": (("试点平台", "专利产品备案"), ("pilot platform", "patent-product filing")),
+}
+
+
+def rendered(kb: KnowledgeBase, entry_id: str) -> tuple[str, str]:
+    entry = next(e for e in kb.entries.values() if e.id == entry_id)
+    return kb.facts.render(entry.answer, "zh", TODAY), kb.facts.render(entry.answer_en, "en", TODAY)
+
+
+@pytest.mark.parametrize("entry_id", sorted(ENTRY_FACTS))
+def test_the_answer_states_the_confirmed_facts_in_both_languages(real_kb: KnowledgeBase, entry_id: str) -> None:
+    zh, en = rendered(real_kb, entry_id)
+    want_zh, want_en = ENTRY_FACTS[entry_id]
+    assert [f for f in want_zh if f not in zh] == []
+    assert [f for f in want_en if f not in en] == []
