@@ -28,6 +28,9 @@ ENTRY_FACTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "cr_packaging": (("创作完成之日", "不登记也受保护"), ("completed", "registered or not")),
     "tm_process": (("15日内可申请复审",), ("within 15 days",)),
     "pdp_rewards": (("试点平台", "专利产品备案"), ("pilot platform", "patent-product filing")),
+    "gi_nanping_count": (("111件", "邵武", "13件"), ("111", "Shaowu", "13")),
+    "pf_what_is": (("书面质押合同", "共同向国家知识产权局申请"), ("written pledge contract", "apply jointly")),
+    "pt_which_right": (("登记自愿",), ("voluntary",)),
 }
 
 
