@@ -14,6 +14,7 @@ TODAY = date(2026, 12, 4)
 # entry id → (facts its Chinese answer states, facts its English answer states)
 ENTRY_FACTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "ins_enforcement_cover": (("2014", "人保财险", "调查取证费用"), ("2014", "PICC", "investigation")),
+    "ins_liability": (("专利侵权责任保险", "被指控"), ("liability", "accused")),
     "ins_how_to_buy": (
         ("2014", "人保财险", "调查费用和法律费用", "被指控侵权"),
         ("2014", "PICC", "investigation and legal costs", "accused"),
