@@ -32,6 +32,8 @@ ENTRY_FACTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "gi_nanping_count": (("111件", "邵武", "13件"), ("111", "Shaowu", "13")),
     "pf_what_is": (("书面质押合同", "共同向国家知识产权局申请"), ("written pledge contract", "apply jointly")),
     "pt_which_right": (("登记自愿",), ("voluntary",)),
+    "gi_logo_apply": (("统一社会信用代码", "集体成员", "证明商标被许可人"), ("credit code", "collective mark", "certification mark")),
+    "cr_time": (("60日", "初步证明"), ("60 days", "prima facie")),
 }
 
 
