@@ -6,7 +6,10 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from test_knowledge_base import real_engine  # noqa: F401  (a shared module fixture; real_kb is in tests/conftest.py)
 
+from bot.answering.engine import Engine
+from bot.answering.ports import Message
 from bot.knowledge.base import KnowledgeBase
 
 TODAY = date(2026, 12, 4)
@@ -48,3 +51,15 @@ def test_the_answer_states_the_confirmed_facts_in_both_languages(real_kb: Knowle
     want_zh, want_en = ENTRY_FACTS[entry_id]
     assert [f for f in want_zh if f not in zh] == []
     assert [f for f in want_en if f not in en] == []
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["专利密集型产品是什么，备案认定怎么走", "专利密集型产品怎么备案", "专利密集产品是怎么回事", "专利密集产品怎么认定"],
+)
+def test_what_a_patent_dense_product_is_and_how_to_file_it_is_one_answer(
+    real_engine: Engine, question: str  # noqa: F811
+) -> None:
+    reply = real_engine.handle(Message("test", f"pdp-{question}", question))
+    assert (reply.decision, reply.intent) == ("answer", "pdp_what_is")
+    assert "985" in reply.text and "试点平台" in reply.text
