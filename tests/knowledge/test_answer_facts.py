@@ -63,3 +63,13 @@ def test_what_a_patent_dense_product_is_and_how_to_file_it_is_one_answer(
     reply = real_engine.handle(Message("test", f"pdp-{question}", question))
     assert (reply.decision, reply.intent) == ("answer", "pdp_what_is")
     assert "985" in reply.text and "试点平台" in reply.text
+
+
+@pytest.mark.parametrize(
+    ("question", "intent"), [("专利分几种", "pt_types"), ("专利保险分几种", "ins_types"), ("专利保险有几种", "ins_types")]
+)
+def test_the_kinds_of_patent_and_the_kinds_of_patent_insurance_stay_apart(
+    real_engine: Engine, question: str, intent: str  # noqa: F811
+) -> None:
+    reply = real_engine.handle(Message("test", f"kinds-{question}", question))
+    assert (reply.decision, reply.intent) == ("answer", intent)
