@@ -55,6 +55,7 @@ _SUBJECTS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("open_license", ("开放许可", "open licen")),
     ("patent", ("专利", "patent")),
 )
+_COMPLAINT_SUBJECT = "enforcement"
 # IP named without a subject (知识产权去哪办): any IP station may serve it.
 _GENERIC_IP = re.compile(r"知识产权|\bip\b|intellectual property")
 
@@ -72,6 +73,7 @@ class StationRequest:
     intent: str = WHERE_INTENT
     entry: Entry | None = None
     question: str = ""
+    answer_first: bool = False  # an answer found is sent instead, the stations one tap away (where to complain)
 
     @property
     def reply_topic(self) -> str:
@@ -104,8 +106,12 @@ def asks_where(cleaned: str, names_place: bool = False) -> bool:
     with 地址/电话 or a place (光泽县有商标品牌指导站吗)."""
     if _WHERE.search(_NOT_A_PLACE.sub(" ", cleaned)):
         return True
-    names_station = any(w in cleaned for w in _STATION_WORDS)
-    return names_station and (names_place or any(w in cleaned for w in _CONTACT_WORDS))
+    return names_station(cleaned) and (names_place or any(w in cleaned for w in _CONTACT_WORDS))
+
+
+def names_station(cleaned: str) -> bool:
+    """Whether the question names a kind of station (工作站, 指导站, 受理窗口 …)."""
+    return any(w in cleaned for w in _STATION_WORDS)
 
 
 def subject_of(cleaned: str) -> str | None:
@@ -125,7 +131,9 @@ def request_from_question(
     It is an IP matter only when the question names an IP subject (商标, 专利, 知识产权 …) or follows an
     IP answer (`context`, whose subject it then takes: 我在浦城，去哪里办); words that IP questions
     merely use (注册, 证书, 材料) are not enough. County and industry named in the text win over the
-    profile's."""
+    profile's. Where to complain about infringement (侵权去哪投诉, 找哪个部门举报) is asked of the complaint
+    channels (12315, the bureau, the court), not of stations: an answer found goes first, unless the
+    question names a kind of station (维权援助工作站在哪)."""
     named_county, in_park = county_in_text(cleaned), directory.park_in_text(cleaned)
     names_place = named_county in COUNTIES or in_park is not None
     if not directory or not asks_where(cleaned, names_place):
@@ -143,6 +151,7 @@ def request_from_question(
         park=in_park.park if in_park else None,
         entry=entry,
         question=question,
+        answer_first=topic == _COMPLAINT_SUBJECT and not names_station(cleaned),
     )
 
 
