@@ -46,3 +46,23 @@ def test_where_to_complain_gets_the_complaint_channels_and_the_stations_as_a_cho
 def test_a_station_named_with_an_infringement_word_still_lists_stations(real_engine: Engine, text: str) -> None:
     reply = ask(real_engine, text)
     assert (reply.topic, reply.intent) == ("service_station", "where")
+
+
+@pytest.mark.parametrize(("text", "intent"), [
+    ("市场上有人卖假的我们牌子的红茶", "enf_trademark_infringement"),
+    ("someone sells fake bamboo mats under our brand on pinduoduo", "enf_trademark_infringement"),
+    ("技术员辞职以后把我们的秘制配方带去了对手厂里", "enf_trade_secret"),
+    ("what can we do about a trade secret leak", "enf_trade_secret"),
+    ("有个客户名单被离职业务员泄密给同行了", "enf_trade_secret"),
+])
+def test_counterfeits_and_leaked_secrets_in_plain_words_reach_their_entry(
+    real_engine: Engine, text: str, intent: str
+) -> None:
+    reply = ask(real_engine, text)
+    assert (reply.decision, reply.intent) == ("answer", intent)
+
+
+def test_a_firm_accused_by_a_later_registrant_learns_of_prior_use_and_non_use(real_engine: Engine) -> None:
+    reply = ask(real_engine, "我们先用的这个名字，人家后来注册了商标反过来告我们侵权")
+    assert reply.intent == "enf_accused"
+    assert "原使用范围" in reply.text and "第64条" in reply.text
