@@ -66,3 +66,24 @@ def test_a_firm_accused_by_a_later_registrant_learns_of_prior_use_and_non_use(re
     reply = ask(real_engine, "我们先用的这个名字，人家后来注册了商标反过来告我们侵权")
     assert reply.intent == "enf_accused"
     assert "原使用范围" in reply.text and "第64条" in reply.text
+
+
+@pytest.mark.parametrize(("text", "intent"), [
+    ("侵权举报电话是多少", "enf_complaint_channels"),  # not the assistant's own phone
+    ("12330现在还打得通吗", "enf_complaint_channels"),
+    ("someone copied my trademark on pinduoduo, what should I do", "enf_trademark_infringement"),  # not squatting
+    ("不知道卖的是假货，也要赔钱吗", "enf_trademark_damages"),
+    ("我们的产品照片被人拿去网店用了", None),  # the copyright or the online-shop entry
+])
+def test_infringement_words_keep_the_question_with_entries_about_infringement(
+    real_engine: Engine, text: str, intent: str | None
+) -> None:
+    reply = ask(real_engine, text)
+    assert (reply.decision, reply.topic) == ("answer", "enforcement")
+    assert intent is None or reply.intent == intent
+
+
+def test_an_innocent_seller_learns_it_is_only_ordered_to_stop_selling(real_engine: Engine) -> None:
+    reply = ask(real_engine, "商标侵权赔偿怎么算")
+    assert reply.intent == "enf_trademark_damages"
+    assert "只责令停止销售" in reply.text
