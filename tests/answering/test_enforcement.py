@@ -32,6 +32,7 @@ def ask(engine: Engine, text: str) -> Reply:
     "别人卖假冒我们商标的茶，去哪个部门投诉",
     "IP被侵权找哪个部门",
     "網上有人賣假冒我們品牌的茶葉，去哪裡投訴",  # the online-shop entry: 12315 and the platform's channel
+    "商标去哪投诉",  # a right and a complaint word: the complaint channels, not the trademark window
 ])
 def test_where_to_complain_gets_the_complaint_channels_and_the_stations_as_a_choice(
     real_engine: Engine, text: str
@@ -40,6 +41,11 @@ def test_where_to_complain_gets_the_complaint_channels_and_the_stations_as_a_cho
     assert (reply.decision, reply.topic) == ("answer", "enforcement")
     assert "12315" in reply.text
     assert any(c.intent.startswith("where:") for c in reply.choices)  # the stations, one tap away
+
+
+def test_a_complaint_word_alone_does_not_make_a_where_question_an_ip_matter(real_engine: Engine) -> None:
+    reply = ask(real_engine, "被人打了，想维权去哪里")
+    assert reply.intent != "where"  # no station list for an assault
 
 
 @pytest.mark.parametrize("text", ["维权援助工作站在哪", "邵武有没有维权援助工作站"])
