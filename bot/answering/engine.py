@@ -169,7 +169,7 @@ class Engine:
         other_parts = self._other_parts(decided)
         if other_parts:  # 费用、多久、去哪办 in one message: the main part answered, the rest offered
             decided = replace(decided, decision=ANSWER)
-        if request and not other_parts and not (request.answer_first and decided.decision == ANSWER):
+        if request and not other_parts and not (request.answer_first and decided.decision != FALLBACK):
             return self._show_stations(
                 message, user, now, lang, request, "question", analysis.key, related=self._related_entry(decided)
             )

@@ -76,7 +76,7 @@ class StationRequest:
     intent: str = WHERE_INTENT
     entry: Entry | None = None
     question: str = ""
-    answer_first: bool = False  # an answer found is sent instead, the stations one tap away (where to complain)
+    answer_first: bool = False  # an answer or choices found go instead, the stations one tap away (where to complain)
 
     @property
     def reply_topic(self) -> str:

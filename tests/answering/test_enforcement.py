@@ -93,3 +93,9 @@ def test_an_innocent_seller_learns_it_is_only_ordered_to_stop_selling(real_engin
     reply = ask(real_engine, "商标侵权赔偿怎么算")
     assert reply.intent == "enf_trademark_damages"
     assert "只责令停止销售" in reply.text
+
+
+def test_where_to_complain_between_two_entries_offers_them_rather_than_stations(real_engine: Engine) -> None:
+    reply = ask(real_engine, "去哪个部门投诉别人用我商标")
+    assert reply.decision == "clarify"
+    assert "enf_complaint_channels" in [c.intent for c in reply.choices]
