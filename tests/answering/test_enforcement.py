@@ -99,3 +99,9 @@ def test_where_to_complain_between_two_entries_offers_them_rather_than_stations(
     reply = ask(real_engine, "去哪个部门投诉别人用我商标")
     assert reply.decision == "clarify"
     assert "enf_complaint_channels" in [c.intent for c in reply.choices]
+
+
+@pytest.mark.parametrize("text", ["别人冒用我的身份证开了网店怎么办", "身份证被人冒用去注册公司了"])
+def test_identity_theft_is_not_infringement(real_engine: Engine, text: str) -> None:
+    reply = ask(real_engine, text)
+    assert reply.decision == "fallback"
