@@ -93,6 +93,13 @@ def test_an_innocent_seller_learns_it_is_only_ordered_to_stop_selling(real_engin
     reply = ask(real_engine, "商标侵权赔偿怎么算")
     assert reply.intent == "enf_trademark_damages"
     assert "只责令停止销售" in reply.text
+    assert "调解" in reply.text  # the bureau can mediate the amount
+
+
+def test_the_assistance_answer_says_what_is_known_of_12330(real_engine: Engine) -> None:
+    reply = ask(real_engine, "有没有知识产权维权援助机构")
+    assert reply.intent == "enf_assistance"
+    assert "12330" in reply.text and "未能核实" in reply.text
 
 
 def test_where_to_complain_between_two_entries_offers_them_rather_than_stations(real_engine: Engine) -> None:
