@@ -624,10 +624,10 @@ class Engine:
 
     def _guesses(self, decided: _Decision) -> tuple[Candidate, ...]:
         """The best candidates as the bot's guesses for a specialist (as many as a clarify offers); none
-        for a question that was not about IP at all (a gated fallback)."""
+        for a question that was not about IP at all (a gated fallback); a candidate at 0 points is no guess."""
         if decided.gated or decided.smalltalk:
             return ()
-        return tuple(decided.candidates[: self.settings.matching.max_choices])
+        return tuple(c for c in decided.candidates[: self.settings.matching.max_choices] if c.score > 0)
 
     def _entry_subject(self, entry: Entry) -> tuple[str, ...]:
         """What a pressed choice is about, for a follow-up to lean on: its title's words."""
