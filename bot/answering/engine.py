@@ -169,7 +169,7 @@ class Engine:
         other_parts = self._other_parts(decided)
         if other_parts:  # 费用、多久、去哪办 in one message: the main part answered, the rest offered
             decided = replace(decided, decision=ANSWER)
-        if request and not other_parts:
+        if request and not other_parts and not (request.answer_first and decided.decision != FALLBACK):
             return self._show_stations(
                 message, user, now, lang, request, "question", analysis.key, related=self._related_entry(decided)
             )
@@ -624,10 +624,10 @@ class Engine:
 
     def _guesses(self, decided: _Decision) -> tuple[Candidate, ...]:
         """The best candidates as the bot's guesses for a specialist (as many as a clarify offers); none
-        for a question that was not about IP at all (a gated fallback)."""
+        for a question that was not about IP at all (a gated fallback); a candidate at 0 points is no guess."""
         if decided.gated or decided.smalltalk:
             return ()
-        return tuple(decided.candidates[: self.settings.matching.max_choices])
+        return tuple(c for c in decided.candidates[: self.settings.matching.max_choices] if c.score > 0)
 
     def _entry_subject(self, entry: Entry) -> tuple[str, ...]:
         """What a pressed choice is about, for a follow-up to lean on: its title's words."""

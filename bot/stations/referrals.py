@@ -45,9 +45,13 @@ _NOT_A_PLACE = re.compile(
 )
 _STATION_WORDS = ("指导站", "受理窗口", "工作站", "服务站", "服务点", "站点", "窗口", "station", "window", "office")
 _CONTACT_WORDS = ("地址", "电话", "address", "phone")
+_INFRINGEMENT = ("侵权", "假冒", "仿冒", "山寨", "盗版", "infring", "counterfeit", "fake")
+# Asking to complain names no IP matter by itself (食品安全去哪投诉, 被人打了去哪维权): a right, an
+# infringement word or the last answer must; with one, the complaint channels answer it.
+_COMPLAINT = ("投诉", "举报", "维权", "complain", "report")
 # The subject a where-question names → its topic; the first match wins (商标被侵权 is enforcement).
 _SUBJECTS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("enforcement", ("侵权", "维权", "假冒", "仿冒", "山寨", "盗版", "投诉", "举报", "infring", "counterfeit", "fake")),
+    ("enforcement", (*_INFRINGEMENT, "维权援助")),
     ("copyright", ("版权", "著作权", "软著", "作品登记", "copyright")),
     ("geographical_indication", ("地理标志", "地标", "专用标志", "geographical indication", "gi logo")),
     ("trademark", ("商标", "品牌", "牌子", "trademark", "brand")),
@@ -72,6 +76,7 @@ class StationRequest:
     intent: str = WHERE_INTENT
     entry: Entry | None = None
     question: str = ""
+    answer_first: bool = False  # an answer or choices found go instead, the stations one tap away (where to complain)
 
     @property
     def reply_topic(self) -> str:
@@ -104,8 +109,18 @@ def asks_where(cleaned: str, names_place: bool = False) -> bool:
     with 地址/电话 or a place (光泽县有商标品牌指导站吗)."""
     if _WHERE.search(_NOT_A_PLACE.sub(" ", cleaned)):
         return True
-    names_station = any(w in cleaned for w in _STATION_WORDS)
-    return names_station and (names_place or any(w in cleaned for w in _CONTACT_WORDS))
+    return names_station(cleaned) and (names_place or any(w in cleaned for w in _CONTACT_WORDS))
+
+
+def names_station(cleaned: str) -> bool:
+    """Whether the question names a kind of station (工作站, 指导站, 受理窗口 …)."""
+    return any(w in cleaned for w in _STATION_WORDS)
+
+
+def asks_to_complain(cleaned: str) -> bool:
+    """Where to complain about infringement (侵权去哪投诉, 商标被仿冒找哪个部门), not for a kind of station
+    (维权援助工作站在哪): the complaint channels (12315, the bureau, the court) answer it."""
+    return any(w in cleaned for w in (*_INFRINGEMENT, *_COMPLAINT)) and not names_station(cleaned)
 
 
 def subject_of(cleaned: str) -> str | None:
@@ -125,7 +140,7 @@ def request_from_question(
     It is an IP matter only when the question names an IP subject (商标, 专利, 知识产权 …) or follows an
     IP answer (`context`, whose subject it then takes: 我在浦城，去哪里办); words that IP questions
     merely use (注册, 证书, 材料) are not enough. County and industry named in the text win over the
-    profile's."""
+    profile's. Where to complain (`asks_to_complain`): an answer found goes first, the stations one tap away."""
     named_county, in_park = county_in_text(cleaned), directory.park_in_text(cleaned)
     names_place = named_county in COUNTIES or in_park is not None
     if not directory or not asks_where(cleaned, names_place):
@@ -143,6 +158,7 @@ def request_from_question(
         park=in_park.park if in_park else None,
         entry=entry,
         question=question,
+        answer_first=asks_to_complain(cleaned),
     )
 
 

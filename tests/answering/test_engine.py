@@ -177,6 +177,7 @@ def test_fallback_question_can_be_left_for_specialist(engine: Engine, desk) -> N
     assert (ticket["event_id"], ticket["reply_to"], ticket["status"]) == (saved.event_id, fallback.event_id, "open")
     event = engine.db["events"].get(saved.event_id)
     assert (event["kind"], event["reply_to"]) == ("handoff", fallback.event_id)
+    assert json.loads(ticket["guesses"]) == []  # no entry of this knowledge base scored above 0
 
 
 def test_handoff_with_question_inline_and_with_nothing(engine: Engine, desk) -> None:
