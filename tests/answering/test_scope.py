@@ -132,3 +132,35 @@ def test_a_follow_up_is_read_in_context_only_when_elliptical(
     real_engine.handle(Message("test", user, "注册商标多少钱"))
     reply = real_engine.handle(Message("test", user, follow_up))
     assert (reply.decision, reply.intent) == (decision, intent)
+
+
+# ---- rights in everyday questions (the fallback work, docs/answer-quality.md "Rights that fell back") ----
+
+@pytest.mark.parametrize("text", [
+    "做养殖的想注册个水产品商标，鳗鱼属于哪一类，怎么查",  # the comma ends the compound: 商标 is asked about
+    "厂里改进了笋干烘干机，想申请专利，小企业能少交费用吗",
+])
+@pytest.mark.xfail(strict=True, reason="the space a comma leaves in the cleaned text reads as a compound")
+def test_a_right_before_a_comma_qualifies_no_noun(real_engine: Engine, text: str) -> None:
+    reading = read(real_engine, text)
+    assert reading.about_ip and reading.rights and not reading.modifiers
+
+
+@pytest.mark.parametrize("text", [
+    "有人在集市上卖仿我们的竹凉席，怎么办",
+    "隔壁县有人假冒我家的笋干，包装都一样",
+    "Someone sells fakes of our bamboo mats at the night market",
+])
+@pytest.mark.xfail(strict=True, reason="an infringement word names no right: put out of scope")
+def test_a_copy_of_the_askers_own_goods_is_ip(real_engine: Engine, text: str) -> None:
+    reading = read(real_engine, text)
+    assert reading.owned_infringement and reading.about_ip
+
+
+@pytest.mark.parametrize("text", [
+    "买到假冒的茶叶，作为消费者怎么维权",  # a buyer: nothing of the asker's is copied
+    "网上买的建盏是假货，店家不给退",
+])
+@pytest.mark.xfail(strict=True, reason="the reading has no owned_infringement yet")
+def test_a_buyers_complaint_about_a_fake_owns_nothing_copied(real_engine: Engine, text: str) -> None:
+    assert not read(real_engine, text).owned_infringement
