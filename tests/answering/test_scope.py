@@ -140,7 +140,6 @@ def test_a_follow_up_is_read_in_context_only_when_elliptical(
     "做养殖的想注册个水产品商标，鳗鱼属于哪一类，怎么查",  # the comma ends the compound: 商标 is asked about
     "厂里改进了笋干烘干机，想申请专利，小企业能少交费用吗",
 ])
-@pytest.mark.xfail(strict=True, reason="the space a comma leaves in the cleaned text reads as a compound")
 def test_a_right_before_a_comma_qualifies_no_noun(real_engine: Engine, text: str) -> None:
     reading = read(real_engine, text)
     assert reading.about_ip and reading.rights and not reading.modifiers
@@ -151,7 +150,6 @@ def test_a_right_before_a_comma_qualifies_no_noun(real_engine: Engine, text: str
     "隔壁县有人假冒我家的笋干，包装都一样",
     "Someone sells fakes of our bamboo mats at the night market",
 ])
-@pytest.mark.xfail(strict=True, reason="an infringement word names no right: put out of scope")
 def test_a_copy_of_the_askers_own_goods_is_ip(real_engine: Engine, text: str) -> None:
     reading = read(real_engine, text)
     assert reading.owned_infringement and reading.about_ip
@@ -161,6 +159,5 @@ def test_a_copy_of_the_askers_own_goods_is_ip(real_engine: Engine, text: str) ->
     "买到假冒的茶叶，作为消费者怎么维权",  # a buyer: nothing of the asker's is copied
     "网上买的建盏是假货，店家不给退",
 ])
-@pytest.mark.xfail(strict=True, reason="the reading has no owned_infringement yet")
 def test_a_buyers_complaint_about_a_fake_owns_nothing_copied(real_engine: Engine, text: str) -> None:
     assert not read(real_engine, text).owned_infringement
