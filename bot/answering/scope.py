@@ -33,7 +33,7 @@ from bot.language.normalize import Analysis, has_cjk, jieba_dictionary
 # 纠纷, 保险 …) names a procedure that applies to houses, trucks and food licences just as well, so it
 # makes a question IP only together with a right or with content the knowledge base covers.
 RIGHTS = ("商标", "专利", "著作权", "版权", "软著", "地理标志", "知识产权", "实用新型", "外观设计",
-          "开放许可", "专利密集型产品", "商业秘密", "专用标志")
+          "开放许可", "专利密集型产品", "商业秘密", "专用标志", "注册标记")
 # Share of a question's content words, unknown to every knowledge text, that makes a question without
 # a right out of scope (tuned on the dev set: docs/answer-quality.md, "The scope decision").
 FOREIGN_SHARE = 0.2

@@ -10,7 +10,6 @@ from test_everyday_inputs import real_engine  # noqa: F401  (the shared module f
 from bot.answering.engine import Engine
 
 
-@pytest.mark.xfail(strict=True, reason="the ® mark and a lone R name no IP word yet")
 @pytest.mark.parametrize("text", [
     "瓶身上能不能印个圈R",  # a lone R against Chinese is the ® mark
     "茶罐上那个R字母是什么意思",

@@ -136,8 +136,8 @@ def test_words_one_normalizer_adds_reach_no_other() -> None:
 
 
 @pytest.mark.parametrize(("typed", "cleaned"), [
-    pytest.param("瓶身上印个圈R", "瓶身上印个圈r标", marks=pytest.mark.xfail(strict=True, reason="a lone R is not read as the ® mark yet")),
-    pytest.param("印TM和印R有啥区别", "印tm和印r标有啥区别", marks=pytest.mark.xfail(strict=True, reason="a lone R is not read as the ® mark yet")),
+    ("瓶身上印个圈R", "瓶身上印个圈r标"),
+    ("印TM和印R有啥区别", "印tm和印r标有啥区别"),
     ("R标是什么", "r标是什么"),  # already the mark
     ("R语言写的程序", "r语言写的程序"),  # the R language
     ("R&D费用", "r d费用"),  # not against Chinese
