@@ -18,3 +18,25 @@ from bot.answering.engine import Engine
 def test_the_registered_mark_is_a_trademark_question(real_engine: Engine, text: str) -> None:  # noqa: F811
     reply = ask(real_engine, text)
     assert (reply.decision, reply.topic, reply.intent) == ("answer", "trademark", "tm_registered_symbol")
+
+
+@pytest.mark.xfail(strict=True, reason="a listed word of another domain gates the question although a right is asked about")
+@pytest.mark.parametrize(("text", "topic"), [
+    ("厂子没有房产，能不能用商标质押贷款", "pledge_financing"),  # 房产 only contrasted
+    ("申请软著要不要先办营业执照", "copyright"),  # the licence is what the right needs
+])
+def test_a_right_asked_about_beside_a_word_the_answers_contrast_is_answered(
+    real_engine: Engine, text: str, topic: str  # noqa: F811
+) -> None:
+    reply = ask(real_engine, text)
+    assert (reply.decision, reply.topic) == ("answer", topic)
+
+
+@pytest.mark.parametrize("text", [
+    "商标标签印刷一卷多少钱",  # 商标 qualifies 标签, a word of another domain
+    "高企认定需要几个专利",  # another domain's procedure, not in the answers
+    "个体户营业执照怎么年检",
+])
+def test_another_domains_question_stays_out(real_engine: Engine, text: str) -> None:  # noqa: F811
+    reply = ask(real_engine, text)
+    assert (reply.decision, reply.topic) == ("fallback", "out_of_scope")
