@@ -111,7 +111,7 @@ class Scope:
             if not named:
                 continue
             following = tokens[position + 1] if position + 1 < len(tokens) else ""
-            if (token not in RIGHTS and not self._is_known(token)) or self._qualifies(token, following, analysis):
+            if (token not in RIGHTS and not self.is_known(token)) or self._qualifies(token, following, analysis):
                 modifiers.append(token)
             else:
                 rights.append(named)
@@ -122,15 +122,15 @@ class Scope:
                             len(content) + len(rights) + len(modifiers), owned)
 
     def _qualifies(self, token: str, following: str, analysis: Analysis) -> bool:
-        """The right is typed straight before a word of another domain (商标贴纸, trademark labels). In
+        """The right is typed straight before a word of another domain (商标贴纸, 商标标签, trademark labels). In
         Chinese a space in the cleaned text is punctuation (水产品商标，鳗鱼属于哪一类): no compound."""
-        if not following or not self._is_foreign(following):
+        if not following or not (self._is_foreign(following) or following in self.lexicon.off_topic_words):
             return False
         typed = analysis.cleaned
         return any(f"{surface}{following}" in typed or (not has_cjk(surface) and f"{surface} {following}" in typed)
                    for surface in self._surfaces.get(token, (token,)))
 
-    def _is_known(self, token: str) -> bool:
+    def is_known(self, token: str) -> bool:
         """A word some knowledge text uses, or a place the service covers (建阳, 浦城)."""
         return token in self.known or canonical_county(token) is not None
 
@@ -144,7 +144,7 @@ class Scope:
         """A word of another domain: no knowledge text uses it, and it names something — a Chinese word
         jieba's dictionary lists outside the general words (a word jieba does not list is mostly a
         segmentation slip: 这算, 提了), or a Latin word."""
-        if not self._counts(token) or self._is_known(token):
+        if not self._counts(token) or self.is_known(token):
             return False
         if not has_cjk(token):
             return True

@@ -20,7 +20,6 @@ def test_the_registered_mark_is_a_trademark_question(real_engine: Engine, text: 
     assert (reply.decision, reply.topic, reply.intent) == ("answer", "trademark", "tm_registered_symbol")
 
 
-@pytest.mark.xfail(strict=True, reason="a listed word of another domain gates the question although a right is asked about")
 @pytest.mark.parametrize(("text", "topic"), [
     ("厂子没有房产，能不能用商标质押贷款", "pledge_financing"),  # 房产 only contrasted
     ("申请软著要不要先办营业执照", "copyright"),  # the licence is what the right needs
