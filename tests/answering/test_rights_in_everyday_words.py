@@ -39,3 +39,16 @@ def test_a_right_asked_about_beside_a_word_the_answers_contrast_is_answered(
 def test_another_domains_question_stays_out(real_engine: Engine, text: str) -> None:  # noqa: F811
     reply = ask(real_engine, text)
     assert (reply.decision, reply.topic) == ("fallback", "out_of_scope")
+
+
+@pytest.mark.parametrize(("text", "intent"), [
+    ("我们的商标想 register internationally，怎么弄", "tm_madrid"),  # international, abroad → 国外
+    ("Does Nanping have policies that support bamboo firms' IP?", "pol_industry_support"),  # policy, support
+    ("What does an open patent licence mean for a small firm?", "ol_what_is"),
+])
+@pytest.mark.xfail(strict=True, reason="international, policy, support and open patent licence are not in the vocabulary")
+def test_english_and_code_switched_words_reach_their_entry(
+    real_engine: Engine, text: str, intent: str  # noqa: F811
+) -> None:
+    reply = ask(real_engine, text)
+    assert (reply.decision, reply.intent) == ("answer", intent)
