@@ -46,7 +46,6 @@ def test_another_domains_question_stays_out(real_engine: Engine, text: str) -> N
     ("Does Nanping have policies that support bamboo firms' IP?", "pol_industry_support"),  # policy, support
     ("What does an open patent licence mean for a small firm?", "ol_what_is"),
 ])
-@pytest.mark.xfail(strict=True, reason="international, policy, support and open patent licence are not in the vocabulary")
 def test_english_and_code_switched_words_reach_their_entry(
     real_engine: Engine, text: str, intent: str  # noqa: F811
 ) -> None:
