@@ -10,9 +10,10 @@ when it names no right but what it talks about is what the knowledge base talks 
   use (房产证 质押, 采伐 许可证, 工资 纠纷, truck pledge loan): the rest of the question is covered by
   no entry's content.
 
-An infringement of what the asker owns (有人在集市上卖仿我们的竹凉席, 假冒我们品牌的建盏) stands for a
-right although none is named: the asker's goods or brand are what is copied. A buyer's complaint about
-a fake (买到假冒的茶叶怎么维权) owns nothing copied and stays to the content test.
+An infringement the asker is a party to stands for a right although none is named: the asker's own
+goods or brand are copied (有人在集市上卖仿我们的竹凉席, 假冒我们品牌的建盏), or the asker is accused
+(同行告我们侵权). A buyer's complaint about a fake (买到假冒的茶叶怎么维权) is neither and stays to the
+content test.
 
 "Known" is read off the knowledge base itself (phrasings, titles, answers in both languages, keywords,
 the lexicon's domain words), so new entries widen what is in scope without touching this module.
@@ -39,10 +40,12 @@ RIGHTS = ("商标", "专利", "著作权", "版权", "软著", "地理标志", "
 FOREIGN_SHARE = 0.2
 # Words that say something was copied, faked or taken (canonical forms: 卖仿, 假货 and copied are 侵权).
 INFRINGEMENTS = ("侵权", "假冒", "抢注")
-# The asker owns what is copied: a first-person possessive (我们的, 我家, our), or a first person right
-# after a copying verb (仿冒我们品牌, 抄我的). Read on the cleaned text, before stop words go.
-_OWNER = re.compile(r"(?:我们|咱们|我|咱|俺)(?:家)?的|(?:我们|咱|自)家|本(?:公司|厂)"
-                    r"|(?:仿|冒|抄|盗|假冒|侵犯)了?(?:我们|咱们|我|咱)|(?<![a-z])(?:our|my)(?![a-z])")
+# The asker is a party: a first-person possessive (我们的, 我家, our: what is copied is theirs), or a first
+# person right after a verb that copies or accuses (仿冒我们品牌, 告我们, 说我侵权). Read on the cleaned
+# text, before stop words go.
+_ASKER_PARTY = re.compile(r"(?:我们|咱们|我|咱|俺)(?:家)?的|(?:我们|咱|自)家|本(?:公司|厂)"
+                          r"|(?:仿|冒|抄|盗|假冒|侵犯|告|说|指控|投诉|起诉|警告)了?(?:我们|咱们|我|咱)"
+                          r"|(?<![a-z])(?:our|my|us)(?![a-z])")
 MIN_LATIN_WORD = 4  # shorter Latin tokens (a, to, tm, day) say little about the domain
 # Words that name no domain, by their part of speech in jieba's dictionary: pronouns, localisers,
 # adverbs, particles, numerals, time words … (这种, 附近, 最近, 以内), and verbs and adjectives as common
@@ -59,7 +62,7 @@ class ScopeReading:
     modifiers: tuple[str, ...]  # IP words that only qualify a noun of another domain (商标纸, 商标 贴纸)
     foreign: tuple[str, ...]  # content words no knowledge text uses
     content: int  # content words counted
-    owned_infringement: bool = False  # something the asker owns is copied (卖仿我们的竹凉席)
+    asker_party: bool = False  # an infringement the asker is party to (卖仿我们的竹凉席, 同行告我们侵权)
 
     @property
     def foreign_share(self) -> float:
@@ -69,14 +72,14 @@ class ScopeReading:
     def about_ip(self) -> bool:
         """A right is asked about; else no IP word only qualifies another domain's noun and the
         question's content is mostly what the knowledge base covers."""
-        if self.rights or self.owned_infringement:
+        if self.rights or self.asker_party:
             return True
         return not self.modifiers and self.foreign_share < FOREIGN_SHARE
 
     def explain(self) -> str:
-        owned = ", the asker's own goods copied" if self.owned_infringement else ""
+        party = ", an infringement the asker is party to" if self.asker_party else ""
         return (f"rights {'/'.join(self.rights) or '-'}, modifiers {'/'.join(self.modifiers) or '-'}, "
-                f"foreign {'/'.join(self.foreign) or '-'} ({self.foreign_share:.0%} of {self.content}){owned}")
+                f"foreign {'/'.join(self.foreign) or '-'} ({self.foreign_share:.0%} of {self.content}){party}")
 
 
 class Scope:
@@ -117,9 +120,9 @@ class Scope:
                 rights.append(named)
         content = [t for t in tokens if self._counts(t) and not _right_in(t)]
         foreign = [t for t in content if self._is_foreign(t)]
-        owned = bool(set(tokens) & set(INFRINGEMENTS)) and bool(_OWNER.search(analysis.cleaned))
+        party = bool(set(tokens) & set(INFRINGEMENTS)) and bool(_ASKER_PARTY.search(analysis.cleaned))
         return ScopeReading(tuple(dict.fromkeys(rights)), tuple(modifiers), tuple(foreign),
-                            len(content) + len(rights) + len(modifiers), owned)
+                            len(content) + len(rights) + len(modifiers), party)
 
     def _qualifies(self, token: str, following: str, analysis: Analysis) -> bool:
         """The right is typed straight before a word of another domain (商标贴纸, 商标标签, trademark labels). In

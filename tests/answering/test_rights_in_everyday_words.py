@@ -57,7 +57,6 @@ def test_english_and_code_switched_words_reach_their_entry(
     ("怕同行告我们侵权，有没有这种保险", "insurance"),  # 同行 is a competitor; the asker accused
     ("被人侵权了咋办", "enforcement"),  # 咋办 is 怎么办
 ])
-@pytest.mark.xfail(strict=True, reason="the asker as a party (accused, owner) and 咋办/同行 are not read yet")
 def test_colloquial_words_around_an_infringement_are_understood(
     real_engine: Engine, text: str, topic: str  # noqa: F811
 ) -> None:

@@ -150,7 +150,6 @@ def test_a_right_before_a_comma_qualifies_no_noun(real_engine: Engine, text: str
     "隔壁县有人假冒我家的笋干，包装都一样",
     "Someone sells fakes of our bamboo mats at the night market",
 ])
-@pytest.mark.xfail(strict=True, reason="the asker as a party (accused, owner) and 咋办/同行 are not read yet")
 def test_a_copy_of_the_askers_own_goods_is_ip(real_engine: Engine, text: str) -> None:
     reading = read(real_engine, text)
     assert reading.asker_party and reading.about_ip
@@ -160,7 +159,6 @@ def test_a_copy_of_the_askers_own_goods_is_ip(real_engine: Engine, text: str) ->
     "买到假冒的茶叶，作为消费者怎么维权",  # a buyer: nothing of the asker's is copied
     "网上买的建盏是假货，店家不给退",
 ])
-@pytest.mark.xfail(strict=True, reason="the asker as a party (accused, owner) and 咋办/同行 are not read yet")
 def test_a_buyers_complaint_about_a_fake_owns_nothing_copied(real_engine: Engine, text: str) -> None:
     assert not read(real_engine, text).asker_party
 
@@ -169,7 +167,6 @@ def test_a_buyers_complaint_about_a_fake_owns_nothing_copied(real_engine: Engine
     "隔壁厂说我们侵权，要告我们，怎么应对",  # the asker accused
     "同行投诉我们侵犯他的外观设计专利",
 ])
-@pytest.mark.xfail(strict=True, reason="the asker as a party (accused, owner) and 咋办/同行 are not read yet")
 def test_an_infringement_the_asker_is_accused_of_is_ip(real_engine: Engine, text: str) -> None:
     reading = read(real_engine, text)
     assert reading.asker_party and reading.about_ip
