@@ -129,6 +129,8 @@ class Scope:
         Chinese a space in the cleaned text is punctuation (水产品商标，鳗鱼属于哪一类): no compound."""
         if not following or not (self._is_foreign(following) or following in self.lexicon.off_topic_words):
             return False
+        if any(right.startswith(f"{token}{following}") for right in RIGHTS):
+            return False  # a right typed short (专利密集 of 专利密集型产品), not a compound
         typed = analysis.cleaned
         return any(f"{surface}{following}" in typed or (not has_cjk(surface) and f"{surface} {following}" in typed)
                    for surface in self._surfaces.get(token, (token,)))

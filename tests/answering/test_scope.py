@@ -172,7 +172,6 @@ def test_an_infringement_the_asker_is_accused_of_is_ip(real_engine: Engine, text
     assert reading.asker_party and reading.about_ip
 
 
-@pytest.mark.xfail(strict=True, reason="专利 before 密集 reads as qualifying another domain's word")
 @pytest.mark.parametrize("text", ["专利密集产品怎么认定", "专利密集的产品有奖励吗"])
 def test_a_right_typed_short_is_no_compound(real_engine: Engine, text: str) -> None:
     reading = read(real_engine, text)
