@@ -40,7 +40,7 @@ from bot.answering.ports import (
     Reply,
 )
 from bot.answering.replies import Replies
-from bot.answering.scope import Scope
+from bot.answering.scope import Scope, ScopeReading
 from bot.common.clock import Clock, parse_utc_iso
 from bot.common.config import Settings
 from bot.common.typed import without_surrogates
@@ -405,8 +405,8 @@ class Engine:
         scope = self.scope.read(analysis if said is None or self._is_elliptical(said) else said)
         if not scope.about_ip:
             return _Decision(FALLBACK, candidates, analysis, gated=True, rule=f"gate: not about IP ({scope.explain()})")
-        if self._mostly_another_domain(said or analysis, candidates[0].entry):
-            foreign = " ".join(self.matcher.off_topic_words(said or analysis, candidates[0].entry))
+        if self._mostly_another_domain(said or analysis, candidates[0].entry, scope):
+            foreign = " ".join(self._another_domains_words(said or analysis, candidates[0].entry, scope))
             return _Decision(FALLBACK, candidates, analysis, gated=True,
                              rule=f"gate: mostly about another domain ({foreign})")
         matching = self.settings.matching
@@ -494,10 +494,17 @@ class Engine:
         words = [*analysis.tokens, *asked]
         return with_tokens(analysis, words)
 
-    def _mostly_another_domain(self, analysis: Analysis, best: Entry) -> bool:
+    def _mostly_another_domain(self, analysis: Analysis, best: Entry, scope: ScopeReading) -> bool:
         """Words of another domain (车辆, 印刷) that the best entry never uses make up much of the question."""
-        foreign = self.matcher.off_topic_words(analysis, best)
+        foreign = self._another_domains_words(analysis, best, scope)
         return len(foreign) >= OFF_TOPIC_SHARE * max(1, len(analysis.tokens))
+
+    def _another_domains_words(self, analysis: Analysis, best: Entry, scope: ScopeReading) -> list[str]:
+        """The listed words of other domains the best entry never uses. A word the knowledge base itself
+        uses (房产, 营业执照: its answers contrast IP with them) is another domain's only when no right is
+        what is asked about (没有房产，能用商标质押贷款吗 and 软著登记需要营业执照吗 are IP questions)."""
+        words = self.matcher.off_topic_words(analysis, best)
+        return [w for w in words if not self.scope.is_known(w)] if scope.rights else words
 
     def _about_ip(self, analysis: Analysis, best: Candidate) -> bool:
         """The question names an IP word, matches a phrasing very closely, or the best entry explains most of it."""

@@ -10,6 +10,11 @@ when it names no right but what it talks about is what the knowledge base talks 
   use (房产证 质押, 采伐 许可证, 工资 纠纷, truck pledge loan): the rest of the question is covered by
   no entry's content.
 
+An infringement the asker is a party to stands for a right although none is named: the asker's own
+goods or brand are copied (有人在集市上卖仿我们的竹凉席, 假冒我们品牌的建盏), or the asker is accused
+(同行告我们侵权). A buyer's complaint about a fake (买到假冒的茶叶怎么维权) is neither and stays to the
+content test.
+
 "Known" is read off the knowledge base itself (phrasings, titles, answers in both languages, keywords,
 the lexicon's domain words), so new entries widen what is in scope without touching this module.
 """
@@ -29,10 +34,18 @@ from bot.language.normalize import Analysis, has_cjk, jieba_dictionary
 # 纠纷, 保险 …) names a procedure that applies to houses, trucks and food licences just as well, so it
 # makes a question IP only together with a right or with content the knowledge base covers.
 RIGHTS = ("商标", "专利", "著作权", "版权", "软著", "地理标志", "知识产权", "实用新型", "外观设计",
-          "开放许可", "专利密集型产品", "商业秘密", "专用标志")
+          "开放许可", "专利密集型产品", "商业秘密", "专用标志", "注册标记")
 # Share of a question's content words, unknown to every knowledge text, that makes a question without
 # a right out of scope (tuned on the dev set: docs/answer-quality.md, "The scope decision").
 FOREIGN_SHARE = 0.2
+# Words that say something was copied, faked or taken (canonical forms: 卖仿, 假货 and copied are 侵权).
+INFRINGEMENTS = ("侵权", "假冒", "抢注")
+# The asker is a party: a first-person possessive (我们的, 我家, our: what is copied is theirs), or a first
+# person right after a verb that copies or accuses (仿冒我们品牌, 告我们, 说我侵权). Read on the cleaned
+# text, before stop words go.
+_ASKER_PARTY = re.compile(r"(?:我们|咱们|我|咱|俺)(?:家)?的|(?:我们|咱|自)家|本(?:公司|厂)"
+                          r"|(?:仿|冒|抄|盗|假冒|侵犯|告|说|指控|投诉|起诉|警告)了?(?:我们|咱们|我|咱)"
+                          r"|(?<![a-z])(?:our|my|us)(?![a-z])")
 MIN_LATIN_WORD = 4  # shorter Latin tokens (a, to, tm, day) say little about the domain
 # Words that name no domain, by their part of speech in jieba's dictionary: pronouns, localisers,
 # adverbs, particles, numerals, time words … (这种, 附近, 最近, 以内), and verbs and adjectives as common
@@ -49,6 +62,7 @@ class ScopeReading:
     modifiers: tuple[str, ...]  # IP words that only qualify a noun of another domain (商标纸, 商标 贴纸)
     foreign: tuple[str, ...]  # content words no knowledge text uses
     content: int  # content words counted
+    asker_party: bool = False  # an infringement the asker is party to (卖仿我们的竹凉席, 同行告我们侵权)
 
     @property
     def foreign_share(self) -> float:
@@ -58,13 +72,14 @@ class ScopeReading:
     def about_ip(self) -> bool:
         """A right is asked about; else no IP word only qualifies another domain's noun and the
         question's content is mostly what the knowledge base covers."""
-        if self.rights:
+        if self.rights or self.asker_party:
             return True
         return not self.modifiers and self.foreign_share < FOREIGN_SHARE
 
     def explain(self) -> str:
+        party = ", an infringement the asker is party to" if self.asker_party else ""
         return (f"rights {'/'.join(self.rights) or '-'}, modifiers {'/'.join(self.modifiers) or '-'}, "
-                f"foreign {'/'.join(self.foreign) or '-'} ({self.foreign_share:.0%} of {self.content})")
+                f"foreign {'/'.join(self.foreign) or '-'} ({self.foreign_share:.0%} of {self.content}){party}")
 
 
 class Scope:
@@ -99,24 +114,28 @@ class Scope:
             if not named:
                 continue
             following = tokens[position + 1] if position + 1 < len(tokens) else ""
-            if (token not in RIGHTS and not self._is_known(token)) or self._qualifies(token, following, analysis):
+            if (token not in RIGHTS and not self.is_known(token)) or self._qualifies(token, following, analysis):
                 modifiers.append(token)
             else:
                 rights.append(named)
         content = [t for t in tokens if self._counts(t) and not _right_in(t)]
         foreign = [t for t in content if self._is_foreign(t)]
+        party = bool(set(tokens) & set(INFRINGEMENTS)) and bool(_ASKER_PARTY.search(analysis.cleaned))
         return ScopeReading(tuple(dict.fromkeys(rights)), tuple(modifiers), tuple(foreign),
-                            len(content) + len(rights) + len(modifiers))
+                            len(content) + len(rights) + len(modifiers), party)
 
     def _qualifies(self, token: str, following: str, analysis: Analysis) -> bool:
-        """The right is typed straight before a word of another domain (商标贴纸, trademark labels)."""
-        if not following or not self._is_foreign(following):
+        """The right is typed straight before a word of another domain (商标贴纸, 商标标签, trademark labels). In
+        Chinese a space in the cleaned text is punctuation (水产品商标，鳗鱼属于哪一类): no compound."""
+        if not following or not (self._is_foreign(following) or following in self.lexicon.off_topic_words):
             return False
+        if any(right.startswith(f"{token}{following}") for right in RIGHTS):
+            return False  # a right typed short (专利密集 of 专利密集型产品), not a compound
         typed = analysis.cleaned
-        return any(f"{surface}{following}" in typed or f"{surface} {following}" in typed
+        return any(f"{surface}{following}" in typed or (not has_cjk(surface) and f"{surface} {following}" in typed)
                    for surface in self._surfaces.get(token, (token,)))
 
-    def _is_known(self, token: str) -> bool:
+    def is_known(self, token: str) -> bool:
         """A word some knowledge text uses, or a place the service covers (建阳, 浦城)."""
         return token in self.known or canonical_county(token) is not None
 
@@ -130,7 +149,7 @@ class Scope:
         """A word of another domain: no knowledge text uses it, and it names something — a Chinese word
         jieba's dictionary lists outside the general words (a word jieba does not list is mostly a
         segmentation slip: 这算, 提了), or a Latin word."""
-        if not self._counts(token) or self._is_known(token):
+        if not self._counts(token) or self.is_known(token):
             return False
         if not has_cjk(token):
             return True

@@ -27,6 +27,8 @@ _CJK = re.compile(r"[\u3400-\u9fff]")
 _ASCII_WORD = re.compile(r"^[a-z0-9][a-z0-9_\-']*$")
 _NOT_WORD = re.compile(r"[^\w\u3400-\u9fff]+")
 _SPACES = re.compile(r"\s+")
+# A lone R typed against Chinese (圆圈里一个R是啥意思, 印TM和印R) is the ® mark, written r标 like ® itself.
+_LONE_R = re.compile(r"(?<![a-z])r(?![a-z标])(?!语言)(?=[\u3400-\u9fff])|(?<=[\u3400-\u9fff])r(?![a-z标])(?!语言)")
 # English endings folded to find a listed word (infringes, infringed, infringing → infringe): suffix, replacement.
 _ENGLISH_ENDINGS = (("ies", "y"), ("es", ""), ("s", ""), ("ed", ""), ("ed", "e"), ("ing", ""), ("ing", "e"))
 TRADITIONAL = "zh-hant"  # the language of a question in traditional characters (Chinese, counted as zh)
@@ -95,7 +97,7 @@ class Lexicon:
 def clean(text: str) -> str:
     """NFKC, traditional→simplified, lower case, punctuation to single spaces."""
     text = unicodedata.normalize("NFKC", text).replace("®", " r标 ")
-    text = to_simplified(text).lower()
+    text = _LONE_R.sub("r标", to_simplified(text).lower())
     return _SPACES.sub(" ", _NOT_WORD.sub(" ", text).replace("_", " ")).strip()
 
 

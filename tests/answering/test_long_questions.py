@@ -71,9 +71,7 @@ def test_an_in_person_question_without_an_ip_subject_lists_no_stations(real_engi
         ("智慧財產權質押貸款怎麼辦理", "pledge_financing", None),
         ("配方想保密不公开，除了申请专利还有什么办法", "enforcement", "enf_trade_secret"),
         ("小企业申请专利能少交一点费用吗", "patent", "pt_fee_reduction"),
-        pytest.param("有人在集市上卖仿我们的竹凉席，怎么办", "enforcement", None, marks=pytest.mark.xfail(
-            strict=True, reason="merge of oos and longq: the scope decision reads 集市/凉席 as foreign words "
-            "and 卖仿 (an infringement word) names no right, so the question is put out of scope")),
+        ("有人在集市上卖仿我们的竹凉席，怎么办", "enforcement", None),  # the asker's own goods copied
     ],
 )
 def test_colloquial_and_traditional_words_reach_their_entry(

@@ -132,3 +132,47 @@ def test_a_follow_up_is_read_in_context_only_when_elliptical(
     real_engine.handle(Message("test", user, "注册商标多少钱"))
     reply = real_engine.handle(Message("test", user, follow_up))
     assert (reply.decision, reply.intent) == (decision, intent)
+
+
+# ---- rights in everyday questions (the fallback work, docs/answer-quality.md "Rights that fell back") ----
+
+@pytest.mark.parametrize("text", [
+    "做养殖的想注册个水产品商标，鳗鱼属于哪一类，怎么查",  # the comma ends the compound: 商标 is asked about
+    "厂里改进了笋干烘干机，想申请专利，小企业能少交费用吗",
+])
+def test_a_right_before_a_comma_qualifies_no_noun(real_engine: Engine, text: str) -> None:
+    reading = read(real_engine, text)
+    assert reading.about_ip and reading.rights and not reading.modifiers
+
+
+@pytest.mark.parametrize("text", [
+    "有人在集市上卖仿我们的竹凉席，怎么办",
+    "隔壁县有人假冒我家的笋干，包装都一样",
+    "Someone sells fakes of our bamboo mats at the night market",
+])
+def test_a_copy_of_the_askers_own_goods_is_ip(real_engine: Engine, text: str) -> None:
+    reading = read(real_engine, text)
+    assert reading.asker_party and reading.about_ip
+
+
+@pytest.mark.parametrize("text", [
+    "买到假冒的茶叶，作为消费者怎么维权",  # a buyer: nothing of the asker's is copied
+    "网上买的建盏是假货，店家不给退",
+])
+def test_a_buyers_complaint_about_a_fake_owns_nothing_copied(real_engine: Engine, text: str) -> None:
+    assert not read(real_engine, text).asker_party
+
+
+@pytest.mark.parametrize("text", [
+    "隔壁厂说我们侵权，要告我们，怎么应对",  # the asker accused
+    "同行投诉我们侵犯他的外观设计专利",
+])
+def test_an_infringement_the_asker_is_accused_of_is_ip(real_engine: Engine, text: str) -> None:
+    reading = read(real_engine, text)
+    assert reading.asker_party and reading.about_ip
+
+
+@pytest.mark.parametrize("text", ["专利密集产品怎么认定", "专利密集的产品有奖励吗"])
+def test_a_right_typed_short_is_no_compound(real_engine: Engine, text: str) -> None:
+    reading = read(real_engine, text)
+    assert reading.about_ip and not reading.modifiers

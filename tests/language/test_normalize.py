@@ -133,3 +133,14 @@ def test_words_one_normalizer_adds_reach_no_other() -> None:
     assert "竹编灯罩" in lamp.analyze("竹编灯罩多少钱").tokens
     assert "竹编灯罩" not in plain.analyze("竹编灯罩多少钱").tokens
     assert "竹编灯罩" not in base
+
+
+@pytest.mark.parametrize(("typed", "cleaned"), [
+    ("瓶身上印个圈R", "瓶身上印个圈r标"),
+    ("印TM和印R有啥区别", "印tm和印r标有啥区别"),
+    ("R标是什么", "r标是什么"),  # already the mark
+    ("R语言写的程序", "r语言写的程序"),  # the R language
+    ("R&D费用", "r d费用"),  # not against Chinese
+])
+def test_a_lone_r_against_chinese_is_the_registered_mark(typed: str, cleaned: str) -> None:
+    assert clean(typed) == cleaned
