@@ -10,7 +10,6 @@ from bot.answering.engine import Engine
 from bot.stations.referrals import is_where_intent
 
 
-@pytest.mark.xfail(strict=True, reason="a clear lead still answers below the answer threshold")
 @pytest.mark.parametrize(
     "text",
     [
@@ -24,7 +23,11 @@ def test_a_middling_score_is_not_answered_on_its_lead_alone(real_engine: Engine,
     assert reply.decision != "answer"
 
 
-@pytest.mark.xfail(strict=True, reason="station routing lists stations although the question falls back")
+@pytest.mark.xfail(strict=True, reason=(
+    "station routing (not the thresholds) lists stations for a where-question that falls back; listing them only "
+    "when the question is not a fallback fixes these but drops stations for 软件著作权去哪登记 in a knowledge base "
+    "without such an entry (tests/stations): the routing needs the subject test of issue 13 item 2"
+))
 @pytest.mark.parametrize(
     "text",
     ["商标局附近有什么好吃的", "版权所有的电影哪里免费看", "哪里可以印带商标的手提袋"],
