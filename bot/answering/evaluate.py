@@ -20,13 +20,16 @@ from bot.common.config import Settings
 from bot.common.vocab import OUT_OF_SCOPE, SMALLTALK
 from bot.knowledge.base import Entry, KnowledgeBase
 from bot.language.normalize import Analysis
+from bot.stations.referrals import is_where_intent
 from bot.storage import store
 
 METRICS = ("in_scope_accuracy", "answer_rate", "wrong_answer_rate", "out_of_scope_rejection", "expect_hit_rate")
 SHORT_NAMES = ("accuracy", "answered", "wrong", "rejected", "expect")
 WARM_UP = 20
 FOLLOWUP_TAG = "followup"
-REPORT_KEYS = (*METRICS, "ip_word_rejection", "by_tag", "overlap", "latency_ms", "misses")
+REPORT_KEYS = (*METRICS, "ip_word_rejection", "by_tag", "bands", "overlap", "latency_ms", "misses")
+SCORE_BANDS = (0, 45, 50, 55, 60, 70, 80, 90, 101)  # raw top scores (0–100) the direct answers are grouped by
+STATIONS_BAND = "stations"  # station lists: answers that no score decided
 IP_WORD_TAG = "ip_word"  # out of scope although it names an IP word (车辆质押, 商标纸印刷)
 
 
@@ -51,6 +54,8 @@ class Outcome:
     topic: str
     intent: str | None
     answer: str = ""
+    score: float | None = None  # the reply's score (the top entry's), when the Engine decided it
+    long: bool = False  # more words than matching.long_question_tokens
 
 
 def read_questions(path: Path) -> list[Question]:
@@ -112,6 +117,7 @@ def summarise(pairs: Sequence[tuple[Question, Outcome]]) -> dict[str, Any]:
         for name in METRICS
     }
     report["by_tag"] = figures_by_tag(pairs)
+    report["bands"] = precision_by_band(pairs)
     ip_word = [(q, o) for q, o in pairs if IP_WORD_TAG in q.tags and q.topic == OUT_OF_SCOPE]
     report["ip_word_rejection"] = {"count": len(ip_word), "overall": _figures(ip_word)["out_of_scope_rejection"]}
     report["misses"] = [
@@ -132,6 +138,31 @@ def figures_by_tag(pairs: Sequence[tuple[Question, Outcome]]) -> dict[str, dict[
         tagged = [(q, o) for q, o in pairs if tag in q.tags]
         out[tag] = {"count": len(tagged), **_figures(tagged)}
     return out
+
+
+def precision_by_band(pairs: Sequence[tuple[Question, Outcome]]) -> list[dict[str, Any]]:
+    """How often a direct answer is right, per score band, for short and long questions apart (the
+    calibration of the decision: one threshold serves both only if their bands agree); station lists,
+    answered without a score, in their own row. Small talk and undecided outcomes are left out."""
+    answered = [(q, o) for q, o in pairs if o.decision == ANSWER and o.score is not None and o.topic != SMALLTALK]
+    bands = [f"{low}–{min(high, 100)}" for low, high in zip(SCORE_BANDS, SCORE_BANDS[1:])]
+    rows = []
+    for name in (*bands, STATIONS_BAND):
+        row: dict[str, Any] = {"band": name}
+        for length, is_long in (("short", False), ("long", True)):
+            chosen = [(q, o) for q, o in answered if o.long == is_long and _band_of(o) == name]
+            row[length] = {"count": len(chosen), "precision": _ratio(sum(not _is_wrong(q, o) for q, o in chosen), len(chosen))}
+        rows.append(row)
+    return rows
+
+
+def _band_of(outcome: Outcome) -> str:
+    """The row of a direct answer: its score band, or station lists."""
+    if outcome.intent is not None and is_where_intent(outcome.intent):
+        return STATIONS_BAND
+    score = outcome.score or 0.0
+    low, high = next((lo, hi) for lo, hi in zip(SCORE_BANDS, SCORE_BANDS[1:]) if score < hi)
+    return f"{low}–{min(high, 100)}"
 
 
 def percentile(values: Sequence[float], pct: float) -> float:
@@ -158,7 +189,9 @@ class EngineRunner:
         started = time.perf_counter()
         reply = self.engine.handle(Message("test", user, question.text))
         elapsed = (time.perf_counter() - started) * 1000
-        return Outcome(reply.decision, reply.topic, reply.intent, reply.text), elapsed
+        words = len(self.engine.kb.normalizer.analyze(question.text).tokens)
+        is_long = words > self.engine.settings.matching.long_question_tokens
+        return Outcome(reply.decision, reply.topic, reply.intent, reply.text, reply.score, is_long), elapsed
 
 
 def run_engine(kb: KnowledgeBase, settings: Settings, clock: Clock, questions: list[Question]) -> dict[str, Any]:
@@ -367,6 +400,19 @@ def run_baselines(kb: KnowledgeBase, questions: list[Question], day: date) -> di
     return out
 
 
+def band_table(bands: list[dict[str, Any]]) -> Iterable[str]:
+    """The direct-answer precision per score band as a Markdown table."""
+    yield "direct answers right, per score band:"
+    yield "| top score | short questions | long questions |"
+    yield "|---|---|---|"
+    for row in bands:
+        cells = [
+            f"{_percent(row[length]['precision'])} of {row[length]['count']}" if row[length]["count"] else "–"
+            for length in ("short", "long")
+        ]
+        yield f"| {row['band']} | {cells[0]} | {cells[1]} |"
+
+
 def comparison_table(ours: dict[str, Any], baselines: dict[str, Any]) -> str:
     """A Markdown table of the five figures, ours beside each baseline."""
     names = ["知创助手", *baselines]
@@ -394,6 +440,7 @@ def format_report(report: dict[str, Any]) -> Iterable[str]:
         yield f"tag {tag} ({figures['count']}): " + " · ".join(
             f"{short} {_percent(figures[metric])}" for metric, short in zip(METRICS, SHORT_NAMES)
         )
+    yield from band_table(report["bands"])
     yield f"overlap: {report['overlap']['count']} ({_percent(report['overlap']['overall'])})"
     yield f"latency_ms: p50 {report['latency_ms']['p50']} · p99 {report['latency_ms']['p99']}"
     yield f"misses: {len(report['misses'])}"

@@ -70,7 +70,7 @@ def test_eval_json_keys_and_figures(settings, tmp_path: Path, capsys) -> None:
     report = json.loads(capsys.readouterr().out)
     assert list(report) == [
         "in_scope_accuracy", "answer_rate", "wrong_answer_rate", "out_of_scope_rejection",
-        "expect_hit_rate", "ip_word_rejection", "by_tag", "overlap", "latency_ms", "misses",
+        "expect_hit_rate", "ip_word_rejection", "by_tag", "bands", "overlap", "latency_ms", "misses",
     ]
     assert report["in_scope_accuracy"]["overall"] == 0.75  # 专利年费 is not in the fixture base
     assert report["answer_rate"]["overall"] == 0.75
