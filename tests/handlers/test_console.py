@@ -7,7 +7,6 @@ import os
 import pty
 import select
 import signal
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -15,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from handlers.console import run_console
+from run_bot import main
 
 ROOT = Path(__file__).resolve().parents[2]
 UP_ARROW = "\x1b[A"
@@ -27,14 +27,11 @@ def test_console_traffic_is_internal(engine) -> None:
     assert {(r["channel"], r["internal"]) for r in rows} == {("console", 1)}
 
 
-@pytest.mark.slow  # starts a process of its own
-def test_console_says_it_is_loading_before_anything_else(settings, tmp_path: Path) -> None:
-    result = subprocess.run(
-        [sys.executable, "run_bot.py", "--config", str(tmp_path / "config.yaml"), "console"],
-        input="商标注册要多久\nexit\n", capture_output=True, text=True, cwd=ROOT, timeout=120,
-    )
-    assert result.returncode == 0, result.stderr
-    first, *rest = result.stdout.splitlines()
+def test_console_says_it_is_loading_before_anything_else(settings, tmp_path: Path, monkeypatch, capsys) -> None:
+    """`run_bot.py console` (run as a process below and in tests/cli/test_cli.py)."""
+    monkeypatch.setattr(sys, "stdin", io.StringIO("商标注册要多久\nexit\n"))
+    assert main(["--config", str(tmp_path / "config.yaml"), "console"]) == 0
+    first, *rest = capsys.readouterr().out.splitlines()
     assert first == "正在加载知识库，请稍候……" and "9个月" in "\n".join(rest)
 
 
