@@ -44,7 +44,7 @@ def test_two_writer_threads_lose_nothing(tmp_path: Path) -> None:
     assert counts == {"a": WRITES_PER_WRITER, "b": WRITES_PER_WRITER}
 
 
-STRESS_SECONDS = 1.0  # enough: with sqlite-utils' deferred BEGIN every run of this length loses writes (docs/speed.md)
+STRESS_SECONDS = 1.0  # a store without its busy timeout fails every run this long (docs/speed.md)
 
 
 def assert_nothing_lost(run: Run) -> None:
