@@ -7,7 +7,7 @@ Each writer process runs the Engine (with the ticket desk, so 转人工 opens ti
 messages a second (0: full speed); `ask -` answers lines fed at the same rate, one at a time. Every
 message should leave one event. The run is made twice: with the store's BEGIN IMMEDIATE write
 transactions and with sqlite-utils' deferred BEGIN (the baseline), printing written/sent and lost for both.
-tests/storage/test_concurrent_writes.py runs the same workload for 5 s at full speed.
+tests/storage/test_concurrent_writes.py runs the same workload for 1 s at full speed.
 """
 from __future__ import annotations
 

@@ -44,13 +44,20 @@ def test_two_writer_threads_lose_nothing(tmp_path: Path) -> None:
     assert counts == {"a": WRITES_PER_WRITER, "b": WRITES_PER_WRITER}
 
 
-@pytest.mark.slow
-def test_two_writer_processes_and_ask_lose_nothing(settings: Settings, tmp_path: Path) -> None:
-    """The Engine (with the ticket desk) in two processes and `run_bot.py ask -`, all at full speed
-    for 5 s on one database file (bench/concurrent_writers.py runs it longer, beside the baseline)."""
-    run = Run(tmp_path / "config.yaml", texts(settings.knowledge_dir), seconds=5.0, rate=0.0, deferred=False,
-              synchronous="full")
+STRESS_SECONDS = 1.0  # a store without its busy timeout fails every run this long (docs/speed.md)
+
+
+def assert_nothing_lost(run: Run) -> None:
+    """Every process sent messages for the whole run, and each one left its event, with no error."""
     rows = run_all(run)
     assert [(o.channel, o.errors) for o, _ in rows] == [(o.channel, {}) for o, _ in rows]
     assert [written for _, written in rows] == [o.sent for o, _ in rows]
-    assert all(o.seconds >= 5.0 and o.sent > 0 for o, _ in rows)
+    assert all(o.seconds >= run.seconds and o.sent > 0 for o, _ in rows)
+
+
+@pytest.mark.slow
+def test_two_writer_processes_and_ask_lose_nothing(settings: Settings, tmp_path: Path) -> None:
+    """The Engine (with the ticket desk) in two processes and `run_bot.py ask -`, all at full speed
+    on one database file (bench/concurrent_writers.py runs it longer, beside the baseline)."""
+    assert_nothing_lost(Run(tmp_path / "config.yaml", texts(settings.knowledge_dir), seconds=STRESS_SECONDS,
+                            rate=0.0, deferred=False, synchronous="full"))

@@ -31,6 +31,19 @@ def test_the_fresh_db_fixture_is_the_database_open_db_makes(fresh_db) -> None:
     assert fresh_db.execute("select count(*) from events").fetchone()[0] == 0
 
 
+def test_a_new_database_file_of_the_other_tests_is_the_one_open_db_makes(migrated_file: Path, tmp_path: Path) -> None:
+    """Outside tests/storage, tests/conftest.py starts a new database file from a copy of `migrated_file`."""
+    made, copy = open_db(tmp_path / "made.db"), tmp_path / "copy.db"
+    copy.write_bytes(migrated_file.read_bytes())
+    copied = open_db(copy)
+    schema = "select type, name, sql from sqlite_master order by type, name"
+    assert copied.execute(schema).fetchall() == made.execute(schema).fetchall()
+    names = "select migration_set, name from _sqlite_migrations order by id"
+    assert copied.execute(names).fetchall() == made.execute(names).fetchall()  # none applied twice
+    assert copied.journal_mode == "wal" and not migrated_file.with_name("bot.db-wal").exists()
+    assert copied.execute("select count(*) from events").fetchone()[0] == 0
+
+
 def test_wal_and_busy_timeout(tmp_path: Path) -> None:
     db = open_db(tmp_path / "bot.db")
     assert db.journal_mode == "wal"

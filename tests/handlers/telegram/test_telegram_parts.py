@@ -119,20 +119,28 @@ def test_good_token_and_webhook_secret() -> None:
             webhook_secret({"TELEGRAM_WEBHOOK_SECRET": secret})
 
 
-@pytest.mark.slow  # starts a process of its own
-@pytest.mark.parametrize(("token", "expected"), [
-    (None, "TELEGRAM_BOT_TOKEN is not set: export the token @BotFather gave you"),
-    ("123:abc", "TELEGRAM_BOT_TOKEN is malformed: expected <digits>:<35 or more letters, digits, _ or ->"),
-])
-def test_run_bot_telegram_without_a_good_token_is_a_one_line_error(settings, tmp_path, token, expected) -> None:
-    env = {k: v for k, v in os.environ.items() if k != "TELEGRAM_BOT_TOKEN"}
+NOT_SET = "TELEGRAM_BOT_TOKEN is not set: export the token @BotFather gave you"
+MALFORMED = "TELEGRAM_BOT_TOKEN is malformed: expected <digits>:<35 or more letters, digits, _ or ->"
+
+
+@pytest.mark.parametrize(("token", "expected"), [(None, NOT_SET), ("123:abc", MALFORMED)])
+def test_run_bot_telegram_without_a_good_token_is_a_one_line_error(settings, tmp_path, monkeypatch, capsys,
+                                                                    token, expected) -> None:
+    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
     if token:
-        env["TELEGRAM_BOT_TOKEN"] = token
+        monkeypatch.setenv("TELEGRAM_BOT_TOKEN", token)
+    assert main(["--config", str(tmp_path / "config.yaml"), "telegram"]) == 2
+    assert capsys.readouterr() == ("", expected + "\n")
+
+
+@pytest.mark.slow  # starts a process of its own: the one `run_bot.py telegram` run as a process
+def test_run_bot_telegram_as_a_process_without_a_token_is_a_one_line_error(settings, tmp_path) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "TELEGRAM_BOT_TOKEN"}
     result = subprocess.run(
         [sys.executable, "run_bot.py", "--config", str(tmp_path / "config.yaml"), "telegram"],
         capture_output=True, text=True, cwd=ROOT, env=env, timeout=60,
     )
-    assert (result.returncode, result.stdout, result.stderr) == (2, "", expected + "\n")
+    assert (result.returncode, result.stdout, result.stderr) == (2, "", NOT_SET + "\n")
 
 
 def test_run_bot_telegram_polls_by_default_and_serves_a_webhook_when_configured(

@@ -1,16 +1,15 @@
-"""The kf puller's guarantees: the sync cursor survives a kill -9 (a real child process killed mid-pass)
-with no message lost or answered twice, and of two pullers started on one account only one pulls."""
+"""The kf puller's guarantees: the sync cursor survives a kill -9 (a real child process, forked from the
+test's, killed mid-pass) with no message lost or answered twice, and of two pullers started on one account
+only one pulls."""
 from __future__ import annotations
 
 import asyncio
-import subprocess
-import sys
 from collections import Counter
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from kf_pullers import PAGE, puller_over
+from kf_pullers import PAGE, pass_in_a_killed_child, puller_over
 from settings_helper import write_settings
 from wecom_kf_fake import KFID, FakeKfAPI
 
@@ -20,7 +19,6 @@ from bot.delivery.kf_store import KfStore, reply_msgid
 
 pytestmark = pytest.mark.asyncio
 
-CHILD = Path(__file__).parents[3] / "kf_child.py"
 QUESTIONS = ("商标注册要多久", "注册商标的官费", "商标续展怎么办", "商标")  # one message each: within the 5
 FIRMS = ("wmFirmA", "wmFirmB")
 
@@ -52,16 +50,12 @@ def answers_per_message(api: FakeKfAPI, store: KfStore, inbound: list[str]) -> C
 @pytest.mark.slow
 @pytest.mark.parametrize("kill_at", ["kf/sync_msg:2", "kf/send_msg:3", "kf/send_msg:7"])
 async def test_a_puller_killed_mid_pass_loses_nothing_and_answers_nothing_twice(
-    kill_at, engine, kf_settings, clock, tmp_path
+    kill_at, fixture_kb, engine, kf_settings, clock, tmp_path
 ) -> None:
     api = FakeKfAPI(clock=clock, state_file=tmp_path / "fake.pickle")
     inbound = firms_ask(api)
-    api.save()
-    child = subprocess.run(
-        [sys.executable, str(CHILD), str(tmp_path / "config.yaml"), str(api.state_file), kill_at,
-         clock.now().isoformat()], check=False, capture_output=True, text=True, timeout=120,
-    )
-    assert child.returncode == -9, child.stderr  # killed as by kill -9, mid-pass
+    status = await asyncio.to_thread(pass_in_a_killed_child, fixture_kb, kf_settings, clock, api, kill_at)
+    assert status == -9  # killed as by kill -9, mid-pass (otherwise the child's traceback is in stderr)
     api.load()
     store = KfStore(engine.db)
     before = answers_per_message(api, store, inbound)
