@@ -158,8 +158,8 @@ def general_words() -> frozenset[str]:
     (bot/language/memo.py) when this jieba version's dictionary was read before (reading it takes ~0.2 s)."""
     name = f"general-{language_memo.fingerprint(language_memo.versions('jieba'), _GENERAL_PATTERNS)}"
     stored = (language_memo.read(name) or {}).get("words")
-    if isinstance(stored, list) and all(isinstance(word, str) for word in stored):
-        return frozenset(stored)
+    if isinstance(stored, list):
+        return frozenset(map(str, stored))
     words = _general_words_in_dictionary()
     language_memo.write(name, {"words": sorted(words)})
     return words

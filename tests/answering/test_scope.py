@@ -160,6 +160,6 @@ def test_the_general_words_are_read_back_from_disk_as_the_dictionary_gives_them(
 def test_a_damaged_general_words_memo_means_reading_the_dictionary_again(fresh_general_words: Path) -> None:
     scope.general_words()
     [memo] = fresh_general_words.glob("general-*.json")
-    memo.write_text('{"words": [1, 2]}', encoding="utf-8")
+    memo.write_text('{"words": ["这种", ', encoding="utf-8")  # cut short
     scope.general_words.cache_clear()
     assert scope.general_words() == scope._general_words_in_dictionary()
