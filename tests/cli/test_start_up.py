@@ -15,7 +15,8 @@ from bot.common.config import Settings
 from run_bot import main
 
 ROOT = Path(__file__).resolve().parents[2]
-NOT_FOR_ASK = ("telegram", "starlette", "uvicorn", "httpx", "openpyxl", "matplotlib", "cryptography", "apscheduler")
+NOT_FOR_ASK = ("asyncio", "telegram", "starlette", "uvicorn", "httpx", "openpyxl", "matplotlib", "cryptography",
+               "apscheduler")
 # run_bot.py as `python run_bot.py ask …` runs it, then what the process holds once the answer is out.
 PROCESS = """
 import gc, json, runpy, sys
