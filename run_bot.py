@@ -8,6 +8,8 @@ import os
 import sys
 from typing import Iterator
 
+from cli import start_up
+
 # Each module adds its subcommands with register(subparsers); heavy imports stay inside the commands.
 COMMAND_MODULES = (
     "cli.core", "cli.stations", "cli.telegram", "cli.wecom",
@@ -47,6 +49,8 @@ def main(argv: list[str] | None = None) -> int:
     from bot.knowledge.check import KnowledgeError
 
     args = build_parser().parse_args(argv)
+    if not getattr(args, "starts_engine", False):  # those resume the collector once their Engine is built
+        start_up.started()
     try:
         code = args.run(args, load_settings(args.config))
         sys.stdout.flush()
@@ -68,4 +72,5 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
+    start_up.pause()  # this process's start-up, without the cycle collector (cli/start_up.py)
     sys.exit(main())

@@ -9,13 +9,18 @@ entries (made by recombining the real entries' phrasings with numbered subjects,
 it would), each with the normalisation memo cold (a fresh BOT_CACHE_DIR: every phrasing analysed) and
 warm (the memo the previous run left, as every start-up after the first); medians of --rounds
 alternating runs, CPU seconds of the child (user + system: comparable on a shared machine) and wall.
-"work" is the start-up above the floor; linear growth means work(20×) ≤ 20 × work(1×).
+"work" is the start-up above the floor; linear growth means work(20×) ≤ 20 × work(1×). A second row
+imports the other libraries `ask` needs (numpy for the matcher's scores, sqlite_utils for the event log)
+on top of the floor: what is left above it is the project's own modules and work.
+The project's bytecode is compiled first, as installed dependencies' is (where PYTHONDONTWRITEBYTECODE
+is set, every process would otherwise compile ~90 modules of bot/ and cli/ from source, ~0.3 s).
 Per-question latency against its floor, at the same sizes, is bench/matching.py's.
 --quick: one round, 1× only.
 """
 from __future__ import annotations
 
 import argparse
+import compileall
 import os
 import random
 import resource
@@ -36,6 +41,8 @@ from bot.app import load_knowledge  # noqa: E402
 from bot.common.config import load_settings  # noqa: E402
 
 IMPORT_FLOOR = "import rapidfuzz, jieba, yaml; jieba.initialize()"
+ASK_LIBRARIES = "import rapidfuzz, jieba, yaml, numpy, sqlite_utils; jieba.initialize()"
+PROJECT_PACKAGES = ("bot", "cli", "handlers", "web")
 ASK = [str(ROOT / "run_bot.py"), "ask", "商标注册要多久"]
 SUBJECTS = ["茶叶", "建盏", "竹木", "笋干", "锥栗", "黄精", "大米", "水产", "白茶", "红茶", "岩茶", "竹席"]
 
@@ -75,6 +82,13 @@ def process_seconds(arguments: list[str], environ: dict[str, str] | None = None)
     return after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime, wall
 
 
+def compile_project() -> None:
+    """The project's packages compiled to bytecode (__pycache__, ignored by git), as Python writes it by
+    default and as installed dependencies have it."""
+    for package in PROJECT_PACKAGES:
+        compileall.compile_dir(ROOT / package, quiet=1)
+
+
 def config_for(kb_dir: Path, folder: Path) -> Path:
     """A config file like config.yaml whose knowledge_dir is `kb_dir`."""
     raw = yaml.safe_load((ROOT / "config.yaml").read_text("utf-8"))
@@ -95,18 +109,24 @@ def start_up_against_floor(kb_dirs: list[tuple[str, Path]], rounds: int, tmp: Pa
     """The whole process answering one question beside the import-and-dictionary floor (medians)."""
     runs: dict[tuple[str, str], list[tuple[float, float]]] = {}
     floor: list[tuple[float, float]] = []
+    libraries: list[tuple[float, float]] = []
     configs = [(name, config_for(kb_dir, tmp)) for name, kb_dir in kb_dirs]
+    compile_project()
     for _ in range(rounds):  # alternating, so a busy machine slows all alike
         floor.append(process_seconds(["-c", IMPORT_FLOOR]))
+        libraries.append(process_seconds(["-c", ASK_LIBRARIES]))
         for name, config in configs:
             for memo_state in ("cold", "warm"):
                 memo = tmp / f"memo-{name}"
                 runs.setdefault((name, memo_state), []).append(start_up(config, memo, memo_state == "cold"))
     floor_cpu, floor_wall = (statistics.median(f[i] for f in floor) for i in (0, 1))
+    libraries_cpu, libraries_wall = (statistics.median(f[i] for f in libraries) for i in (0, 1))
     print(f"start-up, medians of {rounds} fresh processes each (CPU = user + system of the process)")
     print("| process | knowledge | memo | CPU s | × floor | work above floor s | work × 1× | wall s |")
     print("|---|---|---|---|---|---|---|---|")
     print(f"| floor: import rapidfuzz, jieba, yaml + jieba dictionary | – | – | {floor_cpu:.2f} | 1 | – | – | {floor_wall:.2f} |")
+    print(f"| floor + numpy, sqlite_utils (ask's other libraries) | – | – | {libraries_cpu:.2f} | "
+          f"{libraries_cpu / floor_cpu:.2f} | {libraries_cpu - floor_cpu:.2f} | – | {libraries_wall:.2f} |")
     base_work: dict[str, float] = {}
     for (name, memo_state), measured in runs.items():
         cpu, wall = (statistics.median(m[i] for m in measured) for i in (0, 1))

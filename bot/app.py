@@ -3,41 +3,42 @@ erasers listed in one place, the checked knowledge base, the database, the Engin
 channel process runs on (`build_services`)."""
 from __future__ import annotations
 
-import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import partial
 from pathlib import Path
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 from sqlite_utils import Database
-from sqlite_utils.migrations import Migrations
 
 from bot.answering.engine import Engine
 from bot.common.clock import Clock, SystemClock
 from bot.common.config import Settings
-from bot.common.settings_reach import ReminderSettings
 from bot.delivery import kf_store, outbox
-from bot.delivery.dispatch import Sleep
-from bot.delivery.sender import Sender
-from bot.delivery.service import DeliveryService
 from bot.firms import profiles
 from bot.handoff import tickets
-from bot.handoff.desk import TicketDesk, attach_desk
-from bot.handoff.notices import Courier, DeskCheck, TicketNotices
 from bot.knowledge import check, versions
 from bot.knowledge.base import KnowledgeBase, Problem
 from bot.knowledge.tree import Change, Tree, diff_trees, read_tree
 from bot.knowledge.versions import KnowledgeVersions, Version
 from bot.metrics import queries
-from bot.metrics.retention import run_retention
-from bot.reach.broadcasts import BroadcastDesk
-from bot.reach.deadlines import Deadlines
-from bot.reach.reminders import build_dispatcher
 from bot.stations.directory import check_stations
 from bot.storage import audit, dedup, events, privacy, store
 from bot.storage.audit import record_audit
+
+if TYPE_CHECKING:  # a channel process's services, imported where they are built: `ask` starts without them
+    import asyncio
+
+    from sqlite_utils.migrations import Migrations
+
+    from bot.common.settings_reach import ReminderSettings
+    from bot.delivery.dispatch import Sleep
+    from bot.delivery.sender import Sender
+    from bot.delivery.service import DeliveryService
+    from bot.handoff.desk import TicketDesk
+    from bot.handoff.notices import Courier, TicketNotices
+    from bot.reach.broadcasts import BroadcastDesk
+    from bot.reach.deadlines import Deadlines
 
 log = logging.getLogger(__name__)
 
@@ -174,6 +175,8 @@ async def reload_knowledge(engine: Engine, settings: Settings) -> Reloaded:
     """/reload and the version poll, one path: the newest published version (else knowledge/ on disk) is
     checked in a worker thread (a second or two on the full base) while the channel keeps answering, and
     the Engine switches to it only when it passes."""
+    import asyncio  # every asyncio use here is a channel process's: `ask` starts without the library
+
     store = KnowledgeVersions(engine.db)
     number = store.latest_number()
     tree = store.tree(number) if number is not None else None
@@ -188,8 +191,10 @@ class KnowledgePoller:
     `settings.knowledge.poll_seconds` (on `sleep`) it reads the newest version's number and, when that is
     neither the one served nor one already refused, reloads as /reload does."""
 
-    def __init__(self, engine: Engine, settings: Settings, sleep: Sleep = asyncio.sleep) -> None:
-        self.engine, self.settings, self.sleep = engine, settings, sleep
+    def __init__(self, engine: Engine, settings: Settings, sleep: Sleep | None = None) -> None:
+        import asyncio
+
+        self.engine, self.settings, self.sleep = engine, settings, sleep or asyncio.sleep
         self.refused: int | None = None
         self._task: asyncio.Task | None = None
 
@@ -216,9 +221,13 @@ class KnowledgePoller:
                 log.exception("knowledge: looking for a new version failed")
 
     def start(self) -> None:
+        import asyncio
+
         self._task = asyncio.get_running_loop().create_task(self.run())
 
     async def stop(self) -> None:
+        import asyncio
+
         if self._task is not None:
             self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
@@ -275,17 +284,28 @@ class Services:
 
 def build_services(
     settings: Settings, clock: Clock, db: Database | None = None, *, engine: Engine | None = None,
-    sleep: Sleep = asyncio.sleep,
+    sleep: Sleep | None = None,
 ) -> Services:
     """The services over the database (`db`, else settings.db_path) or an Engine already made; `sleep`
-    is the delivery loop's wait (a simulated one in tests; the knowledge poll keeps real time, as one
-    simulated sleep must have one task). Raises KnowledgeError on a broken base."""
+    is the delivery loop's wait (asyncio.sleep; a simulated one in tests; the knowledge poll keeps real
+    time, as one simulated sleep must have one task). Raises KnowledgeError on a broken base."""
+    import asyncio
+    from functools import partial
+
+    from bot.delivery.service import DeliveryService
+    from bot.handoff.desk import attach_desk
+    from bot.handoff.notices import DeskCheck, TicketNotices
+    from bot.metrics.retention import run_retention
+    from bot.reach.broadcasts import BroadcastDesk
+    from bot.reach.deadlines import Deadlines
+    from bot.reach.reminders import build_dispatcher
+
     engine = engine or create_engine(settings, clock, db)
     desk = attach_desk(engine, settings, clock)
     config = settings.reminders
     notices = TicketNotices(desk)
     dispatcher = build_dispatcher(
-        engine.db, {}, clock, config, lambda: engine.kb, sleep,
+        engine.db, {}, clock, config, lambda: engine.kb, sleep or asyncio.sleep,
         daily=partial(run_retention, engine.db, clock, settings), ticks=(DeskCheck(desk),),
     )
     dispatcher.register(notices)

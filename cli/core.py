@@ -11,7 +11,7 @@ from pathlib import Path
 from bot.answering.ports import Message, Reply
 from bot.common.clock import SystemClock, local_date
 from bot.common.config import PROJECT_ROOT, Settings
-from cli import knowledge
+from cli import knowledge, start_up
 
 DEV_SET = PROJECT_ROOT / "tests" / "data" / "dev_questions.yaml"
 
@@ -43,6 +43,7 @@ def cmd_console(args: argparse.Namespace, settings: Settings) -> int:
 
     print(LOADING, flush=True)  # loading the knowledge base takes seconds on a busy machine
     engine = create_engine(settings, db=open_database(settings))
+    start_up.started()
     run_console(engine, terminal_lines() if sys.stdin.isatty() else sys.stdin, sys.stdout)
     return 0
 
@@ -58,6 +59,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
               file=sys.stderr)
         return 2
     engine = create_engine(settings, db=open_database(settings))
+    start_up.started()
     lines = sys.stdin if args.question == "-" else [args.question]
     failed = 0
     for number, line in enumerate(lines, start=1):
@@ -188,12 +190,12 @@ def cmd_kb_drafts(args: argparse.Namespace, settings: Settings) -> int:
 def register(commands: argparse._SubParsersAction) -> None:
     """Add the core subcommands."""
     console = commands.add_parser("console", help=cmd_console.__doc__)
-    console.set_defaults(run=cmd_console)
+    console.set_defaults(run=cmd_console, starts_engine=True)
 
     ask = commands.add_parser("ask", help=cmd_ask.__doc__)
     ask.add_argument("question", help="the question, or - to read one per line from stdin")
     ask.add_argument("--json", action="store_true", help="print the Reply as one JSON object per question")
-    ask.set_defaults(run=cmd_ask)
+    ask.set_defaults(run=cmd_ask, starts_engine=True)
 
     evaluation = commands.add_parser("eval", help=cmd_eval.__doc__)
     evaluation.add_argument("file", help="YAML list of {text, topic, expect_any, context}")

@@ -7,11 +7,12 @@ from typing import TYPE_CHECKING, Mapping
 
 from bot.common.config import Settings
 from bot.common.env import PTB_TIMEDELTA, Env, set_default
-from bot.delivery.sender import Sender
 
 if TYPE_CHECKING:
     import httpx
     from sqlite_utils import Database
+
+    from bot.delivery.sender import Sender
 
 
 def cmd_list(args: argparse.Namespace, settings: Settings) -> int:

@@ -28,6 +28,7 @@ import jieba
 
 from bot.common.vocab import canonical_county
 from bot.knowledge.base import KnowledgeBase
+from bot.language import memo as language_memo
 from bot.language.normalize import Analysis, has_cjk, jieba_dictionary
 
 # The rights the assistant is about. A small closed set: every other IP word (质押, 许可, 登记, 投诉,
@@ -52,6 +53,7 @@ MIN_LATIN_WORD = 4  # shorter Latin tokens (a, to, tm, day) say little about the
 # as 听说 and 剩下 (a frequency of 1,000 or more).
 _CLOSED_CLASSES = re.compile(r"^(\S+) \d+ [rfdupcmqtyeozk]\w*\r?$", re.MULTILINE)
 _COMMON_VERBS = re.compile(r"^(\S+) \d{4,} (?:v|vd|vg|a|ad)\r?$", re.MULTILINE)
+_GENERAL_PATTERNS = (_CLOSED_CLASSES.pattern, _COMMON_VERBS.pattern)  # what the general words' memo depends on
 
 
 @dataclass(frozen=True)
@@ -171,7 +173,19 @@ def _surfaces(kb: KnowledgeBase) -> dict[str, tuple[str, ...]]:
 
 @cache
 def general_words() -> frozenset[str]:
-    """The words of jieba's dictionary that name no domain (read once per process, ~0.2 s)."""
+    """The words of jieba's dictionary that name no domain: once per process, read from the memo on disk
+    (bot/language/memo.py) when this jieba version's dictionary was read before (reading it takes ~0.2 s)."""
+    name = f"general-{language_memo.fingerprint(language_memo.versions('jieba'), _GENERAL_PATTERNS)}"
+    stored = (language_memo.read(name) or {}).get("words")
+    if isinstance(stored, list):
+        return frozenset(map(str, stored))
+    words = _general_words_in_dictionary()
+    language_memo.write(name, {"words": sorted(words)})
+    return words
+
+
+def _general_words_in_dictionary() -> frozenset[str]:
+    """The general words read off jieba's dictionary file."""
     with jieba.Tokenizer().get_dict_file() as file:
         text = file.read().decode("utf-8")
     return frozenset(_CLOSED_CLASSES.findall(text)) | frozenset(_COMMON_VERBS.findall(text))

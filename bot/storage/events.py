@@ -8,13 +8,14 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESSIV
 from sqlite_utils import Database
 
 from bot.common.clock import utc_iso
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.ciphers.aead import AESSIV
 
 INTERNAL_CHANNELS = frozenset({"cli", "test"})
 FEEDBACK_KIND = "feedback"  # detail {"value": "up" | "down"} (also in the column `rating`), reply_to = the rated answer
@@ -65,6 +66,8 @@ def seal(salt: str, value: str) -> str:
 
 def unseal(salts: Salts, sealed: str) -> str | None:
     """The value `seal` sealed, or None when no salt of `salts` made it (dropped too early) or it is damaged."""
+    from cryptography.exceptions import InvalidTag  # imported by sealing only: `ask` starts without it
+
     made_by, _, body = sealed.partition(".")
     secret = next((s for s in salts.secrets if salt_id(s) == made_by), None)
     if secret is None:
@@ -76,6 +79,8 @@ def unseal(salts: Salts, sealed: str) -> str | None:
 
 
 def _sealer(salt: str) -> AESSIV:
+    from cryptography.hazmat.primitives.ciphers.aead import AESSIV  # imported by sealing only (as above)
+
     return AESSIV(hashlib.sha512(f"seal:{salt}".encode()).digest())
 
 

@@ -3,9 +3,12 @@ fallback says what the assistant does cover. Run on the shipped knowledge base a
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
+from typing import Iterator
 
 import pytest
 
+from bot.answering import scope
 from bot.answering.engine import Engine
 from bot.answering.ports import Message
 from bot.answering.scope import ScopeReading
@@ -14,6 +17,7 @@ from bot.common.clock import ManualClock
 from bot.common.config import PROJECT_ROOT as ROOT
 from bot.common.config import load_settings
 from bot.knowledge.base import KnowledgeBase
+from bot.language import memo as language_memo
 
 
 @pytest.fixture(scope="module")
@@ -176,3 +180,28 @@ def test_an_infringement_the_asker_is_accused_of_is_ip(real_engine: Engine, text
 def test_a_right_typed_short_is_no_compound(real_engine: Engine, text: str) -> None:
     reading = read(real_engine, text)
     assert reading.about_ip and not reading.modifiers
+@pytest.fixture
+def fresh_general_words(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """An empty memo directory, and general_words() not yet computed in this process."""
+    monkeypatch.setenv(language_memo.CACHE_ENV, str(tmp_path))
+    scope.general_words.cache_clear()
+    yield tmp_path
+    scope.general_words.cache_clear()
+
+
+def test_the_general_words_are_read_back_from_disk_as_the_dictionary_gives_them(
+    fresh_general_words: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from_dictionary = scope._general_words_in_dictionary()
+    assert scope.general_words() == from_dictionary and {"这种", "附近"} <= from_dictionary
+    scope.general_words.cache_clear()
+    monkeypatch.setattr(scope, "_general_words_in_dictionary", lambda: pytest.fail("the dictionary was read again"))
+    assert scope.general_words() == from_dictionary
+
+
+def test_a_damaged_general_words_memo_means_reading_the_dictionary_again(fresh_general_words: Path) -> None:
+    scope.general_words()
+    [memo] = fresh_general_words.glob("general-*.json")
+    memo.write_text('{"words": ["这种", ', encoding="utf-8")  # cut short
+    scope.general_words.cache_clear()
+    assert scope.general_words() == scope._general_words_in_dictionary()
