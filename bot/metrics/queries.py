@@ -29,7 +29,7 @@ from sqlite_utils.migrations import Migrations
 from bot.answering.ports import ANSWER, DECISIONS
 from bot.common.clock import SHANGHAI, local_date, parse_utc_iso, utc_iso
 from bot.common.vocab import SMALLTALK
-from bot.storage.events import ASKED
+from bot.storage.events import ASKED, REFERRAL_COLUMNS
 
 UP, DOWN = "up", "down"
 WEEK, MONTH, WHOLE = "week", "month", "period"
@@ -148,6 +148,14 @@ def _ratings_in_indexes(db: Database) -> None:
                " ON events (kind, time, internal, decision, reply_to, rating)")
 
 
+@migrations(name="008_referral_index")
+def _referral_index(db: Database) -> None:
+    """The referrals' stations, types, counties and topics (storage migration 004) in a partial index of
+    referrals only: the report reads no referral's row, and no other event writes to it."""
+    db.execute(f"CREATE INDEX idx_events_referral ON events (time, internal, {', '.join(REFERRAL_COLUMNS)}, kind)"
+               " WHERE kind = 'referral'")
+
+
 def pin_statistics(db: Database) -> None:
     """Write PINNED_STATISTICS into sqlite_stat1 (made, empty, by analysing only sqlite_master)."""
     db.execute("ANALYZE sqlite_master")
@@ -237,10 +245,6 @@ RATED_SQL = """SELECT a.topic, a.intent, f.rating,
           WHERE later.reply_to = f.reply_to AND later.kind = 'feedback' AND later.time >= :start AND later.id > f.id)
       AND a.decision = 'answer' AND a.kind IN ('question', 'choice') AND a.time >= :start AND a.time < :end
       AND (a.internal = 0 OR :internal)"""
-# A referral's station as bot/stations/referrals.py writes it ({station, type, county, topic, ...}); the
-# station_id/station_type spelling of the feature brief is read too.
-REFERRAL_STATION = "coalesce(detail ->> '$.station', detail ->> '$.station_id')"
-REFERRAL_TYPE = "coalesce(detail ->> '$.type', detail ->> '$.station_type')"
 LIVE_RANGE = "time >= :start AND time < :end AND (internal = 0 OR :internal)"
 AGGREGATE_RANGE = "day BETWEEN :first AND :last AND (internal = 0 OR :internal)"
 RATEABLE_KINDS = "('question', 'choice')"
@@ -359,12 +363,11 @@ def clarifications_resolved(db: Database, period: Period, include_internal: bool
 
 
 def referrals(db: Database, period: Period, include_internal: bool = False) -> Counter[tuple]:
-    """Referrals by (station_id, station_type, county, topic) as the referral event's detail gives them.
-    Live referrals are read in time order and counted here: their keys are JSON fields, which no index of
-    SQLite 3.40 can hold, so grouping them in SQL would only add a sort."""
-    live = f"""SELECT {REFERRAL_STATION}, {REFERRAL_TYPE}, coalesce(detail ->> '$.county', county),
-            coalesce(detail ->> '$.topic', topic)
-        FROM events INDEXED BY idx_events_kind_time_internal WHERE kind = 'referral' AND {LIVE_RANGE}"""
+    """Referrals by (station_id, station_type, county, topic) as the referral event's detail gives them
+    (its `referral_*` columns, storage migration 004). Live referrals are read in time order from the
+    partial index that holds only them, and counted here (grouping them in SQL would add a sort)."""
+    live = f"""SELECT {', '.join(REFERRAL_COLUMNS)} FROM events INDEXED BY idx_events_referral
+        WHERE kind = 'referral' AND {LIVE_RANGE}"""
     aggregated = f"""SELECT station_id, station_type, county, topic, sum(count) FROM daily_aggregates
         WHERE kind = 'referral' AND {AGGREGATE_RANGE} GROUP BY 1, 2, 3, 4"""
     params = _params(period, include_internal)
