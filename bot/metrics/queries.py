@@ -291,6 +291,12 @@ def _blanked(key: Iterable[object]) -> tuple:
     return tuple("" if k is None else k for k in key)
 
 
+def _add_blanked(counts: Counter[tuple], more: Counter[tuple]) -> None:
+    """Add rows counted as they came (a C loop) to `counts`, NULL read as '' once per distinct key."""
+    for key, count in more.items():
+        counts[_blanked(key)] += count
+
+
 def _summed(db: Database, queries: Iterable[str], params: dict[str, object]) -> Counter[tuple]:
     """Rows of (key..., count) from several queries, added up by key (NULL read as '')."""
     counts: Counter[tuple] = Counter()
@@ -347,7 +353,7 @@ def ratings(db: Database, period: Period, include_internal: bool = False) -> Cou
         WHERE decision = 'answer' AND kind IN {RATEABLE_KINDS} AND outcome IN ('up', 'down')
           AND {AGGREGATE_RANGE} GROUP BY 1, 2, 3"""
     counts = _summed(db, (aggregated,), _params(period, include_internal))
-    counts.update(_blanked(row[:3]) for row in rated_answers(db, period, include_internal))
+    _add_blanked(counts, Counter(row[:3] for row in rated_answers(db, period, include_internal)))
     return counts
 
 
@@ -372,7 +378,7 @@ def referrals(db: Database, period: Period, include_internal: bool = False) -> C
         WHERE kind = 'referral' AND {AGGREGATE_RANGE} GROUP BY 1, 2, 3, 4"""
     params = _params(period, include_internal)
     counts = _summed(db, (aggregated,), params)
-    counts.update(_blanked(row) for row in db.execute(live, params))
+    _add_blanked(counts, Counter(db.execute(live, params)))
     return counts
 
 
