@@ -716,10 +716,15 @@ class SimilarTexts:
         self.similarity = similarity
         self.texts: list[str] = []
         self.holding: dict[tuple[str, int], list[int]] = defaultdict(list)
-        self.rarity: Counter[tuple[str, int]] = Counter(c for text in corpus for c in set(characters(text)))
+        self.characters = {text: characters(text) for text in corpus}  # each text's, worked out once
+        self.rarity: Counter[tuple[str, int]] = Counter(c for found in self.characters.values() for c in found)
+
+    def characters_of(self, text: str) -> list[tuple[str, int]]:
+        found = self.characters.get(text)
+        return characters(text) if found is None else found
 
     def add(self, text: str) -> None:
-        for character in set(characters(text)):
+        for character in self.characters_of(text):
             self.holding[character].append(len(self.texts))
         self.texts.append(text)
 
@@ -730,7 +735,7 @@ class SimilarTexts:
         if common < 1:
             candidates = list(range(len(self.texts)))
         else:
-            rarest = sorted(characters(text), key=lambda c: (self.rarity[c], c))[:len(text) - common + 1]
+            rarest = sorted(self.characters_of(text), key=lambda c: (self.rarity[c], c))[:len(text) - common + 1]
             candidates = sorted({i for c in rarest for i in self.holding.get(c, ())})
         match = process.extractOne(text, [self.texts[i] for i in candidates], scorer=fuzz.token_sort_ratio,
                                    score_cutoff=self.similarity)
@@ -738,12 +743,13 @@ class SimilarTexts:
 
 
 def characters(text: str) -> list[tuple[str, int]]:
-    """A text's characters as a multiset: (character, how many of it came before)."""
-    seen: Counter[str] = Counter()
+    """A text's characters as a multiset: (character, how many of it came before), each once."""
+    seen: dict[str, int] = {}
     found = []
     for character in text:
-        found.append((character, seen[character]))
-        seen[character] += 1
+        before = seen.get(character, 0)
+        found.append((character, before))
+        seen[character] = before + 1
     return found
 
 
