@@ -662,14 +662,28 @@ def gap_questions(db: Database, period: Period, include_internal: bool) -> dict[
     return counts
 
 
+# The wording as written (the least) of the question text wanted.value, from the period's question events:
+# a search of idx_events_question, and only that text's rows read (the wording is JSON).
+PHRASING_SQL = f"""(SELECT min(detail ->> '$.{ASKED}') FROM events INDEXED BY idx_events_question
+    WHERE kind = 'question' AND question = wanted.value AND {LIVE_RANGE} AND detail IS NOT NULL)"""
+
+
 def gap_phrasings(db: Database, period: Period, include_internal: bool, texts: Iterable[str]) -> dict[str, str]:
-    """One wording as written (the least) for each of these question texts, from the period's question
-    events: a search of idx_events_question per text, and only their rows read (the wording is JSON)."""
-    sql = f"""SELECT wanted.value, (SELECT min(detail ->> '$.{ASKED}') FROM events INDEXED BY idx_events_question
-            WHERE kind = 'question' AND question = wanted.value AND {LIVE_RANGE} AND detail IS NOT NULL)
-        FROM json_each(:texts) AS wanted"""
+    """One wording as written for each of these question texts that has one."""
+    sql = f"SELECT wanted.value, {PHRASING_SQL} FROM json_each(:texts) AS wanted"
     params = _params(period, include_internal, texts=json.dumps(sorted(set(texts)), ensure_ascii=False))
     return {text: said for text, said in db.execute(sql, params) if said}
+
+
+def first_phrasing(db: Database, period: Period, include_internal: bool, texts: list[str]) -> str:
+    """The wording as written of the first of these texts that has one, else "": the texts are searched
+    in their order, and the search stops at the first found."""
+    if not texts:
+        return ""
+    sql = f"""SELECT said FROM (SELECT {PHRASING_SQL} AS said FROM json_each(:texts) AS wanted)
+        WHERE said IS NOT NULL AND said != '' LIMIT 1"""
+    row = db.execute(sql, _params(period, include_internal, texts=json.dumps(texts, ensure_ascii=False))).fetchone()
+    return row[0] if row else ""
 
 
 def knowledge_gaps(
@@ -698,10 +712,9 @@ def knowledge_gaps(
             gap.variants.append(text)
         shown = sorted(gaps, key=lambda g: (-g.count, g.example))[:limit]
         phrasings = gap_phrasings(db, period, include_internal, (gap.variants[0] for gap in shown))
-        unsaid = [text for gap in shown if gap.variants[0] not in phrasings for text in gap.variants[1:]]
-        phrasings.update(gap_phrasings(db, period, include_internal, unsaid) if unsaid else {})
-    for gap in shown:
-        gap.said = next((phrasings[text] for text in gap.variants if text in phrasings), "")
+        for gap in shown:
+            gap.said = phrasings.get(gap.variants[0]) or first_phrasing(db, period, include_internal,
+                                                                         gap.variants[1:])
     return shown
 
 
