@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from sqlite_utils import Database
 
 from bot.common.vocab import COUNTIES, IP_TOPICS, STATION_TYPES
-from bot.storage.events import REFERRAL_COLUMNS, referral_columns
+from bot.storage.events import ASKED, REFERRAL_COLUMNS, referral_columns
 
 CHANNELS = ("telegram", "wecom", "console")
 COLUMNS = ("id", "kind", "time", "channel", "user", "county", "language", "question", "topic", "intent",
@@ -55,8 +55,9 @@ def seed(db: Database, count: int, end: datetime, days: int = 360, seed_value: i
         else:
             decision = rng.choices(("answer", "clarify", "fallback"), (70, 12, 18))[0]
             intent = rng.choice(intents[topic]) if decision != "fallback" else None
+            question = rng.choice(texts)  # kept as written too ({"asked": …}), as the Engine keeps it
             row = ("question", topic if decision != "fallback" else "out_of_scope", intent, decision,
-                   rng.choice(texts), None, None)
+                   question, None, json.dumps({ASKED: f"{question}？"}, ensure_ascii=False))
             (answers if decision == "answer" else clarifies if decision == "clarify" else []).append(event_id)
         kind, topic, intent, decision, question, reply_to, detail = row
         referral = referral_columns(json.loads(detail), {"county": county, "topic": topic}) if kind == "referral" else {}

@@ -15,6 +15,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from migration_steps import applied_steps
 from test_report_reference import GENERATED, PERIODS, seed_random
 
 from bot.app import open_db
@@ -54,12 +55,6 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Store:
 def test_the_seeded_database_gives_the_tables_it_gave_before(seeded: Store) -> None:
     assert set(REFERENCE) == {reference_key(p, i) for p in PERIODS for i in (False, True)}
     assert_same_tables(seeded)
-
-
-def applied_steps(path: Path) -> dict[tuple[str, str], str]:
-    with sqlite3.connect(path) as con:
-        return {(row[0], row[1]): row[2]
-                for row in con.execute("select migration_set, name, applied_at from _sqlite_migrations")}
 
 
 def test_a_database_made_before_gives_the_same_tables_once_upgraded(tmp_path: Path) -> None:
