@@ -48,10 +48,11 @@ equals a row-by-row recount):
   statistics: migrations `metrics` / 004 and 006 pin them in `sqlite_stat1`.
 - `rated_answers` reads the ratings from the indexes (the column `rating`, storage migration 003) and
   each rated answer by its id (`row by id (a)`; for a 👎 choice, the question it answered too).
-- Table reads where the value is JSON in `detail`: the station of `referrals`, the wording of
-  `gap_phrasings` (only the shown gaps' texts). SQLite 3.40 covers neither an index on an expression nor
-  a virtual generated column (3.41 covers expressions); referrals are counted in Python in the order the
-  index gives them, not sorted.
+- `referrals` reads the partial index of referrals only (`idx_events_referral`, metrics migration 008)
+  over their `referral_*` columns (storage migration 004), in time order, and counts in Python: no
+  referral's row is read, and no sort.
+- Table reads where the value is JSON in `detail`: the wording of `gap_phrasings` (only the shown gaps'
+  texts). SQLite 3.40 covers neither an index on an expression nor a virtual generated column.
 - `live_firms` reads each user's days in one walk of `idx_events_user_time` (grouped in index order) and
   turns days into weeks, months and the whole period at once; under two weeks it reads the (user, day)
   pairs of `idx_events_time_user`, as many as those days' events.

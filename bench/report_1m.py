@@ -10,12 +10,14 @@ active firms, then after it (the steady state in production), and /stats over th
 floor is one pass over the period's entries of a covering index (count(*) over idx_events_time_user): no
 report can read its events in less. Each row is the median of --repeat runs, wall-clock and CPU (on a
 busy machine the CPU time is what the work costs); importing matplotlib, once per process, is timed on
-its own. A per-row Python recount of the same figures must agree with them (it is not timed).
+its own. A per-row Python recount of the same figures must agree with them (it is not timed), and the
+checksum of the report's CSV tables is printed: the same before and after a change means the same figures.
 --quick: 20,000 events in bench/data/report_quick.db, one run each.
 """
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import statistics
 import sys
@@ -31,8 +33,9 @@ from bench.seed_events import seed
 from bot.app import open_db
 from bot.common.clock import ManualClock, local_date
 from bot.common.config import load_settings
+from bot.common.tables import csv_bytes
 from bot.metrics.queries import Period, local_day, summary, week_start
-from bot.metrics.report import ReportData, collect, write_report
+from bot.metrics.report import ReportData, collect, tables, write_report
 from bot.metrics.retention import run_retention
 
 END = datetime(2026, 11, 25, 16, 0, tzinfo=UTC)  # 2026-11-26 00:00 in Shanghai
@@ -89,6 +92,14 @@ def our_figures(data: ReportData) -> dict[str, object]:
             "resolved": data.resolved, "rated": sum(data.rated.values()),
             "referrals": sum(data.referrals.values()), "firms": period_row.active,
             "weeks": {r.start: r.active for r in data.firms if r.period == "week"}}
+
+
+def checksum(data: ReportData) -> str:
+    """The first 16 hex digits of the SHA-256 of every CSV table of the report, in order."""
+    digest = hashlib.sha256()
+    for table in tables(data):
+        digest.update(csv_bytes(table))
+    return digest.hexdigest()[:16]
 
 
 def timed(action):
@@ -181,7 +192,8 @@ def main() -> int:
     print(f"| floor: one covering-index pass over the period | {floor[0]:.3f} | {floor[1]:.3f} | 1 |")
     for label, (wall, cpu) in rows.items():
         print(f"| {label} | {wall:.3f} | {cpu:.3f} | {cpu / max(floor[1], 1e-6):.1f} |")
-    print(f"figures agree with a per-row Python recount: {'yes' if agree else 'NO'}; report written to {out}")
+    print(f"figures agree with a per-row Python recount: {'yes' if agree else 'NO'}; checksum of the CSV tables "
+          f"{checksum(data)}; report written to {out}")
     return 0 if agree else 1
 
 

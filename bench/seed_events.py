@@ -8,10 +8,11 @@ from datetime import datetime, timedelta
 from sqlite_utils import Database
 
 from bot.common.vocab import COUNTIES, IP_TOPICS, STATION_TYPES
+from bot.storage.events import ASKED, REFERRAL_COLUMNS, referral_columns
 
 CHANNELS = ("telegram", "wecom", "console")
 COLUMNS = ("id", "kind", "time", "channel", "user", "county", "language", "question", "topic", "intent",
-           "decision", "score", "reply_to", "internal", "detail", "rating")
+           "decision", "score", "reply_to", "internal", "detail", "rating", *REFERRAL_COLUMNS)
 STEMS = ("商标注册要多久", "专利年费怎么交", "质押贷款利率多少", "地理标志怎么申请", "版权登记费用", "建盏能注册商标吗",
          "茶叶品牌被仿冒怎么办", "开放许可使用费", "知识产权保险理赔", "专利密集型产品认定")
 
@@ -54,13 +55,16 @@ def seed(db: Database, count: int, end: datetime, days: int = 360, seed_value: i
         else:
             decision = rng.choices(("answer", "clarify", "fallback"), (70, 12, 18))[0]
             intent = rng.choice(intents[topic]) if decision != "fallback" else None
+            question = rng.choice(texts)  # kept as written too ({"asked": …}), as the Engine keeps it
             row = ("question", topic if decision != "fallback" else "out_of_scope", intent, decision,
-                   rng.choice(texts), None, None)
+                   question, None, json.dumps({ASKED: f"{question}？"}, ensure_ascii=False))
             (answers if decision == "answer" else clarifies if decision == "clarify" else []).append(event_id)
         kind, topic, intent, decision, question, reply_to, detail = row
+        referral = referral_columns(json.loads(detail), {"county": county, "topic": topic}) if kind == "referral" else {}
         rows.append((event_id, kind, when, rng.choice(CHANNELS), user, county, "zh", question, topic, intent,
                      decision, 80.0 if decision else None, reply_to, internal, detail,
-                     json.loads(detail)["value"] if kind == "feedback" else None))
+                     json.loads(detail)["value"] if kind == "feedback" else None,
+                     *(referral.get(column) for column in REFERRAL_COLUMNS)))
     placeholders = ", ".join("?" for _ in COLUMNS)
     with db.conn:
         db.conn.executemany(f"INSERT INTO events ({', '.join(COLUMNS)}) VALUES ({placeholders})", rows)

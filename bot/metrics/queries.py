@@ -29,7 +29,7 @@ from sqlite_utils.migrations import Migrations
 from bot.answering.ports import ANSWER, DECISIONS
 from bot.common.clock import SHANGHAI, local_date, parse_utc_iso, utc_iso
 from bot.common.vocab import SMALLTALK
-from bot.storage.events import ASKED
+from bot.storage.events import ASKED, REFERRAL_COLUMNS
 
 UP, DOWN = "up", "down"
 WEEK, MONTH, WHOLE = "week", "month", "period"
@@ -148,6 +148,14 @@ def _ratings_in_indexes(db: Database) -> None:
                " ON events (kind, time, internal, decision, reply_to, rating)")
 
 
+@migrations(name="008_referral_index")
+def _referral_index(db: Database) -> None:
+    """The referrals' stations, types, counties and topics (storage migration 004) in a partial index of
+    referrals only: the report reads no referral's row, and no other event writes to it."""
+    db.execute(f"CREATE INDEX idx_events_referral ON events (time, internal, {', '.join(REFERRAL_COLUMNS)}, kind)"
+               " WHERE kind = 'referral'")
+
+
 def pin_statistics(db: Database) -> None:
     """Write PINNED_STATISTICS into sqlite_stat1 (made, empty, by analysing only sqlite_master)."""
     db.execute("ANALYZE sqlite_master")
@@ -237,10 +245,6 @@ RATED_SQL = """SELECT a.topic, a.intent, f.rating,
           WHERE later.reply_to = f.reply_to AND later.kind = 'feedback' AND later.time >= :start AND later.id > f.id)
       AND a.decision = 'answer' AND a.kind IN ('question', 'choice') AND a.time >= :start AND a.time < :end
       AND (a.internal = 0 OR :internal)"""
-# A referral's station as bot/stations/referrals.py writes it ({station, type, county, topic, ...}); the
-# station_id/station_type spelling of the feature brief is read too.
-REFERRAL_STATION = "coalesce(detail ->> '$.station', detail ->> '$.station_id')"
-REFERRAL_TYPE = "coalesce(detail ->> '$.type', detail ->> '$.station_type')"
 LIVE_RANGE = "time >= :start AND time < :end AND (internal = 0 OR :internal)"
 AGGREGATE_RANGE = "day BETWEEN :first AND :last AND (internal = 0 OR :internal)"
 RATEABLE_KINDS = "('question', 'choice')"
@@ -285,6 +289,12 @@ def once(db: Database, key: tuple, compute: Callable[[], Any]) -> Any:
 def _blanked(key: Iterable[object]) -> tuple:
     """A grouping key with NULL read as ''."""
     return tuple("" if k is None else k for k in key)
+
+
+def _add_blanked(counts: Counter[tuple], more: Counter[tuple]) -> None:
+    """Add rows counted as they came (a C loop) to `counts`, NULL read as '' once per distinct key."""
+    for key, count in more.items():
+        counts[_blanked(key)] += count
 
 
 def _summed(db: Database, queries: Iterable[str], params: dict[str, object]) -> Counter[tuple]:
@@ -343,7 +353,7 @@ def ratings(db: Database, period: Period, include_internal: bool = False) -> Cou
         WHERE decision = 'answer' AND kind IN {RATEABLE_KINDS} AND outcome IN ('up', 'down')
           AND {AGGREGATE_RANGE} GROUP BY 1, 2, 3"""
     counts = _summed(db, (aggregated,), _params(period, include_internal))
-    counts.update(_blanked(row[:3]) for row in rated_answers(db, period, include_internal))
+    _add_blanked(counts, Counter(row[:3] for row in rated_answers(db, period, include_internal)))
     return counts
 
 
@@ -359,17 +369,16 @@ def clarifications_resolved(db: Database, period: Period, include_internal: bool
 
 
 def referrals(db: Database, period: Period, include_internal: bool = False) -> Counter[tuple]:
-    """Referrals by (station_id, station_type, county, topic) as the referral event's detail gives them.
-    Live referrals are read in time order and counted here: their keys are JSON fields, which no index of
-    SQLite 3.40 can hold, so grouping them in SQL would only add a sort."""
-    live = f"""SELECT {REFERRAL_STATION}, {REFERRAL_TYPE}, coalesce(detail ->> '$.county', county),
-            coalesce(detail ->> '$.topic', topic)
-        FROM events INDEXED BY idx_events_kind_time_internal WHERE kind = 'referral' AND {LIVE_RANGE}"""
+    """Referrals by (station_id, station_type, county, topic) as the referral event's detail gives them
+    (its `referral_*` columns, storage migration 004). Live referrals are read in time order from the
+    partial index that holds only them, and counted here (grouping them in SQL would add a sort)."""
+    live = f"""SELECT {', '.join(REFERRAL_COLUMNS)} FROM events INDEXED BY idx_events_referral
+        WHERE kind = 'referral' AND {LIVE_RANGE}"""
     aggregated = f"""SELECT station_id, station_type, county, topic, sum(count) FROM daily_aggregates
         WHERE kind = 'referral' AND {AGGREGATE_RANGE} GROUP BY 1, 2, 3, 4"""
     params = _params(period, include_internal)
     counts = _summed(db, (aggregated,), params)
-    counts.update(_blanked(row) for row in db.execute(live, params))
+    _add_blanked(counts, Counter(db.execute(live, params)))
     return counts
 
 
@@ -653,14 +662,28 @@ def gap_questions(db: Database, period: Period, include_internal: bool) -> dict[
     return counts
 
 
+# The wording as written (the least) of the question text wanted.value, from the period's question events:
+# a search of idx_events_question, and only that text's rows read (the wording is JSON).
+PHRASING_SQL = f"""(SELECT min(detail ->> '$.{ASKED}') FROM events INDEXED BY idx_events_question
+    WHERE kind = 'question' AND question = wanted.value AND {LIVE_RANGE} AND detail IS NOT NULL)"""
+
+
 def gap_phrasings(db: Database, period: Period, include_internal: bool, texts: Iterable[str]) -> dict[str, str]:
-    """One wording as written (the least) for each of these question texts, from the period's question
-    events: a search of idx_events_question per text, and only their rows read (the wording is JSON)."""
-    sql = f"""SELECT wanted.value, (SELECT min(detail ->> '$.{ASKED}') FROM events INDEXED BY idx_events_question
-            WHERE kind = 'question' AND question = wanted.value AND {LIVE_RANGE} AND detail IS NOT NULL)
-        FROM json_each(:texts) AS wanted"""
+    """One wording as written for each of these question texts that has one."""
+    sql = f"SELECT wanted.value, {PHRASING_SQL} FROM json_each(:texts) AS wanted"
     params = _params(period, include_internal, texts=json.dumps(sorted(set(texts)), ensure_ascii=False))
     return {text: said for text, said in db.execute(sql, params) if said}
+
+
+def first_phrasing(db: Database, period: Period, include_internal: bool, texts: list[str]) -> str:
+    """The wording as written of the first of these texts that has one, else "": the texts are searched
+    in their order, and the search stops at the first found."""
+    if not texts:
+        return ""
+    sql = f"""SELECT said FROM (SELECT {PHRASING_SQL} AS said FROM json_each(:texts) AS wanted)
+        WHERE said IS NOT NULL AND said != '' LIMIT 1"""
+    row = db.execute(sql, _params(period, include_internal, texts=json.dumps(texts, ensure_ascii=False))).fetchone()
+    return row[0] if row else ""
 
 
 def knowledge_gaps(
@@ -689,10 +712,9 @@ def knowledge_gaps(
             gap.variants.append(text)
         shown = sorted(gaps, key=lambda g: (-g.count, g.example))[:limit]
         phrasings = gap_phrasings(db, period, include_internal, (gap.variants[0] for gap in shown))
-        unsaid = [text for gap in shown if gap.variants[0] not in phrasings for text in gap.variants[1:]]
-        phrasings.update(gap_phrasings(db, period, include_internal, unsaid) if unsaid else {})
-    for gap in shown:
-        gap.said = next((phrasings[text] for text in gap.variants if text in phrasings), "")
+        for gap in shown:
+            gap.said = phrasings.get(gap.variants[0]) or first_phrasing(db, period, include_internal,
+                                                                         gap.variants[1:])
     return shown
 
 
@@ -707,10 +729,15 @@ class SimilarTexts:
         self.similarity = similarity
         self.texts: list[str] = []
         self.holding: dict[tuple[str, int], list[int]] = defaultdict(list)
-        self.rarity: Counter[tuple[str, int]] = Counter(c for text in corpus for c in set(characters(text)))
+        self.characters = {text: characters(text) for text in corpus}  # each text's, worked out once
+        self.rarity: Counter[tuple[str, int]] = Counter(c for found in self.characters.values() for c in found)
+
+    def characters_of(self, text: str) -> list[tuple[str, int]]:
+        found = self.characters.get(text)
+        return characters(text) if found is None else found
 
     def add(self, text: str) -> None:
-        for character in set(characters(text)):
+        for character in self.characters_of(text):
             self.holding[character].append(len(self.texts))
         self.texts.append(text)
 
@@ -721,7 +748,7 @@ class SimilarTexts:
         if common < 1:
             candidates = list(range(len(self.texts)))
         else:
-            rarest = sorted(characters(text), key=lambda c: (self.rarity[c], c))[:len(text) - common + 1]
+            rarest = sorted(self.characters_of(text), key=lambda c: (self.rarity[c], c))[:len(text) - common + 1]
             candidates = sorted({i for c in rarest for i in self.holding.get(c, ())})
         match = process.extractOne(text, [self.texts[i] for i in candidates], scorer=fuzz.token_sort_ratio,
                                    score_cutoff=self.similarity)
@@ -729,12 +756,13 @@ class SimilarTexts:
 
 
 def characters(text: str) -> list[tuple[str, int]]:
-    """A text's characters as a multiset: (character, how many of it came before)."""
-    seen: Counter[str] = Counter()
+    """A text's characters as a multiset: (character, how many of it came before), each once."""
+    seen: dict[str, int] = {}
     found = []
     for character in text:
-        found.append((character, seen[character]))
-        seen[character] += 1
+        before = seen.get(character, 0)
+        found.append((character, before))
+        seen[character] = before + 1
     return found
 
 

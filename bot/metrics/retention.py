@@ -15,8 +15,6 @@ from bot.common.clock import Clock, local_date
 from bot.common.config import Settings
 from bot.metrics.queries import (
     MONTH,
-    REFERRAL_STATION,
-    REFERRAL_TYPE,
     ROLLED_BEFORE_KEY,
     WEEK,
     Period,
@@ -36,8 +34,8 @@ AGGREGATE_COLUMNS = ("day", "kind", "channel", "internal", "county", "topic", "i
 _ROLLUP_SQL = f"""
 INSERT INTO daily_aggregates ({', '.join(AGGREGATE_COLUMNS)}, count)
 SELECT date(e.time, '+8 hours'), e.kind, coalesce(e.channel, ''), e.internal,
-    coalesce(CASE WHEN e.kind = 'referral' THEN e.detail ->> '$.county' END, e.county, ''),
-    coalesce(CASE WHEN e.kind = 'referral' THEN e.detail ->> '$.topic' END, e.topic, ''),
+    coalesce(CASE WHEN e.kind = 'referral' THEN e.referral_county ELSE e.county END, ''),
+    coalesce(CASE WHEN e.kind = 'referral' THEN e.referral_topic ELSE e.topic END, ''),
     coalesce(e.intent, ''), coalesce(e.decision, ''),
     CASE
         WHEN e.decision = 'answer' AND e.kind IN ('question', 'choice') THEN coalesce((
@@ -47,8 +45,8 @@ SELECT date(e.time, '+8 hours'), e.kind, coalesce(e.channel, ''), e.internal,
             SELECT 1 FROM events AS c WHERE c.reply_to = e.id AND c.kind = 'choice') THEN 'resolved'
         ELSE ''
     END,
-    coalesce(CASE WHEN e.kind = 'referral' THEN {REFERRAL_STATION} END, ''),
-    coalesce(CASE WHEN e.kind = 'referral' THEN {REFERRAL_TYPE} END, ''),
+    coalesce(CASE WHEN e.kind = 'referral' THEN e.referral_station END, ''),
+    coalesce(CASE WHEN e.kind = 'referral' THEN e.referral_type END, ''),
     count(*)
 FROM events AS e WHERE e.time < :cutoff
 GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11

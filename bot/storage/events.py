@@ -20,6 +20,17 @@ if TYPE_CHECKING:
 INTERNAL_CHANNELS = frozenset({"cli", "test"})
 FEEDBACK_KIND = "feedback"  # detail {"value": "up" | "down"} (also in the column `rating`), reply_to = the rated answer
 ASKED = "asked"  # a question event's detail {"asked": …}: the question as the firm wrote it (for /gaps)
+REFERRAL_KIND = "referral"  # detail {station, type, county, topic, ...} (bot/stations/referrals.py)
+# A referral's station as bot/stations/referrals.py writes it; the station_id/station_type spelling of the
+# feature brief is read too. Each is a column of its own as well (`referral_*`), so an index can hold it.
+REFERRAL_STATION = "coalesce(detail ->> '$.station', detail ->> '$.station_id')"
+REFERRAL_TYPE = "coalesce(detail ->> '$.type', detail ->> '$.station_type')"
+REFERRAL_COLUMNS = {  # column → its value, as SQL over the event's detail and columns
+    "referral_station": REFERRAL_STATION,
+    "referral_type": REFERRAL_TYPE,
+    "referral_county": "coalesce(detail ->> '$.county', county)",
+    "referral_topic": "coalesce(detail ->> '$.topic', topic)",
+}
 
 
 def forget_events(db: Database, firm: str, user: str) -> None:
@@ -142,6 +153,8 @@ class EventLog:
         }
         if kind == FEEDBACK_KIND and detail:
             row["rating"] = detail.get("value")  # a column too, so the report's index holds it
+        if kind == REFERRAL_KIND and detail:
+            row.update(referral_columns(detail, fields))
         if self.db.conn.in_transaction:  # the handled message's transaction: one INSERT is atomic on its own
             return self._insert(row)
         with self.db.atomic():
@@ -152,6 +165,21 @@ class EventLog:
         event_id = self.db.execute(_insert_sql(tuple(row)), list(row.values())).lastrowid
         assert event_id is not None, "an INSERT into events always gives a row id"
         return event_id
+
+
+def referral_columns(detail: dict[str, Any], fields: dict[str, Any]) -> dict[str, Any]:
+    """A referral's station, station type, county and topic as columns: what REFERRAL_COLUMNS reads from
+    its detail, else from its own columns (the first that is not null)."""
+
+    def first(*values: Any) -> Any:
+        return next((value for value in values if value is not None), None)
+
+    return {
+        "referral_station": first(detail.get("station"), detail.get("station_id")),
+        "referral_type": first(detail.get("type"), detail.get("station_type")),
+        "referral_county": first(detail.get("county"), fields.get("county")),
+        "referral_topic": first(detail.get("topic"), fields.get("topic")),
+    }
 
 
 @lru_cache(maxsize=64)

@@ -13,7 +13,7 @@ from sqlite_utils.migrations import Migrations
 
 from bot.common.config import ConfigError
 from bot.common.env import SALT, Env
-from bot.storage.events import FEEDBACK_KIND, Salts
+from bot.storage.events import FEEDBACK_KIND, REFERRAL_COLUMNS, REFERRAL_KIND, Salts
 
 BUSY_TIMEOUT_MS = 5000
 log = logging.getLogger(__name__)
@@ -59,6 +59,17 @@ def _rating(db: Database) -> None:
     (bot/storage/events.py writes it; the report reads it from bot/metrics' indexes)."""
     db.execute("ALTER TABLE events ADD COLUMN rating TEXT")
     db.execute(f"UPDATE events SET rating = detail ->> '$.value' WHERE kind = '{FEEDBACK_KIND}'")
+
+
+@migrations(name="004_referral_columns")
+def _referral_columns(db: Database) -> None:
+    """A referral's station, station type, county and topic in columns of their own as well as in `detail`,
+    so an index can hold them (bot/storage/events.py writes them; the report reads them from an index of
+    bot/metrics). Filled from `detail` for the referrals already written."""
+    for column in REFERRAL_COLUMNS:
+        db.execute(f"ALTER TABLE events ADD COLUMN {column} TEXT")
+    values = ", ".join(f"{column} = {value}" for column, value in REFERRAL_COLUMNS.items())
+    db.execute(f"UPDATE events SET {values} WHERE kind = '{REFERRAL_KIND}'")
 
 
 class Store(Database):
