@@ -405,10 +405,10 @@ class Engine:
         scope = self.scope.read(analysis if said is None or self._is_elliptical(said) else said)
         if not scope.about_ip:
             return _Decision(FALLBACK, candidates, analysis, gated=True, rule=f"gate: not about IP ({scope.explain()})")
-        if self._mostly_another_domain(said or analysis, candidates[0].entry, scope):
-            foreign = " ".join(self._another_domains_words(said or analysis, candidates[0].entry, scope))
+        foreign = self._mostly_another_domain(said or analysis, candidates[0].entry, scope)
+        if foreign:
             return _Decision(FALLBACK, candidates, analysis, gated=True,
-                             rule=f"gate: mostly about another domain ({foreign})")
+                             rule=f"gate: mostly about another domain ({' '.join(foreign)})")
         matching = self.settings.matching
         if matching.calibration:
             return self._decide_calibrated(analysis, candidates)
@@ -494,10 +494,11 @@ class Engine:
         words = [*analysis.tokens, *asked]
         return with_tokens(analysis, words)
 
-    def _mostly_another_domain(self, analysis: Analysis, best: Entry, scope: ScopeReading) -> bool:
-        """Words of another domain (车辆, 印刷) that the best entry never uses make up much of the question."""
+    def _mostly_another_domain(self, analysis: Analysis, best: Entry, scope: ScopeReading) -> list[str]:
+        """The words of another domain (车辆, 印刷) the best entry never uses, when they make up much of the
+        question; else none."""
         foreign = self._another_domains_words(analysis, best, scope)
-        return len(foreign) >= OFF_TOPIC_SHARE * max(1, len(analysis.tokens))
+        return foreign if foreign and len(foreign) >= OFF_TOPIC_SHARE * max(1, len(analysis.tokens)) else []
 
     def _another_domains_words(self, analysis: Analysis, best: Entry, scope: ScopeReading) -> list[str]:
         """The listed words of other domains the best entry never uses. A word the knowledge base itself
